@@ -1,0 +1,35 @@
+"""Modem families: pure parsers (text → model records) and each family's data table.
+
+One module per family (``threegpp``, ``quectel``, ``simcom``, ``telit``, ``ublox``,
+``cinterion``, ``wavecom``, ``huawei``); each builds a ``Family`` and registers it here.
+Nothing in this package does I/O: the handset source (``drivers.handset``) sends the
+commands a ``Family`` names and feeds the reply lines to ``parse_lines``.
+"""
+
+from __future__ import annotations
+
+# Importing the modules registers the families (order = identification priority).
+from drivers.families import threegpp as _threegpp  # noqa: E402,F401  (generic, always present)
+from drivers.families.base import (
+    FAMILIES,
+    Family,
+    ParseResult,
+    family_names,
+    get_family,
+    identify_family,
+    parse_line,
+    parse_lines,
+    register,
+)
+
+for _name in ("quectel", "simcom", "telit", "ublox", "cinterion", "wavecom", "huawei"):
+    try:
+        __import__(f"drivers.families.{_name}")
+    except ModuleNotFoundError as exc:  # a family not written yet must not break the others
+        if exc.name != f"drivers.families.{_name}":
+            raise
+
+__all__ = [
+    "FAMILIES", "Family", "ParseResult", "family_names", "get_family", "identify_family",
+    "parse_line", "parse_lines", "register",
+]

@@ -1,0 +1,169 @@
+"""The ``Family`` table and the line dispatcher.
+
+A family is data plus pure functions: which commands enable its engineering mode and which it
+polls, which reply prefixes it prints and the parser for each, how it reports call state, and
+its lock command if it documents one (reference/at-commands.md §4). Vendor quirks live here as
+data, not as branches in the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from drivers.families.fields import Garbled
+from fieldapp.model import ParseRecord
+
+LineParser = Callable[[str], list[ParseRecord]]
+# A block parser receives every reply line of one command that no line parser claimed
+# (Cinterion ^MONI tables, u-blox +UCGED bodies, Telit #MONI table rows without context...).
+BlockParser = Callable[[list[str]], list[ParseRecord]]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    # Lower-case substrings of ATI / AT+CGMI / AT+CGMM output that identify the family.
+    match: tuple[str, ...] = ()
+    # Sent once after the probe: enable the engineering mode, call URCs, numeric errors.
+    init_commands: tuple[str, ...] = ()
+    # Sent every poll cycle; replies go through ``parse_lines``.
+    poll_commands: tuple[str, ...] = ("AT+CSQ", "AT+CREG?")
+    # Reply-prefix → parser (prefix as printed, e.g. "+QENG:"; matched case-insensitively).
+    line_parsers: dict[str, LineParser] = field(default_factory=dict)
+    # Command prefix (upper case, e.g. "AT^MONI") → parser for that command's unclaimed lines.
+    block_parsers: dict[str, BlockParser] = field(default_factory=dict)
+    # Prefixes of unsolicited lines this family sends (call state, rings, indicators).
+    urc_prefixes: tuple[str, ...] = ()
+    # "urc": call state arrives unsolicited; "clcc-poll": poll AT+CLCC during calls.
+    call_state_by: str = "clcc-poll"
+    # Lock the handset to one GSM BCCH ARFCN: format strings with {arfcn}, or None.
+    lock_command: str | None = None
+    unlock_command: str | None = None
+    # Which measurement fields the engineering mode gives (capabilities shown to the user).
+    fields: frozenset[str] = frozenset()
+    # Commands whose reply may end without OK on this family (complete after one info line).
+    no_final_ok: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+FAMILIES: dict[str, Family] = {}
+_CACHE: dict[str | None, list[tuple[str, LineParser]]] = {}
+
+
+def register(family: Family) -> Family:
+    FAMILIES[family.name] = family
+    _CACHE.clear()
+    return family
+
+
+def family_names() -> list[str]:
+    return list(FAMILIES)
+
+
+def get_family(name: str | None) -> Family | None:
+    if name is None:
+        return None
+    return FAMILIES.get(name.lower())
+
+
+def identify_family(ident_text: str) -> Family:
+    """Pick the family from identification text (ATI, +CGMI, +CGMM); generic 3GPP otherwise."""
+    low = ident_text.lower()
+    for fam in FAMILIES.values():
+        if any(m in low for m in fam.match):
+            return fam
+    return FAMILIES["generic"]
+
+
+@dataclass
+class ParseResult:
+    records: list[ParseRecord] = field(default_factory=list)
+    skipped: int = 0
+    skipped_lines: list[str] = field(default_factory=list)
+
+    def extend(self, other: ParseResult) -> None:
+        self.records.extend(other.records)
+        self.skipped += other.skipped
+        self.skipped_lines.extend(other.skipped_lines)
+
+
+def _parsers_for(family: Family | None) -> list[tuple[str, LineParser]]:
+    """Prefix table, longest prefix first; the named family's own parsers win over others."""
+    fams: Iterable[Family]
+    if family is None:
+        fams = FAMILIES.values()
+    else:
+        fams = [family] + ([FAMILIES["generic"]] if family.name != "generic" else [])
+    table: dict[str, LineParser] = {}
+    for fam in reversed(list(fams)):  # earlier families override later ones
+        for prefix, fn in fam.line_parsers.items():
+            table[prefix.upper()] = fn
+    return sorted(table.items(), key=lambda kv: -len(kv[0]))
+
+
+def _table(family: Family | None) -> list[tuple[str, LineParser]]:
+    key = family.name if family else None
+    tab = _CACHE.get(key)
+    if tab is None:
+        tab = _CACHE[key] = _parsers_for(family)
+    return tab
+
+
+def find_parser(line: str, family: Family | None = None) -> LineParser | None:
+    up = line.lstrip()[:24].upper()
+    for prefix, fn in _table(family):
+        if up.startswith(prefix):
+            return fn
+    return None
+
+
+def parse_line(line: str, family: Family | None = None) -> list[ParseRecord] | None:
+    """Parse one reply line. Returns None when no parser claims the line; raises ``Garbled``
+    when a parser claims it but its shape is broken."""
+    fn = find_parser(line, family)
+    if fn is None:
+        return None
+    return fn(line.strip())
+
+
+def parse_lines(lines: Iterable[str], family: Family | None = None,
+                command: str | None = None) -> ParseResult:
+    """Parse the reply lines of one command (or any run of lines). Garbled lines are counted
+    and skipped, never raised and never turned into a wrong number."""
+    result = ParseResult()
+    unclaimed: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            recs = parse_line(line, family)
+        except (Garbled, ValueError, IndexError) as exc:  # noqa: PERF203
+            del exc
+            result.skipped += 1
+            result.skipped_lines.append(line)
+            continue
+        if recs is None:
+            unclaimed.append(line)
+        else:
+            result.records.extend(recs)
+    if unclaimed and command:
+        block = _block_parser(command, family)
+        if block is not None:
+            try:
+                result.records.extend(block(unclaimed))
+            except (Garbled, ValueError, IndexError):
+                result.skipped += len(unclaimed)
+                result.skipped_lines.extend(unclaimed)
+    return result
+
+
+def _block_parser(command: str, family: Family | None) -> BlockParser | None:
+    cmd = command.strip().upper()
+    fams = [family] if family else list(FAMILIES.values())
+    for fam in fams:
+        for prefix, fn in fam.block_parsers.items():
+            if cmd.startswith(prefix.upper()):
+                return fn
+    return None

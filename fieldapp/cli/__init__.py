@@ -1,0 +1,75 @@
+"""The ``fieldapp`` command line. One module per command group; each has ``register(sub)``
+that adds its sub-commands to the argparse sub-parser set and sets ``func`` on them.
+
+Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or a device/port/file that
+cannot be used (with a one-line message on stderr), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from fieldapp import __version__
+
+# Command modules, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "fieldapp.cli.device",    # ports, probe, record, parse-at
+    "fieldapp.cli.sessions",  # sessions, export
+)
+
+
+class CliError(Exception):
+    """A message for the user, printed as one line on stderr; exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldapp",
+        description="Field-test companion for GSM complaint handling. "
+                    "Without a command it opens the window.")
+    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument("--workspace", default=None, help="workspace database (default: user data dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        if args.command is None:
+            try:
+                app = importlib.import_module("fieldapp.app")
+            except ModuleNotFoundError:
+                parser.print_help()
+                return 0
+            return app.run_window(args)
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args) or 0)
+    except CliError as exc:
+        print(f"fieldapp: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("fieldapp: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,393 @@
+"""One record model for everything: a live handset, the simulator and a replayed log all
+produce these records, so every view, test run and report works the same on all three.
+
+Rules:
+- Unknown is ``None``, never a sentinel number (no 99, 255, -1 or 0 meaning "unknown").
+- Units are in the names: ``rxlev_dbm``, ``ts_utc`` (POSIX seconds, UTC), ``setup_s``.
+- GSM levels keep the raw 0..63 RXLEV *and* the dBm value (dBm = RXLEV - 110, see radio.py).
+- Records are frozen dataclasses; build changed copies with ``dataclasses.replace``.
+
+Two levels of record exist:
+- *Parse records* (``Cell``, ``Signal``, ``Registration``, ``CallState``, ``DeviceError``,
+  ``Urc``, ``Info``): what one line of device output says. Parsers return them; they carry no
+  time because the wire carries none.
+- *Timeline records* (``Sample``, ``Event``, ``Position``): stamped at reception, recorded,
+  exported and replayed. A ``Sample`` is one poll cycle of a device assembled from parse records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Protocol
+
+# Technologies, as written everywhere (store, exports, JSON).
+GSM = "GSM"
+UMTS = "UMTS"
+LTE = "LTE"
+TECHS = (GSM, UMTS, LTE)
+
+SERVING = "serving"
+NEIGHBOUR = "neighbour"
+
+
+def _json(obj: Any) -> dict[str, Any]:
+    """Dataclass → plain dict (nested dataclasses too); tuples become lists."""
+    return asdict(obj)
+
+
+# --------------------------------------------------------------------------- parse records
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """The dedicated channel in a call (GSM): where the TCH sits, to attribute a call to a TRX.
+
+    ``hopping`` True means no single ARFCN identifies the TRX (``tch_arfcn`` is then None and
+    ``maio``/``hsn`` describe the hopping pattern).
+    """
+
+    tch_arfcn: int | None = None
+    timeslot: int | None = None
+    hopping: bool | None = None
+    maio: int | None = None
+    hsn: int | None = None
+    channel_type: str | None = None  # "TCH/F", "TCH/H", "SDCCH/8", ...
+    codec: str | None = None  # "FR", "EFR", "AMR", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell as a device reports it: the serving cell or a neighbour.
+
+    GSM: ``arfcn`` is the BCCH ARFCN, ``bsic`` 0..63 (NCC*8+BCC), ``rxlev`` 0..63.
+    UMTS: ``arfcn`` is the UARFCN, ``pci`` the primary scrambling code, ``rscp_dbm``/``ecno_db``.
+    LTE: ``arfcn`` is the EARFCN, ``pci`` the physical cell id, ``rsrp_dbm``/``rsrq_db``.
+    """
+
+    kind = "cell"
+
+    role: str = SERVING
+    tech: str = GSM
+    mcc: int | None = None
+    mnc: int | None = None
+    lac: int | None = None
+    ci: int | None = None
+    arfcn: int | None = None
+    bsic: int | None = None
+    rxlev: int | None = None
+    rxlev_dbm: float | None = None
+    rxlev_full: int | None = None
+    rxlev_sub: int | None = None
+    rxqual: int | None = None  # full (or the only value the device gives)
+    rxqual_sub: int | None = None
+    c1: int | None = None
+    c2: int | None = None
+    ta: int | None = None
+    channel: Channel | None = None
+    pci: int | None = None
+    rscp_dbm: float | None = None
+    ecno_db: float | None = None
+    rsrp_dbm: float | None = None
+    rsrq_db: float | None = None
+    sinr_db: float | None = None
+    operator: str | None = None
+    state: str | None = None  # device's own word: "NOCONN", "CONNECT", "LIMSRV", "idle", "dedicated"
+
+    @property
+    def level_dbm(self) -> float | None:
+        """The technology's main level: RXLEV dBm (GSM), RSCP (UMTS) or RSRP (LTE)."""
+        if self.tech == UMTS and self.rscp_dbm is not None:
+            return self.rscp_dbm
+        if self.tech == LTE and self.rsrp_dbm is not None:
+            return self.rsrp_dbm
+        return self.rxlev_dbm
+
+    def to_json(self) -> dict[str, Any]:
+        """The parse-at contract keys first, then the rest of the fields."""
+        ch = self.channel
+        out: dict[str, Any] = {
+            "kind": "cell",
+            "role": self.role,
+            "tech": self.tech,
+            "mcc": self.mcc,
+            "mnc": self.mnc,
+            "lac": self.lac,
+            "ci": self.ci,
+            "arfcn": self.arfcn,
+            "bsic": self.bsic,
+            "rxlev": self.rxlev,
+            "rxlev_dbm": self.rxlev_dbm,
+            "rxqual": self.rxqual,
+            "ta": self.ta,
+            "tch_arfcn": ch.tch_arfcn if ch else None,
+            "timeslot": ch.timeslot if ch else None,
+        }
+        for f in fields(self):
+            if f.name not in out and f.name != "channel":
+                out[f.name] = getattr(self, f.name)
+        if ch:
+            out.update({"hopping": ch.hopping, "maio": ch.maio, "hsn": ch.hsn,
+                        "channel_type": ch.channel_type, "codec": ch.codec})
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """Signal strength as +CSQ / +CESQ report it (already converted; raw kept)."""
+
+    kind = "signal"
+
+    rssi_dbm: float | None = None
+    rxqual: int | None = None
+    rssi_raw: int | None = None  # +CSQ <rssi> 0..31 as printed
+    rxlev: int | None = None  # +CESQ <rxlev> 0..63
+    rscp_dbm: float | None = None
+    ecno_db: float | None = None
+    rsrq_db: float | None = None
+    rsrp_dbm: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "signal", **_json(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """+CREG/+CGREG/+CEREG: registration state and location (LAC/TAC and CI as integers)."""
+
+    kind = "registration"
+
+    domain: str = "cs"  # "cs" (CREG), "ps" (CGREG), "eps" (CEREG)
+    stat: int | None = None
+    lac: int | None = None
+    ci: int | None = None
+    act: int | None = None
+    tech: str | None = None
+    operator: str | None = None  # from +COPS
+    mcc: int | None = None
+    mnc: int | None = None
+
+    STAT_TEXT = {
+        0: "not registered", 1: "registered, home", 2: "searching", 3: "denied", 4: "unknown",
+        5: "registered, roaming", 6: "SMS only, home", 7: "SMS only, roaming", 8: "emergency only",
+        9: "CSFB not preferred, home", 10: "CSFB not preferred, roaming", 11: "attached RLOS",
+    }
+
+    @property
+    def registered(self) -> bool | None:
+        if self.stat is None:
+            return None
+        return self.stat in (1, 5, 6, 7, 9, 10)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "registration", **_json(self)}
+
+
+# Call states, as written everywhere. The 27.007 +CLCC <stat> values map onto these.
+CALL_ACTIVE = "active"
+CALL_HELD = "held"
+CALL_DIALING = "dialing"
+CALL_ALERTING = "alerting"
+CALL_INCOMING = "incoming"
+CALL_WAITING = "waiting"
+CALL_RELEASED = "released"
+CLCC_STAT = {0: CALL_ACTIVE, 1: CALL_HELD, 2: CALL_DIALING, 3: CALL_ALERTING, 4: CALL_INCOMING,
+             5: CALL_WAITING, 6: CALL_RELEASED}
+
+
+@dataclass(frozen=True, slots=True)
+class CallState:
+    """One call's state as a device reports it (+CLCC, ^SLCC, ^ORIG/^CONN/^CEND, URCs)."""
+
+    kind = "call"
+
+    index: int | None = None
+    direction: str | None = None  # "mo" / "mt"
+    state: str | None = None  # one of CALL_* above
+    number: str | None = None
+    mode: str | None = None  # "voice", "data", ...
+    cause: int | None = None  # CC cause (24.008) when the device gives one
+    cause_text: str | None = None
+    duration_s: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "call", **_json(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceError:
+    """A final error result: ERROR, +CME ERROR, +CMS ERROR, COMMAND NOT SUPPORT, NO CARRIER..."""
+
+    kind = "error"
+
+    code: int | None = None
+    text: str | None = None
+    source: str | None = None  # "CME", "CMS", "MODEM", None for plain ERROR
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "error", **_json(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Urc:
+    """An unsolicited result code that carries no measurement (RING, +CRING, +CLIP, ...)."""
+
+    kind = "urc"
+
+    name: str = ""
+    text: str = ""
+    number: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "urc", **_json(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Info:
+    """A fact about the device or the network: identity, +CEER text, +CPAS, +COPS name."""
+
+    kind = "info"
+
+    key: str = ""
+    value: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "info", "key": self.key, "value": self.value}
+
+
+ParseRecord = Cell | Signal | Registration | CallState | DeviceError | Urc | Info
+
+# --------------------------------------------------------------------------- timeline records
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A GPS fix. ``ts_utc`` is the fix time (from the receiver when it gives one)."""
+
+    ts_utc: float
+    lat: float
+    lon: float
+    alt_m: float | None = None
+    speed_mps: float | None = None
+    course_deg: float | None = None
+    hdop: float | None = None
+    sats: int | None = None
+    fix_quality: int | None = None  # GGA quality, 0 = no fix (such fixes are not emitted)
+
+
+# Radio modes of a GSM handset.
+IDLE = "idle"
+DEDICATED = "dedicated"
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One measurement cycle of a device, stamped at reception (UTC)."""
+
+    ts_utc: float
+    tech: str | None = None
+    serving: Cell | None = None
+    neighbours: tuple[Cell, ...] = ()
+    signal: Signal | None = None
+    registration: Registration | None = None
+    position: Position | None = None
+    mode: str | None = None  # IDLE / DEDICATED / None when unknown
+
+    @property
+    def rxlev_dbm(self) -> float | None:
+        s = self.serving
+        if s is not None and s.level_dbm is not None:
+            return s.level_dbm
+        return self.signal.rssi_dbm if self.signal else None
+
+    @property
+    def rxqual(self) -> int | None:
+        s = self.serving
+        if s is not None and s.rxqual is not None:
+            return s.rxqual
+        return self.signal.rxqual if self.signal else None
+
+    @property
+    def channel(self) -> Channel | None:
+        return self.serving.channel if self.serving else None
+
+
+# Event kinds, as written everywhere.
+EV_CALL_ATTEMPT = "call_attempt"
+EV_CALL_ALERTING = "call_alerting"
+EV_CALL_CONNECTED = "call_connected"
+EV_CALL_RELEASED = "call_released"  # normal end
+EV_CALL_FAILED = "call_failed"  # setup failure
+EV_CALL_DROPPED = "call_dropped"
+EV_CALL_INCOMING = "call_incoming"
+EV_CELL_CHANGE = "cell_change"  # idle reselection
+EV_HANDOVER = "handover"  # cell change in dedicated mode
+EV_LOCK = "lock"
+EV_UNLOCK = "unlock"
+EV_BLOCK = "block"  # TRX block configuration confirmed by the engineer (manual step)
+EV_DEVICE_ERROR = "device_error"
+EV_GAP = "gap"  # the device vanished and came back; data between is missing
+EV_DISCONNECTED = "disconnected"
+EV_RECONNECTED = "reconnected"
+EV_REGISTRATION = "registration"
+EV_NOTE = "note"
+EV_INFO = "info"
+EVENT_KINDS = (
+    EV_CALL_ATTEMPT, EV_CALL_ALERTING, EV_CALL_CONNECTED, EV_CALL_RELEASED, EV_CALL_FAILED,
+    EV_CALL_DROPPED, EV_CALL_INCOMING, EV_CELL_CHANGE, EV_HANDOVER, EV_LOCK, EV_UNLOCK, EV_BLOCK,
+    EV_DEVICE_ERROR, EV_GAP, EV_DISCONNECTED, EV_RECONNECTED, EV_REGISTRATION, EV_NOTE, EV_INFO,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened at one instant: a call step, a cell change, a lock, a gap."""
+
+    ts_utc: float
+    kind: str
+    text: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RawTraffic:
+    """Bytes that crossed the serial line, for the raw log engineers ask for."""
+
+    ts_utc: float
+    direction: str  # "tx" (to the device) or "rx" (from it)
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a probed device can give. ``fields`` maps a field name to True/False; a False
+    field is shown as "not available", never as a blank."""
+
+    family: str
+    manufacturer: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+    imei: str | None = None
+    fields: dict[str, bool] = field(default_factory=dict)
+    can_lock_arfcn: bool = False
+    call_state_by: str = "clcc-poll"  # "urc" or "clcc-poll"
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return _json(self)
+
+
+Record = Sample | Event | Position
+
+
+class Source(Protocol):
+    """Anything that produces timeline records: a handset, the simulator's handset, a replay.
+
+    ``start(sink)`` begins delivering records to ``sink`` (called from the source's own thread);
+    ``stop()`` ends it and returns when the thread has finished.
+    """
+
+    name: str
+
+    def start(self, sink: Any) -> None: ...
+
+    def stop(self) -> None: ...

@@ -1,0 +1,254 @@
+"""GSM radio conversions, from the 3GPP tables (TS 45.008, TS 27.007, TS 45.005).
+
+Every function returns ``None`` for an unknown or out-of-range input instead of a number:
+"unknown" is never a value on a plot.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- RXLEV (TS 45.008 §8.1.4)
+# RXLEV 0 = below -110 dBm, n = -111+n .. -110+n dBm, 63 = above -48 dBm.
+# We convert with the lower bound + 1: dBm = RXLEV - 110 (DOMAIN.md §3), and keep the raw value.
+RXLEV_MIN, RXLEV_MAX = 0, 63
+RXLEV_OFFSET_DB = 110
+
+
+def rxlev_to_dbm(rxlev: int | None) -> float | None:
+    if rxlev is None or not RXLEV_MIN <= rxlev <= RXLEV_MAX:
+        return None
+    return float(rxlev - RXLEV_OFFSET_DB)
+
+
+def dbm_to_rxlev(dbm: float | None) -> int | None:
+    """dBm → RXLEV 0..63, clamped at the ends of the scale (-110 and below → 0, -47 up → 63)."""
+    if dbm is None:
+        return None
+    value = int(round(dbm)) + RXLEV_OFFSET_DB
+    return max(RXLEV_MIN, min(RXLEV_MAX, value))
+
+
+def rxlev_range_dbm(rxlev: int | None) -> tuple[float | None, float | None] | None:
+    """The band of levels an RXLEV stands for: (low, high) dBm, open ends as None."""
+    if rxlev is None or not RXLEV_MIN <= rxlev <= RXLEV_MAX:
+        return None
+    if rxlev == 0:
+        return (None, -110.0)
+    if rxlev == 63:
+        return (-48.0, None)
+    return (float(rxlev - 111), float(rxlev - 110))
+
+
+# ---------------------------------------------------------------- RXQUAL (TS 45.008 §8.2.4)
+# BER before channel decoding, percent: (low, high); the ends are open.
+RXQUAL_BER_PERCENT: dict[int, tuple[float, float | None]] = {
+    0: (0.0, 0.2),
+    1: (0.2, 0.4),
+    2: (0.4, 0.8),
+    3: (0.8, 1.6),
+    4: (1.6, 3.2),
+    5: (3.2, 6.4),
+    6: (6.4, 12.8),
+    7: (12.8, None),
+}
+
+
+def rxqual_to_ber_range(rxqual: int | None) -> tuple[float, float | None] | None:
+    if rxqual is None:
+        return None
+    return RXQUAL_BER_PERCENT.get(rxqual)
+
+
+def ber_to_rxqual(ber_percent: float | None) -> int | None:
+    if ber_percent is None or ber_percent < 0:
+        return None
+    for q in range(7):
+        if ber_percent < RXQUAL_BER_PERCENT[q][1]:  # type: ignore[operator]
+            return q
+    return 7
+
+
+def valid_rxqual(value: int | None) -> int | None:
+    """0..7 or None (99 and other unknown markers)."""
+    return value if value is not None and 0 <= value <= 7 else None
+
+
+def rxqual_class(rxqual: int | None) -> str | None:
+    """Engineers' reading: 0-3 good, 4-5 fair, 6-7 bad."""
+    if valid_rxqual(rxqual) is None:
+        return None
+    assert rxqual is not None
+    return "good" if rxqual <= 3 else "fair" if rxqual <= 5 else "bad"
+
+
+# ---------------------------------------------------------------- +CSQ (TS 27.007 §8.5)
+
+
+def csq_to_dbm(rssi: int | None) -> float | None:
+    """+CSQ <rssi>: 0 → -113 (or less), 1 → -111, 2..30 → -113+2n, 31 → -51 (or more), 99 → None."""
+    if rssi is None or not 0 <= rssi <= 31:
+        return None
+    if rssi == 1:
+        return -111.0
+    return float(-113 + 2 * rssi)
+
+
+def dbm_to_csq(dbm: float | None) -> int:
+    """dBm → +CSQ <rssi> (99 for unknown, as the wire carries it)."""
+    if dbm is None:
+        return 99
+    return max(0, min(31, int(round((dbm + 113) / 2))))
+
+
+# ---------------------------------------------------------------- +CESQ (TS 27.007)
+
+
+def cesq_rscp_to_dbm(v: int | None) -> float | None:
+    return None if v is None or not 0 <= v <= 96 else float(-121 + v)
+
+
+def cesq_ecno_to_db(v: int | None) -> float | None:
+    return None if v is None or not 0 <= v <= 49 else -24.5 + 0.5 * v
+
+
+def cesq_rsrq_to_db(v: int | None) -> float | None:
+    return None if v is None or not 0 <= v <= 34 else -20.0 + 0.5 * v
+
+
+def cesq_rsrp_to_dbm(v: int | None) -> float | None:
+    return None if v is None or not 0 <= v <= 97 else float(-141 + v)
+
+
+# ---------------------------------------------------------------- ARFCN (TS 45.005 §2)
+GSM_P900 = "GSM900"  # P-GSM 1..124
+GSM_E900 = "E-GSM900"  # E-GSM extension: 0 and 975..1023
+GSM_850 = "GSM850"
+DCS_1800 = "DCS1800"
+PCS_1900 = "PCS1900"
+
+
+def arfcn_band(arfcn: int | None, pcs: bool = False) -> str | None:
+    """Band of a GSM ARFCN. 512..810 is DCS 1800 unless ``pcs`` says the network is PCS 1900
+    (the two bands share numbers; only the context tells them apart)."""
+    if arfcn is None:
+        return None
+    if 1 <= arfcn <= 124:
+        return GSM_P900
+    if arfcn == 0 or 975 <= arfcn <= 1023:
+        return GSM_E900
+    if 128 <= arfcn <= 251:
+        return GSM_850
+    if 512 <= arfcn <= 810 and pcs:
+        return PCS_1900
+    if 512 <= arfcn <= 885:
+        return DCS_1800
+    return None
+
+
+def arfcn_downlink_mhz(arfcn: int | None, pcs: bool = False) -> float | None:
+    band = arfcn_band(arfcn, pcs)
+    if band is None or arfcn is None:
+        return None
+    if band == GSM_P900 or (band == GSM_E900 and arfcn == 0):
+        mhz = 935.0 + 0.2 * arfcn
+    elif band == GSM_E900:
+        mhz = 935.0 + 0.2 * (arfcn - 1024)
+    elif band == GSM_850:
+        mhz = 869.2 + 0.2 * (arfcn - 128)
+    elif band == PCS_1900:
+        mhz = 1930.2 + 0.2 * (arfcn - 512)
+    else:
+        mhz = 1805.2 + 0.2 * (arfcn - 512)
+    return round(mhz, 1)
+
+
+def arfcn_uplink_mhz(arfcn: int | None, pcs: bool = False) -> float | None:
+    """Uplink = downlink minus the duplex spacing (45 MHz 900/850, 95 MHz DCS, 80 MHz PCS)."""
+    dl = arfcn_downlink_mhz(arfcn, pcs)
+    if dl is None:
+        return None
+    band = arfcn_band(arfcn, pcs)
+    duplex = {GSM_P900: 45.0, GSM_E900: 45.0, GSM_850: 45.0, DCS_1800: 95.0, PCS_1900: 80.0}[band]  # type: ignore[index]
+    return round(dl - duplex, 1)
+
+
+def valid_arfcn(value: int | None) -> int | None:
+    """A GSM ARFCN that exists in some band, else None."""
+    return value if arfcn_band(value) is not None else None
+
+
+# ---------------------------------------------------------------- BSIC (TS 23.003 §4.3.2)
+# BSIC = NCC (3 bits) * 8 + BCC (3 bits); engineers write it as two octal digits, "35" = NCC 3 BCC 5.
+
+
+def bsic_split(bsic: int | None) -> tuple[int, int] | None:
+    if bsic is None or not 0 <= bsic <= 63:
+        return None
+    return bsic >> 3, bsic & 7
+
+
+def bsic_join(ncc: int | None, bcc: int | None) -> int | None:
+    if ncc is None or bcc is None or not (0 <= ncc <= 7 and 0 <= bcc <= 7):
+        return None
+    return ncc * 8 + bcc
+
+
+def bsic_octal(bsic: int | None) -> str | None:
+    parts = bsic_split(bsic)
+    return None if parts is None else f"{parts[0]}{parts[1]}"
+
+
+def bsic_from_octal(text: str | None) -> int | None:
+    """"35" → 29. Two digits 0..7 each, else None."""
+    if text is None:
+        return None
+    t = text.strip()
+    if len(t) != 2 or not all(c in "01234567" for c in t):
+        return None
+    return bsic_join(int(t[0]), int(t[1]))
+
+
+def valid_bsic(value: int | None) -> int | None:
+    return value if value is not None and 0 <= value <= 63 else None
+
+
+# ---------------------------------------------------------------- timing advance
+TA_METRES = 553.5  # one TA step: half a bit period of 3.69 µs at the speed of light, round trip
+
+
+def valid_ta(value: int | None) -> int | None:
+    return value if value is not None and 0 <= value <= 63 else None
+
+
+def ta_to_metres(ta: int | None) -> float | None:
+    return None if valid_ta(ta) is None else ta * TA_METRES  # type: ignore[operator]
+
+
+def distance_to_ta(metres: float) -> int:
+    return max(0, min(63, int(metres // TA_METRES)))
+
+
+# ---------------------------------------------------------------- colour legend (DOMAIN.md §3)
+# Upper-exclusive thresholds: ≥ -70 green, -70..-80 light green, -80..-90 yellow,
+# -90..-100 orange, < -100 red. Configurable by passing other bins.
+RXLEV_BINS_DBM: tuple[tuple[float, str, str], ...] = (
+    (-70.0, "≥ -70", "#1a9641"),
+    (-80.0, "-80 to -70", "#a6d96a"),
+    (-90.0, "-90 to -80", "#ffff40"),
+    (-100.0, "-100 to -90", "#fdae61"),
+    (float("-inf"), "< -100", "#d7191c"),
+)
+
+
+def rxlev_bin(dbm: float | None, bins=RXLEV_BINS_DBM) -> int | None:
+    """Index of the legend bin a level falls in, or None for unknown."""
+    if dbm is None:
+        return None
+    for i, (low, _label, _colour) in enumerate(bins):
+        if dbm >= low:
+            return i
+    return len(bins) - 1
+
+
+def rxlev_colour(dbm: float | None, bins=RXLEV_BINS_DBM) -> str | None:
+    i = rxlev_bin(dbm, bins)
+    return None if i is None else bins[i][2]
