@@ -391,3 +391,53 @@ class Source(Protocol):
     def start(self, sink: Any) -> None: ...
 
     def stop(self) -> None: ...
+
+
+# --------------------------------------------------------------------------- cell plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTrx:
+    """One transceiver of a planned cell. ``trx_id`` as the operator writes it (``TRX-69-1``).
+    ``timeslots`` lists each timeslot's use, e.g. ("BCCH", "SDCCH/8", "TCH/F", ...)."""
+
+    trx_id: str
+    arfcns: tuple[int, ...] = ()
+    timeslots: tuple[str, ...] = ()
+    hopping: bool = False
+    maio: int | None = None
+    hsn: int | None = None
+
+    @property
+    def is_bcch(self) -> bool:
+        return bool(self.timeslots) and self.timeslots[0].upper().startswith("BCCH")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCell:
+    """A cell of the workspace's cell plan (from a cell file or a simulator scenario)."""
+
+    name: str
+    mcc: int | None = None
+    mnc: int | None = None
+    lac: int | None = None
+    ci: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    azimuth_deg: float | None = None
+    beamwidth_deg: float | None = None
+    tilt_deg: float | None = None
+    height_m: float | None = None
+    bcch_arfcn: int | None = None
+    bsic: int | None = None
+    tech: str = GSM
+    site: str | None = None
+    trxs: tuple[PlanTrx, ...] = ()
+
+    def trx_for_channel(self, channel: Channel | None) -> PlanTrx | None:
+        """The TRX that carries a dedicated channel, when the channel says so unambiguously:
+        a hopping call (or a TCH ARFCN carried by several TRXs) is not attributed."""
+        if channel is None or channel.hopping or channel.tch_arfcn is None:
+            return None
+        hits = [t for t in self.trxs if channel.tch_arfcn in t.arfcns and not t.hopping]
+        return hits[0] if len(hits) == 1 else None

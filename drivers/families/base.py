@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from drivers.families.fields import Garbled
 from fieldapp.model import ParseRecord
 
-LineParser = Callable[[str], list[ParseRecord]]
+# A line parser returns the records of one line, [] for a line it claims but that carries
+# nothing to record, or None for "not mine after all" (e.g. prefix "NA" seeing "NAME: ...").
+# It raises ``Garbled`` when the line has the prefix but not the shape.
+LineParser = Callable[[str], "list[ParseRecord] | None"]
 # A block parser receives every reply line of one command that no line parser claimed
 # (Cinterion ^MONI tables, u-blox +UCGED bodies, Telit #MONI table rows without context...).
 BlockParser = Callable[[list[str]], list[ParseRecord]]
@@ -124,7 +127,7 @@ def parse_line(line: str, family: Family | None = None) -> list[ParseRecord] | N
     fn = find_parser(line, family)
     if fn is None:
         return None
-    return fn(line.strip())
+    return fn(line.strip())  # may itself be None: not claimed
 
 
 def parse_lines(lines: Iterable[str], family: Family | None = None,
