@@ -1,0 +1,246 @@
+"""RXLEV (dBm) and RXQUAL over wall-clock time, with the engineers' colour bands.
+
+Two plots share one time axis: serving level plus the neighbours ticked in the neighbour
+table on top, RXQUAL (0 at the top, 7 at the bottom, as drive-test tools draw it) below.
+Unknown values are NaN and drawn as gaps (``connect="finite"``). ``refresh()`` is called once
+per bridge tick and only slices the history's arrays; pyqtgraph's clip-to-view and automatic
+peak downsampling keep an 8-hour history cheap to draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from fieldapp.radio import RXLEV_BINS_DBM, bsic_octal
+from ui.history import History
+from ui.theme import NEIGHBOUR_PALETTE, RXQUAL_BANDS, SERVING_COLOUR
+
+# Time windows offered (label, seconds; None = everything recorded so far).
+WINDOWS = (("1 min", 60.0), ("5 min", 300.0), ("15 min", 900.0), ("60 min", 3600.0), ("All", None))
+DEFAULT_WINDOW = "5 min"
+LEVEL_RANGE_DBM = (-120.0, -40.0)
+AXIS_WIDTH_PX = 56  # fixed so the trace strip below lines up with these plots
+BAND_ALPHA = 55
+
+
+def band_edges(bins=RXLEV_BINS_DBM) -> list[tuple[float, float, str]]:
+    """(low, high, colour) dBm bands for drawing; the open ends are closed at the plot range."""
+    out = []
+    high = LEVEL_RANGE_DBM[1]
+    for low, _label, colour in bins:
+        lo = max(low, LEVEL_RANGE_DBM[0])
+        out.append((lo, high, colour))
+        high = lo
+    return out
+
+
+def _brush(colour: str, alpha: int) -> QColor:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+class LevelPlot(QWidget):
+    """Level and quality plots with window choice and pause/follow."""
+
+    follow_changed = Signal(bool)
+
+    def __init__(self, history: History, bins=RXLEV_BINS_DBM, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.window_s: float | None = dict(WINDOWS)[DEFAULT_WINDOW]
+        self.follow = True
+        self._plotted: list[tuple] = []
+        self._bands: list[pg.LinearRegionItem] = []
+
+        self.window_combo = QComboBox()
+        self.window_combo.addItems([label for label, _ in WINDOWS])
+        self.window_combo.setCurrentText(DEFAULT_WINDOW)
+        self.window_combo.currentTextChanged.connect(self._window_chosen)
+        self.follow_button = QToolButton()
+        self.follow_button.setText("Follow")
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.setToolTip("Follow the newest sample; pan or zoom to pause")
+        self.follow_button.toggled.connect(self.set_follow)
+        self.bands_check = QCheckBox("Colour bands")
+        self.bands_check.setChecked(True)
+        self.bands_check.toggled.connect(self._show_bands)
+        self.readout = QLabel("")
+        self.readout.setObjectName("valueLabel")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        bar.addWidget(QLabel("Window"))
+        bar.addWidget(self.window_combo)
+        bar.addWidget(self.follow_button)
+        bar.addWidget(self.bands_check)
+        bar.addStretch(1)
+        bar.addWidget(self.readout)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.level = self.graphics.addPlot(row=0, col=0, axisItems={"bottom": pg.DateAxisItem()})
+        self.quality = self.graphics.addPlot(row=1, col=0, axisItems={"bottom": pg.DateAxisItem()})
+        self.graphics.ci.layout.setRowStretchFactor(0, 3)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        self.quality.setXLink(self.level)
+        for plot, label in ((self.level, "RXLEV dBm"), (self.quality, "RXQUAL")):
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setLabel("left", label)
+            plot.getAxis("left").setWidth(AXIS_WIDTH_PX)
+            plot.setMenuEnabled(False)
+            plot.getViewBox().setMouseEnabled(x=True, y=False)
+            plot.getViewBox().sigRangeChangedManually.connect(self._panned)
+        self.level.getAxis("bottom").setStyle(showValues=False)
+        self.level.setYRange(*LEVEL_RANGE_DBM, padding=0)
+        self.quality.setYRange(-0.5, 7.5, padding=0)
+        self.quality.getViewBox().invertY(True)
+        self.quality.getAxis("left").setTicks([[(q, str(q)) for q in range(8)]])
+        for lo, hi, colour in RXQUAL_BANDS:
+            region = pg.LinearRegionItem((lo, hi), orientation="horizontal", movable=False,
+                                         brush=_brush(colour, BAND_ALPHA), pen=pg.mkPen(None))
+            region.setZValue(-10)
+            self.quality.addItem(region)
+            self._bands.append(region)
+        self._level_bands: list[pg.LinearRegionItem] = []
+        self.set_bins(bins)
+
+        self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=_brush("#ffffff", 200))
+        self.serving_curve = self.level.plot([], [], pen=pg.mkPen(SERVING_COLOUR, width=2),
+                                             connect="finite", name="Serving")
+        self.rxqual_curve = self.quality.plot([], [], pen=pg.mkPen("#333333", width=1.5), connect="finite",
+                                              symbol="o", symbolSize=4, symbolPen=None,
+                                              symbolBrush="#333333")
+        self.neighbour_curves: dict[tuple, pg.PlotDataItem] = {}
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#6a1b9a", width=1,
+                                                                            style=Qt.PenStyle.DashLine))
+        self.cursor.setVisible(False)
+        self.level.addItem(self.cursor, ignoreBounds=True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.graphics, 1)
+
+    # ------------------------------------------------------------------ configuration
+    def set_bins(self, bins) -> None:
+        """Redraw the level colour bands for a legend (configurable, DOMAIN.md §3)."""
+        for region in self._level_bands:
+            self.level.removeItem(region)
+            self._bands.remove(region)
+        self._level_bands = []
+        for lo, hi, colour in band_edges(bins):
+            region = pg.LinearRegionItem((lo, hi), orientation="horizontal", movable=False,
+                                         brush=_brush(colour, BAND_ALPHA), pen=pg.mkPen(None))
+            region.setZValue(-10)
+            region.setVisible(self.bands_check.isChecked())
+            self.level.addItem(region)
+            self._level_bands.append(region)
+            self._bands.append(region)
+
+    def _show_bands(self, on: bool) -> None:
+        for region in self._bands:
+            region.setVisible(on)
+
+    def set_window(self, label: str) -> None:
+        if label in dict(WINDOWS):
+            self.window_combo.setCurrentText(label)
+
+    def window_label(self) -> str:
+        return self.window_combo.currentText()
+
+    def _window_chosen(self, label: str) -> None:
+        self.window_s = dict(WINDOWS).get(label, self.window_s)
+        self.set_follow(True)
+
+    def set_follow(self, on: bool) -> None:
+        if on == self.follow and self.follow_button.isChecked() == on:
+            return
+        self.follow = on
+        self.follow_button.setChecked(on)
+        self.follow_changed.emit(on)
+        if on:
+            self.cursor.setVisible(False)
+            self._follow_range()
+
+    def _panned(self, *args) -> None:
+        self.set_follow(False)
+
+    def set_plotted_neighbours(self, keys: list[tuple]) -> None:
+        """Which neighbours (ARFCN, BSIC) to draw besides the serving cell."""
+        self._plotted = list(keys)
+        for key in list(self.neighbour_curves):
+            if key not in self._plotted:
+                curve = self.neighbour_curves.pop(key)
+                self.level.removeItem(curve)
+                self.legend.removeItem(curve)
+        for i, key in enumerate(self._plotted):
+            if key not in self.neighbour_curves:
+                colour = NEIGHBOUR_PALETTE[i % len(NEIGHBOUR_PALETTE)]
+                name = f"{key[0]}/{bsic_octal(key[1]) or '-'}"
+                self.neighbour_curves[key] = self.level.plot(
+                    [], [], pen=pg.mkPen(colour, width=1.2, style=Qt.PenStyle.DashLine),
+                    connect="finite", name=name)
+        self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+    def refresh(self) -> None:
+        """Redraw from the history: once per bridge tick."""
+        h = self.history
+        t = h.t.view()
+        self.serving_curve.setData(t, h.serving_dbm.view(), connect="finite")
+        self.rxqual_curve.setData(t, h.rxqual.view(), connect="finite")
+        for key, curve in self.neighbour_curves.items():
+            series = h.neighbours.get(key)
+            if series is None:
+                curve.setData([], [])
+            else:
+                curve.setData(series.t.view(), series.dbm.view(), connect="finite")
+        self._update_readout()
+        if self.follow:
+            self._follow_range()
+
+    def _update_readout(self) -> None:
+        s = self.history.last_sample
+        if s is None:
+            self.readout.setText("")
+            return
+        level = "–" if s.rxlev_dbm is None else f"{s.rxlev_dbm:.0f} dBm"
+        qual = "–" if s.rxqual is None else str(s.rxqual)
+        self.readout.setText(f"RXLEV {level}   RXQUAL {qual}")
+
+    def _follow_range(self) -> None:
+        span = self.history.span_utc()
+        if span is None:
+            return
+        first, last = span
+        if self.window_s is None:
+            lo, hi = first, max(last, first + 10)
+        else:
+            lo, hi = last - self.window_s, last
+        pad = 0.02 * (hi - lo)
+        self.level.setXRange(lo, hi + pad, padding=0)
+
+    def show_time(self, ts_utc: float) -> None:
+        """Centre the plots on one instant (an event clicked in the list) and pause."""
+        self.set_follow(False)
+        width = self.window_s or 600.0
+        self.level.setXRange(ts_utc - width / 2, ts_utc + width / 2, padding=0)
+        self.cursor.setPos(ts_utc)
+        self.cursor.setVisible(True)
+
+    def x_range(self) -> tuple[float, float]:
+        lo, hi = self.level.getViewBox().viewRange()[0]
+        return float(lo), float(hi)
+
+    def curve_data(self, curve: pg.PlotDataItem) -> tuple[np.ndarray, np.ndarray]:
+        """The full data behind a curve (tests read what is drawn)."""
+        x, y = curve.getOriginalDataset()
+        return (np.asarray(x if x is not None else []), np.asarray(y if y is not None else []))

@@ -1,0 +1,304 @@
+"""The offline map: the route coloured by RXLEV bins with a legend, the cell plan's sites as
+sector wedges by azimuth, a line from the current position to the serving cell, and follow
+mode. Drawn in Web Mercator metres so an optional local z/x/y tile folder lines up; without
+tiles (no internet on site) it is a plain white map, which is enough to read coverage.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QCheckBox, QGraphicsPathItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from fieldapp.model import PlanCell
+from fieldapp.radio import RXLEV_BINS_DBM
+from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
+from ui.history import History
+from ui.map_tiles import TileLayer
+from ui.theme import cell_colour
+
+UNKNOWN_COLOUR = "#9e9e9e"
+POINT_SIZE_PX = 7
+SECTOR_RADIUS_M = (60.0, 500.0)  # wedge length on the ground, clamped
+FOLLOW_SPAN_M = 2500.0  # view width when follow mode first centres on the car
+
+
+def plan_cell_key(cell: PlanCell) -> tuple:
+    """Same identity as ``history.cell_key`` for a reported cell, so colours match."""
+    if cell.ci is not None:
+        return ("ci", cell.lac, cell.ci)
+    return ("rf", cell.bcch_arfcn, cell.bsic)
+
+
+def bin_indices(dbm: np.ndarray, bins=RXLEV_BINS_DBM) -> np.ndarray:
+    """Legend bin per level (vectorised ``radio.rxlev_bin``); -1 for unknown (NaN)."""
+    out = np.full(len(dbm), -1, dtype=np.int64)
+    known = np.isfinite(dbm)
+    remaining = known.copy()
+    for i, (low, _label, _colour) in enumerate(bins):
+        hit = remaining & (dbm >= low)
+        out[hit] = i
+        remaining &= ~hit
+    out[remaining] = len(bins) - 1
+    return out
+
+
+class MapView(QWidget):
+    def __init__(self, history: History, bins=RXLEV_BINS_DBM, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.bins = bins
+        self.follow = True
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setBackground("#fbfbf8")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
+        self.plot.setAspectLocked(True)
+        self.viewbox = self.plot.getViewBox()
+        self.viewbox.sigRangeChangedManually.connect(lambda *a: self.set_follow(False))
+        self.viewbox.sigRangeChanged.connect(lambda *a: self.tiles.update())
+        self.tiles = TileLayer(self.viewbox)
+
+        self.site_items: list[QGraphicsPathItem] = []
+        self.site_labels: list[pg.TextItem] = []
+        self.sector_polygons: dict[str, list[tuple[float, float]]] = {}
+        self._site_xy: dict[str, tuple[float, float]] = {}
+        self.serving_line = pg.PlotDataItem([], [], pen=pg.mkPen("#202020", width=2, style=Qt.PenStyle.DashLine))
+        self.serving_line.setZValue(5)
+        self.plot.addItem(self.serving_line)
+
+        self.legend = pg.LegendItem(offset=(8, 8), labelTextSize="8pt", brush=QColor(255, 255, 255, 215),
+                                    pen=pg.mkPen("#c0c0c0"))
+        self.legend.setParentItem(self.viewbox)
+        self.route_items: list[pg.ScatterPlotItem] = []
+        self._make_route_items()
+        self.current = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#000000", width=2), brush=QColor("#ffffff"),
+                                          symbol="o")
+        self.current.setZValue(20)
+        self.plot.addItem(self.current)
+        self.cursor = pg.ScatterPlotItem(size=16, pen=pg.mkPen("#6a1b9a", width=3), brush=None, symbol="s")
+        self.cursor.setZValue(21)
+        self.plot.addItem(self.cursor)
+        self._drawn_positions = 0
+        self._fitted = False
+
+        self.follow_check = QCheckBox("Follow")
+        self.follow_check.setChecked(True)
+        self.follow_check.toggled.connect(self.set_follow)
+        self.info = QLabel("")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        bar.addWidget(self.follow_check)
+        bar.addStretch(1)
+        bar.addWidget(self.info)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot_widget, 1)
+
+    # ------------------------------------------------------------------ route
+    def _make_route_items(self) -> None:
+        for item in self.route_items:
+            self.plot.removeItem(item)
+            self.legend.removeItem(item)
+        self.route_items = []
+        colours = [colour for _low, _label, colour in self.bins] + [UNKNOWN_COLOUR]
+        labels = [f"{label} dBm" for _low, label, _colour in self.bins] + ["unknown"]
+        for colour, label in zip(colours, labels):
+            item = pg.ScatterPlotItem(size=POINT_SIZE_PX, pen=None, brush=QColor(colour), symbol="o")
+            item.setZValue(10)
+            self.plot.addItem(item)
+            self.legend.addItem(item, label)
+            self.route_items.append(item)
+        self._drawn_positions = 0
+
+    def set_bins(self, bins) -> None:
+        self.bins = bins
+        self._make_route_items()
+        self.refresh()
+
+    def route_points(self, bin_index: int) -> np.ndarray:
+        """(n, 2) mercator points drawn in one legend bin (-1: unknown level)."""
+        item = self.route_items[bin_index]
+        x, y = item.getData()
+        return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
+
+    # ------------------------------------------------------------------ cell plan
+    def set_plan(self, cells: list[PlanCell]) -> None:
+        for item in self.site_items:
+            self.plot.removeItem(item)
+        for label in self.site_labels:
+            self.plot.removeItem(label)
+        self.site_items, self.site_labels = [], []
+        self.sector_polygons, self._site_xy = {}, {}
+        placed = [c for c in cells if c.lat is not None and c.lon is not None]
+        if not placed:
+            return
+        radius_m = self._sector_radius_m(placed)
+        sites_labelled: set[tuple[float, float]] = set()
+        for cell in placed:
+            x, y = lonlat_to_mercator(cell.lon, cell.lat)  # type: ignore[arg-type]
+            radius = radius_m * mercator_scale(cell.lat)  # type: ignore[arg-type]
+            points = sector_points(x, y, cell.azimuth_deg, cell.beamwidth_deg, radius)
+            path = QPainterPath()
+            path.moveTo(*points[0])
+            for px, py in points[1:]:
+                path.lineTo(px, py)
+            item = QGraphicsPathItem(path)
+            colour = QColor(cell_colour(plan_cell_key(cell)))
+            pen = QPen(colour.darker(140), 1.5)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+            fill = QColor(colour)
+            fill.setAlpha(110)
+            item.setBrush(QBrush(fill))
+            item.setZValue(2)
+            item.setToolTip(self._cell_tooltip(cell))
+            self.plot.addItem(item)
+            self.site_items.append(item)
+            self.sector_polygons[cell.name] = points
+            self._site_xy[cell.name] = (x, y)
+            tip = points[len(points) // 2] if cell.azimuth_deg is not None else (x, y + radius)
+            label = pg.TextItem(cell.name, color="#202020", anchor=(0.5, 0.5))
+            label.setPos(*tip)
+            label.setZValue(3)
+            self.plot.addItem(label)
+            self.site_labels.append(label)
+            sites_labelled.add((x, y))
+        if not self._fitted:
+            self.fit_all()
+
+    @staticmethod
+    def _sector_radius_m(cells: list[PlanCell]) -> float:
+        """A third of the median distance between neighbouring sites, clamped: wedges that
+        read as directions without covering each other."""
+        sites = list({(round(c.lat, 5), round(c.lon, 5)) for c in cells})  # type: ignore[arg-type]
+        if len(sites) < 2:
+            return 200.0
+        nearest = []
+        for i, (la, lo) in enumerate(sites):
+            d = min(_ground_m(la, lo, lb, lob) for j, (lb, lob) in enumerate(sites) if j != i)
+            nearest.append(d)
+        return max(SECTOR_RADIUS_M[0], min(SECTOR_RADIUS_M[1], statistics.median(nearest) / 3))
+
+    @staticmethod
+    def _cell_tooltip(cell: PlanCell) -> str:
+        parts = [cell.name]
+        if cell.ci is not None:
+            parts.append(f"LAC {cell.lac} CI {cell.ci}")
+        if cell.bcch_arfcn is not None:
+            parts.append(f"BCCH {cell.bcch_arfcn}")
+        if cell.azimuth_deg is not None:
+            parts.append(f"azimuth {cell.azimuth_deg:.0f}°")
+        if cell.tilt_deg is not None:
+            parts.append(f"tilt {cell.tilt_deg:.0f}°")
+        return "\n".join(parts)
+
+    # ------------------------------------------------------------------ live
+    def set_follow(self, on: bool) -> None:
+        self.follow = on
+        if self.follow_check.isChecked() != on:
+            self.follow_check.setChecked(on)
+        if on:
+            self.cursor.setData([], [])
+            self._centre_on_current()
+
+    def refresh(self) -> None:
+        """Add the positions that arrived since the last tick, move the car and the line."""
+        h = self.history
+        n = len(h.pos_t)
+        if n > self._drawn_positions:
+            sl = slice(self._drawn_positions, n)
+            xs, ys = h.pos_x.view()[sl], h.pos_y.view()[sl]
+            idx = bin_indices(h.pos_dbm.view()[sl], self.bins)
+            for b in range(len(self.route_items)):
+                mask = idx == (b if b < len(self.bins) else -1)
+                if mask.any():
+                    self.route_items[b].addPoints(x=xs[mask], y=ys[mask])
+            self._drawn_positions = n
+        if n == 0:
+            return
+        x, y = float(h.pos_x.view()[-1]), float(h.pos_y.view()[-1])
+        self.current.setData([x], [y])
+        self._update_serving_line(x, y)
+        if not self._fitted and not self.site_items:
+            self.fit_all()
+        if self.follow:
+            self._centre_on_current()
+
+    def _update_serving_line(self, x: float, y: float) -> None:
+        s = self.history.last_sample
+        planned = self.history.plan.find(s.serving) if s is not None else None
+        site = self._site_xy.get(planned.name) if planned is not None else None
+        if site is None:
+            self.serving_line.setData([], [])
+            self.info.setText("")
+            return
+        self.serving_line.setData([x, site[0]], [y, site[1]])
+        lon, lat = planned.lon, planned.lat  # type: ignore[union-attr]
+        p = self.history.last_position
+        if p is not None and lon is not None and lat is not None:
+            self.info.setText(f"{planned.name}: {_ground_m(p.lat, p.lon, lat, lon):.0f} m")
+
+    def serving_line_points(self) -> list[tuple[float, float]]:
+        x, y = self.serving_line.getData()
+        return [] if x is None else list(zip(map(float, x), map(float, y)))
+
+    def _centre_on_current(self) -> None:
+        h = self.history
+        if len(h.pos_t) == 0:
+            return
+        x, y = float(h.pos_x.view()[-1]), float(h.pos_y.view()[-1])
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+        if not self._fitted or half_w <= 0:
+            half_w = half_h = FOLLOW_SPAN_M / 2
+            self._fitted = True
+        if abs(x - (x0 + half_w)) < half_w * 0.3 and abs(y - (y0 + half_h)) < half_h * 0.3:
+            return  # still near the centre: do not scroll every second
+        self.viewbox.setRange(xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0)
+
+    def fit_all(self) -> None:
+        """Show every site and the whole route."""
+        xs = [p[0] for p in self._site_xy.values()] + list(self.history.pos_x.view())
+        ys = [p[1] for p in self._site_xy.values()] + list(self.history.pos_y.view())
+        if not xs:
+            return
+        pad = 300.0
+        self.viewbox.setRange(xRange=(min(xs) - pad, max(xs) + pad), yRange=(min(ys) - pad, max(ys) + pad),
+                              padding=0.05)
+        self._fitted = True
+
+    def show_time(self, ts_utc: float) -> None:
+        """Mark where the car was at an instant (an event clicked) and centre there."""
+        xy = self.history.position_at(ts_utc)
+        if xy is None:
+            return
+        self.set_follow(False)
+        self.cursor.setData([xy[0]], [xy[1]])
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+        self.viewbox.setRange(xRange=(xy[0] - half_w, xy[0] + half_w), yRange=(xy[1] - half_h, xy[1] + half_h),
+                              padding=0)
+
+    def set_tile_folder(self, folder) -> None:
+        self.tiles.set_folder(folder)
+        self.tiles.update()
+
+
+def _ground_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    r = 6371000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))

@@ -1,0 +1,210 @@
+"""The neighbour list of the latest sample: ARFCN, BSIC, name from the cell plan, RXLEV dBm,
+delta to the serving cell, C1/C2. Rows keep their identity (ARFCN, BSIC) between samples so a
+selection or a sort survives live updates; a proxy keeps the rows sorted (strongest first by
+default, any column on a header click). The first column's tick puts a neighbour on the plot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from fieldapp.model import Cell, Sample
+from fieldapp.radio import bsic_octal
+from ui.history import CellPlanIndex, neighbour_key
+
+COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "RXLEV dBm", "Δ serving dB", "C1", "C2")
+COL_PLOT, COL_ARFCN, COL_BSIC, COL_NAME, COL_LEVEL, COL_DELTA, COL_C1, COL_C2 = range(len(COLUMNS))
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+UNKNOWN_TEXT = "–"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class NeighbourRow:
+    key: tuple
+    cell: Cell
+    name: str | None
+    delta_db: float | None
+
+
+class NeighbourTableModel(QAbstractTableModel):
+    """Rows = neighbours of the latest sample. ``plotted_changed(list)`` gives the ticked keys."""
+
+    plotted_changed = Signal(list)
+
+    def __init__(self, plan: CellPlanIndex | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.plan = plan or CellPlanIndex()
+        self.rows: list[NeighbourRow] = []
+        self.plotted: list[tuple] = []
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == COL_PLOT:
+            base |= Qt.ItemFlag.ItemIsUserCheckable
+        return base
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.CheckStateRole and col == COL_PLOT:
+            return Qt.CheckState.Checked if row.key in self.plotted else Qt.CheckState.Unchecked
+        value = self._value(row, col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_PLOT:
+                return None
+            if value is None:
+                return UNKNOWN_TEXT
+            if col == COL_BSIC:
+                return bsic_octal(value)
+            if col == COL_DELTA:
+                return f"{value:+.0f}"
+            if isinstance(value, float):
+                return f"{value:.0f}"
+            return str(value)
+        if role == SORT_ROLE:
+            if col == COL_PLOT:
+                return 1 if row.key in self.plotted else 0
+            if value is None:
+                return -math.inf if col != COL_NAME else ""
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (COL_NAME, COL_PLOT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_DELTA and value is not None and value > 0:
+            return QColor("#c62828")  # stronger than the serving cell: a handover candidate
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_DELTA:
+            return "neighbour level minus serving level; positive means stronger than serving"
+        return None
+
+    def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != COL_PLOT or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        key = self.rows[index.row()].key
+        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
+        if checked and key not in self.plotted:
+            self.plotted.append(key)
+        elif not checked and key in self.plotted:
+            self.plotted.remove(key)
+        else:
+            return True
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.plotted_changed.emit(list(self.plotted))
+        return True
+
+    @staticmethod
+    def _value(row: NeighbourRow, col: int):
+        c = row.cell
+        return {
+            COL_PLOT: None, COL_ARFCN: c.arfcn, COL_BSIC: c.bsic, COL_NAME: row.name,
+            COL_LEVEL: c.level_dbm, COL_DELTA: row.delta_db, COL_C1: c.c1, COL_C2: c.c2,
+        }[col]
+
+    # ------------------------------------------------------------------ live updates
+    def set_plan(self, plan: CellPlanIndex) -> None:
+        self.plan = plan
+        for row in self.rows:
+            planned = plan.find(row.cell)
+            row.name = planned.name if planned else None
+        if self.rows:
+            self.dataChanged.emit(self.index(0, COL_NAME), self.index(len(self.rows) - 1, COL_NAME))
+
+    def update_sample(self, sample: Sample) -> None:
+        """Show this sample's neighbours: update rows in place, remove the gone, append the new."""
+        serving_dbm = sample.rxlev_dbm
+        fresh: dict[tuple, NeighbourRow] = {}
+        for cell in sample.neighbours:
+            key = neighbour_key(cell)
+            if key in fresh:
+                continue
+            planned = self.plan.find(cell)
+            level = cell.level_dbm
+            delta = None if level is None or serving_dbm is None else level - serving_dbm
+            fresh[key] = NeighbourRow(key, cell, planned.name if planned else None, delta)
+        for i in range(len(self.rows) - 1, -1, -1):
+            if self.rows[i].key not in fresh:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self.rows[i]
+                self.endRemoveRows()
+        known = {row.key: i for i, row in enumerate(self.rows)}
+        for key, new_row in fresh.items():
+            if key in known:
+                self.rows[known[key]] = new_row
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
+        added = [row for key, row in fresh.items() if key not in known]
+        if added:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self.rows.extend(added)
+            self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rows = []
+        self.endResetModel()
+
+
+class NeighbourTable(QWidget):
+    """The view: a sorted table over the model (strongest first until the user sorts)."""
+
+    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = NeighbourTableModel(plan, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setDynamicSortFilter(True)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_LEVEL, Qt.SortOrder.DescendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def update_sample(self, sample: Sample) -> None:
+        self.model.update_sample(sample)
+
+    def visible_rows(self) -> list[list[str]]:
+        """What the table shows, in display order (tests and the bench read this)."""
+        out = []
+        for r in range(self.proxy.rowCount()):
+            out.append([self.proxy.index(r, c).data() or "" for c in range(len(COLUMNS))])
+        return out

@@ -1,0 +1,91 @@
+"""The status bar: link state, device, family, sample rate, age of the last sample, GPS,
+recording and session id, skipped-line count. A lost device turns the link red at once (the
+disconnect event arrives through the bridge on the next tick); the age keeps counting so a
+device that stopped answering is visible even before the driver gives up.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+STALE_AFTER_S = 5.0  # the age turns orange after this much silence
+
+
+@dataclass
+class LinkInfo:
+    """What the status bar shows about the link; the window fills it from controller status."""
+
+    state: str = "disconnected"  # disconnected, connecting, connected, lost, reconnecting, error
+    device: str | None = None
+    family: str | None = None
+    recording: bool = False
+    session_id: object = None
+    skipped_lines: int = 0
+    gps: str | None = None
+    message: str | None = None
+
+
+STATE_COLOURS = {"connected": "#2e7d32", "connecting": "#ef6c00", "reconnecting": "#ef6c00",
+                 "lost": "#c62828", "error": "#c62828", "disconnected": "#616161"}
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None, clock=time.time) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.info = LinkInfo()
+        self.last_sample_utc: float | None = None
+        self.period_s: float | None = None
+        self.labels: dict[str, QLabel] = {}
+        for key in ("state", "device", "family", "rate", "age", "gps", "recording", "skipped"):
+            label = QLabel("")
+            self.labels[key] = label
+            self.addPermanentWidget(label)
+        self.set_link(self.info)
+        self.tick()
+
+    def text(self, key: str) -> str:
+        return self.labels[key].text()
+
+    def set_link(self, info: LinkInfo) -> None:
+        self.info = info
+        colour = STATE_COLOURS.get(info.state, "#616161")
+        state = self.labels["state"]
+        state.setText(f"● {info.state}")
+        state.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        state.setToolTip(info.message or "")
+        self.labels["device"].setText(f"Device: {info.device or '–'}")
+        self.labels["family"].setText(f"Family: {info.family or '–'}")
+        gps = self.labels["gps"]
+        gps.setText(f"GPS: {info.gps or 'none'}")
+        rec = self.labels["recording"]
+        if info.recording:
+            rec.setText(f"● REC session {info.session_id}")
+            rec.setStyleSheet("color: #c62828; font-weight: 600;")
+        else:
+            rec.setText("not recording")
+            rec.setStyleSheet("color: #616161;")
+        self.labels["skipped"].setText(f"Skipped lines: {info.skipped_lines}")
+        if info.message and info.state in ("error", "lost"):
+            self.showMessage(info.message, 15000)
+
+    def sample_arrived(self, ts_utc: float, period_s: float | None) -> None:
+        self.last_sample_utc = ts_utc
+        self.period_s = period_s
+        self.tick()
+
+    def tick(self) -> None:
+        """Refresh the clock-driven parts (the window calls this on every bridge tick)."""
+        rate = self.labels["rate"]
+        rate.setText("Rate: –" if not self.period_s else f"Rate: {1.0 / self.period_s:.2g}/s")
+        age_label = self.labels["age"]
+        if self.last_sample_utc is None:
+            age_label.setText("Last sample: –")
+            age_label.setStyleSheet("")
+            return
+        age = max(0.0, self._clock() - self.last_sample_utc)
+        age_label.setText(f"Last sample: {age:.0f} s ago" if age < 120 else f"Last sample: {age / 60:.0f} min ago")
+        age_label.setStyleSheet("color: #ef6c00; font-weight: 600;" if age > STALE_AFTER_S else "")

@@ -1,0 +1,181 @@
+"""The serving-cell trace: one coloured bar per stretch on a serving cell, labelled with its
+name from the cell plan (else CI, else ARFCN/BSIC), a marker at every reselection or handover,
+and a tooltip with the details under the mouse. Shares the time axis of the level plot.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+
+from fieldapp.model import DEDICATED, EV_CELL_CHANGE, EV_HANDOVER, Event
+from fieldapp.radio import bsic_octal
+from ui.history import History, Segment
+from ui.level_plot import AXIS_WIDTH_PX
+from ui.theme import cell_colour
+
+BAR_TOP, BAR_BOTTOM = 0.12, 0.88
+HOVER_PX = 6  # how close (pixels) the mouse must be to a marker for its tooltip
+EVENT_MATCH_S = 5.0  # a source's cell-change event within this of a boundary describes it
+
+
+class SegmentsItem(pg.GraphicsObject):
+    """Draws bars and markers in data coordinates but text and marker heads in pixels, so
+    labels stay readable at any zoom and are elided to the bar's width."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bars: list[tuple[float, float, str, str]] = []  # x0, x1, colour, label
+        self.markers: list[float] = []
+        self._bounds = QRectF(0, 0, 1, 1)
+
+    def set_data(self, bars: list[tuple[float, float, str, str]], markers: list[float]) -> None:
+        self.prepareGeometryChange()
+        self.bars = bars
+        self.markers = markers
+        if bars:
+            x0 = min(b[0] for b in bars)
+            x1 = max(b[1] for b in bars)
+            self._bounds = QRectF(x0, 0, max(x1 - x0, 1e-3), 1)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, p: QPainter, *args) -> None:
+        tr = p.transform()
+        p.resetTransform()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        fm = QFontMetrics(p.font())
+        for x0, x1, colour, label in self.bars:
+            r = tr.mapRect(QRectF(x0, BAR_TOP, max(x1 - x0, 0.0), BAR_BOTTOM - BAR_TOP))
+            if r.width() < 1:
+                r.setWidth(1)
+            p.fillRect(r, QColor(colour))
+            if r.width() > 24:
+                p.setPen(QColor("#101010"))
+                text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(r.width()) - 6)
+                p.drawText(r.adjusted(4, 0, -2, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                           text)
+        p.setPen(QPen(QColor("#202020"), 1.5))
+        p.setBrush(QColor("#202020"))
+        for x in self.markers:
+            top = tr.map(QPointF(x, 0.0))
+            bottom = tr.map(QPointF(x, 1.0))
+            p.drawLine(top, bottom)
+            y = min(top.y(), bottom.y())
+            p.drawPolygon(QPolygonF([QPointF(top.x() - 4, y), QPointF(top.x() + 4, y),
+                                     QPointF(top.x(), y + 6)]))
+
+
+def describe_cell(seg: Segment) -> str:
+    c = seg.cell
+    lines = [seg.label]
+    if c is not None:
+        ids = []
+        if c.mcc is not None:
+            ids.append(f"MCC {c.mcc} MNC {c.mnc}")
+        if c.lac is not None:
+            ids.append(f"LAC {c.lac}")
+        if c.ci is not None:
+            ids.append(f"CI {c.ci}")
+        if ids:
+            lines.append("  ".join(ids))
+        rf = []
+        if c.arfcn is not None:
+            rf.append(f"ARFCN {c.arfcn}")
+        if c.bsic is not None:
+            rf.append(f"BSIC {bsic_octal(c.bsic)}")
+        if rf:
+            lines.append("  ".join(rf))
+    minutes, seconds = divmod(int(round(seg.end_utc - seg.start_utc)), 60)
+    lines.append(f"served {minutes} min {seconds:02d} s")
+    return "\n".join(lines)
+
+
+class TraceStrip(QWidget):
+    def __init__(self, history: History, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.plot_widget.setBackground("w")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setYRange(0, 1, padding=0)
+        self.plot.getViewBox().setMouseEnabled(x=True, y=False)
+        left = self.plot.getAxis("left")
+        left.setWidth(AXIS_WIDTH_PX)
+        left.setTicks([[(0.5, "Serving")]])
+        self.plot.getAxis("bottom").setHeight(22)
+        self.items = SegmentsItem()
+        self.plot.addItem(self.items)
+        self.plot_widget.setFixedHeight(64)
+        self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
+        self._boundaries: list[tuple[float, Segment, Segment]] = []
+        self._drawn = (0, None)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+
+    def link_x(self, plot: pg.PlotItem) -> None:
+        self.plot.setXLink(plot)
+
+    def refresh(self) -> None:
+        segs = self.history.segments
+        state = (len(segs), segs[-1].end_utc if segs else None)
+        if state == self._drawn:
+            return
+        self._drawn = state
+        bars = [(s.start_utc, max(s.end_utc, s.start_utc + 1.0), cell_colour(s.key), s.label) for s in segs]
+        self._boundaries = []
+        for prev, seg in zip(segs, segs[1:]):
+            touching = abs(prev.end_utc - seg.start_utc) < 1e-6
+            if touching and prev.key is not None and seg.key is not None and prev.key != seg.key:
+                self._boundaries.append((seg.start_utc, prev, seg))
+        self.items.set_data(bars, [b[0] for b in self._boundaries])
+
+    def marker_times(self) -> list[float]:
+        return [b[0] for b in self._boundaries]
+
+    def describe(self, ts_utc: float, tolerance_s: float = 0.0) -> str | None:
+        """Tooltip text at a time: the cell change there (within ``tolerance_s``), else the
+        serving cell's details."""
+        near = [b for b in self._boundaries if abs(b[0] - ts_utc) <= tolerance_s]
+        if near:
+            t, prev, seg = min(near, key=lambda b: abs(b[0] - ts_utc))
+            return self._describe_change(t, prev, seg)
+        seg = self.history.segment_at(ts_utc)
+        return describe_cell(seg) if seg is not None else None
+
+    def _describe_change(self, t: float, prev: Segment, seg: Segment) -> str:
+        event = self._event_near(t)
+        if event is not None:
+            kind = "Handover" if event.kind == EV_HANDOVER else "Reselection"
+        else:
+            kind = "Handover" if seg.mode == DEDICATED else "Reselection"
+        text = f"{kind}: {prev.label} → {seg.label}"
+        if event is not None and event.text:
+            text += f"\n{event.text}"
+        return text
+
+    def _event_near(self, t: float) -> Event | None:
+        best = None
+        for e in self.history.events:
+            if e.kind in (EV_CELL_CHANGE, EV_HANDOVER) and abs(e.ts_utc - t) <= EVENT_MATCH_S and (
+                    best is None or abs(e.ts_utc - t) < abs(best.ts_utc - t)):
+                best = e
+        return best
+
+    def _mouse_moved(self, scene_pos) -> None:
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return
+        point = vb.mapSceneToView(scene_pos)
+        px_per_s = vb.width() / max(1e-9, vb.viewRange()[0][1] - vb.viewRange()[0][0])
+        text = self.describe(point.x(), HOVER_PX / max(px_per_s, 1e-9))
+        if text:
+            global_pos = self.plot_widget.mapToGlobal(self.plot_widget.mapFromScene(scene_pos))
+            QToolTip.showText(global_pos, text, self.plot_widget)
