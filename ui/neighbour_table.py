@@ -30,6 +30,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UNKNOWN_TEXT = "–"
 
 _Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # the invalid parent index of a flat table
 
 
 @dataclass
@@ -52,10 +53,10 @@ class NeighbourTableModel(QAbstractTableModel):
         self.plotted: list[tuple] = []
 
     # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+    def columnCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
