@@ -1,0 +1,19 @@
+"""The workspace store (SQLite, WAL): sessions and everything recorded in them, cases and
+their attachments, the cell plan.
+
+Every SQL statement of fieldapp lives in this package; the rest of the app calls ``Store``
+methods. May import: ``fieldapp.model`` and the standard library. One ``Store`` is one
+connection, used from one thread (the recorder opens its own in its writer thread).
+
+    with Store.open(path) as store:
+        sid = store.create_session("simulator:bus-stop-tilt13")
+        store.add_samples(sid, samples)
+        store.commit()
+"""
+
+from fieldapp.store.cases import Attachment, UnknownCase
+from fieldapp.store.schema import SCHEMA_VERSION, StoreError
+from fieldapp.store.workspace import SessionInfo, Store, UnknownSession
+
+__all__ = ["SCHEMA_VERSION", "Attachment", "SessionInfo", "Store", "StoreError", "UnknownCase",
+           "UnknownSession"]

@@ -1,0 +1,215 @@
+"""The workspace schema: an ordered list of migrations, applied on open.
+
+``PRAGMA user_version`` holds the number of migrations applied. A migration is never edited
+once released: a change to the schema is a new entry at the end of ``MIGRATIONS``, so a
+workspace written by an older fieldapp opens under a newer one (and the reverse is refused
+with a clear message instead of guessing).
+
+History:
+- v1: the recording tables (sessions, samples, neighbours, events, positions, raw traffic)
+  and the minimal case row a session can point at.
+- v2: case attachments and the cell plan (cells and their TRXs).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# "FDWS" in the SQLite header (PRAGMA application_id): tells a fieldapp workspace apart from
+# any other SQLite file a user might point --workspace at.
+APPLICATION_ID = 0x46445753
+
+
+class StoreError(Exception):
+    """A workspace that cannot be used (not a workspace, newer schema, unknown session...)."""
+
+
+_V1 = (
+    """CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        created_utc REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        category TEXT,
+        title TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}'          -- JSON: the rest of the case model
+    )""",
+    """CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        start_utc REAL NOT NULL,
+        end_utc REAL,                            -- NULL: still recording, or the recorder died
+        source TEXT NOT NULL,                    -- "handset:/dev/ttyUSB0", "simulator:...", "import:x.nmf"
+        device TEXT,                             -- JSON: family, model, firmware, capabilities
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        interrupted INTEGER NOT NULL DEFAULT 0,
+        note TEXT
+    )""",
+    # One row per Sample. The serving Cell, its Channel, the Signal, the Registration and the
+    # Position are flattened into columns; has_* says whether the part was there at all, so
+    # "no Signal" and "a Signal with every value unknown" stay different.
+    """CREATE TABLE samples (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        ts_utc REAL NOT NULL,
+        tech TEXT,
+        mode TEXT,
+        has_serving INTEGER NOT NULL DEFAULT 0,
+        role TEXT, cell_tech TEXT,
+        mcc INTEGER, mnc INTEGER, lac INTEGER, ci INTEGER,
+        arfcn INTEGER, bsic INTEGER,
+        rxlev INTEGER, rxlev_dbm REAL, rxlev_full INTEGER, rxlev_sub INTEGER,
+        rxqual INTEGER, rxqual_sub INTEGER,
+        c1 INTEGER, c2 INTEGER, ta INTEGER,
+        pci INTEGER, rscp_dbm REAL, ecno_db REAL, rsrp_dbm REAL, rsrq_db REAL, sinr_db REAL,
+        operator TEXT, cell_state TEXT,
+        has_channel INTEGER NOT NULL DEFAULT 0,
+        tch_arfcn INTEGER, timeslot INTEGER, hopping INTEGER, maio INTEGER, hsn INTEGER,
+        channel_type TEXT, codec TEXT,
+        has_signal INTEGER NOT NULL DEFAULT 0,
+        rssi_dbm REAL, sig_rxqual INTEGER, rssi_raw INTEGER, sig_rxlev INTEGER,
+        sig_rscp_dbm REAL, sig_ecno_db REAL, sig_rsrq_db REAL, sig_rsrp_dbm REAL,
+        has_registration INTEGER NOT NULL DEFAULT 0,
+        reg_domain TEXT, reg_stat INTEGER, reg_lac INTEGER, reg_ci INTEGER, reg_act INTEGER,
+        reg_tech TEXT, reg_operator TEXT, reg_mcc INTEGER, reg_mnc INTEGER,
+        has_position INTEGER NOT NULL DEFAULT 0,
+        pos_ts_utc REAL, lat REAL, lon REAL, alt_m REAL, speed_mps REAL, course_deg REAL,
+        hdop REAL, sats INTEGER, fix_quality INTEGER
+    )""",
+    """CREATE TABLE neighbours (
+        id INTEGER PRIMARY KEY,
+        sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,                    -- position in Sample.neighbours
+        role TEXT, tech TEXT,
+        mcc INTEGER, mnc INTEGER, lac INTEGER, ci INTEGER,
+        arfcn INTEGER, bsic INTEGER,
+        rxlev INTEGER, rxlev_dbm REAL, rxlev_full INTEGER, rxlev_sub INTEGER,
+        rxqual INTEGER, rxqual_sub INTEGER,
+        c1 INTEGER, c2 INTEGER, ta INTEGER,
+        pci INTEGER, rscp_dbm REAL, ecno_db REAL, rsrp_dbm REAL, rsrq_db REAL, sinr_db REAL,
+        operator TEXT, state TEXT,
+        has_channel INTEGER NOT NULL DEFAULT 0,
+        tch_arfcn INTEGER, timeslot INTEGER, hopping INTEGER, maio INTEGER, hsn INTEGER,
+        channel_type TEXT, codec TEXT
+    )""",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        ts_utc REAL NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        data TEXT NOT NULL DEFAULT '{}'          -- JSON
+    )""",
+    """CREATE TABLE positions (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        ts_utc REAL NOT NULL,
+        lat REAL, lon REAL, alt_m REAL, speed_mps REAL, course_deg REAL,
+        hdop REAL, sats INTEGER, fix_quality INTEGER
+    )""",
+    """CREATE TABLE raw_traffic (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        ts_utc REAL NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('tx', 'rx')),
+        data BLOB NOT NULL
+    )""",
+    "CREATE INDEX samples_by_session ON samples(session_id, ts_utc)",
+    "CREATE INDEX neighbours_by_sample ON neighbours(sample_id, idx)",
+    "CREATE INDEX events_by_session ON events(session_id, ts_utc)",
+    "CREATE INDEX positions_by_session ON positions(session_id, ts_utc)",
+    "CREATE INDEX raw_by_session ON raw_traffic(session_id, ts_utc)",
+    "CREATE INDEX sessions_by_case ON sessions(case_id)",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+)
+
+_V2 = (
+    """CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,                      -- "session", "file", "photo", "report", ...
+        ref TEXT NOT NULL,                       -- a session id, a path, a URL
+        added_utc REAL NOT NULL
+    )""",
+    "CREATE INDEX attachments_by_case ON attachments(case_id)",
+    """CREATE TABLE cells (
+        id INTEGER PRIMARY KEY,
+        idx INTEGER NOT NULL,                    -- order of the plan as loaded
+        name TEXT NOT NULL,
+        mcc INTEGER, mnc INTEGER, lac INTEGER, ci INTEGER,
+        lat REAL, lon REAL, azimuth_deg REAL, beamwidth_deg REAL, tilt_deg REAL, height_m REAL,
+        bcch_arfcn INTEGER, bsic INTEGER,
+        tech TEXT NOT NULL,
+        site TEXT,
+        source TEXT,                             -- the cell file or scenario it came from
+        loaded_utc REAL NOT NULL
+    )""",
+    """CREATE TABLE trxs (
+        id INTEGER PRIMARY KEY,
+        cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        trx_id TEXT NOT NULL,
+        arfcns TEXT NOT NULL DEFAULT '[]',       -- JSON list of ARFCNs
+        timeslots TEXT NOT NULL DEFAULT '[]',    -- JSON list: "BCCH", "SDCCH/8", "TCH/F", ...
+        hopping INTEGER NOT NULL DEFAULT 0,
+        maio INTEGER, hsn INTEGER
+    )""",
+    "CREATE INDEX trxs_by_cell ON trxs(cell_id, idx)",
+    "CREATE INDEX cells_by_id ON cells(mcc, mnc, lac, ci)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def configure(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Connection settings: WAL (readers never block the recorder), NORMAL sync (in WAL a
+    crash of the app loses nothing committed; only a power cut can lose the last commits),
+    foreign keys enforced."""
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _check_is_workspace(conn: sqlite3.Connection, name: str) -> None:
+    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    if app_id == APPLICATION_ID:
+        return
+    if app_id != 0:
+        raise StoreError(f"{name} is an SQLite file of another program (application id {app_id:#x})")
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if tables and schema_version(conn) == 0:
+        raise StoreError(f"{name} is an SQLite file but not a fieldapp workspace")
+
+
+def migrate(conn: sqlite3.Connection, *, upto: int = SCHEMA_VERSION, name: str = "workspace") -> int:
+    """Apply the missing migrations, one transaction each; returns the version reached.
+
+    The version is read again under the write lock, so two programs opening a new workspace at
+    the same time do not both create it. ``upto`` exists for tests that build an old workspace.
+    """
+    _check_is_workspace(conn, name)
+    version = schema_version(conn)
+    if SCHEMA_VERSION >= version >= upto:
+        return version  # up to date: no write lock, so readers open while the recorder writes
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = schema_version(conn)
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{name} has schema v{version}, written by a newer fieldapp "
+                                 f"(this one knows up to v{SCHEMA_VERSION})")
+            if version >= upto:
+                conn.execute("COMMIT")
+                return version
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

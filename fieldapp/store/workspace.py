@@ -1,0 +1,411 @@
+"""The Store: one SQLite connection to a workspace, used from one thread.
+
+Threading: SQLite connections are not shared between threads here. The recorder opens its
+own Store in its writer thread; the GUI and the CLI open theirs. WAL mode lets those readers
+see every committed write without blocking the writer.
+
+Transactions: ``add_*`` calls join one open write transaction (each call all-or-nothing) that
+``commit()`` ends; the metadata calls (create/end/reopen a session, cases, the plan) commit
+at once, together with anything pending.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample
+from fieldapp.store import cases as _cases
+from fieldapp.store.rows import (
+    NEIGHBOUR_CELL,
+    NEIGHBOUR_COLUMNS,
+    SAMPLE_COLUMNS,
+    cell_from_row,
+    dumps,
+    loads,
+    neighbour_rows,
+    sample_from_row,
+    sample_row,
+)
+from fieldapp.store.schema import StoreError, configure, migrate, schema_version
+
+
+class UnknownSession(StoreError):
+    def __init__(self, session_id: int) -> None:
+        super().__init__(f"no session {session_id} in the workspace")
+        self.session_id = session_id
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One recording, as listed. ``end_utc`` None: still recording, or the recorder died."""
+
+    id: int
+    start_utc: float
+    end_utc: float | None
+    source: str
+    case_id: int | None
+    samples: int
+    events: int
+    interrupted: bool
+    device: dict[str, Any] | None
+    note: str | None = None
+
+
+def _placeholders(columns: Iterable[str]) -> str:
+    return ", ".join("?" for _ in columns)
+
+
+_INSERT_SAMPLE = (f"INSERT INTO samples ({', '.join(SAMPLE_COLUMNS)}) "
+                  f"VALUES ({_placeholders(SAMPLE_COLUMNS)})")
+_INSERT_NEIGHBOUR = (f"INSERT INTO neighbours ({', '.join(NEIGHBOUR_COLUMNS)}) "
+                     f"VALUES ({_placeholders(NEIGHBOUR_COLUMNS)})")
+# One joined query (one snapshot): a sample row repeated once per neighbour, neighbour
+# columns aliased n_*; no neighbour → the n_* columns are NULL.
+_SELECT_SAMPLES = (
+    "SELECT s.id AS sample_id, "
+    + ", ".join(f"s.{c}" for c in SAMPLE_COLUMNS[1:])
+    + ", " + ", ".join(f"n.{c} AS n_{c}" for c in NEIGHBOUR_COLUMNS[1:])
+    + " FROM samples s LEFT JOIN neighbours n ON n.sample_id = s.id"
+    " WHERE s.session_id = ? ORDER BY s.ts_utc, s.id, n.idx"
+)
+_SELECT_SESSIONS = (
+    "SELECT s.id, s.start_utc, s.end_utc, s.source, s.case_id, s.interrupted, s.device, s.note,"
+    " (SELECT count(*) FROM samples WHERE session_id = s.id) AS samples,"
+    " (SELECT count(*) FROM events WHERE session_id = s.id) AS events"
+    " FROM sessions s"
+)
+
+
+class Store:
+    """A workspace database. Create with ``Store.open(path)``; use from one thread."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, busy_timeout_s: float = 5.0) -> Store:
+        """Open (and create or migrate) the workspace at ``path``.
+
+        ``create=False`` refuses a missing file instead of creating an empty workspace (for
+        read-only commands). Raises StoreError for a file that is not a usable workspace.
+        """
+        path = Path(path)
+        if not create and not path.exists():
+            raise StoreError(f"no workspace at {path}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the workspace directory {path.parent}: {exc}") from exc
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout_s)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            configure(conn, busy_timeout_s)
+            migrate(conn, name=str(path))
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise StoreError(f"cannot open the workspace {path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{path} is not a usable fieldapp workspace: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection; anything not committed is rolled back."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self._conn)
+
+    def pragmas(self) -> dict[str, object]:
+        """The connection settings that matter for safety, for diagnostics and tests."""
+        conn = self._conn
+        return {name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "synchronous", "foreign_keys", "user_version",
+                             "application_id", "busy_timeout")}
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file: "ok" or the first problems it found."""
+        rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
+
+    # ------------------------------------------------------------------ transactions
+
+    def commit(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    @contextmanager
+    def _atomic(self) -> Iterator[sqlite3.Connection]:
+        """A savepoint inside the open write transaction: the block is all-or-nothing.
+
+        BEGIN IMMEDIATE takes the write lock up front: a deferred read that later wants to
+        write can fail at once with SQLITE_BUSY in WAL mode, whatever the busy timeout.
+        """
+        conn = self._conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        conn.execute("SAVEPOINT atomic")
+        try:
+            yield conn
+        except BaseException:
+            # Some errors (SQLITE_FULL, I/O) already rolled the whole transaction back.
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK TO atomic")
+                    conn.execute("RELEASE atomic")
+                except sqlite3.Error:
+                    pass
+            raise
+        conn.execute("RELEASE atomic")
+
+    @contextmanager
+    def _committed(self) -> Iterator[sqlite3.Connection]:
+        with self._atomic() as conn:
+            yield conn
+        self.commit()
+
+    # ------------------------------------------------------------------ sessions
+
+    def create_session(self, source: str, *, device: dict[str, Any] | None = None,
+                       case_id: int | None = None, start_utc: float | None = None) -> int:
+        start = time.time() if start_utc is None else start_utc
+        with self._committed() as conn:
+            cur = conn.execute(
+                "INSERT INTO sessions (start_utc, source, device, case_id) VALUES (?, ?, ?, ?)",
+                (start, source, None if device is None else dumps(device), case_id))
+        return int(cur.lastrowid)
+
+    def end_session(self, session_id: int, end_utc: float, *, interrupted: bool = False) -> None:
+        with self._committed() as conn:
+            cur = conn.execute("UPDATE sessions SET end_utc = ?, interrupted = ? WHERE id = ?",
+                               (end_utc, int(interrupted), session_id))
+            if cur.rowcount == 0:
+                raise UnknownSession(session_id)
+
+    def reopen_session(self, session_id: int, *, now_utc: float | None = None) -> None:
+        """Continue recording into a session (``record --reconnect``).
+
+        The end time and interrupted flag are cleared; what they said is kept as an EV_GAP
+        event spanning from the old end (or the last record, when the recorder died without
+        ending) to now, so the gap shows on the timeline and in exports.
+        """
+        now = time.time() if now_utc is None else now_utc
+        with self._committed() as conn:
+            row = conn.execute("SELECT end_utc, interrupted FROM sessions WHERE id = ?",
+                               (session_id,)).fetchone()
+            if row is None:
+                raise UnknownSession(session_id)
+            end, interrupted = row["end_utc"], bool(row["interrupted"])
+            if end is None:
+                end = conn.execute(
+                    "SELECT max(t) FROM (SELECT max(ts_utc) AS t FROM samples WHERE session_id = ?1"
+                    " UNION ALL SELECT max(ts_utc) FROM events WHERE session_id = ?1"
+                    " UNION ALL SELECT max(ts_utc) FROM positions WHERE session_id = ?1)",
+                    (session_id,)).fetchone()[0]
+            how = "interrupted" if interrupted else ("ended" if row["end_utc"] is not None
+                                                     else "left open")
+            text = f"session resumed; the previous recording was {how}"
+            data = {"from_utc": end, "to_utc": now, "interrupted": interrupted,
+                    "ended": row["end_utc"] is not None, "reason": "resumed"}
+            conn.execute("INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)",
+                         (session_id, now, EV_GAP, text, dumps(data)))
+            conn.execute("UPDATE sessions SET end_utc = NULL, interrupted = 0 WHERE id = ?",
+                         (session_id,))
+
+    def set_session_case(self, session_id: int, case_id: int | None) -> None:
+        with self._committed() as conn:
+            cur = conn.execute("UPDATE sessions SET case_id = ? WHERE id = ?", (case_id, session_id))
+            if cur.rowcount == 0:
+                raise UnknownSession(session_id)
+
+    def set_session_note(self, session_id: int, note: str | None) -> None:
+        with self._committed() as conn:
+            cur = conn.execute("UPDATE sessions SET note = ? WHERE id = ?", (note, session_id))
+            if cur.rowcount == 0:
+                raise UnknownSession(session_id)
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete a session and everything recorded in it (samples, events, raw...)."""
+        with self._committed() as conn:
+            cur = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            if cur.rowcount == 0:
+                raise UnknownSession(session_id)
+
+    @staticmethod
+    def _session_info(row: sqlite3.Row) -> SessionInfo:
+        return SessionInfo(
+            id=row["id"], start_utc=row["start_utc"], end_utc=row["end_utc"], source=row["source"],
+            case_id=row["case_id"], samples=row["samples"], events=row["events"],
+            interrupted=bool(row["interrupted"]), device=loads(row["device"]), note=row["note"])
+
+    def sessions(self, *, case_id: int | None = None) -> list[SessionInfo]:
+        """All sessions (or those of one case), oldest first."""
+        if case_id is None:
+            rows = self._conn.execute(_SELECT_SESSIONS + " ORDER BY s.start_utc, s.id")
+        else:
+            rows = self._conn.execute(_SELECT_SESSIONS + " WHERE s.case_id = ? ORDER BY s.start_utc, s.id",
+                                      (case_id,))
+        return [self._session_info(r) for r in rows]
+
+    def session(self, session_id: int) -> SessionInfo | None:
+        row = self._conn.execute(_SELECT_SESSIONS + " WHERE s.id = ?", (session_id,)).fetchone()
+        return None if row is None else self._session_info(row)
+
+    # ------------------------------------------------------------------ timeline records
+
+    def add_samples(self, session_id: int, samples: Iterable[Sample]) -> int:
+        """Add samples (with their neighbours) to the open transaction; returns how many."""
+        count = 0
+        with self._atomic() as conn:
+            for sample in samples:
+                cur = conn.execute(_INSERT_SAMPLE, sample_row(session_id, sample))
+                if sample.neighbours:
+                    conn.executemany(_INSERT_NEIGHBOUR, neighbour_rows(cur.lastrowid, sample.neighbours))
+                count += 1
+        return count
+
+    def add_events(self, session_id: int, events: Iterable[Event]) -> int:
+        rows = [(session_id, e.ts_utc, e.kind, e.text, dumps(e.data or {})) for e in events]
+        with self._atomic() as conn:
+            conn.executemany("INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)",
+                             rows)
+        return len(rows)
+
+    def add_positions(self, session_id: int, positions: Iterable[Position]) -> int:
+        rows = [(session_id, p.ts_utc, p.lat, p.lon, p.alt_m, p.speed_mps, p.course_deg, p.hdop, p.sats,
+                 p.fix_quality) for p in positions]
+        with self._atomic() as conn:
+            conn.executemany(
+                "INSERT INTO positions (session_id, ts_utc, lat, lon, alt_m, speed_mps, course_deg, hdop,"
+                " sats, fix_quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def add_raw(self, session_id: int, raw: Iterable[RawTraffic]) -> int:
+        rows = [(session_id, r.ts_utc, r.direction, bytes(r.data)) for r in raw]
+        with self._atomic() as conn:
+            conn.executemany("INSERT INTO raw_traffic (session_id, ts_utc, direction, data) VALUES (?, ?, ?, ?)",
+                             rows)
+        return len(rows)
+
+    def samples(self, session_id: int) -> Iterator[Sample]:
+        """The session's samples in time order, rebuilt whole (serving cell with its channel,
+        neighbours in their order, signal, registration, position)."""
+        current_id = None
+        current: sqlite3.Row | None = None
+        neighbours: list = []
+        for row in self._conn.execute(_SELECT_SAMPLES, (session_id,)):
+            if row["sample_id"] != current_id:
+                if current is not None:
+                    yield sample_from_row(current, tuple(neighbours))
+                current_id, current, neighbours = row["sample_id"], row, []
+            if row["n_idx"] is not None:
+                neighbours.append(cell_from_row(row, NEIGHBOUR_CELL, "n_"))
+        if current is not None:
+            yield sample_from_row(current, tuple(neighbours))
+
+    def events(self, session_id: int) -> list[Event]:
+        rows = self._conn.execute(
+            "SELECT ts_utc, kind, text, data FROM events WHERE session_id = ? ORDER BY ts_utc, id",
+            (session_id,))
+        return [Event(ts_utc=r["ts_utc"], kind=r["kind"], text=r["text"], data=loads(r["data"]) or {})
+                for r in rows]
+
+    def positions(self, session_id: int) -> list[Position]:
+        rows = self._conn.execute(
+            "SELECT ts_utc, lat, lon, alt_m, speed_mps, course_deg, hdop, sats, fix_quality"
+            " FROM positions WHERE session_id = ? ORDER BY ts_utc, id", (session_id,))
+        return [Position(*r) for r in rows]
+
+    def raw(self, session_id: int) -> list[RawTraffic]:
+        rows = self._conn.execute(
+            "SELECT ts_utc, direction, data FROM raw_traffic WHERE session_id = ? ORDER BY ts_utc, id",
+            (session_id,))
+        return [RawTraffic(ts_utc=r[0], direction=r[1], data=bytes(r[2])) for r in rows]
+
+    def counts(self, session_id: int) -> dict[str, int]:
+        """How many records of each kind a session holds (committed ones, as this connection sees)."""
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM samples WHERE session_id = ?1),"
+            " (SELECT count(*) FROM neighbours WHERE sample_id IN"
+            "   (SELECT id FROM samples WHERE session_id = ?1)),"
+            " (SELECT count(*) FROM events WHERE session_id = ?1),"
+            " (SELECT count(*) FROM positions WHERE session_id = ?1),"
+            " (SELECT count(*) FROM raw_traffic WHERE session_id = ?1)", (session_id,)).fetchone()
+        return dict(zip(("samples", "neighbours", "events", "positions", "raw"), row))
+
+    def max_neighbours(self, session_id: int) -> int:
+        """The most neighbours any one sample of the session has (0 when none)."""
+        row = self._conn.execute(
+            "SELECT max(n.idx) FROM neighbours n JOIN samples s ON s.id = n.sample_id WHERE s.session_id = ?",
+            (session_id,)).fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    # ------------------------------------------------------------------ cases, attachments, plan
+
+    def create_case(self, title: str, **fields: Any) -> int:
+        with self._committed() as conn:
+            return _cases.create_case(conn, title, fields)
+
+    def get_case(self, case_id: int) -> dict[str, Any] | None:
+        return _cases.get_case(self._conn, case_id)
+
+    def cases(self) -> list[dict[str, Any]]:
+        return _cases.list_cases(self._conn)
+
+    def update_case(self, case_id: int, **fields: Any) -> None:
+        with self._committed() as conn:
+            _cases.update_case(conn, case_id, fields)
+
+    def attach(self, case_id: int, kind: str, ref: str, *, added_utc: float | None = None) -> int:
+        with self._committed() as conn:
+            return _cases.attach(conn, case_id, kind, ref, time.time() if added_utc is None else added_utc)
+
+    def attachments(self, case_id: int) -> list[_cases.Attachment]:
+        return _cases.attachments(self._conn, case_id)
+
+    def detach(self, attachment_id: int) -> None:
+        with self._committed() as conn:
+            _cases.detach(conn, attachment_id)
+
+    def put_cell_plan(self, cells: Iterable[Any], source: str | None) -> int:
+        """Replace the workspace's cell plan (model.PlanCell records); returns the cell count."""
+        with self._committed() as conn:
+            return _cases.put_cell_plan(conn, list(cells), source, time.time())
+
+    def cell_plan(self) -> list[Any]:
+        return _cases.cell_plan(self._conn)
+
+    def cell_plan_source(self) -> str | None:
+        return _cases.cell_plan_source(self._conn)

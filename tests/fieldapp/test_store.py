@@ -1,0 +1,394 @@
+"""The workspace store on a real SQLite file: round trips, unknowns, migrations, cases, plan."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+import pytest
+
+from fieldapp import model
+from fieldapp.model import (
+    DEDICATED,
+    GSM,
+    IDLE,
+    LTE,
+    NEIGHBOUR,
+    UMTS,
+    Capabilities,
+    Cell,
+    Channel,
+    Event,
+    PlanCell,
+    PlanTrx,
+    Position,
+    RawTraffic,
+    Registration,
+    Sample,
+    Signal,
+)
+from fieldapp.store import SCHEMA_VERSION, Store, StoreError, UnknownCase, UnknownSession, rows, schema
+
+T0 = 1_764_325_637.25  # 2025-11-28 10:27:17.25 UTC
+
+
+def neighbour(arfcn: int, bsic: int | None, rxlev: int | None, **kw) -> Cell:
+    return Cell(role=NEIGHBOUR, arfcn=arfcn, bsic=bsic, rxlev=rxlev,
+                rxlev_dbm=None if rxlev is None else float(rxlev - 110), **kw)
+
+
+def dedicated_sample(ts_utc: float) -> Sample:
+    """A GSM call on TRX-69-1's ARFCN 7, six neighbours, a fix: every part filled."""
+    serving = Cell(tech=GSM, mcc=262, mnc=1, lac=0x1A2B, ci=0x3C4D, arfcn=7, bsic=35, rxlev=25,
+                   rxlev_dbm=-85.0, rxlev_full=25, rxlev_sub=24, rxqual=5, rxqual_sub=4, c1=12, c2=14,
+                   ta=3, operator="Test Net", state="dedicated",
+                   channel=Channel(tch_arfcn=7, timeslot=3, hopping=False, maio=None, hsn=None,
+                                   channel_type="TCH/F", codec="EFR"))
+    neighbours = (
+        neighbour(12, 21, 30, c1=17, c2=19, lac=0x1A2B, ci=0x3C4E),
+        neighbour(24, None, 22),  # BSIC not decoded yet
+        neighbour(61, 7, 0),  # RXLEV 0 is a value (-110 dBm), not unknown
+        neighbour(975, 63, 63, mcc=262, mnc=1),
+        neighbour(10_700, None, None, tech=UMTS, pci=301, rscp_dbm=-97.0, ecno_db=-12.5),
+        neighbour(6300, None, None, tech=LTE, pci=77, rsrp_dbm=-105.0, rsrq_db=-11.0, sinr_db=3.5),
+    )
+    return Sample(
+        ts_utc=ts_utc, tech=GSM, mode=DEDICATED, serving=serving, neighbours=neighbours,
+        signal=Signal(rssi_dbm=-85.0, rxqual=5, rssi_raw=14, rxlev=25),
+        registration=Registration(domain="cs", stat=1, lac=0x1A2B, ci=0x3C4D, act=0, tech=GSM,
+                                  operator="Test Net", mcc=262, mnc=1),
+        position=Position(ts_utc=ts_utc - 0.4, lat=52.5201, lon=13.4049, alt_m=34.5, speed_mps=8.3,
+                          course_deg=271.0, hdop=0.9, sats=9, fix_quality=1))
+
+
+SAMPLES = [
+    dedicated_sample(T0),
+    Sample(ts_utc=T0 + 1),  # nothing known at all
+    # Parts present with every value unknown stay different from parts absent.
+    Sample(ts_utc=T0 + 2, serving=Cell(), signal=Signal(), registration=Registration(domain=None)),
+    Sample(ts_utc=T0 + 3, tech=GSM, mode=DEDICATED,
+           serving=Cell(arfcn=7, channel=Channel(hopping=True, maio=2, hsn=17, timeslot=5))),
+    Sample(ts_utc=T0 + 4, tech=LTE, mode=IDLE,
+           serving=Cell(tech=LTE, mcc=262, mnc=2, lac=0x00FE, ci=0x1234567, arfcn=6300, pci=77,
+                        rsrp_dbm=-101.5, rsrq_db=-9.5, sinr_db=12.0, state="CONNECT")),
+    Sample(ts_utc=T0 + 5, tech=UMTS, serving=Cell(tech=UMTS, arfcn=10_700, pci=301, rscp_dbm=-88.0,
+                                                 ecno_db=-7.5),
+           signal=Signal(rscp_dbm=-88.0, ecno_db=-7.5)),
+    Sample(ts_utc=T0 + 6, neighbours=(neighbour(1, 1, 1, channel=Channel(tch_arfcn=1)),)),
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "ws" / "workspace.db") as s:
+        yield s
+
+
+def raw_conn(store: Store) -> sqlite3.Connection:
+    """A second, plain connection to look at the file as another program would."""
+    return sqlite3.connect(store.path)
+
+
+# ---------------------------------------------------------------- samples
+
+
+def test_samples_round_trip_equal_with_every_part(store):
+    sid = store.create_session("simulator:bus-stop-tilt13")
+    assert store.add_samples(sid, SAMPLES) == len(SAMPLES)
+    store.commit()
+    assert list(store.samples(sid)) == SAMPLES
+
+
+def test_every_model_field_has_a_column():
+    """A field added to the model without a column (and a migration) must fail here."""
+    def names(cls):
+        return {f.name for f in dataclasses.fields(cls)}
+    assert set(rows.SERVING_CELL) == names(Cell) - {"channel"}
+    assert set(rows.NEIGHBOUR_CELL) == names(Cell) - {"channel"}
+    assert set(rows.CHANNEL) == names(Channel)
+    assert set(rows.SIGNAL) == names(Signal)
+    assert set(rows.REGISTRATION) == names(Registration)
+    assert set(rows.POSITION) == names(Position)
+    assert set(rows.SAMPLE_OWN) | {"serving", "neighbours", "signal", "registration", "position"} == names(Sample)
+
+
+def test_unknown_is_stored_as_null_not_a_number(store):
+    sid = store.create_session("test")
+    store.add_samples(sid, [Sample(ts_utc=T0, serving=Cell(arfcn=7, rxlev=None, rxqual=None, ta=None))])
+    store.commit()
+    with raw_conn(store) as conn:
+        row = conn.execute("SELECT arfcn, rxlev, rxlev_dbm, rxqual, ta, bsic, lat, rssi_dbm FROM samples").fetchone()
+    assert row == (7, None, None, None, None, None, None, None)
+
+
+def test_samples_come_back_in_time_order_with_neighbours_in_their_order(store):
+    sid = store.create_session("import:out-of-order.nmf")
+    late, early = dedicated_sample(T0 + 10), dedicated_sample(T0)
+    store.add_samples(sid, [late, early])
+    store.commit()
+    back = list(store.samples(sid))
+    assert [s.ts_utc for s in back] == [T0, T0 + 10]
+    assert [n.arfcn for n in back[0].neighbours] == [12, 24, 61, 975, 10_700, 6300]
+
+
+def test_a_batch_that_fails_adds_nothing_and_keeps_what_was_committed(store):
+    sid = store.create_session("test")
+    store.add_samples(sid, [Sample(ts_utc=T0)])
+    store.commit()
+    bad = Sample(ts_utc=T0 + 2, serving=Cell(lac=[1, 2]))  # a list: SQLite cannot bind it
+    with pytest.raises(sqlite3.Error):
+        store.add_samples(sid, [Sample(ts_utc=T0 + 1), bad])
+    store.commit()
+    assert [s.ts_utc for s in store.samples(sid)] == [T0]
+
+
+def test_uncommitted_records_are_invisible_to_other_connections_until_commit(store):
+    sid = store.create_session("test")
+    store.add_samples(sid, SAMPLES[:2])
+    with Store.open(store.path) as reader:
+        assert reader.counts(sid)["samples"] == 0
+        store.commit()
+        assert reader.counts(sid)["samples"] == 2
+
+
+# ---------------------------------------------------------------- events, positions, raw
+
+
+def test_events_positions_and_raw_round_trip(store):
+    sid = store.create_session("handset:/dev/ttyUSB0")
+    events = [Event(T0, model.EV_CALL_ATTEMPT, "ATD+4930123;", {"number": "+4930123"}),
+              Event(T0 + 8.5, model.EV_CALL_CONNECTED),
+              Event(T0 + 9, model.EV_LOCK, "locked to ARFCN 7", {"arfcn": 7, "trx": None})]
+    positions = [Position(T0, 52.52, 13.40), Position(T0 + 1, 52.5201, 13.4002, 35.0, 8.3, 90.0, 1.1, 7, 1)]
+    raw = [RawTraffic(T0, "tx", b"AT+CSQ\r"), RawTraffic(T0 + 0.05, "rx", b"\r\n+CSQ: 14,99\r\n\r\nOK\r\n"),
+           RawTraffic(T0 + 0.1, "rx", bytes(range(256)))]
+    store.add_events(sid, events)
+    store.add_positions(sid, positions)
+    store.add_raw(sid, raw)
+    store.commit()
+    assert store.events(sid) == events
+    assert store.positions(sid) == positions
+    assert store.raw(sid) == raw
+    assert store.counts(sid) == {"samples": 0, "neighbours": 0, "events": 3, "positions": 2, "raw": 3}
+
+
+def test_raw_direction_other_than_tx_or_rx_is_refused(store):
+    sid = store.create_session("test")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_raw(sid, [RawTraffic(T0, "sideways", b"x")])
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_sessions_list_counts_device_case_and_flags(store):
+    case = store.create_case("No signal at the hospital bus stop", category="weak signal")
+    caps = Capabilities(family="simcom", model="SIM800L", fields={"rxqual": True, "c1": False})
+    a = store.create_session("simulator:bus-stop-tilt13", start_utc=T0, case_id=case,
+                             device={"family": "simcom", "capabilities": caps})
+    b = store.create_session("handset:/dev/ttyUSB0", start_utc=T0 + 100)
+    store.add_samples(a, SAMPLES)
+    store.add_events(a, [Event(T0, model.EV_NOTE, "start")])
+    store.commit()
+    store.end_session(a, T0 + 60)
+    store.end_session(b, T0 + 130, interrupted=True)
+    infos = store.sessions()
+    assert [i.id for i in infos] == [a, b]
+    first, second = infos
+    assert (first.start_utc, first.end_utc, first.samples, first.events, first.case_id) == (
+        T0, T0 + 60, len(SAMPLES), 1, case)
+    assert first.interrupted is False and second.interrupted is True
+    assert first.device["capabilities"]["fields"] == {"c1": False, "rxqual": True}
+    assert second.device is None and second.case_id is None
+    assert store.session(b) == second
+    assert store.session(999) is None
+    assert store.sessions(case_id=case) == [first]
+
+
+def test_unknown_session_is_a_clear_error(store):
+    with pytest.raises(UnknownSession, match="no session 42"):
+        store.end_session(42, T0)
+    with pytest.raises(UnknownSession):
+        store.reopen_session(42)
+    with pytest.raises(sqlite3.IntegrityError):  # foreign keys are enforced
+        store.add_samples(42, [Sample(ts_utc=T0)])
+
+
+def test_reopen_clears_the_end_and_keeps_the_interruption_as_a_gap_event(store):
+    sid = store.create_session("handset:/dev/ttyUSB0", start_utc=T0)
+    store.end_session(sid, T0 + 30, interrupted=True)
+    store.reopen_session(sid, now_utc=T0 + 45)
+    info = store.session(sid)
+    assert info.end_utc is None and info.interrupted is False
+    (gap,) = store.events(sid)
+    assert gap.kind == model.EV_GAP and gap.ts_utc == T0 + 45
+    assert gap.data["from_utc"] == T0 + 30 and gap.data["to_utc"] == T0 + 45
+    assert gap.data["interrupted"] is True
+
+
+def test_reopen_after_a_crash_starts_the_gap_at_the_last_record(store):
+    sid = store.create_session("handset:/dev/ttyUSB0", start_utc=T0)
+    store.add_samples(sid, [Sample(ts_utc=T0 + 5)])
+    store.add_positions(sid, [Position(T0 + 7, 52.0, 13.0)])
+    store.commit()  # never ended: the recorder died
+    store.reopen_session(sid, now_utc=T0 + 20)
+    (gap,) = store.events(sid)
+    assert gap.data["from_utc"] == T0 + 7 and gap.data["ended"] is False
+
+
+def test_delete_session_removes_everything_recorded_in_it(store):
+    keep = store.create_session("keep")
+    gone = store.create_session("gone")
+    for sid in (keep, gone):
+        store.add_samples(sid, SAMPLES[:1])
+        store.add_raw(sid, [RawTraffic(T0, "rx", b"OK")])
+    store.commit()
+    store.delete_session(gone)
+    with raw_conn(store) as conn:
+        assert conn.execute("SELECT count(*) FROM neighbours").fetchone()[0] == 6
+        assert conn.execute("SELECT count(*) FROM raw_traffic").fetchone()[0] == 1
+    assert [i.id for i in store.sessions()] == [keep]
+    assert store.max_neighbours(keep) == 6 and store.max_neighbours(gone) == 0
+
+
+def test_session_case_and_note_can_be_set_later(store):
+    sid = store.create_session("test")
+    case = store.create_case("One-way audio, indoor micro cell")
+    store.set_session_case(sid, case)
+    store.set_session_note(sid, "3rd floor, by the lifts")
+    info = store.session(sid)
+    assert (info.case_id, info.note) == (case, "3rd floor, by the lifts")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.set_session_case(sid, 999)
+
+
+# ---------------------------------------------------------------- file, pragmas, migrations
+
+
+def test_workspace_is_wal_with_foreign_keys_and_normal_sync(store):
+    pragmas = store.pragmas()
+    assert pragmas["journal_mode"] == "wal"
+    assert pragmas["synchronous"] == 1  # NORMAL
+    assert pragmas["foreign_keys"] == 1
+    assert pragmas["user_version"] == SCHEMA_VERSION
+    assert pragmas["application_id"] == schema.APPLICATION_ID
+    assert store.integrity_check() == "ok"
+
+
+def test_a_v1_workspace_opens_under_current_code_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert schema.migrate(conn, upto=1) == 1
+    # What a v1 fieldapp wrote, in v1's own tables.
+    conn.execute("INSERT INTO sessions (id, start_utc, source) VALUES (7, ?, 'handset:/dev/ttyUSB0')", (T0,))
+    conn.execute("INSERT INTO samples (session_id, ts_utc, has_serving, arfcn, rxlev, rxlev_dbm)"
+                 " VALUES (7, ?, 1, 7, 25, -85.0)", (T0,))
+    conn.close()
+
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        assert [(i.id, i.samples) for i in store.sessions()] == [(7, 1)]
+        (sample,) = store.samples(7)
+        assert (sample.serving.arfcn, sample.serving.rxlev_dbm, sample.signal) == (7, -85.0, None)
+        # and the v2 tables are there
+        case = store.create_case("after the upgrade")
+        store.attach(case, "session", "7")
+        store.put_cell_plan([PlanCell(name="C1")], "cells.txt")
+        assert store.cell_plan() == [PlanCell(name="C1")]
+
+
+def test_a_workspace_from_a_newer_fieldapp_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer fieldapp"):
+        Store.open(path)
+
+
+def test_files_that_are_not_workspaces_are_refused_untouched(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database, but a long enough text to fill a header " * 3)
+    with pytest.raises(StoreError, match="not a usable fieldapp workspace"):
+        Store.open(text)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE contacts (name TEXT)")
+    with pytest.raises(StoreError, match="not a fieldapp workspace"):
+        Store.open(other)
+    with sqlite3.connect(other) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("contacts",)]
+
+
+def test_open_without_create_refuses_a_missing_file(tmp_path):
+    with pytest.raises(StoreError, match="no workspace at"):
+        Store.open(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_open_creates_the_parent_directory(tmp_path):
+    path = tmp_path / "a" / "b" / "workspace.db"
+    Store.open(path).close()
+    assert path.exists()
+
+
+def test_context_manager_commits_on_success_and_rolls_back_on_error(tmp_path):
+    path = tmp_path / "w.db"
+    with Store.open(path) as store:
+        sid = store.create_session("test")
+        store.add_samples(sid, [Sample(ts_utc=T0)])
+    with pytest.raises(RuntimeError), Store.open(path) as store:
+        store.add_samples(sid, [Sample(ts_utc=T0 + 1)])
+        raise RuntimeError("boom")
+    with Store.open(path) as store:
+        assert store.counts(sid)["samples"] == 1
+
+
+# ---------------------------------------------------------------- cases, attachments, plan
+
+
+def test_cases_keep_columns_and_free_fields(store):
+    cid = store.create_case("Calls fail despite full bars", category="access failure",
+                            subscriber="+4930123", place={"address": "Bridge St 1", "floor": None})
+    case = store.get_case(cid)
+    assert case["title"] == "Calls fail despite full bars"
+    assert case["status"] == "open" and case["category"] == "access failure"
+    assert case["subscriber"] == "+4930123" and case["place"] == {"address": "Bridge St 1", "floor": None}
+    store.update_case(cid, status="closed", subscriber=None, cause="BCCH TRX hung")
+    case = store.get_case(cid)
+    assert case["status"] == "closed" and case["cause"] == "BCCH TRX hung" and "subscriber" not in case
+    assert [c["id"] for c in store.cases()] == [cid]
+    assert store.get_case(999) is None
+    with pytest.raises(UnknownCase):
+        store.update_case(999, status="closed")
+
+
+def test_attachments_listed_per_case_and_removable(store):
+    a = store.create_case("A")
+    b = store.create_case("B")
+    first = store.attach(a, "session", "3", added_utc=T0)
+    store.attach(a, "photo", "/photos/antenna.jpg", added_utc=T0 + 1)
+    store.attach(b, "file", "/logs/drive.nmf", added_utc=T0)
+    assert [(x.kind, x.ref) for x in store.attachments(a)] == [("session", "3"), ("photo", "/photos/antenna.jpg")]
+    store.detach(first)
+    assert [x.kind for x in store.attachments(a)] == ["photo"]
+    with pytest.raises(UnknownCase):
+        store.attach(999, "file", "x")
+
+
+def test_cell_plan_round_trip_and_replace(store):
+    plan = [
+        PlanCell(name="HOSP-1", mcc=262, mnc=1, lac=0x1A2B, ci=0x3C4D, lat=52.52, lon=13.40, azimuth_deg=120.0,
+                 beamwidth_deg=65.0, tilt_deg=13.0, height_m=30.0, bcch_arfcn=7, bsic=35, site="HOSP",
+                 trxs=(PlanTrx("TRX-69-0", (7,), ("BCCH", "SDCCH/8", *["TCH/F"] * 6)),
+                       PlanTrx("TRX-69-1", (12,), ("TCH/F",) * 8),
+                       PlanTrx("TRX-69-2", (20, 30, 40), ("TCH/F",) * 8, hopping=True, maio=1, hsn=12))),
+        PlanCell(name="LTE-7", tech=LTE, ci=0x1234567),
+    ]
+    assert store.put_cell_plan(plan, "scenario:one-way-audio") == 2
+    assert store.cell_plan() == plan
+    assert store.cell_plan_source() == "scenario:one-way-audio"
+    store.put_cell_plan(plan[1:], "cells.txt")
+    assert store.cell_plan() == plan[1:]
+    with raw_conn(store) as conn:
+        assert conn.execute("SELECT count(*) FROM trxs").fetchone()[0] == 0
