@@ -1,0 +1,389 @@
+"""Cinterion / Siemens / Thales / Gemalto family: ``^SMONC``, ``^SMOND``, ``^MONI``/``^MONP``
+tables, ``^SMONI``, the ``^SLCC`` call list and the ``+CIEV: ceer`` release cause
+(reference/at-commands.md §3.5, §1.2).
+
+Siemens prints BSIC as two digits (``32``) or as separate NCC and BCC columns; both are NCC,BCC
+octal digits (``radio.bsic_from_octal`` / ``bsic_join``). LAC and cell are hex everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drivers.families.base import Family, register
+from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
+from fieldapp import radio
+from fieldapp.model import (
+    CLCC_STAT,
+    GSM,
+    LTE,
+    NEIGHBOUR,
+    SERVING,
+    UMTS,
+    CallState,
+    Cell,
+    Channel,
+    Info,
+    ParseRecord,
+    Signal,
+)
+
+# ChMod / channel mode as Siemens prints it → (channel type, codec).
+CHANNEL_MODES = {
+    "S_HR": ("TCH/H", "HR"), "S_FR": ("TCH/F", "FR"), "S_EFR": ("TCH/F", "EFR"),
+    "A_HR": ("TCH/H", "AMR"), "A_FR": ("TCH/F", "AMR"),
+}
+
+
+def _dash(token: str) -> str:
+    """Manual text prints some minus signs as en-dashes ("–106")."""
+    return token.replace("\u2013", "-").replace("\u2212", "-")
+
+
+def _lac(token: str | None) -> int | None:
+    return hexnum(token, lo=1, hi=0xFFFE)  # 0000 = not decoded
+
+
+def _cell_id(token: str | None) -> int | None:
+    v = hexnum(token, lo=1)  # 0000 = not decoded, FFFF = SysInfo 3 not read yet
+    return None if v == 0xFFFF else v
+
+
+def _mcc_mnc(mcc_tok: str, mnc_tok: str) -> tuple[int | None, int | None]:
+    mcc = dec(mcc_tok, lo=1, hi=999)  # 000 = not decoded
+    return mcc, (dec(mnc_tok, lo=0, hi=999) if mcc is not None else None)
+
+
+def _dbm_level(dbm: float | None) -> tuple[int | None, float | None]:
+    if dbm is None or not -125 <= dbm <= -20:
+        return None, None
+    return radio.dbm_to_rxlev(dbm), dbm
+
+
+# ------------------------------------------------------------------------- ^SMONC
+
+# TC35i_ATC_V01.05 p.208 / TC3X_ATC_01_V04.00 p.161 (Siemens manual example):
+#   ^SMONC: 232,03,3010,4EAF,32,82,38,30,30,232,03,3010,0000,36,88,26,18,18,232,03,3010,4EC3,
+#   32,112,23,15,15,232,03,3010,4BDA,34,90,17,9,9,232,03,3010,0000,32,99,15,7,7,232,03,2010,
+#   00C0,35,113,9,1,1,232,03,3520,0000,32,85,8,0,0
+# 9 values per cell, up to 7 cells (first = serving): MCC,MNC,LAC,cell,BSIC,chann,RSSI(0..63),
+# C1,C2. "000,000,0000,0000,00,0,0,-,-" = no cell (chann 0: nothing of that cell decoded).
+# Huawei MG323 implements the same command (manualsdump huawei-mg323 p.100).
+def parse_smonc(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1] if ":" in line else ""
+    f = [clean(x) for x in split_fields(body)]
+    if f == [""]:
+        return []
+    if len(f) % 9 != 0 or len(f) > 63:
+        raise Garbled(f"^SMONC with {len(f)} values (9 per cell expected)")
+    out: list[ParseRecord] = []
+    for i in range(0, len(f), 9):
+        mcc_t, mnc_t, lac_t, ci_t, bsic_t, ch_t, rssi_t, c1_t, c2_t = f[i:i + 9]
+        arfcn = dec(ch_t, strict=True)
+        if not arfcn:
+            continue  # chann 0: not decoded, the rest of this cell is not either
+        mcc, mnc = _mcc_mnc(mcc_t, mnc_t)
+        rxlev = dec(rssi_t, lo=0, hi=63, strict=True)
+        out.append(Cell(role=SERVING if i == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
+                        lac=_lac(lac_t), ci=_cell_id(ci_t), bsic=radio.bsic_from_octal(bsic_t),
+                        arfcn=radio.valid_arfcn(arfcn), rxlev=rxlev,
+                        rxlev_dbm=radio.rxlev_to_dbm(rxlev), c1=dec(c1_t), c2=dec(c2_t)))
+    return out
+
+
+# ------------------------------------------------------------------------- ^SMOND
+
+
+def _smond_dbm(token: str) -> float | None:
+    """^SMOND RxLev: "received signal level in dBm", printed without its sign (66 = -66 dBm:
+    the AC75 example prints 66 next to RSSI 23, i.e. -67 dBm) [inferred]; a signed value is
+    taken as printed."""
+    v = dec(token, strict=True)
+    if v is None:
+        return None
+    dbm = float(-v if v > 0 else v)
+    return dbm if -125 <= dbm <= -20 else None
+
+
+# AC75_ATC_V01.002 p.208 (Siemens manual example, line breaks removed):
+#   ^SMOND:262,01,3008,6060,32,100,66,,,0,,,0,262,01,3008,DDD1,35,92,80,262,01,3008,,31,96,83,
+#   262,01,3008,BFBE,35,27,86,262,01,3008,,32,98,88,262,01,3008,BB44,32,90,89,262,01,3008,8307,
+#   31,22,93,2,23,99
+# <sci> 13: MCC,MNC,LAC,cell,BSIC,chann,RxLev,RxLevFull,RxLevSub,RxQual,RxQualFull,RxQualSub,
+# Timeslot; <nci> 6 x 7: MCC,MNC,LAC,cell,BSIC,chann,RxLev; <TA>; <RSSI>,<BER> as +CSQ.
+# No serving cell: ",,,,,,<RxLev>,,,0,,,0"; empty neighbour ",,,,,,0".
+def parse_smond(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1] if ":" in line else ""
+    f = [clean(x) for x in split_fields(body)]
+    if f == [""]:
+        return []
+    n_neigh, rest = divmod(len(f) - 13 - 3, 7)
+    if len(f) < 16 or rest != 0 or n_neigh > 6:
+        raise Garbled(f"^SMOND with {len(f)} values")
+    out: list[ParseRecord] = []
+    ta = radio.valid_ta(dec(f[-3], strict=True))
+    s = f[:13]
+    arfcn = radio.valid_arfcn(dec(s[5], strict=True))
+    if arfcn is not None:
+        rxlev, dbm = _dbm_level(_smond_dbm(s[6]))
+        full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
+        dedicated = full_dbm is not None or sub_dbm is not None
+        mcc, mnc = _mcc_mnc(s[0], s[1])
+        channel = None
+        rxqual = rxqual_sub = None
+        if dedicated:
+            # Full/Sub are only filled on a dedicated channel; the timeslot then is the TCH's
+            # (idle prints 0, the BCCH timeslot).
+            rxqual = dec(s[10], lo=0, hi=7)
+            if rxqual is None:
+                rxqual = dec(s[9], lo=0, hi=7)
+            rxqual_sub = dec(s[11], lo=0, hi=7)
+            channel = Channel(timeslot=dec(s[12], lo=0, hi=7))
+        out.append(Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(s[2]), ci=_cell_id(s[3]),
+                        bsic=radio.bsic_from_octal(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
+                        rxlev_full=radio.dbm_to_rxlev(full_dbm), rxlev_sub=radio.dbm_to_rxlev(sub_dbm),
+                        rxqual=rxqual, rxqual_sub=rxqual_sub, ta=ta, channel=channel,
+                        state="dedicated" if dedicated else "idle"))
+    for k in range(n_neigh):
+        g = f[13 + 7 * k: 20 + 7 * k]
+        arfcn = radio.valid_arfcn(dec(g[5], strict=True))
+        if arfcn is None:
+            continue
+        rxlev, dbm = _dbm_level(_smond_dbm(g[6]))
+        mcc, mnc = _mcc_mnc(g[0], g[1])
+        out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(g[2]), ci=_cell_id(g[3]),
+                        bsic=radio.bsic_from_octal(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
+    rssi = dec(f[-2], lo=0, hi=31)
+    ber = dec(f[-1], lo=0, hi=7)
+    if rssi is not None or ber is not None:
+        out.append(Signal(rssi_dbm=radio.csq_to_dbm(rssi), rxqual=ber, rssi_raw=rssi))
+    return out
+
+
+# ------------------------------------------------------------------------- ^MONI / ^MONP tables
+
+MONI_STATES = ("no connection", "limited service", "cell reselection", "in reselecting", "searching")
+
+
+def _moni_row(text: str) -> list[ParseRecord] | None:
+    """One ^MONI data row, or None for a header/other line. Serving part, "I", dedicated part:
+    ``1013 19 -76 001 01 1001 0103 7 7 33 -105 33 I 1015 1 0 5 -76 0 S_HR``."""
+    low = text.lower()
+    if low.startswith(("serving cell", "chann ")):
+        return None
+    if low.strip() == "searching":
+        return [Cell(role=SERVING, tech=GSM, state="Searching")]
+    left, sep, right = text.partition(" I ")
+    if not sep:
+        if text.rstrip().endswith(" I"):
+            left, right = text.rstrip()[:-2], ""
+        else:
+            return None
+    toks = [_dash(t) for t in left.split()]
+    if len(toks) < 9:
+        raise Garbled(f"^MONI serving part with {len(toks)} columns")
+    arfcn = radio.valid_arfcn(dec(toks[0], strict=True))
+    rs = dec(toks[1], lo=0, hi=63)
+    dbm = number(toks[2])
+    if len(toks[3]) >= 5 and toks[3].isdigit():  # older MC35: PLMN "00101" instead of MCC MNC
+        mcc, mnc = _mcc_mnc(toks[3][:3], toks[3][3:])
+        rest = toks[4:]
+    else:
+        mcc, mnc = _mcc_mnc(toks[3], toks[4])
+        rest = toks[5:]
+    if len(rest) < 4:
+        raise Garbled("^MONI row too short")
+    lac, ci = _lac(rest[0]), _cell_id(rest[1])
+    bsic = radio.bsic_join(dec(rest[2], lo=0, hi=7), dec(rest[3], lo=0, hi=7))
+    # PWR, RXLev (access parameters) and C1 follow; in a call they may be "-" or left blank,
+    # so C1 is only read when all three are there.
+    c1 = dec(rest[6]) if len(rest) == 7 else None
+    state = right.strip()
+    channel = None
+    rxqual = None
+    ded = [_dash(t) for t in right.split()]
+    if len(ded) == 7 and ded[-1].upper() in CHANNEL_MODES:
+        ch_t, ts_t, ta_t, _pwr, ded_dbm, q_t, mode = ded
+        hopping = ch_t.lower() == "h" or ch_t == "0"  # AC75 "h", TC35 "0" = hopping
+        ctype, codec = CHANNEL_MODES[mode.upper()]
+        channel = Channel(tch_arfcn=None if hopping else radio.valid_arfcn(dec(ch_t, strict=True)),
+                          timeslot=dec(ts_t, lo=0, hi=7), hopping=hopping, channel_type=ctype,
+                          codec=codec)
+        rxqual = dec(q_t, lo=0, hi=7)
+        state = "dedicated"
+        if dbm is None:
+            dbm = number(ded_dbm)
+        ta = radio.valid_ta(dec(ta_t))
+    else:
+        ta = None
+    rxlev_from_dbm, level_dbm = _dbm_level(dbm)
+    if rs is None:
+        rs = rxlev_from_dbm
+    if arfcn is None and level_dbm is None:
+        return [Cell(role=SERVING, tech=GSM, state=state or None)]
+    return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=lac, ci=ci, arfcn=arfcn, bsic=bsic,
+                 rxlev=rs, rxlev_dbm=level_dbm, rxqual=rxqual, c1=c1, ta=ta, channel=channel,
+                 state=state or None)]
+
+
+# Siemens TC35i_ATC_V01.05 p.185, TC63_ATC_V00.490 p.194, MC35_ATC_01_V05.00 p.186 (manual
+# examples; no prefix on any line, two header lines repeated every ten rows in periodic mode):
+#   Serving Cell                                        I Dedicated channel
+#   chann rs  dBm  MCC MNC  LAC cell NCC BCC PWR RXLev  C1 I chann TS timAdv PWR  dBm Q ChMod
+#   1013  21  -71 001  01  1001 2468   7   7  33  -105  33 I No connection
+#   1013  19  -76 001  01  1001 0103   7   7  33  -105  33 I 1015 1 0 5 -76 0 S_HR
+#   1013   4 –106 00101 1001 0103   7   7  33  -105  -1 I    in Reselecting      (MC35: PLMN)
+#   Searching
+# "rs" is RXLEV 0..63 and "dBm" the level in dBm: both are kept as printed.
+def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
+    out: list[ParseRecord] = []
+    for raw in lines:
+        text = raw.strip()
+        if text.upper().startswith("^MONI:"):
+            text = text[6:].strip()
+        recs = _moni_row(text)
+        if recs:
+            out.extend(recs)
+    return out
+
+
+# TC35-ATC-01-V02.10 p.110 and MC55_ATC_V01.05 p.202 (manual examples):
+#   chann rs  dBm MCC MNC BCC  C1  C2          Chann rs dBm PLMN BCC C1 C2
+#    653  26  -84 262  07   0  22  22          29 22 -70 26201 2 33 33
+# Up to six neighbours; C1/C2 "-" during a call. Only BCC is printed, so no BSIC.
+def parse_monp_block(lines: list[str]) -> list[ParseRecord]:
+    out: list[ParseRecord] = []
+    for raw in lines:
+        toks = [_dash(t) for t in raw.split()]
+        if not toks or not toks[0].isdigit():
+            continue  # header line
+        if len(toks) == 7:  # PLMN form
+            mcc, mnc = _mcc_mnc(toks[3][:3], toks[3][3:])
+            c1_t, c2_t = toks[5], toks[6]
+        elif len(toks) == 8:
+            mcc, mnc = _mcc_mnc(toks[3], toks[4])
+            c1_t, c2_t = toks[6], toks[7]
+        else:
+            raise Garbled(f"^MONP row with {len(toks)} columns")
+        arfcn = radio.valid_arfcn(dec(toks[0], strict=True))
+        if arfcn is None:
+            continue
+        rs = dec(toks[1], lo=0, hi=63)
+        _, dbm = _dbm_level(number(toks[2]))
+        out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, arfcn=arfcn, rxlev=rs,
+                        rxlev_dbm=dbm if dbm is not None else radio.rxlev_to_dbm(rs),
+                        c1=dec(c1_t), c2=dec(c2_t)))
+    return out
+
+
+# ------------------------------------------------------------------------- ^SMONI
+
+# Thales/Cinterion ^SMONI (ModemManager src/plugins/cinterion/tests/test-modem-helpers-cinterion.c
+# smoni_response_tests; layout comment in mm-modem-helpers-cinterion.c and oFono gemalto netmon):
+#   ^SMONI: 2G,71,-61,262,02,0143,83BA,33,33,3,6,G,NOCONN
+#   ^SMONI: 2G,SEARCH,SEARCH
+#   ^SMONI: 2G,673,-89,262,07,4EED,A500,16,16,7,4,G,5,-107,LIMSRV
+#   ^SMONI: 2G,673,-80,262,07,4EED,A500,35,35,7,4,G,643,4,0,-80,0,S_FR    (dedicated)
+# 2G: ACT,ARFCN,BCCH(dBm),MCC,MNC,LAC,cell,C1,C2,NCC,BCC,GPRS,[PWR,RXLev,]Conn_state or, on a
+# dedicated channel, ...,GPRS,ARFCN,TS,timAdv,dBm,Q,ChMod.
+def parse_smoni(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1] if ":" in line else ""
+    f = [clean(x) for x in split_fields(body)]
+    act = f[0].upper()
+    if len(f) >= 2 and f[1].upper() == "SEARCH":
+        return [Cell(role=SERVING, tech={"3G": UMTS, "4G": LTE}.get(act, GSM), state="SEARCH")]
+    if act == "3G" and len(f) >= 9:
+        mcc, mnc = _mcc_mnc(f[5], f[6])
+        return [Cell(role=SERVING, tech=UMTS, arfcn=dec(f[1], lo=0, hi=16383), pci=dec(f[2], lo=0, hi=511),
+                     ecno_db=number(f[3], lo=-30, hi=0), rscp_dbm=number(f[4], lo=-125, hi=-20),
+                     mcc=mcc, mnc=mnc, lac=_lac(f[7]), ci=hexnum(f[8], lo=1),
+                     state=f[-1] if f[-1].isalpha() else None)]
+    if act == "4G" and len(f) >= 14:
+        mcc, mnc = _mcc_mnc(f[6], f[7])
+        return [Cell(role=SERVING, tech=LTE, arfcn=dec(f[1], lo=0, hi=262143), mcc=mcc, mnc=mnc,
+                     lac=hexnum(f[8], lo=1, hi=0xFFFE), ci=hexnum(f[9], lo=1), pci=dec(f[10], lo=0, hi=503),
+                     rsrp_dbm=number(f[12], lo=-156, hi=-31), rsrq_db=number(f[13], lo=-35, hi=3),
+                     state=f[14] if len(f) > 14 else None)]
+    if act != "2G":
+        raise Garbled(f"^SMONI with access technology {f[0]!r}")
+    if len(f) < 13:
+        raise Garbled(f"^SMONI 2G with {len(f)} fields")
+    arfcn = radio.valid_arfcn(dec(f[1], strict=True))
+    rxlev, dbm = _dbm_level(number(f[2], strict=True))
+    mcc, mnc = _mcc_mnc(f[3], f[4])
+    cell = Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(f[5]), ci=_cell_id(f[6]),
+                arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm, c1=dec(f[7]), c2=dec(f[8]),
+                bsic=radio.bsic_join(dec(f[9], lo=0, hi=7), dec(f[10], lo=0, hi=7)))
+    tail = f[12:]
+    if len(tail) == 6 and tail[-1].upper() in CHANNEL_MODES:
+        ch_t, ts_t, ta_t, _ded_dbm, q_t, mode = tail
+        hopping = ch_t.lower() == "h"
+        ctype, codec = CHANNEL_MODES[mode.upper()]
+        channel = Channel(tch_arfcn=None if hopping else radio.valid_arfcn(dec(ch_t, strict=True)),
+                          timeslot=dec(ts_t, lo=0, hi=7), hopping=hopping, channel_type=ctype, codec=codec)
+        return [replace(cell, channel=channel, ta=radio.valid_ta(dec(ta_t)), rxqual=dec(q_t, lo=0, hi=7),
+                        state="dedicated")]
+    return [replace(cell, state=tail[-1] if tail and tail[-1].isalpha() else None)]
+
+
+# ------------------------------------------------------------------------- calls
+
+# ^SLCC call list URC (ModemManager cinterion tests test_slcc_urc_*):
+#   ^SLCC: 1,1,0,0,0,0,"123456789",161
+#   ^SLCC: 2,1,5,0,0,0,"987654321",161
+#   ^SLCC:                 <- the empty line that ends each report
+# <idx>,<dir>,<stat>,<mode>,<mpty>,<traffic channel assigned>[,<number>,<type>[,<alpha>]]
+def parse_slcc(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1].strip() if ":" in line else ""
+    if not body:
+        return []  # end of the list
+    f = split_fields(body)
+    if len(f) < 5:
+        raise Garbled(f"^SLCC with {len(f)} fields")
+    idx = dec(f[0], lo=0, hi=99, strict=True)
+    direction = {0: "mo", 1: "mt"}.get(dec(f[1], strict=True))
+    state = CLCC_STAT.get(dec(f[2], strict=True))
+    if direction is None or state is None:
+        raise Garbled("^SLCC direction/state out of range")
+    mode = {0: "voice", 1: "data", 2: "fax"}.get(dec(f[3]))
+    number_text = clean(f[6]) if len(f) > 6 else ""
+    return [CallState(index=idx, direction=direction, state=state, number=number_text or None,
+                      mode=mode)]
+
+
+# Release cause indicator after AT^SIND="ceer",1 (Thales test suite, public source):
+#   +CIEV: ceer,2,"Unassigned/unallocated number"      +CIEV: ceer,1,"Client ended call"
+# Same text as +CEER gives, so it is reported the same way (Info "ceer").
+def parse_ciev(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1].strip() if ":" in line else ""
+    f = split_fields(body)
+    if clean(f[0]).lower() != "ceer":
+        return None  # other indicators: not this parser's
+    if len(f) < 3:
+        raise Garbled("+CIEV: ceer without its report text")
+    text = clean(",".join(f[2:]))
+    return [Info(key="ceer", value=text)] if text else []
+
+
+CINTERION = register(Family(
+    name="cinterion",
+    match=("cinterion", "siemens", "thales", "gemalto", "mc35", "mc55", "tc35", "tc63", "ac75",
+           "bgs", "ehs", "pls"),
+    # ^SLCC call list URCs; +CIEV: ceer release cause indications.
+    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT^SLCC=1", 'AT^SIND="ceer",1'),
+    # ^SMOND: serving (with Full/Sub and timeslot in a call) + 6 neighbours + TA + RSSI/BER in
+    # one line; ^MONI adds the dedicated channel (TCH ARFCN, timeslot, hopping, channel mode).
+    poll_commands=("AT+CSQ", "AT+CREG?", "AT^SMOND", "AT^MONI"),
+    line_parsers={"^SMONC:": parse_smonc, "^SMOND:": parse_smond, "^SMONI:": parse_smoni,
+                  "^SLCC:": parse_slcc, "+CIEV:": parse_ciev},
+    block_parsers={"AT^MONI": parse_moni_block, "AT^MONP": parse_monp_block},
+    urc_prefixes=("^SLCC:", "+CIEV:"),
+    call_state_by="urc",
+    fields=frozenset({"rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
+                      "timeslot", "neighbours"}),
+    notes=(
+        "No GSM ARFCN lock documented; AT^SCFG=\"Radio/Band\" restricts bands only (reference §4).",
+        "^MONI/^MONP print no prefix: their rows are read by the block parsers of those commands.",
+        "MAIO/HSN are not reported; ^MONI shows hopping as chann 'h' (TC35: 0).",
+    ),
+))

@@ -1,0 +1,213 @@
+"""Wavecom / Sierra Wireless AirPrime family: ``+CCED`` cell environment dump and ``+WIND`` call
+indications (reference/at-commands.md §3.6, §1.2).
+
+``+CCED`` is also printed by Wavecom-compatible modules (Telit LE910R1, ZTE ME3000, Luat/ASR),
+so ``parse_cced`` is shared with ``telit.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drivers.families.base import Family, register
+from drivers.families.fields import Garbled, clean, dec, hexnum, split_fields
+from fieldapp import radio
+from fieldapp.model import (
+    CALL_ALERTING,
+    CALL_DIALING,
+    CALL_RELEASED,
+    GSM,
+    NEIGHBOUR,
+    SERVING,
+    CallState,
+    Cell,
+    ParseRecord,
+    Urc,
+)
+
+MAIN_FIELDS = 13  # MCC,MNC,LAC,CI,BSIC,BCCH,RxLev,RxLev Full,RxLev Sub,RxQual,RxQual Full,RxQual Sub,Idle TS
+NEIGHBOUR_FIELDS = 7  # MCC,MNC,LAC,CI,BSIC,BCCH,RxLev
+MAX_NEIGHBOURS = 6
+
+
+def _num(token: str, *, lo: int, hi: int, hexa: bool = False) -> int | None:
+    """A field that must be a number when present: empty → None, out of range → None, text that
+    is not a number → Garbled (a damaged line is skipped rather than half-read)."""
+    t = clean(token)
+    if t == "":
+        return None
+    if hexa:
+        return hexnum(t, lo=lo, hi=hi, strict=True)
+    return dec(t, lo=lo, hi=hi, strict=True)
+
+
+def _cced_cell(f: list[str], role: str) -> Cell | None:
+    """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service."""
+    mcc = _num(f[0], lo=0, hi=999)
+    mnc = _num(f[1], lo=0, hi=999)
+    if mcc == 0:  # "MCC/MNC 0 when no service" (Fargo Maestro manual p.16)
+        mcc = mnc = None
+    lac = _num(f[2], lo=1, hi=0xFFFE, hexa=True)
+    ci = _num(f[3], lo=1, hi=0xFFFFFFF, hexa=True)
+    if ci == 0xFFFF:
+        ci = None
+    bsic = _num(f[4], lo=0, hi=63)  # printed decimal 0..63
+    arfcn = radio.valid_arfcn(_num(f[5], lo=0, hi=1023))
+    rxlev = _num(f[6], lo=0, hi=63)
+    rxlev_full = rxlev_sub = rxqual = rxqual_sub = None
+    state = None
+    if role == SERVING:
+        rxlev_full = _num(f[7], lo=0, hi=63)
+        rxlev_sub = _num(f[8], lo=0, hi=63)
+        rxqual = _num(f[9], lo=0, hi=7)
+        rxqual_full = _num(f[10], lo=0, hi=7)
+        rxqual_sub = _num(f[11], lo=0, hi=7)
+        _num(f[12], lo=0, hi=7)  # Idle TS: checked for shape only
+        # Idle: only RxLev is measured. Dedicated: RxLev empty, Full/Sub filled. The model's
+        # rxlev/rxqual are the full values when that is all the device gives.
+        dedicated = rxlev is None and (rxlev_full is not None or rxlev_sub is not None)
+        state = "dedicated" if dedicated else "idle"
+        if rxlev is None:
+            rxlev = rxlev_full if rxlev_full is not None else rxlev_sub
+        if rxqual is None:
+            rxqual = rxqual_full
+        if not dedicated:
+            # RXQUAL is only meaningful on a dedicated channel (TS 45.008); idle prints 0.
+            rxqual = rxqual_sub = None
+    if arfcn is None and rxlev is None and ci is None:
+        return None  # an empty slot: ",,,,,," or "0,0,,,,,"
+    return Cell(role=role, tech=GSM, mcc=mcc, mnc=mnc, lac=lac, ci=ci, arfcn=arfcn, bsic=bsic,
+                rxlev=rxlev, rxlev_dbm=radio.rxlev_to_dbm(rxlev), rxlev_full=rxlev_full,
+                rxlev_sub=rxlev_sub, rxqual=rxqual, rxqual_sub=rxqual_sub, state=state)
+
+
+def _layout(n: int) -> tuple[bool, int, bool] | None:
+    """(has main cell, neighbour count, has TA) for a dump of ``n`` fields, or None."""
+    for has_main in (True, False):
+        base = MAIN_FIELDS if has_main else 0
+        for k in range(MAX_NEIGHBOURS + 1):
+            size = base + k * NEIGHBOUR_FIELDS
+            if n == size and size > 0:
+                return has_main, k, False
+            if n == size + 1:
+                return has_main, k, True
+    return None
+
+
+# Wavecom AT+CCED=0,<dump> (Fargo Maestro WM_DEV_OAT_UGD_049 p.16, Multi-Tech S000293I):
+#   main cell  MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev,RxLev Full,RxLev Sub,RxQual,RxQual Full,RxQual Sub,Idle TS
+#   neighbours MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev   (x 1..6)   then TA (dump 4)
+# Real capture, Telit LE910R1 firmware code path (public source, reference §3.3):
+#   +CCED: 286,01,6B2A,F271,11,50,47,47,47,0,0,0,
+# Luat/ASR Air780 (docs.openluat.com, reference §3.7): MCC,MNC,lac,cellid,bsic,rxlev,RxLevSub,Arfcn
+#   +CCED:GSM current cell info:460,00,18be,5045,13,63,63,6
+def parse_cced(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1] if ":" in line else ""
+    low = body.lower()
+    if "cell info" in low:
+        return _parse_luat(body)
+    fields = split_fields(body)
+    if len(fields) == 1 and clean(fields[0]) == "":
+        return []  # "+CCED:" with nothing measured
+    if len(fields) > MAIN_FIELDS and clean(fields[-1]) == "" and _layout(len(fields)) is None:
+        fields = fields[:-1]  # a trailing comma after the last neighbour
+    layout = _layout(len(fields))
+    if layout is None:
+        raise Garbled(f"+CCED with {len(fields)} fields fits no dump layout")
+    has_main, n_neigh, has_ta = layout
+    records: list[ParseRecord] = []
+    pos = 0
+    main: Cell | None = None
+    if has_main:
+        main = _cced_cell(fields[:MAIN_FIELDS], SERVING)
+        pos = MAIN_FIELDS
+    neighbours = []
+    for _ in range(n_neigh):
+        cell = _cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR)
+        pos += NEIGHBOUR_FIELDS
+        if cell is not None:
+            neighbours.append(cell)
+    if has_ta and main is not None:
+        main = replace(main, ta=radio.valid_ta(_num(fields[pos], lo=0, hi=255)))
+    if main is not None:
+        records.append(main)
+    records.extend(neighbours)
+    return records
+
+
+def _parse_luat(body: str) -> list[ParseRecord]:
+    kind, _, values = body.partition("info:")
+    if "current" not in kind.lower():
+        return []  # other Luat info lines: layout not documented, nothing read from them
+    f = split_fields(values)
+    if len(f) != 8:
+        raise Garbled("Luat +CCED current cell info needs 8 fields")
+    mcc = _num(f[0], lo=0, hi=999)
+    mnc = _num(f[1], lo=0, hi=999)
+    rxlev = _num(f[5], lo=0, hi=63)
+    return [Cell(role=SERVING, tech=GSM, mcc=mcc or None, mnc=mnc if mcc else None,
+                 lac=_num(f[2], lo=1, hi=0xFFFE, hexa=True), ci=_num(f[3], lo=1, hi=0xFFFE, hexa=True),
+                 bsic=_num(f[4], lo=0, hi=63), rxlev=rxlev, rxlev_dbm=radio.rxlev_to_dbm(rxlev),
+                 rxlev_sub=_num(f[6], lo=0, hi=63), arfcn=radio.valid_arfcn(_num(f[7], lo=0, hi=1023)))]
+
+
+# Wavecom call indications after AT+WIND=50 (python-gsmmodem test/fakemodems.py,
+# WavecomMultiband900E1800; gsmmodem/modem.py):
+#   +WIND: 5,1     call 1 created        +WIND: 2     remote party is ringing
+#   +WIND: 6,1     call 1 released       (other indicators: SIM, ready, network, audio...)
+def parse_wind(line: str) -> list[ParseRecord] | None:
+    body = line.split(":", 1)[1].strip() if ":" in line else ""
+    f = split_fields(body)
+    code = dec(f[0], strict=True)
+    idx = dec(f[1], lo=0, hi=99) if len(f) > 1 else None
+    if code == 5:
+        # Created after our ATD (python-gsmmodem uses it as the dialling confirmation);
+        # the direction is whatever the host did, so it is not guessed here.
+        return [CallState(index=idx, state=CALL_DIALING)]
+    if code == 2:
+        return [CallState(state=CALL_ALERTING, direction="mo")]
+    if code == 6:
+        return [CallState(index=idx, state=CALL_RELEASED)]
+    return [Urc(name="+WIND", text=body)]
+
+
+# Sierra Wireless AT!GSMINFO? (MC77xx and similar): a "label:<TAB>value" block, e.g.
+#   Cell ID:        12345
+#   LAC:            1234
+# Only the labels are known (reference §3.6: several parsers read "Cell ID:" decimal, "LAC:",
+# "RAC:"); the LAC encoding is not documented, so only the decimal Cell ID is read.
+def parse_gsminfo_block(lines: list[str]) -> list[ParseRecord]:
+    ci = None
+    seen = False
+    for raw in lines:
+        label, sep, value = raw.partition(":")
+        if not sep:
+            continue
+        if label.strip().lower() == "cell id":
+            seen = True
+            ci = dec(value, lo=1, hi=0xFFFFFFF)
+    return [Cell(role=SERVING, tech=GSM, ci=ci)] if seen and ci is not None else []
+
+
+WAVECOM = register(Family(
+    name="wavecom",
+    match=("wavecom", "sierra", "fargo", "airprime"),
+    # +WIND=50: call created/released and remote alerting indications (python-gsmmodem).
+    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT+WIND=50"),
+    # dump 7 = main cell (1) + neighbours (2) + TA (4); RSSI comes from +CSQ.
+    poll_commands=("AT+CSQ", "AT+CREG?", "AT+CCED=0,7"),
+    line_parsers={"+CCED:": parse_cced, "+WIND:": parse_wind},
+    block_parsers={"AT!GSMINFO": parse_gsminfo_block},
+    urc_prefixes=("+WIND:", "+CCED:"),
+    call_state_by="urc",
+    lock_command=None,
+    unlock_command=None,
+    fields=frozenset({"rxlev", "rxqual", "bsic", "lac", "ci", "ta", "neighbours"}),
+    no_final_ok=("AT+CPIN?",),
+    notes=(
+        "AT+CPIN? answers +CPIN: READY without OK on old Wavecom firmware (python-gsmmodem).",
+        "+CME ERROR: 515 for a while after AT+CFUN=1: retry later.",
+        "No GSM ARFCN lock documented; AT+WMBS restricts the band only (reference §4).",
+        "Dedicated channel (TCH ARFCN, timeslot) is not in +CCED; RxLev/RxQual Full/Sub are.",
+    ),
+))
