@@ -1,0 +1,495 @@
+"""Nemo Outdoor / Handy measurement files (``*.N.nmf``, file format 2.x), streamed line by line.
+
+Wire format (reference/log-formats.md §1; real lines from the shared sample
+``RYG0443_R3_R002.3.nmf``, Nemo Outdoor 7.8, #FF 2.27)::
+
+    #START,16:01:58.536,,"26.8.2018"          header: date D.M.YYYY of the first line
+    #UT,,,420,420                              minutes to add to UTC to get the PC's local time
+    CELLMEAS,16:01:58.567,,5,0,1,3,10588,...   EVENT,local time,context,params...
+    CAA,16:02:04.424,1,44,5,1,1,"0800000000",,15000,,   context "1,44" = one context id, 44
+
+Times are the logging PC's local HH:MM:SS.mmm without a date: the date comes from #START and
+a time that jumps back by more than 12 h means midnight passed. Repeating groups carry their
+own counts; newer versions append fields, so counts are used and unknown trailing fields are
+ignored. Unknown record types are counted and skipped.
+
+Record mapping:
+- CELLMEAS (system 1 GSM, 5 UMTS, 7/8 LTE) → one ``Sample`` per line; RXQ, TAD and CHI (held
+  at most ``HOLD_S``) fill the GSM serving cell's RXQUAL, TA and channel.
+- CAA/CAC/CAF/CAD → call ``Event``s keyed by the context id (CSFB: CAA says LTE, CAC/CAD say
+  UMTS for the same call).
+- GPS → ``Position`` (longitude first!); LOCK → EV_LOCK / EV_UNLOCK.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fieldapp import model
+from fieldapp.radio import dbm_to_rxlev, valid_bsic, valid_rxqual, valid_ta
+from logs.chunks import scan, wanted_lines
+from logs.registry import TIMELINE, ReaderInfo, head_text, register
+from logs.stats import ReaderStats
+
+SYSTEM_TECH = {1: model.GSM, 5: model.UMTS, 7: model.LTE, 8: model.LTE}
+HOLD_S = 2.0  # RXQ/TAD/CHI older than this are not put on a sample (SACCH reports every 0.48 s)
+GPS_HOLD_S = 5.0  # a sample carries the last fix when it is at most this old
+ROLLOVER_S = 12 * 3600  # a time this much earlier than the previous one is the next day
+
+# The lines we read; every other record type is only counted (logs/chunks.py).
+WANTED_RE = wanted_lines(("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", "CAD", "GPS", "LOCK", "#STOP"))
+VALID_ID_RE = re.compile(rb"#?[A-Z][A-Z0-9_]*")
+
+# CAC status, CAF fail status, CAD disconnect status (reference §1.5, AWE NemoEvents [S]).
+CAC_STATUS = {1: "traffic channel allocated", 2: "alerting", 3: "connected", 4: "dial-up established"}
+CAF_STATUS = {1: "timeout before connection", 2: "released before connection", 3: "service not available",
+              4: "rejected", 5: "test system failure", 6: "SDCCH blocking", 7: "TCH blocking",
+              8: "RRC connection failed"}
+CAD_STATUS = {1: "normal", 2: "dropped", 3: "dropped, out of service", 4: "dropped in handover"}
+CALL_TYPE = {1: "voice", 3: "data", 7: "video", 10: "VoIP", 14: "LTE IMS voice"}
+# UMTS cell types: 0 active set, 1 monitored, 2 detected, 3 undetected; LTE: 0 serving,
+# 1 listed, 2 detected, 10 SCell. Both observed in the sample ([O] with names from [S]).
+UMTS_TYPE = {0: "active", 1: "monitored", 2: "detected", 3: "undetected"}
+LTE_TYPE = {0: "serving", 1: "listed", 2: "detected", 10: "scell"}
+# GSM: the two third-party parsers disagree (AWE: 0 active; the 2.2x Python parser: 1 serving,
+# 0 neighbour). No real GSM Nemo line is public; we follow the parser written for 2.2x files.
+GSM_SERVING_TYPE = 1
+
+
+class NemoError(ValueError):
+    """A line that cannot be read; the message is the reason shown to the user."""
+
+
+def _int(tok: str) -> int | None:
+    tok = tok.strip()
+    if not tok:
+        return None
+    try:
+        return int(tok)
+    except ValueError:
+        pass
+    try:
+        f = float(tok)
+    except ValueError:
+        raise NemoError(f"not a number: {tok!r}") from None
+    if f != f or f in (float("inf"), float("-inf")) or f != int(f):
+        raise NemoError(f"not an integer: {tok!r}")
+    return int(f)
+
+
+def _float(tok: str) -> float | None:
+    tok = tok.strip()
+    if not tok:
+        return None
+    try:
+        return float(tok)
+    except ValueError:
+        raise NemoError(f"not a number: {tok!r}") from None
+
+
+def split_line(line: str) -> list[str]:
+    """Comma split, quote-aware only when the line has quotes (most lines have none)."""
+    if '"' in line:
+        return next(csv.reader([line]))
+    return line.split(",")
+
+
+def parse_time_of_day(text: str) -> float:
+    """'16:01:58.536' → seconds since local midnight."""
+    try:
+        h, m, s = text.split(":")
+        value = int(h) * 3600 + int(m) * 60 + float(s)
+    except ValueError:
+        raise NemoError(f"bad time {text!r}") from None
+    if not (0 <= int(h) < 24 and 0 <= int(m) < 60 and 0 <= float(s) < 61):
+        raise NemoError(f"bad time {text!r}")
+    return value
+
+
+def parse_date(text: str) -> int:
+    """'26.8.2018' (D.M.YYYY, no padding) → POSIX seconds of that midnight, as if UTC."""
+    try:
+        d, m, y = (int(x) for x in text.strip().strip('"').split("."))
+        return calendar.timegm((y, m, d, 0, 0, 0, 0, 0, 0))
+    except (ValueError, OverflowError):
+        raise NemoError(f"bad date {text!r}") from None
+
+
+def split_context(fields: list[str]) -> tuple[list[str], list[str]]:
+    """fields after the time → (context ids, params). 'CAA,t,1,44,5,…' has one id (44)."""
+    ctx = fields[2].strip() if len(fields) > 2 else ""
+    if not ctx:
+        return [], fields[3:]
+    n = _int(ctx) or 0
+    return fields[3:3 + n], fields[3 + n:]
+
+
+# --------------------------------------------------------------------- CELLMEAS per system
+def _cells(params: list[str], start: int) -> tuple[list[list[str]], int]:
+    """The length-prefixed cell group at ``start``: ``#cells, #params per cell, cells...``."""
+    if start + 1 >= len(params):
+        raise NemoError("cell group missing")
+    n_cells, n_params = _int(params[start]), _int(params[start + 1])
+    if n_cells is None or n_params is None or n_cells < 0 or n_params <= 0:
+        raise NemoError("bad cell group counts")
+    first = start + 2
+    end = first + n_cells * n_params
+    if end > len(params) + 1:  # the last cell's last field may be cut by a trailing comma
+        raise NemoError(f"cell group shorter than its count ({n_cells}×{n_params})")
+    cells = [params[first + i * n_params: first + (i + 1) * n_params] for i in range(n_cells)]
+    return cells, end
+
+
+def _get(cell: list[str], i: int) -> str:
+    return cell[i] if i < len(cell) else ""
+
+
+# Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
+#   0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,1,50001,10588,159,...
+# → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
+#   type, band, UARFCN, PSC, Ec/No, STTD, RSCP, ...
+def _umts_cells(params: list[str]) -> list[dict[str, Any]]:
+    n_hdr = _int(params[1]) or 0
+    i = 2 + n_hdr
+    n_ch, n_ch_params = _int(params[i]) or 0, _int(params[i + 1]) or 0
+    cells, _ = _cells(params, i + 2 + n_ch * n_ch_params)
+    out = []
+    for c in cells:
+        ctype = _int(c[0])
+        out.append(dict(
+            role=model.SERVING if ctype == 0 else model.NEIGHBOUR, tech=model.UMTS,
+            arfcn=_int(_get(c, 2)), pci=_int(_get(c, 3)), ecno_db=_float(_get(c, 4)),
+            rscp_dbm=_float(_get(c, 6)), state=UMTS_TYPE.get(ctype, str(ctype))))
+    return out
+
+
+# Real LTE line (sample): CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0
+# → system 7, 0 header params, 1 cell × 9: type, band, EARFCN, PCI, RSSI, RSRP, RSRQ, timing,
+#   pathloss[, Srxlev, SINR].
+def _lte_cells(params: list[str]) -> list[dict[str, Any]]:
+    n_hdr = _int(params[1]) or 0
+    cells, _ = _cells(params, 2 + n_hdr)
+    out = []
+    for c in cells:
+        ctype = _int(c[0])
+        out.append(dict(
+            role=model.SERVING if ctype == 0 else model.NEIGHBOUR, tech=model.LTE,
+            arfcn=_int(_get(c, 2)), pci=_int(_get(c, 3)), rsrp_dbm=_float(_get(c, 5)),
+            rsrq_db=_float(_get(c, 6)), sinr_db=_float(_get(c, 10)),
+            state=LTE_TYPE.get(ctype, str(ctype))))
+    return out
+
+
+# GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, reference §1.4):
+#   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
+#   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
+def _gsm_cells(params: list[str]) -> list[dict[str, Any]]:
+    n_hdr = _int(params[1]) or 0
+    cells, _ = _cells(params, 2 + n_hdr)
+    out = []
+    for c in cells:
+        ctype = _int(c[0])
+        full_dbm, sub_dbm = _float(_get(c, 4)), _float(_get(c, 5))
+        level_dbm = full_dbm if full_dbm is not None else sub_dbm
+        out.append(dict(
+            role=model.SERVING if ctype == GSM_SERVING_TYPE else model.NEIGHBOUR, tech=model.GSM,
+            arfcn=_int(_get(c, 2)), bsic=valid_bsic(_int(_get(c, 3))),
+            rxlev=dbm_to_rxlev(level_dbm), rxlev_dbm=level_dbm,
+            rxlev_full=dbm_to_rxlev(full_dbm), rxlev_sub=dbm_to_rxlev(sub_dbm),
+            c1=_int(_get(c, 6)), c2=_int(_get(c, 7)), ci=_int(_get(c, 12)), lac=_int(_get(c, 13))))
+    return out
+
+
+CELL_PARSERS = {1: _gsm_cells, 5: _umts_cells, 7: _lte_cells, 8: _lte_cells}
+
+
+class NemoReader:
+    """Iterate a ``.nmf`` file's records in file order. ``utc_offset_min`` overrides #UT."""
+
+    name = "nemo"
+
+    def __init__(self, path: str | Path, *, utc_offset_min: int | None = None,
+                 date: str | None = None) -> None:
+        self.path = Path(path)
+        self.stats = ReaderStats()
+        self._utc_offset_override = utc_offset_min
+        self._date_override = date
+        self.header: dict[str, Any] = self._read_header()
+
+    # ------------------------------------------------------------------ header
+    def _read_header(self) -> dict[str, Any]:
+        """The '#' lines at the top (stops at the first data line; cheap)."""
+        header: dict[str, Any] = {"source": "nemo", "path": str(self.path)}
+        with open(self.path, "rb") as f:
+            for n, raw in enumerate(f):
+                if not raw.startswith(b"#") or n > 500:
+                    break
+                try:
+                    self._header_line(header, split_line(raw.decode("utf-8").rstrip("\r\n")))
+                except (UnicodeDecodeError, NemoError, StopIteration):
+                    continue
+        if self._utc_offset_override is not None:
+            header["utc_offset_min"] = self._utc_offset_override
+        if self._date_override:
+            header["date"] = self._date_override
+        if "date" in header:
+            try:
+                midnight = parse_date(header["date"]) - 60 * header.get("utc_offset_min", 0)
+                if "start_s" in header:
+                    header["start_utc"] = midnight + header["start_s"]
+            except NemoError:
+                pass
+        return header
+
+    @staticmethod
+    def _header_line(header: dict[str, Any], f: list[str]) -> None:
+        key = f[0]
+        vals = [v.strip() for v in f[3:]]
+        if key == "#PRODUCT" and vals:
+            header["product"] = " ".join(v for v in vals if v)
+        elif key == "#FF" and vals:
+            header["file_format"] = vals[0]
+        elif key == "#DN" and vals:
+            header["device"] = vals[0]
+        elif key == "#UT" and vals and vals[0]:
+            header["utc_offset_min"] = _int(vals[0])
+        elif key == "#START" and vals:
+            header["date"] = vals[0]
+            if f[1]:
+                header["start_s"] = parse_time_of_day(f[1])
+        elif key == "#DS" and vals:
+            header["systems"] = [int(v) for v in vals[1:] if v.isdigit()]
+
+    # ------------------------------------------------------------------ records
+    def __iter__(self) -> Iterator[model.Record]:
+        self._day0 = None if "date" not in self.header else (
+            parse_date(self.header["date"]) - 60 * self.header.get("utc_offset_min", 0))
+        self._last_s: float | None = None
+        self._day = 0
+        self._held: dict[str, tuple[float, Any]] = {}  # "rxq"/"ta"/"chi<sys>" -> (ts, value)
+        self._fix: model.Position | None = None
+        self._calls: dict[str, dict[str, Any]] = {}
+        self._chi_anchor: dict[int, tuple[float, int | None]] = {}
+        st = self.stats
+        for line_no, raw in scan(self.path, WANTED_RE, VALID_ID_RE, st):
+            try:
+                line = raw.decode("utf-8")
+                f = split_line(line)
+                if f[0].startswith("#"):
+                    self._header_record(f)
+                    continue
+                records = self._record(f[0], f)
+            except (NemoError, UnicodeDecodeError, IndexError, csv.Error) as exc:
+                reason = "not text" if isinstance(exc, UnicodeDecodeError) else \
+                    "too few fields" if isinstance(exc, IndexError) else str(exc)
+                st.bad(line_no, reason, raw.decode("utf-8", "replace"))
+                continue
+            for rec in records:
+                st.records[_KIND[type(rec)]] += 1
+                yield rec
+
+    def _header_record(self, f: list[str]) -> None:
+        if f[0] == "#STOP" and f[1]:
+            self.header["stop_utc"] = self._ts(f[1])
+
+    def _ts(self, text: str) -> float:
+        s = parse_time_of_day(text)
+        if self._day0 is None:
+            raise NemoError("data before #START: the file has no date (use --date)")
+        if self._last_s is not None and s < self._last_s - ROLLOVER_S:
+            self._day += 1  # midnight passed
+        self._last_s = s
+        return self._day0 + self._day * 86400 + s
+
+    def _record(self, rid: str, f: list[str]) -> list[model.Record]:
+        ts = self._ts(f[1])
+        ids, p = split_context(f)
+        if rid == "CELLMEAS":
+            return self._cellmeas(ts, p)
+        if rid in ("CAA", "CAC", "CAF", "CAD"):
+            return [self._call(rid, ts, ids, p)]
+        if rid == "GPS":
+            return self._gps(ts, p)
+        if rid == "LOCK":
+            return [self._lock(ts, p)]
+        system = _int(p[0])
+        if system != 1 and rid in ("RXQ", "TAD"):
+            return []  # UMTS/LTE RXQ/TAD: other units, not put on GSM cells
+        if rid == "RXQ":
+            # RXQ,t,,1,<RxQual full>,<RxQual sub>
+            self._held["rxq"] = (ts, (valid_rxqual(_int(p[1])), valid_rxqual(_int(_get(p, 2)))))
+        elif rid == "TAD":
+            # TAD,t,,1,<TA>
+            self._held["ta"] = (ts, valid_ta(_int(p[1])))
+        elif rid == "CHI":
+            self._held[f"chi{system}"] = (ts, p)
+        return []
+
+    def _recent(self, key: str, ts: float, hold_s: float = HOLD_S) -> Any:
+        item = self._held.get(key)
+        if item is None or ts - item[0] > hold_s:
+            return None
+        return item[1]
+
+    def _cellmeas(self, ts: float, p: list[str]) -> list[model.Record]:
+        system = _int(p[0])
+        parse = CELL_PARSERS.get(system)  # type: ignore[arg-type]
+        if parse is None:
+            self.stats.unknown[f"CELLMEAS system {system}"] += 1
+            return []
+        cells = parse(p)
+        first = next((c for c in cells if c["role"] == model.SERVING), None)
+        neighbours = tuple(model.Cell(**c) for c in cells if c is not first)
+        serving, mode = None, None
+        if first is not None:
+            mode = self._complete_serving(system, ts, first)  # type: ignore[arg-type]
+            serving = model.Cell(**first)
+        pos = self._fix if self._fix is not None and ts - self._fix.ts_utc <= GPS_HOLD_S else None
+        return [model.Sample(ts_utc=ts, tech=SYSTEM_TECH[system], serving=serving, neighbours=neighbours,
+                             position=pos, mode=mode)]
+
+    def _complete_serving(self, system: int, ts: float, cell: dict[str, Any]) -> str | None:
+        """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's
+        fields; return the radio mode. CHI is state (sent on change), so it is held as long
+        as it names the same cell."""
+        chi = self._held.get(f"chi{system}", (None, None))[1]
+        changes: dict[str, Any] = {}
+        mode = None
+        if chi is not None:
+            if system == 5:
+                # CHI,16:02:04.572,,5,50001,4,10588,23823345,3122,...: band, RRC state, UARFCN, cell id, LAC
+                # RRC state 1 idle .. 5 CELL_DCH [G: the sample shows 5 between CAC and CAD].
+                rrc = _int(_get(chi, 2))
+                mode = model.DEDICATED if rrc == 5 else model.IDLE if rrc == 1 else None
+                if _int(_get(chi, 3)) == cell["arfcn"] and self._chi_cell_ok(system, cell):
+                    changes.update(ci=_int(_get(chi, 4)), lac=_int(_get(chi, 5)))
+            elif system in (7, 8):
+                # CHI,16:03:34.176,,7,70001,1,25,125,400,13320452,174,...: band, RRC state
+                # (1 idle, 2 connected), ?, EARFCN, PCI, cell identity, TAC
+                rrc = _int(_get(chi, 2))
+                mode = model.DEDICATED if rrc == 2 else model.IDLE if rrc == 1 else None
+                if _int(_get(chi, 4)) == cell["arfcn"] and _int(_get(chi, 5)) == cell["pci"]:
+                    changes.update(ci=_int(_get(chi, 6)), lac=_int(_get(chi, 7)))
+            elif system == 1:
+                # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
+                #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
+                bcch = _int(_get(chi, 9))
+                if bcch is None or bcch == cell["arfcn"]:
+                    if cell["ci"] is None:
+                        changes.update(ci=_int(_get(chi, 3)), lac=_int(_get(chi, 4)))
+                    timeslot = _int(_get(chi, 8))
+                    if timeslot is not None and self._recent("chi1", ts) is not None:
+                        mode = model.DEDICATED
+                        changes["channel"] = model.Channel(tch_arfcn=_int(_get(chi, 2)), timeslot=timeslot)
+        if system == 1:
+            rxq = self._recent("rxq", ts)
+            if rxq is not None:
+                changes.update(rxqual=rxq[0], rxqual_sub=rxq[1])
+            ta = self._recent("ta", ts)
+            if ta is not None:
+                changes["ta"] = ta
+        for k, v in changes.items():
+            if v is not None:
+                cell[k] = v
+        return mode
+
+    def _chi_cell_ok(self, system: int, cell: dict[str, Any]) -> bool:
+        """The UMTS CHI carries no PSC: its cell id is used only while the serving PSC is the
+        one that was serving when that CHI arrived (a soft handover changes the cell)."""
+        ts_chi = self._held[f"chi{system}"][0]
+        anchor = self._chi_anchor.get(system)
+        if anchor is None or anchor[0] != ts_chi:
+            self._chi_anchor[system] = (ts_chi, cell["pci"])
+            return True
+        return anchor[1] == cell["pci"]
+
+    # Real lines (sample): CAA,16:02:04.424,1,44,5,1,1,"0800000000",,15000,,
+    #   CAC,16:02:16.467,1,44,5,1,3,0   CAD,16:02:40.706,1,44,5,1,1,16   CAF,16:04:34.351,1,47,5,1,2,
+    def _call(self, rid: str, ts: float, ids: list[str], p: list[str]) -> model.Event:
+        call_id = ids[0] if ids else ""
+        system = _int(p[0])
+        call_type = _int(_get(p, 1))
+        data: dict[str, Any] = {"call_id": call_id, "system": system,
+                                "tech": SYSTEM_TECH.get(system) if system else None,  # type: ignore[arg-type]
+                                "call_type": CALL_TYPE.get(call_type, call_type)}  # type: ignore[arg-type]
+        if rid == "CAA":
+            direction = _int(_get(p, 2))
+            data.update(direction={1: "mo", 2: "mt"}.get(direction), number=_get(p, 3) or None)  # type: ignore[arg-type]
+            self._calls[call_id] = data
+            return model.Event(ts, model.EV_CALL_ATTEMPT, f"call attempt ({data['call_type']})", data)
+        status = _int(_get(p, 2))
+        data["status"] = status
+        if rid == "CAC":
+            data["status_text"] = text = CAC_STATUS.get(status, f"status {status}")  # type: ignore[arg-type]
+            kind = {2: model.EV_CALL_ALERTING, 3: model.EV_CALL_CONNECTED,
+                    4: model.EV_CALL_CONNECTED}.get(status, model.EV_INFO)  # type: ignore[arg-type]
+            return model.Event(ts, kind, f"call {text}", data)
+        data["cause"] = _int(_get(p, 3))
+        self._calls.pop(call_id, None)
+        self._held.pop("rxq", None)
+        self._held.pop("ta", None)
+        if rid == "CAF":
+            data["status_text"] = text = CAF_STATUS.get(status, f"status {status}")  # type: ignore[arg-type]
+            return model.Event(ts, model.EV_CALL_FAILED, f"call failed: {text}", data)
+        data["status_text"] = text = CAD_STATUS.get(status, f"status {status}")  # type: ignore[arg-type]
+        kind = model.EV_CALL_RELEASED if status == 1 else model.EV_CALL_DROPPED
+        return model.Event(ts, kind, f"call ended: {text}", data)
+
+    # Real line (sample): GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1
+    #   lon, lat, height m, distance m, fix (1 = fix), satellites, velocity km/h[, PDOP, HDOP, VDOP, ..]
+    def _gps(self, ts: float, p: list[str]) -> list[model.Record]:
+        lon, lat = _float(p[0]), _float(p[1])
+        fix = _int(_get(p, 4))
+        if lon is None or lat is None or fix == 0:
+            self.stats.unknown["GPS without fix"] += 1
+            return []
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise NemoError(f"position out of range: {lat}, {lon}")
+        kmh = _float(_get(p, 6))
+        self._fix = model.Position(
+            ts_utc=ts, lat=lat, lon=lon, alt_m=_float(_get(p, 2)),
+            speed_mps=None if kmh is None else kmh / 3.6, hdop=_float(_get(p, 8)),
+            sats=_int(_get(p, 5)), fix_quality=fix)
+        return [self._fix]
+
+    # Real line (sample): LOCK,16:01:58.567,,2,3,1,5,4,1,70001
+    # Read as count-prefixed groups [G]: 2 locks: (type 3, 1 value: system 5), (type 4, 1 value:
+    # band 70001). A LOCK with 0 groups releases every lock.
+    def _lock(self, ts: float, p: list[str]) -> model.Event:
+        raw = ",".join(p)
+        locks = []
+        try:
+            n = _int(p[0]) or 0
+            i = 1
+            for _ in range(n):
+                ltype, count = _int(p[i]), _int(p[i + 1]) or 0
+                locks.append({"type": ltype, "values": [_int(v) for v in p[i + 2:i + 2 + count]]})
+                i += 2 + count
+        except (NemoError, IndexError):
+            locks = []
+            n = -1
+        data = {"locks": locks, "raw": raw}
+        if n == 0:
+            return model.Event(ts, model.EV_UNLOCK, "locks released", data)
+        return model.Event(ts, model.EV_LOCK, f"lock {raw}", data)
+
+
+_KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
+
+
+def can_read(path: Path) -> bool:
+    head = head_text(path, 512).lstrip()
+    return head.startswith(("#PRODUCT,", "#FF,")) or (path.suffix.lower() == ".nmf" and head.startswith("#"))
+
+
+def open_reader(path: str | Path, **options: Any) -> NemoReader:
+    return NemoReader(path, **options)
+
+
+register(ReaderInfo("nemo", "Nemo Outdoor/Handy measurement file (.nmf 2.x)", TIMELINE,
+                    can_read, open_reader, priority=50))
