@@ -159,7 +159,8 @@ class AtChannel:
         thread = self._thread
         own = thread is threading.current_thread()
         if thread is not None and not own:
-            thread.join(timeout=1.0)  # the transport read returns within its read timeout
+            self.transport.cancel_read()
+            thread.join(timeout=1.0)  # else the read returns within its read timeout
         self.transport.close()  # also wakes a reader blocked in a long read
         if thread is not None and not own:
             thread.join(timeout=2.0)

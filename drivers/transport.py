@@ -45,6 +45,10 @@ class Transport:
     def close(self) -> None:
         raise NotImplementedError
 
+    def cancel_read(self) -> None:
+        """Make a ``read()`` blocked in another thread return now (so a reader thread stops
+        without waiting for the read timeout). Best effort; a no-op where unsupported."""
+
     def __enter__(self) -> Transport:
         return self
 
@@ -83,7 +87,7 @@ class SerialTransport(Transport):
             # pyserial reports an unplugged tty as "device reports readiness to read but
             # returned no data" or "read failed: [Errno 5] Input/output error"; TypeError /
             # AttributeError come from a port closed under a blocked read.
-            raise DeviceGone(f"{self.name} disappeared: {exc}") from exc
+            raise DeviceGone(f"{self.name} disappeared: {_reason(exc)}") from exc
 
     def write(self, data: bytes) -> None:
         if self._closed:
@@ -93,7 +97,15 @@ class SerialTransport(Transport):
         except serial.SerialTimeoutException as exc:
             raise DeviceGone(f"{self.name} accepts no data (write stalled {WRITE_TIMEOUT_S:g} s)") from exc
         except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
-            raise DeviceGone(f"{self.name} disappeared: {exc}") from exc
+            raise DeviceGone(f"{self.name} disappeared: {_reason(exc)}") from exc
+
+    def cancel_read(self) -> None:
+        cancel = getattr(self._ser, "cancel_read", None)
+        if cancel is not None and not self._closed:
+            try:
+                cancel()
+            except (serial.SerialException, OSError, NotImplementedError):
+                pass
 
     def close(self) -> None:
         if self._closed:
@@ -103,6 +115,13 @@ class SerialTransport(Transport):
             self._ser.close()
         except (serial.SerialException, OSError):
             pass  # closing a vanished device may fail; it is closed either way
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "readiness to read" in text:  # pyserial's wording for a vanished tty
+        return "device disconnected"
+    return text or type(exc).__name__
 
 
 def _is_url(port: str) -> bool:
@@ -187,6 +206,7 @@ class MemoryTransport(Transport):
         self._timeout_s = read_timeout_s
         self._chunk_max = read_chunk_max
         self._closed = False
+        self._cancelled = False
 
     def read(self) -> bytes:
         deadline = time.monotonic() + self._timeout_s
@@ -194,6 +214,9 @@ class MemoryTransport(Transport):
             while True:
                 if self._closed:
                     raise DeviceGone(f"{self.name} is closed")
+                if self._cancelled:
+                    self._cancelled = False
+                    return b""
                 if self._rx.data:
                     n = len(self._rx.data) if self._chunk_max is None else self._chunk_max
                     out = bytes(self._rx.data[:n])
@@ -205,6 +228,11 @@ class MemoryTransport(Transport):
                 if left <= 0:
                     return b""
                 self._rx.cond.wait(left)
+
+    def cancel_read(self) -> None:
+        with self._rx.cond:
+            self._cancelled = True
+            self._rx.cond.notify_all()
 
     def write(self, data: bytes) -> None:
         with self._tx.cond:
