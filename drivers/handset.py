@@ -1,0 +1,513 @@
+"""The handset source: a test handset (or the simulator's) on a serial port, as a Source.
+
+It probes the device (ATI, +CGMI/+CGMM/+CGMR/+CGSN), picks its family, reports what it can
+measure, enables the engineering mode, then polls at ``rate_s`` and emits one ``Sample`` per
+cycle, stamped at reception. Call control (dial/answer/hang up) and the ARFCN lock go through
+the same AT channel, one command at a time. Call progress arrives as URCs or from polling
++CLCC, depending on the family; both feed one ``CallTracker``.
+
+When the device vanishes (cable pulled) it emits ``disconnected``; with ``reconnect`` it waits
+for the port to come back, probes again and carries on with ``reconnected`` and a ``gap``.
+Everything it produces goes to ``sink(record)`` from its own thread ("handset-poll").
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from drivers.at import AtChannel, AtError, AtTimeout
+from drivers.call_tracker import CallTracker
+from drivers.families import Family, get_family, identify_family, parse_line, parse_lines
+from drivers.sample_builder import build_sample
+from drivers.transport import DeviceGone, PortError, Transport, open_port
+from fieldapp.model import (
+    EV_CELL_CHANGE,
+    EV_DEVICE_ERROR,
+    EV_DISCONNECTED,
+    EV_GAP,
+    EV_HANDOVER,
+    EV_INFO,
+    EV_LOCK,
+    EV_RECONNECTED,
+    EV_UNLOCK,
+    CallState,
+    Capabilities,
+    Cell,
+    DeviceError,
+    Event,
+    Info,
+    Sample,
+)
+
+PROBE_TIMEOUT_S = 5.0
+POLL_TIMEOUT_S = 3.0
+RECONNECT_INTERVAL_S = 1.0
+# A poll command that fails this many times in a row is dropped from the cycle (the device
+# does not support it: saying so once beats an ERROR every second).
+MAX_POLL_FAILURES = 3
+
+CAPABILITY_FIELDS = ("rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
+                     "timeslot", "maio", "hsn", "neighbours", "cell_lock")
+SIM_QUERY = "AT+FASIM?"
+SIM_AUDIO_QUERY = "AT+FASIMAUDIO?"
+
+
+class NoAtResponse(Exception):
+    """The port opened but nothing answered AT: wrong baud rate, or not a modem."""
+
+
+class Unsupported(Exception):
+    """The device family has no documented command for this (e.g. ARFCN lock)."""
+
+
+Sink = Callable[[Any], None]
+
+
+class HandsetSource:
+    def __init__(self, port: str, baud: int = 115200, *, family: str | None = None,
+                 rate_s: float = 1.0, reconnect: bool = False,
+                 transport_factory: Callable[[], Transport] | None = None) -> None:
+        self.port = port
+        self.baud = baud
+        self.rate_s = rate_s
+        self.reconnect = reconnect
+        self.name = f"handset:{port}"
+        self._forced_family = family
+        self._transport_factory = transport_factory or (lambda: open_port(port, baud))
+        self.family: Family | None = None
+        self.capabilities: Capabilities | None = None
+        self.simulator: dict[str, str] | None = None  # {"scenario":..., "family":...} when simulated
+        self.stats: dict[str, int] = {"samples": 0, "skipped_lines": 0, "poll_errors": 0}
+        self.tracker = CallTracker()
+        self._channel: AtChannel | None = None
+        self._sink: Sink = lambda record: None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._gone = threading.Event()
+        self.finished = threading.Event()  # the poll thread has ended (stop or unrecoverable loss)
+        self._urc_queue: queue.Queue[tuple[float, str]] = queue.Queue()
+        self._poll_commands: list[str] = []
+        self._poll_failures: dict[str, int] = {}
+        self._last_serving: Cell | None = None
+        self._lock_arfcn: int | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def open(self) -> Capabilities:
+        """Open the port and probe. Raises PortError (cannot open) or NoAtResponse."""
+        transport = self._transport_factory()
+        channel = AtChannel(transport, on_raw=self._emit, on_gone=self._on_gone)
+        channel.start()
+        try:
+            caps = self._probe(channel)
+        except BaseException:
+            channel.close()
+            raise
+        self._channel = channel
+        self._gone.clear()
+        self._register_urcs(channel)
+        self._init(channel)
+        return caps
+
+    def start(self, sink: Sink) -> None:
+        self._sink = sink
+        if self._channel is None:
+            self.open()
+        self._stop.clear()
+        self.finished.clear()
+        self._thread = threading.Thread(target=self._run, name="handset-poll", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._close_channel()
+        self.finished.set()
+
+    def close(self) -> None:
+        self.stop()
+
+    def __enter__(self) -> HandsetSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def connected(self) -> bool:
+        return self._channel is not None and not self._gone.is_set()
+
+    @property
+    def lock_arfcn(self) -> int | None:
+        return self._lock_arfcn
+
+    # ------------------------------------------------------------------ probing
+
+    def _probe(self, channel: AtChannel) -> Capabilities:
+        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        answered = False
+        while time.monotonic() < deadline:
+            try:
+                resp = channel.command("AT", timeout_s=min(1.0, max(0.1, deadline - time.monotonic())))
+                if resp.final is not None:
+                    answered = True
+                    break
+            except AtTimeout:
+                continue
+        if not answered:
+            raise NoAtResponse(f"no AT response from {self.port} at {self.baud} baud")
+        channel.command("AT+CMEE=1", timeout_s=2.0)
+        ident: dict[str, str | None] = {}
+        for key, cmd in (("ati", "ATI"), ("manufacturer", "AT+CGMI"), ("model", "AT+CGMM"),
+                         ("firmware", "AT+CGMR"), ("imei", "AT+CGSN")):
+            ident[key] = self._ident_text(channel, cmd)
+        self.simulator = self._sim_identity(channel)
+        text = " ".join(v for v in ident.values() if v)
+        fam = get_family(self._forced_family) if self._forced_family else identify_family(text)
+        if fam is None:
+            raise Unsupported(f"unknown family {self._forced_family!r}")
+        self.family = fam
+        self._poll_commands = list(fam.poll_commands)
+        notes = list(fam.notes)
+        if self.simulator:
+            notes.append(f"simulated handset, scenario {self.simulator.get('scenario')}")
+        self.capabilities = Capabilities(
+            family=fam.name,
+            manufacturer=ident["manufacturer"],
+            model=ident["model"],
+            firmware=ident["firmware"],
+            imei=ident["imei"],
+            fields={f: (f in fam.fields) or (f == "cell_lock" and fam.lock_command is not None)
+                    for f in CAPABILITY_FIELDS},
+            can_lock_arfcn=fam.lock_command is not None,
+            call_state_by=fam.call_state_by,
+            notes=tuple(notes),
+        )
+        return self.capabilities
+
+    @staticmethod
+    def _ident_text(channel: AtChannel, cmd: str) -> str | None:
+        try:
+            resp = channel.command(cmd, timeout_s=2.0)
+        except AtTimeout:
+            return None
+        if not resp.ok:
+            return None
+        body = cmd[2:].lstrip("+")  # "CGMI"
+        lines = []
+        for line in resp.lines:
+            text = line.strip()
+            # "+CGMI: Quectel" on some firmwares, plain "Quectel" on most.
+            if text.upper().startswith(f"+{body}:"):
+                text = text.split(":", 1)[1].strip()
+            if text:
+                lines.append(text.strip('"'))
+        return " ".join(lines) or None
+
+    @staticmethod
+    def _sim_identity(channel: AtChannel) -> dict[str, str] | None:
+        """Only the built-in simulator answers AT+FASIM?; a real module answers ERROR."""
+        try:
+            resp = channel.command(SIM_QUERY, timeout_s=1.0)
+        except AtTimeout:
+            return None
+        for line in resp.lines if resp.ok else []:
+            if line.upper().startswith("+FASIM:"):
+                parts = [p.strip().strip('"') for p in line.split(":", 1)[1].split(",")]
+                if parts and parts[0] == "1":
+                    return {"scenario": parts[1] if len(parts) > 1 else "",
+                            "family": parts[2] if len(parts) > 2 else ""}
+        return None
+
+    def _init(self, channel: AtChannel) -> None:
+        assert self.family is not None
+        for cmd in self.family.init_commands:
+            try:
+                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S)
+            except AtTimeout:
+                self._emit(Event(time.time(), EV_INFO, f"{cmd}: no answer"))
+                continue
+            if not resp.ok:
+                self._emit(Event(time.time(), EV_INFO, f"{cmd}: {resp.final}",
+                                 {"command": cmd, "final": resp.final}))
+
+    def _register_urcs(self, channel: AtChannel) -> None:
+        assert self.family is not None
+        prefixes = set(self.family.urc_prefixes) | {"RING", "+CRING:", "+CLIP:", "NO CARRIER",
+                                                    "BUSY", "NO ANSWER", "NO DIALTONE"}
+        if self.family.call_state_by == "urc":
+            prefixes.add("+CLCC:")
+        for prefix in prefixes:
+            channel.add_urc_handler(prefix, self._on_urc)
+
+    # ------------------------------------------------------------------ the poll thread
+
+    def _run(self) -> None:
+        try:
+            next_poll = time.monotonic()
+            while not self._stop.is_set():
+                if self._gone.is_set():
+                    if not self._handle_loss():
+                        return
+                    next_poll = time.monotonic()
+                    continue
+                timeout = max(0.0, next_poll - time.monotonic())
+                try:
+                    ts, line = self._urc_queue.get(timeout=timeout)
+                    self._handle_urc(ts, line)
+                    continue
+                except queue.Empty:
+                    pass
+                next_poll += self.rate_s
+                if next_poll < time.monotonic():  # fell behind (slow device): do not burst
+                    next_poll = time.monotonic() + self.rate_s
+                try:
+                    self._poll_once()
+                except DeviceGone:
+                    self._gone.set()
+                except AtError as exc:
+                    self.stats["poll_errors"] += 1
+                    self._emit(Event(time.time(), EV_DEVICE_ERROR, str(exc)))
+        finally:
+            self.finished.set()
+
+    def _poll_once(self) -> None:
+        channel = self._channel
+        assert channel is not None and self.family is not None
+        records: list[Any] = []
+        for cmd in list(self._poll_commands):
+            try:
+                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S)
+            except AtTimeout:
+                self._poll_failed(cmd, "no answer")
+                continue
+            if not resp.ok:
+                self._poll_failed(cmd, resp.final or "error")
+                continue
+            self._poll_failures[cmd] = 0
+            result = parse_lines(resp.lines, self.family, command=cmd)
+            self.stats["skipped_lines"] += result.skipped
+            records.extend(result.records)
+        if self.tracker.in_call and self.family.call_state_by == "clcc-poll":
+            self._poll_clcc(channel)
+        ts = time.time()
+        sample = build_sample(ts, records)
+        if sample is None:
+            return
+        self._cell_change(sample)
+        self.stats["samples"] += 1
+        self._emit(sample)
+
+    def _poll_failed(self, cmd: str, why: str) -> None:
+        n = self._poll_failures.get(cmd, 0) + 1
+        self._poll_failures[cmd] = n
+        self.stats["poll_errors"] += 1
+        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands:
+            self._poll_commands.remove(cmd)
+            self._emit(Event(time.time(), EV_INFO, f"{cmd} dropped from polling: {why} {n} times",
+                             {"command": cmd}))
+
+    def _cell_change(self, sample: Sample) -> None:
+        new = sample.serving
+        old = self._last_serving
+        if new is None:
+            return
+        key_new = (new.lac, new.ci, new.arfcn, new.bsic)
+        if old is not None:
+            key_old = (old.lac, old.ci, old.arfcn, old.bsic)
+            if key_new != key_old:
+                kind = EV_HANDOVER if sample.mode == "dedicated" else EV_CELL_CHANGE
+                self._emit(Event(sample.ts_utc, kind,
+                                 f"{'handover' if kind == EV_HANDOVER else 'reselection'} "
+                                 f"{_cell_label(old)} → {_cell_label(new)}",
+                                 {"from": _cell_key(old), "to": _cell_key(new)}))
+        self._last_serving = new
+
+    # ------------------------------------------------------------------ calls
+
+    def _on_urc(self, line: str) -> None:
+        # Reader thread: never send a command from here; hand over to the poll thread.
+        self._urc_queue.put((time.time(), line))
+
+    def _handle_urc(self, ts: float, line: str) -> None:
+        assert self.family is not None
+        try:
+            records = parse_line(line, self.family) or []
+        except ValueError:
+            self.stats["skipped_lines"] += 1
+            return
+        for rec in records:
+            if isinstance(rec, CallState):
+                self._feed_call(rec, ts)
+
+    def _feed_call(self, state: CallState, ts: float) -> None:
+        if state.state == "released" and self.tracker.in_call and state.cause is None:
+            cause, text = self._query_ceer()
+            state = replace(state, cause=cause if cause is not None else state.cause,
+                            cause_text=text or state.cause_text)
+        for event in self.tracker.feed(state, ts):
+            self._emit(event)
+
+    def _poll_clcc(self, channel: AtChannel) -> None:
+        try:
+            resp = channel.command("AT+CLCC", timeout_s=POLL_TIMEOUT_S)
+        except AtTimeout:
+            return
+        states = [r for r in parse_lines(resp.lines, self.family, "AT+CLCC").records
+                  if isinstance(r, CallState)]
+        ts = time.time()
+        if not states:
+            cause, text = self._query_ceer()
+            self.tracker.set_cause(cause, text)
+            for event in self.tracker.no_call_listed(ts):
+                self._emit(event)
+            return
+        for st in states:
+            self._feed_call(st, ts)
+
+    def _query_ceer(self) -> tuple[int | None, str | None]:
+        channel = self._channel
+        if channel is None:
+            return None, None
+        try:
+            resp = channel.command("AT+CEER", timeout_s=2.0)
+        except (AtTimeout, DeviceGone):
+            return None, None
+        cause: int | None = None
+        text: str | None = None
+        for rec in parse_lines(resp.lines, self.family, "AT+CEER").records:
+            if isinstance(rec, CallState):
+                cause = rec.cause if rec.cause is not None else cause
+                text = rec.cause_text or text
+            elif isinstance(rec, Info) and rec.key == "ceer":
+                text = text or (str(rec.value) if rec.value is not None else None)
+            elif isinstance(rec, Info) and rec.key == "ceer_cause" and isinstance(rec.value, int):
+                cause = rec.value
+        return cause, text
+
+    def dial(self, number: str, timeout_s: float = 10.0) -> None:
+        """Start a voice call (ATD<number>;). Raises AtError with the modem's reason when the
+        modem refuses the number; progress arrives as call events."""
+        channel = self._require_channel()
+        ts = time.time()
+        for event in self.tracker.dialled(number, ts):
+            self._emit(event)
+        resp = channel.command(f"ATD{number};", timeout_s=timeout_s)
+        if not resp.ok:
+            err = resp.error or DeviceError(text=resp.final)
+            self.tracker.set_cause(None, resp.final)
+            for event in self.tracker.ended(time.time()):
+                self._emit(event)
+            raise AtError(f"ATD{number}; refused: {err.text or resp.final}")
+
+    def answer(self) -> None:
+        self._require_channel().command("ATA", timeout_s=10.0)
+
+    def hangup(self) -> None:
+        channel = self._require_channel()
+        self.tracker.hangup_requested()
+        resp = channel.command("ATH", timeout_s=5.0)
+        if not resp.ok:
+            channel.command("AT+CHUP", timeout_s=5.0)
+        if self.family is not None and self.family.call_state_by == "clcc-poll":
+            self._poll_clcc(channel)
+
+    def lock(self, arfcn: int) -> None:
+        fam = self.family
+        if fam is None or fam.lock_command is None:
+            raise Unsupported(f"{fam.name if fam else 'this device'} has no documented GSM ARFCN lock "
+                              "(reference §4); use block or attribute mode")
+        resp = self._require_channel().command(fam.lock_command.format(arfcn=arfcn), timeout_s=10.0)
+        if not resp.ok:
+            raise AtError(f"lock to ARFCN {arfcn} refused: {resp.final}")
+        self._lock_arfcn = arfcn
+        self._emit(Event(time.time(), EV_LOCK, f"locked to ARFCN {arfcn}", {"arfcn": arfcn}))
+
+    def unlock(self) -> None:
+        fam = self.family
+        if fam is None or fam.unlock_command is None:
+            raise Unsupported(f"{fam.name if fam else 'this device'} has no documented unlock")
+        resp = self._require_channel().command(fam.unlock_command, timeout_s=10.0)
+        if not resp.ok:
+            raise AtError(f"unlock refused: {resp.final}")
+        self._lock_arfcn = None
+        self._emit(Event(time.time(), EV_UNLOCK, "lock released", {}))
+
+    def sim_audio_verdict(self) -> str | None:
+        """What a listener heard on the current/last call — the simulator alone can say.
+        Refused with a real device: audio cannot travel over AT."""
+        if not self.simulator:
+            raise Unsupported("the listener's verdict comes from a person with a real device")
+        resp = self._require_channel().command(SIM_AUDIO_QUERY, timeout_s=2.0)
+        for line in resp.lines:
+            if line.upper().startswith("+FASIMAUDIO:"):
+                parts = line.split(":", 1)[1].split(",")
+                return parts[-1].strip().strip('"') or None
+        return None
+
+    def command(self, cmd: str, timeout_s: float = 5.0):
+        """A raw AT command (terminal window, scripts)."""
+        return self._require_channel().command(cmd, timeout_s=timeout_s)
+
+    def _require_channel(self) -> AtChannel:
+        if self._channel is None or self._gone.is_set():
+            raise DeviceGone(f"{self.port} is not connected")
+        return self._channel
+
+    # ------------------------------------------------------------------ loss and reconnection
+
+    def _on_gone(self, exc: Exception) -> None:
+        self._gone.set()
+
+    def _handle_loss(self) -> bool:
+        """Device vanished. Returns True when the session can go on (reconnected)."""
+        lost_utc = time.time()
+        self._emit(Event(lost_utc, EV_DISCONNECTED, f"{self.port} disappeared", {"port": self.port}))
+        if self.tracker.in_call:
+            self.tracker.set_cause(None, "device disconnected")
+            for event in self.tracker.ended(lost_utc):
+                self._emit(event)
+        self._close_channel()
+        if not self.reconnect:
+            return False
+        while not self._stop.wait(RECONNECT_INTERVAL_S):
+            try:
+                self.open()
+            except (PortError, NoAtResponse, DeviceGone, AtError, OSError):
+                continue
+            back_utc = time.time()
+            self._emit(Event(back_utc, EV_RECONNECTED, f"{self.port} is back", {"port": self.port}))
+            self._emit(Event(back_utc, EV_GAP, f"no data for {back_utc - lost_utc:.1f} s",
+                             {"from_utc": lost_utc, "to_utc": back_utc}))
+            self._last_serving = None
+            return True
+        return False
+
+    def _close_channel(self) -> None:
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()
+
+    def _emit(self, record: Any) -> None:
+        try:
+            self._sink(record)
+        except Exception as exc:  # a failing consumer must not kill the device thread
+            self.stats["sink_errors"] = self.stats.get("sink_errors", 0) + 1
+            self.last_sink_error = exc
+
+
+def _cell_key(cell: Cell) -> dict[str, Any]:
+    return {"lac": cell.lac, "ci": cell.ci, "arfcn": cell.arfcn, "bsic": cell.bsic}
+
+
+def _cell_label(cell: Cell) -> str:
+    if cell.ci is not None:
+        return f"CI {cell.ci}" + (f"/ARFCN {cell.arfcn}" if cell.arfcn is not None else "")
+    return f"ARFCN {cell.arfcn}" if cell.arfcn is not None else "unknown cell"

@@ -1,0 +1,211 @@
+"""Device commands: ``ports``, ``probe``, ``record``, ``parse-at``.
+
+    fieldapp ports
+    fieldapp probe PORT [--baud N] [--family NAME] [--json]
+    fieldapp record PORT [--baud N] [--rate S] [--duration S] [--case ID] [--workspace DB] [--reconnect]
+    fieldapp parse-at FILE [--family NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from fieldapp.cli import CliError
+from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.model import Sample
+
+DEFAULT_BAUD = 115200
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ports", help="list serial ports (description, USB ids)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ports)
+
+    p = sub.add_parser("probe", help="identify the handset on PORT: family, model, firmware, capabilities")
+    p.add_argument("port")
+    p.add_argument("--baud", type=int, default=DEFAULT_BAUD)
+    p.add_argument("--family", default=None, help="force a modem family instead of detecting it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("record", help="record a session from the handset on PORT (Ctrl-C ends it)")
+    p.add_argument("port")
+    p.add_argument("--baud", type=int, default=DEFAULT_BAUD)
+    p.add_argument("--family", default=None)
+    p.add_argument("--rate", type=float, default=1.0, help="poll period in seconds (default 1)")
+    p.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    p.add_argument("--case", type=int, default=None, help="record into this complaint case")
+    p.add_argument("--reconnect", action="store_true",
+                   help="when the device vanishes, wait for it and continue the same session")
+    add_workspace_arg(p)
+    p.set_defaults(func=cmd_record)
+
+    p = sub.add_parser("parse-at", help="parse an AT transcript file; one JSON object per record")
+    p.add_argument("file")
+    p.add_argument("--family", default=None)
+    p.set_defaults(func=cmd_parse_at)
+
+
+# --------------------------------------------------------------------------- ports
+
+
+def cmd_ports(args: argparse.Namespace) -> int:
+    from drivers.transport import list_ports
+
+    ports = list_ports()
+    if args.json:
+        print(json.dumps(ports, indent=2))
+        return 0
+    if not ports:
+        print("no serial ports found (a USB handset shows up as /dev/ttyUSB* or /dev/ttyACM*; "
+              "`fieldapp simulate` makes a simulated one)")
+        return 0
+    for p in ports:
+        ids = f"{p['vid']:04x}:{p['pid']:04x}" if p.get("vid") is not None and p.get("pid") is not None else "-"
+        print(f"{p['device']:<22} {ids:<10} {p.get('description') or ''}")
+    return 0
+
+
+# --------------------------------------------------------------------------- probe
+
+
+def _open_source(args: argparse.Namespace, **kwargs):
+    from drivers.handset import HandsetSource, NoAtResponse, Unsupported
+    from drivers.transport import DeviceGone, PortError
+
+    source = HandsetSource(args.port, args.baud, family=args.family, **kwargs)
+    try:
+        caps = source.open()
+    except (PortError, NoAtResponse, Unsupported, DeviceGone) as exc:
+        raise CliError(str(exc), 2) from None
+    return source, caps
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    source, caps = _open_source(args)
+    try:
+        if args.json:
+            out = caps.to_json()
+            out["simulator"] = source.simulator
+            print(json.dumps(out, indent=2))
+        else:
+            print(format_capabilities(caps, source.simulator))
+    finally:
+        source.stop()
+    return 0
+
+
+def format_capabilities(caps, simulator=None) -> str:
+    lines = [
+        f"family:       {caps.family}",
+        f"manufacturer: {caps.manufacturer or 'not reported'}",
+        f"model:        {caps.model or 'not reported'}",
+        f"firmware:     {caps.firmware or 'not reported'}",
+        f"call state:   {'URCs' if caps.call_state_by == 'urc' else 'polling AT+CLCC'}",
+        f"ARFCN lock:   {'yes' if caps.can_lock_arfcn else 'not available'}",
+    ]
+    if simulator:
+        lines.append(f"simulator:    scenario {simulator.get('scenario')}")
+    lines.append("measures:")
+    for name, ok in caps.fields.items():
+        lines.append(f"  {name:<12} {'yes' if ok else 'not available'}")
+    for note in caps.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- record
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from fieldapp.model import Event
+    from fieldapp.session import Recorder
+
+    source, caps = _open_source(args, rate_s=args.rate, reconnect=args.reconnect)
+    device = caps.to_json()
+    device.update(port=args.port, baud=args.baud, simulator=source.simulator)
+    recorder = Recorder(workspace_from(args), source.name, device=device, case_id=args.case)
+    print(f"recording session {recorder.session_id} from {args.port} ({caps.family}"
+          f"{', ' + caps.model if caps.model else ''}); Ctrl-C ends it", file=sys.stderr)
+
+    stop = threading.Event()
+
+    def on_term(signum, frame):  # SIGTERM ends the recording like Ctrl-C
+        stop.set()
+
+    old_term = signal.signal(signal.SIGTERM, on_term)
+    samples_seen = 0
+
+    def sink(record) -> None:
+        nonlocal samples_seen
+        recorder.put(record)
+        if isinstance(record, Sample):
+            samples_seen += 1
+        elif isinstance(record, Event):
+            print(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}",
+                  file=sys.stderr)
+
+    interrupted = False
+    try:
+        source.start(sink)
+        deadline = None if args.duration is None else time.monotonic() + args.duration
+        while not stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if source.finished.wait(0.2):
+                interrupted = True  # the device vanished and did not come back
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        source.stop()
+        recorder.close(interrupted=interrupted)
+    counts = recorder.counts
+    if interrupted:
+        print(f"fieldapp: {args.port} disappeared; session kept up to the last second "
+              "(marked interrupted)", file=sys.stderr)
+    skipped = source.stats.get("skipped_lines", 0)
+    if skipped:
+        print(f"{skipped} garbled lines skipped", file=sys.stderr)
+    print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
+    return 1 if interrupted else 0
+
+
+# --------------------------------------------------------------------------- parse-at
+
+
+def cmd_parse_at(args: argparse.Namespace) -> int:
+    from drivers.families import get_family, parse_lines
+    from drivers.transcript import read_transcript
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", 2) from None
+    family = None
+    if args.family:
+        family = get_family(args.family)
+        if family is None:
+            from drivers.families import family_names
+
+            raise CliError(f"unknown family {args.family!r} (known: {', '.join(family_names())})", 2)
+    text = data.decode("utf-8", errors="replace")
+    skipped = 0
+    out = sys.stdout
+    for exchange in read_transcript(text):
+        result = parse_lines(exchange.lines, family, command=exchange.command)
+        skipped += result.skipped
+        for rec in result.records:
+            out.write(json.dumps(rec.to_json(), ensure_ascii=False) + "\n")
+    out.flush()
+    print(f"{skipped} lines skipped", file=sys.stderr)
+    return 0

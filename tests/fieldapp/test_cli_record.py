@@ -1,0 +1,146 @@
+"""`fieldapp record`, `probe`, `ports` end to end: the real CLI in a subprocess, a table-driven
+device on a real pseudo-terminal, a real workspace file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.drivers.test_handset_source import quectel_table
+from tests.support.table_modem import TableModem
+
+FIELDAPP = [sys.executable, "-m", "fieldapp"]
+
+
+def run(args, timeout=60, **kw):
+    return subprocess.run(FIELDAPP + args, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def test_record_prints_session_and_counts_and_lists_it(tmp_path):
+    ws = tmp_path / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        res = run(["record", modem.port, "--rate", "0.2", "--duration", "2", "--workspace", str(ws)])
+    assert res.returncode == 0, res.stderr
+    last = res.stdout.strip().splitlines()[-1]
+    assert last.startswith("session ") and "samples" in last and "events" in last
+    sid = int(last.split()[1].rstrip(":"))
+    n_samples = int(last.split(": ")[1].split()[0])
+    assert n_samples >= 5
+    listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
+    row = [s for s in listed if s["id"] == sid][0]
+    assert row["samples"] == n_samples and row["interrupted"] is False
+    assert row["source"].startswith("handset:")
+
+
+def test_probe_prints_family_model_and_capabilities():
+    with TableModem(quectel_table()) as modem:
+        res = run(["probe", modem.port])
+    assert res.returncode == 0, res.stderr
+    assert "quectel" in res.stdout and "EC21" in res.stdout
+    assert "not available" in res.stdout  # e.g. ARFCN lock on EC21
+
+
+def test_wrong_port_exits_2_with_one_line():
+    res = run(["probe", "/dev/ttyNOPE42"])
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1 and "/dev/ttyNOPE42" in res.stderr
+
+
+def test_busy_port_exits_2(tmp_path):
+    with TableModem(quectel_table()) as modem:
+        first = subprocess.Popen(FIELDAPP + ["record", modem.port, "--duration", "8", "--workspace",
+                                             str(tmp_path / "a.db")], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(2.5)
+            res = run(["probe", modem.port])
+        finally:
+            first.send_signal(signal.SIGINT)
+            first.communicate(timeout=20)
+    assert res.returncode == 2 and "busy" in res.stderr
+
+
+def test_not_a_modem_says_no_at_response():
+    with TableModem({}, silent=True) as modem:
+        t0 = time.monotonic()
+        res = run(["probe", modem.port, "--baud", "9600"])
+    assert res.returncode == 2
+    assert f"no AT response from {modem.port} at 9600 baud" in res.stderr
+    assert time.monotonic() - t0 < 10
+
+
+def test_unplug_mid_recording_keeps_data_and_marks_interrupted(tmp_path):
+    ws = tmp_path / "ws.db"
+    modem = TableModem(quectel_table()).start()
+    proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--workspace", str(ws)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3.0)
+        modem.vanish()
+        out, err = proc.communicate(timeout=20)
+    finally:
+        modem.stop()
+        if proc.poll() is None:
+            proc.kill()
+    assert "disappeared" in err
+    sid = int(out.strip().splitlines()[-1].split()[1].rstrip(":"))
+    listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
+    row = [s for s in listed if s["id"] == sid][0]
+    assert row["interrupted"] is True and row["samples"] >= 5
+
+
+def test_reconnect_continues_the_same_session_with_a_gap(tmp_path):
+    ws = tmp_path / "ws.db"
+    link = tmp_path / "ttyHANDSET"
+    modem = TableModem(quectel_table(), link_path=str(link)).start()
+    proc = subprocess.Popen(FIELDAPP + ["record", str(link), "--rate", "0.2", "--reconnect",
+                                        "--workspace", str(ws)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.5)
+        modem.vanish()
+        time.sleep(2.0)
+        modem.reappear()
+        time.sleep(4.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        modem.stop()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    sid = int(out.strip().splitlines()[-1].split()[1].rstrip(":"))
+    listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
+    assert len(listed) == 1 and listed[0]["id"] == sid
+    con = sqlite3.connect(ws)
+    kinds = [k for (k,) in con.execute("SELECT kind FROM events WHERE session_id=? ORDER BY ts_utc", (sid,))]
+    gap_ts = con.execute("SELECT ts_utc FROM events WHERE kind='gap'").fetchone()[0]
+    after = con.execute("SELECT count(*) FROM samples WHERE session_id=? AND ts_utc>?", (sid, gap_ts)).fetchone()[0]
+    con.close()
+    assert "disconnected" in kinds and "gap" in kinds
+    assert after >= 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
+    ws = tmp_path / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--workspace", str(ws)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(4.0)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=10)
+    con = sqlite3.connect(ws)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    n = con.execute("SELECT count(*) FROM samples").fetchone()[0]
+    con.close()
+    assert n >= 5
+    listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
+    assert listed[0]["samples"] == n and listed[0]["end"] is None
