@@ -117,15 +117,15 @@ def test_symlinked_port_opens(tmp_path):
 def test_vanish_mid_command_raises_device_gone_within_a_second():
     gone: list[Exception] = []
     # The device answers the first line, then is unplugged before the OK.
-    with ScriptedPeer([("AT+CLCC", ["\r\n+CLCC: 1,0,0,0,0,\"123\",129\r\n", 0.05, VANISH])]) as peer:
-        with AtChannel(open_port(peer.port), on_gone=gone.append) as ch:
-            t0 = time.monotonic()
-            with pytest.raises(DeviceGone, match="disappeared"):
-                ch.command("AT+CLCC", timeout_s=10)
-            assert time.monotonic() - t0 < 1.0
-            assert ch.gone
-            with pytest.raises(DeviceGone):
-                ch.command("AT", timeout_s=10)  # refused at once, no 10 s wait
+    script = [("AT+CLCC", ["\r\n+CLCC: 1,0,0,0,0,\"123\",129\r\n", 0.05, VANISH])]
+    with ScriptedPeer(script) as peer, AtChannel(open_port(peer.port), on_gone=gone.append) as ch:
+        t0 = time.monotonic()
+        with pytest.raises(DeviceGone, match="disappeared"):
+            ch.command("AT+CLCC", timeout_s=10)
+        assert time.monotonic() - t0 < 1.0
+        assert ch.gone
+        with pytest.raises(DeviceGone):
+            ch.command("AT", timeout_s=10)  # refused at once, no 10 s wait
     assert len(gone) == 1 and isinstance(gone[0], DeviceGone)
 
 
