@@ -1,0 +1,111 @@
+"""Session commands: ``sessions`` (list) and ``export``.
+
+    fieldapp sessions [--workspace DB] [--json]
+    fieldapp export SESSION [--format csv] --out F [--workspace DB]
+
+``--workspace`` may also come before the command (``fieldapp --workspace DB sessions``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from fieldapp.cli import CliError
+from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.export_csv import iso_utc
+from fieldapp.exporters import EXPORTERS, export_session
+from fieldapp.store import SessionInfo, Store, StoreError, UnknownSession
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sessions", help="list the recorded sessions of the workspace")
+    p.add_argument("--json", action="store_true", help="a JSON list instead of a table")
+    add_workspace_arg(p)
+    p.set_defaults(func=cmd_sessions)
+
+    p = sub.add_parser("export", help="export one session to a file")
+    p.add_argument("session", type=int, metavar="SESSION", help="session id (see `fieldapp sessions`)")
+    p.add_argument("--format", choices=sorted(EXPORTERS), default="csv", help="default: csv")
+    p.add_argument("--out", required=True, metavar="F", help="file to write")
+    add_workspace_arg(p)
+    p.set_defaults(func=cmd_export)
+
+
+def _open(path: Path) -> Store:
+    try:
+        return Store.open(path, create=False)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def session_json(info: SessionInfo) -> dict[str, Any]:
+    return {"id": info.id, "start": iso_utc(info.start_utc), "end": iso_utc(info.end_utc),
+            "samples": info.samples, "events": info.events, "case": info.case_id,
+            "source": info.source, "interrupted": info.interrupted}
+
+
+def _status(info: SessionInfo) -> str:
+    if info.interrupted:
+        return "interrupted"
+    return "open" if info.end_utc is None else "ended"
+
+
+def session_table(infos: list[SessionInfo]) -> str:
+    """An aligned text table: numbers right-aligned, text left-aligned."""
+    head = ("ID", "START (UTC)", "END (UTC)", "STATUS", "SAMPLES", "EVENTS", "CASE", "SOURCE")
+    right = {0, 4, 5, 6}
+    rows = [head]
+    for i in infos:
+        rows.append((str(i.id), iso_utc(i.start_utc, "seconds"), iso_utc(i.end_utc, "seconds") or "-",
+                     _status(i), str(i.samples), str(i.events), "-" if i.case_id is None else str(i.case_id),
+                     i.source))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+    lines = []
+    for r in rows:
+        cells = [r[c].rjust(widths[c]) if c in right else r[c].ljust(widths[c]) for c in range(len(head))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    path = workspace_from(args)
+    if path.exists():
+        store = _open(path)
+        try:
+            infos = store.sessions()
+        finally:
+            store.close()
+    else:
+        infos = []  # no workspace yet: nothing recorded, and a listing creates none
+    if args.json:
+        print(json.dumps([session_json(i) for i in infos], indent=2))
+    elif infos:
+        print(session_table(infos))
+    else:
+        print(f"no sessions in {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    path = workspace_from(args)
+    out = Path(args.out)
+    store = _open(path)
+    try:
+        count = export_session(store, args.session, out, args.format)
+    except UnknownSession as exc:
+        raise CliError(f"{exc} ({path})") from exc
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        store.close()
+    print(f"session {args.session}: {count} records written to {out} ({args.format})")
+    return 0

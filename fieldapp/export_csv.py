@@ -1,0 +1,94 @@
+"""Session → CSV: one row per sample, for spreadsheets and other drive-test tools.
+
+Columns, in order:
+- ``time_utc`` (ISO 8601, milliseconds, "Z") and ``ts_utc`` (POSIX seconds);
+- the sample's ``tech`` and ``mode``;
+- the serving cell (``cell_tech``, mcc, mnc, lac, ci, arfcn, bsic, rxlev, rxlev_dbm, ...,
+  ``cell_state``), its channel (tch_arfcn, timeslot, hopping 1/0, maio, hsn, channel_type,
+  codec), the signal (rssi_dbm, sig_rxqual, ...), the registration (reg_*), the position
+  (pos_ts_utc, lat, lon, alt_m, ...) — the same names as the workspace's samples table;
+- neighbours ``n1_*`` .. ``nK_*`` (tech, arfcn, bsic, pci, rxlev, rxlev_dbm, rscp_dbm, ecno_db,
+  rsrp_dbm, rsrq_db, c1, c2, lac, ci) with K = 6, or more when a sample of the session has more.
+
+Unknown is an empty cell, never 99 or 0. Numbers are written as Python prints them.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from fieldapp.model import Sample
+from fieldapp.store import Store
+from fieldapp.store.rows import CHANNEL, POSITION, REGISTRATION, SERVING_CELL, SIGNAL
+
+MIN_NEIGHBOUR_GROUPS = 6
+NEIGHBOUR_FIELDS = ("tech", "arfcn", "bsic", "pci", "rxlev", "rxlev_dbm", "rscp_dbm", "ecno_db",
+                    "rsrp_dbm", "rsrq_db", "c1", "c2", "lac", "ci")
+# (part of the Sample, attribute -> column) for the fixed columns after time, tech and mode.
+_PARTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("serving", {a: c for a, c in SERVING_CELL.items() if a != "role"}),
+    ("channel", CHANNEL),
+    ("signal", SIGNAL),
+    ("registration", REGISTRATION),
+    ("position", POSITION),
+)
+
+
+def iso_utc(ts_utc: float | None, timespec: str = "milliseconds") -> str | None:
+    """POSIX seconds → "2026-11-28T10:27:17.250Z" (None stays None)."""
+    if ts_utc is None:
+        return None
+    text = datetime.fromtimestamp(ts_utc, tz=timezone.utc).isoformat(timespec=timespec)
+    return text.replace("+00:00", "Z")
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def header(neighbour_groups: int) -> list[str]:
+    columns = ["time_utc", "ts_utc", "tech", "mode"]
+    for _part, mapping in _PARTS:
+        columns.extend(mapping.values())
+    for n in range(1, neighbour_groups + 1):
+        columns.extend(f"n{n}_{name}" for name in NEIGHBOUR_FIELDS)
+    return columns
+
+
+def row(sample: Sample, neighbour_groups: int) -> list[str]:
+    values: list[Any] = [iso_utc(sample.ts_utc), sample.ts_utc, sample.tech, sample.mode]
+    parts = {"serving": sample.serving, "channel": sample.channel, "signal": sample.signal,
+             "registration": sample.registration, "position": sample.position}
+    for part, mapping in _PARTS:
+        obj = parts[part]
+        values.extend(getattr(obj, attr) if obj is not None else None for attr in mapping)
+    for n in range(neighbour_groups):
+        cell = sample.neighbours[n] if n < len(sample.neighbours) else None
+        values.extend(getattr(cell, name) if cell is not None else None for name in NEIGHBOUR_FIELDS)
+    return [_cell_text(v) for v in values]
+
+
+def write_csv(samples: Iterable[Sample], path: str | Path, neighbour_groups: int) -> int:
+    """Write samples to ``path``; returns the number of rows (header not counted)."""
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header(neighbour_groups))
+        for sample in samples:
+            writer.writerow(row(sample, neighbour_groups))
+            count += 1
+    return count
+
+
+def export_session_csv(store: Store, session_id: int, path: str | Path) -> int:
+    """One row per sample of the session; returns the number of rows written."""
+    groups = max(MIN_NEIGHBOUR_GROUPS, store.max_neighbours(session_id))
+    return write_csv(store.samples(session_id), path, groups)
