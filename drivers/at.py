@@ -12,7 +12,8 @@ Routing of one line while a command is pending::
     final result code              → completes the command
     "+XXX:" while AT+XXX pending   → the reply, even if a URC handler matches "+XXX:"
     matches a URC handler          → that handler (on the reader thread, outside any lock)
-    RING, +CRING:, NO CARRIER ...  → on_unsolicited (call-end codes end only ATD/ATA/ATH...)
+    RING, +CRING:, NO CARRIER ...  → on_unsolicited (call progress codes NO CARRIER, BUSY,
+                                     CONNECT... end only ATD/ATA/ATO/ATH/+CHUP/+CGDATA)
     anything else                  → an information line of the response
 
 With no command pending every line is unsolicited; a stray OK/ERROR (late answer of a command
@@ -29,11 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drivers.at_lines import (
-    CALL_END_CODES,
     decode_line,
     final_error,
     is_busy_error,
     is_call_command,
+    is_call_progress,
     is_echo,
     is_final,
     is_reply_of,
@@ -345,9 +346,8 @@ class AtChannel:
             if handlers:
                 self._stats["urcs"] += 1
                 return [(cb, line) for cb in handlers]
-            up = line.upper()
-            if p is not None and not p.done and not up.startswith(_ALWAYS_UNSOLICITED) \
-                    and up not in CALL_END_CODES:
+            if p is not None and not p.done and not line.upper().startswith(_ALWAYS_UNSOLICITED) \
+                    and not is_call_progress(line):
                 self._add_line(p, line)
                 return []
             if (p is None or p.done) and is_final(line, call_pending=False):

@@ -76,14 +76,22 @@ _CME_BY_TEXT = {text.lower(): code for code, text in CME_ERRORS.items()}
 BUSY_CME_CODES = frozenset({14, 515})
 
 
-def is_final(line: str, *, call_pending: bool = True) -> bool:
-    """True when ``line`` ends a command. The call-end codes (NO CARRIER, BUSY, ...) end only a
-    call command (``call_pending``); during any other command they are the unsolicited report
-    that a call ended (reference §1.2) and must not complete, say, an AT+CSQ poll."""
+def is_call_progress(line: str) -> bool:
+    """NO CARRIER, BUSY, NO ANSWER, NO DIALTONE, CONNECT[...]: the result of a call command,
+    or an unsolicited call report (ZTE answers with a bare ``CONNECT`` URC, python-gsmmodem)."""
     up = line.strip().upper()
-    if up in CALL_END_CODES:
+    return up in CALL_END_CODES or up.startswith("CONNECT")
+
+
+def is_final(line: str, *, call_pending: bool = True) -> bool:
+    """True when ``line`` ends a command. The call progress codes (NO CARRIER, BUSY, CONNECT,
+    ...) end only a call command (``call_pending``); during any other command they are the
+    unsolicited report that a call ended or connected (reference §1.2) and must not complete,
+    say, an AT+CSQ poll."""
+    if is_call_progress(line):
         return call_pending
-    return up in _EXACT_FINALS or up.startswith("CONNECT") or up.startswith(_PREFIX_FINALS)
+    up = line.strip().upper()
+    return up in _EXACT_FINALS or up.startswith(_PREFIX_FINALS)
 
 
 def is_success(final: str | None) -> bool:
@@ -178,9 +186,10 @@ def _squash(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-# Commands whose final result may be a call-end code (V.250: ATD, ATA, ATO, ATH; 27.007 call
-# control). After the body's "AT": D..., A, O, H, +CHLD, +CHUP, +CDU.
-_CALL_BODY_RE = re.compile(r"^(D|A$|O\d?$|H\d?$|\+CHLD|\+CHUP|\+CDU)", re.IGNORECASE)
+# Commands whose final result may be a call progress code (V.250: ATD, ATA, ATO, ATH; 27.007
+# call control and GPRS data mode). After the body's "AT": D..., A, O, H, +CHLD, +CHUP, +CDU,
+# +CGDATA.
+_CALL_BODY_RE = re.compile(r"^(D|A$|O\d?$|H\d?$|\+CHLD|\+CHUP|\+CDU|\+CGDATA)", re.IGNORECASE)
 
 
 def is_call_command(cmd: str) -> bool:

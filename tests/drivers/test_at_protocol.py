@@ -80,6 +80,7 @@ FINAL_ROWS = [
     # (source, command, final line, ok, DeviceError)
     ("V.250 OK", "AT", "OK", True, None),
     ("V.250 CONNECT with rate", "ATD*99#", "CONNECT 9600", True, None),
+    ("27.007 GPRS data mode", 'AT+CGDATA="PPP",1', "CONNECT", True, None),
     ("V.250 plain ERROR; u-blox SARA-U201 to AT+CPIN? during SIM init (MKRGSM #81)", "AT+CPIN?",
      "ERROR", False, DeviceError(None, "ERROR", None)),
     ("27.007 numeric +CME (CMEE=1)", "AT+CPIN?", "+CME ERROR: 10", False,
@@ -163,6 +164,17 @@ def test_no_carrier_during_a_poll_is_a_urc_not_the_polls_result():
         resp = ch.command("AT+CSQ", timeout_s=2)
     assert resp.final == "OK" and resp.lines == ["+CSQ: 18,0"]
     assert got == ["NO CARRIER"]
+
+
+def test_zte_connect_urc_during_a_poll_does_not_complete_it():
+    # python-gsmmodem ZTE table: the far end answering is reported as a bare CONNECT URC.
+    got, _, cb = _collector()
+    reply = b"\r\n+CSQ: 18,0\r\n\r\nCONNECT\r\n\r\nOK\r\n"
+    with expected_protocol([("AT+CSQ\r", reply)]) as ch:
+        ch.add_urc_handler("CONNECT", cb)
+        resp = ch.command("AT+CSQ", timeout_s=2)
+    assert resp.final == "OK" and resp.lines == ["+CSQ: 18,0"]
+    assert got == ["CONNECT"]
 
 
 def test_ring_and_no_carrier_with_no_command_pending_are_unsolicited():
