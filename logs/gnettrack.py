@@ -131,6 +131,8 @@ class _Table:
                     continue
                 if not line.strip():
                     continue
+                if header is None and line.startswith("#"):
+                    continue  # comment lines before the header (a fixture's provenance)
                 cols = line.split("\t")
                 if header is None:
                     header = [c.strip().lstrip("\ufeff") for c in cols]
@@ -316,14 +318,18 @@ _KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positi
 HEADER_START = "Timestamp\tLongitude\tLatitude"
 
 
+def _first_line(path: Path) -> str:
+    lines = head_text(path, 4096).lstrip("\ufeff").splitlines()
+    return next((ln for ln in lines if ln.strip() and not ln.startswith("#")), "")
+
+
 def can_read_main(path: Path) -> bool:
-    head = head_text(path, 2048).lstrip("\ufeff")
-    first = head.split("\n", 1)[0]
+    first = _first_line(path)
     return first.startswith(HEADER_START) and "EventType" not in first and "NetworkTech" in first
 
 
 def can_read_events(path: Path) -> bool:
-    first = head_text(path, 2048).lstrip("\ufeff").split("\n", 1)[0]
+    first = _first_line(path)
     return first.startswith(HEADER_START) and "EventType" in first
 
 

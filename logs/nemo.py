@@ -43,7 +43,8 @@ ROLLOVER_S = 12 * 3600  # a time this much earlier than the previous one is the 
 
 # The lines we read; every other record type is only counted (logs/chunks.py).
 WANTED_RE = wanted_lines(("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", "CAD", "GPS", "LOCK", "#STOP"))
-VALID_ID_RE = re.compile(rb"#?[A-Z][A-Z0-9_]*")
+# A record id; "# ..." (hash, space) is a comment line such as a test fixture's provenance.
+VALID_ID_RE = re.compile(rb"#?[A-Z][A-Z0-9_]*|# .*")
 
 # CAC status, CAF fail status, CAD disconnect status (reference §1.5, AWE NemoEvents [S]).
 CAC_STATUS = {1: "traffic channel allocated", 2: "alerting", 3: "connected", 4: "dial-up established"}

@@ -1,0 +1,198 @@
+"""Import a drive-test log or a cell file into the workspace.
+
+Streaming (records go to the store in batches; a 120 MB file never sits in memory), with a
+progress callback and a cancel flag for the window's background import, and transactional:
+the new session and all its records are one write transaction (``Store.add_session``), so a
+failed or cancelled import rolls back and leaves the workspace exactly as it was.
+
+A corrupt or truncated file imports what is readable; the result lists the first bad lines
+with their numbers. A file with nothing readable at all is a failure (nothing is written).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fieldapp import model
+from logs.registry import CELLS, ReaderInfo, UnknownFormat, pick_reader
+from logs.stats import BadLine, ReaderStats
+
+BATCH = 2000  # records per store call
+CALL_OUTCOMES = {model.EV_CALL_RELEASED: "success", model.EV_CALL_FAILED: "failed",
+                 model.EV_CALL_DROPPED: "dropped"}
+HEADER_KEYS = ("format", "product", "device", "file_format", "utc_offset_min", "utc_offset_assumed",
+               "events_path", "version")
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+class ImportFailed(Exception):
+    """Nothing was imported; ``result`` holds what the reader saw (bad lines...)."""
+
+    def __init__(self, message: str, result: ImportResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class ImportCancelled(ImportFailed):
+    pass
+
+
+@dataclass
+class ImportResult:
+    path: str
+    format: str
+    session_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # per record kind: samples, events, positions | cells
+    calls: dict[str, int] = field(default_factory=lambda: {"success": 0, "failed": 0, "dropped": 0})
+    lines: int = 0
+    skipped: int = 0  # lines that gave no record: unknown record types + bad lines
+    unknown: dict[str, int] = field(default_factory=dict)
+    bad_count: int = 0
+    bad_lines: list[BadLine] = field(default_factory=list)
+    start_utc: float | None = None
+    end_utc: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "session": self.session_id, "format": self.format, "path": self.path,
+            "counts": dict(self.counts), "calls": dict(self.calls), "skipped": self.skipped,
+            "lines": self.lines, "unknown": dict(self.unknown), "bad_count": self.bad_count,
+            "bad_lines": [{"line": b.line_no, "reason": b.reason, "text": b.text} for b in self.bad_lines],
+            "start_utc": self.start_utc, "end_utc": self.end_utc,
+        }
+
+    def _take_stats(self, st: ReaderStats) -> None:
+        self.lines = st.lines
+        self.skipped = st.skipped
+        self.unknown = dict(st.unknown)
+        self.bad_count = st.bad_count
+        self.bad_lines = list(st.bad_lines)
+
+
+def _cancelled(cancel: threading.Event | Callable[[], bool] | None) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+def import_file(store: Any, path: str | Path, *, format: str | None = None,  # noqa: A002
+                case_id: int | None = None, progress: Progress | None = None,
+                cancel: threading.Event | Callable[[], bool] | None = None,
+                track: str | Path | None = None, options: dict[str, Any] | None = None,
+                batch: int = BATCH) -> ImportResult:
+    """Import ``path`` (a log → a new session; a cell file → the workspace's cell plan).
+
+    ``track``: an NMEA log whose fixes are joined to the log's samples by time.
+    ``options``: reader options (``utc_offset_min``, ``date``). Raises ``UnknownFormat``,
+    ``ImportFailed`` (nothing readable; nothing written) or ``ImportCancelled``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ImportFailed(f"{p}: no such file")
+    info = pick_reader(p, format)
+    if info.produces == CELLS:
+        return _import_cells(store, p, info)
+    try:
+        reader = info.open(p, **(options or {}))
+    except TypeError as exc:
+        raise ImportFailed(f"format {info.name} does not take those options ({exc})") from None
+    except ValueError as exc:
+        raise ImportFailed(str(exc)) from None
+    records: Any = reader
+    if track is not None:
+        from logs.nmea_log import NmeaLogReader
+        from logs.track import attach_positions
+        records = attach_positions(reader, NmeaLogReader(track))
+    result = ImportResult(path=str(p), format=info.name)
+    total = max(p.stat().st_size, 1)
+    header = reader.header
+    try:
+        _stream(store, records, reader, result, header, case_id, batch, progress, cancel, total)
+    except BaseException:
+        store.rollback()
+        result._take_stats(reader.stats)
+        raise
+    result._take_stats(reader.stats)
+    if progress is not None:
+        progress(total, total)
+    return result
+
+
+def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header: dict[str, Any],
+            case_id: int | None, batch: int, progress: Progress | None, cancel: Any, total: int) -> None:
+    pending: dict[str, list[Any]] = {"samples": [], "events": [], "positions": []}
+    adders = {"samples": store.add_samples, "events": store.add_events, "positions": store.add_positions}
+    counts = {"samples": 0, "events": 0, "positions": 0}
+    sid: int | None = None
+    first_ts = last_ts = None
+    n = 0
+    for rec in records:
+        kind = _KIND[type(rec)]
+        pending[kind].append(rec)
+        counts[kind] += 1
+        if first_ts is None:
+            first_ts = rec.ts_utc
+        last_ts = rec.ts_utc
+        if isinstance(rec, model.Event) and rec.kind in CALL_OUTCOMES:
+            result.calls[CALL_OUTCOMES[rec.kind]] += 1
+        n += 1
+        if n % batch == 0:
+            if _cancelled(cancel):
+                raise ImportCancelled("import cancelled; nothing was written", result)
+            sid = _flush(store, sid, pending, adders, header, first_ts, case_id, result)
+            if progress is not None:
+                progress(reader.stats.bytes_read, total)
+    if _cancelled(cancel):
+        raise ImportCancelled("import cancelled; nothing was written", result)
+    if n == 0:
+        result._take_stats(reader.stats)
+        raise ImportFailed(f"{Path(result.path).name}: no record could be read "
+                           f"({reader.stats.bad_count} bad lines); nothing was imported", result)
+    sid = _flush(store, sid, pending, adders, header, first_ts, case_id, result)
+    start = min(v for v in (header.get("start_utc"), first_ts) if v is not None)
+    end = max(v for v in (header.get("stop_utc"), last_ts) if v is not None)
+    store.set_session_span(sid, start, end)
+    store.commit()
+    result.session_id, result.counts = sid, counts
+    result.start_utc, result.end_utc = start, end
+
+
+def _flush(store: Any, sid: int | None, pending: dict[str, list[Any]], adders: dict[str, Any],
+           header: dict[str, Any], first_ts: float | None, case_id: int | None, result: ImportResult) -> int:
+    if sid is None:
+        device = {k: header[k] for k in HEADER_KEYS if header.get(k) is not None}
+        device["format"] = result.format
+        start = header.get("start_utc") or first_ts
+        sid = store.add_session(f"import:{Path(result.path).name}", start_utc=start, device=device,
+                                case_id=case_id)
+    for kind, items in pending.items():
+        if items:
+            adders[kind](sid, items)
+            items.clear()
+    return sid
+
+
+def _import_cells(store: Any, path: Path, info: ReaderInfo) -> ImportResult:
+    stats = ReaderStats()
+    try:
+        cells = info.open(path, stats=stats)
+    except ValueError as exc:
+        raise ImportFailed(f"{path.name}: {exc}") from None
+    result = ImportResult(path=str(path), format=info.name)
+    result._take_stats(stats)
+    if not cells:
+        raise ImportFailed(f"{path.name}: no cell could be read ({stats.bad_count} bad lines); "
+                           "the cell plan was not changed", result)
+    store.put_cell_plan(cells, path.name)
+    result.counts = {"cells": len(cells), "trxs": sum(len(c.trxs) for c in cells)}
+    return result
+
+
+_KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
+
+__all__ = ["ImportCancelled", "ImportFailed", "ImportResult", "UnknownFormat", "import_file"]
