@@ -409,3 +409,25 @@ class Store:
 
     def cell_plan_source(self) -> str | None:
         return _cases.cell_plan_source(self._conn)
+
+    # ------------------------------------------------------------------ bulk import (fieldapp/importer.py)
+    # An import is ONE write transaction: the session row and every record commit together or
+    # not at all, so a failed, cancelled or killed import leaves the workspace untouched.
+    # Nothing here commits; the importer calls commit() or rollback().
+
+    def add_session(self, source: str, *, start_utc: float, end_utc: float | None = None,
+                    device: dict[str, Any] | None = None, case_id: int | None = None) -> int:
+        """Like ``create_session`` but inside the open write transaction (no commit)."""
+        with self._atomic() as conn:
+            cur = conn.execute(
+                "INSERT INTO sessions (start_utc, end_utc, source, device, case_id) VALUES (?, ?, ?, ?, ?)",
+                (start_utc, end_utc, source, None if device is None else dumps(device), case_id))
+        return int(cur.lastrowid)
+
+    def set_session_span(self, session_id: int, start_utc: float, end_utc: float | None) -> None:
+        """Set a session's start and end inside the open write transaction (no commit)."""
+        with self._atomic() as conn:
+            cur = conn.execute("UPDATE sessions SET start_utc = ?, end_utc = ? WHERE id = ?",
+                               (start_utc, end_utc, session_id))
+            if cur.rowcount == 0:
+                raise UnknownSession(session_id)
