@@ -128,6 +128,8 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
         rxlev, dbm = _dbm_level(_smond_dbm(s[6]))
         full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
         dedicated = full_dbm is not None or sub_dbm is not None
+        if dbm is None and full_dbm is not None:
+            rxlev, dbm = _dbm_level(full_dbm)  # the model's level is the full value then
         mcc, mnc = _mcc_mnc(s[0], s[1])
         channel = None
         rxqual = rxqual_sub = None

@@ -245,6 +245,8 @@ def parse_bcchlock(line: str) -> list[ParseRecord] | None:
     f = [clean(x) for x in split_fields(body)]
     raw = [dec(x, strict=True) for x in f]
     bcch = raw[0]
+    if bcch is None:
+        raise Garbled("#BCCHLOCK without a BCCH field")
     locked = bcch is not None and 1 <= bcch <= 1023
     value = {"bcch_arfcn": bcch if locked else None, "locked": locked, "raw": raw}
     return [Info(key="bcch_lock", value=value)]

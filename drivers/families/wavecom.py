@@ -42,7 +42,12 @@ def _num(token: str, *, lo: int, hi: int, hexa: bool = False) -> int | None:
 
 
 def _cced_cell(f: list[str], role: str) -> Cell | None:
-    """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service."""
+    """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service.
+    Field shapes are checked so that a dump whose commas were lost or doubled (the manual's own
+    example is damaged that way) is refused rather than read shifted."""
+    mcc_t, lac_t = clean(f[0]), clean(f[2])
+    if (mcc_t not in ("", "0") and len(mcc_t) != 3) or len(lac_t) > 4:
+        raise Garbled(f"+CCED cell fields out of place: {','.join(f)!r}")
     mcc = _num(f[0], lo=0, hi=999)
     mnc = _num(f[1], lo=0, hi=999)
     if mcc == 0:  # "MCC/MNC 0 when no service" (Fargo Maestro manual p.16)
@@ -63,15 +68,21 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
         rxqual_full = _num(f[10], lo=0, hi=7)
         rxqual_sub = _num(f[11], lo=0, hi=7)
         _num(f[12], lo=0, hi=7)  # Idle TS: checked for shape only
-        # Idle: only RxLev is measured. Dedicated: RxLev empty, Full/Sub filled. The model's
-        # rxlev/rxqual are the full values when that is all the device gives.
-        dedicated = rxlev is None and (rxlev_full is not None or rxlev_sub is not None)
-        state = "dedicated" if dedicated else "idle"
+        # Fargo Maestro manual: in idle only RxLev is measured; in dedicated mode RxLev is empty
+        # and Full/Sub are filled. Westermo GD-01 (same firmware family) puts the idle level in
+        # RxLev Full instead, and the LE910R1 fills everything: so only a line with RxLev empty
+        # and a Sub level or a Full/Sub quality is taken as dedicated, and only a line without
+        # any of those as idle.
+        measured_in_call = rxlev_sub is not None or rxqual_full is not None or rxqual_sub is not None
+        if rxlev is None and measured_in_call:
+            state = "dedicated"
+        elif not measured_in_call:
+            state = "idle"
         if rxlev is None:
             rxlev = rxlev_full if rxlev_full is not None else rxlev_sub
         if rxqual is None:
             rxqual = rxqual_full
-        if not dedicated:
+        if state != "dedicated":
             # RXQUAL is only meaningful on a dedicated channel (TS 45.008); idle prints 0.
             rxqual = rxqual_sub = None
     if arfcn is None and rxlev is None and ci is None:
@@ -81,17 +92,40 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
                 rxlev_sub=rxlev_sub, rxqual=rxqual, rxqual_sub=rxqual_sub, state=state)
 
 
-def _layout(n: int) -> tuple[bool, int, bool] | None:
-    """(has main cell, neighbour count, has TA) for a dump of ``n`` fields, or None."""
+def _layouts(n: int) -> list[tuple[bool, int, bool]]:
+    """Every (has main cell, neighbour count, has TA) that a dump of ``n`` fields can be, main
+    cell first (42 fields are six neighbours or main + four neighbours + TA)."""
+    out = []
     for has_main in (True, False):
         base = MAIN_FIELDS if has_main else 0
         for k in range(MAX_NEIGHBOURS + 1):
             size = base + k * NEIGHBOUR_FIELDS
             if n == size and size > 0:
-                return has_main, k, False
-            if n == size + 1:
-                return has_main, k, True
-    return None
+                out.append((has_main, k, False))
+            if n == size + 1 and size > 0:
+                out.append((has_main, k, True))
+    return out
+
+
+def _read_dump(fields: list[str], has_main: bool, n_neigh: int, has_ta: bool) -> list[ParseRecord]:
+    pos = 0
+    main: Cell | None = None
+    if has_main:
+        main = _cced_cell(fields[:MAIN_FIELDS], SERVING)
+        pos = MAIN_FIELDS
+    neighbours = []
+    for _ in range(n_neigh):
+        cell = _cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR)
+        pos += NEIGHBOUR_FIELDS
+        if cell is not None:
+            neighbours.append(cell)
+    if has_ta:
+        ta = radio.valid_ta(_num(fields[pos], lo=0, hi=255))
+        if main is not None:
+            main = replace(main, ta=ta)
+    records: list[ParseRecord] = [main] if main is not None else []
+    records.extend(neighbours)
+    return records
 
 
 # Wavecom AT+CCED=0,<dump> (Fargo Maestro WM_DEV_OAT_UGD_049 p.16, Multi-Tech S000293I):
@@ -109,30 +143,21 @@ def parse_cced(line: str) -> list[ParseRecord] | None:
     fields = split_fields(body)
     if len(fields) == 1 and clean(fields[0]) == "":
         return []  # "+CCED:" with nothing measured
-    if len(fields) > MAIN_FIELDS and clean(fields[-1]) == "" and _layout(len(fields)) is None:
+    if len(fields) > MAIN_FIELDS and clean(fields[-1]) == "" and not _layouts(len(fields)):
         fields = fields[:-1]  # a trailing comma after the last neighbour
-    layout = _layout(len(fields))
-    if layout is None:
+    layouts = _layouts(len(fields))
+    if not layouts:
         raise Garbled(f"+CCED with {len(fields)} fields fits no dump layout")
-    has_main, n_neigh, has_ta = layout
-    records: list[ParseRecord] = []
-    pos = 0
-    main: Cell | None = None
-    if has_main:
-        main = _cced_cell(fields[:MAIN_FIELDS], SERVING)
-        pos = MAIN_FIELDS
-    neighbours = []
-    for _ in range(n_neigh):
-        cell = _cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR)
-        pos += NEIGHBOUR_FIELDS
-        if cell is not None:
-            neighbours.append(cell)
-    if has_ta and main is not None:
-        main = replace(main, ta=radio.valid_ta(_num(fields[pos], lo=0, hi=255)))
-    if main is not None:
-        records.append(main)
-    records.extend(neighbours)
-    return records
+    # The dump bitmask is not echoed in the reply: try each layout the field count allows and
+    # keep the first whose fields all have the right shape.
+    error: Garbled | None = None
+    for has_main, n_neigh, has_ta in layouts:
+        try:
+            return _read_dump(fields, has_main, n_neigh, has_ta)
+        except Garbled as exc:
+            error = exc
+    assert error is not None
+    raise error
 
 
 def _parse_luat(body: str) -> list[ParseRecord]:
@@ -171,11 +196,14 @@ def parse_wind(line: str) -> list[ParseRecord] | None:
     return [Urc(name="+WIND", text=body)]
 
 
-# Sierra Wireless AT!GSMINFO? (MC77xx and similar): a "label:<TAB>value" block, e.g.
-#   Cell ID:        12345
-#   LAC:            1234
-# Only the labels are known (reference §3.6: several parsers read "Cell ID:" decimal, "LAC:",
-# "RAC:"); the LAC encoding is not documented, so only the decimal Cell ID is read.
+# Sierra Wireless AT!GSMINFO? (MC77xx and similar): a "!GSMINFO:" line, then a block of
+# "label:<TAB>value" lines. Public MC7700 code matches "!GSMINFO:.*\r\nCell ID:[\t]*([0-9]+)\r\n";
+# other parsers read "LAC:" and "RAC:" (reference §3.6). Only the labels are known and the LAC
+# encoding is not documented, so only the decimal Cell ID is read.
+def parse_gsminfo(line: str) -> list[ParseRecord] | None:
+    return []  # the header line; the labels follow without prefix
+
+
 def parse_gsminfo_block(lines: list[str]) -> list[ParseRecord]:
     ci = None
     seen = False
@@ -196,7 +224,7 @@ WAVECOM = register(Family(
     init_commands=("AT+CMEE=1", "AT+CREG=2", "AT+WIND=50"),
     # dump 7 = main cell (1) + neighbours (2) + TA (4); RSSI comes from +CSQ.
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+CCED=0,7"),
-    line_parsers={"+CCED:": parse_cced, "+WIND:": parse_wind},
+    line_parsers={"+CCED:": parse_cced, "+WIND:": parse_wind, "!GSMINFO:": parse_gsminfo},
     block_parsers={"AT!GSMINFO": parse_gsminfo_block},
     urc_prefixes=("+WIND:", "+CCED:"),
     call_state_by="urc",

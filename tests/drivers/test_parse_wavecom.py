@@ -1,0 +1,145 @@
+"""Wavecom / Sierra parsers: +CCED dumps and +WIND call indications (reference §3.6, §1.2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drivers.families import get_family, parse_lines
+from drivers.families.fields import Garbled
+from drivers.families.wavecom import parse_cced, parse_wind
+from fieldapp.model import CallState, Cell
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
+WAVECOM = get_family("wavecom")
+
+
+def fixture_lines(name: str) -> list[str]:
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines) and (lines[i].startswith("# ") or lines[i] == "#"):
+        i += 1
+    return lines[i:]
+
+
+def check(records, expected: list[dict]) -> None:
+    got = [r.to_json() for r in records]
+    assert len(got) == len(expected), got
+    for rec, want in zip(got, expected):
+        for key, value in want.items():
+            assert rec[key] == value, (key, rec)
+
+
+NEIGHBOURS_6 = ("208,20,0006,989b,37,835,20,208,20,0002,02a9,37,831,12,208,20,0101,7966,34,818,8,"
+                "208,20,0006,9899,39,713,9,208,20,0002,0a72,33,711,12,208,20,0101,03fb,36,824,10")
+
+CCED_ROWS = [
+    pytest.param(
+        "+CCED: 286,01,6B2A,F271,11,50,47,47,47,0,0,0,",
+        [{"role": "serving", "mcc": 286, "mnc": 1, "lac": 0x6B2A, "ci": 0xF271, "bsic": 11,
+          "arfcn": 50, "rxlev": 47, "rxlev_dbm": -63.0, "rxlev_full": 47, "rxlev_sub": 47,
+          "rxqual": None, "state": None}],
+        id="LE910R1 +CCED (Wavecom layout, every level filled)"),
+    pytest.param(
+        "+CCED:208,20,0002,0418,37,706,24,,,0,,,0," + NEIGHBOURS_6 + ",1",
+        [{"role": "serving", "mcc": 208, "mnc": 20, "lac": 2, "ci": 0x418, "bsic": 37, "arfcn": 706,
+          "rxlev": 24, "rxlev_dbm": -86.0, "rxqual": None, "state": "idle", "ta": 1},
+         {"role": "neighbour", "ci": 0x989B, "arfcn": 835, "rxlev": 20},
+         {"ci": 0x2A9, "arfcn": 831}, {"arfcn": 818, "rxlev": 8}, {"arfcn": 713},
+         {"arfcn": 711}, {"ci": 0x3FB, "arfcn": 824, "rxlev": 10}],
+        id="Fargo Maestro / Multi-Tech manual +CCED dump 7 (text repaired: 208,20 neighbours)"),
+    pytest.param(
+        "+CCED: 208,20,0002,0418,37,706,,30,28,3,3,2,0",
+        [{"state": "dedicated", "rxlev": 30, "rxlev_full": 30, "rxlev_sub": 28, "rxqual": 3,
+          "rxqual_sub": 2, "rxlev_dbm": -80.0}],
+        id="edge: +CCED dedicated (RxLev empty, Full/Sub filled)"),
+    pytest.param(
+        "+CCED: 208,20,0002,,37,706,24,,,0,,,0",
+        [{"ci": None, "arfcn": 706, "rxlev": 24}], id="edge: +CCED CI not known (empty field)"),
+    pytest.param(
+        "+CCED: 0,0,,,,,,,,,,,",
+        [], id="edge: +CCED no service, nothing measured"),
+    pytest.param(
+        "+CCED: 0,0,0002,0418,37,706,24,,,0,,,0",
+        [{"mcc": None, "mnc": None, "arfcn": 706, "rxlev": 24}], id="edge: +CCED MCC/MNC 0 = no service"),
+    pytest.param(
+        "+CCED: 208,20,0002,0418,37,706,70,,,0,,,0",
+        [{"rxlev": None, "rxlev_dbm": None, "arfcn": 706}], id="edge: +CCED RxLev out of 0..63"),
+    pytest.param(
+        "+CCED:GSM current cell info:460,00,18be,5045,13,63,63,6",
+        [{"mcc": 460, "mnc": 0, "lac": 0x18BE, "ci": 0x5045, "bsic": 13, "rxlev": 63,
+          "rxlev_dbm": -47.0, "rxlev_sub": 63, "arfcn": 6}],
+        id="Luat Air780 +CCED current cell info (openluat docs)"),
+    pytest.param(
+        "+CCED: " + NEIGHBOURS_6,
+        [{"role": "neighbour", "arfcn": 835}, {"arfcn": 831}, {"arfcn": 818}, {"arfcn": 713},
+         {"arfcn": 711}, {"arfcn": 824}],
+        id="edge: +CCED dump 2 (neighbours only)"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CCED_ROWS)
+def test_cced(line, expected):
+    check(parse_cced(line), expected)
+
+
+@pytest.mark.parametrize("line", [
+    "+CCED: 208,20,0002,0418,37,706,24,,,0",          # fits no dump layout
+    "+CCED: 208,20,0002,0418,37,7O6,24,,,0,,,0",      # letter O inside a decimal field
+    "+CCED: 2080,20,0002,0418,37,706,24,,,0,,,0",     # MCC of four digits: fields shifted
+])
+def test_cced_garbled(line):
+    with pytest.raises(Garbled):
+        parse_cced(line)
+
+
+def test_cced_damaged_manual_text_is_skipped_not_misread():
+    # The manual's own example lost and gained commas in the PDF wrap; its field count still
+    # fits "main + 6 neighbours + TA", so only the field shapes can tell.
+    result = parse_lines(fixture_lines("wavecom-cced-multitech-damaged.txt"), WAVECOM, "AT+CCED=0")
+    assert result.records == [] and result.skipped == 1
+
+
+WIND_ROWS = [
+    pytest.param("+WIND: 5,1", [{"kind": "call", "index": 1, "state": "dialing"}],
+                 id="Wavecom MULTIBAND +WIND: 5 call created (python-gsmmodem)"),
+    pytest.param("+WIND: 2", [{"kind": "call", "state": "alerting", "direction": "mo"}],
+                 id="Wavecom MULTIBAND +WIND: 2 remote ringing (python-gsmmodem)"),
+    pytest.param("+WIND: 6,1", [{"kind": "call", "index": 1, "state": "released"}],
+                 id="Wavecom MULTIBAND +WIND: 6 call released (python-gsmmodem)"),
+    pytest.param("+WIND: 4", [{"kind": "urc", "name": "+WIND", "text": "4"}], id="edge: +WIND: 4 ready"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), WIND_ROWS)
+def test_wind(line, expected):
+    check(parse_wind(line), expected)
+
+
+def test_wind_garbled():
+    with pytest.raises(Garbled):
+        parse_wind("+WIND: five")
+
+
+def test_wind_call_sequence_fixture():
+    # NO CARRIER between them is the generic parser's; only the +WIND lines are read here.
+    lines = [x for x in fixture_lines("wavecom-multiband-call.txt") if x.startswith("+WIND")]
+    result = parse_lines(lines, WAVECOM)
+    states = [r.state for r in result.records if isinstance(r, CallState)]
+    assert states == ["dialing", "alerting", "released"]
+
+
+def test_gsminfo_block_reads_the_decimal_cell_id():
+    lines = ["!GSMINFO: ", "Cell ID:\t12345", "LAC:\t1234", "RAC:\t1"]
+    result = parse_lines(lines, WAVECOM, "AT!GSMINFO?")
+    (cell,) = [r for r in result.records if isinstance(r, Cell)]
+    assert cell.ci == 12345 and cell.lac is None
+
+
+def test_family_table():
+    fam = WAVECOM
+    assert fam.call_state_by == "urc" and "AT+WIND=50" in fam.init_commands
+    assert "AT+CPIN?" in fam.no_final_ok
+    assert fam.lock_command is None
+    assert "+WIND:" in fam.urc_prefixes
