@@ -280,8 +280,8 @@ def _parse_reg(line: str, prefix: str) -> list[ParseRecord]:
     # Novatel E362 prints an extra short field between TAC and CI.
     if len(loc) >= 4 and len(loc[1]) <= 2 and len(loc[2]) > 2 and len(loc[3]) <= 2:
         loc = [loc[0]] + loc[2:]
-    lac = valid_lac(hexval(loc[0])) if loc else None
-    ci = valid_ci(hexval(loc[1])) if len(loc) > 1 else None
+    lac = valid_lac(hexval(loc[0], strict=True)) if loc else None
+    ci = valid_ci(hexval(loc[1], strict=True)) if len(loc) > 1 else None
     act = num(loc[2], 0, 13) if len(loc) > 2 else None
     return [Registration(domain=_DOMAINS[prefix], stat=stat, lac=lac, ci=ci, act=act,
                          tech=ACT_TECH.get(act) if act is not None else None)]
@@ -365,6 +365,8 @@ def parse_clcc(line: str) -> list[ParseRecord]:
 # +CEER: Normal call clearing                       (Option GTM601, freesmartphone test)
 # +CEER: "CC setup error",288,"MM no service"      (Sierra Wireless test script)
 # +CEER: Cause:17                                   (style an Arduino sketch expects)
+# → Info "ceer" (the report as printed), plus Info "ceer_cause" (int) and "ceer_cause_text" when
+# a 24.008 CC cause is known (numeric, or a text that is exactly a cause name).
 _CEER_CAUSE_RE = re.compile(r"(?:cause\s*:?\s*)?(\d{1,4})", re.IGNORECASE)
 
 
@@ -385,10 +387,11 @@ def parse_ceer(line: str) -> list[ParseRecord]:
         else:
             text = clean(rest)
             code = _CC_BY_TEXT.get(text.lower())
-    if code is not None:
-        cc = code if 0 < code <= 127 else None  # 24.008 CC causes are 7-bit
-        out.append(Info(key="ceer_cause", value={
-            "code": code, "cc_cause": cc, "text": text or (CC_CAUSES.get(cc) if cc else None)}))
+    if code is not None and 0 < code <= 127:  # a TS 24.008 CC cause (7 bits)
+        out.append(Info(key="ceer_cause", value=code))
+        out.append(Info(key="ceer_cause_text", value=text or CC_CAUSES.get(code)))
+    elif code is not None:  # a vendor number (Sierra 288): not a CC cause, kept as printed
+        out.append(Info(key="ceer_vendor", value={"code": code, "text": text}))
     return out
 
 
