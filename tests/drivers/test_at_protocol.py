@@ -311,7 +311,7 @@ def test_silence_times_out_with_a_clear_message_and_the_channel_stays_usable():
         t0 = time.monotonic()
         with pytest.raises(AtTimeout, match="no final result code within 0.3 s .*wrong port or baud"):
             ch.command("AT", timeout_s=0.3)
-        assert 0.3 <= time.monotonic() - t0 < 0.8
+        assert 0.3 <= time.monotonic() - t0 < 1.5
         assert ch.stats["timeouts"] == 1
         assert ch.command("AT+CSQ", timeout_s=2).lines == ["+CSQ: 9,3"]
 
@@ -321,7 +321,9 @@ def test_late_ok_of_a_timed_out_command_is_dropped_not_given_to_the_next():
     with expected_protocol(pairs) as ch:
         with pytest.raises(AtTimeout):
             ch.command("AT+COPS=?", timeout_s=0.2)
-        time.sleep(0.4)
+        deadline = time.monotonic() + 3
+        while ch.stats["stray_finals"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert ch.stats["stray_finals"] == 1
         assert ch.command("AT+CSQ", timeout_s=2).lines == ["+CSQ: 9,3"]
 
