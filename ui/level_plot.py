@@ -9,6 +9,9 @@ peak downsampling keep an 8-hour history cheap to draw.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -55,6 +58,8 @@ class LevelPlot(QWidget):
         self.window_s: float | None = dict(WINDOWS)[DEFAULT_WINDOW]
         self.follow = True
         self._plotted: list[tuple] = []
+        # The window points this at the neighbour table, which knows names from the cell plan.
+        self.neighbour_name: Callable[[tuple], str | None] = lambda key: None
         self._bands: list[pg.LinearRegionItem] = []
 
         self.window_combo = QComboBox()
@@ -184,7 +189,7 @@ class LevelPlot(QWidget):
         for i, key in enumerate(self._plotted):
             if key not in self.neighbour_curves:
                 colour = NEIGHBOUR_PALETTE[i % len(NEIGHBOUR_PALETTE)]
-                name = f"{key[0]}/{bsic_octal(key[1]) or '-'}"
+                name = html.escape(self.neighbour_name(key) or f"{key[0]}/{bsic_octal(key[1]) or '-'}")
                 self.neighbour_curves[key] = self.level.plot(
                     [], [], pen=pg.mkPen(colour, width=1.2, style=Qt.PenStyle.DashLine),
                     connect="finite", name=name)

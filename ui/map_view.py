@@ -6,6 +6,7 @@ tiles (no internet on site) it is a plain white map, which is enough to read cov
 
 from __future__ import annotations
 
+import html
 import math
 import statistics
 
@@ -112,7 +113,7 @@ class MapView(QWidget):
             self.legend.removeItem(item)
         self.route_items = []
         colours = [colour for _low, _label, colour in self.bins] + [UNKNOWN_COLOUR]
-        labels = [f"{label} dBm" for _low, label, _colour in self.bins] + ["unknown"]
+        labels = [html.escape(f"{label} dBm") for _low, label, _colour in self.bins] + ["unknown"]  # "<" is markup
         for colour, label in zip(colours, labels):
             item = pg.ScatterPlotItem(size=POINT_SIZE_PX, pen=None, brush=QColor(colour), symbol="o")
             item.setZValue(10)

@@ -24,8 +24,11 @@ from fieldapp.model import Cell, Sample
 from fieldapp.radio import bsic_octal
 from ui.history import CellPlanIndex, neighbour_key
 
-COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "RXLEV dBm", "Δ serving dB", "C1", "C2")
+COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "dBm", "Δ dB", "C1", "C2")
 COL_PLOT, COL_ARFCN, COL_BSIC, COL_NAME, COL_LEVEL, COL_DELTA, COL_C1, COL_C2 = range(len(COLUMNS))
+COLUMN_TIPS = {COL_PLOT: "tick to draw this neighbour on the level plot",
+               COL_LEVEL: "received level (RXLEV dBm)",
+               COL_DELTA: "neighbour level minus serving level; positive means stronger than serving"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UNKNOWN_TEXT = "–"
 
@@ -103,8 +106,8 @@ class NeighbourTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_DELTA and value is not None and value > 0:
             return QColor("#c62828")  # stronger than the serving cell: a handover candidate
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_DELTA:
-            return "neighbour level minus serving level; positive means stronger than serving"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS.get(col)
         return None
 
     def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -195,13 +198,19 @@ class NeighbourTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
 
     def update_sample(self, sample: Sample) -> None:
         self.model.update_sample(sample)
+
+    def name_of(self, key: tuple) -> str | None:
+        for row in self.model.rows:
+            if row.key == key:
+                return row.name
+        return None
 
     def visible_rows(self) -> list[list[str]]:
         """What the table shows, in display order (tests and the bench read this)."""

@@ -87,5 +87,15 @@ class StatusBar(QStatusBar):
             age_label.setStyleSheet("")
             return
         age = max(0.0, self._clock() - self.last_sample_utc)
-        age_label.setText(f"Last sample: {age:.0f} s ago" if age < 120 else f"Last sample: {age / 60:.0f} min ago")
+        age_label.setText(f"Last sample: {_age_text(age)} ago")
         age_label.setStyleSheet("color: #ef6c00; font-weight: 600;" if age > STALE_AFTER_S else "")
+
+
+def _age_text(age_s: float) -> str:
+    if age_s < 120:
+        return f"{age_s:.0f} s"
+    if age_s < 7200:
+        return f"{age_s / 60:.0f} min"
+    if age_s < 172800:
+        return f"{age_s / 3600:.0f} h"
+    return f"{age_s / 86400:.0f} days"

@@ -1,0 +1,245 @@
+"""The live window: plots and trace in the middle, source panel on the left, map and channel on
+the right, neighbours and events at the bottom (docks; the layout persists).
+
+The window owns no threads. ``on_records`` receives each batch the bridge drained, files it in
+the history and redraws every view once. Controller status (``LinkStatus``), cell plans
+(``PlanUpdate``) and capabilities arrive through the same batches. User requests leave as the
+source panel's signals, which the composition root connects to the controller.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from fieldapp.live import LinkStatus, PlanUpdate
+from fieldapp.model import Capabilities, Event, PlanCell
+from fieldapp.radio import RXLEV_BINS_DBM
+from ui.channel_panel import ChannelPanel
+from ui.events_list import EventsList
+from ui.history import History
+from ui.level_plot import LevelPlot
+from ui.map_view import MapView
+from ui.neighbour_table import NeighbourTable
+from ui.settings import WindowSettings
+from ui.source_panel import SourcePanel
+from ui.status_bar import LinkInfo, StatusBar
+from ui.theme import STYLE_SHEET
+from ui.trace_strip import TraceStrip
+
+STATUS_TICK_MS = 1000  # age of the last sample, skipped-line count
+REDRAW_TIMES_KEPT = 2000
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()  # the composition root ends the recording and stops the controller
+
+    def __init__(self, settings: WindowSettings | None = None, *, list_ports=list, family_names=(),
+                 scenarios=(), list_cases=list, status_poll=None, title: str = "fieldapp") -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        self.setStyleSheet(STYLE_SHEET)
+        self.settings = settings
+        self._status_poll = status_poll  # () -> LinkStatus, read on the status timer
+        bins = settings.rxlev_bins() if settings else RXLEV_BINS_DBM
+        self.history = History()
+        self.redraw_ms: list[float] = []
+        self.last_drawn_sample_utc: float | None = None
+
+        self.level_plot = LevelPlot(self.history, bins)
+        self.trace = TraceStrip(self.history)
+        self.trace.link_x(self.level_plot.level)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(0)
+        layout.addWidget(self.level_plot, 1)
+        layout.addWidget(self.trace)
+        self.setCentralWidget(central)
+
+        self.source_panel = SourcePanel(list_ports, list(family_names), list(scenarios), list_cases)
+        self.map_view = MapView(self.history, bins)
+        self.channel_panel = ChannelPanel(self.history.plan)
+        self.neighbours = NeighbourTable(self.history.plan)
+        self.events = EventsList()
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock("source", "Source", self.source_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("map", "Map", self.map_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("channel", "Current channel", self.channel_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("neighbours", "Neighbours", self.neighbours, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("events", "Events", self.events, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.docks["neighbours"], self.docks["events"], Qt.Orientation.Horizontal)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.resize(1600, 1000)
+        self.resizeDocks([self.docks["source"]], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["map"]], [480], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["map"], self.docks["channel"]], [560, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["neighbours"]], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["neighbours"], self.docks["events"]], [420, 380], Qt.Orientation.Horizontal)
+        self._default_state = self.saveState()
+        self._make_menus()
+
+        self.level_plot.neighbour_name = self.neighbours.name_of
+        self.neighbours.model.plotted_changed.connect(self.level_plot.set_plotted_neighbours)
+        self.events.event_activated.connect(self.show_event)
+        self.source_panel.connect_requested.connect(self._remember_choices)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_TICK_MS)
+        self._status_timer.timeout.connect(self._status_tick)
+        self._status_timer.start()
+        if settings is not None:
+            self._restore()
+
+    def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")  # saveState needs names
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def _make_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        fit = QAction("Fit map to route and sites", self)
+        fit.triggered.connect(self.map_view.fit_all)
+        view.addAction(fit)
+        tiles = QAction("Map tile folder…", self)
+        tiles.triggered.connect(self._choose_tiles)
+        view.addAction(tiles)
+        reset = QAction("Reset layout", self)
+        reset.triggered.connect(lambda: self.restoreState(self._default_state))
+        view.addAction(reset)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("About fieldapp", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "fieldapp", "Field-test companion for GSM complaint handling.\n"
+                              "RXLEV legend: ≥ -70 green, -70..-80 light green, -80..-90 yellow, "
+                              "-90..-100 orange, < -100 red."))
+        help_menu.addAction(about)
+
+    # ------------------------------------------------------------------ records in
+    def on_records(self, batch: list) -> None:
+        """One bridge tick: file everything, then redraw each view once."""
+        t0 = time.perf_counter()
+        changed = self.history.add(batch)
+        new_events = [r for r in batch if isinstance(r, Event)]
+        for rec in batch:
+            if isinstance(rec, LinkStatus):
+                self.apply_status(rec)
+            elif isinstance(rec, PlanUpdate):
+                self.set_cell_plan(list(rec.cells))
+            elif isinstance(rec, Capabilities):
+                self._set_capabilities(rec)
+        if "samples" in changed:
+            last = self.history.last_sample
+            assert last is not None
+            self.level_plot.refresh()
+            self.trace.refresh()
+            self.neighbours.update_sample(last)
+            self.channel_panel.update_sample(last)
+            self.status.sample_arrived(last.ts_utc, self.history.sample_period_s())
+            self.last_drawn_sample_utc = last.ts_utc
+        if new_events:
+            self.events.add(new_events)
+            self.channel_panel.set_lock(self.history.locked)
+        if changed & {"positions", "samples"}:
+            self.map_view.refresh()
+        self.redraw_ms.append((time.perf_counter() - t0) * 1000.0)
+        del self.redraw_ms[:-REDRAW_TIMES_KEPT]
+
+    def apply_status(self, status: LinkStatus) -> None:
+        self.status.set_link(LinkInfo(status.state, status.device, status.family, status.recording,
+                                      status.session_id, status.skipped_lines, status.gps, status.message))
+        self.source_panel.set_link_state(status.state, status.message)
+        self.source_panel.set_recording(status.recording)
+        if status.capabilities is not None or status.state in ("disconnected", "error"):
+            self._set_capabilities(status.capabilities)
+
+    def _set_capabilities(self, caps: Capabilities | None) -> None:
+        self.source_panel.set_capabilities(caps)
+        self.channel_panel.set_capabilities(caps)
+
+    def set_cell_plan(self, cells: list[PlanCell]) -> None:
+        self.history.set_plan(cells)
+        self.neighbours.model.set_plan(self.history.plan)
+        self.channel_panel.plan = self.history.plan
+        self.map_view.set_plan(cells)
+        self.trace._drawn = (0, None)  # labels may have changed
+        self.trace.refresh()
+
+    def _status_tick(self) -> None:
+        if self._status_poll is not None:
+            status = self._status_poll()
+            if status.skipped_lines != self.status.info.skipped_lines:
+                self.status.info.skipped_lines = status.skipped_lines
+                self.status.set_link(self.status.info)
+        self.status.tick()
+
+    def show_event(self, event: Event) -> None:
+        """An event clicked in the list: move the plots and the map to that moment."""
+        self.level_plot.show_time(event.ts_utc)
+        self.map_view.show_time(event.ts_utc)
+        self.status.showMessage(f"{event.kind.replace('_', ' ')}: {event.text}", 8000)
+
+    def samples_shown(self) -> int:
+        return len(self.history.t) if self.history.last_sample is not None else 0
+
+    # ------------------------------------------------------------------ persistence
+    def _restore(self) -> None:
+        assert self.settings is not None
+        self.settings.restore_layout(self)
+        self.source_panel.apply_choices(self.settings.source_choices())
+        window = self.settings.value("plot/window")
+        if isinstance(window, str):
+            self.level_plot.set_window(window)
+        self.level_plot.bands_check.setChecked(bool(self.settings.value("plot/bands", True)))
+        self.map_view.set_follow(bool(self.settings.value("map/follow", True)))
+        folder = self.settings.value("map/tile_folder")
+        if folder:
+            self.map_view.set_tile_folder(folder)
+
+    def save_settings(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.save_layout(self)
+        self.settings.set_source_choices(self.source_panel.choices())
+        self.settings.set_value("plot/window", self.level_plot.window_label())
+        self.settings.set_value("plot/bands", self.level_plot.bands_check.isChecked())
+        self.settings.set_value("map/follow", self.map_view.follow)
+        self.settings.sync()
+
+    def _remember_choices(self, choices: dict) -> None:
+        if self.settings is not None:
+            self.settings.set_source_choices(choices)
+
+    def _choose_tiles(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of z/x/y.png map tiles")
+        if folder:
+            self.map_view.set_tile_folder(folder)
+            if self.settings is not None:
+                self.settings.set_value("map/tile_folder", folder)
+
+    def default_state(self) -> QByteArray:
+        return self._default_state
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._status_timer.stop()
+        self.save_settings()
+        self.closing.emit()
+        super().closeEvent(event)
