@@ -134,6 +134,7 @@ class AtChannel:
         self._handlers: tuple[_Handler, ...] = ()
         self._next_handle = 1
         self._gone_exc: DeviceGone | None = None
+        self._write_error: DeviceGone | None = None
         self._closing = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -250,7 +251,15 @@ class AtChannel:
             self._check_alive()
             self._pending = pending  # before writing: a fast reply must find it
         try:
-            self._write((cmd + "\r").encode("utf-8"))
+            try:
+                self._write((cmd + "\r").encode("utf-8"))
+            except DeviceGone as exc:
+                # The reader may still be reading happily (a stalled write): let it report the
+                # loss, so on_gone comes once and from the reader thread as always.
+                with self._cond:
+                    self._write_error = self._write_error or exc
+                self.transport.cancel_read()
+                raise
             deadline = time.monotonic() + timeout_s
             with self._cond:
                 while not pending.done:
@@ -296,6 +305,9 @@ class AtChannel:
                 except DeviceGone as exc:
                     if not self._stop.is_set():
                         self._lost(exc)
+                    return
+                if self._write_error is not None:
+                    self._lost(self._write_error)
                     return
                 now = time.monotonic()
                 if data:

@@ -258,3 +258,42 @@ def test_timeout_per_attempt_and_elapsed_time():
     responder.stop()
     assert resp.lines == ["+ECHO: AT+SLOW2"]
     assert 0.15 <= resp.elapsed_s < 1.0
+
+
+class _StalledWrites(Transport):
+    """Reads work, writes fail: a USB bridge whose TX is stuck (pyserial's write timeout).
+    A real stalled bridge cannot run here; reading is the real memory pair."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.name = "stalled"
+
+    def read(self) -> bytes:
+        return self.inner.read()
+
+    def write(self, data: bytes) -> None:
+        raise DeviceGone("stalled accepts no data (write stalled 2 s)")
+
+    def cancel_read(self) -> None:
+        self.inner.cancel_read()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_failed_write_is_reported_once_from_the_reader_thread():
+    host, device = memory_pair()
+    calls: list[tuple[str, Exception]] = []
+    gone = threading.Event()
+
+    def on_gone(exc: Exception) -> None:
+        calls.append((threading.current_thread().name, exc))
+        gone.set()
+
+    with AtChannel(_StalledWrites(host), on_gone=on_gone) as ch:
+        with pytest.raises(DeviceGone, match="write stalled"):
+            ch.command("AT", timeout_s=5)
+        assert gone.wait(1.0)
+        assert ch.gone
+    device.close()
+    assert [name for name, _ in calls] == ["at-reader"]
