@@ -1,0 +1,107 @@
+"""SIMCom SIM800L: ``AT+CENG`` engineering mode (reference at-commands.md §3.2.1), RXLEV 0..63,
+4-digit zero-padded ARFCN, lower-case hex, TA 255 and RXQUAL 99 in idle, the documented
+dedicated-mode tail during a call; call state by URC (``AT+CLCC=1`` lists, ``VOICE CALL:
+BEGIN/END``, §1.2); ``,""`` after +CLCC (SIM800C quirk); no ARFCN lock (§4).
+
+Shapes printed (the first two lines are the SIM800L sitch fixture, Apache-2.0)::
+
+    +CENG: 1,1
+    +CENG: 0,"0666,21,00,310,260,08,4e72,04,03,0113,255"
+    +CENG: 1,"1688,16,25,a53f,310,260,0113"
+    +CENG: 0,"0066,42,03,001,01,29,000c,06,05,03e9,1,-68,36,36,0068,3,0,0,03,03,EFR"   (in a call)
+
+The dedicated tail (dbm,c1,c2,tch,ts,maio,hsn,rxq_sub,rxq_full,ch_mod) follows the SIM800
+manual V1.09 §6.2.21; no capture of it exists. With hopping the manual gives no TCH ARFCN, so
+the simulator prints ``0000`` there and the MAIO/HSN of the hopping TRX.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from drivers.sim.dialects.base import AtError, Dialect, int_arg, mcc_text, mnc_text, split_args
+from fieldapp import radio
+
+if TYPE_CHECKING:
+    from drivers.sim.handset import Handset
+
+EMPTY_NEIGHBOUR = "0000,00,00,0000,000,00,0000"
+
+
+def serving_line(h: Handset) -> str | None:
+    snap = h.snapshot()
+    s = snap.serving
+    if s is None:
+        return None
+    c = s.spec
+    ded = snap.dedicated
+    rla = radio.dbm_to_rxlev(c.rxlev_access_min_dbm) or 0
+    rxq = 99 if ded is None else ded.rxqual_full
+    ta = 255 if ded is None else ded.ta
+    body = (f"{c.bcch_arfcn:04d},{s.rxlev:02d},{rxq:02d},{mcc_text(c.mcc)},{mnc_text(c.mnc)},{c.bsic:02d},"
+            f"{c.ci:04x},{rla:02d},05,{c.lac:04x},{ta}")
+    if ded is not None:
+        ch = ded.channel
+        hop = ch.trx.hopping
+        tch = 0 if hop else ch.tch_arfcn
+        maio = ch.trx.maio if hop else 0
+        hsn = ch.trx.hsn if hop else 0
+        mode = ded.codec if ch.channel_type.startswith("TCH") else "SIG"
+        body += (f",{round(s.level_dbm)},{s.c1},{s.c2},{tch:04d},{ch.timeslot},{maio},{hsn},"
+                 f"{ded.rxqual_sub:02d},{ded.rxqual_full:02d},{mode}")
+    return f'+CENG: 0,"{body}"'
+
+
+def neighbour_lines(h: Handset, show_ci: bool) -> list[str]:
+    snap = h.snapshot()
+    out = []
+    for k in range(6):
+        if k < len(snap.neighbours):
+            n = snap.neighbours[k]
+            c = n.spec
+            ci = f"{c.ci:04x}," if show_ci else ""
+            body = (f"{c.bcch_arfcn:04d},{n.rxlev:02d},{c.bsic:02d},{ci}{mcc_text(c.mcc)},{mnc_text(c.mnc)},"
+                    f"{c.lac:04x}")
+        else:  # SIM800 always prints six neighbour slots
+            body = EMPTY_NEIGHBOUR if show_ci else "0000,00,00,000,00,0000"
+        out.append(f'+CENG: {k + 1},"{body}"')
+    return out
+
+
+def ceng(h: Handset, op: str, args: str) -> list[str]:
+    st = h.settings
+    if op == "=?":
+        return ["+CENG: (0-4),(0-1)"]
+    if op == "=":
+        parts = split_args(args)
+        mode = int_arg(parts[0], 0, 4)
+        if mode > 2:
+            raise AtError(4)  # modes 3/4 (other layouts) are not simulated
+        st["ceng_mode"] = mode
+        if len(parts) > 1 and parts[1]:
+            st["ceng_ncell"] = int_arg(parts[1], 0, 1)
+        return []
+    if op == "?":
+        mode, ncell = st.get("ceng_mode", 0), st.get("ceng_ncell", 0)
+        out = [f"+CENG: {mode},{ncell}"]
+        if mode:
+            line = serving_line(h)
+            if line is not None:
+                out.append(line)
+                out.extend(neighbour_lines(h, bool(ncell)))
+        return out
+    raise AtError(None)
+
+
+SIMCOM = Dialect(
+    name="simcom",
+    manufacturer="SIMCOM_Ltd",
+    model="SIMCOM_SIM800L",
+    revision="1418B04SIM800L24",
+    ati=("SIM800 R14.18",),
+    imei_tac="86552303",
+    commands={"+CENG": ceng},
+    call_urcs=True,
+    clcc_empty_alpha=True,
+    cgmr_prefix="Revision:",
+)
