@@ -148,7 +148,13 @@ def parse_lines(lines: Iterable[str], family: Family | None = None,
             result.skipped_lines.append(line)
             continue
         if recs is None:
-            unclaimed.append(line)
+            if _damaged(line):
+                # Noise on the wire (bytes that decoded to U+FFFD or control characters) that
+                # no parser claims: counted as skipped, so the user sees the line is noisy.
+                result.skipped += 1
+                result.skipped_lines.append(line)
+            else:
+                unclaimed.append(line)
         else:
             result.records.extend(recs)
     if unclaimed and command:
@@ -160,6 +166,10 @@ def parse_lines(lines: Iterable[str], family: Family | None = None,
                 result.skipped += len(unclaimed)
                 result.skipped_lines.extend(unclaimed)
     return result
+
+
+def _damaged(line: str) -> bool:
+    return any(ch == "\ufffd" or (ord(ch) < 32 and ch != "\t") for ch in line)
 
 
 def _block_parser(command: str, family: Family | None) -> BlockParser | None:

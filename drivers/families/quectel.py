@@ -111,6 +111,8 @@ def _serving(t: list[str]) -> list[ParseRecord]:
     if len(t) < 2 or not t[1]:
         raise Garbled("QENG servingcell without state")
     state = t[1].upper()
+    if not state.replace("_", "").replace("-", "").isalnum() or not state.isascii():
+        raise Garbled(f"QENG servingcell state {state!r}")  # a damaged line, not a state word
     if len(t) == 2:  # +QENG: "servingcell","SEARCH"  (manual: no more fields while searching)
         return [Info(key="serving_state", value=state)]
     rat = t[2].upper()
