@@ -11,12 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fieldapp.export_csv import export_session_csv
+from fieldapp.export_logs import export_session_kml, export_session_native
 from fieldapp.store import Store, UnknownSession
 
 Exporter = Callable[[Store, int, Path], int]
 
 EXPORTERS: dict[str, Exporter] = {
     "csv": export_session_csv,
+    "native": export_session_native,  # logs/FORMAT.md (JSON Lines), replays exactly
+    "kml": export_session_kml,
 }
 
 

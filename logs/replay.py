@@ -94,6 +94,7 @@ class ReplaySource:
         self._pos = self.start_utc
         self._anchor_wall = clock()
         self._playing = False
+        self._busy = False  # the thread is handing a batch to the sink
         self._stopping = False
         self._context: list[model.Record] = []
         self._thread: threading.Thread | None = None
@@ -132,8 +133,9 @@ class ReplaySource:
 
     @property
     def finished(self) -> bool:
+        """Every record has been delivered to the sink (the position is at the end)."""
         with self._cond:
-            return self._cursor >= len(self._records) and not self._context
+            return self._cursor >= len(self._records) and not self._context and not self._busy
 
     @property
     def position_utc(self) -> float:
@@ -271,6 +273,11 @@ class ReplaySource:
                 if not batch:
                     self._cond.wait(wait_s)
                     continue
-            for rec in batch:
-                sink(rec)
-                self.emitted += 1
+                self._busy = True
+            try:
+                for rec in batch:
+                    sink(rec)
+                    self.emitted += 1
+            finally:
+                with self._cond:
+                    self._busy = False

@@ -17,6 +17,7 @@ from fieldapp import __version__
 COMMAND_MODULES = (
     "fieldapp.cli.device",    # ports, probe, record, parse-at
     "fieldapp.cli.sessions",  # sessions, export
+    "fieldapp.cli.logs",      # import, replay
 )
 
 
@@ -35,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command it opens the window.")
     parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
     parser.add_argument("--workspace", default=None, help="workspace database (default: user data dir)")
+    parser.add_argument("--screenshot", metavar="PATH", default=None,
+                        help="(window) save a PNG of the whole window after --exit-after seconds, then exit")
+    parser.add_argument("--exit-after", metavar="SECONDS", type=float, default=None,
+                        help="(window) close the window after this many seconds")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -58,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
             except ModuleNotFoundError:
                 parser.print_help()
                 return 0
-            return app.run_window(args)
+            try:
+                return app.run_window(args)
+            except app.NoDisplay as exc:
+                print(f"fieldapp: {exc}", file=sys.stderr)
+                return 2
         parser.print_help()
         return 2
     try:
