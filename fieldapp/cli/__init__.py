@@ -17,6 +17,7 @@ from fieldapp import __version__
 COMMAND_MODULES = (
     "fieldapp.cli.device",    # ports, probe, record, parse-at
     "fieldapp.cli.sessions",  # sessions, export
+    "fieldapp.cli.window",    # demo (the window itself opens with no command)
     "fieldapp.cli.logs",      # import, replay
 )
 
