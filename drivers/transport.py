@@ -34,7 +34,7 @@ class Transport:
     """A byte pipe to a device (see the module docstring for the contract)."""
 
     name: str = ""
-    baud: int = 0
+    baud: int = 0  # 0 where there is no line speed (memory pair, sockets keep the asked value)
 
     def read(self) -> bytes:
         raise NotImplementedError
@@ -133,7 +133,8 @@ def _open_error(port: str, exc: BaseException) -> PortError:
     err = getattr(exc, "errno", None)
     text = str(exc)
     low = text.lower()
-    if err == errno.ENOENT or "no such file" in low or "cannot find the file" in low:
+    if err in (errno.ENOENT, errno.ENXIO, errno.ENODEV) or "no such file" in low \
+            or "no such device" in low or "cannot find the file" in low:
         return PortError(f"cannot open {port}: no such device")
     if "exclusively lock" in low or err == errno.EBUSY or "resource busy" in low:
         return PortError(f"{port} is busy (used by another program)")

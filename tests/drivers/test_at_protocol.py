@@ -11,8 +11,11 @@ import threading
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drivers.at import AtTimeout
+from drivers.at_lines import final_error, is_call_command, is_final, reply_prefixes, split_chain, split_lines
 from fieldapp.model import DeviceError
 from tests.support.exchanges import expected_protocol
 
@@ -362,3 +365,76 @@ def test_harness_fails_on_an_unused_pair():
     with pytest.raises(AssertionError, match="1 pair\\(s\\) never used"), \
             expected_protocol([("AT\r", b"\r\nOK\r\n"), ("AT+CSQ\r", b"\r\nOK\r\n")]) as ch:
         ch.command("AT", timeout_s=2)
+
+
+# ----------------------------------------------------------------------------- the line rules (pure)
+
+# Every framing quirk of §1.1 in one stream: echo CR CR LF, doubled CRs, bare LF, a blank line.
+STREAM = (b"AT+CSQ\r\r\n+CSQ: 9,3\r\n\r\nOK\r\n\r\r\n+CRING: VOICE\r\r\n"
+          b"AT+CENG=2\r\r\nOK\n+UCGED: 2\r\n6,4,fff,fff\r\nOK")
+
+
+def _cut(stream: bytes, cuts: list[int]) -> list[bytes]:
+    buf = bytearray()
+    lines: list[bytes] = []
+    last = 0
+    for cut in [*sorted(cuts), len(stream)]:
+        buf.extend(stream[last:cut])
+        last = cut
+        lines.extend(split_lines(buf))
+    return lines + ([bytes(buf)] if buf else [])
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=30))
+def test_any_split_of_the_stream_gives_the_same_lines(cuts):
+    assert _cut(STREAM, cuts) == [b"AT+CSQ", b"+CSQ: 9,3", b"OK", b"+CRING: VOICE", b"AT+CENG=2", b"OK",
+                                  b"+UCGED: 2", b"6,4,fff,fff", b"OK"]
+
+
+@given(st.binary(max_size=200))
+def test_split_lines_never_raises_and_loses_no_text(data):
+    buf = bytearray(data)
+    lines = split_lines(buf)
+    kept = b"".join(lines) + bytes(buf)
+    assert kept == data.replace(b"\r", b"").replace(b"\n", b"")
+
+
+@pytest.mark.parametrize("cmd,prefixes", [
+    ("AT+CREG?", ("+CREG:",)),
+    ("AT+CSQ", ("+CSQ:",)),
+    ('AT+QENG="servingcell"', ("+QENG:",)),
+    ("AT^SMONI", ("^SMONI:",)),
+    ("AT#MONI=7", ("#MONI:",)),
+    ("AT!GSMINFO?", ("!GSMINFO:",)),
+    ('AT+QNWINFO;+QENG="servingcell";+QSPN', ("+QNWINFO:", "+QENG:", "+QSPN:")),
+    ("ATI", ()),
+    ("ATD0123456789;", ()),
+    ("at+creg?", ("+CREG:",)),
+])
+def test_reply_prefixes(cmd, prefixes):
+    assert reply_prefixes(cmd) == prefixes
+
+
+def test_split_chain_keeps_quoted_semicolons_and_dial_modifier():
+    assert split_chain('AT+CMGS="a;b";+CSQ') == ['AT+CMGS="a;b"', "AT+CSQ"]
+    assert split_chain("ATD123;") == ["ATD123;"]
+    assert split_chain("AT+CSQ;") == ["AT+CSQ"]
+
+
+@pytest.mark.parametrize("cmd,is_call", [
+    ("ATD0123456789;", True), ("ATD*99#", True), ("ATA", True), ("ATH", True), ("ATH0", True),
+    ("ATO", True), ("AT+CHUP", True), ("AT+CHLD=1", True), ('AT+CGDATA="PPP",1', True),
+    ("AT+CSQ", False), ("ATI", False), ("AT+CLCC", False), ("AT&V", False), ("AT", False),
+])
+def test_call_commands(cmd, is_call):
+    assert is_call_command(cmd) is is_call
+
+
+def test_final_codes_need_the_whole_line():
+    assert not is_final("OKAY")
+    assert not is_final('+QENG: "servingcell","CONNECT","GSM",460,00')  # Quectel state word
+    assert not is_final("ERRORS: 0")
+    assert is_final("  OK  ")
+    assert is_final("+cme error: 10")
+    assert final_error("+cme error: 10").code == 10
+    assert final_error("OK") is None and final_error(None) is None

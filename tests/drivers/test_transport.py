@@ -270,3 +270,17 @@ def test_list_ports_returns_plain_dicts():
     for info in ports:
         assert set(info) == {"device", "description", "hwid", "vid", "pid"}
         assert isinstance(info["device"], str) and info["device"]
+
+
+def test_unplugged_node_that_lingers_is_no_such_device():
+    # Linux keeps /dev/ttyUSB0 for a moment after an unplug; open() then fails with ENXIO.
+    exc = serial.SerialException(6, "could not open port /dev/ttyUSB0: [Errno 6] No such device or "
+                                    "address: '/dev/ttyUSB0'")
+    assert str(_open_error("/dev/ttyUSB0", exc)) == "cannot open /dev/ttyUSB0: no such device"
+
+
+def test_windows_missing_com_port_wording():
+    # pyserial on Windows: SerialException("could not open port 'COM3': FileNotFoundError(2, ...)").
+    exc = serial.SerialException("could not open port 'COM3': FileNotFoundError(2, 'The system cannot "
+                                 "find the file specified.', None, 2)")
+    assert str(_open_error("COM3", exc)) == "cannot open COM3: no such device"
