@@ -118,10 +118,15 @@ def _ceng_serving(f: list[str]) -> list[ParseRecord]:
     rxq = radio.valid_rxqual(num(f[2], strict=True))
     if len(f) == 21 and radio.valid_rxqual(num(f[19])) is not None:
         rxq = radio.valid_rxqual(num(f[19]))  # rxq_full of the dedicated channel
-    return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm, rxqual=rxq,
+    ta = num(f[10], 0, 63)
+    # RXQUAL is measured only on a dedicated channel (TS 45.008): the SIM800 prints "00" in
+    # idle (TA 255 there), which is "unknown", not "excellent quality".
+    dedicated = len(f) == 21 or ta is not None
+    return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
+                 rxqual=rxq if dedicated else None,
                  mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexval(f[6], strict=True)),
-                 lac=valid_lac(hexval(lac_tok, strict=True)), ta=num(f[10], 0, 63),
-                 channel=channel, state="dedicated" if len(f) == 21 else "idle", **extra)]
+                 lac=valid_lac(hexval(lac_tok, strict=True)), ta=ta,
+                 channel=channel, state="dedicated" if dedicated else "idle", **extra)]
 
 
 # +CENG: 1,"1688,16,25,a53f,310,260,0113"   (SIM800L, Ncell=1: bcch,rxl,bsic,cellid,mcc,mnc,lac)
