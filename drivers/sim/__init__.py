@@ -7,3 +7,9 @@ model, per-TRX faults, audio verdicts), ``engine`` (camping, measurements, hando
 ``dialects`` (per-family reply formats as data), ``handset`` (the AT interpreter), ``pty``
 (pseudo-terminal and in-memory servers), ``gps`` (NMEA GGA/RMC generator).
 """
+
+from drivers.sim.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
+from drivers.sim.server import SimulatorHandle, start_simulator
+
+__all__ = ["Scenario", "ScenarioError", "SimulatorHandle", "list_scenarios", "load_scenario",
+           "start_simulator"]
