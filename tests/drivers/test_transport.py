@@ -284,3 +284,37 @@ def test_windows_missing_com_port_wording():
     exc = serial.SerialException("could not open port 'COM3': FileNotFoundError(2, 'The system cannot "
                                  "find the file specified.', None, 2)")
     assert str(_open_error("COM3", exc)) == "cannot open COM3: no such device"
+
+
+def test_timed_urc_on_a_pty_reaches_its_handler_mid_command():
+    got: list[str] = []
+    ring = threading.Event()
+
+    def on_ring(line: str) -> None:
+        got.append(line)
+        ring.set()
+
+    # The peer answers AT+COPS? slowly; a +CRING injected 50 ms in lands between its lines.
+    script = [("AT+COPS?", ['\r\n+COPS: 0,0,"TR TURKCELL"\r\n', 0.15, "\r\nOK\r\n"])]
+    with ScriptedPeer(script, echo=True) as peer, AtChannel(open_port(peer.port)) as ch:
+        ch.add_urc_handler("+CRING:", on_ring)
+        peer.inject(b"\r\r\n+CRING: VOICE\r\r\n", delay_s=0.05)
+        resp = ch.command("AT+COPS?", timeout_s=2)
+        assert ring.wait(1)
+    assert resp.lines == ['+COPS: 0,0,"TR TURKCELL"'] and resp.ok
+    assert got == ["+CRING: VOICE"]
+
+
+def test_scripted_peer_answers_error_to_unexpected_commands_and_sends_startup_urcs():
+    unsolicited: list[str] = []
+    with ScriptedPeer([("AT", "\r\nOK\r\n")], urcs=[(0.3, "\r\nRDY\r\n")]) as peer:
+        with AtChannel(open_port(peer.port), on_unsolicited=unsolicited.append) as ch:
+            assert ch.command("AT+CGMM", timeout_s=2).final == "ERROR"
+            assert ch.command("AT", timeout_s=2).ok
+            deadline = time.monotonic() + 2
+            while not unsolicited and time.monotonic() < deadline:
+                time.sleep(0.02)
+        assert unsolicited == ["RDY"]
+        assert peer.unexpected == ["AT+CGMM"]
+        assert peer.received == ["AT+CGMM", "AT"]
+        assert peer.script == []
