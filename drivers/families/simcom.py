@@ -120,8 +120,9 @@ def _ceng_serving(f: list[str]) -> list[ParseRecord]:
         rxq = radio.valid_rxqual(num(f[19]))  # rxq_full of the dedicated channel
     ta = num(f[10], 0, 63)
     # RXQUAL is measured only on a dedicated channel (TS 45.008): the SIM800 prints "00" in
-    # idle (TA 255 there), which is "unknown", not "excellent quality".
-    dedicated = len(f) == 21 or ta is not None
+    # idle (TA 255 there), which is "unknown", not "excellent quality". The SIM900 prints TA 0
+    # with rxq 99 in idle, so a TA alone does not make a call: a call has a TA *and* a quality.
+    dedicated = len(f) == 21 or (ta is not None and rxq is not None)
     return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                  rxqual=rxq if dedicated else None,
                  mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexval(f[6], strict=True)),
