@@ -1,8 +1,8 @@
 """The AT channel: one command at a time over a Transport, URCs routed as they arrive.
 
 A reader thread ("at-reader") cuts the byte stream into lines (``drivers.at_lines``) and routes
-each line, in ModemManager's order (reference/at-commands.md §7.2): URC handlers first, then the
-pending command's response. Unlike python-gsmmodem (§7.1) a URC arriving between the echo and
+each line as ModemManager does (reference/at-commands.md §7.2): URCs are taken out before the
+response is assembled, wherever they fall. Unlike python-gsmmodem (§7.1) a URC arriving between the echo and
 OK is *not* glued into the response, NO CARRIER during a poll is a URC and not the poll's
 result, and a reply without OK (Wavecom ``+CPIN: READY``) completes after a grace period.
 
