@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
+from drivers.families.wavecom import fast_dec, fast_hex, split_clean
 from fieldapp import radio
 from fieldapp.model import (
     CLCC_STAT,
@@ -40,18 +41,18 @@ def _dash(token: str) -> str:
     return token.replace("\u2013", "-").replace("\u2212", "-")
 
 
-def _lac(token: str | None) -> int | None:
-    return hexnum(token, lo=1, hi=0xFFFE)  # 0000 = not decoded
+def _lac(token: str) -> int | None:
+    return fast_hex(token, lo=1, hi=0xFFFE)  # 0000 = not decoded
 
 
-def _cell_id(token: str | None) -> int | None:
-    v = hexnum(token, lo=1)  # 0000 = not decoded, FFFF = SysInfo 3 not read yet
+def _cell_id(token: str) -> int | None:
+    v = fast_hex(token, lo=1)  # 0000 = not decoded, FFFF = SysInfo 3 not read yet
     return None if v == 0xFFFF else v
 
 
 def _mcc_mnc(mcc_tok: str, mnc_tok: str) -> tuple[int | None, int | None]:
-    mcc = dec(mcc_tok, lo=1, hi=999)  # 000 = not decoded
-    return mcc, (dec(mnc_tok, lo=0, hi=999) if mcc is not None else None)
+    mcc = fast_dec(mcc_tok, lo=1, hi=999)  # 000 = not decoded
+    return mcc, (fast_dec(mnc_tok, lo=0, hi=999) if mcc is not None else None)
 
 
 def _dbm_level(dbm: float | None) -> tuple[int | None, float | None]:
@@ -71,7 +72,7 @@ def _dbm_level(dbm: float | None) -> tuple[int | None, float | None]:
 # Huawei MG323 implements the same command (manualsdump huawei-mg323 p.100).
 def parse_smonc(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = [clean(x) for x in split_fields(body)]
+    f = split_clean(body)
     if f == [""]:
         return []
     if len(f) % 9 != 0 or len(f) > 63:
@@ -79,15 +80,15 @@ def parse_smonc(line: str) -> list[ParseRecord] | None:
     out: list[ParseRecord] = []
     for i in range(0, len(f), 9):
         mcc_t, mnc_t, lac_t, ci_t, bsic_t, ch_t, rssi_t, c1_t, c2_t = f[i:i + 9]
-        arfcn = dec(ch_t, strict=True)
+        arfcn = fast_dec(ch_t, strict=True)
         if not arfcn:
             continue  # chann 0: not decoded, the rest of this cell is not either
         mcc, mnc = _mcc_mnc(mcc_t, mnc_t)
-        rxlev = dec(rssi_t, lo=0, hi=63, strict=True)
+        rxlev = fast_dec(rssi_t, lo=0, hi=63, strict=True)
         out.append(Cell(role=SERVING if i == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
                         lac=_lac(lac_t), ci=_cell_id(ci_t), bsic=radio.bsic_from_octal(bsic_t),
                         arfcn=radio.valid_arfcn(arfcn), rxlev=rxlev,
-                        rxlev_dbm=radio.rxlev_to_dbm(rxlev), c1=dec(c1_t), c2=dec(c2_t)))
+                        rxlev_dbm=radio.rxlev_to_dbm(rxlev), c1=fast_dec(c1_t), c2=fast_dec(c2_t)))
     return out
 
 
@@ -98,7 +99,7 @@ def _smond_dbm(token: str) -> float | None:
     """^SMOND RxLev: "received signal level in dBm", printed without its sign (66 = -66 dBm:
     the AC75 example prints 66 next to RSSI 23, i.e. -67 dBm) [inferred]; a signed value is
     taken as printed."""
-    v = dec(token, strict=True)
+    v = fast_dec(token, strict=True)
     if v is None:
         return None
     dbm = float(-v if v > 0 else v)
@@ -114,16 +115,16 @@ def _smond_dbm(token: str) -> float | None:
 # No serving cell: ",,,,,,<RxLev>,,,0,,,0"; empty neighbour ",,,,,,0".
 def parse_smond(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = [clean(x) for x in split_fields(body)]
+    f = split_clean(body)
     if f == [""]:
         return []
     n_neigh, rest = divmod(len(f) - 13 - 3, 7)
     if len(f) < 16 or rest != 0 or n_neigh > 6:
         raise Garbled(f"^SMOND with {len(f)} values")
     out: list[ParseRecord] = []
-    ta = radio.valid_ta(dec(f[-3], strict=True))
+    ta = radio.valid_ta(fast_dec(f[-3], strict=True))
     s = f[:13]
-    arfcn = radio.valid_arfcn(dec(s[5], strict=True))
+    arfcn = radio.valid_arfcn(fast_dec(s[5], strict=True))
     if arfcn is not None:
         rxlev, dbm = _dbm_level(_smond_dbm(s[6]))
         full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
@@ -136,11 +137,11 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
         if dedicated:
             # Full/Sub are only filled on a dedicated channel; the timeslot then is the TCH's
             # (idle prints 0, the BCCH timeslot).
-            rxqual = dec(s[10], lo=0, hi=7)
+            rxqual = fast_dec(s[10], lo=0, hi=7)
             if rxqual is None:
-                rxqual = dec(s[9], lo=0, hi=7)
-            rxqual_sub = dec(s[11], lo=0, hi=7)
-            channel = Channel(timeslot=dec(s[12], lo=0, hi=7))
+                rxqual = fast_dec(s[9], lo=0, hi=7)
+            rxqual_sub = fast_dec(s[11], lo=0, hi=7)
+            channel = Channel(timeslot=fast_dec(s[12], lo=0, hi=7))
         out.append(Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(s[2]), ci=_cell_id(s[3]),
                         bsic=radio.bsic_from_octal(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                         rxlev_full=radio.dbm_to_rxlev(full_dbm), rxlev_sub=radio.dbm_to_rxlev(sub_dbm),
@@ -148,15 +149,15 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
                         state="dedicated" if dedicated else "idle"))
     for k in range(n_neigh):
         g = f[13 + 7 * k: 20 + 7 * k]
-        arfcn = radio.valid_arfcn(dec(g[5], strict=True))
+        arfcn = radio.valid_arfcn(fast_dec(g[5], strict=True))
         if arfcn is None:
             continue
         rxlev, dbm = _dbm_level(_smond_dbm(g[6]))
         mcc, mnc = _mcc_mnc(g[0], g[1])
         out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(g[2]), ci=_cell_id(g[3]),
                         bsic=radio.bsic_from_octal(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
-    rssi = dec(f[-2], lo=0, hi=31)
-    ber = dec(f[-1], lo=0, hi=7)
+    rssi = fast_dec(f[-2], lo=0, hi=31)
+    ber = fast_dec(f[-1], lo=0, hi=7)
     if rssi is not None or ber is not None:
         out.append(Signal(rssi_dbm=radio.csq_to_dbm(rssi), rxqual=ber, rssi_raw=rssi))
     return out
@@ -290,7 +291,7 @@ def parse_monp_block(lines: list[str]) -> list[ParseRecord]:
 # dedicated channel, ...,GPRS,ARFCN,TS,timAdv,dBm,Q,ChMod.
 def parse_smoni(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = [clean(x) for x in split_fields(body)]
+    f = split_clean(body)
     act = f[0].upper()
     if len(f) >= 2 and f[1].upper() == "SEARCH":
         return [Cell(role=SERVING, tech={"3G": UMTS, "4G": LTE}.get(act, GSM), state="SEARCH")]

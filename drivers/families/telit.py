@@ -7,12 +7,11 @@ decimal), decoded with ``radio.bsic_from_octal``. LAC and cell id are hex.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
-from drivers.families.wavecom import parse_cced
+from drivers.families.wavecom import fast_dec, fast_hex, parse_cced, split_clean
 from fieldapp import radio
 from fieldapp.model import GSM, LTE, NEIGHBOUR, SERVING, UMTS, Cell, Info, ParseRecord
 
@@ -28,6 +27,22 @@ def bsic_digits(token: str | None) -> int | None:
     return radio.bsic_from_octal(t)
 
 
+def dbm_token(token: str | None) -> float | None:
+    """A printed level: ``-70dbm``, ``-80``, ``-99 dBm`` → float; markers/garbage → None."""
+    if not token:
+        return None
+    t = token.lower()
+    if t.endswith("dbm"):
+        t = t[:-3]
+    if t[:1] == "-" and t[1:].isdigit() and t.isascii():
+        return float(-int(t[1:])) if t != "-0" else None
+    return number(token)
+
+
+def _opt_dec(token: str | None, **kw) -> int | None:
+    return None if token is None else fast_dec(token, **kw)
+
+
 def _level(dbm: float | None) -> tuple[int | None, float | None]:
     if dbm is None or not DBM_LO <= dbm <= DBM_HI:
         return None, None
@@ -35,33 +50,48 @@ def _level(dbm: float | None) -> tuple[int | None, float | None]:
 
 
 def _ci(token: str | None) -> int | None:
-    v = hexnum(token, lo=1)
+    if token is None:
+        return None
+    v = fast_hex(token, lo=1)
     return None if v in (0xFFFF, 0xFFFFFFF) else v
 
 
 def _lac(token: str | None) -> int | None:
-    return hexnum(token, lo=1, hi=0xFFFE)
+    return None if token is None else fast_hex(token, lo=1, hi=0xFFFE)
 
 
 # ------------------------------------------------------------------------- #MONI label mode
 
-_LABEL_RE = re.compile(
-    r"(?:^|(?<=\s)|(?<=m))(BSIC|RxQual|LAC|Id|ARFCN|UARFCN|EARFCN|PWR|TA|Cc|Nc|PSC|RSCP|EcIo|"
-    r"RSRP|RSRQ|TAC|DRX|SCR):\s*", re.IGNORECASE)
+LABELS = frozenset({"BSIC", "RXQUAL", "LAC", "ID", "ARFCN", "UARFCN", "EARFCN", "PWR", "TA", "CC",
+                    "NC", "PSC", "RSCP", "ECIO", "RSRP", "RSRQ", "TAC", "DRX", "SCR"})
 
 
 def _labels(text: str) -> tuple[str, dict[str, str]]:
-    """Split ``name LABEL:value LABEL: value ...`` into the leading name and a label map."""
-    matches = list(_LABEL_RE.finditer(text))
-    if not matches:
-        raise Garbled("#MONI line without any LABEL:value")
-    name = text[: matches[0].start()].strip()
+    """Split ``name LABEL:value LABEL: value ...`` into the leading name and a label map.
+    Tolerates a value after a space (``ARFCN: 59``) and a unit fused to the next label
+    (``-80 dBmTA:0``)."""
+    toks = text.split()
     out: dict[str, str] = {}
-    for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = text[m.end():end].split()
-        out[m.group(1).upper()] = value[0] if value else ""
-    return name, out
+    name_end: int | None = None
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        label, colon, value = tok.partition(":")
+        if colon:
+            key = label.upper()
+            if key not in LABELS and key.startswith("DBM") and key[3:] in LABELS:
+                key = key[3:]  # "dBmTA:0"
+            if key in LABELS:
+                if name_end is None:
+                    name_end = i
+                if not value and i + 1 < len(toks) and ":" not in toks[i + 1]:
+                    i += 1
+                    value = toks[i]
+                out[key] = value
+        i += 1
+    if name_end is None:
+        raise Garbled("#MONI line without any LABEL:value")
+    return " ".join(toks[:name_end]), out
 
 
 def _label_cell(text: str) -> Cell | None:
@@ -74,14 +104,14 @@ def _label_cell(text: str) -> Cell | None:
         return _label_lte(lab, name, role)
     if "UARFCN" in lab or "PSC" in lab:
         return _label_umts(lab, name, role)
-    rxlev, dbm = _level(number(lab.get("PWR")))
-    mcc = dec(lab.get("CC"), lo=1, hi=999)
+    rxlev, dbm = _level(dbm_token(lab.get("PWR")))
+    mcc = _opt_dec(lab.get("CC"), lo=1, hi=999)
     return Cell(
-        role=role, tech=GSM, mcc=mcc, mnc=dec(lab.get("NC"), lo=0, hi=999) if mcc else None,
+        role=role, tech=GSM, mcc=mcc, mnc=_opt_dec(lab.get("NC"), lo=0, hi=999) if mcc else None,
         lac=_lac(lab.get("LAC")), ci=_ci(lab.get("ID")),
-        arfcn=radio.valid_arfcn(dec(lab.get("ARFCN"))), bsic=bsic_digits(lab.get("BSIC")),
-        rxlev=rxlev, rxlev_dbm=dbm, rxqual=dec(lab.get("RXQUAL"), lo=0, hi=7),
-        ta=radio.valid_ta(dec(lab.get("TA"))), operator=name or None)
+        arfcn=radio.valid_arfcn(_opt_dec(lab.get("ARFCN"))), bsic=bsic_digits(lab.get("BSIC")),
+        rxlev=rxlev, rxlev_dbm=dbm, rxqual=_opt_dec(lab.get("RXQUAL"), lo=0, hi=7),
+        ta=radio.valid_ta(_opt_dec(lab.get("TA"))), operator=name or None)
 
 
 def _label_lte(lab: dict[str, str], name: str, role: str) -> Cell:
@@ -126,17 +156,17 @@ def _table_row(text: str) -> list[ParseRecord] | None:
             raise Garbled(f"#MONI table row with {len(toks)} columns")
         bsic_tok, lac_tok, ci_tok = toks[1], toks[2], toks[3]
         undecoded = bsic_tok.upper() == "FF" and lac_tok.upper() == "FFFF"
-        arfcn = radio.valid_arfcn(dec(toks[4], strict=True))
-        rxlev, dbm = _level(number(toks[5], strict=True))
+        arfcn = radio.valid_arfcn(fast_dec(toks[4], strict=True))
+        rxlev, dbm = _level(dbm_token(toks[5]))
         if arfcn is None and undecoded:
             return []  # an empty neighbour slot: "N3 FF FFFF 0000 1024 -111dbm -1 -1"
-        c1 = None if undecoded else dec(toks[6], strict=True)
-        c2 = None if undecoded else dec(toks[7], strict=True)
+        c1 = None if undecoded else fast_dec(toks[6], strict=True)
+        c2 = None if undecoded else fast_dec(toks[7], strict=True)
         cell = Cell(role=SERVING if serving else NEIGHBOUR, tech=GSM, lac=_lac(lac_tok),
                     ci=_ci(ci_tok), arfcn=arfcn, bsic=bsic_digits(bsic_tok), rxlev=rxlev,
                     rxlev_dbm=dbm, c1=c1, c2=c2)
         if serving:
-            cell = replace(cell, ta=radio.valid_ta(dec(toks[8], strict=True)),
+            cell = replace(cell, ta=radio.valid_ta(fast_dec(toks[8], strict=True)),
                            rxqual=dec(toks[9], lo=0, hi=7),
                            operator=" ".join(toks[10:]) or None)
         return [cell]
@@ -208,26 +238,26 @@ def _netcode(token: str) -> tuple[int | None, int | None]:
 # in field 5 (LTE prints the cell identity there, e.g. 00000AF) means LTE [inferred].
 def parse_servinfo(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = split_fields(body)
+    f = split_clean(body)
     if len(f) < 8:
         raise Garbled(f"#SERVINFO with {len(f)} fields")
     mcc, mnc = _netcode(f[3])
-    operator = clean(f[2]) or None
-    dbm = number(f[1])
-    code9 = dec(f[8]) if len(f) > 8 else None
+    operator = f[2] or None
+    dbm = dbm_token(f[1])
+    code9 = fast_dec(f[8]) if len(f) > 8 else None
     if code9 is not None and -140 <= code9 <= -20:
         if len(clean(f[4])) >= 5:
             return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, operator=operator,
-                         arfcn=dec(f[0], lo=0, hi=262143), ci=hexnum(f[4], lo=1),
-                         lac=hexnum(f[5], lo=1, hi=0xFFFE), rsrp_dbm=float(code9))]
+                         arfcn=dec(f[0], lo=0, hi=262143), ci=fast_hex(f[4], lo=1),
+                         lac=fast_hex(f[5], lo=1, hi=0xFFFE), rsrp_dbm=float(code9))]
         return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, operator=operator,
                      arfcn=dec(f[0], lo=0, hi=16383), pci=dec(f[4], lo=0, hi=511),
                      lac=_lac(f[5]), rscp_dbm=float(code9))]
     rxlev, level_dbm = _level(dbm)
     lac = _lac(f[5])
-    arfcn = radio.valid_arfcn(dec(f[0]))
+    arfcn = radio.valid_arfcn(fast_dec(f[0]))
     bsic = bsic_digits(f[4])
-    ta = radio.valid_ta(dec(f[6]))
+    ta = radio.valid_ta(fast_dec(f[6]))
     if level_dbm is None and lac is None:
         # "0,,"NL KPN","20408",0,0000,0,..." is not camped: its zeros are not a cell.
         arfcn = bsic = ta = None

@@ -7,6 +7,7 @@ so ``parse_cced`` is shared with ``telit.py``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from drivers.families.base import Family, register
@@ -25,6 +26,38 @@ from fieldapp.model import (
     Urc,
 )
 
+# ------------------------------------------------------------------ fast token decoding
+# The same results as fields.split_fields/clean/dec/hexnum, with a fast path for the common
+# case (no quotes, plain digits); the families that poll long dumps every second share them.
+# (Candidates for fields.py.)
+_HEX_FULL = re.compile(r"[0-9A-Fa-f]+").fullmatch
+
+
+def split_clean(body: str) -> list[str]:
+    """Fields of a reply body, each cleaned; plain ``str.split`` when there is no quote."""
+    if '"' in body:
+        return [clean(x) for x in split_fields(body)]
+    return [x.strip() for x in body.split(",")]
+
+
+def fast_dec(t: str, *, lo: int | None = None, hi: int | None = None,
+             strict: bool = False) -> int | None:
+    """``fields.dec`` of a cleaned token."""
+    if t.isdigit() and t.isascii():
+        v = int(t)
+        return None if (lo is not None and v < lo) or (hi is not None and v > hi) else v
+    return dec(t, lo=lo, hi=hi, strict=strict)
+
+
+def fast_hex(t: str, *, lo: int | None = None, hi: int | None = None,
+             strict: bool = False) -> int | None:
+    """``fields.hexnum`` of a cleaned token."""
+    if _HEX_FULL(t) is not None:
+        v = int(t, 16)
+        return None if (lo is not None and v < lo) or (hi is not None and v > hi) else v
+    return hexnum(t, lo=lo, hi=hi, strict=strict)
+
+
 MAIN_FIELDS = 13  # MCC,MNC,LAC,CI,BSIC,BCCH,RxLev,RxLev Full,RxLev Sub,RxQual,RxQual Full,RxQual Sub,Idle TS
 NEIGHBOUR_FIELDS = 7  # MCC,MNC,LAC,CI,BSIC,BCCH,RxLev
 MAX_NEIGHBOURS = 6
@@ -33,19 +66,18 @@ MAX_NEIGHBOURS = 6
 def _num(token: str, *, lo: int, hi: int, hexa: bool = False) -> int | None:
     """A field that must be a number when present: empty → None, out of range → None, text that
     is not a number → Garbled (a damaged line is skipped rather than half-read)."""
-    t = clean(token)
-    if t == "":
+    if token == "":
         return None
     if hexa:
-        return hexnum(t, lo=lo, hi=hi, strict=True)
-    return dec(t, lo=lo, hi=hi, strict=True)
+        return fast_hex(token, lo=lo, hi=hi, strict=True)
+    return fast_dec(token, lo=lo, hi=hi, strict=True)
 
 
 def _cced_cell(f: list[str], role: str) -> Cell | None:
     """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service.
     Field shapes are checked so that a dump whose commas were lost or doubled (the manual's own
     example is damaged that way) is refused rather than read shifted."""
-    mcc_t, lac_t = clean(f[0]), clean(f[2])
+    mcc_t, lac_t = f[0], f[2]
     if (mcc_t not in ("", "0") and len(mcc_t) != 3) or len(lac_t) > 4:
         raise Garbled(f"+CCED cell fields out of place: {','.join(f)!r}")
     mcc = _num(f[0], lo=0, hi=999)
@@ -140,10 +172,10 @@ def parse_cced(line: str) -> list[ParseRecord] | None:
     low = body.lower()
     if "cell info" in low:
         return _parse_luat(body)
-    fields = split_fields(body)
-    if len(fields) == 1 and clean(fields[0]) == "":
+    fields = split_clean(body)
+    if len(fields) == 1 and fields[0] == "":
         return []  # "+CCED:" with nothing measured
-    if len(fields) > MAIN_FIELDS and clean(fields[-1]) == "" and not _layouts(len(fields)):
+    if len(fields) > MAIN_FIELDS and fields[-1] == "" and not _layouts(len(fields)):
         fields = fields[:-1]  # a trailing comma after the last neighbour
     layouts = _layouts(len(fields))
     if not layouts:
@@ -164,7 +196,7 @@ def _parse_luat(body: str) -> list[ParseRecord]:
     kind, _, values = body.partition("info:")
     if "current" not in kind.lower():
         return []  # other Luat info lines: layout not documented, nothing read from them
-    f = split_fields(values)
+    f = split_clean(values)
     if len(f) != 8:
         raise Garbled("Luat +CCED current cell info needs 8 fields")
     mcc = _num(f[0], lo=0, hi=999)
@@ -182,7 +214,7 @@ def _parse_luat(body: str) -> list[ParseRecord]:
 #   +WIND: 6,1     call 1 released       (other indicators: SIM, ready, network, audio...)
 def parse_wind(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1].strip() if ":" in line else ""
-    f = split_fields(body)
+    f = split_clean(body)
     code = dec(f[0], strict=True)
     idx = dec(f[1], lo=0, hi=99) if len(f) > 1 else None
     if code == 5:
