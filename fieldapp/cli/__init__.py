@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.sessions",  # sessions, export
     "fieldapp.cli.window",    # demo (the window itself opens with no command)
     "fieldapp.cli.logs",      # import, replay
+    "fieldapp.cli.simulate",  # simulate, scenarios
 )
 
 
