@@ -57,7 +57,14 @@ def scan(path: str | Path, wanted: re.Pattern[bytes], valid_id: re.Pattern[bytes
                     continue
                 chunk, rest = buf[:cut], buf[cut:]
                 if at_eof and not chunk.endswith(b"\n"):
-                    chunk += b"\n"  # a last line without its line end (truncated file)
+                    # The file stops inside a line (copy cut short, logger killed): its last
+                    # value may be cut too ("-67.5" -> "-6"), so the line is reported, not read.
+                    last_start = chunk.rfind(b"\n") + 1
+                    cut_line = chunk[last_start:]
+                    chunk = chunk[:last_start]
+                    if cut_line.strip():
+                        stats.bad(base + chunk.count(b"\n") + 1, "last line cut short (no line end)",
+                                  cut_line.decode("utf-8", "replace"))
                 chunk = b"\n" + chunk  # every line now starts after a "\n" (see ID_RE)
                 found = ID_RE.findall(chunk, 0, len(chunk) - 1)  # not the empty match at the end
                 ids.update(found)
@@ -77,12 +84,12 @@ def scan(path: str | Path, wanted: re.Pattern[bytes], valid_id: re.Pattern[bytes
                     taken[line[:line.find(b",")] if b"," in line else line] += 1
                     yield line_no, line
                 base += chunk.count(b"\n") - 1
-                stats.lines = base
+                stats.lines = base + (1 if at_eof and buf and not buf.endswith(b"\n") else 0)
                 stats.bytes_read = f.tell() - len(rest)
                 if at_eof:
                     break
     finally:
-        stats.lines = base
+        stats.lines = max(stats.lines, base)
         for rid, n in ids.items():
             left = n - taken.get(rid, 0)
             if left > 0 and rid.strip() and valid_id.fullmatch(rid) and not rid.startswith(b"#"):

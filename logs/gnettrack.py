@@ -129,6 +129,10 @@ class _Table:
                 except UnicodeDecodeError:
                     st.bad(line_no, self.label + "not text", raw.decode("utf-8", "replace"))
                     continue
+                if not raw.endswith(b"\n") and line.strip():
+                    # The file stops inside this row: its last value may be cut ("-96" -> "-9").
+                    st.bad(line_no, self.label + "last line cut short (no line end)", line)
+                    continue
                 if not line.strip():
                     continue
                 if header is None and line.startswith("#"):

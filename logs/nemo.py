@@ -379,14 +379,15 @@ class NemoReader:
             elif system == 1:
                 # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
-                bcch = _int(_get(chi, 9))
+                # (``chi`` starts with the system, so the band is chi[1])
+                bcch = _int(_get(chi, 10))
                 if bcch is None or bcch == cell["arfcn"]:
-                    if cell["ci"] is None:
-                        changes.update(ci=_int(_get(chi, 3)), lac=_int(_get(chi, 4)))
-                    timeslot = _int(_get(chi, 8))
-                    if timeslot is not None and self._recent("chi1", ts) is not None:
+                    if cell.get("ci") is None:
+                        changes.update(ci=_int(_get(chi, 4)), lac=_int(_get(chi, 5)))
+                    timeslot = _int(_get(chi, 9))
+                    if timeslot is not None:  # held until the call ends (CAD/CAF drop it)
                         mode = model.DEDICATED
-                        changes["channel"] = model.Channel(tch_arfcn=_int(_get(chi, 2)), timeslot=timeslot)
+                        changes["channel"] = model.Channel(tch_arfcn=_int(_get(chi, 3)), timeslot=timeslot)
         if system == 1:
             rxq = self._recent("rxq", ts)
             if rxq is not None:
@@ -432,8 +433,8 @@ class NemoReader:
             return model.Event(ts, kind, f"call {text}", data)
         data["cause"] = _int(_get(p, 3))
         self._calls.pop(call_id, None)
-        self._held.pop("rxq", None)
-        self._held.pop("ta", None)
+        for key in ("rxq", "ta", "chi1"):  # dedicated-mode values end with the call
+            self._held.pop(key, None)
         if rid == "CAF":
             data["status_text"] = text = CAF_STATUS.get(status, f"status {status}")  # type: ignore[arg-type]
             return model.Event(ts, model.EV_CALL_FAILED, f"call failed: {text}", data)

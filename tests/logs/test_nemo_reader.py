@@ -1,0 +1,157 @@
+"""Nemo .nmf reader: one row per real line (from the shared sample RYG0443_R3_R002.3.nmf,
+Nemo Outdoor 7.8, Qualcomm handset) plus GSM lines written to the documented layout (no real
+GSM Nemo line is public), midnight rollover, truncated and corrupted files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldapp import model
+from logs.nemo import NemoReader
+
+HEADER = ('#PRODUCT,,,"NEMO OUTDOOR","7.8.0.8"\n#FF,,,"2.27"\n#DN,,,"Qualcomm"\n#UT,,,420,420\n'
+          '#START,{start},,"{date}"\n')
+
+
+def nmf(tmp_path: Path, body: str, start="16:01:58.536", date="26.8.2018", name="t.1.nmf") -> Path:
+    p = tmp_path / name
+    p.write_text(HEADER.format(start=start, date=date) + body, encoding="ascii")
+    return p
+
+
+def read(path: Path):
+    r = NemoReader(path)
+    return list(r), r
+
+
+# (device, real line) -> what the record must say
+REAL_LINES = [
+    ("Qualcomm UMTS CELLMEAS",
+     "CELLMEAS,16:01:59.005,,5,0,1,3,10588,-57.4,50001,2,17,0,50001,10588,303,-12.4,,-69.8,0,,,,,-13.0,-65.0,0,"
+     "34421.0,,1,50001,10588,159,-9.7,,-66.8,0,,,,,-16.0,-66.0,0,33397.0,",
+     lambda s: (s.tech, s.serving.pci, s.serving.rscp_dbm, s.serving.ecno_db, s.neighbours[0].pci,
+                s.neighbours[0].rscp_dbm) == ("UMTS", 303, -69.8, -12.4, 159, -66.8)),
+    ("Qualcomm LTE CELLMEAS",
+     "CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0",
+     lambda s: (s.tech, s.serving.arfcn, s.serving.pci, s.serving.rsrp_dbm, s.serving.rsrq_db)
+     == ("LTE", 125, 400, -84.4, -10.8)),
+    ("Qualcomm LTE CELLMEAS, detected cells only",
+     "CELLMEAS,16:02:04.213,,7,0,2,9,2,70001,125,364,,-80.0,-8.0,,,2,70001,125,279,,-94.0,-20.0,,",
+     lambda s: s.serving is None and [c.pci for c in s.neighbours] == [364, 279]
+     and s.neighbours[1].rsrq_db == -20.0),
+    ("Qualcomm GPS (longitude first)",
+     "GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1",
+     lambda p: (p.lat, p.lon, p.alt_m, p.sats, p.hdop, p.fix_quality) == (12.659351, 101.267143, 10.0, 9, 1.1, 1)),
+    ("Qualcomm CAA (context 44)",
+     'CAA,16:02:04.424,1,44,5,1,1,"0800000000",,15000,,',
+     lambda e: (e.kind, e.data["call_id"], e.data["direction"], e.data["number"]) ==
+     (model.EV_CALL_ATTEMPT, "44", "mo", "0800000000")),
+    ("Qualcomm CAC connected",
+     "CAC,16:02:16.467,1,44,5,1,3,0", lambda e: (e.kind, e.data["call_id"]) == (model.EV_CALL_CONNECTED, "44")),
+    ("Qualcomm CAD normal clearing",
+     "CAD,16:02:40.706,1,44,5,1,1,16", lambda e: (e.kind, e.data["cause"]) == (model.EV_CALL_RELEASED, 16)),
+    ("Qualcomm CAF released before connection",
+     "CAF,16:04:34.351,1,47,5,1,2,",
+     lambda e: (e.kind, e.data["status"], e.data["cause"]) == (model.EV_CALL_FAILED, 2, None)),
+    ("Qualcomm LOCK",
+     "LOCK,16:01:58.567,,2,3,1,5,4,1,70001",
+     lambda e: e.kind == model.EV_LOCK and e.data["locks"] == [{"type": 3, "values": [5]},
+                                                               {"type": 4, "values": [70001]}]),
+    ("Qualcomm CAD dropped (TDD sample, reference 1.5)",
+     "CAD,10:03:43.746,1,35,5,1,2,", lambda e: e.kind == model.EV_CALL_DROPPED),
+]
+
+
+@pytest.mark.parametrize("device,line,check", REAL_LINES, ids=[r[0] for r in REAL_LINES])
+def test_real_nemo_line(tmp_path, device, line, check):
+    records, reader = read(nmf(tmp_path, line + "\n", start="09:00:00.000"))
+    assert reader.stats.bad_lines == []
+    assert len(records) == 1
+    assert check(records[0])
+
+
+def test_gsm_cellmeas_with_rxq_tad_and_chi_fill_the_serving_cell(tmp_path):
+    # Synthetic, to the layout in reference 1.4 (no public GSM Nemo line exists): serving
+    # (type 1) ARFCN 7 BSIC 35 at -75 dBm, one neighbour (type 0) ARFCN 12 at -88 dBm.
+    body = ("CHI,16:02:00.000,,1,10900,2,12,10593,43,0,64,,3,7,35,10900\n"
+            "RXQ,16:02:00.100,,1,4,3\n"
+            "TAD,16:02:00.200,,1,2\n"
+            "CELLMEAS,16:02:00.480,,1,0,2,16,1,10900,7,29,-75.0,-76.0,30,32,,,,,10593,43,,,"
+            "0,10900,12,30,-88.0,-88.0,17,19,,,,,,,,\n")
+    records, reader = read(nmf(tmp_path, body))
+    assert reader.stats.bad_lines == []
+    (s,) = records
+    c = s.serving
+    assert (s.tech, c.arfcn, c.bsic, c.rxlev_dbm, c.rxlev, c.rxqual, c.rxqual_sub, c.ta) == \
+        ("GSM", 7, 29, -75.0, 35, 4, 3, 2)
+    assert (c.ci, c.lac, c.channel, s.mode) == (10593, 43, model.Channel(tch_arfcn=12, timeslot=3), model.DEDICATED)
+    assert (s.neighbours[0].arfcn, s.neighbours[0].rxlev_dbm) == (12, -88.0)
+
+
+def test_stale_rxqual_is_not_put_on_a_later_sample(tmp_path):
+    body = ("RXQ,16:02:00.100,,1,4,3\n"
+            "CELLMEAS,16:02:09.000,,1,0,1,16,1,10900,7,29,-75.0,-76.0,30,32,,,,,10593,43,,\n")
+    (s,), _ = read(nmf(tmp_path, body))
+    assert s.serving.rxqual is None
+
+
+def test_midnight_rollover_moves_to_the_next_day(tmp_path):
+    body = ("GPS,23:59:59.500,,101.0,12.0,10,0,1,9,0\n"
+            "GPS,00:00:00.500,,101.0,12.0,10,0,1,9,0\n"
+            "GPS,00:00:01.500,,101.0,12.0,10,0,1,9,0\n")
+    records, _ = read(nmf(tmp_path, body, start="23:59:58.000", date="31.12.2018"))
+    # 31.12.2018 23:59:59.5 at UTC+7 = 16:59:59.5 UTC; then +1 s and +2 s: no jump back a day.
+    assert [r.ts_utc for r in records] == [1546275599.5, 1546275600.5, 1546275601.5]
+
+
+def test_unknown_record_types_are_counted_and_skipped(tmp_path):
+    body = ('RRCSM,16:02:00.000,,5,2,"SYSTEM_INFORMATION_BCH","BCCH_BCH",,,"D02E"\n'
+            "MACRATE,16:02:00.100,,7,1,2\nMACRATE,16:02:00.200,,7,1,2\nFOOBAR,16:02:01.000,,1\n")
+    records, reader = read(nmf(tmp_path, body))
+    assert records == []
+    assert dict(reader.stats.unknown) == {"RRCSM": 1, "MACRATE": 2, "FOOBAR": 1}
+    assert reader.stats.bad_count == 0
+
+
+def test_data_before_start_has_no_date_and_is_reported(tmp_path):
+    p = tmp_path / "nostart.1.nmf"
+    p.write_text('#FF,,,"2.27"\nGPS,16:01:59.777,,101.2,12.6,10,0,1,9,0\n', encoding="ascii")
+    records, reader = read(p)
+    assert records == []
+    assert reader.stats.bad_lines[0].line_no == 2 and "no date" in reader.stats.bad_lines[0].reason
+    # --date supplies it
+    r = NemoReader(p, date="26.8.2018", utc_offset_min=420)
+    assert [x.ts_utc for x in r] == [pytest.approx(1535274119.777)]
+
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "nemo-RYG0443_R3_R002.3.nmf"
+
+
+def test_truncated_copy_reads_what_is_there_and_reports_the_cut_line(tmp_path):
+    data = FIXTURE.read_bytes()
+    cut = data.index(b"\nCELLMEAS,16:03:0") + 60
+    p = tmp_path / "cut.3.nmf"
+    p.write_bytes(data[:cut])
+    records, reader = read(p)
+    full, _ = read(FIXTURE)
+    assert records == full[:len(records)] and 0 < len(records) < len(full)
+    (bad,) = reader.stats.bad_lines
+    assert bad.line_no == data[:cut].count(b"\n") + 1 and "cut short" in bad.reason
+
+
+def test_corrupted_copy_reports_bad_lines_with_their_numbers(tmp_path):
+    lines = FIXTURE.read_bytes().split(b"\n")
+    cm = [i for i, ln in enumerate(lines) if ln.startswith(b"CELLMEAS")]
+    gps = [i for i, ln in enumerate(lines) if ln.startswith(b"GPS")]
+    lines[cm[10]] = b"\x00\x17\xff garbage from a bad sector \xfe"
+    lines[cm[20]] = lines[cm[20]].replace(b"CELLMEAS,16:", b"CELLMEAS,1x:")
+    lines[gps[5]] = b"GPS,16:02:10.000,,101.2,not-a-latitude,10,0,1,9,0"
+    p = tmp_path / "corrupt.3.nmf"
+    p.write_bytes(b"\n".join(lines))
+    records, reader = read(p)
+    full, _ = read(FIXTURE)
+    got = sorted(b.line_no for b in reader.stats.bad_lines)
+    assert got == sorted([cm[10] + 1, cm[20] + 1, gps[5] + 1])
+    assert len(records) == len(full) - 3
