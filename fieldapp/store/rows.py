@@ -83,33 +83,57 @@ def neighbour_rows(sample_id: int, cells: Sequence[Cell]) -> list[list[Any]]:
             for idx, cell in enumerate(cells)]
 
 
-def _build(cls: type, mapping: dict[str, str], row: dict[str, Any], prefix: str = "") -> Any:
-    kwargs = {}
-    for attr, column in mapping.items():
-        value = row[prefix + column]
-        if column in _BOOL_COLUMNS and value is not None:
-            value = bool(value)
-        kwargs[attr] = value
-    return cls(**kwargs)
+class SampleReader:
+    """Rebuilds Samples and neighbour Cells from plain tuple rows of the two queries of
+    ``Store.samples``, given their column names once: positions are looked up once, not per
+    row (name lookups on sqlite3.Row over ~100 columns cost more than the query itself)."""
 
+    def __init__(self, sample_names: Sequence[str], neighbour_names: Sequence[str]) -> None:
+        pos = {name: i for i, name in enumerate(sample_names)}
+        n_pos = {name: i for i, name in enumerate(neighbour_names)}
 
-def cell_from_row(row: dict[str, Any], mapping: dict[str, str], prefix: str = "") -> Cell:
-    """A Cell from a row; ``prefix`` is how a joined query aliased the columns ("n_")."""
-    channel = _build(Channel, CHANNEL, row, prefix) if row[prefix + "has_channel"] else None
-    return Cell(**{attr: row[prefix + column] for attr, column in mapping.items()}, channel=channel)
+        def parts(mapping: dict[str, str], where: dict[str, int]) -> list[tuple[str, int, bool]]:
+            return [(attr, where[col], col in _BOOL_COLUMNS) for attr, col in mapping.items()]
 
+        self._own = parts(SAMPLE_OWN, pos)
+        self._serving = parts(SERVING_CELL, pos)
+        self._channel = parts(CHANNEL, pos)
+        self._signal = parts(SIGNAL, pos)
+        self._registration = parts(REGISTRATION, pos)
+        self._position = parts(POSITION, pos)
+        self._n_cell = parts(NEIGHBOUR_CELL, n_pos)
+        self._n_channel = parts(CHANNEL, n_pos)
+        self._has = {name: pos[name] for name in ("has_serving", "has_channel", "has_signal",
+                                                  "has_registration", "has_position")}
+        self._n_has_channel = n_pos["has_channel"]
 
-def sample_from_row(row: dict[str, Any], neighbours: tuple[Cell, ...]) -> Sample:
-    return Sample(
-        ts_utc=row["ts_utc"],
-        tech=row["tech"],
-        mode=row["mode"],
-        serving=cell_from_row(row, SERVING_CELL) if row["has_serving"] else None,
-        neighbours=neighbours,
-        signal=_build(Signal, SIGNAL, row) if row["has_signal"] else None,
-        registration=_build(Registration, REGISTRATION, row) if row["has_registration"] else None,
-        position=_build(Position, POSITION, row) if row["has_position"] else None,
-    )
+    @staticmethod
+    def _kwargs(row: Sequence[Any], part: list[tuple[str, int, bool]]) -> dict[str, Any]:
+        out = {}
+        for attr, i, is_bool in part:
+            value = row[i]
+            out[attr] = bool(value) if is_bool and value is not None else value
+        return out
+
+    def neighbour(self, row: Sequence[Any]) -> Cell:
+        channel = Channel(**self._kwargs(row, self._n_channel)) if row[self._n_has_channel] else None
+        return Cell(**self._kwargs(row, self._n_cell), channel=channel)
+
+    def sample(self, row: Sequence[Any], neighbours: tuple[Cell, ...]) -> Sample:
+        has = self._has
+        serving = None
+        if row[has["has_serving"]]:
+            channel = Channel(**self._kwargs(row, self._channel)) if row[has["has_channel"]] else None
+            serving = Cell(**self._kwargs(row, self._serving), channel=channel)
+        return Sample(
+            **self._kwargs(row, self._own),
+            serving=serving,
+            neighbours=neighbours,
+            signal=Signal(**self._kwargs(row, self._signal)) if row[has["has_signal"]] else None,
+            registration=(Registration(**self._kwargs(row, self._registration))
+                          if row[has["has_registration"]] else None),
+            position=Position(**self._kwargs(row, self._position)) if row[has["has_position"]] else None,
+        )
 
 
 def _json_default(obj: Any) -> Any:

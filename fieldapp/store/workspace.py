@@ -22,14 +22,12 @@ from typing import Any
 from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample
 from fieldapp.store import cases as _cases
 from fieldapp.store.rows import (
-    NEIGHBOUR_CELL,
     NEIGHBOUR_COLUMNS,
     SAMPLE_COLUMNS,
-    cell_from_row,
+    SampleReader,
     dumps,
     loads,
     neighbour_rows,
-    sample_from_row,
     sample_row,
 )
 from fieldapp.store.schema import StoreError, configure, migrate, schema_version
@@ -65,13 +63,17 @@ _INSERT_SAMPLE = (f"INSERT INTO samples ({', '.join(SAMPLE_COLUMNS)}) "
                   f"VALUES ({_placeholders(SAMPLE_COLUMNS)})")
 _INSERT_NEIGHBOUR = (f"INSERT INTO neighbours ({', '.join(NEIGHBOUR_COLUMNS)}) "
                      f"VALUES ({_placeholders(NEIGHBOUR_COLUMNS)})")
-# One joined query (one snapshot): a sample row repeated once per neighbour, neighbour
-# columns aliased n_*; no neighbour → the n_* columns are NULL.
+# Samples and their neighbours come as two streams in the same order, (sample time, sample
+# id), merged in Python: half the rows a join would fetch (the sample columns are not repeated
+# per neighbour). The neighbour stream carries the key so that the merge can skip neighbours of
+# a sample committed between the two queries' snapshots.
 _SELECT_SAMPLES = (
-    "SELECT s.id AS sample_id, "
-    + ", ".join(f"s.{c}" for c in SAMPLE_COLUMNS[1:])
-    + ", " + ", ".join(f"n.{c} AS n_{c}" for c in NEIGHBOUR_COLUMNS[1:])
-    + " FROM samples s LEFT JOIN neighbours n ON n.sample_id = s.id"
+    "SELECT s.id AS sample_id, " + ", ".join(f"s.{c}" for c in SAMPLE_COLUMNS[1:])
+    + " FROM samples s WHERE s.session_id = ? ORDER BY s.ts_utc, s.id"
+)
+_SELECT_NEIGHBOURS = (
+    "SELECT s.ts_utc AS sample_ts_utc, " + ", ".join(f"n.{c}" for c in NEIGHBOUR_COLUMNS)
+    + " FROM neighbours n JOIN samples s ON s.id = n.sample_id"
     " WHERE s.session_id = ? ORDER BY s.ts_utc, s.id, n.idx"
 )
 _SELECT_SESSIONS = (
@@ -288,12 +290,14 @@ class Store:
     def add_samples(self, session_id: int, samples: Iterable[Sample]) -> int:
         """Add samples (with their neighbours) to the open transaction; returns how many."""
         count = 0
+        neighbours: list[list[Any]] = []
         with self._atomic() as conn:
             for sample in samples:
                 cur = conn.execute(_INSERT_SAMPLE, sample_row(session_id, sample))
                 if sample.neighbours:
-                    conn.executemany(_INSERT_NEIGHBOUR, neighbour_rows(cur.lastrowid, sample.neighbours))
+                    neighbours.extend(neighbour_rows(cur.lastrowid, sample.neighbours))
                 count += 1
+            conn.executemany(_INSERT_NEIGHBOUR, neighbours)  # one call: far cheaper than one per sample
         return count
 
     def add_events(self, session_id: int, events: Iterable[Event]) -> int:
@@ -322,18 +326,25 @@ class Store:
     def samples(self, session_id: int) -> Iterator[Sample]:
         """The session's samples in time order, rebuilt whole (serving cell with its channel,
         neighbours in their order, signal, registration, position)."""
-        current_id = None
-        current: sqlite3.Row | None = None
-        neighbours: list = []
-        for row in self._conn.execute(_SELECT_SAMPLES, (session_id,)):
-            if row["sample_id"] != current_id:
-                if current is not None:
-                    yield sample_from_row(current, tuple(neighbours))
-                current_id, current, neighbours = row["sample_id"], row, []
-            if row["n_idx"] is not None:
-                neighbours.append(cell_from_row(row, NEIGHBOUR_CELL, "n_"))
-        if current is not None:
-            yield sample_from_row(current, tuple(neighbours))
+        def plain(sql: str) -> sqlite3.Cursor:
+            cur = self._conn.cursor()
+            cur.row_factory = None  # plain tuples, read by position (see SampleReader)
+            return cur.execute(sql, (session_id,))
+
+        sample_rows = plain(_SELECT_SAMPLES)
+        neighbour_rows_ = plain(_SELECT_NEIGHBOURS)
+        reader = SampleReader([d[0] for d in sample_rows.description],
+                              [d[0] for d in neighbour_rows_.description])
+        pending = next(neighbour_rows_, None)  # (sample_ts_utc, sample_id, idx, ...)
+        for row in sample_rows:  # (sample_id, ts_utc, ...)
+            key = (row[1], row[0])
+            while pending is not None and (pending[0], pending[1]) < key:
+                pending = next(neighbour_rows_, None)
+            neighbours = []
+            while pending is not None and (pending[0], pending[1]) == key:
+                neighbours.append(reader.neighbour(pending))
+                pending = next(neighbour_rows_, None)
+            yield reader.sample(row, tuple(neighbours))
 
     def events(self, session_id: int) -> list[Event]:
         rows = self._conn.execute(

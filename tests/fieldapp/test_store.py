@@ -340,3 +340,19 @@ def test_cell_plan_round_trip_and_replace(store):
     assert store.cell_plan() == plan[1:]
     with raw_conn(store) as conn:
         assert conn.execute("SELECT count(*) FROM trxs").fetchone()[0] == 0
+
+
+def test_samples_with_the_same_time_keep_their_own_neighbours(store):
+    """Neighbours are matched to samples by (time, id), not by time alone."""
+    a = store.create_session("a")
+    b = store.create_session("b")
+    for i in range(3):
+        for sid in (a, b):
+            cells = tuple(Cell(role="neighbour", arfcn=100 * sid + 10 * i + k) for k in range(i + 1))
+            store.add_samples(sid, [Sample(ts_utc=T0, serving=Cell(ci=i), neighbours=cells)])
+    store.commit()
+    for sid in (a, b):
+        back = list(store.samples(sid))
+        assert [s.serving.ci for s in back] == [0, 1, 2]
+        assert [[n.arfcn for n in s.neighbours] for s in back] == [
+            [100 * sid + 10 * i + k for k in range(i + 1)] for i in range(3)]

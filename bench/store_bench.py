@@ -1,0 +1,80 @@
+"""Workspace store figures: insert throughput and the recorder's CPU use at a drive-test rate.
+
+    .venv/bin/python -c "import bench.store_bench as b; print(b.run())"
+
+- ``insert_samples_per_s``: samples with a serving cell, channel, signal, position and 6
+  neighbours added in batches of 500 and committed, on a real file in a temp directory.
+- ``read_samples_per_s``: the same samples rebuilt whole through ``Store.samples``.
+- ``recorder_cpu_percent``: process CPU time / wall time while a Recorder takes one such sample
+  (and one GPS fix) per second for ``duration_s``, i.e. a 1 Hz drive test. Everything else in
+  the process sleeps, so the figure is the recorder's cost (one core = 100 %).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from fieldapp.model import DEDICATED, GSM, NEIGHBOUR, Cell, Channel, Position, Sample, Signal
+from fieldapp.session import Recorder
+from fieldapp.store import Store
+
+
+def drive_test_sample(ts_utc: float, i: int) -> Sample:
+    neighbours = tuple(Cell(role=NEIGHBOUR, arfcn=10 + n, bsic=n, rxlev=20 + n, rxlev_dbm=-90.0 + n,
+                            c1=5 + n, c2=7 + n) for n in range(6))
+    return Sample(
+        ts_utc=ts_utc, tech=GSM, mode=DEDICATED,
+        serving=Cell(mcc=262, mnc=1, lac=0x1A2B, ci=0x3C4D + i % 3, arfcn=7, bsic=35, rxlev=25,
+                     rxlev_dbm=-85.0, rxqual=i % 8, ta=3,
+                     channel=Channel(tch_arfcn=7, timeslot=3, hopping=False, channel_type="TCH/F")),
+        neighbours=neighbours,
+        signal=Signal(rssi_dbm=-85.0, rxqual=i % 8, rssi_raw=14),
+        position=Position(ts_utc, 52.52 + i * 1e-5, 13.40 + i * 1e-5, speed_mps=8.0))
+
+
+def bench_insert(directory: Path, count: int, batch: int = 500) -> dict[str, float]:
+    samples = [drive_test_sample(1_700_000_000.0 + i, i) for i in range(count)]
+    with Store.open(directory / "insert.db") as store:
+        sid = store.create_session("bench:insert")
+        started = time.perf_counter()
+        for start in range(0, count, batch):
+            store.add_samples(sid, samples[start:start + batch])
+            store.commit()
+        insert_s = time.perf_counter() - started
+        started = time.perf_counter()
+        read = sum(1 for _ in store.samples(sid))
+        read_s = time.perf_counter() - started
+    assert read == count
+    return {"insert_samples_per_s": round(count / insert_s), "read_samples_per_s": round(count / read_s)}
+
+
+def bench_recorder(directory: Path, duration_s: float) -> dict[str, float]:
+    recorder = Recorder(directory / "recorder.db", "bench:1hz")
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    i = 0
+    try:
+        while time.monotonic() - wall0 < duration_s:
+            now = time.time()
+            recorder.put(drive_test_sample(now, i))
+            recorder.put(Position(now, 52.52, 13.40))
+            i += 1
+            time.sleep(max(0.0, wall0 + i - time.monotonic()))
+    finally:
+        recorder.close()
+    cpu_s, wall_s = time.process_time() - cpu0, time.monotonic() - wall0
+    assert recorder.counts["samples"] == i
+    return {"recorder_samples": i, "recorder_cpu_s": round(cpu_s, 4),
+            "recorder_cpu_percent": round(100.0 * cpu_s / wall_s, 3)}
+
+
+def run(duration_s: float = 10.0, insert_count: int = 5000) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
+        directory = Path(tmp)
+        return {**bench_insert(directory, insert_count), **bench_recorder(directory, duration_s)}
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value}")
