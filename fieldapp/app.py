@@ -34,9 +34,8 @@ def check_display(args: argparse.Namespace) -> None:
         return
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
-    hint = "" if getattr(args, "screenshot", None) else " (or use --screenshot PATH --exit-after S)"
-    raise NoDisplay("no display to open the window on: set DISPLAY, or QT_QPA_PLATFORM=offscreen"
-                    + hint)
+    raise NoDisplay("no display to open the window on: set DISPLAY, or run with QT_QPA_PLATFORM=offscreen "
+                    "and --screenshot PATH --exit-after SECONDS")
 
 
 class LiveApp:

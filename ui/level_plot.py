@@ -166,11 +166,12 @@ class LevelPlot(QWidget):
         self.set_follow(True)
 
     def set_follow(self, on: bool) -> None:
-        if on == self.follow and self.follow_button.isChecked() == on:
-            return
+        changed = on != self.follow
         self.follow = on
-        self.follow_button.setChecked(on)
-        self.follow_changed.emit(on)
+        if self.follow_button.isChecked() != on:
+            self.follow_button.setChecked(on)
+        if changed:
+            self.follow_changed.emit(on)
         if on:
             self.cursor.setVisible(False)
             self._follow_range()
