@@ -3,9 +3,12 @@ it names there is given in the row id); rows built from a documented layout say 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from drivers.transcript import Exchange, is_comment, read_transcript, transcript_header
+from tests.support.exchanges import expected_protocol, pairs_from_transcript
 
 QENG_NOCONN = ('+QENG: "servingcell","NOCONN","GSM",460,00,550A,2BB9,23,94,0,-61,5,14,4,0,0,0,'
                '-,-,-,-,-,-,-,-,-,"-"')
@@ -105,3 +108,25 @@ def test_header_keys_without_space_are_comments_but_telit_lines_are_data():
 def test_garbage_does_not_raise():
     text = "\x00\xff\ufffd\r\nAT+CSQ\r\n\x00+CSQ: 9,3\r\n\x00OK\x00\r\n"
     assert read_transcript(text) == [Exchange(None, ["\xff\ufffd"]), Exchange("AT+CSQ", ["+CSQ: 9,3", "OK"])]
+
+
+ROUND_TRIP = [r for r in ROWS if all(ex.command is None or ex.final for ex in r[2]) and r[2]]
+
+
+@pytest.mark.parametrize("echo", [True, False], ids=["echo on", "echo off"])
+@pytest.mark.parametrize("source,text,expected", ROUND_TRIP, ids=[r[0] for r in ROUND_TRIP])
+def test_replaying_a_transcript_through_the_channel_gives_the_same_replies(source, text, expected, echo):
+    unsolicited: list[str] = []
+    want: list[str] = []
+    with expected_protocol(pairs_from_transcript(text, echo=echo), on_unsolicited=unsolicited.append) as ch:
+        for ex in expected:
+            if ex.command is not None:
+                resp = ch.command(ex.command, timeout_s=2)
+                assert (resp.lines, resp.final) == (ex.info_lines, ex.final)
+            else:
+                # Wait for the URCs before the next command, as the recording shows them there.
+                want += ex.lines
+                deadline = time.monotonic() + 2
+                while len(unsolicited) < len(want) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+    assert unsolicited == want

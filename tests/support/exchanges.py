@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from drivers.at import AtChannel
+from drivers.transcript import read_transcript
 from drivers.transport import DeviceGone, Transport, memory_pair
 
 ReplyPart = bytes | str | float
@@ -126,3 +127,17 @@ def expected_protocol(pairs: Sequence[tuple[bytes | str | None, Reply]], *,
         channel.close()
         peer.stop()
     peer.check()
+
+
+def pairs_from_transcript(text: str, *, echo: bool = True) -> list[tuple[str | None, bytes]]:
+    """A recorded transcript as (sent, reply) pairs, framed as a V.250 device frames them:
+    ``<echo>\r`` (when ``echo``) then ``\r\n<line>\r\n`` per line. Unsolicited runs become
+    (None, reply) pairs, sent right after the previous reply."""
+    pairs: list[tuple[str | None, bytes]] = []
+    for ex in read_transcript(text):
+        body = b"".join(b"\r\n" + line.encode("utf-8") + b"\r\n" for line in ex.lines)
+        if ex.command is None:
+            pairs.append((None, body))
+        else:
+            pairs.append((ex.command + "\r", (ex.command.encode("utf-8") + b"\r" if echo else b"") + body))
+    return pairs
