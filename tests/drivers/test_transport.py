@@ -318,3 +318,17 @@ def test_scripted_peer_answers_error_to_unexpected_commands_and_sends_startup_ur
         assert peer.unexpected == ["AT+CGMM"]
         assert peer.received == ["AT+CGMM", "AT"]
         assert peer.script == []
+
+
+def test_peer_replays_a_transcript_over_a_pty():
+    # gammu issue #150 exchange plus the SimTech doubled-CR CRING fixture after it.
+    text = "# source: gammu issue #150\nAT+CSQ\r\r\n+CSQ: 9,3\r\n\r\nOK\r\n\r\r\n+CRING: VOICE\r\r\n"
+    got: list[str] = []
+    with ScriptedPeer.from_transcript(text) as peer, AtChannel(open_port(peer.port)) as ch:
+        ch.add_urc_handler("+CRING:", got.append)
+        resp = ch.command("AT+CSQ", timeout_s=2)
+        deadline = time.monotonic() + 2
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert resp.lines == ["+CSQ: 9,3"] and resp.final == "OK"
+    assert got == ["+CRING: VOICE"]

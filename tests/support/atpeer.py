@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from drivers.at_lines import is_echo, split_lines
+from drivers.transcript import read_transcript
 
 VANISH = object()  # reply item: close the pty here (unplug mid-reply)
 
@@ -55,6 +56,25 @@ class ScriptedPeer:
         self._vanished = threading.Event()
         self._thread: threading.Thread | None = None
         self._open_pty()
+
+    @classmethod
+    def from_transcript(cls, text: str, *, echo: bool = True, urc_delay_s: float = 0.3,
+                        **kwargs) -> ScriptedPeer:
+        """A peer that replays a recorded transcript (drivers.transcript): each command gets its
+        recorded reply lines framed ``\r\n<line>\r\n``; unsolicited lines after a reply follow
+        that reply; unsolicited lines before the first command are sent ``urc_delay_s`` after
+        start (a port that is opened later would drop them)."""
+        script: list[tuple[str, bytes]] = []
+        urcs: list[tuple[float, bytes]] = []
+        for ex in read_transcript(text):
+            body = b"".join(b"\r\n" + line.encode("utf-8") + b"\r\n" for line in ex.lines)
+            if ex.command is not None:
+                script.append((ex.command, body))
+            elif script:
+                script[-1] = (script[-1][0], script[-1][1] + body)
+            else:
+                urcs.append((urc_delay_s, body))
+        return cls(script, echo=echo, urcs=urcs, **kwargs)
 
     # ------------------------------------------------------------------ lifecycle
 
