@@ -202,12 +202,11 @@ class Store:
 
     def create_session(self, source: str, *, device: dict[str, Any] | None = None,
                        case_id: int | None = None, start_utc: float | None = None) -> int:
-        start = time.time() if start_utc is None else start_utc
-        with self._committed() as conn:
-            cur = conn.execute(
-                "INSERT INTO sessions (start_utc, source, device, case_id) VALUES (?, ?, ?, ?)",
-                (start, source, None if device is None else dumps(device), case_id))
-        return int(cur.lastrowid)
+        """A new session, committed at once (with anything pending)."""
+        session_id = self.add_session(source, start_utc=time.time() if start_utc is None else start_utc,
+                                      device=device, case_id=case_id)
+        self.commit()
+        return session_id
 
     def end_session(self, session_id: int, end_utc: float, *, interrupted: bool = False) -> None:
         with self._committed() as conn:

@@ -356,3 +356,21 @@ def test_samples_with_the_same_time_keep_their_own_neighbours(store):
         assert [s.serving.ci for s in back] == [0, 1, 2]
         assert [[n.arfcn for n in s.neighbours] for s in back] == [
             [100 * sid + 10 * i + k for k in range(i + 1)] for i in range(3)]
+
+
+def test_add_session_and_span_join_the_open_transaction_for_all_or_nothing_imports(store):
+    sid = store.add_session("import:drive.nmf", start_utc=T0, device={"format": "nemo"})
+    store.add_samples(sid, SAMPLES[:2])
+    store.set_session_span(sid, T0 - 5, T0 + 60)
+    with Store.open(store.path) as reader:
+        assert reader.sessions() == []  # nothing visible before the commit
+    store.rollback()
+    assert store.sessions() == []  # a failed import leaves no trace
+    sid = store.add_session("import:drive.nmf", start_utc=T0)
+    store.add_samples(sid, SAMPLES[:2])
+    store.set_session_span(sid, T0 - 5, T0 + 60)
+    store.commit()
+    info = store.session(sid)
+    assert (info.start_utc, info.end_utc, info.samples) == (T0 - 5, T0 + 60, 2)
+    with pytest.raises(UnknownSession):
+        store.set_session_span(999, T0, T0)
