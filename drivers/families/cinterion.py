@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
+from drivers.families.threegpp import CC_CAUSES
 from drivers.families.wavecom import fast_dec, fast_hex, split_clean
 from fieldapp import radio
 from fieldapp.model import (
@@ -55,6 +56,11 @@ def _mcc_mnc(mcc_tok: str, mnc_tok: str) -> tuple[int | None, int | None]:
     return mcc, (fast_dec(mnc_tok, lo=0, hi=999) if mcc is not None else None)
 
 
+def _bsic2(token: str) -> int | None:
+    """^SMONC/^SMOND BSIC: two digits NCC,BCC ("32"); "00" = not decoded (TC35i manual)."""
+    return None if token == "00" else radio.bsic_from_octal(token)
+
+
 def _dbm_level(dbm: float | None) -> tuple[int | None, float | None]:
     if dbm is None or not -125 <= dbm <= -20:
         return None, None
@@ -86,7 +92,7 @@ def parse_smonc(line: str) -> list[ParseRecord] | None:
         mcc, mnc = _mcc_mnc(mcc_t, mnc_t)
         rxlev = fast_dec(rssi_t, lo=0, hi=63, strict=True)
         out.append(Cell(role=SERVING if i == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
-                        lac=_lac(lac_t), ci=_cell_id(ci_t), bsic=radio.bsic_from_octal(bsic_t),
+                        lac=_lac(lac_t), ci=_cell_id(ci_t), bsic=_bsic2(bsic_t),
                         arfcn=radio.valid_arfcn(arfcn), rxlev=rxlev,
                         rxlev_dbm=radio.rxlev_to_dbm(rxlev), c1=fast_dec(c1_t), c2=fast_dec(c2_t)))
     return out
@@ -143,7 +149,7 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
             rxqual_sub = fast_dec(s[11], lo=0, hi=7)
             channel = Channel(timeslot=fast_dec(s[12], lo=0, hi=7))
         out.append(Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(s[2]), ci=_cell_id(s[3]),
-                        bsic=radio.bsic_from_octal(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
+                        bsic=_bsic2(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                         rxlev_full=radio.dbm_to_rxlev(full_dbm), rxlev_sub=radio.dbm_to_rxlev(sub_dbm),
                         rxqual=rxqual, rxqual_sub=rxqual_sub, ta=ta, channel=channel,
                         state="dedicated" if dedicated else "idle"))
@@ -155,7 +161,7 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
         rxlev, dbm = _dbm_level(_smond_dbm(g[6]))
         mcc, mnc = _mcc_mnc(g[0], g[1])
         out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(g[2]), ci=_cell_id(g[3]),
-                        bsic=radio.bsic_from_octal(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
+                        bsic=_bsic2(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
     rssi = fast_dec(f[-2], lo=0, hi=31)
     ber = fast_dec(f[-1], lo=0, hi=7)
     if rssi is not None or ber is not None:
@@ -354,9 +360,16 @@ def parse_slcc(line: str) -> list[ParseRecord] | None:
                       mode=mode)]
 
 
+# Cinterion's wording of TS 24.008 causes where it differs from the 3GPP table's.
+_CEER_TEXT_CAUSE = {v.lower(): k for k, v in CC_CAUSES.items()}
+_CEER_TEXT_CAUSE["unassigned/unallocated number"] = 1
+
+
 # Release cause indicator after AT^SIND="ceer",1 (Thales test suite, public source):
 #   +CIEV: ceer,2,"Unassigned/unallocated number"      +CIEV: ceer,1,"Client ended call"
-# Same text as +CEER gives, so it is reported the same way (Info "ceer").
+# Same text as +CEER gives (the suite expects "+CEER: Unassigned/unallocated number" next), so
+# it is reported the same way as the generic +CEER parser does: Info "ceer", and "ceer_cause"
+# when the text names a TS 24.008 CC cause.
 def parse_ciev(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1].strip() if ":" in line else ""
     f = split_fields(body)
@@ -365,7 +378,14 @@ def parse_ciev(line: str) -> list[ParseRecord] | None:
     if len(f) < 3:
         raise Garbled("+CIEV: ceer without its report text")
     text = clean(",".join(f[2:]))
-    return [Info(key="ceer", value=text)] if text else []
+    if not text:
+        return []
+    out: list[ParseRecord] = [Info(key="ceer", value=text)]
+    cause = _CEER_TEXT_CAUSE.get(text.lower())
+    if cause is not None:
+        out.append(Info(key="ceer_cause", value=cause))
+        out.append(Info(key="ceer_cause_text", value=text))
+    return out
 
 
 CINTERION = register(Family(

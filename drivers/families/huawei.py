@@ -8,6 +8,7 @@ from __future__ import annotations
 from drivers.families.base import Family, register
 from drivers.families.cinterion import parse_smonc
 from drivers.families.fields import Garbled, dec, split_fields
+from drivers.families.threegpp import CC_CAUSES
 from fieldapp.model import (
     CALL_ACTIVE,
     CALL_ALERTING,
@@ -20,20 +21,6 @@ from fieldapp.model import (
 
 # Huawei <call_type>: 0 voice, 1 CS data, 2 PS data, 9 emergency (Huawei AT interface specs).
 CALL_TYPES = {0: "voice", 1: "data", 2: "data", 9: "voice"}
-
-# TS 24.008 CC causes met in public tables (reference §2.8).
-CC_CAUSE_TEXT = {
-    1: "Unassigned (unallocated) number", 3: "No route to destination", 6: "Channel unacceptable",
-    8: "Operator determined barring", 16: "Normal call clearing", 17: "User busy",
-    18: "No user responding", 19: "User alerting, no answer", 21: "Call rejected",
-    22: "Number changed", 25: "Pre-emption", 26: "Non-selected user clearing",
-    27: "Destination out of order", 28: "Invalid number format", 29: "Facility rejected",
-    30: "Response to STATUS ENQUIRY", 31: "Normal, unspecified", 34: "No circuit/channel available",
-    38: "Network out of order", 41: "Temporary failure", 47: "Resources unavailable, unspecified",
-    49: "Quality of service unavailable", 63: "Service or option not available",
-    79: "Service or option not implemented",
-}
-
 
 def _fields(line: str, least: int) -> list[str]:
     body = line.split(":", 1)[1] if ":" in line else ""
@@ -79,7 +66,7 @@ def parse_cend(line: str) -> list[ParseRecord] | None:
     f = _fields(line, 3)
     cause = dec(f[3], lo=0, hi=127) if len(f) > 3 else None
     return [CallState(index=_call_id(f[0]), state=CALL_RELEASED, duration_s=dec(f[1], lo=0),
-                      cause=cause, cause_text=CC_CAUSE_TEXT.get(cause) if cause is not None else None)]
+                      cause=cause, cause_text=CC_CAUSES.get(cause) if cause is not None else None)]
 
 
 # ^SYSINFO:<srv_status>,<srv_domain>,<roam_status>,<sys_mode>,<sim_state>[,<lock_state>,<sys_submode>]

@@ -73,8 +73,8 @@ def parse_ucged_block(lines: list[str]) -> list[ParseRecord]:
     svc: str | None = None
     for raw in lines:
         text = raw.strip()
-        if not text or text.upper().startswith("+UCGED"):
-            continue
+        if not text or text.upper().startswith(("+UCGED", "OK", "ERROR", "+CME ERROR")):
+            continue  # the mode line and a final result code are not measurements
         f = [clean(x) for x in split_fields(text)]
         if len(f) == 4 and rat is None:
             rat = dec(f[0], strict=True)

@@ -124,45 +124,56 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
                 rxlev_sub=rxlev_sub, rxqual=rxqual, rxqual_sub=rxqual_sub, state=state)
 
 
-def _layouts(n: int) -> list[tuple[bool, int, bool]]:
-    """Every (has main cell, neighbour count, has TA) that a dump of ``n`` fields can be, main
-    cell first (42 fields are six neighbours or main + four neighbours + TA)."""
+def _layouts(n: int) -> list[tuple[bool, int, bool, bool]]:
+    """Every (has main cell, neighbour count, has main TA, has neighbour TAs) that a dump of
+    ``n`` fields can be, main cell first (42 fields are six neighbours or main + four
+    neighbours + TA). Dump 16 adds one TA per neighbour after the main cell's TA."""
     out = []
     for has_main in (True, False):
         base = MAIN_FIELDS if has_main else 0
         for k in range(MAX_NEIGHBOURS + 1):
             size = base + k * NEIGHBOUR_FIELDS
-            if n == size and size > 0:
-                out.append((has_main, k, False))
-            if n == size + 1 and size > 0:
-                out.append((has_main, k, True))
+            if size == 0:
+                continue
+            if n == size:
+                out.append((has_main, k, False, False))
+            if n == size + 1:
+                out.append((has_main, k, True, False))
+            if has_main and k > 0 and n == size + 1 + k:
+                out.append((has_main, k, True, True))
     return out
 
 
-def _read_dump(fields: list[str], has_main: bool, n_neigh: int, has_ta: bool) -> list[ParseRecord]:
+def _read_dump(fields: list[str], has_main: bool, n_neigh: int, has_ta: bool,
+               neighbour_tas: bool = False) -> list[ParseRecord]:
     pos = 0
     main: Cell | None = None
     if has_main:
         main = _cced_cell(fields[:MAIN_FIELDS], SERVING)
         pos = MAIN_FIELDS
-    neighbours = []
+    neighbours: list[Cell | None] = []
     for _ in range(n_neigh):
-        cell = _cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR)
+        neighbours.append(_cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR))
         pos += NEIGHBOUR_FIELDS
-        if cell is not None:
-            neighbours.append(cell)
     if has_ta:
         ta = radio.valid_ta(_num(fields[pos], lo=0, hi=255))
+        pos += 1
         if main is not None:
             main = replace(main, ta=ta)
+    if neighbour_tas:
+        for i, cell in enumerate(neighbours):
+            ta = radio.valid_ta(_num(fields[pos + i], lo=0, hi=255))
+            if cell is not None:
+                neighbours[i] = replace(cell, ta=ta)
     records: list[ParseRecord] = [main] if main is not None else []
-    records.extend(neighbours)
+    records.extend(c for c in neighbours if c is not None)
     return records
 
 
 # Wavecom AT+CCED=0,<dump> (Fargo Maestro WM_DEV_OAT_UGD_049 p.16, Multi-Tech S000293I):
 #   main cell  MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev,RxLev Full,RxLev Sub,RxQual,RxQual Full,RxQual Sub,Idle TS
-#   neighbours MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev   (x 1..6)   then TA (dump 4)
+#   neighbours MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev   (x 1..6)   then TA (dump 4), then with
+#   dump 16 one TA per neighbour (idle only). Dump 8 answers +CSQ instead (generic parser).
 # Real capture, Telit LE910R1 firmware code path (public source, reference §3.3):
 #   +CCED: 286,01,6B2A,F271,11,50,47,47,47,0,0,0,
 # Luat/ASR Air780 (docs.openluat.com, reference §3.7): MCC,MNC,lac,cellid,bsic,rxlev,RxLevSub,Arfcn
@@ -173,8 +184,12 @@ def parse_cced(line: str) -> list[ParseRecord] | None:
     if "cell info" in low:
         return _parse_luat(body)
     fields = split_clean(body)
-    if len(fields) == 1 and fields[0] == "":
-        return []  # "+CCED:" with nothing measured
+    if len(fields) == 1:
+        if fields[0] == "":
+            return []  # "+CCED:" with nothing measured
+        # Dump 4 alone: the main cell's timing advance (merged into the serving cell).
+        ta = radio.valid_ta(_num(fields[0], lo=0, hi=255))
+        return [Cell(role=SERVING, tech=GSM, ta=ta)] if ta is not None else []
     if len(fields) > MAIN_FIELDS and fields[-1] == "" and not _layouts(len(fields)):
         fields = fields[:-1]  # a trailing comma after the last neighbour
     layouts = _layouts(len(fields))
@@ -183,9 +198,9 @@ def parse_cced(line: str) -> list[ParseRecord] | None:
     # The dump bitmask is not echoed in the reply: try each layout the field count allows and
     # keep the first whose fields all have the right shape.
     error: Garbled | None = None
-    for has_main, n_neigh, has_ta in layouts:
+    for layout in layouts:
         try:
-            return _read_dump(fields, has_main, n_neigh, has_ta)
+            return _read_dump(fields, *layout)
         except Garbled as exc:
             error = exc
     assert error is not None

@@ -102,6 +102,10 @@ SMONC_EDGE_ROWS = [
     pytest.param("^SMONC: 232,03,3010,4EAF,32,82,38,-,-", [{"c1": None, "c2": None}],
                  id="edge: ^SMONC C1/C2 '-' in dedicated mode"),
     pytest.param("^SMONC: 000,00,0000,0000,00,0,0,0,0", [], id="edge: ^SMONC no serving cell"),
+    pytest.param("^SMONC: 232,03,3010,4EAF,00,82,38,30,30", [{"bsic": None, "arfcn": 82}],
+                 id="edge: ^SMONC BSIC 00 = not decoded"),
+    pytest.param("^SMONC: 232,03,3010,4EAF,38,82,38,30,30", [{"bsic": None}],
+                 id="edge: ^SMONC BSIC digit 8 is no NCC/BCC"),
     pytest.param("^SMONC: 232,03,3010,4EAF,32,82,99,30,30", [{"rxlev": None, "rxlev_dbm": None}],
                  id="edge: ^SMONC RSSI out of 0..63"),
 ]
@@ -248,7 +252,13 @@ def test_slcc_garbled(line):
 
 CIEV_ROWS = [
     pytest.param('+CIEV: ceer,2,"Unassigned/unallocated number"',
-                 [{"key": "ceer", "value": "Unassigned/unallocated number"}], id="Thales test suite +CIEV ceer group 2"),
+                 [{"key": "ceer", "value": "Unassigned/unallocated number"},
+                  {"key": "ceer_cause", "value": 1}, {"key": "ceer_cause_text"}],
+                 id="Thales test suite +CIEV ceer group 2"),
+    pytest.param('+CIEV: ceer,2,"Normal call clearing"',
+                 [{"key": "ceer", "value": "Normal call clearing"}, {"key": "ceer_cause", "value": 16},
+                  {"key": "ceer_cause_text", "value": "Normal call clearing"}],
+                 id="Thales test suite +CIEV ceer normal clearing"),
     pytest.param('+CIEV: ceer,1,"Client ended call"', [{"key": "ceer", "value": "Client ended call"}],
                  id="Thales test suite +CIEV ceer group 1"),
 ]

@@ -66,6 +66,12 @@ def test_ucged_block(lines, expected):
     check(parse_ucged_block(lines), expected)
 
 
+def test_ucged_final_code_after_a_rat_line_is_not_a_body():
+    result = parse_lines(["+UCGED: 2", "6,2,fff,fff", "OK"], UBLOX, "AT+UCGED?")
+    assert result.skipped == 0
+    check(result.records, [{"key": "service", "value": "searching"}])
+
+
 def test_ucged_block_short_lte_line_is_garbled_and_counted():
     result = parse_lines(["+UCGED: 2", "6,4,001,01", "2525,5,50"], UBLOX, "AT+UCGED?")
     assert result.skipped == 2 and result.records == []

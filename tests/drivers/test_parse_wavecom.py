@@ -72,6 +72,13 @@ CCED_ROWS = [
           "rxlev_dbm": -47.0, "rxlev_sub": 63, "arfcn": 6}],
         id="Luat Air780 +CCED current cell info (openluat docs)"),
     pytest.param(
+        "+CCED:208,20,0002,0418,37,706,24,,,0,,,0," + NEIGHBOURS_6 + ",1,3,4,5,6,7,70",
+        [{"role": "serving", "ta": 1}, {"arfcn": 835, "ta": 3}, {"ta": 4}, {"ta": 5}, {"ta": 6},
+         {"ta": 7}, {"arfcn": 824, "ta": None}],
+        id="edge: +CCED dump 16 (neighbour TAs, one out of range)"),
+    pytest.param("+CCED: 2", [{"role": "serving", "ta": 2, "arfcn": None}],
+                 id="edge: +CCED dump 4 (main cell TA only)"),
+    pytest.param(
         "+CCED: " + NEIGHBOURS_6,
         [{"role": "neighbour", "arfcn": 835}, {"arfcn": 831}, {"arfcn": 818}, {"arfcn": 713},
          {"arfcn": 711}, {"arfcn": 824}],
