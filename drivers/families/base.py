@@ -51,7 +51,7 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {}
-_CACHE: dict[str | None, list[tuple[str, LineParser]]] = {}
+_CACHE: dict[str | None, dict[str, list[tuple[str, LineParser]]]] = {}
 
 
 def register(family: Family) -> Family:
@@ -105,17 +105,22 @@ def _parsers_for(family: Family | None) -> list[tuple[str, LineParser]]:
     return sorted(table.items(), key=lambda kv: -len(kv[0]))
 
 
-def _table(family: Family | None) -> list[tuple[str, LineParser]]:
+def _table(family: Family | None) -> dict[str, list[tuple[str, LineParser]]]:
+    """Prefixes bucketed by their first two characters (longest first in each bucket): a
+    line is compared with a handful of prefixes, not all of them (hot path: every line)."""
     key = family.name if family else None
     tab = _CACHE.get(key)
     if tab is None:
-        tab = _CACHE[key] = _parsers_for(family)
+        tab = {}
+        for prefix, fn in _parsers_for(family):
+            tab.setdefault(prefix[:2], []).append((prefix, fn))
+        _CACHE[key] = tab
     return tab
 
 
 def find_parser(line: str, family: Family | None = None) -> LineParser | None:
     up = line.lstrip()[:24].upper()
-    for prefix, fn in _table(family):
+    for prefix, fn in _table(family).get(up[:2], ()):
         if up.startswith(prefix):
             return fn
     return None
