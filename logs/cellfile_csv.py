@@ -37,11 +37,11 @@ def read_cells(path: str | Path, stats: ReaderStats | None = None) -> list[model
     cells: dict[str, model.PlanCell] = {}
     trxs: dict[str, list[model.PlanTrx]] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = csv.reader(line for line in f if not line.lstrip().startswith("#"))
+        rows = csv.reader(f)
         header: list[str] | None = None
         for row in rows:
-            st.lines += 1
-            if not any(c.strip() for c in row):
+            st.lines = rows.line_num  # the physical line (comments and quoted line breaks counted)
+            if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
                 continue
             if header is None:
                 header = [c.strip().lower() for c in row]

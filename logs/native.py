@@ -40,7 +40,7 @@ def _enc(value: Any) -> Any:
         out = {}
         for f in dataclasses.fields(value):
             v = getattr(value, f.name)
-            if v is not None:
+            if v is not None and not (isinstance(v, (tuple, dict)) and not v):  # () and {} are the defaults
                 out[f.name] = _enc(v)
         return out
     if isinstance(value, (tuple, list)):

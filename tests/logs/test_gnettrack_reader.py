@@ -1,0 +1,125 @@
+"""G-NetTrack text logs: rows from the shared sample (Yas_log.txt / Yas_log_events.txt,
+G-NetTrack Pro, Dakar 2025), columns by header name, sentinels as unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldapp import model
+from logs.gnettrack import GNetTrackEventsReader, GNetTrackReader, parse_cell_string
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+MAIN_HEADER = ("Timestamp\tLongitude\tLatitude\tOperatorname\tOperator\tCellname\tNode\tCellID\tLAC\tNetworkTech\t"
+               "Level\tQual\tSNR\tCQI\tLTERSSI\tARFCN\tPSC\tAltitude\tDistance\tTA\tBAND")
+
+# (what, real row) -> check on the Sample
+REAL_ROWS = [
+    ("G-NetTrack Pro 4G row",
+     "2025.07.18_22.11.08\t-17.436165\t14.665338\tYas\t60802\t\t1032\t1\t701\t4G\t-96\t-15\t0.0\t-\t-85\t1850\t132\t59\t-1\t\tL3\t",
+     lambda s: (s.tech, s.serving.rsrp_dbm, s.serving.rsrq_db, s.serving.pci, s.serving.arfcn, s.serving.lac,
+                s.serving.ci, s.serving.mcc, s.serving.mnc, s.serving.sinr_db)
+     == ("LTE", -96.0, -15.0, 132, 1850, 701, 1032 * 256 + 1, 608, 2, None)),
+    ("G-NetTrack Pro 2G row: level in dBm, quality '-'",
+     "2025.07.18_22.15.03\t-17.43523\t14.665197\tYas\t60802\t\t5\t10593\t43\t2G\t-73\t-\t-\t-\t-\t3060\t429\t59\t-1\t\t\t",
+     lambda s: (s.tech, s.serving.rxlev_dbm, s.serving.rxlev, s.serving.rxqual, s.serving.ci, s.serving.lac,
+                s.serving.arfcn, s.serving.bsic) == ("GSM", -73.0, 37, None, 10593, 43, None, None)),
+    ("G-NetTrack Pro 2G row with nothing measured (-113, ids 0)",
+     "2025.07.18_22.11.34\t-17.436165\t14.665338\tYas\t60802\t\t\t0\t0\t2G\t-113\t-\t-\t-\t-\t0\t0\t59\t-1\t\tEGSM\t",
+     lambda s: (s.serving.rxlev_dbm, s.serving.ci, s.serving.lac, s.serving.arfcn) == (None, None, None, None)),
+    ("G-NetTrack Pro 3G row with -113",
+     "2025.07.18_22.12.41\t-17.435885\t14.665333\tYas\t60802\t\t4\t8961\t701\t3G\t-113\t-\t-\t-\t-\t1850\t459\t62\t-1\t5\t\t",
+     lambda s: (s.tech, s.serving.rscp_dbm, s.serving.ci, s.serving.pci) == ("UMTS", None, 4 * 65536 + 8961, 459)),
+]
+
+
+def write(tmp_path, rows, header=MAIN_HEADER, name="t.txt"):
+    p = tmp_path / name
+    p.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode())
+    return p
+
+
+@pytest.mark.parametrize("what,row,check", REAL_ROWS, ids=[r[0] for r in REAL_ROWS])
+def test_real_gnettrack_row(tmp_path, what, row, check):
+    r = GNetTrackReader(write(tmp_path, [row]))
+    records = list(r)
+    assert r.stats.bad_lines == []
+    sample = [x for x in records if isinstance(x, model.Sample)][0]
+    assert check(sample)
+    assert sample.position.lat == pytest.approx(float(row.split("\t")[2]))
+
+
+def test_columns_are_mapped_by_name_not_position(tmp_path):
+    header = "Timestamp\tLevel\tNetworkTech\tLatitude\tLongitude\tOperator"
+    r = GNetTrackReader(write(tmp_path, ["2025.07.18_22.15.03\t-81\t2G\t14.6\t-17.4\t60802"], header))
+    (pos, s) = list(r)
+    assert (s.serving.rxlev_dbm, pos.lat, pos.lon) == (-81.0, 14.6, -17.4)
+
+
+def test_no_coverage_row_has_no_technology_and_no_level(tmp_path):
+    row = "2025.07.18_22.30.00\t-17.4\t14.6\tNO_COVERAGE\t\t\t\t-1\t0\t--\t-200\t-\t-\t-\t-\t0\t0\t0\t-1\t\t\t"
+    (_pos, s) = list(GNetTrackReader(write(tmp_path, [row])))
+    assert (s.tech, s.serving, s.rxlev_dbm) == (None, None, None)
+
+
+def test_utc_offset_is_applied_and_recorded(tmp_path):
+    row = REAL_ROWS[0][1]
+    r = GNetTrackReader(write(tmp_path, [row]), utc_offset_min=60)
+    records = list(r)
+    assert records[0].ts_utc == 1752876668.0 - 3600
+    assert r.header["utc_offset_assumed"] is False
+    assert GNetTrackReader(write(tmp_path, [row])).header["utc_offset_assumed"] is True
+
+
+EVENT_ROWS = [
+    ("CALL_START", "2025.07.18_22.12.39\t-17.435885\t14.665333\tYas\t1059\t1\t701\t4G\t-92\t-10\t0.0\t-\t-87\t"
+     "CALL_START\t608-02-701-1059-1 VOICE SEQUENCE:1\tD", (model.EV_CALL_ATTEMPT, "1")),
+    ("CALL_END", "2025.07.18_22.13.24\t-17.435715\t14.665237\tYas\t5\t10593\t43\t3G\t-75\t-5\t-\t-\t-\t"
+     "CALL_END\t608-02-43-5-10593 VOICE SEQUENCE:1\tV", (model.EV_CALL_RELEASED, "1")),
+    ("CALL_END repeat without sequence", "2025.07.18_22.13.49\t-17.435542\t14.665195\tYas\t5\t10593\t43\t3G\t-81\t"
+     "-7\t-\t-\t-\tCALL_END\t608-02-43-5-10593\tI", (model.EV_INFO, None)),
+    ("CALL_DROP", "2025.07.18_22.42.31\t-17.4\t14.6\tYas\t\t0\t0\t2G\t-90\t-\t-\t-\t-\tCALL_DROP\t"
+     "608-02-0-0-0 VOICE SEQUENCE:14\tD", (model.EV_CALL_DROPPED, "14")),
+    ("IRAT handover", "2025.07.18_22.11.36\t-17.436165\t14.665338\tYas\t1032\t1\t701\t4G\t-99\t-9\t0.0\t-\t-89\t"
+     "IRAT_HANDOVER_DATA_2G4G\t608-02-0--0-0-0:608-02-701-1032-1-1850-132\tD", (model.EV_HANDOVER, None)),
+    ("reselection", "2025.07.18_22.11.34\t-17.436165\t14.665338\tYas\t\t0\t0\t2G\t-113\t-\t-\t-\t-\t"
+     "IRAT_CELL_RESELECTION_4G2G\t608-02-701-1032-1-1850-132:608-02-0--0-0-0\tD", (model.EV_CELL_CHANGE, None)),
+]
+EVENTS_HEADER = ("Timestamp\tLongitude\tLatitude\tOperatorname\tNode\tCellID\tLAC\tNetworkTech\tLevel\tQual\tSNR\t"
+                 "CQI\tLTERSSI\tEventType\tEventDetails\tState")
+
+
+@pytest.mark.parametrize("what,row,expected", EVENT_ROWS, ids=[r[0] for r in EVENT_ROWS])
+def test_real_gnettrack_event(tmp_path, what, row, expected):
+    (ev,) = list(GNetTrackEventsReader(write(tmp_path, [row], EVENTS_HEADER)))
+    assert (ev.kind, ev.data.get("call_id")) == expected
+
+
+def test_handover_details_name_both_cells():
+    assert parse_cell_string("608-02-701-1032-1-1850-132") == {
+        "mcc": 608, "mnc": 2, "lac": 701, "node": 1032, "cellid": 1, "arfcn": 1850, "psc": 132}
+
+
+def test_main_log_merges_its_events_file_in_time_order():
+    r = GNetTrackReader(FIX / "gnettrack-Yas_log.txt")
+    records = list(r)
+    times = [x.ts_utc for x in records]
+    assert times == sorted(times)
+    assert r.events_path.name == "gnettrack-Yas_log_events.txt"
+
+
+def test_truncated_and_corrupted_copies(tmp_path):
+    lines = (FIX / "gnettrack-Yas_log.txt").read_bytes().split(b"\r\n")
+    lines[100] = lines[100].replace(b"2025.07.18_", b"2025.13.18_")  # month 13
+    lines[200] = b"\xff\xfe\x00garbage"
+    lines[300] = lines[300].split(b"\t", 5)[0]  # a row cut to one field
+    data = b"\r\n".join(lines)
+    p = tmp_path / "cut.txt"
+    p.write_bytes(data[: data.index(lines[1000]) + 25])  # stops inside row 1001
+    r = GNetTrackReader(p, with_events=False)
+    records = list(r)
+    assert [b.line_no for b in r.stats.bad_lines] == [101, 201, 301, 1001]
+    assert "cut short" in r.stats.bad_lines[-1].reason
+    # rows are lines 5..1000 (3 provenance comments and the header first), 3 of them bad
+    assert sum(isinstance(x, model.Sample) for x in records) == 996 - 3
