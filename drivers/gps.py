@@ -284,7 +284,9 @@ class GpsdSource(_ReaderThread):
                 if cls == "SKY":
                     sky = obj
                 elif cls == "TPV":
-                    if pending is not None and pending.get("time") != obj.get("time"):
+                    # partial TPVs without a time belong to the second being decoded
+                    if pending is not None and obj.get("time") and pending.get("time") \
+                            and pending["time"] != obj["time"]:
                         pending = self._flush(pending, sky)
                     pending = {**(pending or {}), **obj}
         self._flush(pending, sky)
