@@ -20,7 +20,6 @@ attempt; what still fails when ``close()`` gives up (after 2 s) is counted in
 from __future__ import annotations
 
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.model import Event, Position, RawTraffic, Sample
-from fieldapp.store import Store, UnknownSession
+from fieldapp.store import RECORD_ERRORS, TRANSIENT_ERRORS, Store, UnknownSession
 
 # record type -> (counts key, Store method name)
 _KINDS: dict[type, tuple[str, str]] = {
@@ -219,12 +218,12 @@ class Recorder:
                     key, method = _KINDS[kind]
                     written[key] = self._write(store, getattr(store, method), records)
             store.commit()
-        except sqlite3.OperationalError as exc:
+        except TRANSIENT_ERRORS as exc:
             # Disk full, database locked, I/O error: nothing of the batch is kept in the
             # database (the transaction is rolled back); the records stay queued here.
             try:
                 store.rollback()
-            except sqlite3.Error:
+            except TRANSIENT_ERRORS + RECORD_ERRORS:
                 pass
             self._report(exc)
             return False
@@ -241,17 +240,17 @@ class Recorder:
         one so that only the refused ones are lost (counted and reported)."""
         try:
             return add(self.session_id, records)
-        except sqlite3.OperationalError:
+        except TRANSIENT_ERRORS:
             raise
-        except (sqlite3.Error, TypeError, ValueError, OverflowError):
+        except RECORD_ERRORS:
             pass
         written = 0
         for record in list(records):
             try:
                 written += add(self.session_id, [record])
-            except sqlite3.OperationalError:
+            except TRANSIENT_ERRORS:
                 raise
-            except (sqlite3.Error, TypeError, ValueError, OverflowError) as exc:
+            except RECORD_ERRORS as exc:
                 # Out of the batch, so that a retry of the batch does not count it twice.
                 records[:] = [r for r in records if r is not record]
                 with self._lock:

@@ -12,8 +12,8 @@ connection, used from one thread (the recorder opens its own in its writer threa
 """
 
 from fieldapp.store.cases import Attachment, UnknownCase
-from fieldapp.store.schema import SCHEMA_VERSION, StoreError
+from fieldapp.store.schema import RECORD_ERRORS, SCHEMA_VERSION, TRANSIENT_ERRORS, StoreError
 from fieldapp.store.workspace import SessionInfo, Store, UnknownSession
 
-__all__ = ["SCHEMA_VERSION", "Attachment", "SessionInfo", "Store", "StoreError", "UnknownCase",
+__all__ = ["RECORD_ERRORS", "SCHEMA_VERSION", "TRANSIENT_ERRORS", "Attachment", "SessionInfo", "Store", "StoreError", "UnknownCase",
            "UnknownSession"]

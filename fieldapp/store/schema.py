@@ -24,6 +24,15 @@ class StoreError(Exception):
     """A workspace that cannot be used (not a workspace, newer schema, unknown session...)."""
 
 
+# How a writer tells errors apart without importing sqlite3 itself:
+# - the database cannot take writes for now (disk full, locked by another program, I/O error):
+#   keep the records and try again later;
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
+# - the database refuses these records (a value it cannot store, a broken constraint): retrying
+#   the same records cannot help.
+RECORD_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, TypeError, ValueError, OverflowError)
+
+
 _V1 = (
     """CREATE TABLE cases (
         id INTEGER PRIMARY KEY,

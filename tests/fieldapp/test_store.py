@@ -374,3 +374,22 @@ def test_add_session_and_span_join_the_open_transaction_for_all_or_nothing_impor
     assert (info.start_utc, info.end_utc, info.samples) == (T0 - 5, T0 + 60, 2)
     with pytest.raises(UnknownSession):
         store.set_session_span(999, T0, T0)
+
+
+def test_only_the_store_package_talks_sqlite():
+    """DESIGN.md: every SQL statement lives in the store; the rest of the app calls its methods."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for package in ("fieldapp", "drivers", "logs", "ui"):
+        for path in (root / package).rglob("*.py"):
+            if path.is_relative_to(root / "fieldapp" / "store"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                if any(n.split(".")[0] == "sqlite3" for n in names):
+                    offenders.append(str(path.relative_to(root)))
+    assert offenders == []
