@@ -301,6 +301,11 @@ class HandsetSource:
         sample = build_sample(ts, records)
         if sample is None:
             return
+        call = self.tracker.call
+        if sample.mode != "dedicated" and call is not None and call.connected_utc is not None:
+            # Families whose engineering mode does not show the channel (Telit #MONI) are still
+            # in dedicated mode while a call is connected.
+            sample = replace(sample, mode="dedicated")
         self._cell_change(sample)
         self.stats["samples"] += 1
         self._emit(sample)
