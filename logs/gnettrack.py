@@ -319,7 +319,7 @@ class GNetTrackEventsReader:
 
 _KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
 
-HEADER_START = "Timestamp\tLongitude\tLatitude"
+HEADER_START = "Timestamp\t"  # the user picks the other columns; Timestamp stays first [S: 2.3]
 
 
 def _first_line(path: Path) -> str:
