@@ -127,8 +127,11 @@ def _pick(choices: list, u: float):
 
 
 def pick_sdcch(cell_index: int, cell: CellSpec, u: float, blocked: set[str]) -> Assignment | None:
-    """The BSC picks a free SDCCH on any unblocked TRX (uniformly here)."""
-    slots = [(t, ts) for t in cell.trxs if t.trx_id not in blocked for ts in t.sdcch_slots()]
+    """The BSC picks a free SDCCH on any unblocked TRX (uniformly here). Blocking the BCCH
+    TRX blocks its traffic timeslots only: the BCCH and its SDCCH stay on air (blocking them
+    would take the whole cell down), which is how case 3 forced calls onto TRX-69-1."""
+    slots = [(t, ts) for t in cell.trxs if t.trx_id not in blocked or t.timeslots[0].startswith("BCCH")
+             for ts in t.sdcch_slots()]
     if not slots:
         return None
     trx, ts = _pick(slots, u)

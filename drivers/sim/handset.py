@@ -77,6 +77,7 @@ class Handset:
         self.imei = luhn_imei(f"{dialect.imei_tac}{serial:06d}")
         self._lock = threading.RLock()
         self._line = bytearray()
+        self._overflow = False
         self._out = bytearray()
         self._snap: Snapshot | None = None
         self._last_creg = self._creg_state()
@@ -94,6 +95,10 @@ class Handset:
                         self._out.append(0x0D)
                     line = bytes(self._line)
                     self._line.clear()
+                    if self._overflow:  # the rest of an overlong line: refuse it once
+                        self._overflow = False
+                        self._out += b"\r\nERROR\r\n"
+                        continue
                     self._process_line(line)
                 elif b == 0x0A and not self._line:
                     continue  # LF after CR from hosts that send CR LF
@@ -105,9 +110,9 @@ class Handset:
                 elif b in (0x1A, 0x1B) or b < 0x08:
                     continue
                 else:
-                    if len(self._line) >= MAX_LINE:
+                    if self._overflow or len(self._line) >= MAX_LINE:
                         self._line.clear()
-                        self._out += b"\r\nERROR\r\n"
+                        self._overflow = True
                         continue
                     self._line.append(b)
                     if self.echo:
@@ -621,7 +626,7 @@ def _fasim_move(h: Handset, op: str, args: str) -> list[str]:
         h.engine.mover.resume()
         return []
     if op == "?":
-        fix = h.snapshot().fix
+        fix = h.engine.mover.at(h.engine.now())
         return [f"+FASIMMOVE: {fix.lat:.6f},{fix.lon:.6f}"]
     if op != "=":
         raise AtError(None)
