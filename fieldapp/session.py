@@ -51,7 +51,16 @@ class _Close:
 
 
 class Recorder:
-    """Records Sample / Event / Position / RawTraffic into one session of a workspace."""
+    """Records Sample / Event / Position / RawTraffic into one session of a workspace.
+
+    ``source`` names where the records come from ("handset:/dev/ttyUSB0", "simulator:NAME");
+    ``device`` (JSON-able dict: family, model, firmware, capabilities) and ``case_id`` go on a
+    new session. ``session_id`` resumes that session instead (``record --reconnect``): its end
+    is cleared and the gap recorded as an EV_GAP event; ``device``/``case_id`` are then not
+    changed. The constructor returns once the session exists (``session_id`` is set) and raises
+    StoreError / UnknownSession when the workspace or the session cannot be used.
+    ``busy_timeout_s``: how long one write waits for another program's write lock.
+    """
 
     def __init__(self, store_path: str | Path, source: str, *, device: dict[str, Any] | None = None,
                  case_id: int | None = None, session_id: int | None = None,
@@ -174,7 +183,15 @@ class Recorder:
                 return
             self._session_id = session_id
             self._ready.set()
-            self._loop(store)
+            try:
+                self._loop(store)
+            except Exception as exc:  # a bug here must still be heard of, and end the session
+                self._report(exc)
+                try:
+                    store.rollback()
+                    store.end_session(session_id, time.time(), interrupted=True)
+                except Exception:
+                    pass
         finally:
             store.close()
 
