@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from drivers.at import AtChannel, AtError, AtTimeout
+from drivers.at_lines import reply_prefixes
 from drivers.call_tracker import CallTracker
 from drivers.families import Family, get_family, identify_family, parse_line, parse_lines
 from drivers.sample_builder import build_sample
@@ -230,13 +231,22 @@ class HandsetSource:
         assert self.family is not None
         for cmd in self.family.init_commands:
             try:
-                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S)
+                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
+                                       final_optional_after=self._optional_final(cmd))
             except AtTimeout:
                 self._emit(Event(time.time(), EV_INFO, f"{cmd}: no answer"))
                 continue
             if not resp.ok:
                 self._emit(Event(time.time(), EV_INFO, f"{cmd}: {resp.final}",
                                  {"command": cmd, "final": resp.final}))
+
+    def _optional_final(self, cmd: str) -> str | None:
+        """Commands this family answers without a final OK (Wavecom ``+CPIN: READY``): the
+        reply is complete after its information line."""
+        if self.family is None or cmd.upper() not in {c.upper() for c in self.family.no_final_ok}:
+            return None
+        prefixes = reply_prefixes(cmd)
+        return prefixes[0] if prefixes else None
 
     def _register_urcs(self, channel: AtChannel) -> None:
         assert self.family is not None
@@ -284,7 +294,8 @@ class HandsetSource:
         records: list[Any] = []
         for cmd in list(self._poll_commands):
             try:
-                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S)
+                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
+                                       final_optional_after=self._optional_final(cmd))
             except AtTimeout:
                 self._poll_failed(cmd, "no answer")
                 continue
