@@ -39,10 +39,13 @@ _PARTS: tuple[tuple[str, dict[str, str]], ...] = (
 
 
 def iso_utc(ts_utc: float | None, timespec: str = "milliseconds") -> str | None:
-    """POSIX seconds → "2026-11-28T10:27:17.250Z" (None stays None)."""
+    """POSIX seconds → "2026-11-28T10:27:17.250Z" (None, or a time no calendar can show, → None)."""
     if ts_utc is None:
         return None
-    text = datetime.fromtimestamp(ts_utc, tz=timezone.utc).isoformat(timespec=timespec)
+    try:
+        text = datetime.fromtimestamp(ts_utc, tz=timezone.utc).isoformat(timespec=timespec)
+    except (OverflowError, ValueError, OSError):
+        return None
     return text.replace("+00:00", "Z")
 
 

@@ -29,6 +29,7 @@ def test_iso_utc():
     assert iso_utc(T0) == "2025-11-28T10:27:17.250Z"
     assert iso_utc(T0, "seconds") == "2025-11-28T10:27:17Z"
     assert iso_utc(None) is None
+    assert iso_utc(1e300) is None and iso_utc(float("inf")) is None  # garbage in: no text, no crash
 
 
 def test_one_row_per_sample_with_serving_channel_signal_position_and_neighbours(store, tmp_path):
