@@ -62,7 +62,7 @@ def session_table(infos: list[SessionInfo]) -> str:
     right = {0, 4, 5, 6}
     rows = [head]
     for i in infos:
-        rows.append((str(i.id), iso_utc(i.start_utc, "seconds"), iso_utc(i.end_utc, "seconds") or "-",
+        rows.append((str(i.id), iso_utc(i.start_utc, "seconds") or "?", iso_utc(i.end_utc, "seconds") or "-",
                      _status(i), str(i.samples), str(i.events), "-" if i.case_id is None else str(i.case_id),
                      i.source))
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
