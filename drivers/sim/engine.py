@@ -81,6 +81,8 @@ class Engine:
         self._avg: list[float | None] = [None] * n
         self._resel = [0] * n
         self._ho_better = [0] * n
+        self._access_min = [radio.dbm_to_rxlev(c.rxlev_access_min_dbm) or 0 for c in scenario.cells]
+        self._cro = [int(c.cro_db) for c in scenario.cells]
         self._bad_quality = 0
         self._ded: Dedicated | None = None
         self._last_t = 0.0
@@ -129,28 +131,30 @@ class Engine:
         return self.lock_arfcn is None or self.scenario.cells[i].bcch_arfcn == self.lock_arfcn
 
     def _c1(self, i: int, level: float | None = None) -> int:
-        spec = self.scenario.cells[i]
+        """C1 = RXLEV - RXLEV_ACCESS_MIN (TS 45.008 §6.4; the MS power term is 0 here)."""
         lv = self._avg[i] if level is None else level
-        return (radio.dbm_to_rxlev(lv) or 0) - (radio.dbm_to_rxlev(spec.rxlev_access_min_dbm) or 0)
-
-    def _c2(self, i: int) -> int:
-        return self._c1(i) + int(self.scenario.cells[i].cro_db)
+        return (radio.dbm_to_rxlev(lv) or 0) - self._access_min[i]
 
     def _idle_period(self) -> None:
-        cands = [i for i in range(len(self._levels)) if self._allowed(i) and self._c1(i) > 0]
+        n = len(self._levels)
+        c2 = [self._c1(i) + self._cro[i] for i in range(n)]
+        cands = [i for i in range(n) if c2[i] - self._cro[i] > 0 and self._allowed(i)]
         s = self.serving
         if s is None or s not in cands:
-            best = max(cands, key=self._c2) if cands else None
-            self._camp(best)
+            self._camp(max(cands, key=c2.__getitem__) if cands else None)
             return
-        for i in range(len(self._resel)):
+        cells = self.scenario.cells
+        best, best_key = None, None
+        for i in range(n):
             if i == s or i not in cands:
                 self._resel[i] = 0
                 continue
-            margin = 0.0 if self.scenario.cells[i].lac == self.scenario.cells[s].lac else CRH_DB
-            self._resel[i] = self._resel[i] + 1 if self._c2(i) > self._c2(s) + margin else 0
-        best = max(range(len(self._resel)), key=lambda i: (self._resel[i], self._c2(i)))
-        if self._resel[best] >= RESELECT_PERIODS:
+            margin = 0.0 if cells[i].lac == cells[s].lac else CRH_DB
+            self._resel[i] = self._resel[i] + 1 if c2[i] > c2[s] + margin else 0
+            key = (self._resel[i], c2[i])
+            if best_key is None or key > best_key:
+                best, best_key = i, key
+        if best is not None and self._resel[best] >= RESELECT_PERIODS:
             self._camp(best)
 
     def _camp(self, index: int | None) -> None:
@@ -355,7 +359,7 @@ class Engine:
         level = self._levels[i]
         rxlev = radio.dbm_to_rxlev(level) or 0
         c1 = self._c1(i, level)
-        return CellReading(i, self.scenario.cells[i], level, rxlev, c1, c1 + int(self.scenario.cells[i].cro_db))
+        return CellReading(i, self.scenario.cells[i], level, rxlev, c1, c1 + self._cro[i])
 
     def snapshot(self) -> Snapshot:
         with self.lock:

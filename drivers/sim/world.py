@@ -133,7 +133,7 @@ class _CellGeo:
 
 class World:
     """Levels and quality at a point, for every cell of a scenario. Pure maths, no state but
-    the seed: safe to call from any thread."""
+    the seed (and a one-entry cache per cell, replaced atomically): safe from any thread."""
 
     def __init__(self, scenario: Scenario, seed: int = 1) -> None:
         self.scenario = scenario
@@ -158,6 +158,7 @@ class World:
             x, y = self.proj.xy(it.lat, it.lon)
             self.interferers.append((it, x, y))
         self._shadow_scale = r.shadowing_sigma_db * math.sqrt(2.0 / SHADOW_WAVES)
+        self._last: dict[int, tuple[tuple[float, float, float], float]] = {}
 
     # ------------------------------------------------------------ levels
 
@@ -172,7 +173,17 @@ class World:
         return math.hypot(x - g.x, y - g.y)
 
     def mean_level_dbm(self, index: int, x: float, y: float, indoor_loss_db: float = 0.0) -> float:
-        """Local mean level of a cell's carriers at (x, y) metres: no measurement noise."""
+        """Local mean level of a cell's carriers at (x, y) metres: no measurement noise.
+        The last value per cell is kept: a handset standing still (CQT) costs nothing."""
+        key = (x, y, indoor_loss_db)
+        hit = self._last.get(index)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = self._mean_level(index, x, y, indoor_loss_db)
+        self._last[index] = (key, value)
+        return value
+
+    def _mean_level(self, index: int, x: float, y: float, indoor_loss_db: float) -> float:
         g = self.cells[index]
         c = g.spec
         dx, dy = x - g.x, y - g.y
