@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
-from drivers.families.threegpp import CC_CAUSES
+from drivers.families.threegpp import CC_CAUSES, level_from_dbm
 from drivers.families.wavecom import fast_dec, fast_hex, split_clean
 from fieldapp import radio
 from fieldapp.model import (
@@ -62,9 +62,8 @@ def _bsic2(token: str) -> int | None:
 
 
 def _dbm_level(dbm: float | None) -> tuple[int | None, float | None]:
-    if dbm is None or not -125 <= dbm <= -20:
-        return None, None
-    return radio.dbm_to_rxlev(dbm), dbm
+    # Shared with the generic parsers: saturate at the RXLEV scale's ends, garbage → None.
+    return level_from_dbm(dbm)
 
 
 # ------------------------------------------------------------------------- ^SMONC
@@ -192,7 +191,7 @@ def _moni_row(text: str) -> list[ParseRecord] | None:
     if len(toks) < 9:
         raise Garbled(f"^MONI serving part with {len(toks)} columns")
     arfcn = radio.valid_arfcn(dec(toks[0], strict=True))
-    rs = dec(toks[1], lo=0, hi=63)
+    fast_dec(toks[1], strict=True)  # rs: shape only, its scale differs by model (see below)
     dbm = number(toks[2])
     if len(toks[3]) >= 5 and toks[3].isdigit():  # older MC35: PLMN "00101" instead of MCC MNC
         mcc, mnc = _mcc_mnc(toks[3][:3], toks[3][3:])
@@ -225,13 +224,11 @@ def _moni_row(text: str) -> list[ParseRecord] | None:
         ta = radio.valid_ta(dec(ta_t))
     else:
         ta = None
-    rxlev_from_dbm, level_dbm = _dbm_level(dbm)
-    if rs is None:
-        rs = rxlev_from_dbm
+    rxlev, level_dbm = _dbm_level(dbm)
     if arfcn is None and level_dbm is None:
         return [Cell(role=SERVING, tech=GSM, state=state or None)]
     return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=lac, ci=ci, arfcn=arfcn, bsic=bsic,
-                 rxlev=rs, rxlev_dbm=level_dbm, rxqual=rxqual, c1=c1, ta=ta, channel=channel,
+                 rxlev=rxlev, rxlev_dbm=level_dbm, rxqual=rxqual, c1=c1, ta=ta, channel=channel,
                  state=state or None)]
 
 
@@ -243,7 +240,10 @@ def _moni_row(text: str) -> list[ParseRecord] | None:
 #   1013  19  -76 001  01  1001 0103   7   7  33  -105  33 I 1015 1 0 5 -76 0 S_HR
 #   1013   4 –106 00101 1001 0103   7   7  33  -105  -1 I    in Reselecting      (MC35: PLMN)
 #   Searching
-# "rs" is RXLEV 0..63 and "dBm" the level in dBm: both are kept as printed.
+# The level is read from the dBm column. "rs" ("RSSI value 0-63") is on two scales: on MC55 it
+# is dBm + 110 (RXLEV: 26/-84, 10/-100 in its ^MONP example), on TC35/TC35i about
+# (dBm + 113) / 2 like +CSQ (21/-71, 4/-106; ^MONP 22/-70, 17/-79). Reading it as RXLEV would
+# give a wrong number on the older modules, so RXLEV is derived from the dBm value.
 def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
     out: list[ParseRecord] = []
     for raw in lines:
@@ -277,11 +277,10 @@ def parse_monp_block(lines: list[str]) -> list[ParseRecord]:
         arfcn = radio.valid_arfcn(dec(toks[0], strict=True))
         if arfcn is None:
             continue
-        rs = dec(toks[1], lo=0, hi=63)
-        _, dbm = _dbm_level(number(toks[2]))
-        out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, arfcn=arfcn, rxlev=rs,
-                        rxlev_dbm=dbm if dbm is not None else radio.rxlev_to_dbm(rs),
-                        c1=dec(c1_t), c2=dec(c2_t)))
+        fast_dec(toks[1], strict=True)  # rs: scale differs by model, see parse_moni_block
+        rxlev, dbm = _dbm_level(number(toks[2]))
+        out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, arfcn=arfcn, rxlev=rxlev,
+                        rxlev_dbm=dbm, c1=dec(c1_t), c2=dec(c2_t)))
     return out
 
 

@@ -11,11 +11,10 @@ from dataclasses import replace
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
+from drivers.families.threegpp import level_from_dbm
 from drivers.families.wavecom import fast_dec, fast_hex, parse_cced, split_clean
 from fieldapp import radio
 from fieldapp.model import GSM, LTE, NEIGHBOUR, SERVING, UMTS, Cell, Info, ParseRecord
-
-DBM_LO, DBM_HI = -125, -20  # a printed GSM level outside this is not a measurement
 
 
 def bsic_digits(token: str | None) -> int | None:
@@ -44,9 +43,8 @@ def _opt_dec(token: str | None, **kw) -> int | None:
 
 
 def _level(dbm: float | None) -> tuple[int | None, float | None]:
-    if dbm is None or not DBM_LO <= dbm <= DBM_HI:
-        return None, None
-    return radio.dbm_to_rxlev(dbm), dbm
+    # Shared with the generic parsers: saturate at the RXLEV scale's ends, garbage → None.
+    return level_from_dbm(dbm)
 
 
 def _ci(token: str | None) -> int | None:
@@ -245,8 +243,10 @@ def parse_servinfo(line: str) -> list[ParseRecord] | None:
     operator = f[2] or None
     dbm = dbm_token(f[1])
     code9 = fast_dec(f[8]) if len(f) > 8 else None
-    if code9 is not None and -140 <= code9 <= -20:
-        if len(clean(f[4])) >= 5:
+    lte = len(f[4]) >= 5
+    # RSRP is measured over -140..-44 dBm (TS 36.133), RSCP over -120..-25 (TS 25.133).
+    if code9 is not None and ((lte and -140 <= code9 <= -44) or (not lte and -120 <= code9 <= -25)):
+        if lte:
             return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, operator=operator,
                          arfcn=dec(f[0], lo=0, hi=262143), ci=fast_hex(f[4], lo=1),
                          lac=fast_hex(f[5], lo=1, hi=0xFFFE), rsrp_dbm=float(code9))]

@@ -163,7 +163,7 @@ def test_moni_dedicated_tc35i():
     result = parse_lines(fixture_lines("tc35i-moni-dedicated.txt"), CINTERION, "AT^MONI")
     assert result.skipped == 0
     check(result.records, [{
-        "arfcn": 1013, "rxlev": 19, "rxlev_dbm": -76.0, "mcc": 1, "mnc": 1, "lac": 0x1001,
+        "arfcn": 1013, "rxlev": 34, "rxlev_dbm": -76.0, "mcc": 1, "mnc": 1, "lac": 0x1001,
         "ci": 0x0103, "bsic": 0o77, "c1": 33, "tch_arfcn": 1015, "timeslot": 1, "ta": 0,
         "rxqual": 0, "hopping": False, "channel_type": "TCH/H", "codec": "HR", "state": "dedicated"}])
 
@@ -171,7 +171,7 @@ def test_moni_dedicated_tc35i():
 def test_moni_states_tc35i_and_mc35():
     result = parse_lines(fixture_lines("tc35i-moni-states.txt"), CINTERION, "AT^MONI=5")
     check(result.records, [
-        {"arfcn": 1013, "rxlev": 21, "rxlev_dbm": -71.0, "ci": 0x2468, "state": "No connection",
+        {"arfcn": 1013, "rxlev": 39, "rxlev_dbm": -71.0, "ci": 0x2468, "state": "No connection",
          "tch_arfcn": None},
         {"arfcn": 1013, "rxlev": 4, "rxlev_dbm": -106.0, "mcc": 1, "mnc": 1, "c1": -1,
          "state": "in Reselecting"},  # MC35: PLMN 00101 and an en-dash minus
@@ -216,7 +216,8 @@ def test_monp_mc55():
 def test_monp_tc35_plmn_column_and_dashes():
     lines = ["Chann rs dBm PLMN BCC C1 C2", "29 22 -70 26201 2 33 33", "31 21 -72 26201 2 - -"]
     result = parse_lines(lines, CINTERION, "AT^MONP")
-    check(result.records, [{"arfcn": 29, "rxlev": 22, "rxlev_dbm": -70.0, "mcc": 262, "mnc": 1},
+    # TC35 "rs" 22 is on the +CSQ-like scale; the level comes from the dBm column (-70 → RXLEV 40).
+    check(result.records, [{"arfcn": 29, "rxlev": 40, "rxlev_dbm": -70.0, "mcc": 262, "mnc": 1},
                            {"arfcn": 31, "c1": None, "c2": None}])
 
 
