@@ -393,3 +393,23 @@ def test_only_the_store_package_talks_sqlite():
                 if any(n.split(".")[0] == "sqlite3" for n in names):
                     offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_a_store_is_used_from_the_thread_that_opened_it(store):
+    """One connection per Store and per thread: other threads open their own."""
+    import threading
+
+    errors = []
+
+    def other_thread():
+        try:
+            store.sessions()
+        except Exception as exc:
+            errors.append(exc)
+        with Store.open(store.path) as own:  # the right way
+            own.sessions()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    t.join()
+    assert len(errors) == 1 and "thread" in str(errors[0])
