@@ -195,4 +195,54 @@ def _import_cells(store: Any, path: Path, info: ReaderInfo) -> ImportResult:
 
 _KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
 
-__all__ = ["ImportCancelled", "ImportFailed", "ImportResult", "UnknownFormat", "import_file"]
+
+
+class ImportJob:
+    """A background import for the window: its own thread ("import") and its own Store (a
+    SQLite connection belongs to one thread), a progress callback and cancel.
+
+        job = ImportJob(workspace_path, file, on_progress=bar.update, on_done=finished)
+        job.start(); ...; job.cancel(); job.join()
+
+    ``on_progress(done_bytes, total_bytes)`` and ``on_done(result, error)`` are called from the
+    import thread (hand them to the GUI thread through the bridge). ``error`` is None on
+    success, else the exception (``ImportCancelled``, ``ImportFailed``, ``UnknownFormat``...).
+    """
+
+    def __init__(self, workspace: str | Path, path: str | Path, *, on_progress: Progress | None = None,
+                 on_done: Callable[[ImportResult | None, BaseException | None], None] | None = None,
+                 **kwargs: Any) -> None:
+        self.workspace, self.path, self.kwargs = Path(workspace), Path(path), kwargs
+        self.on_progress, self.on_done = on_progress, on_done
+        self.result: ImportResult | None = None
+        self.error: BaseException | None = None
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="import", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        from fieldapp.store import Store
+
+        try:
+            with Store.open(self.workspace) as store:
+                self.result = import_file(store, self.path, progress=self.on_progress, cancel=self._cancel,
+                                          **self.kwargs)
+        except Exception as exc:  # reported to on_done: the thread must not die silently
+            self.error = exc
+        if self.on_done is not None:
+            self.on_done(self.result, self.error)
+
+
+__all__ = ["ImportCancelled", "ImportFailed", "ImportJob", "ImportResult", "UnknownFormat", "import_file"]

@@ -2,5 +2,11 @@
 
 One module per format: a pure line/record parser plus a thin file iterator, a registry that
 picks the reader for a file, writers for export, and the replay clock. No Qt. May import only
-`fieldapp.model` and `fieldapp.radio` from the domain (checked by import-linter).
+`fieldapp.model`, `fieldapp.radio` and `fieldapp.nmea` from the domain (checked by
+import-linter and tests/test_layers.py); never `drivers`.
+
+Readers (``registry.pick_reader(path)``): ``nemo`` (.nmf 2.x), ``gnettrack`` (+ ``_events``),
+``nmea``, ``native`` (FORMAT.md); cell files: ``tems-cel``, ``tems-xml``, ``clf``, ``cells-csv``.
+Writers: ``native.write_session``, ``kml.write_kml``, ``cellfile_csv.write_cells``.
+Replay: ``replay.ReplaySource`` and ``replay.TimelineModel``.
 """

@@ -140,3 +140,35 @@ def test_track_option_puts_positions_on_samples(store, tmp_path):
     assert [s.position.ts_utc if s.position else None for s in samples] == [1419995240.0, 1419995245.0,
                                                                             1419995250.0]
     assert result.counts["positions"] == 25
+
+
+def test_background_job_reports_progress_and_result(tmp_path):
+    from fieldapp.importer import ImportJob
+
+    done = threading.Event()
+    seen = {}
+    progress = []
+    job = ImportJob(tmp_path / "ws.db", NEMO, on_progress=lambda d, t: progress.append(d),
+                    on_done=lambda r, e: (seen.update(result=r, error=e), done.set()), batch=100)
+    job.start()
+    assert done.wait(30)
+    job.join()
+    assert seen["error"] is None and seen["result"].counts["samples"] == 314
+    assert progress[-1] == NEMO.stat().st_size
+
+
+def test_background_job_cancel_leaves_the_workspace_as_it_was(tmp_path):
+    from fieldapp.importer import ImportJob
+
+    ws = tmp_path / "ws.db"
+    with Store.open(ws) as st:
+        import_file(st, FIX / "nmea-bu353s4.log")
+    started = threading.Event()
+    job = ImportJob(ws, FIX / "gnettrack-Yas_log.txt", on_progress=lambda d, t: started.set(), batch=20)
+    job.start()
+    assert started.wait(30)
+    job.cancel()
+    job.join()
+    assert isinstance(job.error, ImportCancelled) and job.result is None
+    with Store.open(ws) as st:
+        assert len(st.sessions()) == 1
