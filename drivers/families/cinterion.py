@@ -8,6 +8,7 @@ octal digits (``radio.bsic_from_octal`` / ``bsic_join``). LAC and cell are hex e
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from drivers.families.base import Family, register
@@ -245,15 +246,62 @@ def _moni_row(text: str) -> list[ParseRecord] | None:
 # (dBm + 113) / 2 like +CSQ (21/-71, 4/-106; ^MONP 22/-70, 17/-79). Reading it as RXLEV would
 # give a wrong number on the older modules, so RXLEV is derived from the dBm value.
 def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
+    """Rows of one ^MONI reply (or of its periodic output). A row that a PDF or a terminal
+    broke over several lines ("1013" / "21" / "-71 00101 1001 0103" / ... / "33 I" /
+    "No connection", as the MC35 manual mirrors print it) is joined back first. A garbled
+    row is dropped without losing the good ones; if no row is readable the block is Garbled."""
     out: list[ParseRecord] = []
+    rows: list[str] = []
+    pending: list[str] = []  # pieces of a serving part, before its "I"
+    awaiting: str | None = None  # a serving part ended by "I", waiting for its dedicated part
     for raw in lines:
         text = raw.strip()
         if text.upper().startswith("^MONI:"):
             text = text[6:].strip()
-        recs = _moni_row(text)
+        low = text.lower()
+        if not text or low.startswith(("serving cell", "chann ")):
+            continue
+        if awaiting is not None:
+            if low in MONI_STATES or (text.split() and text.split()[-1].upper() in CHANNEL_MODES):
+                rows.append(f"{awaiting} {text}")
+                awaiting = None
+                continue
+            if _FRAGMENT_RE.match(text):
+                awaiting = f"{awaiting} {text}"  # a dedicated part broken over lines
+                continue
+            rows.append(awaiting)  # no dedicated part followed (e.g. the final OK)
+            awaiting = None
+        if " I " in text or text.endswith(" I") or text == "I":
+            if not pending and not text[0].isdigit():
+                continue  # a header piece such as "C1 I chann TS timAdv PWR"
+            row = " ".join([*pending, text])
+            pending = []
+            if row.endswith(" I") or row == "I":
+                awaiting = row
+            else:
+                rows.append(row)
+        elif low == "searching":
+            rows.append(text)
+        elif _FRAGMENT_RE.match(text):
+            pending.append(text)
+    if awaiting is not None:
+        rows.append(awaiting)
+    garbled: Garbled | None = None
+    for row in rows:
+        try:
+            recs = _moni_row(row)
+        except (Garbled, ValueError, IndexError) as exc:
+            garbled = exc if isinstance(exc, Garbled) else Garbled(str(exc))
+            continue
         if recs:
             out.extend(recs)
+    if garbled is not None and not out:
+        raise garbled
     return out
+
+
+# Numbers, hex, "-", "h" and channel modes: the pieces a broken ^MONI row consists of.
+_FRAGMENT_RE = re.compile(r"^(?:(?:[\u2013-]?[0-9A-Fa-f]+|-|h|[SA]_E?[HF]R)\s*)+$")
 
 
 # TC35-ATC-01-V02.10 p.110 and MC55_ATC_V01.05 p.202 (manual examples):

@@ -286,3 +286,23 @@ WAVECOM = register(Family(
         "Dedicated channel (TCH ARFCN, timeslot) is not in +CCED; RxLev/RxQual Full/Sub are.",
     ),
 ))
+
+
+# Sierra Wireless modules of the Qualcomm era (MC77xx, EM73xx): no +CCED/+WIND, the !GSMINFO
+# block instead. Identification by "sierra" picks the Wavecom table above (AirPrime modules
+# keep the Wavecom command set); this one is chosen by name (--family sierra).
+SIERRA = register(Family(
+    name="sierra",
+    match=(),
+    init_commands=("AT+CMEE=1", "AT+CREG=2"),
+    poll_commands=("AT+CSQ", "AT+CREG?", "AT!GSMINFO?"),
+    line_parsers={"!GSMINFO:": parse_gsminfo},
+    block_parsers={"AT!GSMINFO": parse_gsminfo_block},
+    call_state_by="clcc-poll",
+    fields=frozenset({"lac", "ci"}),
+    notes=(
+        "!GSMINFO layout only known by its labels (Cell ID decimal, LAC, RAC): only Cell ID is read.",
+        "+CEER may use the vendor form \"CC setup error\",288,\"MM no service\" (reference §2.8).",
+        "No GSM ARFCN lock documented; AT!BAND restricts bands only (reference §4).",
+    ),
+))

@@ -282,3 +282,37 @@ def test_family_table():
     assert fam.lock_command is None
     assert {"tch_arfcn", "timeslot", "bsic", "neighbours"} <= fam.fields
     assert "AT^MONI" in fam.block_parsers and "AT^MONP" in fam.block_parsers
+
+
+MC35_BROKEN = """Serving Cell
+I Dedicated channel
+chann rs
+dBm
+PLMN
+LAC cell NCC BCC PWR RXLev
+C1 I chann TS timAdv PWR
+dBm Q ChMod
+1013
+21
+-71 00101 1001 0103
+7
+7
+33
+-105
+33 I
+No connection""".splitlines()
+
+
+def test_moni_row_broken_over_lines_mc35_manual_mirror():
+    # MC35_ATC_01_V04.00 p.176 as the manualsbrain mirror prints it: one value per line.
+    result = parse_lines(MC35_BROKEN, CINTERION, "AT^MONI")
+    check(result.records, [{"arfcn": 1013, "rxlev_dbm": -71.0, "mcc": 1, "mnc": 1, "lac": 0x1001,
+                            "ci": 0x0103, "bsic": 0o77, "c1": 33, "state": "No connection"}])
+
+
+def test_moni_periodic_rows_keep_the_good_ones():
+    rows = ["1013 21 -71 001 01 1001 2468 7 7 33 -105 33 I No connection",
+            "1013 2X -71 001 01 1001 2468 7 7 33 -105 33 I No connection",
+            "1013 19 -76 001 01 1001 0103 7 7 33 -105 33 I 1015 1 0 5 -76 0 S_HR"]
+    result = parse_lines(rows, CINTERION, "AT^MONI=1")
+    assert [c.state for c in result.records] == ["No connection", "dedicated"]

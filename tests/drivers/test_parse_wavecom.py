@@ -150,3 +150,13 @@ def test_family_table():
     assert "AT+CPIN?" in fam.no_final_ok
     assert fam.lock_command is None
     assert "+WIND:" in fam.urc_prefixes
+
+
+def test_sierra_family_is_selectable_by_name_only():
+    from drivers.families import identify_family
+
+    sierra = get_family("sierra")
+    assert sierra is not None and sierra.match == ()
+    assert identify_family("Sierra Wireless, Incorporated\nMC7710").name == "wavecom"
+    result = parse_lines(["!GSMINFO: ", "Cell ID:\t4711", "LAC:\t0x12"], sierra, "AT!GSMINFO?")
+    assert [c.ci for c in result.records] == [4711]
