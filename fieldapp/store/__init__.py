@@ -11,9 +11,9 @@ connection, used from one thread (the recorder opens its own in its writer threa
         store.commit()
 """
 
-from fieldapp.store.cases import Attachment, UnknownCase
+from fieldapp.store.cases import Attachment, HistoryEntry, UnknownCase
 from fieldapp.store.schema import RECORD_ERRORS, SCHEMA_VERSION, TRANSIENT_ERRORS, StoreError
 from fieldapp.store.workspace import SessionInfo, Store, UnknownSession
 
-__all__ = ["RECORD_ERRORS", "SCHEMA_VERSION", "TRANSIENT_ERRORS", "Attachment", "SessionInfo", "Store", "StoreError", "UnknownCase",
-           "UnknownSession"]
+__all__ = ["RECORD_ERRORS", "SCHEMA_VERSION", "TRANSIENT_ERRORS", "Attachment", "HistoryEntry", "SessionInfo", "Store",
+           "StoreError", "UnknownCase", "UnknownSession"]

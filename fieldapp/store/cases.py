@@ -1,6 +1,8 @@
-"""Cases, their attachments and the cell plan: the SQL behind the Store methods of the same
-names. The full case model comes later; a case row already has the columns a list needs
-(status, category, title) and keeps every other field in its JSON ``data``.
+"""Cases, their history, their attachments and the cell plan: the SQL behind the Store methods
+of the same names. A case row has the columns a list filters and sorts on (status, category,
+title, priority, due date, engineer, last change) and keeps every other field of the case model
+(``fieldapp.cases.model``) in its JSON ``data``. The history is append-only: one row per status
+change, edit or note, written in the same transaction as the change it records.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from fieldapp.model import PlanCell, PlanTrx
 from fieldapp.store.rows import dumps, loads
 from fieldapp.store.schema import StoreError
 
-CASE_COLUMNS = ("created_utc", "status", "category", "title")
+CASE_COLUMNS = ("created_utc", "status", "category", "title", "priority", "due_date", "engineer",
+                "updated_utc")
 
 
 class UnknownCase(StoreError):
@@ -27,9 +30,27 @@ class UnknownCase(StoreError):
 class Attachment:
     id: int
     case_id: int
-    kind: str  # "session", "file", "photo", "report", ...
-    ref: str  # a session id, a path, a URL
+    kind: str  # "session", "cqt", "file", "note", "photo", "report", ...
+    ref: str  # a session id, a CQT run id, a path, a URL
     added_utc: float
+    role: str | None = None  # "before" / "after": the two tests of the same spot
+    label: str | None = None  # a note's text, a file's original name
+    sha256: str | None = None  # hex digest of a file copied into the workspace
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One line of a case's history: a status change, an edit, a note, evidence added."""
+
+    id: int
+    case_id: int
+    ts_utc: float
+    author: str
+    kind: str  # "created", "status", "reopen", "edit", "note", "evidence"
+    from_status: str | None
+    to_status: str | None
+    text: str
+    data: dict[str, Any]
 
 
 def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -41,16 +62,18 @@ def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 def create_case(conn: sqlite3.Connection, title: str, fields: dict[str, Any]) -> int:
     columns, data = _split(fields)
     cur = conn.execute(
-        "INSERT INTO cases (created_utc, status, category, title, data) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO cases (created_utc, status, category, title, priority, due_date, engineer,"
+        " updated_utc, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (columns.get("created_utc", time.time()), columns.get("status") or "open",
-         columns.get("category"), title, dumps(data)))
+         columns.get("category"), title, columns.get("priority"), columns.get("due_date"),
+         columns.get("engineer"), columns.get("updated_utc"), dumps(data)))
     return int(cur.lastrowid)
 
 
 def _case(row: sqlite3.Row) -> dict[str, Any]:
     # The JSON fields first, so a column always wins over a stale copy in the data.
-    return {**(loads(row["data"]) or {}), "id": row["id"], "created_utc": row["created_utc"],
-            "status": row["status"], "category": row["category"], "title": row["title"]}
+    return {**(loads(row["data"]) or {}), "id": row["id"],
+            **{name: row[name] for name in CASE_COLUMNS}}
 
 
 def get_case(conn: sqlite3.Connection, case_id: int) -> dict[str, Any] | None:
@@ -58,8 +81,27 @@ def get_case(conn: sqlite3.Connection, case_id: int) -> dict[str, Any] | None:
     return None if row is None else _case(row)
 
 
-def list_cases(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [_case(r) for r in conn.execute("SELECT * FROM cases ORDER BY created_utc, id")]
+def list_cases(conn: sqlite3.Connection, *, statuses: tuple[str, ...] = (), category: str | None = None,
+               due_before: str | None = None, text: str | None = None) -> list[dict[str, Any]]:
+    """Cases oldest first, filtered: any of ``statuses``, one ``category``, a due date on or
+    before ``due_before`` (ISO date), ``text`` anywhere in the title or the fields (case-blind)."""
+    where, args = [], []
+    if statuses:
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        args.extend(statuses)
+    if category is not None:
+        where.append("lower(category) = lower(?)")
+        args.append(category)
+    if due_before is not None:
+        where.append("due_date IS NOT NULL AND due_date <= ?")
+        args.append(due_before)
+    if text:
+        # instr on lower(): no LIKE wildcards to escape in the user's text.
+        where.append("(instr(lower(title), lower(?)) > 0 OR instr(lower(data), lower(?)) > 0"
+                     " OR instr(lower(coalesce(engineer, '')), lower(?)) > 0)")
+        args.extend((text, text, text))
+    sql = "SELECT * FROM cases" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_utc, id"
+    return [_case(r) for r in conn.execute(sql, args)]
 
 
 def update_case(conn: sqlite3.Connection, case_id: int, fields: dict[str, Any]) -> None:
@@ -82,18 +124,49 @@ def update_case(conn: sqlite3.Connection, case_id: int, fields: dict[str, Any]) 
                  (*columns.values(), dumps(data), case_id))
 
 
-def attach(conn: sqlite3.Connection, case_id: int, kind: str, ref: str, added_utc: float) -> int:
+def attach(conn: sqlite3.Connection, case_id: int, kind: str, ref: str, added_utc: float, *,
+           role: str | None = None, label: str | None = None, sha256: str | None = None) -> int:
     if conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
         raise UnknownCase(case_id)
-    cur = conn.execute("INSERT INTO attachments (case_id, kind, ref, added_utc) VALUES (?, ?, ?, ?)",
-                       (case_id, kind, str(ref), added_utc))
+    cur = conn.execute("INSERT INTO attachments (case_id, kind, ref, added_utc, role, label, sha256)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)", (case_id, kind, str(ref), added_utc, role, label, sha256))
     return int(cur.lastrowid)
 
 
+_ATTACHMENT = "SELECT id, case_id, kind, ref, added_utc, role, label, sha256 FROM attachments"
+
+
 def attachments(conn: sqlite3.Connection, case_id: int) -> list[Attachment]:
-    rows = conn.execute("SELECT id, case_id, kind, ref, added_utc FROM attachments WHERE case_id = ?"
-                        " ORDER BY added_utc, id", (case_id,))
+    rows = conn.execute(_ATTACHMENT + " WHERE case_id = ? ORDER BY added_utc, id", (case_id,))
     return [Attachment(*r) for r in rows]
+
+
+def attachment(conn: sqlite3.Connection, attachment_id: int) -> Attachment | None:
+    row = conn.execute(_ATTACHMENT + " WHERE id = ?", (attachment_id,)).fetchone()
+    return None if row is None else Attachment(*row)
+
+
+def set_attachment_role(conn: sqlite3.Connection, attachment_id: int, role: str | None) -> None:
+    if conn.execute("UPDATE attachments SET role = ? WHERE id = ?", (role, attachment_id)).rowcount == 0:
+        raise StoreError(f"no attachment {attachment_id} in the workspace")
+
+
+def add_history(conn: sqlite3.Connection, case_id: int, ts_utc: float, author: str, kind: str, *,
+                from_status: str | None = None, to_status: str | None = None, text: str = "",
+                data: dict[str, Any] | None = None) -> int:
+    if conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+        raise UnknownCase(case_id)
+    cur = conn.execute(
+        "INSERT INTO case_history (case_id, ts_utc, author, kind, from_status, to_status, text, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (case_id, ts_utc, author, kind, from_status, to_status, text, dumps(data or {})))
+    return int(cur.lastrowid)
+
+
+def history(conn: sqlite3.Connection, case_id: int) -> list[HistoryEntry]:
+    rows = conn.execute("SELECT id, case_id, ts_utc, author, kind, from_status, to_status, text, data"
+                        " FROM case_history WHERE case_id = ? ORDER BY ts_utc, id", (case_id,))
+    return [HistoryEntry(*r[:8], data=loads(r[8]) or {}) for r in rows]
 
 
 def detach(conn: sqlite3.Connection, attachment_id: int) -> None:

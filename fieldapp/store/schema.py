@@ -9,6 +9,9 @@ History:
 - v1: the recording tables (sessions, samples, neighbours, events, positions, raw traffic)
   and the minimal case row a session can point at.
 - v2: case attachments and the cell plan (cells and their TRXs).
+- v3: the complaint case model: list columns (priority, due date, engineer, last change), the
+  case history (every status change, edit and note with time and author), and per attachment a
+  before/after role, a label and the sha256 of a copied file.
 """
 
 from __future__ import annotations
@@ -165,7 +168,30 @@ _V2 = (
     "CREATE INDEX cells_by_id ON cells(mcc, mnc, lac, ci)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+_V3 = (
+    "ALTER TABLE cases ADD COLUMN priority TEXT",
+    "ALTER TABLE cases ADD COLUMN due_date TEXT",         # ISO date "2026-12-01"
+    "ALTER TABLE cases ADD COLUMN engineer TEXT",
+    "ALTER TABLE cases ADD COLUMN updated_utc REAL",
+    "ALTER TABLE attachments ADD COLUMN role TEXT",       # "before", "after" or NULL
+    "ALTER TABLE attachments ADD COLUMN label TEXT",      # a note's text, a file's original name
+    "ALTER TABLE attachments ADD COLUMN sha256 TEXT",     # hex digest of a copied file
+    """CREATE TABLE case_history (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        ts_utc REAL NOT NULL,
+        author TEXT NOT NULL,
+        kind TEXT NOT NULL,                      -- "created", "status", "reopen", "edit", "note", "evidence"
+        from_status TEXT,
+        to_status TEXT,
+        text TEXT NOT NULL DEFAULT '',
+        data TEXT NOT NULL DEFAULT '{}'          -- JSON: the fields an edit changed, old and new
+    )""",
+    "CREATE INDEX case_history_by_case ON case_history(case_id, ts_utc)",
+    "CREATE INDEX cases_by_status ON cases(status, due_date)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -388,22 +388,72 @@ class Store:
         with self._committed() as conn:
             return _cases.create_case(conn, title, fields)
 
+    def create_case_logged(self, title: str, fields: dict[str, Any], *, author: str, text: str = "case created",
+                           ts_utc: float | None = None) -> int:
+        """A new case and its first history entry ("created"), in one transaction."""
+        now = time.time() if ts_utc is None else ts_utc
+        with self._committed() as conn:
+            case_id = _cases.create_case(conn, title, {"created_utc": now, "updated_utc": now, **fields})
+            _cases.add_history(conn, case_id, now, author, "created", to_status=fields.get("status"), text=text)
+            return case_id
+
     def get_case(self, case_id: int) -> dict[str, Any] | None:
         return _cases.get_case(self._conn, case_id)
 
-    def cases(self) -> list[dict[str, Any]]:
-        return _cases.list_cases(self._conn)
+    def cases(self, *, statuses: tuple[str, ...] = (), category: str | None = None,
+              due_before: str | None = None, text: str | None = None) -> list[dict[str, Any]]:
+        """Cases oldest first; the filters combine (see ``store.cases.list_cases``)."""
+        return _cases.list_cases(self._conn, statuses=tuple(statuses), category=category,
+                                 due_before=due_before, text=text)
 
     def update_case(self, case_id: int, **fields: Any) -> None:
         with self._committed() as conn:
             _cases.update_case(conn, case_id, fields)
 
-    def attach(self, case_id: int, kind: str, ref: str, *, added_utc: float | None = None) -> int:
+    def update_case_logged(self, case_id: int, fields: dict[str, Any], entries: list[dict[str, Any]], *,
+                           ts_utc: float | None = None) -> None:
+        """Change a case and write its history entries in one transaction. Each entry is the
+        keyword arguments of ``add_case_history`` (author, kind, from_status, to_status, text, data)."""
+        now = time.time() if ts_utc is None else ts_utc
         with self._committed() as conn:
-            return _cases.attach(conn, case_id, kind, ref, time.time() if added_utc is None else added_utc)
+            _cases.update_case(conn, case_id, {**fields, "updated_utc": now})
+            for entry in entries:
+                _cases.add_history(conn, case_id, entry.get("ts_utc", now), **{k: v for k, v in entry.items()
+                                                                                 if k != "ts_utc"})
+
+    def add_case_history(self, case_id: int, author: str, kind: str, *, from_status: str | None = None,
+                         to_status: str | None = None, text: str = "", data: dict[str, Any] | None = None,
+                         ts_utc: float | None = None) -> int:
+        with self._committed() as conn:
+            return _cases.add_history(conn, case_id, time.time() if ts_utc is None else ts_utc, author, kind,
+                                      from_status=from_status, to_status=to_status, text=text, data=data)
+
+    def case_history(self, case_id: int) -> list[_cases.HistoryEntry]:
+        return _cases.history(self._conn, case_id)
+
+    def attach(self, case_id: int, kind: str, ref: str, *, added_utc: float | None = None,
+               role: str | None = None, label: str | None = None, sha256: str | None = None,
+               author: str | None = None) -> int:
+        """Attach evidence to a case; with ``author`` an "evidence" history entry is written in
+        the same transaction."""
+        now = time.time() if added_utc is None else added_utc
+        with self._committed() as conn:
+            attachment_id = _cases.attach(conn, case_id, kind, ref, now, role=role, label=label, sha256=sha256)
+            if author is not None:
+                what = f"{kind} {label or ref}" + (f" ({role})" if role else "")
+                _cases.add_history(conn, case_id, now, author, "evidence", text=f"attached {what}",
+                                   data={"attachment": attachment_id, "kind": kind, "ref": str(ref)})
+            return attachment_id
 
     def attachments(self, case_id: int) -> list[_cases.Attachment]:
         return _cases.attachments(self._conn, case_id)
+
+    def attachment(self, attachment_id: int) -> _cases.Attachment | None:
+        return _cases.attachment(self._conn, attachment_id)
+
+    def set_attachment_role(self, attachment_id: int, role: str | None) -> None:
+        with self._committed() as conn:
+            _cases.set_attachment_role(conn, attachment_id, role)
 
     def detach(self, attachment_id: int) -> None:
         with self._committed() as conn:
