@@ -127,11 +127,17 @@ def format_capabilities(caps, simulator=None) -> str:
 def cmd_record(args: argparse.Namespace) -> int:
     from fieldapp.model import Event
     from fieldapp.session import Recorder
+    from fieldapp.store import StoreError
 
     source, caps = _open_source(args, rate_s=args.rate, reconnect=args.reconnect)
     device = caps.to_json()
     device.update(port=args.port, baud=args.baud, simulator=source.simulator)
-    recorder = Recorder(workspace_from(args), source.name, device=device, case_id=args.case)
+    try:
+        recorder = Recorder(workspace_from(args), source.name, device=device, case_id=args.case,
+                            on_error=lambda exc: print(f"fieldapp: workspace: {exc}", file=sys.stderr))
+    except (StoreError, OSError) as exc:
+        source.stop()
+        raise CliError(f"cannot record into {workspace_from(args)}: {exc}", 2) from None
     print(f"recording session {recorder.session_id} from {args.port} ({caps.family}"
           f"{', ' + caps.model if caps.model else ''}); Ctrl-C ends it", file=sys.stderr)
 

@@ -144,3 +144,12 @@ def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
     assert n >= 5
     listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
     assert listed[0]["samples"] == n and listed[0]["end"] is None
+
+
+def test_a_workspace_that_is_not_one_is_refused_with_exit_2(tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_text("my notes, not a database\n")
+    with TableModem(quectel_table()) as modem:
+        res = run(["record", modem.port, "--duration", "1", "--workspace", str(bad)])
+    assert res.returncode == 2 and "cannot record into" in res.stderr
+    assert bad.read_text() == "my notes, not a database\n"
