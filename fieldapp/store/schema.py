@@ -12,6 +12,7 @@ History:
 - v3: the complaint case model: list columns (priority, due date, engineer, last change), the
   case history (every status change, edit and note with time and author), and per attachment a
   before/after role, a label and the sha256 of a copied file.
+- v4: CQT runs and their calls (fieldapp/cqt; the SQL is in store/cqt_rows.py).
 """
 
 from __future__ import annotations
@@ -191,7 +192,37 @@ _V3 = (
     "CREATE INDEX cases_by_status ON cases(status, due_date)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# CQT runs (fieldapp/cqt): a run records its calls in a recording session; the plan and the
+# verdict are JSON (their shape belongs to fieldapp.cqt), each call one row.
+_V4 = (
+    """CREATE TABLE cqt_runs (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        created_utc REAL NOT NULL,
+        ended_utc REAL,                          -- NULL: not finished (running, paused, fault)
+        state TEXT NOT NULL,                     -- running, paused, fault, done, aborted
+        message TEXT,                            -- why it stopped (fault), for resume
+        plan TEXT NOT NULL,                      -- JSON: the CQT plan
+        verdict TEXT                             -- JSON: the last verdict
+    )""",
+    """CREATE TABLE cqt_calls (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES cqt_runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start_utc REAL NOT NULL,
+        end_utc REAL,
+        trx_id TEXT,                             -- NULL: not counted on a TRX
+        trx_how TEXT NOT NULL,                   -- lock, block, attribute, unknown, conflict
+        result TEXT,                             -- released, setup_failed, dropped, error
+        listener TEXT,                           -- normal, one-way-ul, ... NULL: not marked
+        data TEXT NOT NULL DEFAULT '{}',         -- JSON: the whole call record
+        UNIQUE (run_id, seq)
+    )""",
+    "CREATE INDEX cqt_runs_by_case ON cqt_runs(case_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

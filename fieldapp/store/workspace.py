@@ -21,6 +21,7 @@ from typing import Any
 
 from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample
 from fieldapp.store import cases as _cases
+from fieldapp.store import cqt_rows as _cqt
 from fieldapp.store.rows import (
     NEIGHBOUR_COLUMNS,
     SAMPLE_COLUMNS,
@@ -491,3 +492,30 @@ class Store:
                                (start_utc, end_utc, session_id))
             if cur.rowcount == 0:
                 raise UnknownSession(session_id)
+
+    # ------------------------------------------------------------------ CQT runs (fieldapp/cqt)
+    # A run and its calls as plain dicts; the SQL is in store/cqt_rows.py. Each call commits.
+
+    def create_cqt_run(self, plan: dict[str, Any], *, session_id: int | None = None,
+                       case_id: int | None = None, created_utc: float | None = None) -> int:
+        with self._committed() as conn:
+            return _cqt.create_run(conn, plan, session_id, case_id,
+                                   time.time() if created_utc is None else created_utc)
+
+    def update_cqt_run(self, run_id: int, **fields: Any) -> None:
+        """Set state, message, ended_utc, verdict (a dict), session_id or case_id."""
+        with self._committed() as conn:
+            _cqt.update_run(conn, run_id, fields)
+
+    def cqt_run(self, run_id: int) -> dict[str, Any] | None:
+        return _cqt.get_run(self._conn, run_id)
+
+    def cqt_runs(self, *, case_id: int | None = None) -> list[dict[str, Any]]:
+        return _cqt.list_runs(self._conn, case_id)
+
+    def put_cqt_call(self, run_id: int, call: dict[str, Any]) -> None:
+        with self._committed() as conn:
+            _cqt.put_call(conn, run_id, call)
+
+    def cqt_calls(self, run_id: int) -> list[dict[str, Any]]:
+        return _cqt.calls(self._conn, run_id)

@@ -1,0 +1,15 @@
+"""Call quality tests per TRX: the one-way-audio hunt (DOMAIN.md cases 3 and 4, §4).
+
+A CQT run makes repeated test calls at one spot and ties each call to a TRX of the cell under
+test: by *lock* (the handset's ARFCN lock), by *block* (the BSC team blocks all TRXs but one,
+the engineer confirms) or by *attribute* (the channel read from the engineering mode during the
+call, mapped through the cell's TRX plan; hopping → "unknown", never guessed). The verdict
+names a suspect TRX with an exact test, or says that none stands out.
+
+Modules: ``calls`` (one call's record, outcome and listener codes), ``plan`` (the plan and its
+validation), ``attribution`` (channel → TRX), ``matrix`` (TRX × outcome counts), ``verdict``
+(Fisher's exact test and the stated rule), ``runner`` (the Qt-free runner).
+
+May import: ``fieldapp.model``, ``fieldapp.store``, ``fieldapp.session``, the standard library,
+and the driver's exception types (``drivers.at``, ``drivers.handset``, ``drivers.transport``).
+"""

@@ -1,0 +1,70 @@
+"""Channel → TRX through the cell's TRX plan (attribute mode, DOMAIN.md §4 (c)).
+
+During a call the engineering mode shows the dedicated channel, e.g. Quectel::
+
+    +QENG: "servingcell","CONNECT","GSM",001,01,3EB,45,3,57,-64,...,7,2,...      (tch 7, ts 2)
+    +QENG: "servingcell","CONNECT","GSM",001,01,3EB,45,3,57,-64,...,h,2,2,5,...  (hopping)
+
+A call is attributed to a TRX only when every traffic-channel report of the call names the
+same TRX of the cell under test. Anything else is "unknown", never a guess: no channel shown
+(families without a dedicated report, or a setup that failed before the TCH), hopping (no
+single ARFCN identifies the TRX), a handover to another cell, a TCH ARFCN the plan does not
+have (or that several TRXs carry), or a channel that moved between TRXs during the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fieldapp.model import Cell, Channel, PlanCell
+
+
+def on_cell(cell: PlanCell, serving: Cell | None) -> bool | None:
+    """Is this serving cell the cell under test? None when the report cannot tell."""
+    if serving is None:
+        return None
+    if serving.ci is not None and cell.ci is not None:
+        return serving.ci == cell.ci and (serving.lac is None or cell.lac is None or serving.lac == cell.lac)
+    if serving.arfcn is not None and cell.bcch_arfcn is not None:
+        same = serving.arfcn == cell.bcch_arfcn
+        return same and (serving.bsic is None or cell.bsic is None or serving.bsic == cell.bsic)
+    return None
+
+
+def _is_traffic(ch: Channel) -> bool:
+    # An SDCCH during setup says nothing about the TCH that carries the audio.
+    return not (ch.channel_type or "").upper().startswith("SDCCH")
+
+
+def attribute(cell: PlanCell, seen: Iterable[tuple[Cell | None, Channel | None]]) -> tuple[str | None, str]:
+    """(TRX id or None, why) for one call from the (serving cell, channel) pairs seen in it."""
+    reports = [(s, ch) for s, ch in seen if ch is not None and _is_traffic(ch)]
+    if not reports:
+        return None, "no traffic channel reported during the call"
+    for serving, _ch in reports:
+        if on_cell(cell, serving) is False:
+            where = f"CI {serving.ci}" if serving.ci is not None else f"ARFCN {serving.arfcn}"
+            return None, f"the call was on {where}, not on {cell.name}"
+    hopping = [ch for _s, ch in reports if ch.hopping]
+    if hopping:
+        ch = hopping[0]
+        return None, (f"hopping (MAIO {'?' if ch.maio is None else ch.maio}, HSN {'?' if ch.hsn is None else ch.hsn}): "
+                      "no single ARFCN identifies the TRX")
+    trxs: list[str] = []
+    for _s, ch in reports:
+        if ch.tch_arfcn is None:
+            return None, "a channel report without a TCH ARFCN"
+        hits = [t for t in cell.trxs if ch.tch_arfcn in t.arfcns]
+        trx = cell.trx_for_channel(ch)
+        if trx is None:
+            if not hits:
+                return None, f"TCH ARFCN {ch.tch_arfcn} is not in {cell.name}'s TRX plan"
+            return None, (f"TCH ARFCN {ch.tch_arfcn} is carried by {', '.join(t.trx_id for t in hits)}: "
+                          "cannot tell which")
+        if trx.trx_id not in trxs:
+            trxs.append(trx.trx_id)
+    if len(trxs) > 1:
+        return None, f"the channel moved between {' and '.join(trxs)} during the call"
+    last = reports[-1][1]
+    ts = "" if last.timeslot is None else f" TS {last.timeslot}"
+    return trxs[0], f"TCH ARFCN {last.tch_arfcn}{ts} → {trxs[0]}"
