@@ -61,6 +61,9 @@ def fast_hex(t: str, *, lo: int | None = None, hi: int | None = None,
 MAIN_FIELDS = 13  # MCC,MNC,LAC,CI,BSIC,BCCH,RxLev,RxLev Full,RxLev Sub,RxQual,RxQual Full,RxQual Sub,Idle TS
 NEIGHBOUR_FIELDS = 7  # MCC,MNC,LAC,CI,BSIC,BCCH,RxLev
 MAX_NEIGHBOURS = 6
+# Segments of a dump: main cell with CI (M) or without it (m: "CI omitted if unknown" in the
+# main cell, Multi-Tech S000293I), neighbour (N), main cell TA (T), neighbour TA (t).
+SEGMENT_SIZE = {"M": MAIN_FIELDS, "m": MAIN_FIELDS - 1, "N": NEIGHBOUR_FIELDS, "T": 1, "t": 1}
 
 
 def _num(token: str, *, lo: int, hi: int, hexa: bool = False) -> int | None:
@@ -73,12 +76,20 @@ def _num(token: str, *, lo: int, hi: int, hexa: bool = False) -> int | None:
     return fast_dec(token, lo=lo, hi=hi, strict=True)
 
 
+def _ident(token: str, hi: int) -> int | None:
+    """BSIC and BCCH columns: a value beyond their range means the fields are out of place."""
+    v = _num(token, lo=0, hi=10**9)
+    if v is not None and v > hi:
+        raise Garbled(f"+CCED identifier {token!r} out of range")
+    return v
+
+
 def _cced_cell(f: list[str], role: str) -> Cell | None:
     """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service.
     Field shapes are checked so that a dump whose commas were lost or doubled (the manual's own
     example is damaged that way) is refused rather than read shifted."""
-    mcc_t, lac_t = f[0], f[2]
-    if (mcc_t not in ("", "0") and len(mcc_t) != 3) or len(lac_t) > 4:
+    mcc_t, lac_t, ci_t = f[0], f[2], f[3]
+    if (mcc_t not in ("", "0") and len(mcc_t) != 3) or len(lac_t) > 4 or len(ci_t) > 8:
         raise Garbled(f"+CCED cell fields out of place: {','.join(f)!r}")
     mcc = _num(f[0], lo=0, hi=999)
     mnc = _num(f[1], lo=0, hi=999)
@@ -88,8 +99,8 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
     ci = _num(f[3], lo=1, hi=0xFFFFFFF, hexa=True)
     if ci == 0xFFFF:
         ci = None
-    bsic = _num(f[4], lo=0, hi=63)  # printed decimal 0..63
-    arfcn = radio.valid_arfcn(_num(f[5], lo=0, hi=1023))
+    bsic = _ident(f[4], 63)  # printed decimal 0..63
+    arfcn = radio.valid_arfcn(_ident(f[5], 1023))
     rxlev = _num(f[6], lo=0, hi=63)
     rxlev_full = rxlev_sub = rxqual = rxqual_sub = None
     state = None
@@ -124,47 +135,61 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
                 rxlev_sub=rxlev_sub, rxqual=rxqual, rxqual_sub=rxqual_sub, state=state)
 
 
-def _layouts(n: int) -> list[tuple[bool, int, bool, bool]]:
-    """Every (has main cell, neighbour count, has main TA, has neighbour TAs) that a dump of
-    ``n`` fields can be, main cell first (42 fields are six neighbours or main + four
-    neighbours + TA). Dump 16 adds one TA per neighbour after the main cell's TA."""
-    out = []
-    for has_main in (True, False):
-        base = MAIN_FIELDS if has_main else 0
+def _candidate_layouts() -> list[str]:
+    """Dump layouts in order of preference. The bitmask is not echoed, so the field count and
+    the field shapes decide: standard order (main, neighbours, main TA, dump 16 neighbour TAs),
+    the Westermo GDW-11 order for dump 7 (main, its TA, then each neighbour followed by its TA),
+    a main cell without its CI, and neighbours only (dumps 2 and 6)."""
+    out: list[str] = []
+    for main in ("M", "m"):
         for k in range(MAX_NEIGHBOURS + 1):
-            size = base + k * NEIGHBOUR_FIELDS
-            if size == 0:
-                continue
-            if n == size:
-                out.append((has_main, k, False, False))
-            if n == size + 1:
-                out.append((has_main, k, True, False))
-            if has_main and k > 0 and n == size + 1 + k:
-                out.append((has_main, k, True, True))
+            out += [main + "N" * k, main + "N" * k + "T"]
+            if k:
+                out += [main + "N" * k + "T" + "t" * k, main + "T" + "Nt" * k]
+    for k in range(1, MAX_NEIGHBOURS + 1):
+        out += ["N" * k, "N" * k + "T"]
     return out
 
 
-def _read_dump(fields: list[str], has_main: bool, n_neigh: int, has_ta: bool,
-               neighbour_tas: bool = False) -> list[ParseRecord]:
-    pos = 0
+_LAYOUTS_BY_SIZE: dict[int, list[str]] = {}
+for _layout in _candidate_layouts():
+    _LAYOUTS_BY_SIZE.setdefault(sum(SEGMENT_SIZE[c] for c in _layout), []).append(_layout)
+
+
+def _read_dump(fields: list[str], layout: str) -> list[ParseRecord]:
     main: Cell | None = None
-    if has_main:
-        main = _cced_cell(fields[:MAIN_FIELDS], SERVING)
-        pos = MAIN_FIELDS
     neighbours: list[Cell | None] = []
-    for _ in range(n_neigh):
-        neighbours.append(_cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR))
-        pos += NEIGHBOUR_FIELDS
-    if has_ta:
-        ta = radio.valid_ta(_num(fields[pos], lo=0, hi=255))
-        pos += 1
-        if main is not None:
-            main = replace(main, ta=ta)
-    if neighbour_tas:
-        for i, cell in enumerate(neighbours):
-            ta = radio.valid_ta(_num(fields[pos + i], lo=0, hi=255))
-            if cell is not None:
-                neighbours[i] = replace(cell, ta=ta)
+    pos = 0
+    for seg in layout:
+        size = SEGMENT_SIZE[seg]
+        part = fields[pos:pos + size]
+        pos += size
+        if seg == "M":
+            main = _cced_cell(part, SERVING)
+        elif seg == "m":
+            main = _cced_cell(part[:3] + [""] + part[3:], SERVING)
+        elif seg == "N":
+            neighbours.append(_cced_cell(part, NEIGHBOUR))
+        elif seg == "T":
+            ta = radio.valid_ta(_num(part[0], lo=0, hi=255))
+            if main is not None:
+                main = replace(main, ta=ta)
+        # "t": the neighbour TAs go to the neighbours in order, below
+    return _attach_neighbour_tas(fields, layout, main, neighbours)
+
+
+def _attach_neighbour_tas(fields: list[str], layout: str, main: Cell | None,
+                          neighbours: list[Cell | None]) -> list[ParseRecord]:
+    tas: list[int | None] = []
+    pos = 0
+    for seg in layout:
+        if seg == "t":
+            tas.append(radio.valid_ta(_num(fields[pos], lo=0, hi=255)))
+        pos += SEGMENT_SIZE[seg]
+    for i, ta in enumerate(tas):
+        cell = neighbours[i] if i < len(neighbours) else None
+        if cell is not None:
+            neighbours[i] = replace(cell, ta=ta)
     records: list[ParseRecord] = [main] if main is not None else []
     records.extend(c for c in neighbours if c is not None)
     return records
@@ -190,17 +215,16 @@ def parse_cced(line: str) -> list[ParseRecord] | None:
         # Dump 4 alone: the main cell's timing advance (merged into the serving cell).
         ta = radio.valid_ta(_num(fields[0], lo=0, hi=255))
         return [Cell(role=SERVING, tech=GSM, ta=ta)] if ta is not None else []
-    if len(fields) > MAIN_FIELDS and fields[-1] == "" and not _layouts(len(fields)):
+    if len(fields) > MAIN_FIELDS and fields[-1] == "" and len(fields) not in _LAYOUTS_BY_SIZE:
         fields = fields[:-1]  # a trailing comma after the last neighbour
-    layouts = _layouts(len(fields))
+    layouts = _LAYOUTS_BY_SIZE.get(len(fields))
     if not layouts:
         raise Garbled(f"+CCED with {len(fields)} fields fits no dump layout")
-    # The dump bitmask is not echoed in the reply: try each layout the field count allows and
-    # keep the first whose fields all have the right shape.
+    # Keep the first layout whose fields all have the right shape.
     error: Garbled | None = None
     for layout in layouts:
         try:
-            return _read_dump(fields, *layout)
+            return _read_dump(fields, layout)
         except Garbled as exc:
             error = exc
     assert error is not None

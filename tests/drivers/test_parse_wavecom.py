@@ -76,6 +76,15 @@ CCED_ROWS = [
         [{"role": "serving", "ta": 1}, {"arfcn": 835, "ta": 3}, {"ta": 4}, {"ta": 5}, {"ta": 6},
          {"ta": 7}, {"arfcn": 824, "ta": None}],
         id="edge: +CCED dump 16 (neighbour TAs, one out of range)"),
+    pytest.param(
+        "+CCED:208,20,0002,0418,37,706,24,,,0,,,0,1,208,20,0006,989b,37,835,20,3,"
+        "208,20,0002,02a9,37,831,12,4",
+        [{"role": "serving", "ta": 1, "arfcn": 706}, {"arfcn": 835, "ta": 3}, {"arfcn": 831, "ta": 4}],
+        id="edge: +CCED Westermo GDW-11 dump 7 order (each TA after its cell)"),
+    pytest.param(
+        "+CCED: 208,20,0002,37,706,24,,,0,,,0,1",
+        [{"role": "serving", "ci": None, "bsic": 37, "arfcn": 706, "rxlev": 24, "ta": 1}],
+        id="edge: +CCED main cell without CI (Multi-Tech: omitted when unknown) + TA"),
     pytest.param("+CCED: 2", [{"role": "serving", "ta": 2, "arfcn": None}],
                  id="edge: +CCED dump 4 (main cell TA only)"),
     pytest.param(
