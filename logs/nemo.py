@@ -150,6 +150,15 @@ def _get(cell: list[str], i: int) -> str:
     return cell[i] if i < len(cell) else ""
 
 
+def _pad(cell: list[str], n: int) -> list[str]:
+    """Older versions have fewer fields per cell; missing ones are unknown."""
+    return cell if len(cell) >= n else cell + [""] * (n - len(cell))
+
+
+# The per-cell loops below convert inline (``float(x) if x else None``): they run for every
+# cell of every CELLMEAS, the hottest code of an import. A bad number raises ValueError,
+# which makes the whole line a bad line.
+
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
 #   0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,1,50001,10588,159,...
 # → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
@@ -161,11 +170,13 @@ def _umts_cells(params: list[str]) -> list[dict[str, Any]]:
     cells, _ = _cells(params, i + 2 + n_ch * n_ch_params)
     out = []
     for c in cells:
-        ctype = _int(c[0])
-        out.append(dict(
-            role=model.SERVING if ctype == 0 else model.NEIGHBOUR, tech=model.UMTS,
-            arfcn=_int(_get(c, 2)), pci=_int(_get(c, 3)), ecno_db=_float(_get(c, 4)),
-            rscp_dbm=_float(_get(c, 6)), state=UMTS_TYPE.get(ctype, str(ctype))))
+        c = _pad(c, 7)
+        ctype = int(c[0]) if c[0] else None
+        out.append({
+            "role": model.SERVING if ctype == 0 else model.NEIGHBOUR, "tech": model.UMTS,
+            "arfcn": int(c[2]) if c[2] else None, "pci": int(c[3]) if c[3] else None,
+            "ecno_db": float(c[4]) if c[4] else None, "rscp_dbm": float(c[6]) if c[6] else None,
+            "state": UMTS_TYPE.get(ctype, str(ctype))})  # type: ignore[arg-type]
     return out
 
 
@@ -177,12 +188,14 @@ def _lte_cells(params: list[str]) -> list[dict[str, Any]]:
     cells, _ = _cells(params, 2 + n_hdr)
     out = []
     for c in cells:
-        ctype = _int(c[0])
-        out.append(dict(
-            role=model.SERVING if ctype == 0 else model.NEIGHBOUR, tech=model.LTE,
-            arfcn=_int(_get(c, 2)), pci=_int(_get(c, 3)), rsrp_dbm=_float(_get(c, 5)),
-            rsrq_db=_float(_get(c, 6)), sinr_db=_float(_get(c, 10)),
-            state=LTE_TYPE.get(ctype, str(ctype))))
+        c = _pad(c, 11)
+        ctype = int(c[0]) if c[0] else None
+        out.append({
+            "role": model.SERVING if ctype == 0 else model.NEIGHBOUR, "tech": model.LTE,
+            "arfcn": int(c[2]) if c[2] else None, "pci": int(c[3]) if c[3] else None,
+            "rsrp_dbm": float(c[5]) if c[5] else None, "rsrq_db": float(c[6]) if c[6] else None,
+            "sinr_db": float(c[10]) if c[10] else None,
+            "state": LTE_TYPE.get(ctype, str(ctype))})  # type: ignore[arg-type]
     return out
 
 
@@ -194,15 +207,18 @@ def _gsm_cells(params: list[str]) -> list[dict[str, Any]]:
     cells, _ = _cells(params, 2 + n_hdr)
     out = []
     for c in cells:
-        ctype = _int(c[0])
-        full_dbm, sub_dbm = _float(_get(c, 4)), _float(_get(c, 5))
+        c = _pad(c, 14)
+        ctype = int(c[0]) if c[0] else None
+        full_dbm = float(c[4]) if c[4] else None
+        sub_dbm = float(c[5]) if c[5] else None
         level_dbm = full_dbm if full_dbm is not None else sub_dbm
-        out.append(dict(
-            role=model.SERVING if ctype == GSM_SERVING_TYPE else model.NEIGHBOUR, tech=model.GSM,
-            arfcn=_int(_get(c, 2)), bsic=valid_bsic(_int(_get(c, 3))),
-            rxlev=dbm_to_rxlev(level_dbm), rxlev_dbm=level_dbm,
-            rxlev_full=dbm_to_rxlev(full_dbm), rxlev_sub=dbm_to_rxlev(sub_dbm),
-            c1=_int(_get(c, 6)), c2=_int(_get(c, 7)), ci=_int(_get(c, 12)), lac=_int(_get(c, 13))))
+        out.append({
+            "role": model.SERVING if ctype == GSM_SERVING_TYPE else model.NEIGHBOUR, "tech": model.GSM,
+            "arfcn": int(c[2]) if c[2] else None, "bsic": valid_bsic(int(c[3]) if c[3] else None),
+            "rxlev": dbm_to_rxlev(level_dbm), "rxlev_dbm": level_dbm,
+            "rxlev_full": dbm_to_rxlev(full_dbm), "rxlev_sub": dbm_to_rxlev(sub_dbm),
+            "c1": int(c[6]) if c[6] else None, "c2": int(c[7]) if c[7] else None,
+            "ci": int(c[12]) if c[12] else None, "lac": int(c[13]) if c[13] else None})
     return out
 
 
@@ -285,9 +301,10 @@ class NemoReader:
                     self._header_record(f)
                     continue
                 records = self._record(f[0], f)
-            except (NemoError, UnicodeDecodeError, IndexError, csv.Error) as exc:
+            except (ValueError, IndexError, csv.Error) as exc:  # NemoError is a ValueError
                 reason = "not text" if isinstance(exc, UnicodeDecodeError) else \
-                    "too few fields" if isinstance(exc, IndexError) else str(exc)
+                    "too few fields" if isinstance(exc, IndexError) else \
+                    str(exc) if isinstance(exc, NemoError) else f"bad value ({exc})"
                 st.bad(line_no, reason, raw.decode("utf-8", "replace"))
                 continue
             for rec in records:
