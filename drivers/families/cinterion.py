@@ -439,11 +439,14 @@ CINTERION = register(Family(
     name="cinterion",
     match=("cinterion", "siemens", "thales", "gemalto", "mc35", "mc55", "tc35", "tc63", "ac75",
            "bgs", "ehs", "pls"),
-    # ^SLCC call list URCs; +CIEV: ceer release cause indications.
-    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT^SLCC=1", 'AT^SIND="ceer",1'),
-    # ^SMOND: serving (with Full/Sub and timeslot in a call) + 6 neighbours + TA + RSSI/BER in
-    # one line; ^MONI adds the dedicated channel (TCH ARFCN, timeslot, hopping, channel mode).
-    poll_commands=("AT+CSQ", "AT+CREG?", "AT^SMOND", "AT^MONI"),
+    # ^SLCC call list URCs; +CIEV: ceer release cause indications, all groups (99), as the
+    # Thales test suite subscribes them.
+    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT^SLCC=1", 'AT^SIND="ceer",1,99'),
+    # ^SMOND (TC35i..AC75): serving (Full/Sub and timeslot in a call) + 6 neighbours + TA +
+    # RSSI/BER in one line; ^MONI adds the dedicated channel (TCH ARFCN, timeslot, hopping,
+    # channel mode); ^SMONI is the newer modules' (EHS/PLS) one-line view. A module drops the
+    # ones it does not know after a few failed polls.
+    poll_commands=("AT+CSQ", "AT+CREG?", "AT^SMOND", "AT^MONI", "AT^SMONI"),
     line_parsers={"^SMONC:": parse_smonc, "^SMOND:": parse_smond, "^SMONI:": parse_smoni,
                   "^SLCC:": parse_slcc, "+CIEV:": parse_ciev},
     block_parsers={"AT^MONI": parse_moni_block, "AT^MONP": parse_monp_block},
