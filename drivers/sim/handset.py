@@ -30,14 +30,13 @@ import threading
 from typing import Any
 
 from drivers.sim import calls as cm
-from drivers.sim.dialects.base import CME_TEXT, AtError, Dialect, int_arg, split_args
+from drivers.sim.commands import DIAL_CHARS, EXTENDED
+from drivers.sim.dialects.base import CME_TEXT, AtError, Dialect
 from drivers.sim.engine import Engine, Snapshot
 from drivers.sim.world import _mix64
-from fieldapp import radio
 
 MAX_LINE = 1024
 RING_EVERY_S = 3.0
-DIAL_CHARS = set("0123456789+*#ABCDabcdpPwW")
 
 
 class _Final(Exception):
@@ -80,7 +79,7 @@ class Handset:
         self._overflow = False
         self._out = bytearray()
         self._snap: Snapshot | None = None
-        self._last_creg = self._creg_state()
+        self._last_creg = self.creg_state()
         self._ring_next: float | None = None
         self.commands_seen = 0
 
@@ -194,7 +193,7 @@ class Handset:
         head = item[:1].upper()
         if head in "+#$^%":
             name, op, args = parse_extended(item)
-            handler = self.dialect.commands.get(name) or _EXTENDED.get(name)
+            handler = self.dialect.commands.get(name) or EXTENDED.get(name)
             if handler is None or (name == "+CESQ" and not self.dialect.cesq):
                 raise AtError(None)
             return handler(self, op, args)
@@ -275,21 +274,21 @@ class Handset:
 
     # ------------------------------------------------------------ URCs
 
-    def _creg_state(self) -> tuple[int, int | None, int | None]:
+    def creg_state(self) -> tuple[int, int | None, int | None]:
         s = self.engine.serving
         if s is None:
             return (2, None, None)
         c = self.engine.scenario.cells[s]
         return (1, c.lac, c.ci)
 
-    def _creg_line(self, state: tuple[int, int | None, int | None], with_n: bool) -> str:
+    def creg_line(self, state: tuple[int, int | None, int | None], with_n: bool) -> str:
         stat, lac, ci = state
         head = f"+CREG: {self.creg_n},{stat}" if with_n else f"+CREG: {stat}"
         if self.creg_n == 2 and lac is not None:
             head += f',"{lac:04X}","{ci:04X}"' + (",0" if self.dialect.creg_act else "")
         return head
 
-    def _clcc_line(self, call: cm.Call, stat: int | None = None) -> str:
+    def clcc_line(self, call: cm.Call, stat: int | None = None) -> str:
         number_type = 145 if call.number.startswith("+") else 129
         line = f'+CLCC: 1,{call.direction},{call.state if stat is None else stat},0,0,"{call.number}",{number_type}'
         return line + (',""' if self.dialect.clcc_empty_alpha else "")
@@ -306,29 +305,29 @@ class Handset:
             if kind == "call" and d.call_urcs:
                 call = data
                 if self.clcc_urc:
-                    self._urc(self._clcc_line(call))
+                    self._urc(self.clcc_line(call))
                 if call.state == cm.ACTIVE:
                     self._urc("VOICE CALL: BEGIN")
             elif kind == "ring":
                 if d.call_urcs and self.clcc_urc:
-                    self._urc(self._clcc_line(data))
+                    self._urc(self.clcc_line(data))
                 self._ring(data)
             elif kind == "end":
                 call, by_network = data
                 self._ring_next = None
                 if d.call_urcs:
                     if self.clcc_urc:
-                        self._urc(self._clcc_line(call, cm.RELEASED))
+                        self._urc(self.clcc_line(call, cm.RELEASED))
                     if call.t_active is not None:
                         secs = int(call.duration_s(self.engine.now()))
                         self._urc(f"VOICE CALL: END: {secs // 3600:02d}{secs // 60 % 60:02d}{secs % 60:02d}")
                 if by_network:
                     self._urc("NO CARRIER")
-        state = self._creg_state()
+        state = self.creg_state()
         if state != self._last_creg:
             old, self._last_creg = self._last_creg, state
             if self.creg_n == 2 or (self.creg_n == 1 and old[0] != state[0]):
-                self._urc(self._creg_line(state, with_n=False))
+                self._urc(self.creg_line(state, with_n=False))
 
 
 # ---------------------------------------------------------------- command line parsing
@@ -390,278 +389,3 @@ def parse_extended(item: str) -> tuple[str, str, str]:
     if rest.startswith("="):
         return name, "=", rest[1:]
     return name, "", ""
-
-
-# ---------------------------------------------------------------- 27.007 commands
-
-
-def _identity(key: str):
-    def handler(h: Handset, op: str, args: str) -> list[str]:
-        if op == "=?":
-            return []
-        if op:
-            raise AtError(None)
-        d = h.dialect
-        if key == "imei":
-            return [h.imei]
-        if key == "revision":
-            return [f"{d.cgmr_prefix}{d.revision}"]
-        return [getattr(d, key)]
-    return handler
-
-
-def _cmee(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=?":
-        return ["+CMEE: (0-2)"]
-    if op == "?":
-        return [f"+CMEE: {h.cmee}"]
-    if op == "=":
-        h.cmee = int_arg(args or "0", 0, 2)
-        return []
-    raise AtError(None)
-
-
-def _csq(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=?":
-        return ["+CSQ: (0-31,99),(0-7,99)"]
-    if op:
-        raise AtError(None)
-    snap = h.snapshot()
-    if snap.serving is None:
-        return ["+CSQ: 99,99"]
-    ber = snap.dedicated.rxqual_full if snap.dedicated else 99
-    return [f"+CSQ: {radio.dbm_to_csq(snap.serving.level_dbm)},{ber}"]
-
-
-def _cesq(h: Handset, op: str, args: str) -> list[str]:
-    if op:
-        raise AtError(None)
-    snap = h.snapshot()
-    if snap.serving is None:
-        return ["+CESQ: 99,99,255,255,255,255"]
-    ber = snap.dedicated.rxqual_full if snap.dedicated else 99
-    return [f"+CESQ: {snap.serving.rxlev},{ber},255,255,255,255"]
-
-
-def _creg(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=?":
-        return ["+CREG: (0-2)"]
-    if op == "=":
-        h.creg_n = int_arg(args or "0", 0, 2)
-        return []
-    if op == "?":
-        return [h._creg_line(h._creg_state(), with_n=True)]
-    raise AtError(None)
-
-
-def _cgreg(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=":
-        int_arg(args or "0", 0, 2)
-        return []
-    if op == "?":
-        return [f"+CGREG: 0,{h._creg_state()[0]}"]
-    if op == "=?":
-        return ["+CGREG: (0-2)"]
-    raise AtError(None)
-
-
-def _cops(h: Handset, op: str, args: str) -> list[str]:
-    scen = h.engine.scenario
-    plmn = f"{scen.cells[0].mcc:03d}{scen.cells[0].mnc:02d}"
-    if op == "=?":
-        return [f'+COPS: (2,"{h.operator}","{h.operator}","{plmn}"),,(0-4),(0-2)']
-    if op == "=":
-        parts = split_args(args)
-        mode = int_arg(parts[0] or "0", 0, 4)
-        if len(parts) > 1 and parts[1]:
-            fmt = int_arg(parts[1], 0, 2)
-            if mode == 3:
-                h.cops_format = fmt
-        return []
-    if op == "?":
-        snap = h.snapshot()
-        if snap.serving is None:
-            return ["+COPS: 0"]
-        c = snap.serving.spec
-        name = f"{c.mcc:03d}{c.mnc:02d}" if h.cops_format == 2 else h.operator
-        return [f'+COPS: 0,{h.cops_format},"{name}"' + (",0" if h.dialect.cops_act else "")]
-    raise AtError(None)
-
-
-def _cpas(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=?":
-        return ["+CPAS: (0-5)"]
-    if op:
-        raise AtError(None)
-    call = h.engine.call
-    if call is None or call.ended:
-        return ["+CPAS: 0"]
-    return ["+CPAS: 3" if call.state == cm.INCOMING else "+CPAS: 4"]
-
-
-def _clcc(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=" and h.dialect.call_urcs:
-        h.clcc_urc = int_arg(args or "0", 0, 1) == 1
-        return []
-    if op == "?" and h.dialect.call_urcs:
-        return [f"+CLCC: {int(h.clcc_urc)}"]
-    if op == "=?":
-        return []
-    if op:
-        raise AtError(None)
-    call = h.engine.call
-    if call is None or call.ended:
-        return []
-    return [h._clcc_line(call)]
-
-
-def _ceer(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=?":
-        return []
-    if op:
-        raise AtError(None)
-    call = h.engine.call
-    if call is None or call.cause is None:
-        return ["+CEER: No cause information available"]
-    return [f"+CEER: {call.cause[1]}"]
-
-
-def _chup(h: Handset, op: str, args: str) -> list[str]:
-    if op == "=?":
-        return []
-    if op:
-        raise AtError(None)
-    h.engine.hangup()
-    return []
-
-
-def _flag(attr: str, hi: int = 1):
-    def handler(h: Handset, op: str, args: str) -> list[str]:
-        prefix = "+" + attr.upper()
-        if op == "=":
-            setattr(h, attr, int_arg(args or "0", 0, hi) == 1)
-            return []
-        if op == "?":
-            return [f"{prefix}: {int(getattr(h, attr))}" + (",1" if attr == "clip" else "")]
-        if op == "=?":
-            return [f"{prefix}: (0-{hi})"]
-        raise AtError(None)
-    return handler
-
-
-def _accept(reply: str | None = None, hi: int = 255):
-    """Settings the simulator accepts and has no use for (COLP, CSCS, IPR, CMGF...)."""
-    def handler(h: Handset, op: str, args: str) -> list[str]:
-        if op in ("=", "=?"):
-            return []
-        if op == "?" and reply is not None:
-            return [reply]
-        raise AtError(None)
-    return handler
-
-
-def _cfun(h: Handset, op: str, args: str) -> list[str]:
-    if op == "?":
-        return ["+CFUN: 1"]
-    if op == "=?":
-        return ["+CFUN: (0,1,4),(0-1)"]
-    if op == "=":
-        int_arg(split_args(args)[0] or "1", 0, 4)
-        return []
-    raise AtError(None)
-
-
-def _cpin(h: Handset, op: str, args: str) -> list[str]:
-    if op == "?":
-        return ["+CPIN: READY"]
-    if op == "=?":
-        return []
-    raise AtError(3)  # no PIN to enter
-
-
-def _cimi(h: Handset, op: str, args: str) -> list[str]:
-    if op:
-        raise AtError(None)
-    c = h.engine.scenario.cells[0]
-    return [f"{c.mcc:03d}{c.mnc:02d}{h.imei[-10:]}"]
-
-
-# -- simulator-only ---------------------------------------------------------------
-
-
-def _fasim(h: Handset, op: str, args: str) -> list[str]:
-    if op != "?":
-        raise AtError(None)
-    return [f'+FASIM: 1,"{h.scenario_label}","{h.dialect.name}"']
-
-
-def _fasim_audio(h: Handset, op: str, args: str) -> list[str]:
-    if op != "?":
-        raise AtError(None)
-    call = h.engine.call
-    if call is None:
-        raise AtError(3)
-    return [f'+FASIMAUDIO: {call.number_seq},"{call.verdict()}"']
-
-
-def _fasim_plan(h: Handset, op: str, args: str) -> list[str]:
-    if op != "?":
-        raise AtError(None)
-    return [f'+FASIMPLAN: "{h.engine.scenario.path or h.engine.scenario.name}"']
-
-
-def _fasim_block(h: Handset, op: str, args: str) -> list[str]:
-    if op == "?":
-        return [f'+FASIMBLOCK: "{t}"' for t in sorted(h.engine.blocked)]
-    if op != "=":
-        raise AtError(None)
-    parts = split_args(args)
-    if len(parts) != 2 or not h.engine.set_blocked(parts[0], int_arg(parts[1], 0, 1) == 1):
-        raise AtError(50)
-    return []
-
-
-def _fasim_move(h: Handset, op: str, args: str) -> list[str]:
-    if op == "":
-        h.engine.mover.resume()
-        return []
-    if op == "?":
-        fix = h.engine.mover.at(h.engine.now())
-        return [f"+FASIMMOVE: {fix.lat:.6f},{fix.lon:.6f}"]
-    if op != "=":
-        raise AtError(None)
-    parts = split_args(args)
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except (ValueError, IndexError):
-        raise AtError(50) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise AtError(50)
-    h.engine.mover.move_to(lat, lon)
-    return []
-
-
-def _fasim_ring(h: Handset, op: str, args: str) -> list[str]:
-    if op != "=":
-        raise AtError(None)
-    number = split_args(args)[0]
-    if not number or not set(number) <= DIAL_CHARS:
-        raise AtError(50)
-    if not h.engine.incoming(number):
-        raise AtError(3)
-    return []
-
-
-_EXTENDED = {
-    "+CGMI": _identity("manufacturer"), "+GMI": _identity("manufacturer"),
-    "+CGMM": _identity("model"), "+GMM": _identity("model"),
-    "+CGMR": _identity("revision"), "+GMR": _identity("revision"),
-    "+CGSN": _identity("imei"), "+GSN": _identity("imei"), "+CIMI": _cimi,
-    "+CMEE": _cmee, "+CSQ": _csq, "+CESQ": _cesq, "+CREG": _creg, "+CGREG": _cgreg,
-    "+COPS": _cops, "+CPAS": _cpas, "+CLCC": _clcc, "+CEER": _ceer, "+CHUP": _chup,
-    "+CLIP": _flag("clip"), "+CRC": _flag("crc"), "+CFUN": _cfun, "+CPIN": _cpin,
-    "+COLP": _accept("+COLP: 0"), "+CSCS": _accept('+CSCS: "IRA"'), "+IPR": _accept("+IPR: 115200"),
-    "+CMGF": _accept("+CMGF: 0"), "+CNMI": _accept(), "+CSCLK": _accept("+CSCLK: 0"),
-    "+FASIM": _fasim, "+FASIMAUDIO": _fasim_audio, "+FASIMPLAN": _fasim_plan,
-    "+FASIMBLOCK": _fasim_block, "+FASIMMOVE": _fasim_move, "+FASIMRING": _fasim_ring,
-}
