@@ -49,6 +49,11 @@ class NmeaLogReader:
                     continue
                 if not line:
                     continue
+                if not raw.endswith(b"\n"):
+                    # The file stops inside this sentence; a sentence may lack "*hh", so a cut
+                    # one could still parse with a cut value.
+                    st.bad(line_no, "last line cut short (no line end)", line)
+                    continue
                 if line.startswith("#"):
                     st.unknown["comment"] += 1
                     continue

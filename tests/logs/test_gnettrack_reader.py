@@ -123,3 +123,15 @@ def test_truncated_and_corrupted_copies(tmp_path):
     assert "cut short" in r.stats.bad_lines[-1].reason
     # rows are lines 5..1000 (3 provenance comments and the header first), 3 of them bad
     assert sum(isinstance(x, model.Sample) for x in records) == 996 - 3
+
+
+def test_truncated_and_corrupted_events_log(tmp_path):
+    lines = (FIX / "gnettrack-Yas_log_events.txt").read_bytes().split(b"\r\n")
+    lines[10] = lines[10].replace(b"2025.07.18_", b"2025.07.18-")
+    data = b"\r\n".join(lines)
+    p = tmp_path / "ev.txt"
+    p.write_bytes(data[: data.index(lines[300]) + 30])
+    r = GNetTrackEventsReader(p)
+    events = list(r)
+    assert [b.line_no for b in r.stats.bad_lines] == [11, 301]
+    assert len(events) == 300 - 4 - 1  # rows are lines 5..300, one bad

@@ -51,3 +51,21 @@ def test_track_is_joined_to_samples_by_time_never_from_the_future():
     # 10 <- fix 9; 11.5 <- fix 11 (not 12, later); 20 <- fix 12 is 8 s old: none; 40 <- fix 30 too old
     assert got == [(10.0, 9.0), (11.5, 11.0), (20.0, None), (40.0, None)]
     assert sum(isinstance(r, model.Position) for r in out) == 4
+
+
+def test_truncated_and_corrupted_copies_of_the_bu353s4_log(tmp_path):
+    lines = (FIX / "nmea-bu353s4.log").read_bytes().split(b"\n")
+    rmc = [i for i, ln in enumerate(lines) if ln.startswith(b"$GPRMC")]
+    lines[rmc[3]] = lines[rmc[3]].replace(b",A,3747", b",A,3747.9")  # checksum no longer matches
+    lines[rmc[5]] = b"$GP\xff\x00 noise"
+    data = b"\n".join(lines)
+    cut = data.index(lines[rmc[10]]) + 40  # inside the 11th RMC, before its checksum
+    p = tmp_path / "cut.log"
+    p.write_bytes(data[:cut])
+    r = NmeaLogReader(p)
+    fixes = list(r)
+    assert [b.line_no for b in r.stats.bad_lines] == [rmc[3] + 1, rmc[5] + 1, rmc[10] + 1]
+    assert "cut short" in r.stats.bad_lines[-1].reason
+    # 10 complete seconds before the cut, two of them without their RMC: their GGA alone gives
+    # the fix once the next second starts (the date is known from earlier RMCs).
+    assert len(fixes) == 10 and all(f.lat < -37.7 for f in fixes)
