@@ -65,20 +65,31 @@ def split_csv(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
+    """Fields with spaces and quotes stripped. Fast path when no quoted field holds a comma."""
+    if '"' not in text:
+        return [t.strip() for t in text.split(",")]
+    parts = text.split('"')
+    if len(parts) % 2 and not any("," in parts[i] for i in range(1, len(parts), 2)):
+        return [t.strip(' "') for t in text.split(",")]
     return [clean(t) for t in split_csv(text)]
+
+
+# Markers seen as a whole token (the rest are handled by fields.dec).
+_MARKERS = frozenset({"", "-", "--", "x", "X", "xx", "-0", '"-"'})
 
 
 def num(token: str | None, lo: int | None = None, hi: int | None = None,
         unknown: tuple[int, ...] = (), strict: bool = False) -> int | None:
     """Decimal token → int, or None for a marker, an ``unknown`` value or out of [lo, hi].
     ``strict`` raises Garbled for text that is neither a number nor a marker."""
-    if token is None:
+    if token is None or token in _MARKERS:
         return None
-    t = token.strip()
-    if t.isascii() and (t.isdigit() or (t[:1] in "+-" and t[1:].isdigit())) and t != "-0":
-        v = int(t)
-    else:
-        v = dec(t, strict=strict)
+    try:
+        v = int(token)  # also takes "+5", " 12", "007"; but "1_0" and non-ASCII digits too:
+        if "_" in token or not token.isascii() or (v == 0 and "-" in token):
+            raise ValueError(token)
+    except ValueError:
+        v = dec(token, strict=strict)
         if v is None:
             return None
     if v in unknown or (lo is not None and v < lo) or (hi is not None and v > hi):
