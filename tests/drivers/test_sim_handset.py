@@ -226,3 +226,13 @@ def test_fasim_commands():
     assert b.ask("AT+FASIMMOVE?")[0] == [f"+FASIMMOVE: {city.lat:.6f},{city.lon:.6f}"]
     assert b.ask("AT+FASIMMOVE=95,0")[1] == "ERROR"
     assert b.ask("AT+FASIMMOVE")[1] == "OK"
+
+
+def test_a_hopping_call_on_simcom_gives_no_wrong_tch_arfcn():
+    b = Bench(_hopping_scenario(), "simcom")
+    b.ask('AT+FASIMBLOCK="TRX-69-0",1')
+    b.ask("AT+CENG=1,1")
+    b.ask("ATD555;")
+    b.wait(10)
+    ch = serving(b.records("AT+CENG?")).channel
+    assert ch.tch_arfcn is None and ch.timeslot is not None and (ch.maio, ch.hsn) == (2, 5)

@@ -11,8 +11,10 @@ Shapes printed (the first two lines are the SIM800L sitch fixture, Apache-2.0)::
     +CENG: 0,"0066,42,03,001,01,29,000c,06,05,03e9,1,-68,36,36,0068,3,0,0,03,03,EFR"   (in a call)
 
 The dedicated tail (dbm,c1,c2,tch,ts,maio,hsn,rxq_sub,rxq_full,ch_mod) follows the SIM800
-manual V1.09 §6.2.21; no capture of it exists. With hopping the manual gives no TCH ARFCN, so
-the simulator prints ``0000`` there and the MAIO/HSN of the hopping TRX.
+manual V1.09 §6.2.21; no capture of it exists. With hopping the manual gives no TCH ARFCN: the
+simulator prints ``h`` there (Quectel's marker; ``0000`` would read as ARFCN 0) and the MAIO/HSN
+of the hopping TRX. ``AT+CENG=2`` is accepted and behaves as mode 1: the unsolicited ``+CENG``
+reports of mode 2 are not simulated.
 """
 
 from __future__ import annotations
@@ -43,11 +45,11 @@ def serving_line(h: Handset) -> str | None:
     if ded is not None:
         ch = ded.channel
         hop = ch.trx.hopping
-        tch = 0 if hop else ch.tch_arfcn
+        tch = "h" if hop else f"{ch.tch_arfcn:04d}"
         maio = ch.trx.maio if hop else 0
         hsn = ch.trx.hsn if hop else 0
         mode = ded.codec if ch.channel_type.startswith("TCH") else "SIG"
-        body += (f",{round(s.level_dbm)},{s.c1},{s.c2},{tch:04d},{ch.timeslot},{maio},{hsn},"
+        body += (f",{round(s.level_dbm)},{s.c1},{s.c2},{tch},{ch.timeslot},{maio},{hsn},"
                  f"{ded.rxqual_sub:02d},{ded.rxqual_full:02d},{mode}")
     return f'+CENG: 0,"{body}"'
 
