@@ -20,7 +20,9 @@ from fieldapp.model import GSM, LTE, NEIGHBOUR, SERVING, UMTS, Cell, Info, Parse
 def bsic_digits(token: str | None) -> int | None:
     """Telit BSIC: two digits NCC,BCC ("73" → NCC 7, BCC 3 → 59). One digit is NCC 0 (the
     value printed as an integer). ``FF``/``FFFF7``/anything else → None."""
-    t = clean(token)
+    if token is None:
+        return None
+    t = clean(token) if '"' in token else token.strip()
     if len(t) == 1 and t in "01234567":
         return int(t)
     return radio.bsic_from_octal(t)
@@ -85,7 +87,7 @@ def _labels(text: str) -> tuple[str, dict[str, str]]:
                 if not value and i + 1 < len(toks) and ":" not in toks[i + 1]:
                     i += 1
                     value = toks[i]
-                out[key] = value
+                out[key] = value.lstrip(",")  # HE863 guide prints "LAC:,<lac>" for WCDMA
         i += 1
     if name_end is None:
         raise Garbled("#MONI line without any LABEL:value")
@@ -142,13 +144,21 @@ def _table_row(text: str) -> list[ParseRecord] | None:
     toks = text.split()
     if not toks:
         return None
-    if tuple(t.lower() for t in toks[:6]) == TABLE_HEADER:
+    if toks[0].lower() == "cell" and tuple(t.lower() for t in toks[:6]) == TABLE_HEADER:
         return []  # the header row names the columns
     head = toks[0].rstrip(":").upper()
     if head == "S" or (head[:1] == "N" and head[1:].isdigit()):
         if toks[-1] == ";":
             toks = toks[:-1]
         toks = [t.rstrip(";") for t in toks]
+        if any(t.lower() == "dbm" for t in toks):  # "-78 dbm": the unit as its own column
+            merged: list[str] = []
+            for t in toks:
+                if t.lower() == "dbm" and merged:
+                    merged[-1] += t
+                else:
+                    merged.append(t)
+            toks = merged
         serving = head == "S"
         if len(toks) < (10 if serving else 8):
             raise Garbled(f"#MONI table row with {len(toks)} columns")

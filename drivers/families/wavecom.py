@@ -88,6 +88,8 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
     """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service.
     Field shapes are checked so that a dump whose commas were lost or doubled (the manual's own
     example is damaged that way) is refused rather than read shifted."""
+    if all(not x.strip("0") for x in f):
+        return None  # an empty slot: ",,,,,," (Wavecom) or all zeros (ZTE ME3000: 0 = unavailable)
     mcc_t, lac_t, ci_t = f[0], f[2], f[3]
     if (mcc_t not in ("", "0") and len(mcc_t) != 3) or len(lac_t) > 4 or len(ci_t) > 8:
         raise Garbled(f"+CCED cell fields out of place: {','.join(f)!r}")

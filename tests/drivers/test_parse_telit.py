@@ -85,6 +85,11 @@ MONI_ROWS = [
     pytest.param("#MONI: Cell BSIC LAC CellId ARFCN Power C1 C2 TA RxQual PLMN", [],
                  id="Telit guide #MONI table header"),
     pytest.param(
+        "#MONI: S 70 55FA 1234 20 -78 dbm 32 32 1 0 I WIND",
+        [{"role": "serving", "bsic": 0o70, "arfcn": 20, "rxlev_dbm": -78.0, "c1": 32, "c2": 32, "ta": 1,
+          "rxqual": 0, "operator": "I WIND"}],
+        id="edge: #MONI table row with the dBm unit as its own column"),
+    pytest.param(
         "#MONI: Vodafone BSIC:FF RxQual:99 LAC:FFFF Id:0000 ARFCN:1024 PWR:-999dbm TA:255",
         [{"bsic": None, "rxqual": None, "lac": None, "ci": None, "arfcn": None, "rxlev": None,
           "rxlev_dbm": None, "ta": None}],

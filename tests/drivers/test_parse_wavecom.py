@@ -85,6 +85,9 @@ CCED_ROWS = [
         "+CCED: 208,20,0002,37,706,24,,,0,,,0,1",
         [{"role": "serving", "ci": None, "bsic": 37, "arfcn": 706, "rxlev": 24, "ta": 1}],
         id="edge: +CCED main cell without CI (Multi-Tech: omitted when unknown) + TA"),
+    pytest.param("+CCED: 460,00,1806,5045,13,6,40,0,0,0,0,0,0,0,0,0,0,0,0,0",
+                 [{"role": "serving", "mcc": 460, "mnc": 0, "arfcn": 6, "rxlev": 40}],
+                 id="edge: +CCED ZTE ME3000 style, unavailable neighbour as zeros"),
     pytest.param("+CCED: 2", [{"role": "serving", "ta": 2, "arfcn": None}],
                  id="edge: +CCED dump 4 (main cell TA only)"),
     pytest.param(
