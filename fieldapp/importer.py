@@ -56,6 +56,7 @@ class ImportResult:
     bad_lines: list[BadLine] = field(default_factory=list)
     start_utc: float | None = None
     end_utc: float | None = None
+    notes: list[str] = field(default_factory=list)  # things the user should know (assumed time zone...)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,7 +64,7 @@ class ImportResult:
             "counts": dict(self.counts), "calls": dict(self.calls), "skipped": self.skipped,
             "lines": self.lines, "unknown": dict(self.unknown), "bad_count": self.bad_count,
             "bad_lines": [{"line": b.line_no, "reason": b.reason, "text": b.text} for b in self.bad_lines],
-            "start_utc": self.start_utc, "end_utc": self.end_utc,
+            "start_utc": self.start_utc, "end_utc": self.end_utc, "notes": list(self.notes),
         }
 
     def _take_stats(self, st: ReaderStats) -> None:
@@ -111,6 +112,11 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
     result = ImportResult(path=str(p), format=info.name)
     total = max(p.stat().st_size, 1)
     header = reader.header
+    if header.get("utc_offset_assumed"):
+        result.notes.append("the log's times carry no time zone; they were taken as UTC "
+                            "(give --utc-offset MINUTES if the phone was on local time)")
+    if info.name == "nemo" and header.get("utc_offset_min") is None:
+        result.notes.append("the Nemo file has no #UT line; its times were taken as UTC")
     try:
         _stream(store, records, reader, result, header, case_id, batch, progress, cancel, total)
     except BaseException:

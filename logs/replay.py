@@ -100,6 +100,7 @@ class ReplaySource:
         self._thread: threading.Thread | None = None
         self._sink: Callable[[Any], None] | None = None
         self.emitted = 0
+        self.error: BaseException | None = None  # what the sink raised; the replay stopped there
 
     # ------------------------------------------------------------------ properties
     @property
@@ -278,6 +279,12 @@ class ReplaySource:
                 for rec in batch:
                     sink(rec)
                     self.emitted += 1
+            except Exception as exc:  # a broken sink ends the replay instead of killing it silently
+                with self._cond:
+                    self.error = exc
+                    self._playing = False
+                    self._busy = False
+                return
             finally:
                 with self._cond:
                     self._busy = False

@@ -95,6 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _report_bad(result)
+    for note in result.notes:
+        print(f"fieldapp: note: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     elif result.session_id is None:
@@ -189,10 +191,11 @@ def _play_headless(source: Any) -> int:
           flush=True)
     source.start(show)
     try:
-        while not source.finished:
+        while not source.finished and source.error is None:
             time.sleep(0.05)
-        time.sleep(0.05)
     finally:
         source.stop()
+    if source.error is not None:
+        raise CliError(f"replay stopped: {source.error}", code=1)
     print(f"end: {source.emitted} records replayed", flush=True)
     return 0

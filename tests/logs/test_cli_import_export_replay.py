@@ -117,3 +117,11 @@ def test_replay_errors(tmp_path, capsys):
     assert code == 2 and "speed" in err
     code, _, err = run(capsys, "replay", FIX / "cells-plan.csv", "--headless")
     assert code == 2 and "cell file" in err
+
+
+def test_gnettrack_import_notes_the_assumed_time_zone(tmp_path, capsys):
+    code, _, err = run(capsys, "import", FIX / "gnettrack-Yas_log_events.txt", "--workspace", tmp_path / "w.db")
+    assert code == 0 and "taken as UTC" in err
+    code, out, err = run(capsys, "import", FIX / "gnettrack-Yas_log_events.txt", "--utc-offset", "0",
+                         "--workspace", tmp_path / "w.db", "--json")
+    assert code == 0 and err == "" and json.loads(out)["notes"] == []

@@ -155,3 +155,10 @@ def test_corrupted_copy_reports_bad_lines_with_their_numbers(tmp_path):
     got = sorted(b.line_no for b in reader.stats.bad_lines)
     assert got == sorted([cm[10] + 1, cm[20] + 1, gps[5] + 1])
     assert len(records) == len(full) - 3
+
+
+def test_crlf_line_ends_read_the_same(tmp_path):
+    p = tmp_path / "crlf.3.nmf"
+    p.write_bytes(FIXTURE.read_bytes().replace(b"\n", b"\r\n"))
+    records, reader = read(p)
+    assert records == read(FIXTURE)[0] and reader.stats.bad_count == 0

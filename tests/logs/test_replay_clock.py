@@ -149,3 +149,16 @@ def test_timeline_model_maps_positions_and_markers():
     assert tl.fraction(1025.0) == 0.25 and tl.fraction(900.0) == 0.0 and tl.fraction(2000.0) == 1.0
     assert tl.ts_at(0.5) == 1050.0 and tl.ts_at(-1) == 1000.0
     assert [m.kind for m in tl.markers_between(1020, 1030)] == [model.EV_CALL_DROPPED]
+
+
+def test_a_sink_that_raises_stops_the_replay_and_says_why():
+    def sink(rec):
+        raise RuntimeError("view crashed")
+
+    src = ReplaySource(synthetic(3), speed=64)
+    src.start(sink)
+    try:
+        wait_until(lambda: src.error is not None)
+    finally:
+        src.stop()
+    assert str(src.error) == "view crashed" and not src.playing
