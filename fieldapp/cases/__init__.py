@@ -1,0 +1,13 @@
+"""Complaint cases: the root object of an engineer's work (DOMAIN.md §1, issue 6).
+
+Modules: ``model`` (the Case record: every intake fact, categories, priorities, actions),
+``validate`` (clear messages naming the field), ``workflow`` (status changes, reopen, notes,
+edits; every change a history entry), ``evidence`` (sessions, CQT runs, notes, files copied
+beside the workspace with their sha256, before/after marking), ``diagnose`` (rules over the
+evidence, each finding citing the samples or calls behind it and the procedure's next step),
+``compare`` (before/after level and quality distributions, call success), ``desk`` (one
+Qt-free facade over all of it for the CLI and the UI).
+
+May import: ``fieldapp.model``, ``fieldapp.radio``, ``fieldapp.store``, ``fieldapp.cqt`` and
+the standard library. No Qt: the report (``fieldapp.report``) renders what these compute.
+"""
