@@ -90,8 +90,10 @@ HUAWEI = register(Family(
     name="huawei",
     match=("huawei",),
     # What python-gsmmodem sends on connect (ATZ, ATE0 and AT+CFUN? are the channel's job):
-    # numeric errors and ^CVOICE=0 to enable voice on data cards that have it.
-    init_commands=("AT+CMEE=1", "AT^CVOICE=0", "AT+CREG=2"),
+    # numeric errors, ^CVOICE=0 (voice on data cards that have it), long operator names,
+    # caller id, +CRING with the call type, and ATH hanging up a voice call (+CVHU=0).
+    init_commands=("AT+CMEE=1", "AT^CVOICE=0", "AT+COPS=3,0", "AT+CLIP=1", "AT+CRC=1",
+                   "AT+CVHU=0", "AT+CREG=2"),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT^SYSINFO"),
     line_parsers={"^ORIG:": parse_orig, "^CONF:": parse_conf, "^CONN:": parse_conn,
                   "^CEND:": parse_cend, "^SYSINFO:": parse_sysinfo, "^SMONC:": parse_smonc},

@@ -293,8 +293,9 @@ def parse_gsminfo_block(lines: list[str]) -> list[ParseRecord]:
 WAVECOM = register(Family(
     name="wavecom",
     match=("wavecom", "sierra", "fargo", "airprime"),
-    # +WIND=50: call created/released and remote alerting indications (python-gsmmodem).
-    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT+WIND=50"),
+    # +WIND=50: call created/released and remote alerting indications; caller id, +CRING with
+    # the call type, ATH hanging up a voice call: what python-gsmmodem sets up.
+    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT+WIND=50", "AT+CLIP=1", "AT+CRC=1", "AT+CVHU=0"),
     # dump 7 = main cell (1) + neighbours (2) + TA (4); RSSI comes from +CSQ.
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+CCED=0,7"),
     line_parsers={"+CCED:": parse_cced, "+WIND:": parse_wind, "!GSMINFO:": parse_gsminfo},
@@ -308,6 +309,8 @@ WAVECOM = register(Family(
     notes=(
         "AT+CPIN? answers +CPIN: READY without OK on old Wavecom firmware (python-gsmmodem).",
         "+CME ERROR: 515 for a while after AT+CFUN=1: retry later.",
+        "ATD<number>; answers OK only when the far end answers (python-gsmmodem treats that OK "
+        "as 'connected'); +WIND: 5 confirms the call was created.",
         "No GSM ARFCN lock documented; AT+WMBS restricts the band only (reference §4).",
         "Dedicated channel (TCH ARFCN, timeslot) is not in +CCED; RxLev/RxQual Full/Sub are.",
     ),
