@@ -208,6 +208,20 @@ def parse_scenario(data: Any, label: str = "<scenario>", path: str | None = None
     return _Parser(label).scenario(data, path)
 
 
+_KEYS = {k: frozenset(v.split()) for k, v in {
+    "scenario": "format name description network radio cells interferers movement gps notes",
+    "network": "mcc mnc operator",
+    "radio": "environment shadowing_sigma_db shadowing_corr_m noise_sigma_db clutter_loss_db ms_height_m",
+    "gps": "noise_m alt_m",
+    "cell": "name site mcc mnc lac ci lat lon height_m azimuth_deg beamwidth_deg vertical_beamwidth_deg "
+            "tilt_mech_deg tilt_elec_deg bs_power_dbm antenna_gain_dbi feeder_loss_db bcch_arfcn bsic "
+            "indoor rxlev_access_min_dbm cro_db faults trxs",
+    "trx": "id arfcn arfcns timeslots hopping maio hsn faults blocked",
+    "interferer": "name lat lon eirp_dbm height_m arfcn_from arfcn_to",
+    "movement": "type lat lon waypoints speed_kmh loop indoor_loss_db",
+}.items()}
+
+
 class _Parser:
     """Validating reader; every error names the field path (``cells[2].azimuth_deg``)."""
 
@@ -217,9 +231,16 @@ class _Parser:
     def fail(self, where: str, reason: str) -> ScenarioError:
         return ScenarioError(f"{self.label}: {where}: {reason}" if where else f"{self.label}: {reason}")
 
-    def obj(self, value: Any, where: str) -> dict[str, Any]:
+    def obj(self, value: Any, where: str, known: frozenset[str] | None = None) -> dict[str, Any]:
+        """An object; with ``known``, a misspelt key is refused rather than silently ignored
+        (a typo in ``tilt_mech_deg`` must not leave the tilt at its default)."""
         if not isinstance(value, dict):
             raise self.fail(where, "must be an object")
+        if known is not None:
+            for key in value:
+                if key not in known:
+                    w = f"{where}.{key}" if where else str(key)
+                    raise self.fail(w, f"unknown field (known: {', '.join(sorted(known))})")
         return value
 
     def num(self, d: dict, key: str, where: str, lo: float, hi: float, default: Any = ...) -> float:
@@ -284,12 +305,12 @@ class _Parser:
     # ------------------------------------------------------------ sections
 
     def scenario(self, data: Any, path: str | None) -> Scenario:
-        d = self.obj(data, "")
+        d = self.obj(data, "", _KEYS["scenario"])
         fmt = d.get("format", FORMAT)
         if fmt != FORMAT:
             raise self.fail("format", f"must be {FORMAT!r}")
         name = self.str_(d, "name", "")
-        network = self.obj(d.get("network", {}), "network")
+        network = self.obj(d.get("network", {}), "network", _KEYS["network"])
         mcc = self.int_(network, "mcc", "network", 0, 999, 1)
         mnc = self.int_(network, "mnc", "network", 0, 999, 1)
         operator = self.str_(network, "operator", "network", "FieldNet")
@@ -307,8 +328,8 @@ class _Parser:
             raise self.fail("interferers", "must be a list")
         interferers = tuple(self.interferer(x, f"interferers[{i}]") for i, x in enumerate(inter_raw))
         movement = self.movement(d.get("movement"), "movement")
-        radio = self.radio(self.obj(d.get("radio", {}), "radio"))
-        gps = self.obj(d.get("gps", {}), "gps")
+        radio = self.radio(self.obj(d.get("radio", {}), "radio", _KEYS["radio"]))
+        gps = self.obj(d.get("gps", {}), "gps", _KEYS["gps"])
         notes = d.get("notes", [])
         if not isinstance(notes, list) or not all(isinstance(x, str) for x in notes):
             raise self.fail("notes", "must be a list of texts")
@@ -319,7 +340,7 @@ class _Parser:
             gps_alt_m=self.num(gps, "alt_m", "gps", -500, 9000, 50.0), notes=tuple(notes))
 
     def cell(self, raw: Any, where: str, mcc: int, mnc: int) -> CellSpec:
-        d = self.obj(raw, where)
+        d = self.obj(raw, where, _KEYS["cell"])
         trx_raw = d.get("trxs")
         if not isinstance(trx_raw, list) or not trx_raw:
             raise self.fail(f"{where}.trxs", "must be a non-empty list of TRXs")
@@ -357,7 +378,7 @@ class _Parser:
             faults=self.faults(d, where, CELL_FAULTS))
 
     def trx(self, raw: Any, where: str) -> Trx:
-        d = self.obj(raw, where)
+        d = self.obj(raw, where, _KEYS["trx"])
         arfcns = d.get("arfcns")
         if isinstance(d.get("arfcn"), int) and arfcns is None:
             arfcns = [d["arfcn"]]
@@ -384,7 +405,7 @@ class _Parser:
             faults=self.faults(d, where, TRX_FAULTS), blocked=self.bool_(d, "blocked", where))
 
     def interferer(self, raw: Any, where: str) -> Interferer:
-        d = self.obj(raw, where)
+        d = self.obj(raw, where, _KEYS["interferer"])
         lo = self.int_(d, "arfcn_from", where, 0, 1023)
         hi = self.int_(d, "arfcn_to", where, 0, 1023)
         if hi < lo:
@@ -405,7 +426,7 @@ class _Parser:
         return lat, lon
 
     def movement(self, raw: Any, where: str) -> Movement:
-        d = self.obj(raw, where)
+        d = self.obj(raw, where, _KEYS["movement"])
         kind = d.get("type")
         indoor = self.num(d, "indoor_loss_db", where, 0, 40, 0.0)
         if kind == "fixed":

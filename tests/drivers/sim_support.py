@@ -43,6 +43,12 @@ class Bench:
         assert not result.skipped, result.skipped_lines
         return result.records
 
+    def records_of(self, line: str):
+        """Records of one unsolicited line, parsed by the family's parsers."""
+        result = parse_lines([line], self.family)
+        assert not result.skipped, result.skipped_lines
+        return result.records
+
     def poll(self):
         """One poll cycle of the family's own poll commands → records."""
         out = []

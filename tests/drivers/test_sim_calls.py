@@ -271,3 +271,31 @@ def test_demo_drive_passes_the_reference_cells_with_reselections_and_handovers()
                 handovers += 1
             cell = call.channel.cell_index
     assert handovers >= 1
+
+
+def test_simcom_network_release_prints_clcc_6_and_no_carrier():
+    b = Bench("sdcch-trx", "simcom")
+    b.init()
+    for _ in range(10):  # until one setup lands on the faulty SDCCH
+        b.ask("ATD0800123;")
+        urcs = b.wait(10)
+        if "NO CARRIER" in urcs:
+            break
+        b.ask("ATH")
+        b.wait(2)
+    assert urcs[-2:] == ['+CLCC: 1,0,6,0,0,"0800123",129,""', "NO CARRIER"]
+    assert not any(u.startswith("VOICE CALL:") for u in urcs)  # it never connected
+
+
+def test_creg_2_reports_each_cell_change_along_the_drive():
+    from fieldapp.model import Registration
+
+    b = Bench("demo-drive", "telit")
+    b.ask("AT+CREG=2")
+    urcs = b.wait(600, step=1.0)
+    creg = [u for u in urcs if u.startswith("+CREG:")]
+    assert len(creg) >= 3
+    regs = [r for u in creg for r in b.records_of(u) if isinstance(r, Registration)]
+    assert all(r.stat == 1 and r.lac and r.ci for r in regs)
+    cis = {c.ci for c in b.engine.scenario.cells}
+    assert {r.ci for r in regs} <= cis and len({r.ci for r in regs}) >= 3

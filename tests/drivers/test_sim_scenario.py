@@ -97,6 +97,8 @@ BAD = [
     ("interferers[0].arfcn_to: must not be below arfcn_from",
      lambda d: d.update(interferers=[{"lat": 48.2, "lon": 16.3, "eirp_dbm": 50, "arfcn_from": 9, "arfcn_to": 3}])),
     ("format: must be 'fieldapp-scenario/1'", lambda d: d.update(format="v2")),
+    ("cells[1].tilt_mech: unknown field", lambda d: d["cells"][1].update(tilt_mech=13)),
+    ("movement.speed: unknown field", lambda d: d["movement"].update(speed=3)),
 ]
 
 
