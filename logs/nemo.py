@@ -286,12 +286,12 @@ class NemoReader:
     def __iter__(self) -> Iterator[model.Record]:
         self._day0 = None if "date" not in self.header else (
             parse_date(self.header["date"]) - 60 * self.header.get("utc_offset_min", 0))
-        self._last_s: float | None = None
+        # The #START time is the first time of the file: data after midnight is the next day.
+        self._last_s: float | None = self.header.get("start_s")
         self._day = 0
         self._held: dict[str, tuple[float, Any]] = {}  # "rxq"/"ta"/"chi<sys>" -> (ts, value)
         self._fix: model.Position | None = None
-        self._calls: dict[str, dict[str, Any]] = {}
-        self._chi_anchor: dict[int, tuple[float, int | None]] = {}
+        self._chi_anchor: dict[int, tuple[float, tuple]] = {}
         st = self.stats
         for line_no, raw in scan(self.path, WANTED_RE, VALID_ID_RE, st):
             try:
@@ -398,7 +398,7 @@ class NemoReader:
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
                 # (``chi`` starts with the system, so the band is chi[1])
                 bcch = _int(_get(chi, 10))
-                if bcch is None or bcch == cell["arfcn"]:
+                if bcch == cell["arfcn"] or (bcch is None and self._chi_cell_ok(system, cell)):
                     if cell.get("ci") is None:
                         changes.update(ci=_int(_get(chi, 4)), lac=_int(_get(chi, 5)))
                     timeslot = _int(_get(chi, 9))
@@ -418,14 +418,16 @@ class NemoReader:
         return mode
 
     def _chi_cell_ok(self, system: int, cell: dict[str, Any]) -> bool:
-        """The UMTS CHI carries no PSC: its cell id is used only while the serving PSC is the
-        one that was serving when that CHI arrived (a soft handover changes the cell)."""
+        """A CHI that does not name its cell (UMTS: no PSC; GSM without BCCH) gives its cell id
+        only while the serving cell is the one that was serving when that CHI arrived (a
+        soft handover or a reselection changes the cell without a new CHI)."""
         ts_chi = self._held[f"chi{system}"][0]
+        key = (cell.get("arfcn"), cell.get("pci"), cell.get("bsic"))
         anchor = self._chi_anchor.get(system)
         if anchor is None or anchor[0] != ts_chi:
-            self._chi_anchor[system] = (ts_chi, cell["pci"])
+            self._chi_anchor[system] = (ts_chi, key)
             return True
-        return anchor[1] == cell["pci"]
+        return anchor[1] == key
 
     # Real lines (sample): CAA,16:02:04.424,1,44,5,1,1,"0800000000",,15000,,
     #   CAC,16:02:16.467,1,44,5,1,3,0   CAD,16:02:40.706,1,44,5,1,1,16   CAF,16:04:34.351,1,47,5,1,2,
@@ -439,7 +441,6 @@ class NemoReader:
         if rid == "CAA":
             direction = _int(_get(p, 2))
             data.update(direction={1: "mo", 2: "mt"}.get(direction), number=_get(p, 3) or None)  # type: ignore[arg-type]
-            self._calls[call_id] = data
             return model.Event(ts, model.EV_CALL_ATTEMPT, f"call attempt ({data['call_type']})", data)
         status = _int(_get(p, 2))
         data["status"] = status
@@ -449,7 +450,6 @@ class NemoReader:
                     4: model.EV_CALL_CONNECTED}.get(status, model.EV_INFO)  # type: ignore[arg-type]
             return model.Event(ts, kind, f"call {text}", data)
         data["cause"] = _int(_get(p, 3))
-        self._calls.pop(call_id, None)
         for key in ("rxq", "ta", "chi1"):  # dedicated-mode values end with the call
             self._held.pop(key, None)
         if rid == "CAF":

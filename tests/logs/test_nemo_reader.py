@@ -162,3 +162,21 @@ def test_crlf_line_ends_read_the_same(tmp_path):
     p.write_bytes(FIXTURE.read_bytes().replace(b"\n", b"\r\n"))
     records, reader = read(p)
     assert records == read(FIXTURE)[0] and reader.stats.bad_count == 0
+
+
+def test_a_file_started_before_midnight_puts_its_first_data_on_the_next_day(tmp_path):
+    body = "GPS,00:00:00.500,,101.0,12.0,10,0,1,9,0\n"
+    (fix,), _ = read(nmf(tmp_path, body, start="23:59:58.000", date="31.12.2018"))
+    assert fix.ts_utc == 1546275600.5  # 1.1.2019 00:00:00.5 at UTC+7
+
+
+def test_gsm_chi_without_bcch_is_not_put_on_another_cell(tmp_path):
+    # CHI without its BCCH field names no cell: after a reselection (serving ARFCN 7 -> 22)
+    # the old cell id must not be put on the new serving cell.
+    body = ("CHI,16:02:00.000,,1,10900,2,7,10593,43\n"
+            "CELLMEAS,16:02:00.480,,1,0,1,16,1,10900,7,29,-75.0,-76.0,30,32,,,,,,,,\n"
+            "CELLMEAS,16:02:05.480,,1,0,1,16,1,10900,22,30,-71.0,-72.0,30,32,,,,,,,,\n")
+    (a, b), reader = read(nmf(tmp_path, body))
+    assert reader.stats.bad_lines == []
+    assert (a.serving.ci, a.serving.lac) == (10593, 43)
+    assert (b.serving.arfcn, b.serving.ci, b.serving.lac) == (22, None, None)
