@@ -88,6 +88,8 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
                 batch: int = BATCH) -> ImportResult:
     """Import ``path`` (a log → a new session; a cell file → the workspace's cell plan).
 
+    The import ends the store's write transaction (commit on success, rollback on failure):
+    call it with nothing else pending on that Store (the CLI and ``ImportJob`` open their own).
     ``track``: an NMEA log whose fixes are joined to the log's samples by time.
     ``options``: reader options (``utc_offset_min``, ``date``). Raises ``UnknownFormat``,
     ``ImportFailed`` (nothing readable; nothing written) or ``ImportCancelled``.
