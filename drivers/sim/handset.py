@@ -82,6 +82,7 @@ class Handset:
         self._last_creg = self.creg_state()
         self._ring_next: float | None = None
         self.commands_seen = 0
+        self.internal_errors: list[str] = []  # simulator bugs answered with ERROR (tests assert none)
 
     # ------------------------------------------------------------ byte interface
 
@@ -184,6 +185,10 @@ class Handset:
             return
         except _Final as fin:
             self._out += f"\r\n{fin.text}\r\n".encode()
+            return
+        except Exception as exc:  # a simulator bug must not kill the port: ERROR, and keep it
+            self.internal_errors.append(f"{text}: {exc!r}")
+            self._error(None)
             return
         finally:
             self._snap = None

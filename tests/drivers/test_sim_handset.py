@@ -92,6 +92,7 @@ def test_garbage_never_crashes_the_handset():
     b.handset.feed(b"\r")
     b.handset.take_output()
     assert b.ask("AT")[1] == "OK"
+    assert b.handset.internal_errors == []
 
 
 def test_an_overlong_line_is_refused():
@@ -236,3 +237,35 @@ def test_a_hopping_call_on_simcom_gives_no_wrong_tch_arfcn():
     b.wait(10)
     ch = serving(b.records("AT+CENG?")).channel
     assert ch.tch_arfcn is None and ch.timeslot is not None and (ch.maio, ch.hsn) == (2, 5)
+
+
+@pytest.mark.parametrize(("family", "command"), [("quectel", 'AT+QENG="servingcell"'), ("simcom", "AT+CENG?")])
+def test_during_the_sdcch_phase_no_traffic_channel_is_shown(family, command):
+    b = Bench("one-way-trx", family)
+    b.ask("AT+CENG=1,1")
+    b.ask("ATD555;")
+    for _ in range(40):
+        b.wait(0.1, step=0.1)
+        ch = b.engine.call.channel
+        if ch is not None and ch.channel_type == "SDCCH/8" and b.engine.snapshot().dedicated is not None:
+            break
+    else:
+        pytest.fail("never saw the SDCCH phase")
+    cell = serving(b.records(command))
+    assert cell.channel is None and cell.rxqual is not None  # dedicated: quality known, no TCH
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_command_with_odd_arguments_answers_without_an_internal_error(family):
+    from drivers.sim.commands import EXTENDED
+    from drivers.sim.dialects import get_dialect
+
+    b = Bench("one-way-trx", family)
+    names = sorted(set(EXTENDED) | set(get_dialect(family).commands))
+    odd = ["", "?", "=?", "=", "=0", "=1", "=99", "=-1", "=a,b", '="x"', '="', "=1,2,3,4,5,6", "=,", "= 1"]
+    for name in names:
+        for tail in odd:
+            _lines, final = b.ask(f"AT{name}{tail}")
+            assert final in ("OK", "ERROR", "NO CARRIER") or final.startswith("+CME ERROR:"), (name, tail, final)
+        b.ask("ATH")
+    assert b.handset.internal_errors == []

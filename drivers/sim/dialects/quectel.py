@@ -45,9 +45,14 @@ def serving_line(h: Handset) -> str:
     tch = "h" if hopping else str(ch.tch_arfcn)
     maio = str(ch.trx.maio) if hopping else "-"
     hsn = str(ch.trx.hsn) if hopping else "-"
-    codec = ded.codec if ch.channel_type.startswith("TCH") else "-"
+    ts = str(ch.timeslot)
+    codec = ded.codec
+    if not ch.channel_type.startswith("TCH"):
+        # Still on the SDCCH (call setup): no traffic channel yet, so nothing a CQT could
+        # attribute to a TRX.
+        tch = ts = maio = hsn = codec = "-"
     # In a call C1/C2 are not evaluated: "-" rather than the manual example's meaningless 0,0.
-    return (f"{head},-,-,1,{tch},{ch.timeslot},{ded.ta},{maio},{hsn},{ded.rxlev_sub},{ded.rxlev_full},"
+    return (f"{head},-,-,1,{tch},{ts},{ded.ta},{maio},{hsn},{ded.rxlev_sub},{ded.rxlev_full},"
             f'{ded.rxqual_sub},{ded.rxqual_full},"{codec}"')
 
 
