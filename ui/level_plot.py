@@ -119,9 +119,11 @@ class LevelPlot(QWidget):
         self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=_brush("#ffffff", 200))
         self.serving_curve = self.level.plot([], [], pen=pg.mkPen(SERVING_COLOUR, width=2),
                                              connect="finite", name="Serving")
-        self.rxqual_curve = self.quality.plot([], [], pen=pg.mkPen("#333333", width=1.5), connect="finite",
-                                              symbol="o", symbolSize=4, symbolPen=None,
-                                              symbolBrush="#333333")
+        # No symbols: a scatter re-prepares every spot on each update (too slow for 8 hours).
+        self.rxqual_curve = self.quality.plot([], [], pen=pg.mkPen("#333333", width=2), connect="finite")
+        for curve in (self.serving_curve, self.rxqual_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
         self.neighbour_curves: dict[tuple, pg.PlotDataItem] = {}
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#6a1b9a", width=1,
                                                                             style=Qt.PenStyle.DashLine))
@@ -191,9 +193,11 @@ class LevelPlot(QWidget):
             if key not in self.neighbour_curves:
                 colour = NEIGHBOUR_PALETTE[i % len(NEIGHBOUR_PALETTE)]
                 name = html.escape(self.neighbour_name(key) or f"{key[0]}/{bsic_octal(key[1]) or '-'}")
-                self.neighbour_curves[key] = self.level.plot(
-                    [], [], pen=pg.mkPen(colour, width=1.2, style=Qt.PenStyle.DashLine),
-                    connect="finite", name=name)
+                # Solid 1-px lines: Qt's raster engine draws dashed or wide pens many times slower.
+                curve = self.level.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite", name=name)
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+                self.neighbour_curves[key] = curve
         self.refresh()
 
     # ------------------------------------------------------------------ drawing
@@ -202,7 +206,11 @@ class LevelPlot(QWidget):
         h = self.history
         t = h.t.view()
         self.serving_curve.setData(t, h.serving_dbm.view(), connect="finite")
-        self.rxqual_curve.setData(t, h.rxqual.view(), connect="finite")
+        q = h.rxqual.view()
+        if np.isfinite(q).any():
+            self.rxqual_curve.setData(t, q, connect="finite")
+        else:  # idle all along: nothing to draw (and no all-NaN symbol bounds for pyqtgraph)
+            self.rxqual_curve.setData([], [])
         for key, curve in self.neighbour_curves.items():
             series = h.neighbours.get(key)
             if series is None:
@@ -229,6 +237,8 @@ class LevelPlot(QWidget):
         first, last = span
         if self.window_s is None:
             lo, hi = first, max(last, first + 10)
+        elif last - first < self.window_s:
+            lo, hi = first, first + self.window_s  # a young session fills the window from the left
         else:
             lo, hi = last - self.window_s, last
         pad = 0.02 * (hi - lo)

@@ -12,7 +12,7 @@ import statistics
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QCheckBox, QGraphicsPathItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -27,6 +27,67 @@ UNKNOWN_COLOUR = "#9e9e9e"
 POINT_SIZE_PX = 7
 SECTOR_RADIUS_M = (60.0, 500.0)  # wedge length on the ground, clamped
 FOLLOW_SPAN_M = 2500.0  # view width when follow mode first centres on the car
+
+
+class RouteItem(pg.GraphicsObject):
+    """The route as round dots, one colour per legend bin. Points live in numpy arrays and only
+    those inside the view are handed to QPainter.drawPoints: a ScatterPlotItem re-prepares
+    every spot when points are added, too slow for an 8-hour drive at one fix a second."""
+
+    def __init__(self, colours: list[str], size_px: float) -> None:
+        super().__init__()
+        self.colours = colours
+        self.size_px = size_px
+        self.xs: list[np.ndarray] = [np.empty(0) for _ in colours]
+        self.ys: list[np.ndarray] = [np.empty(0) for _ in colours]
+        self._bounds = QRectF()
+
+    def add(self, index: int, xs: np.ndarray, ys: np.ndarray) -> None:
+        self.prepareGeometryChange()
+        self.xs[index] = np.concatenate([self.xs[index], xs])
+        self.ys[index] = np.concatenate([self.ys[index], ys])
+        allx = np.concatenate(self.xs)
+        ally = np.concatenate(self.ys)
+        self._bounds = QRectF(float(allx.min()), float(ally.min()), float(np.ptp(allx)) or 1.0,
+                              float(np.ptp(ally)) or 1.0)
+        self.update()
+
+    def clear(self) -> None:
+        self.prepareGeometryChange()
+        self.xs = [np.empty(0) for _ in self.colours]
+        self.ys = [np.empty(0) for _ in self.colours]
+        self._bounds = QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):
+        if self._bounds.isNull():
+            return None
+        if axis == 0:
+            return (self._bounds.left(), self._bounds.right())
+        return (self._bounds.top(), self._bounds.bottom())
+
+    def paint(self, p, *args) -> None:
+        vb = self.getViewBox()
+        view = vb.viewRect() if vb is not None else self._bounds
+        for colour, xs, ys in zip(self.colours, self.xs, self.ys):
+            if not len(xs):
+                continue
+            inside = (xs >= view.left()) & (xs <= view.right()) & (ys >= view.top()) & (ys <= view.bottom())
+            n = int(inside.sum())
+            if n == 0:
+                continue
+            poly = pg.functions.create_qpolygonf(n)
+            arr = pg.functions.ndarray_from_qpolygonf(poly)
+            arr[:, 0] = xs[inside]
+            arr[:, 1] = ys[inside]
+            pen = QPen(QColor(colour), self.size_px)
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawPoints(poly)
 
 
 def plan_cell_key(cell: PlanCell) -> tuple:
@@ -79,7 +140,8 @@ class MapView(QWidget):
         self.legend = pg.LegendItem(offset=(8, 8), labelTextSize="8pt", brush=QColor(255, 255, 255, 215),
                                     pen=pg.mkPen("#c0c0c0"))
         self.legend.setParentItem(self.viewbox)
-        self.route_items: list[pg.ScatterPlotItem] = []
+        self.route: RouteItem | None = None
+        self.legend_samples: list[pg.ScatterPlotItem] = []
         self._make_route_items()
         self.current = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#000000", width=2), brush=QColor("#ffffff"),
                                           symbol="o")
@@ -108,18 +170,20 @@ class MapView(QWidget):
 
     # ------------------------------------------------------------------ route
     def _make_route_items(self) -> None:
-        for item in self.route_items:
-            self.plot.removeItem(item)
+        if getattr(self, "route", None) is not None:
+            self.plot.removeItem(self.route)
+        for item in self.legend_samples:
             self.legend.removeItem(item)
-        self.route_items = []
-        colours = [colour for _low, _label, colour in self.bins] + [UNKNOWN_COLOUR]
+        self.bin_colours = [colour for _low, _label, colour in self.bins] + [UNKNOWN_COLOUR]
         labels = [html.escape(f"{label} dBm") for _low, label, _colour in self.bins] + ["unknown"]  # "<" is markup
-        for colour, label in zip(colours, labels):
-            item = pg.ScatterPlotItem(size=POINT_SIZE_PX, pen=None, brush=QColor(colour), symbol="o")
-            item.setZValue(10)
-            self.plot.addItem(item)
-            self.legend.addItem(item, label)
-            self.route_items.append(item)
+        self.legend_samples = []
+        for colour, label in zip(self.bin_colours, labels):
+            sample = pg.ScatterPlotItem(size=POINT_SIZE_PX, pen=None, brush=QColor(colour), symbol="o")
+            self.legend.addItem(sample, label)
+            self.legend_samples.append(sample)
+        self.route = RouteItem(self.bin_colours, POINT_SIZE_PX)
+        self.route.setZValue(10)
+        self.plot.addItem(self.route)
         self._drawn_positions = 0
 
     def set_bins(self, bins) -> None:
@@ -129,9 +193,7 @@ class MapView(QWidget):
 
     def route_points(self, bin_index: int) -> np.ndarray:
         """(n, 2) mercator points drawn in one legend bin (-1: unknown level)."""
-        item = self.route_items[bin_index]
-        x, y = item.getData()
-        return np.column_stack([x, y]) if x is not None and len(x) else np.empty((0, 2))
+        return np.column_stack([self.route.xs[bin_index], self.route.ys[bin_index]])
 
     # ------------------------------------------------------------------ cell plan
     def set_plan(self, cells: list[PlanCell]) -> None:
@@ -221,10 +283,10 @@ class MapView(QWidget):
             sl = slice(self._drawn_positions, n)
             xs, ys = h.pos_x.view()[sl], h.pos_y.view()[sl]
             idx = bin_indices(h.pos_dbm.view()[sl], self.bins)
-            for b in range(len(self.route_items)):
+            for b in range(len(self.bin_colours)):
                 mask = idx == (b if b < len(self.bins) else -1)
                 if mask.any():
-                    self.route_items[b].addPoints(x=xs[mask], y=ys[mask])
+                    self.route.add(b, xs[mask], ys[mask])
             self._drawn_positions = n
         if n == 0:
             return

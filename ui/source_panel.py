@@ -150,6 +150,7 @@ class SourcePanel(QWidget):
             self.port_combo.addItem(port_label(info), info.get("device"))
         self.port_combo.blockSignals(False)
         self.set_port(current or DEMO_PORT)
+        self.port_combo.lineEdit().setCursorPosition(0)
         self._port_changed()
 
     def refresh_cases(self) -> None:

@@ -47,27 +47,40 @@ class SegmentsItem(pg.GraphicsObject):
     def paint(self, p: QPainter, *args) -> None:
         tr = p.transform()
         p.resetTransform()
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        device = p.device()
+        right = float(device.width()) if device is not None else 1e9
         fm = QFontMetrics(p.font())
+        last_x = -1e9
         for x0, x1, colour, label in self.bars:
             r = tr.mapRect(QRectF(x0, BAR_TOP, max(x1 - x0, 0.0), BAR_BOTTOM - BAR_TOP))
+            if r.right() < 0 or r.left() > right:
+                continue  # off screen: 8 hours hold hundreds of bars, a view shows a few
             if r.width() < 1:
+                if r.left() - last_x < 1:
+                    continue  # several sub-pixel bars in one pixel column: draw one
                 r.setWidth(1)
+            last_x = r.left()
             p.fillRect(r, QColor(colour))
             if r.width() > 24:
                 p.setPen(QColor("#101010"))
-                text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(r.width()) - 6)
+                width = int(r.width()) - 6
+                text = label if fm.horizontalAdvance(label) <= width else \
+                    fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
                 p.drawText(r.adjusted(4, 0, -2, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                            text)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setPen(QPen(QColor("#202020"), 1.5))
         p.setBrush(QColor("#202020"))
-        for x in self.markers:
-            top = tr.map(QPointF(x, 0.0))
-            bottom = tr.map(QPointF(x, 1.0))
-            p.drawLine(top, bottom)
-            y = min(top.y(), bottom.y())
-            p.drawPolygon(QPolygonF([QPointF(top.x() - 4, y), QPointF(top.x() + 4, y),
-                                     QPointF(top.x(), y + 6)]))
+        xs = [tr.map(QPointF(x, 0.0)).x() for x in self.markers]
+        visible = [x for x in xs if 0 <= x <= right]
+        heads = len(visible) < 2 or min(b - a for a, b in zip(visible, visible[1:])) >= 8
+        top = tr.map(QPointF(0.0, 0.0)).y()
+        bottom = tr.map(QPointF(0.0, 1.0)).y()
+        y = min(top, bottom)
+        for x in visible:
+            p.drawLine(QPointF(x, top), QPointF(x, bottom))
+            if heads:  # a head on each marker while they are far enough apart to tell
+                p.drawPolygon(QPolygonF([QPointF(x - 4, y), QPointF(x + 4, y), QPointF(x, y + 6)]))
 
 
 def describe_cell(seg: Segment) -> str:

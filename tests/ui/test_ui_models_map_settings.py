@@ -62,8 +62,7 @@ def test_route_points_are_coloured_by_rxlev_bin(qtbot, plan_cells):
         expected = [lonlat_to_mercator(s.position.lon, s.position.lat) for s in samples
                     if rxlev_bin(s.rxlev_dbm) == b]
         np.testing.assert_allclose(pts, np.array(expected).reshape(-1, 2))
-        colour = view.route_items[b].opts["brush"].color()
-        assert colour == QColor(RXLEV_BINS_DBM[b][2])
+        assert QColor(view.bin_colours[b]) == QColor(RXLEV_BINS_DBM[b][2])
     unknown = view.route_points(-1)
     assert len(unknown) == sum(s.rxlev_dbm is None for s in samples) >= 1
     assert total + len(unknown) == len(samples)
