@@ -11,9 +11,10 @@ SUCCESS = "released"  # connected, held, released normally (by us or the far end
 SETUP_FAILED = "setup_failed"  # never connected: cause from +CEER / the release, or a timeout
 DROPPED = "dropped"  # connected, then ended abnormally
 ERROR = "error"  # not a network result: number refused, device unplugged. Never counted.
-RESULTS = (SUCCESS, SETUP_FAILED, DROPPED, ERROR)
+CANCELLED = "cancelled"  # skipped or aborted before it connected. Never counted.
+RESULTS = (SUCCESS, SETUP_FAILED, DROPPED, ERROR, CANCELLED)
 RESULT_TEXT = {SUCCESS: "normal release", SETUP_FAILED: "setup failure", DROPPED: "drop",
-               ERROR: "device/input error"}
+               ERROR: "device/input error", CANCELLED: "cancelled"}
 
 # What a person on the call heard, in the order of the panel's keys 1..8.
 NORMAL = "normal"
