@@ -6,15 +6,19 @@ the documented layout to pin a decision."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from drivers.families import get_family, identify_family, parse_lines
 from drivers.families.fields import Garbled
 from drivers.families.quectel import parse_qeng
+from drivers.transcript import read_transcript
 from fieldapp.model import Cell, Channel, Info
 
 QUECTEL = get_family("quectel")
 QUECTEL_2G = get_family("quectel-2g")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
 
 
 def parse_one(line: str, family=QUECTEL) -> list:
@@ -70,6 +74,10 @@ SERVING_ROWS = [
      '+QENG: "servingcell","NOCONN","LTE","FDD",214,01,7676A09,188,6300,20,3,3,603,-104,-9,-78,11,23',
      {"tech": "LTE", "mcc": 214, "mnc": 1, "ci": 0x7676A09, "pci": 188, "arfcn": 6300, "lac": 0x603,
       "rsrp_dbm": -104.0, "rsrq_db": -9.0, "rxlev": None}),
+    ("EC20 LTE TDD NOCONN (tracker firmware comment)",
+     '+QENG: "servingcell","NOCONN","LTE","TDD",460,00,C412C83,401,38950,40,5,5,247C,-90,-7,-62,24,37',
+     {"tech": "LTE", "mcc": 460, "mnc": 0, "ci": 0xC412C83, "pci": 401, "arfcn": 38950, "lac": 0x247C,
+      "rsrp_dbm": -90.0, "rsrq_db": -7.0}),
     ("BG96 CAT-M CONNECT (Electric Imp library)",
      '+QENG: "servingcell","CONNECT","CAT-M","FDD",262,03,2FAA03,187,6200,20,3,3,2AFB,-105,-11,-76,10,-',
      {"tech": "LTE", "state": "CONNECT", "mcc": 262, "mnc": 3, "ci": 0x2FAA03, "pci": 187, "arfcn": 6200,
@@ -114,6 +122,9 @@ NEIGHBOUR_ROWS = [
     ("EC25 LTE intra neighbour (openqti cell.h)",
      '+QENG: "neighbourcell intra","LTE",6300,188,-12,-105,-75,-20,23,4,12,10,62',
      {"tech": "LTE", "arfcn": 6300, "pci": 188, "rsrq_db": -12.0, "rsrp_dbm": -105.0}),
+    ("EC20 LTE intra neighbour (tracker firmware comment)",
+     '+QENG: "neighbourcell intra","LTE",38950,401,-7,-90,-62,-20,37,6,22,6,46',
+     {"tech": "LTE", "arfcn": 38950, "pci": 401, "rsrq_db": -7.0, "rsrp_dbm": -90.0}),
     ("EC25 LTE inter neighbour unmeasured (openqti cell.h)",
      '+QENG: "neighbourcell inter","LTE",1501,-,-,-,-,-,-,0,10,7',
      {"tech": "LTE", "arfcn": 1501, "pci": None, "rsrp_dbm": None}),
@@ -183,6 +194,18 @@ def test_2g_undocumented_mode_2_is_claimed_without_records():
 def test_broken_qeng_lines_raise_garbled(line):
     with pytest.raises(Garbled):
         parse_qeng(line)
+
+
+def test_ec20_fixture_serving_and_five_neighbours():
+    cells = []
+    for exchange in read_transcript((FIXTURES / "quectel-EC20-qeng-gsm.txt").read_text()):
+        result = parse_lines(exchange.lines, QUECTEL, command=exchange.command)
+        assert result.skipped == 0
+        cells.extend(result.records)
+    assert [c.role for c in cells] == ["serving"] + ["neighbour"] * 5
+    assert [(c.arfcn, c.bsic, c.ci, c.rxlev_dbm) for c in cells[1:]] == [
+        (33, 33, 0x1241, -83.0), (614, 60, 0x11C8, -87.0), (16, 58, 0x1326, -92.0),
+        (616, 3, 0xFCB, -90.0), (622, 24, 0x14B7, -93.0)]
 
 
 def test_doubled_echo_exchange_parses_once():
