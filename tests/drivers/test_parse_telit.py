@@ -37,7 +37,7 @@ MONI_ROWS = [
         "#MONI: Cingular BSIC:51 RxQual:0 LAC:8AD3 Id:6014 ARFCN:148 PWR:-99dbm TA:0",
         [{"role": "serving", "operator": "Cingular", "bsic": 0o51, "rxqual": 0, "lac": 0x8AD3,
           "ci": 0x6014, "arfcn": 148, "rxlev_dbm": -99.0, "rxlev": 11, "ta": 0}],
-        id="GM862 #MONI label (Cingular, PWR no space)"),
+        id="Telit on an Arduino GSMbase shield #MONI label (Cingular, PWR no space)"),
     pytest.param(
         "#MONI: TR TURKCELL BSIC:73 RxQual:0 LAC:6B2A Id:F26C ARFCN:60 PWR:-70dbm TA:0",
         [{"operator": "TR TURKCELL", "bsic": 0o73, "lac": 0x6B2A, "ci": 0xF26C, "arfcn": 60,
@@ -107,50 +107,50 @@ SERVINFO_ROWS = [
         '#SERVINFO: 841,-95,"T-Mobile NL","20416",43,03F8,01,1,,"I",01,6',
         [{"tech": "GSM", "arfcn": 841, "rxlev_dbm": -95.0, "rxlev": 15, "operator": "T-Mobile NL",
           "mcc": 204, "mnc": 16, "bsic": 0o43, "lac": 0x03F8, "ta": 1}],
-        id="GE910 #SERVINFO T-Mobile NL"),
+        id="Telit (atcommander tests) #SERVINFO T-Mobile NL"),
     pytest.param(
         '#SERVINFO: 1020,-55,"Vodafone NL(","20404",61,00DE,00,0',
         [{"arfcn": 1020, "rxlev_dbm": -55.0, "operator": "Vodafone NL(", "bsic": 0o61, "lac": 0xDE,
           "ta": 0}],
-        id="GE910 #SERVINFO 8 fields (no GPRS part)"),
+        id="GE910 (atcommander tests) #SERVINFO 8 fields (no GPRS part)"),
     pytest.param(
         '#SERVINFO: 42,-93,"Turkcell","28601",63,855E,03,1,,"II",01,6',
         [{"arfcn": 42, "mcc": 286, "mnc": 1, "bsic": 0o63, "lac": 0x855E, "ta": 3}],
-        id="GE910 #SERVINFO Turkcell"),
+        id="GE910 (Arduino library) #SERVINFO Turkcell"),
     pytest.param(
         '#SERVINFO: ,,"vodafone NL","20404",,00DE,64,3,,"II"',
         [{"arfcn": None, "rxlev_dbm": None, "bsic": None, "lac": 0xDE, "ta": None}],
-        id="GE910 #SERVINFO empty fields, TA 64"),
+        id="Telit (atcommander tests) #SERVINFO empty fields, TA 64"),
     pytest.param(
         '#SERVINFO: ,,"vodafone NL","20404",,,256,1',
         [{"arfcn": None, "lac": None, "ta": None, "mcc": 204, "mnc": 4}],
-        id="GE910 #SERVINFO TA 256"),
+        id="Telit (atcommander tests) #SERVINFO TA 256"),
     pytest.param(
         '#SERVINFO: ,,"vodafone NL","20404",,03X02D3,64,1,,"II"',
         [{"lac": None, "arfcn": None, "bsic": None}],
-        id="GE910 #SERVINFO corrupt LAC 03X02D3"),
+        id="Telit (atcommander tests) #SERVINFO corrupt LAC 03X02D3"),
     pytest.param(
         '#SERVINFO: 1001,-91,"vodafone NL","20404",FFFF7,00DE,00,1,,"II",03,6',
         [{"arfcn": 1001, "rxlev_dbm": -91.0, "bsic": None, "lac": 0xDE}],
-        id="GE910 #SERVINFO corrupt BSIC FFFF7"),
+        id="Telit (atcommander tests) #SERVINFO corrupt BSIC FFFF7"),
     pytest.param(
         '#SERVINFO: 65535,-0,"vodafone NL(","20404",65535,00DE,64,3,-255,"II",FF',
         [{"tech": "GSM", "arfcn": None, "rxlev_dbm": None, "rxlev": None, "bsic": None,
           "lac": 0xDE, "ta": None}],
-        id="GE910 #SERVINFO 65535 and -0"),
+        id="Telit (atcommander tests) #SERVINFO 65535 and -0"),
     pytest.param(
         '#SERVINFO: 0,,"NL KPN","20408",0,0000,0,1,-0,,00',
         [{"arfcn": None, "bsic": None, "lac": None, "ta": None, "operator": "NL KPN"}],
-        id="GE910 #SERVINFO not camped (zeros)"),
+        id="Telit (atcommander tests) #SERVINFO not camped (zeros)"),
     pytest.param(
         '#SERVINFO: 3011,-79,"NL KPN","20408",90,00DE,64,1,-87',
         [{"tech": "UMTS", "arfcn": 3011, "pci": 90, "rscp_dbm": -87.0, "lac": 0xDE,
           "rxlev": None}],
-        id="HE910 #SERVINFO UMTS"),
+        id="Telit 3G (atcommander tests) #SERVINFO UMTS"),
     pytest.param(
         '#SERVINFO: 6400,-43,"T-Mobile A","23203",00000AF,36EE,32,3,-60',
         [{"tech": "LTE", "arfcn": 6400, "ci": 0xAF, "lac": 0x36EE, "rsrp_dbm": -60.0}],
-        id="LE910 #SERVINFO LTE"),
+        id="Telit LTE module (public README) #SERVINFO LTE"),
 ]
 
 
