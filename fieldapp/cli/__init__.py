@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.window",    # demo (the window itself opens with no command)
     "fieldapp.cli.logs",      # import, replay
     "fieldapp.cli.simulate",  # simulate, scenarios
+    "fieldapp.cli.cqt",       # cqt (call quality tests per TRX)
 )
 
 

@@ -97,6 +97,8 @@ class CqtCall:
         """One line for logs and the CLI: "#3 TRX-69-1 (block): normal release, one-way-ul"."""
         trx = self.trx_id or "TRX ?"
         parts = [RESULT_TEXT.get(self.result or "", "in progress")]
+        if self.result in (ERROR, CANCELLED) and self.cause_text:
+            parts[0] += f" ({self.cause_text})"
         if self.result == SETUP_FAILED and (self.cause_text or self.cause is not None):
             parts[0] += f" ({self.cause_text or ''}{'' if self.cause is None else f', cause {self.cause}'})"
         if self.listener:

@@ -302,7 +302,9 @@ class CqtRunner:
             self._changed()
         return self.verdict()
 
-    def _prepare(self) -> None:
+    def check(self) -> None:
+        """Refuse, before any call, what cannot work: a bad plan, a lock the device does not
+        have, simulator verdicts with a real device, a block nobody confirms. Raises PlanError."""
         plan = self.plan.validate()
         caps = getattr(self.source, "capabilities", None)
         family = getattr(caps, "family", None) or "this device"
@@ -320,6 +322,10 @@ class CqtRunner:
         if plan.modes == {ATTRIBUTE} and fields.get("tch_arfcn") is False:
             raise PlanError(f"{family} shows no dedicated channel (TCH ARFCN): attribute mode cannot "
                             "tie calls to a TRX; choose lock or block mode")
+
+    def _prepare(self) -> None:
+        self.check()
+        plan = self.plan
         if not getattr(self.source, "connected", True):
             raise RunFault("the handset is not connected: connect it, then resume")
         if self.run_id is None and self.workspace is not None:

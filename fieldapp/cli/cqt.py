@@ -1,0 +1,290 @@
+"""``fieldapp cqt``: call quality tests per TRX from the terminal (the one-way-audio hunt).
+
+    fieldapp cqt PORT --number N [--cell NAME|CI | --trx "TRX-69-0=3; TRX-69-1=7"]
+                 [--calls-per-trx K | --calls N] [--mode lock|block|attribute ...] [--lock-kind cell|channel]
+                 [--hold S] [--gap S] [--setup-timeout S] [--workspace DB] [--case ID]
+                 [--json] [--auto-audio] [--yes] [--sim-block] [--resume RUN]
+
+Prints the TRX × outcome matrix and the verdict (``--json``: one object with ``trx``, ``calls``
+and ``suspect``). Without ``--cell``/``--trx`` the cell under test is the serving cell, looked
+up in the workspace's cell plan or the simulator's scenario. Block mode asks on the terminal
+(``--yes`` answers yes: someone else does the blocks); ``--sim-block`` also applies them in the
+simulator (AT+FASIMBLOCK). Without ``--auto-audio`` the listener's verdict is asked after each
+connected call (1-8, Enter = not marked). Exit 0 when the plan ran (or was aborted with
+Ctrl-C), 1 on a fault (the calls so far are kept: ``--resume RUN`` continues), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from fieldapp.cli import CliError
+from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, CqtCall
+from fieldapp.cqt.matrix import format_matrix, matrix_json
+from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, cell_for_serving, find_cell, typed_cell
+from fieldapp.model import PlanCell, Sample
+
+SERVING_WAIT_S = 15.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cqt", help="call quality test per TRX on PORT: matrix and verdict (one-way-audio hunt)")
+    p.add_argument("port")
+    p.add_argument("--number", help="number to call (required unless --resume)")
+    p.add_argument("--cell", help="cell under test: name or CI in the workspace plan or the simulator's scenario")
+    p.add_argument("--trx", help='TRXs typed in: "TRX-69-0=3; TRX-69-1=7" (several ARFCNs = hopping)')
+    p.add_argument("--bcch", type=int, default=None, help="BCCH ARFCN of a typed-in cell (for a lock)")
+    p.add_argument("--calls-per-trx", type=int, default=None, help="calls per TRX (default 10)")
+    p.add_argument("--calls", type=int, default=None, help="total number of calls instead of per TRX")
+    p.add_argument("--mode", action="append", default=None,
+                   help="lock, block, attribute; repeat or join with + to combine (default attribute)")
+    p.add_argument("--lock-kind", choices=("cell", "channel"), default="cell",
+                   help="cell: the lock selects the BCCH (every AT module, reference §4); "
+                        "channel: the device's lock pins the traffic channel")
+    p.add_argument("--hold", type=float, default=20.0, help="hold time of a connected call, s (default 20)")
+    p.add_argument("--gap", type=float, default=5.0, help="pause between calls, s (default 5)")
+    p.add_argument("--setup-timeout", type=float, default=20.0, help="a call not connected by then fails, s")
+    p.add_argument("--lock-settle", type=float, default=15.0, help="time for a lock to show service, s")
+    p.add_argument("--case", type=int, default=None, help="complaint case to record into and attach the result to")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--auto-audio", action="store_true",
+                   help="the listener's verdict from the simulator (refused with a real device)")
+    p.add_argument("--yes", action="store_true", help="answer yes to the block confirmations")
+    p.add_argument("--sim-block", action="store_true", help="also apply the blocks in the simulator")
+    p.add_argument("--resume", type=int, default=None, metavar="RUN", help="continue a stopped CQT run")
+    p.add_argument("--baud", type=int, default=115200)
+    p.add_argument("--family", default=None)
+    p.add_argument("--rate", type=float, default=1.0, help="poll period, s (default 1)")
+    add_workspace_arg(p)
+    p.set_defaults(func=cmd_cqt)
+
+
+def _modes(values: list[str] | None) -> frozenset[str]:
+    out: set[str] = set()
+    for v in values or ["attribute"]:
+        out |= {m.strip().lower() for m in v.replace(",", "+").split("+") if m.strip()}
+    bad = out - set(MODES)
+    if bad:
+        raise CliError(f"--mode: {', '.join(sorted(bad))} is not one of {', '.join(MODES)}")
+    return frozenset(out)
+
+
+class _SimBlocks:
+    """Blocks in the simulator through its AT command, for a simulator in another process."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+
+    def set_blocked(self, trx_id: str, blocked: bool) -> bool:
+        return bool(self.source.command(f'AT+FASIMBLOCK="{trx_id}",{1 if blocked else 0}').ok)
+
+
+def _scenario_cells(source: Any) -> list[PlanCell]:
+    sim = getattr(source, "simulator", None)
+    if not sim or not sim.get("scenario"):
+        return []
+    from drivers.sim import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(sim["scenario"]).cell_plan()
+    except (ScenarioError, OSError):
+        return []
+
+
+def _ask(prompt: str) -> str | None:
+    print(prompt, end="", file=sys.stderr, flush=True)
+    try:
+        line = sys.stdin.readline()
+    except (OSError, ValueError):
+        return None
+    return None if line == "" else line.strip()
+
+
+def _confirm_block(plan_ids: list[str], yes: bool):
+    def confirm(trx: str) -> bool:
+        others = ", ".join(t for t in plan_ids if t != trx) or "nothing"
+        text = f"CQT: have the BSC team block {others} and keep {trx} in service"
+        if yes:
+            print(f"{text} (--yes)", file=sys.stderr)
+            return True
+        answer = _ask(f"{text}; Enter when done, n to stop: ")
+        return answer is not None and answer.lower() not in ("n", "no")
+    return confirm
+
+
+def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
+    keys = ", ".join(f"{i} {LISTENER_TEXT[v]}" for i, v in enumerate(LISTENER_VERDICTS, start=1))
+    while True:
+        answer = _ask(f"call #{call.seq}: what did you hear? [{keys}; Enter = not marked]: ")
+        if not answer:
+            return None
+        key, _, note = answer.partition(" ")
+        if key.isdigit() and 1 <= int(key) <= len(LISTENER_VERDICTS):
+            return LISTENER_VERDICTS[int(key) - 1], note.strip()
+        print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
+
+
+def _open(args: argparse.Namespace):
+    from drivers.handset import HandsetSource, NoAtResponse, Unsupported
+    from drivers.transport import DeviceGone, PortError
+
+    source = HandsetSource(args.port, args.baud, family=args.family, rate_s=args.rate)
+    try:
+        caps = source.open()
+    except (PortError, NoAtResponse, Unsupported, DeviceGone, OSError) as exc:
+        raise CliError(f"{args.port}: {exc}") from exc
+    return source, caps
+
+
+def _wait_serving(source: Any, seen: list[Any]) -> Any:
+    deadline = time.monotonic() + SERVING_WAIT_S
+    while time.monotonic() < deadline:
+        for r in reversed(seen):
+            if isinstance(r, Sample) and r.serving is not None:
+                return r.serving
+        time.sleep(0.05)
+    return None
+
+
+def _cell(args: argparse.Namespace, workspace_cells: list[PlanCell], scenario_cells: list[PlanCell],
+          serving: Any) -> PlanCell:
+    if args.trx:
+        try:
+            return typed_cell(args.cell or "typed cell", args.trx, bcch=args.bcch)
+        except PlanError as exc:
+            raise CliError(f"--trx: {exc}") from exc
+    for cells in (workspace_cells, scenario_cells):
+        cell = find_cell(cells, args.cell) if args.cell else cell_for_serving(cells, serving)
+        if cell is not None:
+            return cell
+    if args.cell:
+        raise CliError(f"--cell {args.cell}: not in the workspace's cell plan"
+                       + (" nor in the simulator's scenario" if scenario_cells else "")
+                       + ' (type its TRXs in with --trx "TRX-1=ARFCN; ...")')
+    if serving is None:
+        raise CliError("the handset shows no serving cell: give --cell or --trx")
+    raise CliError(f"the serving cell (CI {serving.ci}, ARFCN {serving.arfcn}) is not in the workspace's cell "
+                   "plan: give --cell or --trx")
+
+
+def cmd_cqt(args: argparse.Namespace) -> int:
+    from fieldapp.cqt.runner import FAULT, CqtRunner
+    from fieldapp.session import Recorder
+    from fieldapp.store import Store, StoreError
+
+    workspace = workspace_from(args)
+    if args.resume is None and not args.number:
+        raise CliError("--number is needed (or --resume RUN)")
+    if args.calls_per_trx is not None and args.calls is not None:
+        raise CliError("give --calls-per-trx or --calls, not both")
+    try:
+        with Store.open(workspace) as store:
+            workspace_cells = store.cell_plan()
+            if args.case is not None and store.get_case(args.case) is None:
+                raise CliError(f"--case {args.case}: no such case in {workspace}")
+            stored = store.cqt_run(args.resume) if args.resume is not None else None
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+    if args.resume is not None and stored is None:
+        raise CliError(f"--resume {args.resume}: no such CQT run in {workspace}")
+
+    source, caps = _open(args)
+    seen: list[Any] = []
+    runner_box: list[Any] = []
+    recorder = None
+    try:
+        device = caps.to_json()
+        device.update(port=args.port, simulator=source.simulator)
+        try:
+            if stored is not None and stored["session_id"] is not None:
+                recorder = Recorder(workspace, source.name, session_id=stored["session_id"])
+            else:
+                recorder = Recorder(workspace, source.name, device=device, case_id=args.case)
+        except (StoreError, OSError) as exc:
+            raise CliError(f"cannot record into {workspace}: {exc}") from exc
+
+        def sink(record: Any) -> None:
+            recorder.sink(record)
+            if runner_box:
+                runner_box[0].observe(record)
+            elif isinstance(record, Sample):
+                seen.append(record)
+
+        source.start(sink)
+        sim_blocks = _SimBlocks(source) if args.sim_block and source.simulator else None
+        if args.sim_block and sim_blocks is None:
+            raise CliError("--sim-block works with the simulator only")
+        common = dict(workspace=workspace, emit=recorder.sink, sim=sim_blocks, apply_sim_block=bool(sim_blocks),
+                      ask_verdict=None if args.auto_audio else _ask_verdict)
+        if stored is not None:
+            try:
+                runner = CqtRunner.load(workspace, args.resume, source, **common)
+            except PlanError as exc:
+                raise CliError(f"--resume {args.resume}: {exc}") from exc
+        else:
+            serving = None if (args.trx or args.cell) else _wait_serving(source, seen)
+            cell = _cell(args, workspace_cells, _scenario_cells(source), serving)
+            plan = CqtPlan(number=args.number, cell=cell, modes=_modes(args.mode),
+                           calls_per_trx=None if args.calls is not None else (args.calls_per_trx or 10),
+                           total_calls=args.calls, setup_timeout_s=args.setup_timeout, hold_s=args.hold,
+                           gap_s=args.gap, lock_kind=args.lock_kind, lock_settle_s=args.lock_settle,
+                           auto_audio=args.auto_audio)
+            try:
+                plan.validate()
+            except PlanError as exc:
+                raise CliError(str(exc)) from exc
+            runner = CqtRunner(source, plan, session_id=recorder.session_id, case_id=args.case, **common)
+        runner.confirm_block = _confirm_block(runner.plan.trx_ids, args.yes)
+        try:
+            runner.check()
+        except PlanError as exc:
+            raise CliError(str(exc)) from exc
+        runner_box.append(runner)
+        if not args.json:
+            p = runner.plan
+            print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
+                  f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
+        runner.start()
+        try:
+            while not runner.join(0.2):
+                pass
+        except KeyboardInterrupt:
+            print("fieldapp: aborting the CQT run (the calls so far are kept)", file=sys.stderr)
+            runner.abort()
+            runner.join()
+        status = runner.status()
+    finally:
+        source.stop()
+        if recorder is not None:
+            recorder.close(interrupted=bool(runner_box) and runner_box[0].status().state == FAULT)
+
+    verdict = runner.verdict()
+    calls = runner.calls()
+    if args.json:
+        out = {"run_id": runner.run_id, "session_id": runner.session_id, "case_id": runner.case_id,
+               "state": status.state, "message": status.message or None,
+               "cell": runner.plan.cell.name, "mode": runner.plan.mode_text, "plan": runner.plan.to_json(),
+               "trx": matrix_json(runner.matrix()), "calls": [c.to_json() for c in calls],
+               "suspect": verdict.suspect, "verdict": verdict.to_json()}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        for c in calls:
+            print(c.summary() + (f" — {c.attribution}" if c.attribution else ""))
+        print()
+        print(format_matrix(runner.matrix()))
+        print()
+        print(f"verdict: {verdict.text}")
+        for line in verdict.support:
+            print(f"  {line}")
+        print(f"rule: {verdict.rule}")
+        print(f"CQT run {runner.run_id} ({status.state}), session {runner.session_id}")
+    if status.state == FAULT:
+        print(f"fieldapp: {status.message} (CQT run {runner.run_id} keeps {len(calls)} calls; "
+              f"continue with --resume {runner.run_id})", file=sys.stderr)
+        return 1
+    return 0
