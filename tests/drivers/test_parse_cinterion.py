@@ -316,3 +316,12 @@ def test_moni_periodic_rows_keep_the_good_ones():
             "1013 19 -76 001 01 1001 0103 7 7 33 -105 33 I 1015 1 0 5 -76 0 S_HR"]
     result = parse_lines(rows, CINTERION, "AT^MONI=1")
     assert [c.state for c in result.records] == ["No connection", "dedicated"]
+
+
+def test_smoni_fixture_states():
+    from drivers.transcript import read_transcript
+
+    text = (FIXTURES / "cinterion-smoni-mm.txt").read_text(encoding="utf-8")
+    states = [r.state for ex in read_transcript(text)
+              for r in parse_lines(ex.lines, CINTERION, ex.command).records]
+    assert states == ["NOCONN", "SEARCH", "LIMSRV", "dedicated"]

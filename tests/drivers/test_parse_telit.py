@@ -223,3 +223,21 @@ def test_family_table():
     assert "AT#MONI=7" in TELIT.init_commands and "AT#MONI" in TELIT.poll_commands
     assert any("BCCHLOCK" in note for note in TELIT.notes)
     assert "cell_lock" in TELIT.fields and "tch_arfcn" not in TELIT.fields
+
+
+def _exchanges(name: str):
+    from drivers.transcript import read_transcript
+
+    return read_transcript((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def test_servinfo_fixture_every_reply_parses_without_a_wrong_number():
+    results = [parse_lines(ex.lines, TELIT, ex.command) for ex in _exchanges("telit-servinfo-atcommander.txt")]
+    assert all(r.skipped == 0 and len(r.records) == 1 for r in results)
+    arfcns = [r.records[0].arfcn for r in results]
+    assert arfcns == [1020, 841, None, 1001, None, None]
+
+
+def test_moni_label_fixture():
+    results = [parse_lines(ex.lines, TELIT, ex.command) for ex in _exchanges("telit-moni-label.txt")]
+    assert [r.records[0].operator for r in results] == ["Cingular", "TR TURKCELL", "I TIM"]

@@ -107,3 +107,11 @@ def test_family_table():
     assert UBLOX.lock_command is None
     recs = parse_lines(["+UCGED: 2", "6,4,001,01"], UBLOX, "AT+UCGED?").records
     assert [type(r) for r in recs] == [Info] and not any(isinstance(r, Cell) for r in recs)
+
+
+def test_cged_fixture_leon_g100():
+    from drivers.transcript import read_transcript
+
+    (ex,) = read_transcript((FIXTURES / "leon-g100-cged.txt").read_text(encoding="utf-8"))
+    result = parse_lines(ex.lines, UBLOX, ex.command)
+    check(result.records, [{"mcc": 230, "mnc": 3, "lac": 0x878C, "ci": 0x2A95}])
