@@ -367,7 +367,12 @@ class Engine:
             s = self.serving
             others = sorted((i for i in range(len(self._levels)) if i != s and self._levels[i] > -110.0),
                             key=lambda i: -self._levels[i])[:6]
+            # Dedicated mode is reported from the TCH assignment on: the second or so on the
+            # SDCCH during setup reads like idle (the modules' dedicated fields describe the
+            # traffic channel, and an SDCCH must not be taken for the call's TRX).
             ded = self._ded if self._in_dedicated() else None
+            if ded is not None and not ded.channel.channel_type.startswith("TCH"):
+                ded = None
             return Snapshot(
                 t_s=self._last_t, fix=self._fix,
                 serving=None if s is None else self._reading(s),

@@ -47,10 +47,6 @@ def serving_line(h: Handset) -> str:
     hsn = str(ch.trx.hsn) if hopping else "-"
     ts = str(ch.timeslot)
     codec = ded.codec
-    if not ch.channel_type.startswith("TCH"):
-        # Still on the SDCCH (call setup): no traffic channel yet, so nothing a CQT could
-        # attribute to a TRX.
-        tch = ts = maio = hsn = codec = "-"
     # In a call C1/C2 are not evaluated: "-" rather than the manual example's meaningless 0,0.
     return (f"{head},-,-,1,{tch},{ts},{ded.ta},{maio},{hsn},{ded.rxlev_sub},{ded.rxlev_full},"
             f'{ded.rxqual_sub},{ded.rxqual_full},"{codec}"')

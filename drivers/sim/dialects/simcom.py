@@ -48,8 +48,6 @@ def serving_line(h: Handset) -> str | None:
         tch = "h" if hop else f"{ch.tch_arfcn:04d}"
         maio, hsn, ts = (ch.trx.maio, ch.trx.hsn, ch.timeslot) if hop else (0, 0, ch.timeslot)
         mode = ded.codec
-        if not ch.channel_type.startswith("TCH"):  # setup still on the SDCCH: no TCH to show
-            tch, ts, maio, hsn, mode = "-", "-", "-", "-", "SIG"
         body += (f",{round(s.level_dbm)},{s.c1},{s.c2},{tch},{ts},{maio},{hsn},"
                  f"{ded.rxqual_sub:02d},{ded.rxqual_full:02d},{mode}")
     return f'+CENG: 0,"{body}"'
