@@ -122,11 +122,12 @@ def _ceng_serving(f: list[str]) -> list[ParseRecord]:
     # RXQUAL is measured only on a dedicated channel (TS 45.008): the SIM800 prints "00" in
     # idle (TA 255 there), which is "unknown", not "excellent quality". The SIM900 prints TA 0
     # with rxq 99 in idle, so a TA alone does not make a call: a call has a TA *and* a quality.
+    # TA only means something on a dedicated channel too (idle "0" is not "next to the site").
     dedicated = len(f) == 21 or (ta is not None and rxq is not None)
     return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                  rxqual=rxq if dedicated else None,
                  mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexval(f[6], strict=True)),
-                 lac=valid_lac(hexval(lac_tok, strict=True)), ta=ta,
+                 lac=valid_lac(hexval(lac_tok, strict=True)), ta=ta if dedicated else None,
                  channel=channel, state="dedicated" if dedicated else "idle", **extra)]
 
 
