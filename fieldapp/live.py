@@ -109,6 +109,7 @@ class Controller:
         self.simulator: Any = None
         self.recorder: Any = None
         self._last_position: Position | None = None
+        self._last_position_at = 0.0
         self._closed = False
         self._thread.start()
 
@@ -254,10 +255,12 @@ class Controller:
     def _dispatch(self, record: Any) -> None:
         """Called from the handset and GPS threads: fan out to the recorder and the window."""
         if isinstance(record, Position):
+            # Freshness by arrival: a receiver's own clock (or a replayed log's) may be anywhere.
             self._last_position = record
+            self._last_position_at = time.monotonic()
         elif isinstance(record, Sample) and record.position is None:
             pos = self._last_position
-            if pos is not None and abs(record.ts_utc - pos.ts_utc) <= POSITION_FRESH_S:
+            if pos is not None and time.monotonic() - self._last_position_at <= POSITION_FRESH_S:
                 record = replace(record, position=pos)
         recorder = self.recorder
         if recorder is not None:
