@@ -41,6 +41,7 @@ def scan(path: str | Path, wanted: re.Pattern[bytes], valid_id: re.Pattern[bytes
     taken: Counter[bytes] = Counter()
     checked: set[bytes] = {b""}
     bad_ids: set[bytes] = set()
+    dropped = 0  # 1 when the file's last line was cut short and reported instead of read
     base = 0  # lines before this block
     rest = b""
     try:
@@ -57,14 +58,18 @@ def scan(path: str | Path, wanted: re.Pattern[bytes], valid_id: re.Pattern[bytes
                     continue
                 chunk, rest = buf[:cut], buf[cut:]
                 if at_eof and not chunk.endswith(b"\n"):
-                    # The file stops inside a line (copy cut short, logger killed): its last
-                    # value may be cut too ("-67.5" -> "-6"), so the line is reported, not read.
+                    # The file stops inside a line (copy cut short, logger killed): a wanted
+                    # line's last value may be cut too ("-67.5" -> "-6"), so it is reported,
+                    # not read. Another type would be skipped anyway: it is only counted.
                     last_start = chunk.rfind(b"\n") + 1
                     cut_line = chunk[last_start:]
-                    chunk = chunk[:last_start]
-                    if cut_line.strip():
+                    if wanted.match(b"\n" + cut_line):
+                        chunk = chunk[:last_start]
+                        dropped = 1
                         stats.bad(base + chunk.count(b"\n") + 1, "last line cut short (no line end)",
                                   cut_line.decode("utf-8", "replace"))
+                    else:
+                        chunk += b"\n"
                 chunk = b"\n" + chunk  # every line now starts after a "\n" (see ID_RE)
                 found = ID_RE.findall(chunk, 0, len(chunk) - 1)  # not the empty match at the end
                 ids.update(found)
@@ -84,7 +89,7 @@ def scan(path: str | Path, wanted: re.Pattern[bytes], valid_id: re.Pattern[bytes
                     taken[line[:line.find(b",")] if b"," in line else line] += 1
                     yield line_no, line
                 base += chunk.count(b"\n") - 1
-                stats.lines = base + (1 if at_eof and buf and not buf.endswith(b"\n") else 0)
+                stats.lines = base + dropped
                 stats.bytes_read = f.tell() - len(rest)
                 if at_eof:
                     break

@@ -180,3 +180,11 @@ def test_gsm_chi_without_bcch_is_not_put_on_another_cell(tmp_path):
     assert reader.stats.bad_lines == []
     assert (a.serving.ci, a.serving.lac) == (10593, 43)
     assert (b.serving.arfcn, b.serving.ci, b.serving.lac) == (22, None, None)
+
+
+def test_a_missing_final_line_end_on_a_header_line_is_not_an_error(tmp_path):
+    p = tmp_path / "nonl.3.nmf"
+    p.write_bytes(FIXTURE.read_bytes().rstrip(b"\n"))  # ends with '#HASH,...' and no line end
+    records, reader = read(p)
+    assert records == read(FIXTURE)[0]
+    assert reader.stats.bad_count == 0 and reader.stats.lines == 5517
