@@ -7,8 +7,6 @@ decimal), decoded with ``radio.bsic_from_octal``. LAC and cell id are hex.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
 from drivers.families.threegpp import level_from_dbm
@@ -170,14 +168,14 @@ def _table_row(text: str) -> list[ParseRecord] | None:
             return []  # an empty neighbour slot: "N3 FF FFFF 0000 1024 -111dbm -1 -1"
         c1 = None if undecoded else fast_dec(toks[6], strict=True)
         c2 = None if undecoded else fast_dec(toks[7], strict=True)
-        cell = Cell(role=SERVING if serving else NEIGHBOUR, tech=GSM, lac=_lac(lac_tok),
-                    ci=_ci(ci_tok), arfcn=arfcn, bsic=bsic_digits(bsic_tok), rxlev=rxlev,
-                    rxlev_dbm=dbm, c1=c1, c2=c2)
+        ta = rxqual = operator = None
         if serving:
-            cell = replace(cell, ta=radio.valid_ta(fast_dec(toks[8], strict=True)),
-                           rxqual=dec(toks[9], lo=0, hi=7),
-                           operator=" ".join(toks[10:]) or None)
-        return [cell]
+            ta = radio.valid_ta(fast_dec(toks[8], strict=True))
+            rxqual = fast_dec(toks[9], lo=0, hi=7)
+            operator = " ".join(toks[10:]) or None
+        return [Cell(role=SERVING if serving else NEIGHBOUR, tech=GSM, lac=_lac(lac_tok),
+                     ci=_ci(ci_tok), arfcn=arfcn, bsic=bsic_digits(bsic_tok), rxlev=rxlev,
+                     rxlev_dbm=dbm, c1=c1, c2=c2, ta=ta, rxqual=rxqual, operator=operator)]
     return None
 
 
