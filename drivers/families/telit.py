@@ -195,8 +195,8 @@ def parse_moni(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1].strip() if ":" in line else ""
     if body.endswith(";"):
         body = body[:-1].rstrip()
-    if not body:
-        return []
+    if not body or body.isdigit() or body.startswith("("):
+        return []  # AT#MONI? ("#MONI: 7") and AT#MONI=? ("#MONI: (0-7)"): settings, no cell
     if ":" not in body:  # label mode always has LABEL:value; a named network may start with "S "
         row = _table_row(body)
         if row is not None:
@@ -280,6 +280,8 @@ def parse_servinfo(line: str) -> list[ParseRecord] | None:
 # (or 0, per a gateway UI) = not locked [inferred]; UARFCN 0 / PSC 65535 = no 3G lock.
 def parse_bcchlock(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
+    if "(" in body:
+        return []  # AT#BCCHLOCK=? lists the ranges
     f = [clean(x) for x in split_fields(body)]
     raw = [dec(x, strict=True) for x in f]
     bcch = raw[0]

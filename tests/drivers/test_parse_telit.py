@@ -84,6 +84,12 @@ MONI_ROWS = [
                  id="Telit tracker #MONI table empty slot (ARFCN 1024)"),
     pytest.param("#MONI: Cell BSIC LAC CellId ARFCN Power C1 C2 TA RxQual PLMN", [],
                  id="Telit guide #MONI table header"),
+    pytest.param("#MONI: (0-7)", [], id="Telit guide AT#MONI=? range reply"),
+    pytest.param("#MONI: 7", [], id="Telit guide AT#MONI? setting reply"),
+    pytest.param(
+        "#MONI: S 71 03EB 0045 3 -55dbm 49 49 - - FieldNet",
+        [{"role": "serving", "bsic": 0o71, "arfcn": 3, "ta": None, "rxqual": None, "operator": "FieldNet"}],
+        id="edge: #MONI table serving row in idle with TA/RxQual '-' (simulator dialect)"),
     pytest.param(
         "#MONI: S 70 55FA 1234 20 -78 dbm 32 32 1 0 I WIND",
         [{"role": "serving", "bsic": 0o70, "arfcn": 20, "rxlev_dbm": -78.0, "c1": 32, "c2": 32, "ta": 1,
@@ -177,6 +183,7 @@ def test_bcchlock_read_reply_unlocked_and_locked():
     assert info.value["bcch_arfcn"] is None
     (info,) = parse_bcchlock("#BCCHLOCK: 7,0,65535,0,0")
     assert info.value == {"bcch_arfcn": 7, "locked": True, "raw": [7, 0, 65535, 0, 0]}
+    assert parse_bcchlock("#BCCHLOCK: (0-1024),(0-16383),(0-511,65535),(0-262143),(0-503,65535)") == []
     with pytest.raises(Garbled):
         parse_bcchlock("#BCCHLOCK: 7a,0")
     with pytest.raises(Garbled):
