@@ -23,7 +23,6 @@ Record mapping:
 
 from __future__ import annotations
 
-import calendar
 import csv
 import re
 from collections.abc import Iterator
@@ -31,8 +30,19 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import model
-from fieldapp.radio import dbm_to_rxlev, valid_bsic, valid_rxqual, valid_ta
+from fieldapp.radio import valid_rxqual, valid_ta
 from logs.chunks import scan, wanted_lines
+from logs.nemo_fields import (
+    CELL_PARSERS,
+    NemoError,
+    field,
+    float_or_none,
+    int_or_none,
+    parse_date,
+    parse_time_of_day,
+    split_context,
+    split_line,
+)
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
@@ -53,176 +63,6 @@ CAF_STATUS = {1: "timeout before connection", 2: "released before connection", 3
               8: "RRC connection failed"}
 CAD_STATUS = {1: "normal", 2: "dropped", 3: "dropped, out of service", 4: "dropped in handover"}
 CALL_TYPE = {1: "voice", 3: "data", 7: "video", 10: "VoIP", 14: "LTE IMS voice"}
-# UMTS cell types: 0 active set, 1 monitored, 2 detected, 3 undetected; LTE: 0 serving,
-# 1 listed, 2 detected, 10 SCell. Both observed in the sample ([O] with names from [S]).
-UMTS_TYPE = {0: "active", 1: "monitored", 2: "detected", 3: "undetected"}
-LTE_TYPE = {0: "serving", 1: "listed", 2: "detected", 10: "scell"}
-# GSM: the two third-party parsers disagree (AWE: 0 active; the 2.2x Python parser: 1 serving,
-# 0 neighbour). No real GSM Nemo line is public; we follow the parser written for 2.2x files.
-GSM_SERVING_TYPE = 1
-
-
-class NemoError(ValueError):
-    """A line that cannot be read; the message is the reason shown to the user."""
-
-
-def _int(tok: str) -> int | None:
-    tok = tok.strip()
-    if not tok:
-        return None
-    try:
-        return int(tok)
-    except ValueError:
-        pass
-    try:
-        f = float(tok)
-    except ValueError:
-        raise NemoError(f"not a number: {tok!r}") from None
-    if f != f or f in (float("inf"), float("-inf")) or f != int(f):
-        raise NemoError(f"not an integer: {tok!r}")
-    return int(f)
-
-
-def _float(tok: str) -> float | None:
-    tok = tok.strip()
-    if not tok:
-        return None
-    try:
-        return float(tok)
-    except ValueError:
-        raise NemoError(f"not a number: {tok!r}") from None
-
-
-def split_line(line: str) -> list[str]:
-    """Comma split, quote-aware only when the line has quotes (most lines have none)."""
-    if '"' in line:
-        return next(csv.reader([line]))
-    return line.split(",")
-
-
-def parse_time_of_day(text: str) -> float:
-    """'16:01:58.536' → seconds since local midnight."""
-    try:
-        h, m, s = text.split(":")
-        value = int(h) * 3600 + int(m) * 60 + float(s)
-    except ValueError:
-        raise NemoError(f"bad time {text!r}") from None
-    if not (0 <= int(h) < 24 and 0 <= int(m) < 60 and 0 <= float(s) < 61):
-        raise NemoError(f"bad time {text!r}")
-    return value
-
-
-def parse_date(text: str) -> int:
-    """'26.8.2018' (D.M.YYYY, no padding) → POSIX seconds of that midnight, as if UTC."""
-    try:
-        d, m, y = (int(x) for x in text.strip().strip('"').split("."))
-        return calendar.timegm((y, m, d, 0, 0, 0, 0, 0, 0))
-    except (ValueError, OverflowError):
-        raise NemoError(f"bad date {text!r}") from None
-
-
-def split_context(fields: list[str]) -> tuple[list[str], list[str]]:
-    """fields after the time → (context ids, params). 'CAA,t,1,44,5,…' has one id (44)."""
-    ctx = fields[2].strip() if len(fields) > 2 else ""
-    if not ctx:
-        return [], fields[3:]
-    n = _int(ctx) or 0
-    return fields[3:3 + n], fields[3 + n:]
-
-
-# --------------------------------------------------------------------- CELLMEAS per system
-def _cells(params: list[str], start: int) -> tuple[list[list[str]], int]:
-    """The length-prefixed cell group at ``start``: ``#cells, #params per cell, cells...``."""
-    if start + 1 >= len(params):
-        raise NemoError("cell group missing")
-    n_cells, n_params = _int(params[start]), _int(params[start + 1])
-    if n_cells is None or n_params is None or n_cells < 0 or n_params <= 0:
-        raise NemoError("bad cell group counts")
-    first = start + 2
-    end = first + n_cells * n_params
-    if end > len(params) + 1:  # the last cell's last field may be cut by a trailing comma
-        raise NemoError(f"cell group shorter than its count ({n_cells}×{n_params})")
-    cells = [params[first + i * n_params: first + (i + 1) * n_params] for i in range(n_cells)]
-    return cells, end
-
-
-def _get(cell: list[str], i: int) -> str:
-    return cell[i] if i < len(cell) else ""
-
-
-def _pad(cell: list[str], n: int) -> list[str]:
-    """Older versions have fewer fields per cell; missing ones are unknown."""
-    return cell if len(cell) >= n else cell + [""] * (n - len(cell))
-
-
-# The per-cell loops below convert inline (``float(x) if x else None``): they run for every
-# cell of every CELLMEAS, the hottest code of an import. A bad number raises ValueError,
-# which makes the whole line a bad line.
-
-# Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
-#   0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,1,50001,10588,159,...
-# → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
-#   type, band, UARFCN, PSC, Ec/No, STTD, RSCP, ...
-def _umts_cells(params: list[str]) -> list[dict[str, Any]]:
-    n_hdr = _int(params[1]) or 0
-    i = 2 + n_hdr
-    n_ch, n_ch_params = _int(params[i]) or 0, _int(params[i + 1]) or 0
-    cells, _ = _cells(params, i + 2 + n_ch * n_ch_params)
-    out = []
-    for c in cells:
-        c = _pad(c, 7)
-        ctype = int(c[0]) if c[0] else None
-        out.append({
-            "role": model.SERVING if ctype == 0 else model.NEIGHBOUR, "tech": model.UMTS,
-            "arfcn": int(c[2]) if c[2] else None, "pci": int(c[3]) if c[3] else None,
-            "ecno_db": float(c[4]) if c[4] else None, "rscp_dbm": float(c[6]) if c[6] else None,
-            "state": UMTS_TYPE.get(ctype, str(ctype))})  # type: ignore[arg-type]
-    return out
-
-
-# Real LTE line (sample): CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0
-# → system 7, 0 header params, 1 cell × 9: type, band, EARFCN, PCI, RSSI, RSRP, RSRQ, timing,
-#   pathloss[, Srxlev, SINR].
-def _lte_cells(params: list[str]) -> list[dict[str, Any]]:
-    n_hdr = _int(params[1]) or 0
-    cells, _ = _cells(params, 2 + n_hdr)
-    out = []
-    for c in cells:
-        c = _pad(c, 11)
-        ctype = int(c[0]) if c[0] else None
-        out.append({
-            "role": model.SERVING if ctype == 0 else model.NEIGHBOUR, "tech": model.LTE,
-            "arfcn": int(c[2]) if c[2] else None, "pci": int(c[3]) if c[3] else None,
-            "rsrp_dbm": float(c[5]) if c[5] else None, "rsrq_db": float(c[6]) if c[6] else None,
-            "sinr_db": float(c[10]) if c[10] else None,
-            "state": LTE_TYPE.get(ctype, str(ctype))})  # type: ignore[arg-type]
-    return out
-
-
-# GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, reference §1.4):
-#   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
-#   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
-def _gsm_cells(params: list[str]) -> list[dict[str, Any]]:
-    n_hdr = _int(params[1]) or 0
-    cells, _ = _cells(params, 2 + n_hdr)
-    out = []
-    for c in cells:
-        c = _pad(c, 14)
-        ctype = int(c[0]) if c[0] else None
-        full_dbm = float(c[4]) if c[4] else None
-        sub_dbm = float(c[5]) if c[5] else None
-        level_dbm = full_dbm if full_dbm is not None else sub_dbm
-        out.append({
-            "role": model.SERVING if ctype == GSM_SERVING_TYPE else model.NEIGHBOUR, "tech": model.GSM,
-            "arfcn": int(c[2]) if c[2] else None, "bsic": valid_bsic(int(c[3]) if c[3] else None),
-            "rxlev": dbm_to_rxlev(level_dbm), "rxlev_dbm": level_dbm,
-            "rxlev_full": dbm_to_rxlev(full_dbm), "rxlev_sub": dbm_to_rxlev(sub_dbm),
-            "c1": int(c[6]) if c[6] else None, "c2": int(c[7]) if c[7] else None,
-            "ci": int(c[12]) if c[12] else None, "lac": int(c[13]) if c[13] else None})
-    return out
-
-
-CELL_PARSERS = {1: _gsm_cells, 5: _umts_cells, 7: _lte_cells, 8: _lte_cells}
 
 
 class NemoReader:
@@ -274,7 +114,7 @@ class NemoReader:
         elif key == "#DN" and vals:
             header["device"] = vals[0]
         elif key == "#UT" and vals and vals[0]:
-            header["utc_offset_min"] = _int(vals[0])
+            header["utc_offset_min"] = int_or_none(vals[0])
         elif key == "#START" and vals:
             header["date"] = vals[0]
             if f[1]:
@@ -335,15 +175,15 @@ class NemoReader:
             return self._gps(ts, p)
         if rid == "LOCK":
             return [self._lock(ts, p)]
-        system = _int(p[0])
+        system = int_or_none(p[0])
         if system != 1 and rid in ("RXQ", "TAD"):
             return []  # UMTS/LTE RXQ/TAD: other units, not put on GSM cells
         if rid == "RXQ":
             # RXQ,t,,1,<RxQual full>,<RxQual sub>
-            self._held["rxq"] = (ts, (valid_rxqual(_int(p[1])), valid_rxqual(_int(_get(p, 2)))))
+            self._held["rxq"] = (ts, (valid_rxqual(int_or_none(p[1])), valid_rxqual(int_or_none(field(p, 2)))))
         elif rid == "TAD":
             # TAD,t,,1,<TA>
-            self._held["ta"] = (ts, valid_ta(_int(p[1])))
+            self._held["ta"] = (ts, valid_ta(int_or_none(p[1])))
         elif rid == "CHI":
             self._held[f"chi{system}"] = (ts, p)
         return []
@@ -355,7 +195,7 @@ class NemoReader:
         return item[1]
 
     def _cellmeas(self, ts: float, p: list[str]) -> list[model.Record]:
-        system = _int(p[0])
+        system = int_or_none(p[0])
         parse = CELL_PARSERS.get(system)  # type: ignore[arg-type]
         if parse is None:
             self.stats.unknown[f"CELLMEAS system {system}"] += 1
@@ -382,29 +222,29 @@ class NemoReader:
             if system == 5:
                 # CHI,16:02:04.572,,5,50001,4,10588,23823345,3122,...: band, RRC state, UARFCN, cell id, LAC
                 # RRC state 1 idle .. 5 CELL_DCH [G: the sample shows 5 between CAC and CAD].
-                rrc = _int(_get(chi, 2))
+                rrc = int_or_none(field(chi, 2))
                 mode = model.DEDICATED if rrc == 5 else model.IDLE if rrc == 1 else None
-                if _int(_get(chi, 3)) == cell["arfcn"] and self._chi_cell_ok(system, cell):
-                    changes.update(ci=_int(_get(chi, 4)), lac=_int(_get(chi, 5)))
+                if int_or_none(field(chi, 3)) == cell["arfcn"] and self._chi_cell_ok(system, cell):
+                    changes.update(ci=int_or_none(field(chi, 4)), lac=int_or_none(field(chi, 5)))
             elif system in (7, 8):
                 # CHI,16:03:34.176,,7,70001,1,25,125,400,13320452,174,...: band, RRC state
                 # (1 idle, 2 connected), ?, EARFCN, PCI, cell identity, TAC
-                rrc = _int(_get(chi, 2))
+                rrc = int_or_none(field(chi, 2))
                 mode = model.DEDICATED if rrc == 2 else model.IDLE if rrc == 1 else None
-                if _int(_get(chi, 4)) == cell["arfcn"] and _int(_get(chi, 5)) == cell["pci"]:
-                    changes.update(ci=_int(_get(chi, 6)), lac=_int(_get(chi, 7)))
+                if int_or_none(field(chi, 4)) == cell["arfcn"] and int_or_none(field(chi, 5)) == cell["pci"]:
+                    changes.update(ci=int_or_none(field(chi, 6)), lac=int_or_none(field(chi, 7)))
             elif system == 1:
                 # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
                 # (``chi`` starts with the system, so the band is chi[1])
-                bcch = _int(_get(chi, 10))
+                bcch = int_or_none(field(chi, 10))
                 if bcch == cell["arfcn"] or (bcch is None and self._chi_cell_ok(system, cell)):
                     if cell.get("ci") is None:
-                        changes.update(ci=_int(_get(chi, 4)), lac=_int(_get(chi, 5)))
-                    timeslot = _int(_get(chi, 9))
+                        changes.update(ci=int_or_none(field(chi, 4)), lac=int_or_none(field(chi, 5)))
+                    timeslot = int_or_none(field(chi, 9))
                     if timeslot is not None:  # held until the call ends (CAD/CAF drop it)
                         mode = model.DEDICATED
-                        changes["channel"] = model.Channel(tch_arfcn=_int(_get(chi, 3)), timeslot=timeslot)
+                        changes["channel"] = model.Channel(tch_arfcn=int_or_none(field(chi, 3)), timeslot=timeslot)
         if system == 1:
             rxq = self._recent("rxq", ts)
             if rxq is not None:
@@ -433,23 +273,23 @@ class NemoReader:
     #   CAC,16:02:16.467,1,44,5,1,3,0   CAD,16:02:40.706,1,44,5,1,1,16   CAF,16:04:34.351,1,47,5,1,2,
     def _call(self, rid: str, ts: float, ids: list[str], p: list[str]) -> model.Event:
         call_id = ids[0] if ids else ""
-        system = _int(p[0])
-        call_type = _int(_get(p, 1))
+        system = int_or_none(p[0])
+        call_type = int_or_none(field(p, 1))
         data: dict[str, Any] = {"call_id": call_id, "system": system,
                                 "tech": SYSTEM_TECH.get(system) if system else None,  # type: ignore[arg-type]
                                 "call_type": CALL_TYPE.get(call_type, call_type)}  # type: ignore[arg-type]
         if rid == "CAA":
-            direction = _int(_get(p, 2))
-            data.update(direction={1: "mo", 2: "mt"}.get(direction), number=_get(p, 3) or None)  # type: ignore[arg-type]
+            direction = int_or_none(field(p, 2))
+            data.update(direction={1: "mo", 2: "mt"}.get(direction), number=field(p, 3) or None)  # type: ignore[arg-type]
             return model.Event(ts, model.EV_CALL_ATTEMPT, f"call attempt ({data['call_type']})", data)
-        status = _int(_get(p, 2))
+        status = int_or_none(field(p, 2))
         data["status"] = status
         if rid == "CAC":
             data["status_text"] = text = CAC_STATUS.get(status, f"status {status}")  # type: ignore[arg-type]
             kind = {2: model.EV_CALL_ALERTING, 3: model.EV_CALL_CONNECTED,
                     4: model.EV_CALL_CONNECTED}.get(status, model.EV_INFO)  # type: ignore[arg-type]
             return model.Event(ts, kind, f"call {text}", data)
-        data["cause"] = _int(_get(p, 3))
+        data["cause"] = int_or_none(field(p, 3))
         for key in ("rxq", "ta", "chi1"):  # dedicated-mode values end with the call
             self._held.pop(key, None)
         if rid == "CAF":
@@ -462,18 +302,18 @@ class NemoReader:
     # Real line (sample): GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1
     #   lon, lat, height m, distance m, fix (1 = fix), satellites, velocity km/h[, PDOP, HDOP, VDOP, ..]
     def _gps(self, ts: float, p: list[str]) -> list[model.Record]:
-        lon, lat = _float(p[0]), _float(p[1])
-        fix = _int(_get(p, 4))
+        lon, lat = float_or_none(p[0]), float_or_none(p[1])
+        fix = int_or_none(field(p, 4))
         if lon is None or lat is None or fix == 0:
             self.stats.unknown["GPS without fix"] += 1
             return []
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise NemoError(f"position out of range: {lat}, {lon}")
-        kmh = _float(_get(p, 6))
+        kmh = float_or_none(field(p, 6))
         self._fix = model.Position(
-            ts_utc=ts, lat=lat, lon=lon, alt_m=_float(_get(p, 2)),
-            speed_mps=None if kmh is None else kmh / 3.6, hdop=_float(_get(p, 8)),
-            sats=_int(_get(p, 5)), fix_quality=fix)
+            ts_utc=ts, lat=lat, lon=lon, alt_m=float_or_none(field(p, 2)),
+            speed_mps=None if kmh is None else kmh / 3.6, hdop=float_or_none(field(p, 8)),
+            sats=int_or_none(field(p, 5)), fix_quality=fix)
         return [self._fix]
 
     # Real line (sample): LOCK,16:01:58.567,,2,3,1,5,4,1,70001
@@ -483,11 +323,11 @@ class NemoReader:
         raw = ",".join(p)
         locks = []
         try:
-            n = _int(p[0]) or 0
+            n = int_or_none(p[0]) or 0
             i = 1
             for _ in range(n):
-                ltype, count = _int(p[i]), _int(p[i + 1]) or 0
-                locks.append({"type": ltype, "values": [_int(v) for v in p[i + 2:i + 2 + count]]})
+                ltype, count = int_or_none(p[i]), int_or_none(p[i + 1]) or 0
+                locks.append({"type": ltype, "values": [int_or_none(v) for v in p[i + 2:i + 2 + count]]})
                 i += 2 + count
         except (NemoError, IndexError):
             locks = []
