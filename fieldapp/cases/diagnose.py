@@ -67,7 +67,7 @@ class Citation:
     text: str
 
     def line(self) -> str:
-        when = iso_utc(self.ts_utc, "seconds") if self.ts_utc is not None else ""
+        when = (iso_utc(self.ts_utc, "seconds") or "").replace("T", " ").replace("Z", "")
         where = f"session {self.session_id}" if self.session_id is not None else ""
         head = " ".join(p for p in (where, when) if p)
         return f"{head}: {self.text}" if head else self.text

@@ -1,0 +1,216 @@
+"""The case report as HTML, for the ticket: facts, timeline, plots of level and quality, the
+route map, the CQT matrix and verdict, findings, cause, action, before/after, callback.
+
+The markup keeps to what Qt's rich text (QTextDocument, used for the PDF) renders: tables,
+headings, inline styles, ``<img>`` by name. Every text that comes from the case or its
+evidence goes through the Masker first, then through ``escape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from fieldapp.cases.model import FIELDS, Case
+from fieldapp.cases.workflow import STATUS_LABELS
+from fieldapp.export_csv import iso_utc
+from fieldapp.report.data import ReportData
+from fieldapp.report.mask import Masker
+
+_GROUPS = (("subscriber", "Subscriber"), ("complaint", "Complaint"), ("place", "Place"), ("when", "When and how often"),
+           ("handset", "Handset"), ("handling", "Handling"))
+_CSS = """
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #202020; }
+h1 { font-size: 17pt; margin-bottom: 2px; }
+h2 { font-size: 13pt; color: #1d3c5a; margin-top: 16px; margin-bottom: 4px; }
+h3 { font-size: 11pt; margin-top: 10px; margin-bottom: 2px; }
+table.grid { border-collapse: collapse; }
+table.grid td, table.grid th { border: 1px solid #b0b0b0; padding: 3px 6px; vertical-align: top; }
+th { background-color: #e8eef4; text-align: left; }
+td.k { color: #505050; width: 32%; }
+.muted { color: #707070; }
+.high { color: #b0151a; font-weight: bold; }
+.medium { color: #a06000; font-weight: bold; }
+.info { color: #1d3c5a; font-weight: bold; }
+.next { background-color: #f3f7ea; }
+"""
+
+
+def _t(ts: float | None) -> str:
+    return (iso_utc(ts, "seconds") or "").replace("T", " ").replace("Z", " UTC")
+
+
+def _fmt_value(value: object) -> str:
+    if value is None or value == "" or value == ():
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _facts(case: Case, m: Masker) -> str:
+    """One table, a header row per group and two facts per row; facts not recorded are listed
+    once at the end instead of as empty rows."""
+    rows, missing = [], []
+    for group, title in _GROUPS:
+        known = []
+        for spec in FIELDS:
+            if spec.group != group or spec.name == "title":
+                continue
+            value = getattr(case, spec.name)
+            if value in (None, "", ()):
+                missing.append(spec.label.lower())
+                continue
+            known.append((spec.label, _fmt_value(m.field(spec.name, value))))
+        if not known:
+            continue
+        rows.append(f"<tr><th colspan='4'>{title}</th></tr>")
+        for i in range(0, len(known), 2):
+            pair = known[i:i + 2] + [("", "")] * (2 - len(known[i:i + 2]))
+            rows.append("<tr>" + "".join(f"<td class='k' width='17%'>{escape(k)}</td><td width='33%'>{escape(v)}</td>"
+                                         for k, v in pair) + "</tr>")
+    out = f"<table class='grid' width='100%' cellspacing='0'>{''.join(rows)}</table>"
+    if missing:
+        out += f"<p class='muted'>Not recorded: {escape(', '.join(missing))}.</p>"
+    return out
+
+
+def _table(head: list[str], rows: list[list[str]], widths: list[int] | None = None) -> str:
+    ths = "".join(f"<th{'' if not widths else f' width={widths[i]}%'}>{escape(h)}</th>" for i, h in enumerate(head))
+    trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table class='grid' width='100%' cellspacing='0'><tr>{ths}</tr>{trs}</table>"
+
+
+def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str], images: list[str]) -> str:
+    """The whole report. ``images`` are the picture names rendered for it (see report.render),
+    ``image_src(name)`` what an ``<img src>`` must say to show one."""
+    case, m = data.case, masker
+    e = lambda text: escape(m.text(str(text)))  # noqa: E731 - local shorthand: mask then escape
+    parts = [f"<html><head><meta charset='utf-8'><title>Case {case.id}</title><style>{_CSS}</style></head><body>"]
+    parts.append(f"<h1>Complaint case #{case.id}: {e(case.display_title())}</h1>")
+    parts.append(
+        f"<p class='muted'>Status <b>{escape(STATUS_LABELS.get(case.status, case.status))}</b> · priority "
+        f"{escape(case.priority)} · due {escape(case.due_date or '—')} · engineer {e(case.engineer or '—')} · "
+        f"category <b>{escape(case.category or '—')}</b><br>Created {_t(case.created_utc)} · report generated "
+        f"{_t(data.generated_utc)} · "
+        + ("<b>includes personal data</b>" if m.include_personal else "subscriber identity masked") + "</p>")
+    # Summary first: what a reader of the ticket wants.
+    parts.append("<h2>Summary</h2>")
+    summary_rows = [["Complaint", e(case.description or "—")],
+                    ["Place", e(case.place or "—") + (f" ({case.latitude:.5f}, {case.longitude:.5f})"
+                                                       if case.position else "")],
+                    ["Findings", "<br>".join(e(f.title) for f in data.findings) or "none yet"],
+                    ["Root cause", e(case.cause or "—")],
+                    ["Action", e(" — ".join(x for x in (case.action, case.action_text) if x) or "—")],
+                    ["Before/after", e(data.comparison.verdict()) if data.comparison else "no before/after test yet"],
+                    ["Callback", e(case.callback_result or "—")]]
+    parts.append("<table class='grid' width='100%' cellspacing='0'>" + "".join(
+        f"<tr><td class='k'>{k}</td><td>{v}</td></tr>" for k, v in summary_rows) + "</table>")
+    parts.append("<h2>Intake facts</h2>" + _facts(case, m))
+    # Findings
+    parts.append("<h2>Findings</h2>")
+    if not data.findings:
+        parts.append("<p class='muted'>No rule fired on the evidence so far (attach sessions or CQT runs of the spot).</p>")
+    for f in data.findings:
+        cites = "".join(f"<li>{e(c.line())}</li>" for c in f.cites)
+        parts.append(
+            f"<h3><span class='{f.severity}'>●</span> {e(f.title)}</h3><p>{e(f.summary)}</p>"
+            + (f"<p class='muted'>Evidence:</p><ul>{cites}</ul>" if cites else "")
+            + f"<table width='100%' cellspacing='0'><tr><td class='next'><b>Next step:</b> {e(f.next_step)}</td></tr></table>")
+    # Measurements
+    if data.sessions:
+        parts.append("<h2>Measurements</h2>")
+        rows = []
+        for s in data.sessions:
+            info = data.session_info.get(s.session_id)
+            levels = [x.rxlev_dbm for x in s.samples if x.rxlev_dbm is not None]
+            med = sorted(levels)[len(levels) // 2] if levels else None
+            calls = s.calls
+            rows.append([str(s.session_id), escape(s.role or "—"), e(s.source),
+                         _t(info.start_utc if info else None), str(len(s.samples)),
+                         "—" if med is None else f"{med:.0f} dBm",
+                         f"{sum(c.outcome == 'released' for c in calls)}/{len(calls)} ok" if calls else "—"])
+        parts.append(_table(["Session", "Role", "Source", "Start", "Samples", "Median level", "Calls"], rows))
+        for name in images:
+            if name.startswith("level-"):
+                parts.append(f"<p><img src='{image_src(name)}' width='640'></p>")
+    if "map.png" in images:
+        # After the plots the map starts a page, so that its heading does not stay behind alone.
+        brk = " style='page-break-before: always'" if any(n.startswith("level-") for n in images) else ""
+        parts.append(f"<h2{brk}>Route map</h2><p><img src='{image_src('map.png')}' width='640'></p>")
+    # CQT
+    for run in data.cqt:
+        parts.append(f"<h2>CQT per TRX: run {run.run_id if run.run_id is not None else ''} on {e(run.cell)}</h2>")
+        if run.mode:
+            parts.append(f"<p class='muted'>Mode: {e(run.mode)} · state {e(run.state or '?')}</p>")
+        head = ["TRX", "calls", "setup failures", "drops", "normal", "one-way / no audio"]
+        rows = []
+        for trx, c in run.matrix.items():
+            listener = c.get("listener", {}) or {}
+            oneway = sum(listener.get(k, 0) for k in ("one-way-ul", "one-way-dl", "no-audio"))
+            cells = [escape(trx), str(c.get("calls", 0)), f"{c.get('setup_failed', 0)}", f"{c.get('dropped', 0)}",
+                     f"{c.get('released', 0)}", f"{oneway}/{c.get('marked', 0)}"]
+            if trx == run.suspect:
+                cells = [f"<b style='color:#b0151a'>{x}</b>" for x in cells]
+            rows.append(cells)
+        parts.append(_table(head, rows))
+        verdict = run.verdict or {}
+        parts.append(f"<p><b>Verdict:</b> {e(verdict.get('text', '—'))}</p>")
+        if verdict.get("support"):
+            parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in verdict["support"]) + "</ul>")
+        if verdict.get("rule"):
+            parts.append(f"<p class='muted'>Rule: {e(verdict['rule'])}</p>")
+    # Root cause and action
+    parts.append("<h2>Root cause and action</h2>")
+    parts.append(_table(["Root cause", "Action", "Details"], [[e(case.cause or "—"), e(case.action or "—"),
+                                                               e(case.action_text or "—")]], [40, 20, 40]))
+    # Before / after
+    parts.append("<h2>Before / after</h2>")
+    if data.comparison is None:
+        parts.append("<p class='muted'>Mark a session of the spot as \"before\" and the re-test after the fix as "
+                     "\"after\" to compare them here.</p>")
+    else:
+        b, a = data.comparison.before, data.comparison.after
+        def pct(x: float | None) -> str:
+            return "—" if x is None else f"{x:.0%}"
+        def dbm(x: float | None) -> str:
+            return "—" if x is None else f"{x:.0f} dBm"
+        rows = [["Sessions", ", ".join(map(str, b.sessions)), ", ".join(map(str, a.sessions))],
+                ["Samples", str(b.samples), str(a.samples)],
+                ["Level 10th / 50th / 90th percentile", f"{dbm(b.level_p10)} / {dbm(b.level_p50)} / {dbm(b.level_p90)}",
+                 f"{dbm(a.level_p10)} / {dbm(a.level_p50)} / {dbm(a.level_p90)}"]]
+        for (label, nb), (_l, na) in zip(b.level_bins, a.level_bins):
+            rows.append([f"Level {label}", f"{nb} ({pct(nb / b.samples if b.samples else None)})",
+                         f"{na} ({pct(na / a.samples if a.samples else None)})"])
+        for (label, nb), (_l, na) in zip(b.quality_classes, a.quality_classes):
+            rows.append([f"RXQUAL {label}", f"{nb}", f"{na}"])
+        rows.append(["Calls: attempts / connected / failed / dropped",
+                     f"{b.attempts} / {b.connected} / {b.failed} / {b.dropped}",
+                     f"{a.attempts} / {a.connected} / {a.failed} / {a.dropped}"])
+        rows.append(["Call success", pct(b.call_success), pct(a.call_success)])
+        parts.append(_table(["", "Before", "After"], [[escape(r[0]), escape(r[1]), escape(r[2])] for r in rows],
+                            [40, 30, 30]))
+        parts.append(f"<p><b>{e(data.comparison.verdict())}</b></p>")
+        if "before-after.png" in images:
+            parts.append(f"<p><img src='{image_src('before-after.png')}' width='640'></p>")
+    # Callback
+    parts.append("<h2>Callback</h2>")
+    parts.append(f"<p>{e(case.callback_result or 'The subscriber has not been called back yet.')}</p>")
+    # Timeline
+    parts.append("<h2>Timeline</h2>")
+    parts.append(_table(["Time", "Who", "What"], [[_t(h.ts_utc), e(h.author), e(h.text)] for h in data.history],
+                        [24, 14, 62]))
+    # Evidence
+    parts.append("<h2>Evidence</h2>")
+    if data.evidence:
+        parts.append(_table(["Added", "Kind", "Role", "What", "sha256"],
+                            [[_t(i.added_utc), escape(i.kind), escape(i.role or "—"), e(i.label),
+                              f"<span class='muted'>{escape((i.sha256 or '')[:16])}</span>"] for i in data.evidence]))
+    else:
+        parts.append("<p class='muted'>No evidence attached.</p>")
+    parts.append(f"<p class='muted'>fieldapp case report · workspace {e(data.workspace)}</p></body></html>")
+    return "".join(parts)

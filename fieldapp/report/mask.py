@@ -1,0 +1,106 @@
+"""Masking of subscriber identity in reports and evidence packs: the name, the numbers
+(subscriber, calling, called) and any IMSI/IMEI — wherever they appear in the case or its
+attached data (event texts, device descriptions, notes, file names).
+
+    masker = Masker(case)               # include_personal=False
+    masker.text("dialling +43 660 1234567")  → "dialling +43 *** ****567" (last 3 digits kept)
+
+Numbers are matched on their digits, whatever the spacing, so "06601234567" and
+"+43 660 1234567" are both found when one of them is on the case. Any run of 14 to 16 digits
+(IMSI, IMEI, IMEISV) is masked too, known or not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fieldapp.cases.model import Case
+
+_IDENTITY_RUN = re.compile(r"(?<!\d)\d{14,16}(?!\d)")
+_DIGITISH = re.compile(r"\+?\d[\d ()./\-]{2,}\d")
+KEEP_DIGITS = 3
+MIN_NUMBER_DIGITS = 5  # shorter numbers (a 4-digit test number, a cell id) are not identities
+
+
+def mask_number(text: str) -> str:
+    """Every digit but the last three replaced by "*", the layout kept."""
+    total = sum(ch.isdigit() for ch in text)
+    seen = 0
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - KEEP_DIGITS else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def mask_name(name: str) -> str:
+    """"Anna Berger" → "A. B."."""
+    return " ".join(part[0] + "." for part in name.split() if part) or "***"
+
+
+class Masker:
+    def __init__(self, case: Case, include_personal: bool = False) -> None:
+        self.include_personal = include_personal
+        self._numbers: set[str] = set()
+        for value in (case.subscriber_number, case.calling_number, case.called_number, case.imsi, case.imei):
+            digits = re.sub(r"\D", "", value or "")
+            if len(digits) >= MIN_NUMBER_DIGITS:
+                self._numbers.add(digits)
+                if digits.startswith("00"):
+                    self._numbers.add(digits[2:])
+                elif digits.startswith("0") and len(digits.lstrip("0")) >= MIN_NUMBER_DIGITS + 2:
+                    self._numbers.add(digits.lstrip("0"))  # national → the part an international form contains
+        # Also the national form of an international number (+43 660 … → 0660 …) and back.
+        for digits in list(self._numbers):
+            for cc_len in (1, 2, 3):
+                if len(digits) > cc_len + 6:
+                    self._numbers.add("0" + digits[cc_len:])
+        self._names = [n for n in (case.subscriber_name or "").split() if len(n) >= 3]
+        if case.subscriber_name:
+            self._names.insert(0, case.subscriber_name.strip())
+        self._contact = (case.subscriber_contact or "").strip()
+
+    def field(self, name: str, value: Any) -> Any:
+        """A case field's value as the report shows it."""
+        if value is None or self.include_personal:
+            return value
+        if name == "subscriber_name":
+            return mask_name(str(value))
+        if name in ("subscriber_number", "calling_number", "called_number", "imsi", "imei"):
+            return mask_number(str(value))
+        if name == "subscriber_contact":
+            return "(masked)"
+        return self.text(value) if isinstance(value, str) else value
+
+    def text(self, text: str) -> str:
+        """Free text with every identity in it masked."""
+        if self.include_personal or not text:
+            return text
+        out = _IDENTITY_RUN.sub(lambda m: mask_number(m.group(0)), text)
+        if self._numbers:
+            def known(m: re.Match[str]) -> str:
+                digits = re.sub(r"\D", "", m.group(0))
+                return mask_number(m.group(0)) if any(n in digits for n in self._numbers) else m.group(0)
+            out = _DIGITISH.sub(known, out)
+        if self._contact and self._contact in out:
+            out = out.replace(self._contact, "(masked)")
+        for name in self._names:
+            out = re.sub(re.escape(name), mask_name(name), out, flags=re.IGNORECASE)
+        return out
+
+    def data(self, value: Any) -> Any:
+        """JSON-like data (dicts, lists, strings) with every string masked; identity keys too."""
+        if self.include_personal:
+            return value
+        if isinstance(value, dict):
+            return {k: (mask_number(str(v)) if k in ("imei", "imsi", "msisdn") and v else self.data(v))
+                    for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.data(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value

@@ -1,0 +1,90 @@
+"""The evidence pack for the ticket system: one zip with the report (PDF and HTML), every
+session of the case exported through the exporter registry (CSV and the native format), the
+attached files, the case facts and history as JSON, and ``SHA256SUMS`` over all of it
+(``sha256sum -c SHA256SUMS`` checks it after unzipping).
+
+Without ``include_personal`` the subscriber's identity is masked in everything text-based the
+pack holds (report, exports, case JSON); attached binary files (photos) are packed as they
+are, named without identity, and listed with their checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+
+from fieldapp.cases.evidence import evidence, file_path
+from fieldapp.cases.model import Case
+from fieldapp.exporters import EXPORTERS, export_session
+from fieldapp.report.data import gather_report
+from fieldapp.report.mask import Masker
+from fieldapp.report.render import write_html, write_pdf
+from fieldapp.store import Store
+
+SESSION_FORMATS = (("csv", ".csv"), ("native", ".fieldapp.jsonl"))
+TEXT_SUFFIXES = (".csv", ".jsonl", ".json", ".html", ".txt", ".kml", ".nmf")
+
+
+def _case_json(case: Case, masker: Masker) -> dict:
+    return {k: masker.field(k, v) for k, v in asdict(case).items()}
+
+
+def write_pack(store: Store, case_id: int, out: str | Path, *, include_personal: bool = False) -> list[str]:
+    """Write the zip; returns the names it holds (the manifest order)."""
+    data = gather_report(store, case_id)
+    masker = Masker(data.case, include_personal)
+    out = Path(out)
+    names: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="fieldapp-pack-") as tmp_name:
+        tmp = Path(tmp_name)
+        files: list[tuple[str, Path]] = []
+        write_pdf(data, tmp / "report.pdf", include_personal=include_personal)
+        write_html(data, tmp / "report.html", include_personal=include_personal)
+        files += [("report.pdf", tmp / "report.pdf"), ("report.html", tmp / "report.html")]
+        for s in data.sessions:
+            for fmt, suffix in SESSION_FORMATS:
+                if fmt not in EXPORTERS:
+                    continue
+                target = tmp / f"session-{s.session_id}{suffix}"
+                export_session(store, s.session_id, target, fmt)
+                files.append((f"sessions/{target.name}", target))
+        for item in evidence(store, case_id):
+            if item.kind == "file":
+                src = file_path(store, item)
+                if src.is_file():
+                    files.append((f"files/{masker.text(src.name)}", src))
+        case_doc = {"case": _case_json(data.case, masker),
+                    "history": [{"ts_utc": h.ts_utc, "author": h.author, "kind": h.kind, "from": h.from_status,
+                                 "to": h.to_status, "text": masker.text(h.text)} for h in data.history],
+                    "evidence": [{"kind": i.kind, "ref": masker.text(i.ref), "role": i.role,
+                                  "label": masker.text(i.label), "sha256": i.sha256} for i in data.evidence],
+                    "findings": [{"rule": f.rule, "title": f.title, "summary": masker.text(f.summary),
+                                  "next_step": f.next_step, "cites": [masker.text(c.line()) for c in f.cites]}
+                                 for f in data.findings],
+                    "personal_data": "included" if include_personal else "masked"}
+        (tmp / "case.json").write_text(json.dumps(case_doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        files.append(("case.json", tmp / "case.json"))
+        sums = []
+        partial = out.with_name(out.name + ".part")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for arcname, src in files:
+                    payload = src.read_bytes()
+                    if not include_personal and arcname.startswith("sessions/") and src.suffix in TEXT_SUFFIXES:
+                        payload = masker.text(payload.decode("utf-8", "replace")).encode("utf-8")
+                    zf.writestr(arcname, payload)
+                    sums.append(f"{hashlib.sha256(payload).hexdigest()}  {arcname}")
+                    names.append(arcname)
+                zf.writestr("SHA256SUMS", "\n".join(sums) + "\n")
+                names.append("SHA256SUMS")
+            os.replace(partial, out)
+        finally:
+            if partial.exists():
+                partial.unlink()
+    return names
