@@ -83,7 +83,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.case is not None and store.get_case(args.case) is None:
             raise CliError(f"no case {args.case} in the workspace")
         result = import_file(store, path, format=args.format, case_id=args.case,
-                             track=args.track, options=_reader_options(args))
+                             track=args.track, options=_reader_options(args), progress=_progress_printer())
     except UnknownFormat as exc:
         raise CliError(str(exc)) from exc
     except ImportFailed as exc:
@@ -108,6 +108,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"session {result.session_id}: {counts}; calls: {calls}; "
               f"{result.skipped} lines skipped of {result.lines} ({result.format})")
     return 0
+
+
+def _progress_printer():
+    """A one-line progress display on a terminal (nothing when stderr is a file or a pipe)."""
+    if not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.2 and done < total:
+            return
+        last[0] = now
+        end = "\n" if done >= total else ""
+        print(f"\rimporting {100 * done // max(total, 1):3d} % ({done / 1e6:.1f} of {total / 1e6:.1f} MB)",
+              end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def _report_bad(result: Any) -> None:
