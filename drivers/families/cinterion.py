@@ -119,54 +119,81 @@ def _smond_dbm(token: str) -> float | None:
 # <sci> 13: MCC,MNC,LAC,cell,BSIC,chann,RxLev,RxLevFull,RxLevSub,RxQual,RxQualFull,RxQualSub,
 # Timeslot; <nci> 6 x 7: MCC,MNC,LAC,cell,BSIC,chann,RxLev; <TA>; <RSSI>,<BER> as +CSQ.
 # No serving cell: ",,,,,,<RxLev>,,,0,,,0"; empty neighbour ",,,,,,0".
+# The write command AT^SMOND=<period>,<format> prints only the classes <format> selects
+# (1 <sci>, 2 <nci>, 4 <TA>, 8 <rssiber>; TC35i manual p.209); <nci> is always six cells. Every
+# combination has its own field count, so the count tells which classes a line carries.
+SCI, NCI = 13, 6 * 7
+_SMOND_CLASSES: dict[int, tuple[bool, bool, bool, bool]] = {}
+for _fmt in range(1, 16):
+    _SMOND_CLASSES[SCI * (_fmt & 1) + NCI * bool(_fmt & 2) + bool(_fmt & 4) + 2 * bool(_fmt & 8)] = (
+        bool(_fmt & 1), bool(_fmt & 2), bool(_fmt & 4), bool(_fmt & 8))
+
+
 def parse_smond(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
     f = split_clean(body)
     if f == [""]:
         return []
-    n_neigh, rest = divmod(len(f) - 13 - 3, 7)
-    if len(f) < 16 or rest != 0 or n_neigh > 6:
+    classes = _SMOND_CLASSES.get(len(f))
+    if classes is None:
         raise Garbled(f"^SMOND with {len(f)} values")
+    has_sci, has_nci, has_ta, has_rssiber = classes
+    pos = 0
+    sci = f[:SCI] if has_sci else None
+    pos += SCI if has_sci else 0
+    nci = f[pos:pos + NCI] if has_nci else []
+    pos += NCI if has_nci else 0
+    ta = radio.valid_ta(fast_dec(f[pos], strict=True)) if has_ta else None
+    pos += 1 if has_ta else 0
     out: list[ParseRecord] = []
-    ta = radio.valid_ta(fast_dec(f[-3], strict=True))
-    s = f[:13]
-    arfcn = radio.valid_arfcn(fast_dec(s[5], strict=True))
-    if arfcn is not None:
-        rxlev, dbm = _dbm_level(_smond_dbm(s[6]))
-        full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
-        dedicated = full_dbm is not None or sub_dbm is not None
-        if dbm is None and full_dbm is not None:
-            rxlev, dbm = _dbm_level(full_dbm)  # the model's level is the full value then
-        mcc, mnc = _mcc_mnc(s[0], s[1])
-        channel = None
-        rxqual = rxqual_sub = None
-        if dedicated:
-            # Full/Sub are only filled on a dedicated channel; the timeslot then is the TCH's
-            # (idle prints 0, the BCCH timeslot).
-            rxqual = fast_dec(s[10], lo=0, hi=7)
-            if rxqual is None:
-                rxqual = fast_dec(s[9], lo=0, hi=7)
-            rxqual_sub = fast_dec(s[11], lo=0, hi=7)
-            channel = Channel(timeslot=fast_dec(s[12], lo=0, hi=7))
-        out.append(Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(s[2]), ci=_cell_id(s[3]),
-                        bsic=_bsic2(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
-                        rxlev_full=radio.dbm_to_rxlev(full_dbm), rxlev_sub=radio.dbm_to_rxlev(sub_dbm),
-                        rxqual=rxqual, rxqual_sub=rxqual_sub, ta=ta, channel=channel,
-                        state="dedicated" if dedicated else "idle"))
-    for k in range(n_neigh):
-        g = f[13 + 7 * k: 20 + 7 * k]
+    if sci is not None:
+        serving = _smond_serving(sci, ta)
+        if serving is not None:
+            out.append(serving)
+    elif ta is not None:
+        out.append(Cell(role=SERVING, tech=GSM, ta=ta))  # TA alone: merged into the serving cell
+    for k in range(0, len(nci), 7):
+        g = nci[k:k + 7]
         arfcn = radio.valid_arfcn(fast_dec(g[5], strict=True))
         if arfcn is None:
-            continue
+            continue  # an unavailable cell: ",,,,,,0"
         rxlev, dbm = _dbm_level(_smond_dbm(g[6]))
         mcc, mnc = _mcc_mnc(g[0], g[1])
         out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(g[2]), ci=_cell_id(g[3]),
                         bsic=_bsic2(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
-    rssi = fast_dec(f[-2], lo=0, hi=31)
-    ber = fast_dec(f[-1], lo=0, hi=7)
-    if rssi is not None or ber is not None:
-        out.append(Signal(rssi_dbm=radio.csq_to_dbm(rssi), rxqual=ber, rssi_raw=rssi))
+    if has_rssiber:
+        rssi = fast_dec(f[pos], lo=0, hi=31)
+        ber = fast_dec(f[pos + 1], lo=0, hi=7)
+        if rssi is not None or ber is not None:
+            out.append(Signal(rssi_dbm=radio.csq_to_dbm(rssi), rxqual=ber, rssi_raw=rssi))
     return out
+
+
+def _smond_serving(s: list[str], ta: int | None) -> Cell | None:
+    arfcn = radio.valid_arfcn(fast_dec(s[5], strict=True))
+    if arfcn is None:
+        return None  # no serving cell: ",,,,,,<RxLev>,,,0,,,0"
+    rxlev, dbm = _dbm_level(_smond_dbm(s[6]))
+    full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
+    dedicated = full_dbm is not None or sub_dbm is not None
+    if dbm is None and full_dbm is not None:
+        rxlev, dbm = _dbm_level(full_dbm)  # the model's level is the full value then
+    mcc, mnc = _mcc_mnc(s[0], s[1])
+    channel = None
+    rxqual = rxqual_sub = None
+    if dedicated:
+        # Full/Sub are only filled on a dedicated channel; the timeslot then is the TCH's
+        # (idle prints 0, the BCCH timeslot).
+        rxqual = fast_dec(s[10], lo=0, hi=7)
+        if rxqual is None:
+            rxqual = fast_dec(s[9], lo=0, hi=7)
+        rxqual_sub = fast_dec(s[11], lo=0, hi=7)
+        channel = Channel(timeslot=fast_dec(s[12], lo=0, hi=7))
+    return Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(s[2]), ci=_cell_id(s[3]),
+                bsic=_bsic2(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
+                rxlev_full=radio.dbm_to_rxlev(full_dbm), rxlev_sub=radio.dbm_to_rxlev(sub_dbm),
+                rxqual=rxqual, rxqual_sub=rxqual_sub, ta=ta, channel=channel,
+                state="dedicated" if dedicated else "idle")
 
 
 # ------------------------------------------------------------------------- ^MONI / ^MONP tables

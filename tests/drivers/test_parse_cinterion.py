@@ -156,7 +156,15 @@ def test_smond_edges(line, expected):
 
 def test_smond_wrong_count_is_garbled():
     with pytest.raises(Garbled):
-        parse_smond("^SMOND:262,01,3008,6060,32,100,66,,,0,,,0,2,23")
+        parse_smond("^SMOND:262,01,3008,6060,32,100,66,,,0,,,0,2,23,99,4")
+
+
+def test_smond_periodic_formats_select_classes():
+    # AT^SMOND=<period>,<format>: 1 <sci>, 4 <TA>, 8 <rssiber> (TC35i manual p.209).
+    check(parse_smond("^SMOND: 262,01,3008,6060,32,100,66,,,0,,,0,23,99"),
+          [{"role": "serving", "arfcn": 100, "ta": None}, {"kind": "signal", "rssi_raw": 23}])
+    check(parse_smond("^SMOND: 3"), [{"role": "serving", "ta": 3, "arfcn": None}])
+    check(parse_smond("^SMOND: 262,01,3008,6060,32,100,66,,,0,,,0,2"), [{"arfcn": 100, "ta": 2}])
 
 
 def test_moni_dedicated_tc35i():
