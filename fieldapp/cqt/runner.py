@@ -52,6 +52,7 @@ from fieldapp.store import Store
 
 RELEASE_WAIT_S = 10.0  # how long a hang-up may take to show as the end of the call
 ATTACHMENT_KIND = "cqt"
+EXTRA_CALLS_FACTOR = 3  # attribute mode: at most this many times the planned calls
 
 IDLE, RUNNING, PAUSED, FAULT, DONE, ABORTED = "idle", "running", "paused", "fault", "done", "aborted"
 
@@ -145,6 +146,8 @@ class CqtRunner:
         runner.run_id = run_id
         runner._calls = calls
         runner._next = sum(1 for c in calls if c.extra.get("slot_done"))
+        # attribute mode may have called more than planned (see _extend)
+        runner._schedule += [None] * max(0, runner._next - len(runner._schedule))
         runner._status = replace(runner._status, done=runner._next, run_id=run_id, state=row["state"],
                                  message=row["message"] or "")
         return runner
@@ -156,8 +159,7 @@ class CqtRunner:
         if isinstance(record, Sample):
             with self._lock:
                 self._samples += 1
-                if record.serving is not None:
-                    self._last_serving = record.serving
+                self._last_serving = record.serving  # None: no service (a lock to a dead ARFCN)
                 if record.position is not None:
                     self._last_position = record.position
                 if self._seen is not None and (record.mode == DEDICATED or record.channel is not None):
@@ -278,7 +280,7 @@ class CqtRunner:
         self._set(state=RUNNING, phase="configuring", message="")
         try:
             self._prepare()
-            while self._next < len(self._schedule):
+            while self._next < len(self._schedule) or self._extend():
                 if self._pause.is_set():
                     self._paused()
                 if self._abort.is_set():
@@ -338,6 +340,23 @@ class CqtRunner:
         self._set(run_id=self.run_id)
         self._save_run(state=RUNNING, message=None)
 
+    def _extend(self) -> bool:
+        """Attribute mode with calls per TRX: the BSC picks the TRX, so keep calling until every
+        TRX has its calls, up to ``EXTRA_CALLS_FACTOR`` times the plan (then the verdict says
+        "not enough calls" for the TRX the BSC seldom picks)."""
+        plan = self.plan
+        if plan.forces_trx or plan.calls_per_trx is None or self._abort.is_set():
+            return False
+        cap = EXTRA_CALLS_FACTOR * plan.calls_per_trx * len(plan.trx_ids)
+        rows = self.matrix()
+        short = [t for t in plan.trx_ids if rows[t].calls < plan.calls_per_trx]
+        if not short or len(self._schedule) >= cap:
+            return False
+        with self._lock:
+            self._schedule.append(None)
+            self._status = replace(self._status, total=len(self._schedule))
+        return True
+
     # ------------------------------------------------------------------ configuration
 
     def _configure(self, trx: str | None) -> None:
@@ -374,7 +393,9 @@ class CqtRunner:
             with self._lock:
                 fresh = self._samples > before + 1  # a whole poll cycle after the lock
                 serving = self._last_serving
-            if fresh and serving is not None and on_cell(self.plan.cell, serving) is not False \
+            # Service on the cell under test, positively identified (a report without a cell
+            # identity, as Telit prints with no service, does not count).
+            if fresh and serving is not None and on_cell(self.plan.cell, serving) is True \
                     and (self.plan.lock_kind != LOCK_CELL or serving.arfcn in (None, arfcn)):
                 return
             if self._abort.is_set():
@@ -458,17 +479,7 @@ class CqtRunner:
         tracker = self.source.tracker
         progress = tracker.call or tracker.last
         if progress.ended_utc is not None and progress.ended_utc < dialled_utc and progress.connected_utc is None:
-            # The call "ended" before the modem had even accepted ATD: a +CLCC poll sent just
-            # before the dial came back empty (a race in the driver's polling). The modem may
-            # well be calling: hang up, do not count it, and make this call again.
-            self._hangup()
-            self._wait(1.0)
-            with self._lock:
-                call.result, call.end_utc = CANCELLED, time.time()
-                call.cause_text = "call state lost at dial (a call-list poll raced the dial); made again"
-                call.extra["slot_done"] = False
-                self._current, self._seen = None, None
-            self._save_call(call)
+            self._lost_at_dial(call)
             return
         cancelled = timed_out = False
         deadline = time.monotonic() + plan.setup_timeout_s
@@ -492,6 +503,10 @@ class CqtRunner:
                     break
                 self._set(phase="connected", hold_left_s=left)
                 self._nap()
+        if progress.ended_utc is not None and progress.connected_utc is None and not timed_out \
+                and not cancelled and not self._device_gone() and self._modem_still_calling():
+            self._lost_at_dial(call)
+            return
         if progress.ended_utc is None and not self._device_gone():
             self._set(phase="releasing", hold_left_s=None)
             self._hangup()
@@ -499,6 +514,34 @@ class CqtRunner:
             while progress.ended_utc is None and not self._device_gone() and time.monotonic() < deadline:
                 self._nap()
         self._complete(call, progress, cancelled=cancelled, timed_out=timed_out)
+
+    def _lost_at_dial(self, call: CqtCall) -> None:
+        """The driver's tracker ended the call although the modem still has it: a +CLCC poll
+        sent just before ATD came back empty (a race in the driver's polling). Hang up, do not
+        count the call, and make it again."""
+        self._hangup()
+        self._wait(1.0)
+        with self._lock:
+            call.result, call.end_utc = CANCELLED, time.time()
+            call.cause_text = "call state lost at dial (a call-list poll raced the dial); made again"
+            call.extra["slot_done"] = False
+            self._current, self._seen = None, None
+        self._save_call(call)
+
+    def _modem_still_calling(self) -> bool:
+        """Ask the modem itself (AT+CLCC) whether a call is still listed."""
+        command = getattr(self.source, "command", None)
+        if command is None:
+            return False
+        try:
+            resp = command("AT+CLCC", timeout_s=3.0)
+        except (AtError, DeviceGone, OSError, TimeoutError):
+            return False
+        for line in getattr(resp, "lines", []):
+            # +CLCC: <idx>,<dir>,<stat>,... ; stat 6 (SIMCom) = released
+            if line.upper().startswith("+CLCC:") and line.split(",")[2:3] != ["6"]:
+                return True
+        return False
 
     def _complete(self, call: CqtCall, progress: Any, *, cancelled: bool, timed_out: bool) -> None:
         plan = self.plan

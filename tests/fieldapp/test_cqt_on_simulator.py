@@ -1,0 +1,125 @@
+"""CQT runs end to end: the simulator on a real pty, the real driver, the runner, the store.
+The scenarios are DOMAIN.md case 3 (one-way-trx: TRX-69-1 loses uplink audio) and case 4
+(sdcch-trx: TRX-41-1's SDCCH cannot be activated)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldapp.cqt.calls import ONE_WAY_UL, SETUP_FAILED, UNKNOWN
+from fieldapp.cqt.plan import PlanError
+from fieldapp.cqt.runner import DONE
+from fieldapp.cqt.verdict import NONE, SUSPECT
+from fieldapp.model import EV_BLOCK, EV_LOCK, EV_UNLOCK
+from fieldapp.store import Store
+from tests.fieldapp.cqt_support import cqt_rig, healthy_mall, hopping_mall
+
+
+def test_one_way_trx_in_lock_plus_block_mode_on_telit_names_trx_69_1(tmp_path):
+    asked = []
+
+    def confirm(trx):
+        asked.append(trx)
+        return True
+
+    with cqt_rig(tmp_path, "one-way-trx", "telit", modes=frozenset({"lock", "block"}), calls_per_trx=5,
+                 hold_s=0.15, auto_audio=True, runner_kwargs={"confirm_block": confirm, "apply_sim_block": True}) as rig:
+        sim, source, runner, events = rig
+        verdict = runner.run()
+    assert runner.status().state == DONE, runner.status().message
+    assert asked == ["TRX-69-0", "TRX-69-1"]
+    assert verdict.status == SUSPECT and verdict.suspect == "TRX-69-1"
+    assert verdict.problem == ONE_WAY_UL
+    assert "TRX-69-1: 5 of 5 marked calls one-way (far end cannot hear us); other TRXs 0 of 5" in verdict.support
+    counted = [c for c in runner.calls() if c.counted]
+    assert len(counted) == 10 and {c.trx_how for c in counted} == {"block"}
+    kinds = events.kinds()
+    # the lock on the cell's BCCH, a block per TRX, the simulator's blocks lifted, the unlock
+    assert kinds.index(EV_LOCK) < kinds.index(EV_BLOCK) and kinds[-1] != EV_LOCK
+    assert kinds.count(EV_BLOCK) == 3 and EV_UNLOCK in kinds
+    assert not sim.engine.blocked and sim.engine.lock_arfcn is None
+    with Store.open(tmp_path / "ws.db") as store:
+        run = store.cqt_run(runner.run_id)
+        stored = store.cqt_calls(runner.run_id)
+        recorded = [e.kind for e in store.events(runner.session_id)]
+    assert run["state"] == "done" and run["verdict"]["suspect"] == "TRX-69-1"
+    assert len(stored) == len(runner.calls())
+    assert EV_BLOCK in recorded and EV_LOCK in recorded  # the configuration is in the session log
+
+
+def test_one_way_trx_in_attribute_mode_on_quectel_names_trx_69_1(tmp_path):
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", seed=11, modes=frozenset({"attribute"}), calls_per_trx=5,
+                 auto_audio=True) as (sim, source, runner, events):
+        verdict = runner.run()
+    calls = [c for c in runner.calls() if c.counted]
+    by_trx = {t: [c for c in calls if c.trx_id == t] for t in ("TRX-69-0", "TRX-69-1")}
+    assert all(c.trx_how == "attribute" and c.attribution.startswith("TCH ARFCN") for c in calls)
+    assert all(c.listener == ONE_WAY_UL for c in by_trx["TRX-69-1"])
+    assert all(c.listener == "normal" for c in by_trx["TRX-69-0"])
+    assert verdict.status == SUSPECT and verdict.suspect == "TRX-69-1", (verdict.text, verdict.support)
+
+
+def test_sdcch_scenario_puts_the_setup_failures_on_trx1_in_block_mode(tmp_path):
+    with cqt_rig(tmp_path, "sdcch-trx", "quectel", seed=3, modes=frozenset({"block"}), calls_per_trx=5,
+                 hold_s=0.15, auto_audio=True, runner_kwargs={"apply_sim_block": True}) as rig:
+        verdict = rig[2].run()
+        calls = rig[2].calls()
+    failed = [c for c in calls if c.result == SETUP_FAILED]
+    assert failed, [c.summary() for c in calls]
+    assert {c.trx_id for c in failed} == {"TRX-41-1"}
+    assert all(c.cause_text == "Immediate assignment reject" for c in failed)
+    assert verdict.status in (SUSPECT, NONE)
+    if verdict.status == SUSPECT:
+        assert verdict.suspect == "TRX-41-1" and verdict.problem == SETUP_FAILED
+
+
+def test_a_healthy_cell_has_no_suspect(tmp_path):
+    with cqt_rig(tmp_path, healthy_mall(), "quectel", modes=frozenset({"block", "attribute"}), calls_per_trx=5,
+                 hold_s=0.2, auto_audio=True, runner_kwargs={"apply_sim_block": True}) as (sim, source, runner, events):
+        verdict = runner.run()
+    calls = runner.calls()
+    assert sum(c.counted for c in calls) == 10
+    # block + attribute: the channel seen confirms the block in every call
+    assert all("channel agrees" in c.attribution for c in calls if c.counted)
+    assert verdict.status == NONE and verdict.suspect is None
+
+
+def test_hopping_makes_the_trx_unknown(tmp_path):
+    with cqt_rig(tmp_path, hopping_mall(), "quectel", modes=frozenset({"attribute"}), total_calls=3,
+                 calls_per_trx=None) as (sim, source, runner, events):
+        sim.set_blocked("TRX-69-0", True)  # every TCH on the hopping TRX
+        runner.run()
+    calls = runner.calls()
+    assert calls and all(c.trx_id is None and c.trx_how == UNKNOWN for c in calls if c.result)
+    assert any("hopping (MAIO 2, HSN 5)" in c.attribution for c in calls)
+    assert runner.matrix()["unknown"].calls == sum(1 for c in calls if c.result in ("released", "dropped"))
+
+
+def test_refusals_before_any_call(tmp_path):
+    # lock alone cannot tie calls to a TRX (the lock selects the BCCH)
+    with cqt_rig(tmp_path, "one-way-trx", "telit", modes=frozenset({"lock"})) as (sim, source, runner, events), \
+            pytest.raises(PlanError, match="BCCH carrier, not a TRX"):
+        runner.check()
+    # a family without a lock command
+    with cqt_rig(tmp_path, "one-way-trx", "simcom", modes=frozenset({"lock", "attribute"})) as rig:
+        with pytest.raises(PlanError, match="no documented GSM ARFCN lock"):
+            rig[2].check()
+        rig[2].run()
+        assert rig[2].status().state == "fault" and not rig[2].calls()
+    # simulator verdicts with a real device (a handset that is not the simulator)
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", auto_audio=True) as (sim, source, runner, events):
+        source.simulator = None
+        with pytest.raises(PlanError, match="simulator only"):
+            runner.check()
+
+
+def test_a_channel_lock_that_finds_no_cell_is_a_clear_fault(tmp_path):
+    # Telit's #BCCHLOCK selects a BCCH: locked to TRX-69-1's ARFCN 7 it finds no cell.
+    with cqt_rig(tmp_path, "one-way-trx", "telit", modes=frozenset({"lock"}), lock_kind="channel",
+                 calls_per_trx=1, lock_settle_s=1.0, auto_audio=True) as (sim, source, runner, events):
+        runner.run()
+        source.unlock()
+    status = runner.status()
+    assert status.state == "fault"
+    assert "locked to ARFCN 7 (TRX-69-1)" in status.message and "selects a BCCH carrier" in status.message
+    assert [c.trx_id for c in runner.calls() if c.counted] == ["TRX-69-0"]  # the call before is kept
