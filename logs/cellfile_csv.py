@@ -103,11 +103,8 @@ def _row(r: dict[str, str]) -> tuple[model.PlanCell, model.PlanTrx | None]:
 
 
 def _fmt(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
-        return repr(v)
-    return str(v)
+    """Unknown is an empty cell; numbers as Python prints them (floats round-trip exactly)."""
+    return "" if v is None else str(v)
 
 
 def write_cells(path: str | Path, cells: Iterable[model.PlanCell]) -> int:
