@@ -120,7 +120,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     # Complaint
     FieldSpec("category", "Category", "complaint type (required), one of the procedure's list, any case",
               "choice", CATEGORIES),
-    FieldSpec("description", "Description", "the complaint in the subscriber's own words (required)", "long"),
+    FieldSpec("description", "Description", "the complaint in the subscriber's own words", "long"),
     # Place
     FieldSpec("address", "Address", "street address of the problem spot", group="place"),
     FieldSpec("landmark", "Landmark", "a landmark near the spot (\"hospital bus stop\")", group="place"),
@@ -158,7 +158,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 PERSONAL_FIELDS = tuple(f.name for f in FIELDS if f.personal)
 # Facts a case cannot be created without, and the intake facts needed before "facts collected".
-REQUIRED_AT_CREATION = ("subscriber_number", "category", "description")
+REQUIRED_AT_CREATION = ("subscriber_number", "category")
 INTAKE_FACTS = ("subscriber_name", "subscriber_number", "category", "description", "place", "occurs", "handset")
 
 

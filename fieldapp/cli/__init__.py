@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.logs",      # import, replay
     "fieldapp.cli.simulate",  # simulate, scenarios
     "fieldapp.cli.cqt",       # cqt (call quality tests per TRX)
+    "fieldapp.cli.case",      # case new/list/show/attach/report/pack ...
 )
 
 
