@@ -59,10 +59,11 @@ class Events:
 
 
 @contextmanager
-def cqt_rig(tmp_path, scenario, family, *, seed=5, cell_index=0, rate_s=0.1, runner_kwargs=None, **plan_kwargs):
+def cqt_rig(tmp_path, scenario, family, *, seed=5, cell_index=0, rate_s=0.1, speed=SPEED, runner_kwargs=None,
+            **plan_kwargs):
     """(sim, source, runner, events): a recording session in ``tmp_path/ws.db`` with the runner
     observing the source. Stops everything on exit."""
-    sim = start_simulator(scenario, family=family, speed=SPEED, seed=seed, gps=False)
+    sim = start_simulator(scenario, family=family, speed=speed, seed=seed, gps=False)
     source = HandsetSource(sim.port, rate_s=rate_s)
     recorder = None
     try:

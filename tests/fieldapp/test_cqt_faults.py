@@ -1,0 +1,120 @@
+"""Bad input and faults during a CQT run: each gives a clear message, keeps the calls so far
+in the workspace, and the run resumes (in the same runner, or loaded in a new one)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from drivers.handset import HandsetSource
+from drivers.sim import start_simulator
+from fieldapp.cli import main
+from fieldapp.cqt.calls import ERROR, SETUP_FAILED
+from fieldapp.cqt.runner import DONE, FAULT, CqtRunner
+from fieldapp.store import Store
+from tests.fieldapp.cqt_support import SPEED, cqt_rig
+
+
+def _wait(pred, timeout_s=10.0):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_refused_dial_stops_with_a_message_and_the_run_resumes(tmp_path):
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"block"}), calls_per_trx=1,
+                 auto_audio=True, runner_kwargs={"apply_sim_block": True}) as (sim, source, runner, events):
+        sim.engine.set_lock(50)  # the network vanishes: ATD answers NO CARRIER at once
+        runner.run()
+        status = runner.status()
+        assert status.state == FAULT
+        assert status.message.startswith("the modem refused the call to 5551234") and "resume" in status.message
+        sim.engine.set_lock(None)
+        assert _wait(lambda: source.tracker.call is None and sim.engine.serving is not None)
+        verdict = runner.run()  # resume: the refused call is made again
+    assert runner.status().state == DONE
+    calls = runner.calls()
+    assert [c.result for c in calls][0] == ERROR and "NO CARRIER" in calls[0].cause_text
+    assert [c.planned_trx for c in calls if c.counted] == ["TRX-69-0", "TRX-69-1"]
+    assert verdict.status == "not_enough_calls"
+    with Store.open(tmp_path / "ws.db") as store:
+        assert [c["result"] for c in store.cqt_calls(runner.run_id)] == [c.result for c in calls]
+        assert store.cqt_run(runner.run_id)["state"] == "done"
+
+
+def test_a_call_that_never_connects_is_a_setup_failure_with_the_timeout(tmp_path):
+    # At 1x the simulated setup takes 3-8 s: a 1 s setup timeout hangs up first.
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", speed=1.0, modes=frozenset({"attribute"}), total_calls=1,
+                 calls_per_trx=None, setup_timeout_s=1.0) as (sim, source, runner, events):
+        runner.run()
+    (call,) = runner.calls()
+    assert call.result == SETUP_FAILED and call.cause_text.startswith("not connected within 1 s")
+    assert runner.status().state == DONE
+
+
+def test_unplugged_mid_call_keeps_the_calls_and_a_new_runner_resumes(tmp_path):
+    workspace = tmp_path / "ws.db"
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"block"}), calls_per_trx=1, hold_s=1.0,
+                 auto_audio=True, runner_kwargs={"apply_sim_block": True}) as (sim, source, runner, events):
+        runner.start()
+        assert _wait(lambda: runner.status().phase == "connected")
+        sim.stop()  # the cable is pulled: the pty closes under the driver
+        assert runner.join(15)
+        status = runner.status()
+        assert status.state == FAULT and "disconnected during call #1" in status.message
+        run_id = runner.run_id
+    with Store.open(workspace) as store:
+        stored = store.cqt_calls(run_id)
+        assert [c["result"] for c in stored] == [ERROR] and store.cqt_run(run_id)["state"] == "fault"
+    # the device is back (a new simulator on a new port): the stored run goes on
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim2:
+        source2 = HandsetSource(sim2.port, rate_s=0.1)
+        try:
+            source2.open()
+            resumed = CqtRunner.load(workspace, run_id, source2, sim=sim2, apply_sim_block=True)
+            source2.start(resumed.observe)
+            resumed.run()
+        finally:
+            source2.stop()
+    assert resumed.status().state == DONE, resumed.status().message
+    results = [(c.planned_trx, c.result) for c in resumed.calls()]
+    assert results[0] == ("TRX-69-0", ERROR)
+    assert [t for t, r in results[1:]] == ["TRX-69-0", "TRX-69-1"]  # the interrupted call made again
+
+
+def test_cli_cqt_json_finds_the_cell_from_the_scenario_and_attaches_to_the_case(tmp_path, capsys):
+    workspace = tmp_path / "ws.db"
+    with Store.open(workspace) as store:
+        case = store.create_case("one-way audio at the mall")
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim:
+        code = main(["cqt", sim.port, "--number", "555 1234", "--mode", "block", "--calls-per-trx", "1",
+                     "--hold", "0.2", "--gap", "0", "--rate", "0.1", "--auto-audio", "--yes", "--sim-block",
+                     "--case", str(case), "--json", "--workspace", str(workspace)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert out["cell"] == "MALL-69" and out["state"] == "done"
+    assert set(out["trx"]) == {"TRX-69-0", "TRX-69-1"} and out["trx"]["TRX-69-1"]["calls"] == 1
+    assert out["suspect"] is None and out["verdict"]["status"] == "not_enough_calls"
+    assert [c["trx_id"] for c in out["calls"] if c["result"] == "released"] == ["TRX-69-0", "TRX-69-1"]
+    with Store.open(workspace) as store:
+        assert [(a.kind, a.ref) for a in store.attachments(case) if a.kind == "cqt"] == [("cqt", str(out["run_id"]))]
+        kinds = [e.kind for e in store.events(out["session_id"])]
+    assert "block" in kinds and "call_connected" in kinds
+
+
+def test_cli_cqt_refuses_bad_input_with_one_line(tmp_path, capsys):
+    workspace = str(tmp_path / "ws.db")
+    with start_simulator("one-way-trx", family="simcom", speed=SPEED, seed=5, gps=False) as sim:
+        assert main(["cqt", sim.port, "--number", "555", "--mode", "lock+attribute", "--workspace", workspace]) == 2
+        assert "no documented GSM ARFCN lock" in capsys.readouterr().err
+        assert main(["cqt", sim.port, "--number", "555", "--cell", "NOWHERE", "--workspace", workspace]) == 2
+        assert "--cell NOWHERE: not in the workspace's cell plan" in capsys.readouterr().err
+        assert main(["cqt", sim.port, "--number", "5x5", "--trx", "A=3;B=7", "--workspace", workspace]) == 2
+        assert "a modem dials" in capsys.readouterr().err
+        assert main(["cqt", sim.port, "--number", "555", "--mode", "shout", "--workspace", workspace]) == 2
+        assert "--mode: shout" in capsys.readouterr().err
+    assert main(["cqt", "/dev/nonexistent-port", "--number", "555", "--workspace", workspace]) == 2
