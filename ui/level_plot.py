@@ -27,7 +27,7 @@ WINDOWS = (("1 min", 60.0), ("5 min", 300.0), ("15 min", 900.0), ("60 min", 3600
 DEFAULT_WINDOW = "5 min"
 LEVEL_RANGE_DBM = (-120.0, -40.0)
 AXIS_WIDTH_PX = 56  # fixed so the trace strip below lines up with these plots
-BAND_ALPHA = 55
+BAND_ALPHA = 70
 
 
 def band_edges(bins=RXLEV_BINS_DBM) -> list[tuple[float, float, str]]:
@@ -42,9 +42,12 @@ def band_edges(bins=RXLEV_BINS_DBM) -> list[tuple[float, float, str]]:
 
 
 def _brush(colour: str, alpha: int) -> QColor:
+    """The colour as it looks at ``alpha`` over white, but opaque: the raster engine fills
+    opaque areas several times faster than translucent ones, and bands repaint every tick."""
     c = QColor(colour)
-    c.setAlpha(alpha)
-    return c
+    a = alpha / 255.0
+    return QColor(round(255 + (c.red() - 255) * a), round(255 + (c.green() - 255) * a),
+                  round(255 + (c.blue() - 255) * a))
 
 
 class LevelPlot(QWidget):
@@ -96,7 +99,8 @@ class LevelPlot(QWidget):
         for plot, label in ((self.level, "RXLEV dBm"), (self.quality, "RXQUAL")):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            plot.showGrid(x=True, y=True, alpha=0.25)
+            # No grid: the colour bands already mark the levels, and translucent grid lines
+            # across the plot cost more to paint than the curves.
             plot.setLabel("left", label)
             plot.getAxis("left").setWidth(AXIS_WIDTH_PX)
             plot.setMenuEnabled(False)
@@ -116,7 +120,7 @@ class LevelPlot(QWidget):
         self._level_bands: list[pg.LinearRegionItem] = []
         self.set_bins(bins)
 
-        self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=_brush("#ffffff", 200))
+        self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=QColor("#ffffff"))
         self.serving_curve = self.level.plot([], [], pen=pg.mkPen(SERVING_COLOUR, width=2),
                                              connect="finite", name="Serving")
         # No symbols: a scatter re-prepares every spot on each update (too slow for 8 hours).

@@ -180,8 +180,7 @@ class MainWindow(QMainWindow):
         self.neighbours.model.set_plan(self.history.plan)
         self.channel_panel.plan = self.history.plan
         self.map_view.set_plan(cells)
-        self.trace._drawn = (0, None)  # labels may have changed
-        self.trace.refresh()
+        self.trace.redraw_all()  # labels may have changed
 
     def _status_tick(self) -> None:
         if self._status_poll is not None:

@@ -42,6 +42,30 @@ class NeighbourRow:
     cell: Cell
     name: str | None
     delta_db: float | None
+    values: tuple = ()  # per column, computed once per sample (the view asks many times)
+    texts: tuple = ()
+
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        c = self.cell
+        self.values = (None, c.arfcn, c.bsic, self.name, c.level_dbm, self.delta_db, c.c1, c.c2)
+        self.texts = tuple(_text(col, v) for col, v in enumerate(self.values))
+
+
+def _text(col: int, value) -> str | None:
+    if col == COL_PLOT:
+        return None
+    if value is None:
+        return UNKNOWN_TEXT
+    if col == COL_BSIC:
+        return bsic_octal(value)
+    if col == COL_DELTA:
+        return f"{value:+.0f}"
+    if isinstance(value, float):
+        return f"{value:.0f}"
+    return str(value)
 
 
 class NeighbourTableModel(QAbstractTableModel):
@@ -83,19 +107,9 @@ class NeighbourTableModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.CheckStateRole and col == COL_PLOT:
             return Qt.CheckState.Checked if row.key in self.plotted else Qt.CheckState.Unchecked
-        value = self._value(row, col)
+        value = row.values[col]
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_PLOT:
-                return None
-            if value is None:
-                return UNKNOWN_TEXT
-            if col == COL_BSIC:
-                return bsic_octal(value)
-            if col == COL_DELTA:
-                return f"{value:+.0f}"
-            if isinstance(value, float):
-                return f"{value:.0f}"
-            return str(value)
+            return row.texts[col]
         if role == SORT_ROLE:
             if col == COL_PLOT:
                 return 1 if row.key in self.plotted else 0
@@ -125,20 +139,13 @@ class NeighbourTableModel(QAbstractTableModel):
         self.plotted_changed.emit(list(self.plotted))
         return True
 
-    @staticmethod
-    def _value(row: NeighbourRow, col: int):
-        c = row.cell
-        return {
-            COL_PLOT: None, COL_ARFCN: c.arfcn, COL_BSIC: c.bsic, COL_NAME: row.name,
-            COL_LEVEL: c.level_dbm, COL_DELTA: row.delta_db, COL_C1: c.c1, COL_C2: c.c2,
-        }[col]
-
     # ------------------------------------------------------------------ live updates
     def set_plan(self, plan: CellPlanIndex) -> None:
         self.plan = plan
         for row in self.rows:
             planned = plan.find(row.cell)
             row.name = planned.name if planned else None
+            row.refresh()
         if self.rows:
             self.dataChanged.emit(self.index(0, COL_NAME), self.index(len(self.rows) - 1, COL_NAME))
 

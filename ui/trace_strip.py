@@ -5,6 +5,9 @@ and a tooltip with the details under the mouse. Shares the time axis of the leve
 
 from __future__ import annotations
 
+import bisect
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
@@ -29,15 +32,18 @@ class SegmentsItem(pg.GraphicsObject):
         super().__init__()
         self.bars: list[tuple[float, float, str, str]] = []  # x0, x1, colour, label
         self.markers: list[float] = []
+        self._starts: list[float] = []
         self._bounds = QRectF(0, 0, 1, 1)
 
     def set_data(self, bars: list[tuple[float, float, str, str]], markers: list[float]) -> None:
+        """``bars`` in time order (segments never overlap), ``markers`` ascending."""
         self.prepareGeometryChange()
         self.bars = bars
         self.markers = markers
+        self._starts = [b[0] for b in bars]
         if bars:
-            x0 = min(b[0] for b in bars)
-            x1 = max(b[1] for b in bars)
+            x0 = bars[0][0]
+            x1 = max(bars[-1][1], bars[0][1])
             self._bounds = QRectF(x0, 0, max(x1 - x0, 1e-3), 1)
         self.update()
 
@@ -51,7 +57,15 @@ class SegmentsItem(pg.GraphicsObject):
         right = float(device.width()) if device is not None else 1e9
         fm = QFontMetrics(p.font())
         last_x = -1e9
-        for x0, x1, colour, label in self.bars:
+        # Only the bars and markers inside the visible time range (bisect: 8 hours hold
+        # hundreds of bars and a view shows a few).
+        inverse, _ok = tr.inverted()
+        t_lo, t_hi = inverse.map(QPointF(0, 0)).x(), inverse.map(QPointF(right, 0)).x()
+        if t_lo > t_hi:
+            t_lo, t_hi = t_hi, t_lo
+        first = max(0, bisect.bisect_right(self._starts, t_lo) - 1)
+        last = bisect.bisect_right(self._starts, t_hi)
+        for x0, x1, colour, label in self.bars[first:last]:
             r = tr.mapRect(QRectF(x0, BAR_TOP, max(x1 - x0, 0.0), BAR_BOTTOM - BAR_TOP))
             if r.right() < 0 or r.left() > right:
                 continue  # off screen: 8 hours hold hundreds of bars, a view shows a few
@@ -71,8 +85,9 @@ class SegmentsItem(pg.GraphicsObject):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setPen(QPen(QColor("#202020"), 1.5))
         p.setBrush(QColor("#202020"))
-        xs = [tr.map(QPointF(x, 0.0)).x() for x in self.markers]
-        visible = [x for x in xs if 0 <= x <= right]
+        lo_i = bisect.bisect_left(self.markers, t_lo)
+        hi_i = bisect.bisect_right(self.markers, t_hi)
+        visible = [tr.map(QPointF(x, 0.0)).x() for x in self.markers[lo_i:hi_i]]
         heads = len(visible) < 2 or min(b - a for a, b in zip(visible, visible[1:])) >= 8
         top = tr.map(QPointF(0.0, 0.0)).y()
         bottom = tr.map(QPointF(0.0, 1.0)).y()
@@ -122,10 +137,10 @@ class TraceStrip(QWidget):
         left = self.plot.getAxis("left")
         left.setWidth(AXIS_WIDTH_PX)
         left.setTicks([[(0.5, "Serving")]])
-        self.plot.getAxis("bottom").setHeight(22)
+        self.plot.hideAxis("bottom")  # the quality plot above shows the same time axis
         self.items = SegmentsItem()
         self.plot.addItem(self.items)
-        self.plot_widget.setFixedHeight(64)
+        self.plot_widget.setFixedHeight(40)
         self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
         self._boundaries: list[tuple[float, Segment, Segment]] = []
         self._drawn = (0, None)
@@ -137,18 +152,33 @@ class TraceStrip(QWidget):
         self.plot.setXLink(plot)
 
     def refresh(self) -> None:
+        """Once per tick: only the last bar grows and new ones are appended (the earlier bars
+        of a long session do not change), so the cost does not grow with the history."""
         segs = self.history.segments
         state = (len(segs), segs[-1].end_utc if segs else None)
         if state == self._drawn:
             return
-        self._drawn = state
-        bars = [(s.start_utc, max(s.end_utc, s.start_utc + 1.0), cell_colour(s.key), s.label) for s in segs]
-        self._boundaries = []
-        for prev, seg in zip(segs, segs[1:]):
+        bars = self.items.bars
+        start = max(0, min(len(bars), len(segs)) - 1) if self._drawn[0] else 0
+        if start == 0:
+            bars, self._boundaries = [], []
+        del bars[start:]
+        for s in segs[start:]:
+            bars.append((s.start_utc, max(s.end_utc, s.start_utc + 1.0), cell_colour(s.key), s.label))
+        known = len(self._boundaries)
+        first = self._boundaries[-1][0] if known else -math.inf
+        for prev, seg in zip(segs[max(0, start - 1):], segs[max(1, start):]):
             touching = abs(prev.end_utc - seg.start_utc) < 1e-6
-            if touching and prev.key is not None and seg.key is not None and prev.key != seg.key:
+            if touching and prev.key is not None and seg.key is not None and prev.key != seg.key \
+                    and seg.start_utc > first:
                 self._boundaries.append((seg.start_utc, prev, seg))
+        self._drawn = state
         self.items.set_data(bars, [b[0] for b in self._boundaries])
+
+    def redraw_all(self) -> None:
+        """Labels changed (a new cell plan): rebuild every bar."""
+        self._drawn = (0, None)
+        self.refresh()
 
     def marker_times(self) -> list[float]:
         return [b[0] for b in self._boundaries]
