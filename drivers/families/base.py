@@ -51,7 +51,7 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {}
-_CACHE: dict[str | None, dict[str, list[tuple[str, LineParser]]]] = {}
+_CACHE: dict[str | None, _Table] = {}
 
 
 def register(family: Family) -> Family:
@@ -105,25 +105,42 @@ def _parsers_for(family: Family | None) -> list[tuple[str, LineParser]]:
     return sorted(table.items(), key=lambda kv: -len(kv[0]))
 
 
-def _table(family: Family | None) -> dict[str, list[tuple[str, LineParser]]]:
-    """Prefixes bucketed by their first two characters (longest first in each bucket): a
-    line is compared with a handful of prefixes, not all of them (hot path: every line)."""
+class _Table:
+    """Prefix lookup for one family: prefixes ending in ":" (almost all) by exact dict lookup
+    of the line's text up to its first colon; the rest (``ERROR``, ``NO CARRIER``, ``RING``)
+    by a short scan. Hot path: every line of every reply goes through here."""
+
+    def __init__(self, parsers: list[tuple[str, LineParser]]) -> None:
+        self.by_colon: dict[str, LineParser] = {}
+        self.others: list[tuple[str, LineParser]] = []
+        for prefix, fn in parsers:  # longest first
+            if prefix.endswith(":") and ":" not in prefix[:-1]:
+                self.by_colon.setdefault(prefix, fn)
+            else:
+                self.others.append((prefix, fn))
+
+    def find(self, up: str) -> LineParser | None:
+        colon = up.find(":")
+        if colon > 0:
+            fn = self.by_colon.get(up[: colon + 1])
+            if fn is not None:
+                return fn
+        for prefix, fn in self.others:
+            if up.startswith(prefix):
+                return fn
+        return None
+
+
+def _table(family: Family | None) -> _Table:
     key = family.name if family else None
     tab = _CACHE.get(key)
     if tab is None:
-        tab = {}
-        for prefix, fn in _parsers_for(family):
-            tab.setdefault(prefix[:2], []).append((prefix, fn))
-        _CACHE[key] = tab
+        tab = _CACHE[key] = _Table(_parsers_for(family))
     return tab
 
 
 def find_parser(line: str, family: Family | None = None) -> LineParser | None:
-    up = line.lstrip()[:24].upper()
-    for prefix, fn in _table(family).get(up[:2], ()):
-        if up.startswith(prefix):
-            return fn
-    return None
+    return _table(family).find(line.lstrip()[:24].upper())
 
 
 def parse_line(line: str, family: Family | None = None) -> list[ParseRecord] | None:
