@@ -34,10 +34,31 @@ _HEX_FULL = re.compile(r"[0-9A-Fa-f]+").fullmatch
 
 
 def split_clean(body: str) -> list[str]:
-    """Fields of a reply body, each cleaned; plain ``str.split`` when there is no quote."""
-    if '"' in body:
-        return [clean(x) for x in split_fields(body)]
-    return [x.strip() for x in body.split(",")]
+    """Fields of a reply body, each cleaned (spaces and quotes off); string operations instead
+    of a character loop when the quotes are balanced."""
+    if '"' not in body:
+        return [x.strip() for x in body.split(",")]
+    if body.count('"') % 2:
+        return [clean(x) for x in split_fields(body)]  # an unbalanced quote: the careful way
+    out: list[str] = []
+    cur = ""
+    parts = body.split('"')
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
+        if i % 2:
+            cur += part  # quoted text, commas included
+            continue
+        # Quotes must enclose whole fields; anything else (1"2",3) takes the careful way.
+        after_quote, before_quote = part.lstrip(), part.rstrip()
+        if (i > 0 and after_quote and after_quote[0] != ",") or \
+                (i < last and before_quote and before_quote[-1] != ",") or (0 < i < last and not after_quote):
+            return [clean(x) for x in split_fields(body)]
+        pieces = part.split(",")
+        pieces[0] = cur + pieces[0]
+        out.extend(pieces[:-1])
+        cur = pieces[-1]
+    out.append(cur)
+    return [x.strip() for x in out]
 
 
 def fast_dec(t: str, *, lo: int | None = None, hi: int | None = None,
