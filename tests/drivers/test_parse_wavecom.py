@@ -172,3 +172,19 @@ def test_sierra_family_is_selectable_by_name_only():
     assert identify_family("Sierra Wireless, Incorporated\nMC7710").name == "wavecom"
     result = parse_lines(["!GSMINFO: ", "Cell ID:\t4711", "LAC:\t0x12"], sierra, "AT!GSMINFO?")
     assert [c.ci for c in result.records] == [4711]
+
+
+def test_fast_token_helpers_agree_with_fields_module():
+    """split_clean/fast_dec/fast_hex are shortcuts of fields.split_fields+clean/dec/hexnum."""
+    import random
+
+    from drivers.families.fields import clean, dec, hexnum, split_fields
+    from drivers.families.wavecom import fast_dec, fast_hex, split_clean
+
+    rnd = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rnd.choice('ab ,"1-F0x') for _ in range(rnd.randint(0, 16)))
+        assert split_clean(text) == [clean(x) for x in split_fields(text)], text
+        for tok in split_clean(text):
+            assert fast_dec(tok, lo=0, hi=99) == dec(tok, lo=0, hi=99), tok
+            assert fast_hex(tok, lo=1, hi=0xFFFE) == hexnum(tok, lo=1, hi=0xFFFE), tok
