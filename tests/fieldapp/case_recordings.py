@@ -7,11 +7,18 @@ seconds becomes well under a second), so a session with a few calls takes a few 
 
 from __future__ import annotations
 
+import atexit
+import copy
+import json
+import math
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
 from drivers.handset import HandsetSource
 from drivers.sim import load_scenario, start_simulator
+from drivers.sim.scenario import parse_scenario
 from fieldapp.model import EV_CALL_CONNECTED, EV_CALL_DROPPED, EV_CALL_FAILED, EV_CALL_RELEASED, Event
 from fieldapp.session import Recorder
 from fieldapp.store import Store
@@ -41,18 +48,21 @@ class _Tee:
         return None
 
 
-def record_scenario(workspace: Path, scenario: str, *, idle_s: float = 1.5, calls: int = 0,
+def record_scenario(workspace: Path, scenario, *, idle_s: float = 1.5, calls: int = 0,
                     hold_s: float = 1.0, speed: float = 15.0, seed: int = 3, family: str = "quectel",
-                    case_id: int | None = None, put_plan: bool = True) -> int:
+                    case_id: int | None = None, put_plan: bool = True, until_drop: bool = False) -> int:
     """Record ``idle_s`` seconds of idle samples, then ``calls`` test calls held ``hold_s``
-    wall seconds each; returns the session id. The scenario's cell plan goes into the workspace."""
+    wall seconds each (with ``until_drop``: stop after the first dropped call, ``calls`` being
+    the most to make); returns the session id. The scenario's cell plan goes into the workspace.
+    ``scenario``: a shipped name, a JSON path or a loaded Scenario."""
     if put_plan:
         with Store.open(workspace) as store:
-            store.put_cell_plan(load_scenario(scenario).cell_plan(), f"scenario:{scenario}")
+            scen = scenario if hasattr(scenario, "cell_plan") else load_scenario(scenario)
+            store.put_cell_plan(scen.cell_plan(), f"scenario:{scen.name}")
     with start_simulator(scenario, family=family, speed=speed, seed=seed, gps=False) as sim:
         src = HandsetSource(sim.port, rate_s=0.1)
         caps = src.open()
-        recorder = Recorder(workspace, f"simulator:{scenario}", case_id=case_id,
+        recorder = Recorder(workspace, f"simulator:{sim.scenario.name}", case_id=case_id,
                             device={"family": caps.family, "model": caps.model, "imei": caps.imei})
         tee = _Tee(recorder)
         try:
@@ -65,9 +75,68 @@ def record_scenario(workspace: Path, scenario: str, *, idle_s: float = 1.5, call
                 if got == EV_CALL_CONNECTED:
                     if tee.wait(_ENDS, mark, hold_s) is None:
                         src.hangup()
-                    tee.wait(_ENDS, mark, 5.0)
+                    got = tee.wait(_ENDS, mark, 5.0)
+                if until_drop and got == EV_CALL_DROPPED:
+                    break
                 time.sleep(0.2)
         finally:
             src.stop()
             recorder.close()
     return recorder.session_id
+
+
+# ---------------------------------------------------------------------- shared recordings
+# Each recording is made once per test process (the first test that asks) and copied for each
+# test, so the diagnosis, report and UI tests share a few seconds of simulator time.
+
+_CACHE_DIR: Path | None = None
+_MADE: dict[str, Path] = {}
+
+
+def no_dominant_scenario():
+    """Three sites 700 m around a spot, each with a sector aimed at it: no cell dominates."""
+    data = json.loads(Path(load_scenario("bcch-hung").path).read_text(encoding="utf-8"))
+    template = data["cells"][1]
+    lat0, lon0 = 48.21, 16.37
+    cells = []
+    for i, bearing in enumerate((0, 120, 240)):
+        cell = copy.deepcopy(template)
+        dlat = 700.0 * math.cos(math.radians(bearing)) / 111_320.0
+        dlon = 700.0 * math.sin(math.radians(bearing)) / (111_320.0 * math.cos(math.radians(lat0)))
+        arfcn = 20 + 8 * i
+        cell.update(name=f"TRI-{i + 1}", site=f"TRI{i + 1}", ci=81 + i, lat=lat0 + dlat, lon=lon0 + dlon,
+                    azimuth_deg=(bearing + 180) % 360, bcch_arfcn=arfcn, bsic=f"4{i + 1}")
+        cell["trxs"] = [dict(template["trxs"][0], id=f"TRX-8{i + 1}-0", arfcns=[arfcn]),
+                        dict(template["trxs"][1], id=f"TRX-8{i + 1}-1", arfcns=[arfcn + 2])]
+        cell.pop("faults", None)
+        cells.append(cell)
+    data.update(name="no-dominant", cells=cells, movement={"type": "fixed", "lat": lat0, "lon": lon0},
+                description="Test variant of bcch-hung: a spot equidistant from three sites")
+    return parse_scenario(data, "no-dominant.json")
+
+
+RECIPES = {
+    # name: (scenario, keyword arguments of record_scenario)
+    "tilt13": ("bus-stop-tilt13", dict(idle_s=1.2, speed=20.0)),
+    "tilt7": ("bus-stop-tilt7", dict(idle_s=1.2, speed=20.0)),
+    "no-dominant": (None, dict(idle_s=1.2, speed=20.0)),
+    "bcch-hung": ("bcch-hung", dict(idle_s=0.8, calls=3, speed=20.0)),
+    "sdcch-trx": ("sdcch-trx", dict(idle_s=0.5, calls=4, hold_s=0.4, speed=20.0)),
+    "village": ("low-arfcn-interference", dict(idle_s=0.3, calls=6, hold_s=3.0, speed=30.0, until_drop=True)),
+}
+
+
+def recorded(name: str, dest_dir: Path) -> tuple[Path, int]:
+    """A copy of recording ``name`` as ``dest_dir/<name>.db``: (workspace, session id 1)."""
+    global _CACHE_DIR
+    if name not in _MADE:
+        if _CACHE_DIR is None:
+            _CACHE_DIR = Path(tempfile.mkdtemp(prefix="fieldapp-case-recordings-"))
+            atexit.register(shutil.rmtree, _CACHE_DIR, True)
+        scenario, kwargs = RECIPES[name]
+        path = _CACHE_DIR / f"{name}.db"
+        record_scenario(path, scenario or no_dominant_scenario(), **kwargs)
+        _MADE[name] = path
+    dest = dest_dir / f"{name}.db"
+    shutil.copyfile(_MADE[name], dest)
+    return dest, 1
