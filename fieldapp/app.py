@@ -63,6 +63,10 @@ class LiveApp:
         panel.disconnect_requested.connect(self.controller.disconnect)
         panel.record_toggled.connect(self._record_toggled)
         self.bridge.records_arrived.connect(self._records)
+        from fieldapp.cqt.live_run import live_runner
+
+        self.window.cqt_panel.runner_factory = lambda plan, **kw: live_runner(
+            self.controller, plan, view_sink=self.bridge.put, **kw)
         self.window.closing.connect(self.close)
         plan, source = self.workspace_plan()
         if plan:

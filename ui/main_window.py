@@ -19,6 +19,7 @@ from fieldapp.live import LinkStatus, PlanUpdate
 from fieldapp.model import Capabilities, Event, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
 from ui.channel_panel import ChannelPanel
+from ui.cqt_panel import CqtPanel
 from ui.events_list import EventsList
 from ui.history import History
 from ui.level_plot import LevelPlot
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.channel_panel = ChannelPanel(self.history.plan)
         self.neighbours = NeighbourTable(self.history.plan)
         self.events = EventsList()
+        self.cqt_panel = CqtPanel(list_cases)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.docks: dict[str, QDockWidget] = {}
@@ -74,6 +76,9 @@ class MainWindow(QMainWindow):
         self._dock("neighbours", "Neighbours", self.neighbours, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("events", "Events", self.events, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.docks["neighbours"], self.docks["events"], Qt.Orientation.Horizontal)
+        self._dock("cqt", "Call quality test", self.cqt_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["events"], self.docks["cqt"])
+        self.docks["events"].raise_()
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.resize(1600, 1000)
@@ -138,6 +143,7 @@ class MainWindow(QMainWindow):
         """One bridge tick: file everything, then redraw each view once."""
         t0 = time.perf_counter()
         changed = self.history.add(batch)
+        self.cqt_panel.observe(batch)
         new_events = [r for r in batch if isinstance(r, Event)]
         for rec in batch:
             if isinstance(rec, LinkStatus):
@@ -180,6 +186,7 @@ class MainWindow(QMainWindow):
         self.neighbours.model.set_plan(self.history.plan)
         self.channel_panel.plan = self.history.plan
         self.map_view.set_plan(cells)
+        self.cqt_panel.set_cell_plan(cells)
         self.trace.redraw_all()  # labels may have changed
 
     def _status_tick(self) -> None:
@@ -239,6 +246,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._status_timer.stop()
+        self.cqt_panel.shutdown()
         self.save_settings()
         self.closing.emit()
         super().closeEvent(event)
