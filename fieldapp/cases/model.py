@@ -238,15 +238,19 @@ class Case:
     # ------------------------------------------------------------------ store mapping
 
     def to_store(self) -> dict[str, Any]:
-        """The fields as the store keeps them (the title goes separately)."""
+        """The fields as the store keeps them. The store's ``title`` column holds the title a
+        list shows (``display_title``); a title the user gave is kept as ``custom_title``."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "title")}
         out["cells"] = list(self.cells)
+        out["custom_title"] = self.title
         return {k: v for k, v in out.items() if v is not None}
 
     @classmethod
     def from_store(cls, row: dict[str, Any]) -> Case:
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"title"}
         data = {k: v for k, v in row.items() if k in known and v is not None}
+        if row.get("custom_title"):
+            data["title"] = row["custom_title"]
         data["cells"] = tuple(data.get("cells") or ())
         if data.get("status") == "open":  # a case made before the workflow existed
             data["status"] = "new"

@@ -108,7 +108,9 @@ def edit(store: Store, case_id: int, changes: dict[str, Any], *, author: str | N
             if getattr(before, k) != getattr(after, k)}
     if not diff:
         return before
-    fields: dict[str, Any] = {k: _plain(getattr(after, k)) for k in diff}
+    fields: dict[str, Any] = {k: _plain(getattr(after, k)) for k in diff if k != "title"}
+    if "title" in diff:
+        fields["custom_title"] = after.title  # None removes it: the title is derived again
     if any(k in diff for k in ("title", "category", "landmark", "address")):
         fields["title"] = after.display_title()  # the list column follows the facts it is made of
     text = "edited " + ", ".join(FIELD_BY_NAME[k].label.lower() for k in diff)
