@@ -104,3 +104,48 @@ def test_the_form_builds_the_plan_and_shows_bad_input(qtbot):
     plan, options = got[-1]
     assert [t.trx_id for t in plan.cell.trxs] == ["A", "B"] and options["case_id"] == 3
     assert len(LISTENER_VERDICTS) == len(panel.shortcuts) == 8
+
+
+def test_the_window_runs_a_cqt_on_the_demo_handset(qtbot, window, tmp_path):
+    """The wiring of the composition root: the panel's runner on the live controller's handset,
+    recording into the controller's session, samples through the window's batches."""
+    from fieldapp.cqt.live_run import live_runner
+    from fieldapp.live import Controller
+    from fieldapp.store import Store
+    from ui.bridge import RecordBridge
+
+    bridge = RecordBridge(tick_ms=50)
+    controller = Controller(bridge.put, tmp_path / "ws.db")
+    bridge.records_arrived.connect(window.on_records)
+    panel = window.cqt_panel
+    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, view_sink=bridge.put, **kw)
+    panel.ask_block = lambda trx, others: True
+    bridge.start()
+    try:
+        controller.connect({"port": "sim:one-way-trx", "speed": 30.0, "rate_s": 0.1, "sim_family": "quectel"})
+        qtbot.waitUntil(lambda: panel.cell_combo.currentData() == "MALL-69", timeout=15000)
+        panel.number_edit.setText("5551234")
+        panel.calls_spin.setValue(1)
+        panel.setup_spin.setValue(3)
+        panel.hold_spin.setValue(0.5)
+        panel.gap_spin.setValue(0)
+        panel.mode_checks["block"].setChecked(True)
+        panel.auto_audio_check.setChecked(True)
+        panel.sim_block_check.setChecked(True)
+        panel.start()
+        assert panel.runner is not None, panel.message_label.text()
+        qtbot.waitUntil(lambda: panel.runner.status().state == "done", timeout=20000)
+        runner = panel.runner
+        qtbot.waitUntil(lambda: panel.calls_table.rowCount() == len(runner.calls()), timeout=5000)
+    finally:
+        panel.shutdown()
+        controller.shutdown()
+        bridge.stop()
+    counted = [c for c in runner.calls() if c.counted]
+    assert [c.trx_id for c in counted] == ["TRX-69-0", "TRX-69-1"]
+    assert [c.listener for c in counted] == ["normal", ONE_WAY_UL]  # from the simulator
+    assert all("channel agrees" in c.attribution for c in counted)  # block and attribute agree
+    with Store.open(tmp_path / "ws.db") as store:
+        kinds = [e.kind for e in store.events(runner.session_id)]
+        assert store.cqt_run(runner.run_id)["state"] == "done"
+    assert kinds.count("block") == 3 and "call_connected" in kinds
