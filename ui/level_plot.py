@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -50,6 +50,35 @@ def _brush(colour: str, alpha: int) -> QColor:
                   round(255 + (c.blue() - 255) * a))
 
 
+class BandsItem(pg.GraphicsObject):
+    """Horizontal colour bands across the whole time axis, painted as plain rectangles
+    (LinearRegionItem brings two line items per band and their hover logic, every tick)."""
+
+    def __init__(self, bands: list[tuple[float, float, str]], alpha: int) -> None:
+        super().__init__()
+        self.bands = [(lo, hi, _brush(colour, alpha)) for lo, hi, colour in bands]
+        self.setZValue(-10)
+
+    def boundingRect(self) -> QRectF:
+        vb = self.getViewBox()
+        x0, x1 = vb.viewRange()[0] if vb is not None else (0.0, 1.0)
+        lo = min(b[0] for b in self.bands)
+        hi = max(b[1] for b in self.bands)
+        return QRectF(x0, lo, x1 - x0, hi - lo)
+
+    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):
+        return None  # the bands never widen the auto range
+
+    def viewRangeChanged(self) -> None:
+        self.prepareGeometryChange()
+
+    def paint(self, p, *args) -> None:
+        r = self.boundingRect()
+        p.setPen(Qt.PenStyle.NoPen)
+        for lo, hi, colour in self.bands:
+            p.fillRect(QRectF(r.left(), lo, r.width(), hi - lo), colour)
+
+
 class LevelPlot(QWidget):
     """Level and quality plots with window choice and pause/follow."""
 
@@ -63,7 +92,6 @@ class LevelPlot(QWidget):
         self._plotted: list[tuple] = []
         # The window points this at the neighbour table, which knows names from the cell plan.
         self.neighbour_name: Callable[[tuple], str | None] = lambda key: None
-        self._bands: list[pg.LinearRegionItem] = []
 
         self.window_combo = QComboBox()
         self.window_combo.addItems([label for label, _ in WINDOWS])
@@ -111,13 +139,10 @@ class LevelPlot(QWidget):
         self.quality.setYRange(-0.5, 7.5, padding=0)
         self.quality.getViewBox().invertY(True)
         self.quality.getAxis("left").setTicks([[(q, str(q)) for q in range(8)]])
-        for lo, hi, colour in RXQUAL_BANDS:
-            region = pg.LinearRegionItem((lo, hi), orientation="horizontal", movable=False,
-                                         brush=_brush(colour, BAND_ALPHA), pen=pg.mkPen(None))
-            region.setZValue(-10)
-            self.quality.addItem(region)
-            self._bands.append(region)
-        self._level_bands: list[pg.LinearRegionItem] = []
+        quality_bands = BandsItem(list(RXQUAL_BANDS), BAND_ALPHA)
+        self.quality.addItem(quality_bands, ignoreBounds=True)
+        self._bands: list[BandsItem] = [quality_bands]
+        self._level_bands: BandsItem | None = None
         self.set_bins(bins)
 
         self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=QColor("#ffffff"))
@@ -143,18 +168,13 @@ class LevelPlot(QWidget):
     # ------------------------------------------------------------------ configuration
     def set_bins(self, bins) -> None:
         """Redraw the level colour bands for a legend (configurable, DOMAIN.md §3)."""
-        for region in self._level_bands:
-            self.level.removeItem(region)
-            self._bands.remove(region)
-        self._level_bands = []
-        for lo, hi, colour in band_edges(bins):
-            region = pg.LinearRegionItem((lo, hi), orientation="horizontal", movable=False,
-                                         brush=_brush(colour, BAND_ALPHA), pen=pg.mkPen(None))
-            region.setZValue(-10)
-            region.setVisible(self.bands_check.isChecked())
-            self.level.addItem(region)
-            self._level_bands.append(region)
-            self._bands.append(region)
+        if self._level_bands is not None:
+            self.level.removeItem(self._level_bands)
+            self._bands.remove(self._level_bands)
+        self._level_bands = BandsItem(band_edges(bins), BAND_ALPHA)
+        self._level_bands.setVisible(self.bands_check.isChecked())
+        self.level.addItem(self._level_bands, ignoreBounds=True)
+        self._bands.append(self._level_bands)
 
     def _show_bands(self, on: bool) -> None:
         for region in self._bands:

@@ -13,7 +13,15 @@ import time
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldapp.live import LinkStatus, PlanUpdate
 from fieldapp.model import Capabilities, Event, PlanCell
@@ -76,7 +84,11 @@ class MainWindow(QMainWindow):
         self._dock("neighbours", "Neighbours", self.neighbours, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("events", "Events", self.events, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.docks["neighbours"], self.docks["events"], Qt.Orientation.Horizontal)
-        self._dock("cqt", "Call quality test", self.cqt_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        # In a scroll area: the CQT panel is tall, and the bottom docks must not squeeze the plots.
+        cqt_scroll = QScrollArea()
+        cqt_scroll.setWidgetResizable(True)
+        cqt_scroll.setWidget(self.cqt_panel)
+        self._dock("cqt", "Call quality test", cqt_scroll, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["events"], self.docks["cqt"])
         self.docks["events"].raise_()
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)

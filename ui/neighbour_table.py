@@ -204,7 +204,10 @@ class NeighbourTable(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: ResizeToContents would re-measure every cell on every live update.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in zip(range(len(COLUMNS)), (36, 56, 44, 96, 48, 48, 40, 40)):
+            header.resizeSection(col, width)
         header.setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
