@@ -35,7 +35,7 @@ class CqtEvidence:
 
 
 def from_calls(run_id: int | None, plan: CqtPlan, calls: list[CqtCall], *, state: str = "done") -> CqtEvidence:
-    trx_ids = tuple(plan.trx_ids())
+    trx_ids = tuple(plan.trx_ids)
     return CqtEvidence(run_id, plan.cell.name, trx_ids, matrix_json(build_matrix(calls, trx_ids)),
                        judge(calls, trx_ids).to_json(), tuple(calls), plan.mode_text, state)
 
