@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF, QUrl
-from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from fieldapp.cases.stats import percentile
 from fieldapp.report.data import MAX_PLOTTED_SESSIONS, ReportData
@@ -81,6 +81,10 @@ def write_pdf(data: ReportData, path: str | Path, *, include_personal: bool = Fa
     path = Path(path)
     images = render_images(data)
     doc = QTextDocument()
+    font = QFont(doc.defaultFont())
+    for tag in ("liga", "clig"):  # no "ﬁ" ligatures: the ticket system's search and copy/paste see plain "fi"
+        font.setFeature(QFont.Tag(tag), 0)
+    doc.setDefaultFont(font)
     for name, img in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
     doc.setHtml(build_html(data, Masker(data.case, include_personal), lambda name: name, list(images)))

@@ -127,15 +127,20 @@ RECIPES = {
 
 
 def recorded(name: str, dest_dir: Path) -> tuple[Path, int]:
-    """A copy of recording ``name`` as ``dest_dir/<name>.db``: (workspace, session id 1)."""
+    """A copy of recording ``name`` (a RECIPES key or "bus-stop-before-after") as
+    ``dest_dir/<name>.db``: (workspace, id of its first session)."""
     global _CACHE_DIR
     if name not in _MADE:
         if _CACHE_DIR is None:
             _CACHE_DIR = Path(tempfile.mkdtemp(prefix="fieldapp-case-recordings-"))
             atexit.register(shutil.rmtree, _CACHE_DIR, True)
-        scenario, kwargs = RECIPES[name]
         path = _CACHE_DIR / f"{name}.db"
-        record_scenario(path, scenario or no_dominant_scenario(), **kwargs)
+        if name == "bus-stop-before-after":  # session 1 before the tilt change, session 2 after
+            record_scenario(path, "bus-stop-tilt13", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0)
+            record_scenario(path, "bus-stop-tilt7", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0, put_plan=False)
+        else:
+            scenario, kwargs = RECIPES[name]
+            record_scenario(path, scenario or no_dominant_scenario(), **kwargs)
         _MADE[name] = path
     dest = dest_dir / f"{name}.db"
     shutil.copyfile(_MADE[name], dest)
