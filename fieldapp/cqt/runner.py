@@ -321,9 +321,9 @@ class CqtRunner:
         if self.apply_sim_block and self.sim is None:
             raise PlanError("applying blocks in the simulator needs the simulator")
         fields = getattr(caps, "fields", {}) or {}
-        if plan.modes == {ATTRIBUTE} and fields.get("tch_arfcn") is False:
+        if not plan.forces_trx and ATTRIBUTE in plan.modes and fields.get("tch_arfcn") is False:
             raise PlanError(f"{family} shows no dedicated channel (TCH ARFCN): attribute mode cannot "
-                            "tie calls to a TRX; choose lock or block mode")
+                            "tie calls to a TRX; choose block mode")
 
     def _prepare(self) -> None:
         self.check()
@@ -337,6 +337,7 @@ class CqtRunner:
             self._emit(Event(time.time(), EV_INFO, f"CQT run {self.run_id}: {len(self._schedule)} calls to "
                              f"{plan.number} on {plan.cell.name}, mode {plan.mode_text}",
                              {"cqt_run": self.run_id, "plan": plan.to_json()}))
+            self._attach()  # the case shows the run from its first call, even if it stops on a fault
         self._set(run_id=self.run_id)
         self._save_run(state=RUNNING, message=None)
 
@@ -689,7 +690,6 @@ class CqtRunner:
         self._emit(Event(time.time(), EV_NOTE, f"CQT run {self.run_id} {state}: {verdict.text}",
                          {"cqt_run": self.run_id, "suspect": verdict.suspect, "status": verdict.status}))
         self._save_run(state=state, message=None, ended_utc=time.time(), verdict=verdict.to_json())
-        self._attach()
         self._set(state=state, phase="", hold_left_s=None, message=verdict.text)
 
     def _fault(self, message: str) -> None:

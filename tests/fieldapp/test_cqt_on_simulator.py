@@ -63,11 +63,13 @@ def test_sdcch_scenario_puts_the_setup_failures_on_trx1_in_block_mode(tmp_path):
     with cqt_rig(tmp_path, "sdcch-trx", "quectel", seed=3, modes=frozenset({"block"}), calls_per_trx=5,
                  hold_s=0.15, auto_audio=True, runner_kwargs={"apply_sim_block": True}) as rig:
         verdict = rig[2].run()
-        calls = rig[2].calls()
-    failed = [c for c in calls if c.result == SETUP_FAILED]
-    assert failed, [c.summary() for c in calls]
-    assert {c.trx_id for c in failed} == {"TRX-41-1"}
-    assert all(c.cause_text == "Immediate assignment reject" for c in failed)
+    calls = rig[2].calls()
+    # IMMEDIATE ASSIGNMENT REJECT (the SDCCH on TRX-41-1 cannot be activated) happens only in
+    # the configuration that leaves TRX-41-1 in service; a rare radio failure may happen anywhere.
+    rejects = [c for c in calls if c.result == SETUP_FAILED and c.cause_text == "Immediate assignment reject"]
+    assert rejects, [c.summary() for c in calls]
+    assert {c.trx_id for c in rejects} == {"TRX-41-1"} and {c.trx_how for c in rejects} == {"block"}
+    assert rig[2].matrix()["TRX-41-1"].setup_failed >= len(rejects)
     assert verdict.status in (SUSPECT, NONE)
     if verdict.status == SUSPECT:
         assert verdict.suspect == "TRX-41-1" and verdict.problem == SETUP_FAILED
