@@ -57,7 +57,7 @@ def write_pack(store: Store, case_id: int, out: str | Path, *, include_personal:
             if item.kind == "file":
                 src = file_path(store, item)
                 if src.is_file():
-                    files.append((f"files/{masker.text(src.name)}", src))
+                    files.append((f"files/{item.attachment_id}-{masker.text(item.label)}", src))
         case_doc = {"case": _case_json(data.case, masker),
                     "history": [{"ts_utc": h.ts_utc, "author": h.author, "kind": h.kind, "from": h.from_status,
                                  "to": h.to_status, "text": masker.text(h.text)} for h in data.history],
