@@ -40,10 +40,17 @@ class StatusBar(QStatusBar):
         self.last_sample_utc: float | None = None
         self.period_s: float | None = None
         self.labels: dict[str, QLabel] = {}
+        self._stale: bool | None = None
         for key in ("state", "device", "family", "rate", "age", "gps", "recording", "skipped"):
             label = QLabel("")
             self.labels[key] = label
             self.addPermanentWidget(label)
+        # The clock-driven labels get fixed widths: a label whose size hint changes every second
+        # makes the main window lay out (and repaint) everything on every tick.
+        fm = self.fontMetrics()
+        for key, template in (("rate", "Rate: 0.00/s"), ("age", "Last sample: 999 min ago"),
+                              ("skipped", "Skipped lines: 000000")):
+            self.labels[key].setFixedWidth(fm.horizontalAdvance(template) + 16)
         self.set_link(self.info)
         self.tick()
 
@@ -84,11 +91,17 @@ class StatusBar(QStatusBar):
         age_label = self.labels["age"]
         if self.last_sample_utc is None:
             age_label.setText("Last sample: –")
-            age_label.setStyleSheet("")
+            self._set_stale(False)
             return
         age = max(0.0, self._clock() - self.last_sample_utc)
         age_label.setText(f"Last sample: {_age_text(age)} ago")
-        age_label.setStyleSheet("color: #ef6c00; font-weight: 600;" if age > STALE_AFTER_S else "")
+        self._set_stale(age > STALE_AFTER_S)
+
+    def _set_stale(self, stale: bool) -> None:
+        # Style sheets are re-polished on every set: only when the state flips, not every tick.
+        if stale != self._stale:
+            self._stale = stale
+            self.labels["age"].setStyleSheet("color: #ef6c00; font-weight: 600;" if stale else "")
 
 
 def _age_text(age_s: float) -> str:
