@@ -18,7 +18,6 @@ from pathlib import Path
 
 from fieldapp.cli import CliError
 from fieldapp.cli.common import add_workspace_arg, workspace_from
-from fieldapp.model import Sample
 
 DEFAULT_BAUD = 115200
 
@@ -44,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--case", type=int, default=None, help="record into this complaint case")
     p.add_argument("--reconnect", action="store_true",
                    help="when the device vanishes, wait for it and continue the same session")
+    p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
+                   help="GPS: an NMEA serial port (/dev/ttyACM0) or gpsd (host:port)")
+    p.add_argument("--gps-baud", type=int, default=4800)
     add_workspace_arg(p)
     p.set_defaults(func=cmd_record)
 
@@ -125,7 +127,9 @@ def format_capabilities(caps, simulator=None) -> str:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from drivers.transport import PortError
     from fieldapp.model import Event
+    from fieldapp.positioning import PositionJoiner, open_gps, parse_gps_address
     from fieldapp.session import Recorder
     from fieldapp.store import StoreError
 
@@ -147,19 +151,27 @@ def cmd_record(args: argparse.Namespace) -> int:
         stop.set()
 
     old_term = signal.signal(signal.SIGTERM, on_term)
-    samples_seen = 0
+    joiner = PositionJoiner()
+    gps = None
+    if args.gps:
+        kind, address = parse_gps_address(args.gps)
+        gps = open_gps(kind, address, args.gps_baud)
 
     def sink(record) -> None:
-        nonlocal samples_seen
-        recorder.put(record)
-        if isinstance(record, Sample):
-            samples_seen += 1
-        elif isinstance(record, Event):
+        record = joiner.feed(record)
+        recorder.sink(record)
+        if isinstance(record, Event):
             print(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}",
                   file=sys.stderr)
 
     interrupted = False
     try:
+        if gps is not None:
+            try:
+                gps.start(sink)
+            except (PortError, OSError) as exc:
+                print(f"fieldapp: GPS {args.gps}: {exc}; recording without positions", file=sys.stderr)
+                gps = None
         source.start(sink)
         deadline = None if args.duration is None else time.monotonic() + args.duration
         while not stop.is_set():
@@ -173,6 +185,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, old_term)
         source.stop()
+        if gps is not None:
+            gps.stop()
         recorder.close(interrupted=interrupted)
     counts = recorder.counts
     if interrupted:

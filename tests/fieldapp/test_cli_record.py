@@ -153,3 +153,37 @@ def test_a_workspace_that_is_not_one_is_refused_with_exit_2(tmp_path):
         res = run(["record", modem.port, "--duration", "1", "--workspace", str(bad)])
     assert res.returncode == 2 and "cannot record into" in res.stderr
     assert bad.read_text() == "my notes, not a database\n"
+
+
+def test_record_with_nmea_gps_stamps_positions_on_samples(tmp_path):
+    from drivers.sim import start_simulator
+
+    ws = tmp_path / "ws.db"
+    with start_simulator("demo-drive", family="quectel", speed=1.0, seed=2) as sim:
+        res = run(["record", sim.port, "--gps", sim.gps_port, "--rate", "0.5", "--duration", "4",
+                   "--workspace", str(ws)])
+    assert res.returncode == 0, res.stderr
+    con = sqlite3.connect(ws)
+    with_pos = con.execute("SELECT count(*) FROM samples WHERE lat IS NOT NULL").fetchone()[0]
+    positions = con.execute("SELECT count(*) FROM positions").fetchone()[0]
+    con.close()
+    assert positions >= 2 and with_pos >= 2
+
+
+def test_gps_addresses():
+    from fieldapp.positioning import parse_gps_address
+
+    assert parse_gps_address("/dev/ttyACM0") == ("nmea", "/dev/ttyACM0")
+    assert parse_gps_address("COM4") == ("nmea", "COM4")
+    assert parse_gps_address("gpsd") == ("gpsd", "localhost:2947")
+    assert parse_gps_address("gpsd:10.1.1.1") == ("gpsd", "10.1.1.1:2947")
+    assert parse_gps_address("localhost:2948") == ("gpsd", "localhost:2948")
+
+
+def test_ports_and_version():
+    res = run(["--version"])
+    assert res.returncode == 0 and res.stdout.startswith("fieldapp ")
+    res = run(["ports", "--json"])
+    assert res.returncode == 0
+    for port in json.loads(res.stdout):
+        assert {"device", "description", "hwid", "vid", "pid"} <= set(port)

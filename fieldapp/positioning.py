@@ -1,0 +1,66 @@
+"""Positions for samples: which GPS to read, and the latest fix stamped onto each sample.
+
+A handset and a GPS puck are two devices with two threads; a sample takes the last fix that
+arrived less than ``fresh_s`` ago (by arrival, since a receiver's own clock — or a replayed
+log's — may be anywhere). An older fix is not used: a stale position on a drive is a wrong
+position, and no position is better than a wrong one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+from fieldapp.model import Position, Sample
+
+POSITION_FRESH_S = 3.0
+
+
+class PositionJoiner:
+    def __init__(self, fresh_s: float = POSITION_FRESH_S) -> None:
+        self.fresh_s = fresh_s
+        self._last: Position | None = None
+        self._last_at = 0.0
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._last = None
+
+    def feed(self, record: Any) -> Any:
+        """Pass every record through: remembers positions, stamps samples that have none."""
+        if isinstance(record, Position):
+            with self._lock:
+                self._last, self._last_at = record, time.monotonic()
+        elif isinstance(record, Sample) and record.position is None:
+            with self._lock:
+                pos, at = self._last, self._last_at
+            if pos is not None and time.monotonic() - at <= self.fresh_s:
+                return replace(record, position=pos)
+        return record
+
+
+def parse_gps_address(text: str) -> tuple[str, str]:
+    """``/dev/ttyACM0`` or ``COM4`` → ("nmea", path); ``gpsd``, ``gpsd:host[:port]`` or
+    ``host:port`` → ("gpsd", "host:port")."""
+    t = text.strip()
+    if t == "gpsd":
+        return "gpsd", "localhost:2947"
+    if t.startswith("gpsd:"):
+        rest = t[5:].lstrip("/")
+        return "gpsd", rest if ":" in rest else f"{rest or 'localhost'}:2947"
+    if ":" in t and not t.startswith(("/", "COM", "socket:", "rfc2217:", "loop:")):
+        return "gpsd", t
+    return "nmea", t
+
+
+def open_gps(kind: str, address: str, baud: int = 4800):
+    """A GPS source (``start(sink)``/``stop()``) for a parsed address."""
+    from drivers import gps
+
+    if kind == "gpsd":
+        host, _, port = address.rpartition(":")
+        return gps.GpsdSource(host or "localhost", int(port or 2947))
+    return gps.NmeaSerialSource(address, baud=baud)
