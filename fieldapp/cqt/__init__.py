@@ -7,8 +7,11 @@ call, mapped through the cell's TRX plan; hopping → "unknown", never guessed).
 names a suspect TRX with an exact test, or says that none stands out.
 
 Modules: ``calls`` (one call's record, outcome and listener codes), ``plan`` (the plan and its
-validation), ``attribution`` (channel → TRX), ``matrix`` (TRX × outcome counts), ``verdict``
-(Fisher's exact test and the stated rule), ``runner`` (the Qt-free runner).
+validation), ``attribution`` (channel → TRX, and the TRX a finished call counts on), ``matrix``
+(TRX × outcome counts), ``verdict`` (Fisher's exact test and the stated rule), ``runner`` (the
+Qt-free runner), ``trx_setup`` (lock/block before the calls, the pre-flight refusals),
+``call_result`` (what a finished call was, the listener's verdict), ``run_store`` (the run in
+the workspace), ``live_run`` (a runner on the window's live connection).
 
 May import: ``fieldapp.model``, ``fieldapp.store``, ``fieldapp.session``, the standard library,
 and the driver's exception types (``drivers.at``, ``drivers.handset``, ``drivers.transport``).

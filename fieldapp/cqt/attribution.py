@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fieldapp.cqt.calls import BY_ATTRIBUTE, BY_BLOCK, BY_LOCK, CONFLICT, UNKNOWN, CqtCall
+from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, CqtPlan
 from fieldapp.model import Cell, Channel, PlanCell
 
 
@@ -68,3 +70,28 @@ def attribute(cell: PlanCell, seen: Iterable[tuple[Cell | None, Channel | None]]
     last = reports[-1][1]
     ts = "" if last.timeslot is None else f" TS {last.timeslot}"
     return trxs[0], f"TCH ARFCN {last.tch_arfcn}{ts} → {trxs[0]}"
+
+
+def tie_to_trx(plan: CqtPlan, call: CqtCall, seen: list[tuple[Cell | None, Channel | None]]) -> None:
+    """Decide the TRX a finished call counts on, and how we know (sets ``trx_id``, ``trx_how``,
+    ``attributed_trx``, ``attribution``). A forced configuration (block, channel lock) names
+    the TRX unless the call left the cell or the channel seen says otherwise (then it is not
+    counted: "unknown" or "conflict"); without one, the channel decides."""
+    if ATTRIBUTE in plan.modes:
+        call.attributed_trx, call.attribution = attribute(plan.cell, seen)
+    if not (plan.forces_trx and call.planned_trx is not None):
+        call.trx_id = call.attributed_trx
+        call.trx_how = BY_ATTRIBUTE if call.attributed_trx else UNKNOWN
+        return
+    how = BY_BLOCK if BLOCK in plan.modes else BY_LOCK
+    left = next((s for s, _c in seen if on_cell(plan.cell, s) is False), None)
+    if left is not None:
+        call.trx_id, call.trx_how = None, UNKNOWN
+        call.attribution = f"the call left {plan.cell.name} (CI {left.ci}): not counted"
+    elif call.attributed_trx is not None and call.attributed_trx != call.planned_trx:
+        call.trx_id, call.trx_how = None, CONFLICT
+        call.attribution = f"{how} put it on {call.planned_trx} but the channel shows {call.attributed_trx}: not counted"
+    else:
+        call.trx_id, call.trx_how = call.planned_trx, how
+        forced = f"all TRXs but {call.planned_trx} blocked" if how == BY_BLOCK else f"locked to {call.planned_trx}"
+        call.attribution = forced + (f"; channel agrees ({call.attribution})" if call.attributed_trx else "")

@@ -42,6 +42,10 @@ class PlanError(ValueError):
     """A plan that cannot run; the message says which field and why."""
 
 
+class RunFault(Exception):
+    """Stops a run that has started; the message tells the engineer what to do before resuming."""
+
+
 @dataclass(frozen=True)
 class CqtPlan:
     number: str

@@ -28,37 +28,21 @@ from pathlib import Path
 from typing import Any
 
 from drivers.at import AtError
-from drivers.handset import Unsupported
 from drivers.transport import DeviceGone
-from fieldapp.cqt.attribution import attribute, on_cell
-from fieldapp.cqt.calls import (
-    BY_BLOCK,
-    BY_LOCK,
-    CANCELLED,
-    CONFLICT,
-    DROPPED,
-    ERROR,
-    LISTENER_VERDICTS,
-    SETUP_FAILED,
-    SUCCESS,
-    UNKNOWN,
-    CqtCall,
-)
+from fieldapp.cqt.attribution import tie_to_trx
+from fieldapp.cqt.call_result import classify, listener_verdict, modem_still_calling
+from fieldapp.cqt.calls import CANCELLED, ERROR, LISTENER_VERDICTS, CqtCall
 from fieldapp.cqt.matrix import TrxCounts, build_matrix
-from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, CqtPlan, PlanError, bcch_arfcn, clean_number
+from fieldapp.cqt.plan import CqtPlan, PlanError, RunFault, clean_number
+from fieldapp.cqt.run_store import RunStore
+from fieldapp.cqt.trx_setup import TrxSetup, preflight
 from fieldapp.cqt.verdict import Verdict, judge
-from fieldapp.model import DEDICATED, EV_BLOCK, EV_DISCONNECTED, EV_INFO, EV_NOTE, Event, Position, Sample
-from fieldapp.store import Store
+from fieldapp.model import DEDICATED, EV_DISCONNECTED, EV_INFO, EV_NOTE, Event, Position, Sample
 
 RELEASE_WAIT_S = 10.0  # how long a hang-up may take to show as the end of the call
-ATTACHMENT_KIND = "cqt"
 EXTRA_CALLS_FACTOR = 3  # attribute mode: at most this many times the planned calls
 
 IDLE, RUNNING, PAUSED, FAULT, DONE, ABORTED = "idle", "running", "paused", "fault", "done", "aborted"
-
-
-class RunFault(Exception):
-    """Stops the run; the message tells the engineer what to do before resuming."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +83,7 @@ class CqtRunner:
         self.case_id = case_id
         self.run_id: int | None = None
         self._emit_to = emit
-        self.confirm_block = confirm_block
         self.ask_verdict = ask_verdict
-        self.sim = sim
-        self.apply_sim_block = apply_sim_block
         self.on_change = on_change
         self.poll_s = poll_s
         self._schedule = plan.schedule()
@@ -123,20 +104,19 @@ class CqtRunner:
         self._last_position: Position | None = None
         self._samples = 0
         self._gone = False
-        self._forced_trx: str | None = None  # the TRX the current lock/block configuration forces
-        self._cell_locked = False
-        self._blocks_applied: set[str] = set()
+        self._store = None if self.workspace is None else RunStore(self.workspace)
+        self._setup = TrxSetup(source, plan, emit=self._emit, radio=self._radio, nap=self._nap,
+                               aborted=self._abort.is_set, say=self._set, confirm_block=confirm_block,
+                               sim=sim, apply_sim_block=apply_sim_block)
 
     # ------------------------------------------------------------------ loading a stored run
 
     @classmethod
     def load(cls, workspace: str | Path, run_id: int, source: Any, **kwargs: Any) -> CqtRunner:
         """A stored run, ready to ``run()`` the rest of its plan with ``source``."""
-        with Store.open(workspace, create=False) as store:
-            row = store.cqt_run(run_id)
-            if row is None:
-                raise PlanError(f"no CQT run {run_id} in {workspace}")
-            calls = [CqtCall.from_json(c) for c in store.cqt_calls(run_id)]
+        row, calls = RunStore(workspace).load(run_id)
+        if row is None:
+            raise PlanError(f"no CQT run {run_id} in {workspace}")
         if row["state"] in (DONE, ABORTED):
             raise PlanError(f"CQT run {run_id} is {row['state']}: nothing left to resume")
         plan = CqtPlan.from_json(row["plan"])
@@ -171,6 +151,18 @@ class CqtRunner:
         elif isinstance(record, Event) and record.kind == EV_DISCONNECTED:
             self._gone = True
         self._wake.set()
+
+    def _radio(self) -> tuple[int, Any]:
+        with self._lock:
+            return self._samples, self._last_serving
+
+    @property
+    def confirm_block(self) -> Callable[[str], bool] | None:
+        return self._setup.confirm_block
+
+    @confirm_block.setter
+    def confirm_block(self, ask: Callable[[str], bool] | None) -> None:
+        self._setup.confirm_block = ask
 
     def observe_many(self, records: list[Any]) -> None:
         for r in records:
@@ -214,7 +206,7 @@ class CqtRunner:
         """Continue: after a pause, or after a fault (with a new ``source`` when the device was
         re-opened). A stopped run starts again on its own thread."""
         if source is not None:
-            self.source = source
+            self.source = self._setup.source = source
         self._pause.clear()
         if not self._running and self._status.state in (FAULT, PAUSED, IDLE):
             self.start()
@@ -286,7 +278,7 @@ class CqtRunner:
                 if self._abort.is_set():
                     break
                 trx = self._schedule[self._next]
-                self._configure(trx)
+                self._setup.configure(trx)
                 self._one_call(trx)
                 if self._next < len(self._schedule) and not self._abort.is_set():
                     self._set(phase="gap", hold_left_s=None)
@@ -305,39 +297,22 @@ class CqtRunner:
         return self.verdict()
 
     def check(self) -> None:
-        """Refuse, before any call, what cannot work: a bad plan, a lock the device does not
-        have, simulator verdicts with a real device, a block nobody confirms. Raises PlanError."""
-        plan = self.plan.validate()
-        caps = getattr(self.source, "capabilities", None)
-        family = getattr(caps, "family", None) or "this device"
-        if LOCK in plan.modes and not getattr(caps, "can_lock_arfcn", False):
-            raise PlanError(f"{family} has no documented GSM ARFCN lock (reference §4): "
-                            "choose block or attribute mode")
-        if plan.auto_audio and not getattr(self.source, "simulator", None):
-            raise PlanError("automatic audio verdicts come from the simulator only: with a real "
-                            "device a person listens and marks each call")
-        if BLOCK in plan.modes and self.confirm_block is None and not (self.sim and self.apply_sim_block):
-            raise PlanError("block mode needs someone to confirm the BSC's blocks")
-        if self.apply_sim_block and self.sim is None:
-            raise PlanError("applying blocks in the simulator needs the simulator")
-        fields = getattr(caps, "fields", {}) or {}
-        if not plan.forces_trx and ATTRIBUTE in plan.modes and fields.get("tch_arfcn") is False:
-            raise PlanError(f"{family} shows no dedicated channel (TCH ARFCN): attribute mode cannot "
-                            "tie calls to a TRX; choose block mode")
+        """Refuse, before any call, what cannot work (see ``trx_setup.preflight``). Raises PlanError."""
+        preflight(self.plan, self.source, self._setup)
 
     def _prepare(self) -> None:
         self.check()
         plan = self.plan
         if not getattr(self.source, "connected", True):
             raise RunFault("the handset is not connected: connect it, then resume")
-        if self.run_id is None and self.workspace is not None:
-            with Store.open(self.workspace) as store:
-                self.run_id = store.create_cqt_run(plan.to_json(), session_id=self.session_id,
-                                                   case_id=self.case_id)
+        if self.run_id is None and self._store is not None:
+            self.run_id = self._store.create(plan.to_json(), session_id=self.session_id, case_id=self.case_id)
             self._emit(Event(time.time(), EV_INFO, f"CQT run {self.run_id}: {len(self._schedule)} calls to "
                              f"{plan.number} on {plan.cell.name}, mode {plan.mode_text}",
                              {"cqt_run": self.run_id, "plan": plan.to_json()}))
-            self._attach()  # the case shows the run from its first call, even if it stops on a fault
+            if self.case_id is not None:  # the case shows the run from its start, even if it faults
+                self._store.attach(self.case_id, self.run_id)
+        self._setup.run_id = self.run_id
         self._set(run_id=self.run_id)
         self._save_run(state=RUNNING, message=None)
 
@@ -357,96 +332,6 @@ class CqtRunner:
             self._schedule.append(None)
             self._status = replace(self._status, total=len(self._schedule))
         return True
-
-    # ------------------------------------------------------------------ configuration
-
-    def _configure(self, trx: str | None) -> None:
-        plan = self.plan
-        if LOCK in plan.modes and plan.lock_kind == LOCK_CELL and not self._cell_locked:
-            arfcn = bcch_arfcn(plan.cell)
-            assert arfcn is not None  # validate() checked it
-            self._lock_to(arfcn, f"the BCCH of {plan.cell.name}")
-            self._cell_locked = True
-        if trx is None or trx == self._forced_trx:
-            return
-        self._set(phase="configuring", trx_id=trx)
-        if BLOCK in plan.modes:
-            self._block_all_but(trx)
-        if LOCK in plan.modes and plan.lock_kind != LOCK_CELL:
-            arfcn = plan.cell.trxs[plan.trx_ids.index(trx)].arfcns[0]
-            self._lock_to(arfcn, trx)
-        self._forced_trx = trx
-
-    def _lock_to(self, arfcn: int, what: str) -> None:
-        """Lock and check that the handset has service on the cell under test afterwards."""
-        with self._lock:
-            before = self._samples
-        try:
-            self.source.lock(arfcn)
-        except Unsupported as exc:
-            raise PlanError(str(exc)) from exc
-        except AtError as exc:
-            raise RunFault(f"the lock to ARFCN {arfcn} ({what}) was refused: {exc}") from exc
-        except (DeviceGone, OSError) as exc:
-            raise RunFault(f"the device is gone ({exc}): reconnect it, then resume") from exc
-        deadline = time.monotonic() + self.plan.lock_settle_s
-        while True:
-            with self._lock:
-                fresh = self._samples > before + 1  # a whole poll cycle after the lock
-                serving = self._last_serving
-            # Service on the cell under test, positively identified (a report without a cell
-            # identity, as Telit prints with no service, does not count).
-            if fresh and serving is not None and on_cell(self.plan.cell, serving) is True \
-                    and (self.plan.lock_kind != LOCK_CELL or serving.arfcn in (None, arfcn)):
-                return
-            if self._abort.is_set():
-                return
-            if time.monotonic() > deadline:
-                where = "no service" if serving is None or not fresh else \
-                    f"CI {serving.ci} / ARFCN {serving.arfcn}"
-                raise RunFault(f"locked to ARFCN {arfcn} ({what}) but after {self.plan.lock_settle_s:g} s the "
-                               f"handset shows {where}, not {self.plan.cell.name}: this device's lock selects a "
-                               "BCCH carrier, not a TRX (reference §4). Use block or attribute mode")
-            self._wake.wait(self.poll_s)
-            self._wake.clear()
-
-    def _block_all_but(self, trx: str) -> None:
-        others = [t for t in self.plan.trx_ids if t != trx]
-        self._set(phase="waiting", message=f"ask the BSC team to block {', '.join(others) or 'nothing'} "
-                                            f"and keep {trx} in service")
-        if self.confirm_block is not None and not self.confirm_block(trx):
-            raise RunFault(f"the block leaving only {trx} in service was not confirmed: resume when the BSC "
-                           "team has done it")
-        by = "engineer"
-        if self.sim is not None and self.apply_sim_block:
-            for t in self.plan.trx_ids:
-                if not self.sim.set_blocked(t, t != trx):
-                    raise RunFault(f"the simulator does not know {t}")
-            self._blocks_applied = set(others)
-            by = "simulator" if self.confirm_block is None else "engineer + simulator"
-        self._emit(Event(time.time(), EV_BLOCK, f"blocked {', '.join(others) or 'none'}: calls go to {trx}",
-                         {"active_trx": trx, "blocked": others, "cell": self.plan.cell.name,
-                          "confirmed_by": by, "cqt_run": self.run_id}))
-        self._set(message="")
-
-    def _unconfigure(self) -> None:
-        if self._blocks_applied and self.sim is not None:
-            for t in self.plan.trx_ids:
-                self.sim.set_blocked(t, False)
-            self._blocks_applied = set()
-            self._emit(Event(time.time(), EV_BLOCK, "all TRXs back in service",
-                             {"active_trx": None, "blocked": [], "cell": self.plan.cell.name,
-                              "confirmed_by": "simulator", "cqt_run": self.run_id}))
-        elif BLOCK in self.plan.modes and self._forced_trx is not None:
-            self._emit(Event(time.time(), EV_NOTE, f"CQT over: ask the BSC team to de-block the TRXs of "
-                             f"{self.plan.cell.name}", {"cqt_run": self.run_id}))
-        if LOCK in self.plan.modes and (self._cell_locked or self._forced_trx is not None):
-            try:
-                self.source.unlock()
-            except (Unsupported, AtError, DeviceGone, OSError) as exc:
-                self._emit(Event(time.time(), EV_INFO, f"unlock failed: {exc}", {"cqt_run": self.run_id}))
-        self._cell_locked = False
-        self._forced_trx = None
 
     # ------------------------------------------------------------------ one call
 
@@ -505,7 +390,7 @@ class CqtRunner:
                 self._set(phase="connected", hold_left_s=left)
                 self._nap()
         if progress.ended_utc is not None and progress.connected_utc is None and not timed_out \
-                and not cancelled and not self._device_gone() and self._modem_still_calling():
+                and not cancelled and not self._device_gone() and modem_still_calling(self.source):
             self._lost_at_dial(call)
             return
         if progress.ended_utc is None and not self._device_gone():
@@ -529,21 +414,6 @@ class CqtRunner:
             self._current, self._seen = None, None
         self._save_call(call)
 
-    def _modem_still_calling(self) -> bool:
-        """Ask the modem itself (AT+CLCC) whether a call is still listed."""
-        command = getattr(self.source, "command", None)
-        if command is None:
-            return False
-        try:
-            resp = command("AT+CLCC", timeout_s=3.0)
-        except (AtError, DeviceGone, OSError, TimeoutError):
-            return False
-        for line in getattr(resp, "lines", []):
-            # +CLCC: <idx>,<dir>,<stat>,... ; stat 6 (SIMCom) = released
-            if line.upper().startswith("+CLCC:") and line.split(",")[2:3] != ["6"]:
-                return True
-        return False
-
     def _complete(self, call: CqtCall, progress: Any, *, cancelled: bool, timed_out: bool) -> None:
         plan = self.plan
         gone = self._device_gone()
@@ -564,24 +434,11 @@ class CqtRunner:
             last = channels[-1]
             call.channel = {"tch_arfcn": last.tch_arfcn, "timeslot": last.timeslot, "hopping": last.hopping,
                             "maio": last.maio, "hsn": last.hsn, "channel_type": last.channel_type}
-        if gone:
-            call.result, call.cause_text = ERROR, "device disconnected"
-        elif progress.ended_utc is None:
-            call.result, call.cause_text = ERROR, f"the call did not end within {RELEASE_WAIT_S:g} s of the hang-up"
-        elif cancelled and progress.connected_utc is None:
-            call.result, call.cause_text = CANCELLED, "skipped before it connected"
-        elif progress.outcome == "failed":
-            call.result = SETUP_FAILED
-            if timed_out:
-                call.cause_text = f"not connected within {plan.setup_timeout_s:g} s" + \
-                    (f" ({call.cause_text})" if call.cause_text else "")
-        elif progress.outcome == "dropped":
-            call.result = DROPPED
-        else:
-            call.result = SUCCESS
-        self._tie_to_trx(call, seen)
+        call.result, call.cause_text = classify(progress, gone=gone, cancelled=cancelled, timed_out=timed_out,
+                                                setup_timeout_s=plan.setup_timeout_s, release_wait_s=RELEASE_WAIT_S)
+        tie_to_trx(plan, call, seen)
         if call.connected and call.result != ERROR and call.listener is None:
-            self._listener(call)
+            listener_verdict(self.source, call, auto=self.plan.auto_audio, ask=self.ask_verdict)
         call.extra["slot_done"] = call.result != ERROR
         with self._lock:
             self._current = None
@@ -598,48 +455,6 @@ class CqtRunner:
                            "reconnect it, then resume")
         if call.result == ERROR:
             raise RunFault(f"call #{call.seq}: {call.cause_text}; resume when the device answers again")
-
-    def _tie_to_trx(self, call: CqtCall, seen: list[tuple[Any, Any]]) -> None:
-        plan = self.plan
-        if ATTRIBUTE in plan.modes:
-            call.attributed_trx, call.attribution = attribute(plan.cell, seen)
-        left = next((s for s, _c in seen if on_cell(plan.cell, s) is False), None)
-        if plan.forces_trx and call.planned_trx is not None:
-            how = BY_BLOCK if BLOCK in plan.modes else BY_LOCK
-            if left is not None:
-                call.trx_id, call.trx_how = None, UNKNOWN
-                call.attribution = f"the call left {plan.cell.name} (CI {left.ci}): not counted"
-            elif call.attributed_trx is not None and call.attributed_trx != call.planned_trx:
-                call.trx_id, call.trx_how = None, CONFLICT
-                call.attribution = (f"{how} put it on {call.planned_trx} but the channel shows "
-                                    f"{call.attributed_trx}: not counted")
-            else:
-                call.trx_id, call.trx_how = call.planned_trx, how
-                forced = f"all TRXs but {call.planned_trx} blocked" if how == BY_BLOCK else \
-                    f"locked to {call.planned_trx}"
-                call.attribution = forced + (f"; channel agrees ({call.attribution})" if call.attributed_trx else "")
-        else:
-            call.trx_id = call.attributed_trx
-            call.trx_how = ATTRIBUTE if call.attributed_trx else UNKNOWN
-
-    def _listener(self, call: CqtCall) -> None:
-        if self.plan.auto_audio:
-            try:
-                heard = self.source.sim_audio_verdict()
-            except (Unsupported, AtError, DeviceGone, OSError) as exc:
-                call.note = (call.note + " " if call.note else "") + f"no simulator verdict: {exc}"
-                return
-            if heard in LISTENER_VERDICTS:
-                call.listener, call.listener_by = heard, "simulator"
-            return
-        if self.ask_verdict is not None:
-            answer = self.ask_verdict(call)
-            if answer is not None:
-                verdict, note = answer
-                if verdict in LISTENER_VERDICTS:
-                    call.listener, call.listener_by = verdict, "engineer"
-                if note:
-                    call.note = note
 
     def _end_error(self, call: CqtCall, text: str) -> None:
         with self._lock:
@@ -684,7 +499,7 @@ class CqtRunner:
         self._save_run(state=RUNNING, message=None)
 
     def _finish(self, *, aborted: bool) -> None:
-        self._unconfigure()
+        self._setup.undo()
         state = ABORTED if aborted else DONE
         verdict = self.verdict()
         self._emit(Event(time.time(), EV_NOTE, f"CQT run {self.run_id} {state}: {verdict.text}",
@@ -693,42 +508,24 @@ class CqtRunner:
         self._set(state=state, phase="", hold_left_s=None, message=verdict.text)
 
     def _fault(self, message: str) -> None:
-        # The configuration is asked for again on resume (the engineer may have changed it).
-        self._forced_trx = None
-        self._cell_locked = False
+        self._setup.forget()  # asked for again on resume: the engineer may have changed it
         self._save_run(state=FAULT, message=message, verdict=self.verdict().to_json())
         self._set(state=FAULT, phase="", hold_left_s=None, message=message)
-
-    def _attach(self) -> None:
-        if self.case_id is None or self.workspace is None or self.run_id is None:
-            return
-        with Store.open(self.workspace) as store:
-            ref = str(self.run_id)
-            if not any(a.kind == ATTACHMENT_KIND and a.ref == ref for a in store.attachments(self.case_id)):
-                store.attach(self.case_id, ATTACHMENT_KIND, ref)
 
     # ------------------------------------------------------------------ store, events, status
 
     def _save_call(self, call: CqtCall) -> None:
-        if self.workspace is None or self.run_id is None:
-            return
-        with self._lock:
-            data = call.to_json()
-        with Store.open(self.workspace) as store:
-            store.put_cqt_call(self.run_id, data)
+        if self._store is not None and self.run_id is not None:
+            with self._lock:
+                data = call.to_json()
+            self._store.save_call(self.run_id, data)
 
     def _save_verdict(self) -> None:
-        if self.workspace is None or self.run_id is None:
-            return
-        verdict = self.verdict().to_json()
-        with Store.open(self.workspace) as store:
-            store.update_cqt_run(self.run_id, verdict=verdict)
+        self._save_run(verdict=self.verdict().to_json())
 
     def _save_run(self, **fields: Any) -> None:
-        if self.workspace is None or self.run_id is None:
-            return
-        with Store.open(self.workspace) as store:
-            store.update_cqt_run(self.run_id, **fields)
+        if self._store is not None and self.run_id is not None:
+            self._store.save_run(self.run_id, **fields)
 
     def _emit(self, event: Event) -> None:
         if self._emit_to is not None:
