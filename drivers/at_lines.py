@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from drivers.families.threegpp import CME_ERRORS
 from fieldapp.model import DeviceError
 
 # ----------------------------------------------------------------------------- line cutting
@@ -56,19 +57,8 @@ _EXACT_FINALS = frozenset({OK, "ERROR", "COMMAND NOT SUPPORT", "NA", *CALL_END_C
 _PREFIX_FINALS = ("+CME ERROR:", "+CMS ERROR:", "MODEM ERROR:")
 _ERR_RE = re.compile(r"^(\+CME ERROR|\+CMS ERROR|MODEM ERROR):\s*(.*)$", re.IGNORECASE)
 
-# 27.007 +CME ERROR numbers, as copied in a public drive-test probe (reference §1.3), plus the
-# vendor codes met there. Used for the user-facing text and to map CMEE=2 text back to a code.
-CME_ERRORS: dict[int, str] = {
-    0: "phone failure", 1: "no connection to phone", 2: "phone-adaptor link reserved",
-    3: "operation not allowed", 4: "operation not supported", 5: "PH-SIM PIN required",
-    10: "SIM not inserted", 11: "SIM PIN required", 12: "SIM PUK required", 13: "SIM failure",
-    14: "SIM busy", 15: "SIM wrong", 16: "incorrect password", 17: "SIM PIN2 required",
-    18: "SIM PUK2 required", 20: "memory full", 21: "invalid index", 22: "not found",
-    23: "memory failure", 24: "text string too long", 25: "invalid characters in text string",
-    26: "dial string too long", 27: "invalid characters in dial string", 30: "no network service",
-    31: "network timeout", 32: "network not allowed - emergency calls only", 100: "unknown",
-    515: "please wait, init or command in progress",
-}
+# 27.007 +CME ERROR numbers (one table for the whole package: drivers.families.threegpp),
+# used for the user-facing text and to map CMEE=2 text back to a code.
 _CME_BY_TEXT = {text.lower(): code for code, text in CME_ERRORS.items()}
 
 # "Try again shortly": Wavecom answers 515 for a while after AT+CFUN=1, SIM busy (14) while the

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from drivers.families import get_family, parse_lines
 from drivers.families.fields import Garbled
 from drivers.families.telit import bsic_digits, parse_bcchlock, parse_moni, parse_servinfo
 from drivers.families.wavecom import parse_cced
+from tests.drivers.parser_support import FIXTURES, check, fixture_lines
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
 TELIT = get_family("telit")
 
 
-def fixture_lines(name: str) -> list[str]:
-    """Body of a fixture: the leading "# " provenance header is skipped ("#MONI:" is body)."""
-    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines) and (lines[i].startswith("# ") or lines[i] == "#"):
-        i += 1
-    return lines[i:]
-
-
-def check(records, expected: list[dict]) -> None:
-    got = [r.to_json() for r in records]
-    assert len(got) == len(expected), got
-    for rec, want in zip(got, expected):
-        for key, value in want.items():
-            assert rec[key] == value, (key, rec)
 
 
 MONI_ROWS = [

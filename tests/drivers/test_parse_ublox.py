@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from drivers.families import get_family, parse_lines
 from drivers.families.fields import Garbled
 from drivers.families.ublox import parse_cged, parse_ucged, parse_ucged_block
 from fieldapp.model import Cell, Info
+from tests.drivers.parser_support import FIXTURES, check, fixture_lines
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
 UBLOX = get_family("ublox")
 
 
-def fixture_lines(name: str) -> list[str]:
-    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines) and (lines[i].startswith("# ") or lines[i] == "#"):
-        i += 1
-    return lines[i:]
-
-
-def check(records, expected: list[dict]) -> None:
-    got = [r.to_json() for r in records]
-    assert len(got) == len(expected), got
-    for rec, want in zip(got, expected):
-        for key, value in want.items():
-            assert rec[key] == value, (key, rec)
 
 
 def test_ucged_sara_r5_capture_through_parse_lines():

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from drivers.families import get_family, parse_lines
 from drivers.families.fields import Garbled
 from drivers.families.wavecom import parse_cced, parse_wind
 from fieldapp.model import CallState, Cell
+from tests.drivers.parser_support import check, fixture_lines
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
 WAVECOM = get_family("wavecom")
 
 
-def fixture_lines(name: str) -> list[str]:
-    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines) and (lines[i].startswith("# ") or lines[i] == "#"):
-        i += 1
-    return lines[i:]
-
-
-def check(records, expected: list[dict]) -> None:
-    got = [r.to_json() for r in records]
-    assert len(got) == len(expected), got
-    for rec, want in zip(got, expected):
-        for key, value in want.items():
-            assert rec[key] == value, (key, rec)
 
 
 NEIGHBOURS_6 = ("208,20,0006,989b,37,835,20,208,20,0002,02a9,37,831,12,208,20,0101,7966,34,818,8,"
