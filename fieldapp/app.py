@@ -67,6 +67,9 @@ class LiveApp:
 
         self.window.cqt_panel.runner_factory = lambda plan, **kw: live_runner(
             self.controller, plan, view_sink=self.bridge.put, **kw)
+        from fieldapp.cases.desk import CaseDesk
+
+        self.window.install_cases(CaseDesk(workspace))
         self.window.closing.connect(self.close)
         plan, source = self.workspace_plan()
         if plan:
@@ -186,6 +189,7 @@ def run_demo(args: argparse.Namespace) -> int:
                "speed": getattr(args, "speed", 1.0) or 1.0, "seed": getattr(args, "seed", None),
                "gps": "none"}
     app.window.source_panel.apply_choices({"port": DEMO_PORT, "scenario": scenario})
+    app.window.auto_plot_strongest = 2
     app.controller.connect(choices)
     app.controller.start_recording(None)
     app.window.status.showMessage(f"demo: {scenario} through the simulator, recording into {app.workspace}",

@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         bins = settings.rxlev_bins() if settings else RXLEV_BINS_DBM
         self.history = History()
         self.redraw_ms: list[float] = []
+        # The demo ticks the strongest neighbours once, so the plot shows more than one line.
+        self.auto_plot_strongest = 0
         self.last_drawn_sample_utc: float | None = None
 
         self.level_plot = LevelPlot(self.history, bins)
@@ -170,6 +172,8 @@ class MainWindow(QMainWindow):
             self.level_plot.refresh()
             self.trace.refresh()
             self.neighbours.update_sample(last)
+            if self.auto_plot_strongest and last.neighbours and not self.neighbours.model.plotted:
+                self._plot_strongest(self.auto_plot_strongest)
             self.channel_panel.update_sample(last)
             self.status.sample_arrived(last.ts_utc, self.history.sample_period_s())
             self.last_drawn_sample_utc = last.ts_utc
@@ -180,6 +184,13 @@ class MainWindow(QMainWindow):
             self.map_view.refresh()
         self.redraw_ms.append((time.perf_counter() - t0) * 1000.0)
         del self.redraw_ms[:-REDRAW_TIMES_KEPT]
+
+    def _plot_strongest(self, n: int) -> None:
+        self.auto_plot_strongest = 0
+        model = self.neighbours.model
+        rows = sorted(range(model.rowCount()), key=lambda r: -(model.rows[r].cell.level_dbm or -999))
+        for r in rows[:n]:
+            model.setData(model.index(r, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
 
     def apply_status(self, status: LinkStatus) -> None:
         self.status.set_link(LinkInfo(status.state, status.device, status.family, status.recording,
@@ -255,6 +266,19 @@ class MainWindow(QMainWindow):
 
     def default_state(self) -> QByteArray:
         return self._default_state
+
+    def install_cases(self, desk, **view_kwargs) -> None:
+        """The Cases dock (list, new-case form, case windows with evidence and history) over a
+        ``fieldapp.cases.desk.CaseDesk``, with "New case here" on the map and "Record into this
+        case" through the source panel (ui/case_panel.py)."""
+        from ui.case_panel import CasePanel
+
+        self.cases = CasePanel(desk, self, **view_kwargs)
+        self._dock("cases", "Cases", self.cases, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.docks["source"], self.docks["cases"])
+        self.docks["source"].raise_()
+        self.cases.install(self)
+        self.closing.connect(self.cases.close_views)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._status_timer.stop()
