@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, RESULT_TEXT
 from fieldapp.cqt.matrix import PROBLEMS, build_matrix
-from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, CqtPlan, PlanError, typed_cell
+from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, LOCK_CHANNEL, CqtPlan, PlanError, typed_cell
 from fieldapp.cqt.verdict import problem_text
 from fieldapp.model import PlanCell
 
@@ -54,6 +54,8 @@ PHASE_TEXT = {"configuring": "Setting up", "waiting": "Waiting for the BSC", "di
               "alerting": "Alerting", "connected": "Connected", "releasing": "Releasing", "gap": "Released",
               "paused": "Paused"}
 MATRIX_COLUMNS = ("calls",) + PROBLEMS
+MATRIX_HEADERS = {"setup_failed": "setup fail", "dropped": "drop", "one-way-ul": "one-way UL",
+                  "one-way-dl": "one-way DL"}
 
 
 def _short(verdict: str) -> str:
@@ -85,6 +87,7 @@ class CqtPanel(QWidget):
         self._request: _BlockRequest | None = None
         self._request_lock = threading.Lock()
         self._last_state = ""
+        self._last_message = ""
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._make_form())
@@ -102,8 +105,11 @@ class CqtPanel(QWidget):
         layout.addLayout(self._make_controls())
         layout.addWidget(self._make_verdict_buttons())
         self.matrix = QTableWidget(0, len(MATRIX_COLUMNS))
-        self.matrix.setHorizontalHeaderLabels(["calls"] + [problem_text(p) for p in PROBLEMS])
+        self.matrix.setHorizontalHeaderLabels(["calls"] + [MATRIX_HEADERS.get(p, p) for p in PROBLEMS])
+        for col, kind in enumerate(PROBLEMS, start=1):
+            self.matrix.horizontalHeaderItem(col).setToolTip(problem_text(kind))
         self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.matrix.setMaximumHeight(160)
         layout.addWidget(self.matrix)
         self.verdict_label = QLabel("")
         self.verdict_label.setWordWrap(True)
@@ -151,6 +157,10 @@ class CqtPanel(QWidget):
         for check in self.mode_checks.values():
             modes.addWidget(check)
         form.addRow("Tie calls to TRXs by", modes)
+        self.channel_lock_check = QCheckBox("the lock pins the traffic channel (test phone), lock each TRX")
+        self.channel_lock_check.setToolTip("AT modules lock the BCCH only (cell selection): leave this off and "
+                                           "combine lock with block or attribute")
+        form.addRow("", self.channel_lock_check)
         self.auto_audio_check = QCheckBox("listener verdict from the simulator")
         self.sim_block_check = QCheckBox("apply blocks in the simulator")
         form.addRow("", self.auto_audio_check)
@@ -247,6 +257,7 @@ class CqtPanel(QWidget):
         return CqtPlan(number=self.number_edit.text().strip(), cell=cell, modes=modes,
                        calls_per_trx=self.calls_spin.value(), setup_timeout_s=self.setup_spin.value(),
                        hold_s=self.hold_spin.value(), gap_s=self.gap_spin.value(),
+                       lock_kind=LOCK_CHANNEL if self.channel_lock_check.isChecked() else LOCK_CELL,
                        auto_audio=self.auto_audio_check.isChecked()).validate()
 
     # ------------------------------------------------------------------ actions
@@ -270,12 +281,33 @@ class CqtPanel(QWidget):
         """Show (and control) this runner; it may already be running."""
         self.runner = runner
         self._shown_calls = ()
-        self._last_state = ""
+        self._last_state = self._last_message = ""
         self._say("")
+        self._show_plan(runner.plan)
         self._set_running(True)
         self._timer.start()
         self.run_started.emit(runner)
         self.refresh()
+
+    def _show_plan(self, plan: CqtPlan) -> None:
+        """The form shows the plan of the run on screen (also one attached from elsewhere)."""
+        self.number_edit.setText(plan.number)
+        if plan.calls_per_trx is not None:
+            self.calls_spin.setValue(plan.calls_per_trx)
+        for spin, value in ((self.setup_spin, plan.setup_timeout_s), (self.hold_spin, plan.hold_s),
+                            (self.gap_spin, plan.gap_s)):
+            spin.setValue(value)
+        for mode, check in self.mode_checks.items():
+            check.setChecked(mode in plan.modes)
+        self.channel_lock_check.setChecked(plan.lock_kind == LOCK_CHANNEL)
+        self.auto_audio_check.setChecked(plan.auto_audio)
+        index = self.cell_combo.findData(plan.cell.name)
+        if index >= 0:
+            self.cell_combo.setCurrentIndex(index)
+        else:
+            self.cell_combo.setCurrentIndex(self.cell_combo.findData(None))
+            self.trx_edit.setPlainText("\n".join(f"{t.trx_id} = {', '.join(map(str, t.arfcns))}"
+                                                 for t in plan.cell.trxs))
 
     def observe(self, batch: list) -> None:
         """Records drained by the window's bridge: the runner reads the call's channel from them."""
@@ -376,7 +408,8 @@ class CqtPanel(QWidget):
         self._serve_block_request()
         status = runner.status()
         self.status_label.setText(self._status_text(status))
-        if status.message:
+        if status.message != self._last_message:  # the runner's news replaces the panel's own
+            self._last_message = status.message
             self._say(status.message, error=status.state == "fault")
         self.pause_button.setText("Resume" if status.state in ("paused", "fault") else "Pause")
         calls = runner.calls()
@@ -421,14 +454,18 @@ class CqtPanel(QWidget):
     def _fill_calls(self, calls: list) -> None:
         self.calls_table.setRowCount(len(calls))
         for r, c in enumerate(calls):
-            values = [str(c.seq), time.strftime("%H:%M:%S", time.gmtime(c.start_utc)), c.trx_id or "?", c.trx_how,
+            over = c.result is not None  # in progress: the TRX the configuration plans, no verdict on it yet
+            trx = (c.trx_id or "?") if over else (c.planned_trx or "")
+            values = [str(c.seq), time.strftime("%H:%M:%S", time.gmtime(c.start_utc)), trx, c.trx_how if over else "",
                       "" if c.setup_s is None else f"{c.setup_s:.1f}", RESULT_TEXT.get(c.result or "", "in progress"),
                       c.cause_text or ("" if c.cause is None else str(c.cause)),
-                      LISTENER_TEXT.get(c.listener or "", ""), c.note]
+                      _short(c.listener) if c.listener in LISTENER_TEXT else "", c.note]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 3 and c.attribution:
                     item.setToolTip(c.attribution)
+                if col == 7 and c.listener in LISTENER_TEXT:
+                    item.setToolTip(LISTENER_TEXT[c.listener])
                 self.calls_table.setItem(r, col, item)
         if calls:
             self.calls_table.scrollToBottom()

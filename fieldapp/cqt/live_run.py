@@ -45,5 +45,6 @@ def live_runner(controller: Any, plan: CqtPlan, *, case_id: int | None = None,
                        case_id=case_id, emit=emit, confirm_block=confirm_block,
                        sim=controller.simulator if apply_sim_block else None, apply_sim_block=apply_sim_block,
                        on_change=on_change)
+    runner.source_provider = lambda: controller.source  # resume after a reconnection
     runner.check()
     return runner

@@ -85,6 +85,9 @@ class CqtRunner:
         self._emit_to = emit
         self.ask_verdict = ask_verdict
         self.on_change = on_change
+        # Where resume() finds the device after a reconnection (the live controller opens a new
+        # source object when the engineer reconnects); None: keep ``source``.
+        self.source_provider: Callable[[], Any] | None = None
         self.poll_s = poll_s
         self._schedule = plan.schedule()
         self._next = 0  # index in the schedule of the next call to make
@@ -205,6 +208,8 @@ class CqtRunner:
     def resume(self, source: Any = None) -> None:
         """Continue: after a pause, or after a fault (with a new ``source`` when the device was
         re-opened). A stopped run starts again on its own thread."""
+        if source is None and self.source_provider is not None:
+            source = self.source_provider()
         if source is not None:
             self.source = self._setup.source = source
         self._pause.clear()
