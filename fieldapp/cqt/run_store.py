@@ -29,12 +29,12 @@ class RunStore:
         with Store.open(self.workspace) as store:
             store.update_cqt_run(run_id, **fields)
 
-    def attach(self, case_id: int, run_id: int) -> None:
-        """Attach the run to the complaint case (once)."""
+    def attach(self, case_id: int, run_id: int, label: str | None = None) -> None:
+        """Attach the run to the complaint case (once); the case history says so."""
         with Store.open(self.workspace) as store:
             ref = str(run_id)
             if not any(a.kind == ATTACHMENT_KIND and a.ref == ref for a in store.attachments(case_id)):
-                store.attach(case_id, ATTACHMENT_KIND, ref)
+                store.attach(case_id, ATTACHMENT_KIND, ref, label=label, author="fieldapp cqt")
 
     def load(self, run_id: int) -> tuple[dict[str, Any] | None, list[CqtCall]]:
         with Store.open(self.workspace, create=False) as store:

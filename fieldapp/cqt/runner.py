@@ -316,7 +316,8 @@ class CqtRunner:
                              f"{plan.number} on {plan.cell.name}, mode {plan.mode_text}",
                              {"cqt_run": self.run_id, "plan": plan.to_json()}))
             if self.case_id is not None:  # the case shows the run from its start, even if it faults
-                self._store.attach(self.case_id, self.run_id)
+                self._store.attach(self.case_id, self.run_id,
+                                   f"run {self.run_id} on {plan.cell.name} ({plan.mode_text})")
         self._setup.run_id = self.run_id
         self._set(run_id=self.run_id)
         self._save_run(state=RUNNING, message=None)
