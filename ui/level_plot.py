@@ -168,6 +168,7 @@ class LevelPlot(QWidget):
     # ------------------------------------------------------------------ configuration
     def set_bins(self, bins) -> None:
         """Redraw the level colour bands for a legend (configurable, DOMAIN.md §3)."""
+        self.bins = bins
         if self._level_bands is not None:
             self.level.removeItem(self._level_bands)
             self._bands.remove(self._level_bands)

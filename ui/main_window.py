@@ -30,6 +30,7 @@ from ui.channel_panel import ChannelPanel
 from ui.cqt_panel import CqtPanel
 from ui.events_list import EventsList
 from ui.history import History
+from ui.legend_dialog import LegendDialog
 from ui.level_plot import LevelPlot
 from ui.map_view import MapView
 from ui.neighbour_table import NeighbourTable
@@ -141,6 +142,9 @@ class MainWindow(QMainWindow):
         tiles = QAction("Map tile folder…", self)
         tiles.triggered.connect(self._choose_tiles)
         view.addAction(tiles)
+        legend = QAction("RXLEV legend thresholds…", self)
+        legend.triggered.connect(self._edit_legend)
+        view.addAction(legend)
         reset = QAction("Reset layout", self)
         reset.triggered.connect(lambda: self.restoreState(self._default_state))
         view.addAction(reset)
@@ -263,6 +267,18 @@ class MainWindow(QMainWindow):
             self.map_view.set_tile_folder(folder)
             if self.settings is not None:
                 self.settings.set_value("map/tile_folder", folder)
+
+    def _edit_legend(self) -> None:
+        dialog = LegendDialog(self.level_plot.bins, self)
+        if dialog.exec():
+            self.set_bins(dialog.bins())
+
+    def set_bins(self, bins) -> None:
+        """A new RXLEV legend for the plot bands and the map (and the next runs)."""
+        self.level_plot.set_bins(bins)
+        self.map_view.set_bins(bins)
+        if self.settings is not None:
+            self.settings.set_rxlev_bins(bins)
 
     def default_state(self) -> QByteArray:
         return self._default_state

@@ -58,7 +58,9 @@ def test_demo_handset_through_the_simulator_fills_every_view(qtbot, live):
 def test_a_port_that_is_not_a_modem_shows_the_probes_message(qtbot, live):
     window, controller, _bridge = live
     with TableModem({}, silent=True) as modem:
+        t0 = time.monotonic()
         controller.connect({"port": modem.port, "baud": 9600})
+        assert time.monotonic() - t0 < 0.5  # the probe runs off the GUI thread: the window never freezes
         qtbot.waitUntil(lambda: "error" in states(window), timeout=15000)
         assert window.source_panel.message.text() == f"no AT response from {modem.port} at 9600 baud"
         assert not window.source_panel.connected

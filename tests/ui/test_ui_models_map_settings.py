@@ -172,3 +172,24 @@ def test_legend_thresholds_are_configurable_and_bad_ones_fall_back(settings_path
     assert [b[1] for b in got] == [b[1] for b in custom] and got[0][0] == -65.0
     s.set_value("legend/rxlev_bins", [[-90, "a", "#000"], [-70, "b", "#111"]])  # not descending
     assert WindowSettings(settings_path).rxlev_bins() == RXLEV_BINS_DBM
+
+
+def test_legend_dialog_thresholds_recolour_plot_and_map_and_persist(qtbot, window, settings_path, plan_cells):
+    from ui.legend_dialog import LegendDialog
+    from ui.settings import WindowSettings
+
+    dialog = LegendDialog()
+    qtbot.addWidget(dialog)
+    for spin, value in zip(dialog.spins, (-65, -75, -85, -95)):
+        spin.setValue(value)
+    bins = dialog.bins()
+    assert [b[0] for b in bins[:-1]] == [-65, -75, -85, -95] and bins[-1][1] == "< -95"
+    window.history.add(synthetic.drive(100, plan_cells))
+    window.set_bins(bins)
+    samples = [s for s in synthetic.drive(100, plan_cells) if isinstance(s, Sample)]
+    assert len(window.map_view.route_points(0)) == sum(
+        1 for s in samples if s.rxlev_dbm is not None and s.rxlev_dbm >= -65)
+    assert WindowSettings(settings_path).rxlev_bins()[0][0] == -65
+    dialog.spins[1].setValue(-60)  # not descending: refused with a message
+    dialog._accept()
+    assert dialog.error.text() and dialog.result() == 0
