@@ -129,6 +129,18 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
 
 
+def _progress_printer(runner: Any):
+    """Each call on stderr as it ends (a CQT lasts minutes: the engineer sees it move)."""
+    printed: set[int] = set()
+
+    def show() -> None:
+        for call in runner.calls():
+            if call.over and call.seq not in printed:
+                printed.add(call.seq)
+                print(f"  {call.summary()}", file=sys.stderr, flush=True)
+    return show
+
+
 def _open(args: argparse.Namespace):
     from drivers.handset import HandsetSource, NoAtResponse, Unsupported
     from drivers.transport import DeviceGone, PortError
@@ -240,6 +252,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
                 raise CliError(str(exc)) from exc
             runner = CqtRunner(source, plan, session_id=recorder.session_id, case_id=args.case, **common)
         runner.confirm_block = _confirm_block(runner.plan.trx_ids, args.yes)
+        if not args.json:
+            runner.on_change = _progress_printer(runner)
         try:
             runner.check()
         except PlanError as exc:
