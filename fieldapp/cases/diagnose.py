@@ -286,7 +286,7 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
         cites = [Citation(None, None, "cqt", line) for line in run.verdict.get("support", [])[:MAX_CITES // 2]]
         bad_calls = [c for c in run.calls if c.trx_id == trx and (c.result != "released" or
                                                                      (c.listener not in (None, "normal")))]
-        cites += [Citation(None, c.start_utc, "call", f"CQT call #{c.seq} on {trx}: {c.summary()}")
+        cites += [Citation(None, c.start_utc, "call", f"CQT call {c.summary()}")
                   for c in bad_calls[:MAX_CITES // 2]]
         if problem == "setup_failed":
             step = (f"Look at {trx}'s SDCCH (CHANNEL ACTIVATION NACK, IMMEDIATE ASSIGNMENT REJECT per TRX); block "

@@ -130,7 +130,10 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
             levels = [x.rxlev_dbm for x in s.samples if x.rxlev_dbm is not None]
             med = sorted(levels)[len(levels) // 2] if levels else None
             calls = s.calls
-            rows.append([str(s.session_id), escape(s.role or "—"), e(s.source),
+            device = (info.device or {}) if info else {}
+            what = e(s.source) + (f"<br><span class='muted'>{e(' '.join(str(device[k]) for k in ('family', 'model') if device.get(k)))}</span>"
+                                  if device.get("family") or device.get("model") else "")
+            rows.append([str(s.session_id), escape(s.role or "—"), what,
                          _t(info.start_utc if info else None), str(len(s.samples)),
                          "—" if med is None else f"{med:.0f} dBm",
                          f"{sum(c.outcome == 'released' for c in calls)}/{len(calls)} ok" if calls else "—"])

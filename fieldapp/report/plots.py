@@ -105,7 +105,8 @@ def level_quality_plot(session: SessionData, width: int = 900, height: int = 340
         p.fillRect(QRectF(x_of(call.attempt_utc), top, max(2.0, x_of(end) - x_of(call.attempt_utc)), level_h), shade)
         p.setPen(QPen(colour, 2))
         p.drawLine(QPointF(x_of(end), top), QPointF(x_of(end), top + level_h))
-        p.drawText(QPointF(x_of(call.attempt_utc) + 2, top + 12), call.outcome)
+        if x_of(end) - x_of(call.attempt_utc) > 60 or call.outcome != "released":  # label when it fits or matters
+            p.drawText(QPointF(x_of(call.attempt_utc) + 2, top + 12), call.outcome)
     # level line with gaps for unknown values
     path = QPainterPath()
     pen_down = False
@@ -181,7 +182,7 @@ def route_map(sessions: Sequence[SessionData], plan: Sequence[PlanCell], spot: t
     kx = math.cos(math.radians((lat_lo + lat_hi) / 2))
     span_x = max((lon_hi - lon_lo) * kx, 0.002)
     span_y = max(lat_hi - lat_lo, 0.002)
-    margin = 60
+    margin = 90  # room for the sector wedges and their labels at the edges
     scale = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
     cx, cy = (lon_lo + lon_hi) / 2, (lat_lo + lat_hi) / 2
 
@@ -208,8 +209,13 @@ def route_map(sessions: Sequence[SessionData], plan: Sequence[PlanCell], spot: t
             tip = math.radians(c.azimuth_deg)
             label_at = QPointF(centre.x() + (wedge_r + 10) * math.sin(tip) - 24,
                                centre.y() - (wedge_r + 10) * math.cos(tip) + 4)
-        else:
-            label_at = QPointF(centre.x() + 6, centre.y() - 6)
+        else:  # an omni cell: a circle
+            fill = QColor("#2c7bb6" if serving else "#9ab")
+            fill.setAlpha(70 if serving else 40)
+            p.setBrush(QBrush(fill))
+            p.setPen(QPen(QColor("#2c5f8a"), 1))
+            p.drawEllipse(centre, wedge_r * 0.6, wedge_r * 0.6)
+            label_at = QPointF(centre.x() + 6, centre.y() - wedge_r * 0.6 - 4)
         p.setBrush(QBrush(QColor("#202020")))
         p.setPen(Qt.PenStyle.NoPen)
         p.drawEllipse(centre, 3.5, 3.5)
@@ -227,7 +233,7 @@ def route_map(sessions: Sequence[SessionData], plan: Sequence[PlanCell], spot: t
         p.setPen(QPen(QColor("#d7191c"), 3))
         p.drawLine(QPointF(s.x() - 9, s.y() - 9), QPointF(s.x() + 9, s.y() + 9))
         p.drawLine(QPointF(s.x() - 9, s.y() + 9), QPointF(s.x() + 9, s.y() - 9))
-        p.drawText(QPointF(s.x() + 12, s.y() + 4), "complaint spot")
+        p.drawText(QPointF(s.x() - 40, s.y() + 24), "complaint spot")
     # scale bar: a round number of metres near a fifth of the width
     metres_per_px = (math.pi / 180) * 6_371_000.0 / scale
     target = metres_per_px * width / 5

@@ -442,7 +442,7 @@ class Store:
             attachment_id = _cases.attach(conn, case_id, kind, ref, now, role=role, label=label, sha256=sha256)
             if author is not None:
                 what = label or ref
-                what = (what if what.startswith(kind) else f"{kind} {what}") + (f" ({role})" if role else "")
+                what = (what if what.lower().startswith(kind) else f"{kind} {what}") + (f" ({role})" if role else "")
                 _cases.add_history(conn, case_id, now, author, "evidence", text=f"attached {what}",
                                    data={"attachment": attachment_id, "kind": kind, "ref": str(ref)})
             return attachment_id
