@@ -88,10 +88,7 @@ class MainWindow(QMainWindow):
         self._dock("events", "Events", self.events, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.docks["neighbours"], self.docks["events"], Qt.Orientation.Horizontal)
         # In a scroll area: the CQT panel is tall, and the bottom docks must not squeeze the plots.
-        cqt_scroll = QScrollArea()
-        cqt_scroll.setWidgetResizable(True)
-        cqt_scroll.setWidget(self.cqt_panel)
-        self._dock("cqt", "Call quality test", cqt_scroll, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("cqt", "Call quality test", _scrolled(self.cqt_panel), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["events"], self.docks["cqt"])
         self.docks["events"].raise_()
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -290,9 +287,10 @@ class MainWindow(QMainWindow):
         from ui.case_panel import CasePanel
 
         self.cases = CasePanel(desk, self, **view_kwargs)
-        self._dock("cases", "Cases", self.cases, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("cases", "Cases", _scrolled(self.cases), Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.docks["source"], self.docks["cases"])
         self.docks["source"].raise_()
+        self.resizeDocks([self.docks["source"]], [300], Qt.Orientation.Horizontal)
         self.cases.install(self)
         self.closing.connect(self.cases.close_views)
 
@@ -302,3 +300,11 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.closing.emit()
         super().closeEvent(event)
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """A panel in a scroll area, so its minimum size cannot squeeze the plots and the map."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area

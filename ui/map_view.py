@@ -144,7 +144,7 @@ class MapView(QWidget):
         self.serving_line.setZValue(5)
         self.plot.addItem(self.serving_line)
 
-        self.legend = pg.LegendItem(offset=(8, 8), labelTextSize="8pt", brush=QColor(255, 255, 255),
+        self.legend = pg.LegendItem(offset=(8, -8), labelTextSize="8pt", brush=QColor(255, 255, 255),
                                     pen=pg.mkPen("#c0c0c0"))
         self.legend.setParentItem(self.viewbox)
         self.route: RouteItem | None = None

@@ -101,6 +101,8 @@ class SourcePanel(QWidget):
         self.message.setStyleSheet("color: #c62828;")
         self.capabilities = QListWidget()
         self.capabilities.setMaximumHeight(220)
+        self.capabilities.setWordWrap(True)
+        self.capabilities.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         device = QGroupBox("Handset")
         form = QFormLayout(device)
