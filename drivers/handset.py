@@ -51,6 +51,8 @@ RECONNECT_INTERVAL_S = 1.0
 # A poll command that fails this many times in a row is dropped from the cycle (the device
 # does not support it: saying so once beats an ERROR every second).
 MAX_POLL_FAILURES = 3
+# After ATD's OK a module may need a moment before +CLCC lists the new call.
+DIAL_LIST_GRACE_S = 1.5
 
 CAPABILITY_FIELDS = ("rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
                      "timeslot", "maio", "hsn", "neighbours", "cell_lock")
@@ -96,6 +98,9 @@ class HandsetSource:
         self._poll_failures: dict[str, int] = {}
         self._last_serving: Cell | None = None
         self._lock_arfcn: int | None = None
+        # While ATD is in flight (and a moment after its OK) an empty +CLCC does not mean the
+        # call ended: a poll sent just before the dial answers "no calls".
+        self._dial_guard_until = 0.0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -380,6 +385,8 @@ class HandsetSource:
                   if isinstance(r, CallState)]
         ts = time.time()
         if not states:
+            if time.monotonic() < self._dial_guard_until:
+                return
             cause, text = self._query_ceer()
             self.tracker.set_cause(cause, text)
             for event in self.tracker.no_call_listed(ts):
@@ -413,9 +420,13 @@ class HandsetSource:
         modem refuses the number; progress arrives as call events."""
         channel = self._require_channel()
         ts = time.time()
+        self._dial_guard_until = float("inf")
         for event in self.tracker.dialled(number, ts):
             self._emit(event)
-        resp = channel.command(f"ATD{number};", timeout_s=timeout_s)
+        try:
+            resp = channel.command(f"ATD{number};", timeout_s=timeout_s)
+        finally:
+            self._dial_guard_until = time.monotonic() + DIAL_LIST_GRACE_S
         if not resp.ok:
             err = resp.error or DeviceError(text=resp.final)
             self.tracker.set_cause(None, resp.final)

@@ -223,3 +223,36 @@ def test_unplug_without_reconnect_finishes_the_source(tmp_path):
         src.stop()
         modem.stop()
     assert sink.events("disconnected")
+
+
+def test_an_empty_call_list_answered_just_before_the_dial_does_not_end_the_call():
+    """Race seen in CQT runs: a +CLCC poll sent just before ATD answers "no calls"; that must
+    not end the new call as a setup failure."""
+    state: dict = {}
+    table = quectel_table(state)
+    plain_clcc = table["AT+CLCC"]
+
+    def slow_clcc(cmd):
+        time.sleep(0.3)  # the dial is issued while this poll is in flight
+        return plain_clcc(cmd)
+
+    table["AT+CLCC"] = slow_clcc
+    sink = Collector()
+    with TableModem(table) as modem:
+        src = HandsetSource(modem.port, rate_s=0.05)
+        src.start(sink)
+        try:
+            src.tracker.call = None
+            # Put a call in progress so the poll thread polls +CLCC, then end it and dial anew.
+            src.dial("112233")
+            assert sink.wait_for(lambda r: any(getattr(x, "kind", "") == "call_connected" for x in r))
+            src.hangup()
+            assert sink.wait_for(lambda r: any(getattr(x, "kind", "") == "call_released" for x in r))
+            for _ in range(3):
+                src.dial("112233")
+                assert sink.wait_for(lambda r: sum(getattr(x, "kind", "") == "call_connected" for x in r)
+                                     >= 1 + _ + 1, timeout=10)
+                src.hangup()
+        finally:
+            src.stop()
+    assert not sink.events("call_failed")
