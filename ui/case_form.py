@@ -100,6 +100,8 @@ class CaseForm(QWidget):
                 combo.addItem(choice, choice)
             if spec.name == "priority":
                 combo.setCurrentText("normal")
+            if spec.name == "occurs":  # the procedure's words, or the subscriber's own
+                combo.setEditable(True)
             combo.setToolTip(spec.help)
             return combo
         edit = QLineEdit()
@@ -114,6 +116,8 @@ class CaseForm(QWidget):
         for name, editor in self.editors.items():
             if isinstance(editor, QPlainTextEdit):
                 out[name] = editor.toPlainText().strip() or None
+            elif isinstance(editor, QComboBox) and editor.isEditable():
+                out[name] = editor.currentText().strip() or None
             elif isinstance(editor, QComboBox):
                 out[name] = editor.currentData()
             else:
@@ -132,7 +136,10 @@ class CaseForm(QWidget):
             editor.setPlainText("" if value is None else str(value))
         elif isinstance(editor, QComboBox):
             index = editor.findData(value)
-            editor.setCurrentIndex(max(0, index))
+            if index < 0 and editor.isEditable() and value:
+                editor.setEditText(str(value))
+            else:
+                editor.setCurrentIndex(max(0, index))
         else:
             editor.setText("" if value is None else str(value))
 

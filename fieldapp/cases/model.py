@@ -131,8 +131,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     # When
     FieldSpec("since", "Since", "since which date it happens (YYYY-MM-DD)", "date", group="when"),
     FieldSpec("hours", "Hours", "which hours it happens (\"17-19 h\", \"all day\")", group="when"),
-    FieldSpec("occurs", "How often", "always, often, sometimes or rarely (every call = always)", "choice", OCCURS,
-              group="when"),
+    FieldSpec("occurs", "How often", "always, often, sometimes or rarely (every call = always), or in words",
+              "choice", OCCURS, group="when"),
     # Handset
     FieldSpec("handset", "Handset", "handset make and model (\"Nokia 105\")", group="handset"),
     FieldSpec("imei", "IMEI", "the handset's IMEI, when known (15 digits)", personal=True, group="handset"),

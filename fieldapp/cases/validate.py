@@ -145,7 +145,15 @@ def clean_value(name: str, value: Any) -> Any:
     if name == "indoor_outdoor":
         return _choice(value, name, PLACES)
     if name == "occurs":
-        return _choice(value, name, OCCURS, _OCCURS_ALIASES)
+        # The procedure's words are normalised ("every call" → always); anything else people say
+        # ("twice a week", "every evening") is kept as they said it.
+        try:
+            return _choice(value, name, OCCURS, _OCCURS_ALIASES)
+        except CaseInvalid:
+            text = " ".join(str(value).split())
+            if len(text) > 200:
+                raise CaseInvalid(name, "longer than 200 characters") from None
+            return text
     if not isinstance(value, (str, int, float)):
         raise CaseInvalid(name, f"{value!r} is not text")
     text = str(value).strip()

@@ -130,3 +130,11 @@ def test_the_field_documentation_is_in_step_with_the_table():
     assert doc == fields_markdown(), "regenerate: python -m fieldapp.cases.fields_doc > docs/case-fields.md"
     for spec in FIELDS:
         assert f"`{spec.name}`" in doc
+
+
+def test_how_often_takes_the_procedures_words_or_the_subscribers():
+    assert clean_value("occurs", "Every call") == "always"
+    assert clean_value("occurs", "SOMETIMES") == "sometimes"
+    assert clean_value("occurs", "  twice a week,  evenings ") == "twice a week, evenings"
+    with pytest.raises(CaseInvalid, match="^occurs: longer than 200"):
+        clean_value("occurs", "x" * 201)
