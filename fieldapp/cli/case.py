@@ -179,6 +179,16 @@ def _run(func, *a, **kw):
         raise CliError(f"{getattr(exc, 'filename', None) or 'file'}: {exc.strerror or exc}") from exc
 
 
+def _writing(out: Path, func, *a, **kw):
+    """``_run`` for a command that writes ``out``: a file system error names the --out file."""
+    try:
+        return func(*a, **kw)
+    except OSError as exc:
+        raise CliError(f"out: cannot write {out}: {exc.strerror or exc}") from exc
+    except (CaseInvalid, WorkflowError, EvidenceError, StoreError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+
+
 def _read_json(name: str) -> dict[str, Any]:
     import sys
 
@@ -354,7 +364,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with desk.store(create=False) as st:
         data = _run(gather_report, st, args.id)
-        _run(write_report, data, out, include_personal=args.include_personal)
+        _writing(out, write_report, data, out, include_personal=args.include_personal)
     print(out)
     return 0
 
@@ -365,6 +375,6 @@ def cmd_pack(args: argparse.Namespace) -> int:
     from fieldapp.report import write_pack
 
     with desk.store(create=False) as st:
-        names = _run(write_pack, st, args.id, out, include_personal=args.include_personal)
+        names = _writing(out, write_pack, st, args.id, out, include_personal=args.include_personal)
     print(f"{out}: {len(names)} files ({', '.join(names)})")
     return 0

@@ -88,8 +88,8 @@ class Masker:
             out = _DIGITISH.sub(known, out)
         if self._contact and self._contact in out:
             out = out.replace(self._contact, "(masked)")
-        for name in self._names:
-            out = re.sub(re.escape(name), mask_name(name), out, flags=re.IGNORECASE)
+        for name in self._names:  # whole words: "Anna" is masked, "Annaberg Street" is not
+            out = re.sub(rf"\b{re.escape(name)}\b", mask_name(name), out, flags=re.IGNORECASE)
         return out
 
     def data(self, value: Any) -> Any:

@@ -132,3 +132,13 @@ def test_the_command_line_tool_prints_only_the_id(ws, tmp_path):
                                text=True, cwd=ROOT, timeout=60).stdout
     help_text = " ".join(help_text.split())
     assert "--subscriber-name" in help_text and "--occurs" in help_text and "one-way audio" in help_text
+
+
+def test_a_report_that_cannot_be_written_names_the_out_file(ws, tmp_path, capsys):
+    run(capsys, "case", "new", "--workspace", str(ws), "--subscriber-number", "0660 1234567", "--category", "echo")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for cmd, name in (("report", "r.pdf"), ("pack", "p.zip")):
+        code, out, err = run(capsys, "case", cmd, "1", "--out", str(blocker / name), "--workspace", str(ws))
+        assert (code, out) == (2, "") and err.startswith(f"fieldapp: out: cannot write {blocker / name}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "ws.db"]  # no half-written files
