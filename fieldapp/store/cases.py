@@ -95,13 +95,15 @@ def list_cases(conn: sqlite3.Connection, *, statuses: tuple[str, ...] = (), cate
     if due_before is not None:
         where.append("due_date IS NOT NULL AND due_date <= ?")
         args.append(due_before)
-    if text:
-        # instr on lower(): no LIKE wildcards to escape in the user's text.
-        where.append("(instr(lower(title), lower(?)) > 0 OR instr(lower(data), lower(?)) > 0"
-                     " OR instr(lower(coalesce(engineer, '')), lower(?)) > 0)")
-        args.extend((text, text, text))
     sql = "SELECT * FROM cases" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_utc, id"
-    return [_case(r) for r in conn.execute(sql, args)]
+    rows = conn.execute(sql, args)
+    if text:
+        # Matched in Python: SQLite's lower() folds ASCII only ("Brücke" vs "BRÜCKE"), and the
+        # user's text is never a LIKE pattern.
+        needle = text.casefold()
+        rows = (r for r in rows
+                if needle in " ".join((r["title"] or "", r["data"] or "", r["engineer"] or "")).casefold())
+    return [_case(r) for r in rows]
 
 
 def update_case(conn: sqlite3.Connection, case_id: int, fields: dict[str, Any]) -> None:

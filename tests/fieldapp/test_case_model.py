@@ -121,6 +121,8 @@ def test_cases_filter_by_status_category_due_date_and_text(tmp_path):
         assert ids(due_before="2026-12-10") == [a]
         assert ids(text="bakery") == [b] and ids(text="town HALL") == [a]
         assert ids(text="100%_") == []  # the user's text is not a LIKE pattern
+        workflow.edit(store, b, {"address": "Brückenstraße 1"})
+        assert ids(text="BRÜCKEN") == [b]
 
 
 def test_the_field_documentation_is_in_step_with_the_table():
