@@ -28,7 +28,7 @@ from fieldapp.cases.desk import CaseDesk
 from fieldapp.cases.model import CATEGORIES, Case
 from fieldapp.cases.workflow import OPEN_STATUSES, STATUS_LABELS, STATUSES
 
-COLUMNS = ("ID", "Status", "Priority", "Due", "Category", "Title")
+COLUMNS = ("ID", "Title", "Status", "Due", "Priority", "Category")  # title early: the dock is narrow
 OVERDUE = QColor("#c62828")
 ALL = "__all__"
 OPEN = "__open__"
@@ -65,9 +65,9 @@ class CaseTableModel(QAbstractTableModel):
         case = self.cases[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (str(case.id), STATUS_LABELS.get(case.status, case.status).split(" (")[0], case.priority,
-                    case.due_date or "", case.category or "", case.display_title())[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and self.overdue(case):
+            return (str(case.id), case.display_title(), STATUS_LABELS.get(case.status, case.status).split(" (")[0],
+                    case.due_date or "", case.priority, case.category or "")[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == COLUMNS.index("Due") and self.overdue(case):
             return OVERDUE
         if role == Qt.ItemDataRole.ToolTipRole:
             return case.description or case.display_title()
@@ -116,18 +116,22 @@ class CaseList(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 200)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
 
         filters = QGridLayout()
-        filters.addWidget(self.status_combo, 0, 0)
-        filters.addWidget(self.category_combo, 0, 1)
-        due = QHBoxLayout()
-        due.addWidget(self.due_check)
-        due.addWidget(self.due_edit, 1)
-        filters.addLayout(due, 1, 0)
-        filters.addWidget(self.search, 1, 1)
+        filters.addWidget(QLabel("Status"), 0, 0)
+        filters.addWidget(self.status_combo, 0, 1)
+        filters.addWidget(QLabel("Category"), 1, 0)
+        filters.addWidget(self.category_combo, 1, 1)
+        filters.addWidget(self.due_check, 2, 0)
+        filters.addWidget(self.due_edit, 2, 1)
+        filters.addWidget(QLabel("Search"), 3, 0)
+        filters.addWidget(self.search, 3, 1)
+        filters.setColumnStretch(1, 1)
         top = QHBoxLayout()
         top.addWidget(self.new_button)
         top.addStretch(1)

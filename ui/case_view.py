@@ -114,7 +114,7 @@ class CaseView(QWidget):
             line = QHBoxLayout()
             for w in row:
                 line.addWidget(w, 1 if isinstance(w, (QComboBox, QLineEdit)) else 0)
-            if row[0] is self.mark_before:
+            if row[0] in (self.mark_before, self.attach_file_button):
                 line.addStretch(1)
             el.addLayout(line)
 
