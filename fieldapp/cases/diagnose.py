@@ -4,7 +4,8 @@ step of the operator's procedure (DOMAIN.md §1).
 
 Rules, and the reference case each reproduces on the simulator:
 - ``weak_coverage``: median serving level below -80 dBm at the spot (level percentiles, the best
-  server, its distance, azimuth and downtilt from the cell plan) — case 2, the bus stop.
+  server, its distance, azimuth and downtilt from the cell plan) — case 2, the bus stop;
+  ``no_coverage`` when most samples have no serving cell at all (the nearest planned cell).
 - ``no_dominant_server``: in most samples three or more cells within 6 dB of the strongest.
 - ``interference``: poor RXQUAL (5-7) while RXLEV is good (≥ -85 dBm), per ARFCN, saying where
   it concentrates — case 6, the village on the low ARFCNs.
@@ -152,10 +153,39 @@ def _fmt(value: float | None) -> str:
 # ---------------------------------------------------------------------- rules
 
 
+def no_service(inp: DiagnosisInput) -> list[Finding]:
+    """Most samples without a serving cell and not registered: no coverage at all."""
+    rows = inp.samples()
+    lost = [(sid, s) for sid, s in rows if s.rxlev_dbm is None
+            and (s.registration is None or s.registration.registered is not True)]
+    if len(lost) < 3 or len(lost) / len(rows) < SHARE_TO_FIRE:
+        return []
+    summary = f"In {len(lost)} of {len(rows)} samples ({len(lost) / len(rows):.0%}) the handset had no serving cell"
+    states = Counter(s.registration.STAT_TEXT.get(s.registration.stat, "?") for _sid, s in lost
+                     if s.registration is not None and s.registration.stat is not None)
+    if states:
+        summary += " (registration: " + ", ".join(f"{k} ×{n}" for k, n in states.most_common()) + ")"
+    data: dict[str, Any] = {"samples": len(rows), "no_service": len(lost)}
+    spot = _spot(inp)
+    sited = [c for c in inp.plan if c.lat is not None and c.lon is not None]
+    if spot is not None and sited:
+        nearest = min(sited, key=lambda c: distance_m(c.lat, c.lon, *spot))
+        dist = distance_m(nearest.lat, nearest.lon, *spot)
+        data.update(nearest_cell=nearest.name, nearest_m=round(dist))
+        summary += f"; the nearest cell of the plan, {nearest.name}, is {dist / 1000:.1f} km away"
+    step = ("No coverage: survey the area around the spot (where does service start?) and request a new site or "
+            "an indoor system; check first that the nearest cells transmit (alarms, outages in the complaint window).")
+    cites = tuple(Citation(sid, s.ts_utc, "sample", "no serving cell"
+                           + (f", {s.registration.STAT_TEXT.get(s.registration.stat, '?')}"
+                              if s.registration is not None and s.registration.stat is not None else ""))
+                  for sid, s in lost[:MAX_CITES // 2])
+    return [Finding("no_coverage", "No coverage at the spot", summary + ".", step, cites, "high", data)]
+
+
 def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     levelled = [(sid, s) for sid, s in inp.samples() if s.rxlev_dbm is not None and s.serving is not None]
     if len(levelled) < 3:
-        return []
+        return no_service(inp)
     levels = [s.rxlev_dbm for _sid, s in levelled]
     p10, p50, p90 = (percentile(levels, p) for p in (10, 50, 90))
     assert p50 is not None

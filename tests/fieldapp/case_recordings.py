@@ -115,11 +115,20 @@ def no_dominant_scenario():
     return parse_scenario(data, "no-dominant.json")
 
 
+def far_scenario():
+    """The bus-stop network with the handset 28 km north of it: no service."""
+    data = json.loads(Path(load_scenario("bus-stop-tilt13").path).read_text(encoding="utf-8"))
+    data.update(name="far-away", movement={"type": "fixed", "lat": 48.45, "lon": 16.37},
+                description="Test variant of bus-stop-tilt13: a spot out of reach of every cell")
+    return parse_scenario(data, "far-away.json")
+
+
 RECIPES = {
     # name: (scenario, keyword arguments of record_scenario)
     "tilt13": ("bus-stop-tilt13", dict(idle_s=1.2, speed=20.0)),
     "tilt7": ("bus-stop-tilt7", dict(idle_s=1.2, speed=20.0)),
     "no-dominant": (None, dict(idle_s=1.2, speed=20.0)),
+    "far-away": (None, dict(idle_s=1.0, speed=20.0)),
     "bcch-hung": ("bcch-hung", dict(idle_s=0.8, calls=3, speed=20.0)),
     "sdcch-trx": ("sdcch-trx", dict(idle_s=0.5, calls=4, hold_s=0.4, speed=20.0)),
     "village": ("low-arfcn-interference", dict(idle_s=0.3, calls=6, hold_s=3.0, speed=30.0, until_drop=True)),
@@ -140,7 +149,8 @@ def recorded(name: str, dest_dir: Path) -> tuple[Path, int]:
             record_scenario(path, "bus-stop-tilt7", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0, put_plan=False)
         else:
             scenario, kwargs = RECIPES[name]
-            record_scenario(path, scenario or no_dominant_scenario(), **kwargs)
+            made = {"no-dominant": no_dominant_scenario, "far-away": far_scenario}
+            record_scenario(path, scenario or made[name](), **kwargs)
         _MADE[name] = path
     dest = dest_dir / f"{name}.db"
     shutil.copyfile(_MADE[name], dest)

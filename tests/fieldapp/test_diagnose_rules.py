@@ -42,6 +42,17 @@ def test_after_the_tilt_change_the_level_is_not_weak(tmp_path):
     assert "weak_coverage" not in found and "no_dominant_server" not in found
 
 
+def test_no_coverage_far_from_every_cell_names_the_nearest_site(tmp_path):
+    found, _ = findings_for(tmp_path, "far-away", category="no coverage", latitude=48.45, longitude=16.37)
+    none = found["no_coverage"]
+    assert none.data["no_service"] == none.data["samples"] >= 3
+    assert none.data["nearest_cell"].startswith(("HOSP", "PARK")) and 25_000 < none.data["nearest_m"] < 30_000
+    assert "new site" in none.next_step and "searching" in none.summary
+    assert set(found) == {"no_coverage"}
+    found, _ = findings_for(tmp_path, "tilt13", **BUS_STOP)
+    assert "no_coverage" not in found
+
+
 def test_no_dominant_server_where_three_sectors_meet_and_not_at_the_bus_stop(tmp_path):
     found, _ = findings_for(tmp_path, "no-dominant")
     nd = found["no_dominant_server"]
