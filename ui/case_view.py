@@ -9,6 +9,7 @@ by default, so tests drive the view without modal dialogs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -228,17 +229,22 @@ class CaseView(QWidget):
     def _fill_findings(self) -> None:
         try:
             found = self.desk.findings(self.case_id)
+            comparison = self.desk.comparison(self.case_id)
         except Exception as exc:  # evidence that cannot be read: say so, keep the view
             self.findings.setPlainText(f"diagnosis failed: {exc}")
             return
-        if not found:
-            self.findings.setHtml("<p>No rule fired on the evidence so far: attach sessions or CQT runs of the "
-                                  "spot.</p>")
-            return
         parts = []
         for f in found:
-            cites = "".join(f"<li>{c.line()}</li>" for c in f.cites)
-            parts.append(f"<h3>{f.title}</h3><p>{f.summary}</p><ul>{cites}</ul><p><b>Next step:</b> {f.next_step}</p>")
+            cites = "".join(f"<li>{escape(c.line())}</li>" for c in f.cites)
+            parts.append(f"<h3>{escape(f.title)}</h3><p>{escape(f.summary)}</p><ul>{cites}</ul>"
+                         f"<p><b>Next step:</b> {escape(f.next_step)}</p>")
+        if not found:
+            parts.append("<p>No rule fired on the evidence so far: attach sessions or CQT runs of the spot.</p>")
+        parts.append("<h3>Before / after</h3>")
+        if comparison is None:
+            parts.append("<p>Mark a session of the spot “before” and the re-test after the fix “after”.</p>")
+        else:
+            parts.append(_comparison_html(comparison))
         self.findings.setHtml("".join(parts))
 
     def evidence_texts(self) -> list[str]:
@@ -363,6 +369,25 @@ class CaseView(QWidget):
     def _dialog_open(self, title: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self, title)
         return path or None
+
+
+def _comparison_html(cmp) -> str:
+    """Before and after side by side: level bins, quality classes, calls."""
+    b, a = cmp.before, cmp.after
+
+    def share(n: int, total: int) -> str:
+        return f"{n} ({n / total:.0%})" if total else str(n)
+    rows = [("Median level", f"{b.level_p50:.0f} dBm" if b.level_p50 is not None else "—",
+             f"{a.level_p50:.0f} dBm" if a.level_p50 is not None else "—")]
+    rows += [(f"Level {label}", share(nb, b.samples), share(na, a.samples))
+             for (label, nb), (_l, na) in zip(b.level_bins, a.level_bins)]
+    rows += [(f"RXQUAL {label}", share(nb, b.quality_samples), share(na, a.quality_samples))
+             for (label, nb), (_l, na) in zip(b.quality_classes, a.quality_classes)]
+    rows.append(("Call success", "—" if b.call_success is None else f"{b.call_success:.0%} of {b.attempts}",
+                 "—" if a.call_success is None else f"{a.call_success:.0%} of {a.attempts}"))
+    body = "".join(f"<tr><td>{escape(k)}</td><td>{escape(x)}</td><td>{escape(y)}</td></tr>" for k, x, y in rows)
+    return (f"<p><b>{escape(cmp.verdict())}</b></p><table border='1' cellspacing='0' cellpadding='3'>"
+            f"<tr><th></th><th>Before</th><th>After</th></tr>{body}</table>")
 
 
 def _differs(current: object, raw: object) -> bool:

@@ -66,6 +66,7 @@ def test_create_a_case_attach_a_session_and_write_the_report(qtbot, desk, tmp_pa
     assert any(text.startswith("attached session 1") for text in view.history_texts())
     assert "Weak coverage at the spot" in view.findings.toPlainText()
     assert "HOSP-2" in view.findings.toPlainText()
+    assert "Mark a session of the spot “before”" in view.findings.toPlainText()  # no after test yet
 
     view.next_combo.setCurrentIndex(view.next_combo.findData("facts_collected"))
     view.move_note.setText("all intake facts taken on the phone")
