@@ -291,6 +291,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["source"], self.docks["cases"])
         self.docks["source"].raise_()
         self.resizeDocks([self.docks["source"]], [300], Qt.Orientation.Horizontal)
+        self._default_state = self.saveState()
+        if self.settings is not None:
+            self.settings.restore_layout(self)  # the saved layout knows this dock too
         self.cases.install(self)
         self.closing.connect(self.cases.close_views)
 
