@@ -57,9 +57,8 @@ def build_sample(ts_utc: float, records: list) -> Sample | None:
                 neighbours.setdefault(key, rec)
         elif isinstance(rec, Signal):
             signal = rec
-        elif isinstance(rec, Registration):
-            if registration is None or rec.domain == "cs":
-                registration = rec
+        elif isinstance(rec, Registration) and (registration is None or rec.domain == "cs"):
+            registration = rec
     if serving is None and signal is None and registration is None and not neighbours:
         return None
     if serving is not None and registration is not None:

@@ -160,6 +160,7 @@ class CqtPanel(QWidget):
         self.channel_lock_check = QCheckBox("the lock pins the traffic channel (test phone), lock each TRX")
         self.channel_lock_check.setToolTip("AT modules lock the BCCH only (cell selection): leave this off and "
                                            "combine lock with block or attribute")
+        self.channel_lock_check.setChecked(True)  # lock each TRX's ARFCN in turn (service is checked)
         form.addRow("", self.channel_lock_check)
         self.auto_audio_check = QCheckBox("listener verdict from the simulator")
         self.sim_block_check = QCheckBox("apply blocks in the simulator")

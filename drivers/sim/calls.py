@@ -138,10 +138,15 @@ def pick_sdcch(cell_index: int, cell: CellSpec, u: float, blocked: set[str]) -> 
     return Assignment(cell_index, trx, ts, "SDCCH/8")
 
 
-def pick_tch(cell_index: int, cell: CellSpec, u: float, blocked: set[str]) -> Assignment | None:
+def pick_tch(cell_index: int, cell: CellSpec, u: float, blocked: set[str],
+             only_arfcn: int | None = None) -> Assignment | None:
     """A free full-rate TCH on any unblocked TRX: blocking every TRX but one forces the calls
-    onto that one (reference case 3, method b)."""
-    slots = [(t, ts) for t in cell.trxs if t.trx_id not in blocked for ts in t.tch_slots()]
+    onto that one (reference case 3, method b). ``only_arfcn``: a channel lock pins the TCH to
+    the TRX carrying that ARFCN when the cell has one (method a)."""
+    trxs = [t for t in cell.trxs if t.trx_id not in blocked]
+    if only_arfcn is not None and any(only_arfcn in t.arfcns for t in trxs):
+        trxs = [t for t in trxs if only_arfcn in t.arfcns]
+    slots = [(t, ts) for t in trxs for ts in t.tch_slots()]
     if not slots:
         return None
     trx, ts = _pick(slots, u)

@@ -128,7 +128,19 @@ class Engine:
             self._avg[i] = level if prev is None else 0.75 * prev + 0.25 * level
 
     def _allowed(self, i: int) -> bool:
-        return self.lock_arfcn is None or self.scenario.cells[i].bcch_arfcn == self.lock_arfcn
+        """May the handset camp on / hand over to cell i under the current lock? The simulated
+        lock is an engineering handset's channel lock (what DOMAIN case 3's engineers used):
+        locked to an ARFCN, the handset stays on the cell that carries it, BCCH or TCH."""
+        lock = self.lock_arfcn
+        if lock is None:
+            return True
+        cell = self.scenario.cells[i]
+        return cell.bcch_arfcn == lock or any(lock in t.arfcns for t in cell.trxs)
+
+    def _tch(self, cell_index: int, u: float) -> cm.Assignment | None:
+        """A TCH of the cell; under a channel lock only on the TRX carrying the locked ARFCN."""
+        return cm.pick_tch(cell_index, self.scenario.cells[cell_index], u, self.blocked,
+                           only_arfcn=self.lock_arfcn)
 
     def _c1(self, i: int, level: float | None = None) -> int:
         """C1 = RXLEV - RXLEV_ACCESS_MIN (TS 45.008 §6.4; the MS power term is 0 here)."""
@@ -222,7 +234,7 @@ class Engine:
         call = self.call
         assert call is not None
         u = keyed_uniform(self.seed, 0x40, call.number_seq, self._period)
-        tch = cm.pick_tch(best, self.scenario.cells[best], u, self.blocked)
+        tch = self._tch(best, u)
         if tch is None:  # no free TCH in the target: stay
             return
         # Handover-in works even into a cell whose BCCH TRX hung (no RACH needed): cases 1, 5.
@@ -309,7 +321,7 @@ class Engine:
                 call.channel = data
             elif step == "tch":
                 s = self.serving if self.serving is not None else 0
-                tch = cm.pick_tch(s, self.scenario.cells[s], data, self.blocked)
+                tch = self._tch(s, data)
                 if tch is None:
                     self._end_call(due, cm.CAUSE_NO_CHANNEL, by_network=True)
                 else:
@@ -333,7 +345,9 @@ class Engine:
     # ------------------------------------------------------------ controls
 
     def set_lock(self, arfcn: int | None) -> None:
-        """Lock cell selection to one BCCH ARFCN (None unlocks). Takes effect at once."""
+        """Lock to one ARFCN (None unlocks), as an engineering handset does: camping on the
+        cell that carries it, and traffic channels only on the TRX that carries it (a lock to
+        the BCCH ARFCN pins calls to the BCCH TRX). Takes effect at once."""
         with self.lock:
             self.lock_arfcn = arfcn
             if self.serving is not None and not self._allowed(self.serving) and not self._in_dedicated():

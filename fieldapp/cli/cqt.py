@@ -43,9 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--calls", type=int, default=None, help="total number of calls instead of per TRX")
     p.add_argument("--mode", action="append", default=None,
                    help="lock, block, attribute; repeat or join with + to combine (default attribute)")
-    p.add_argument("--lock-kind", choices=("cell", "channel"), default="cell",
-                   help="cell: the lock selects the BCCH (every AT module, reference §4); "
-                        "channel: the device's lock pins the traffic channel")
+    p.add_argument("--lock-kind", choices=("cell", "channel"), default="channel",
+                   help="channel (default): lock to each TRX's ARFCN in turn (the issue's lock mode; "
+                        "service is checked after each lock and the run stops with a clear message "
+                        "when the device's lock only selects BCCH carriers); cell: lock to the "
+                        "cell's BCCH for the whole run, combined with block or attribute")
     p.add_argument("--hold", type=float, default=20.0, help="hold time of a connected call, s (default 20)")
     p.add_argument("--gap", type=float, default=5.0, help="pause between calls, s (default 5)")
     p.add_argument("--setup-timeout", type=float, default=20.0, help="a call not connected by then fails, s")

@@ -4,13 +4,13 @@ before any call is made.
 
 Modes (combinable, DOMAIN.md §4):
 
-- ``lock``: the handset's ARFCN lock. Every lock found for AT modules acts on *cell selection*
-  (reference/at-commands.md §4, "Domain caution"): it keeps the handset on the cell under test
-  but does not choose the TRX of the traffic channel. ``lock_kind="cell"`` (the default) locks
-  to the cell's BCCH ARFCN for the whole run, so it needs ``block`` or ``attribute`` next to it
-  to tie calls to TRXs. ``lock_kind="channel"`` is for a device whose lock pins the traffic
-  channel (test phones): it locks to each TRX's ARFCN in turn and checks the handset still has
-  service on the cell before calling.
+- ``lock``: the handset's ARFCN lock. ``lock_kind="channel"`` (what the CLI and the panel
+  use by default; DOMAIN case 3) locks to each TRX's ARFCN in turn, as engineering handsets
+  and the simulator do, and checks the handset has service on the cell before calling: a module
+  whose lock acts on cell selection only (reference/at-commands.md §4, "Domain caution") finds
+  no service on a traffic ARFCN and the run stops with that explanation. ``lock_kind="cell"``
+  (the plan's own default, for such modules) locks to the cell's BCCH ARFCN for the whole run
+  and needs ``block`` or ``attribute`` next to it to tie calls to TRXs.
 - ``block``: the BSC team blocks all TRXs but one; the engineer confirms; calls are counted on
   the one left.
 - ``attribute``: the channel read during each call decides, through the TRX plan.

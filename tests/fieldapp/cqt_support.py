@@ -71,7 +71,7 @@ def cqt_rig(tmp_path, scenario, family, *, seed=5, cell_index=0, rate_s=0.1, spe
         workspace = tmp_path / "ws.db"
         recorder = Recorder(workspace, source.name, device=caps.to_json())
         events = Events()
-        cell = sim.scenario.cell_plan()[cell_index]
+        cell = plan_kwargs.pop("cell", None) or sim.scenario.cell_plan()[cell_index]
         plan = CqtPlan(number="5551234", cell=cell, **{**FAST, **plan_kwargs})
 
         def emit(record):

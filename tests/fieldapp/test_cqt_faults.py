@@ -118,3 +118,16 @@ def test_cli_cqt_refuses_bad_input_with_one_line(tmp_path, capsys):
         assert main(["cqt", sim.port, "--number", "555", "--mode", "shout", "--workspace", workspace]) == 2
         assert "--mode: shout" in capsys.readouterr().err
     assert main(["cqt", "/dev/nonexistent-port", "--number", "555", "--workspace", workspace]) == 2
+
+
+def test_cli_cqt_lock_mode_on_telit_names_the_faulty_trx(tmp_path, capsys):
+    workspace = tmp_path / "ws.db"
+    with start_simulator("one-way-trx", family="telit", speed=SPEED, seed=5, gps=False) as sim:
+        code = main(["cqt", sim.port, "--number", "5551234", "--mode", "lock", "--calls-per-trx", "5",
+                     "--hold", "0.2", "--gap", "0", "--rate", "0.1", "--auto-audio", "--json",
+                     "--workspace", str(workspace)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert out["suspect"] == "TRX-69-1", out["verdict"]
+    assert {c["trx_how"] for c in out["calls"] if c["trx_id"]} == {"lock"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from drivers.sim import start_simulator
 from fieldapp.cqt.calls import ONE_WAY_UL, SETUP_FAILED, UNKNOWN
 from fieldapp.cqt.plan import PlanError
 from fieldapp.cqt.runner import DONE
@@ -115,13 +116,33 @@ def test_refusals_before_any_call(tmp_path):
             runner.check()
 
 
-def test_a_channel_lock_that_finds_no_cell_is_a_clear_fault(tmp_path):
-    # Telit's #BCCHLOCK selects a BCCH: locked to TRX-69-1's ARFCN 7 it finds no cell.
+def test_one_way_trx_in_lock_mode_on_telit_names_trx_69_1(tmp_path):
+    # Case 3 as the reference engineers ran it: locked to each TRX's ARFCN in turn.
     with cqt_rig(tmp_path, "one-way-trx", "telit", modes=frozenset({"lock"}), lock_kind="channel",
-                 calls_per_trx=1, lock_settle_s=1.0, auto_audio=True) as (sim, source, runner, events):
+                 calls_per_trx=5, hold_s=0.15, auto_audio=True) as (sim, source, runner, events):
+        verdict = runner.run()
+    assert runner.status().state == DONE, runner.status().message
+    counted = [c for c in runner.calls() if c.counted]
+    assert {c.trx_how for c in counted} == {"lock"} and len(counted) == 10
+    assert verdict.status == SUSPECT and verdict.suspect == "TRX-69-1", (verdict.text, verdict.support)
+    assert events.kinds().count(EV_LOCK) >= 2 and EV_UNLOCK in events.kinds()
+
+
+def test_a_channel_lock_that_finds_no_cell_is_a_clear_fault(tmp_path):
+    # A lock to an ARFCN no cell carries here (as a module whose lock selects BCCHs only sees a
+    # traffic ARFCN): no service, a clear fault, the calls before kept.
+    from dataclasses import replace
+
+    from fieldapp.model import PlanTrx
+
+    with start_simulator("one-way-trx", family="telit", speed=1.0, seed=5, gps=False) as probe:
+        cell = probe.scenario.cell_plan()[0]
+    cell = replace(cell, trxs=(cell.trxs[0], PlanTrx("TRX-GHOST", (99,), ("TCH/F",) * 8)))
+    with cqt_rig(tmp_path, "one-way-trx", "telit", modes=frozenset({"lock"}), lock_kind="channel",
+                 calls_per_trx=1, lock_settle_s=1.0, auto_audio=True, cell=cell) as (sim, source, runner, events):
         runner.run()
         source.unlock()
     status = runner.status()
     assert status.state == "fault"
-    assert "locked to ARFCN 7 (TRX-69-1)" in status.message and "selects a BCCH carrier" in status.message
+    assert "locked to ARFCN 99 (TRX-GHOST)" in status.message and "selects a BCCH carrier" in status.message
     assert [c.trx_id for c in runner.calls() if c.counted] == ["TRX-69-0"]  # the call before is kept

@@ -79,8 +79,11 @@ def test_the_form_builds_the_plan_and_shows_bad_input(qtbot):
     panel.number_edit.setText("5551234")
     panel.mode_checks["lock"].setChecked(True)
     panel.mode_checks["attribute"].setChecked(False)
+    assert panel.channel_lock_check.isChecked()  # default: lock each TRX's ARFCN in turn
+    panel.channel_lock_check.setChecked(False)  # a module whose lock selects the BCCH only
     panel.start()
     assert "not a TRX" in panel.message_label.text()
+    panel.channel_lock_check.setChecked(True)
     panel.mode_checks["attribute"].setChecked(True)
     got = []
 

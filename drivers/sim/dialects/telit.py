@@ -108,8 +108,11 @@ def servinfo(h: Handset, op: str, args: str) -> list[str]:
 
 
 def bcchlock(h: Handset, op: str, args: str) -> list[str]:
-    """AT#BCCHLOCK=<bcch>[,<uarfcn>,<psc>[,<earfcn>,<pci>]]: lock cell selection to one GSM
-    BCCH ARFCN; 1024 unlocks (as public code does with AT#BCCHLOCK=1024,0,65535,0,0)."""
+    """AT#BCCHLOCK=<bcch>[,<uarfcn>,<psc>[,<earfcn>,<pci>]]: lock to one GSM ARFCN; 1024 unlocks
+    (as public code does with AT#BCCHLOCK=1024,0,65535,0,0). The simulated handset honours it
+    as an engineering handset's channel lock (camp on the cell carrying the ARFCN, TCH on the
+    TRX carrying it: DOMAIN case 3); a real module's #BCCHLOCK may select the BCCH only, which
+    the CQT runner detects (no service after a lock to a traffic ARFCN)."""
     if op == "=?":
         return ["#BCCHLOCK: (0-1024),(0-16383),(0-511,65535),(0-262143),(0-503,65535)"]
     if op == "?":
