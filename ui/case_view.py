@@ -340,10 +340,14 @@ class CaseView(QWidget):
     def _mark(self, role: str | None) -> None:
         row = self.evidence_table.currentRow()
         items = getattr(self, "evidence_items", [])
-        if not 0 <= row < len(items) or items[row].attachment_id is None:
-            self.message.setText("select an attached item first (sessions recorded into the case: attach them)")
+        if not 0 <= row < len(items):
+            self.message.setText("select a piece of evidence first")
             return
-        self._do(f"mark {role or 'neither'}", self.desk.mark, items[row].attachment_id, role)
+        item = items[row]
+        if item.attachment_id is None:  # a session recorded into the case: attach it with the role
+            self._do(f"mark {role or 'neither'}", self.desk.attach_session, self.case_id, int(item.ref), role=role)
+            return
+        self._do(f"mark {role or 'neither'}", self.desk.mark, item.attachment_id, role)
 
     def _reopen_clicked(self) -> None:
         reason = self.move_note.text().strip()

@@ -87,6 +87,22 @@ def test_create_a_case_attach_a_session_and_write_the_report(qtbot, desk, tmp_pa
     panel.close_views()
 
 
+def test_a_session_recorded_into_the_case_is_evidence_and_can_be_marked(qtbot, desk):
+    from fieldapp.store import Store
+    from ui.case_view import CaseView
+
+    case_id = desk.create({"subscriber_number": "0660 1234567", "category": "weak signal"})
+    with Store.open(desk.workspace) as store:  # what "Record into this case" leaves behind
+        store.set_session_case(1, case_id)
+    view = CaseView(desk, case_id)
+    qtbot.addWidget(view)
+    assert view.evidence_texts()[0].startswith("session 1: simulator:bus-stop-tilt13")
+    view.evidence_table.selectRow(0)
+    view.mark_after.click()
+    assert [(e.kind, e.ref, e.role) for e in desk.evidence(case_id)] == [("session", "1", "after")]
+    assert view.history_texts()[-1].endswith("(after)")
+
+
 def test_a_bad_edit_on_the_facts_tab_is_shown_and_not_saved(qtbot, desk):
     from ui.case_view import CaseView
 
