@@ -134,7 +134,7 @@ class LevelPlot(QWidget):
             plot.setMenuEnabled(False)
             plot.getViewBox().setMouseEnabled(x=True, y=False)
             plot.getViewBox().sigRangeChangedManually.connect(self._panned)
-        self.level.getAxis("bottom").setStyle(showValues=False)
+        self.level.hideAxis("bottom")  # the quality plot below carries the time axis
         self.level.setYRange(*LEVEL_RANGE_DBM, padding=0)
         self.quality.setYRange(-0.5, 7.5, padding=0)
         self.quality.getViewBox().invertY(True)

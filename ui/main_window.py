@@ -183,6 +183,11 @@ class MainWindow(QMainWindow):
             self.channel_panel.set_lock(self.history.locked)
         if changed & {"positions", "samples"}:
             self.map_view.refresh()
+        if changed & {"positions", "samples"}:
+            # Settle pyqtgraph's lazy range/matrix updates now: left to the paint, they request
+            # a second paint of the plots and the trace on every tick.
+            for plot in (self.level_plot.level, self.level_plot.quality, self.trace.plot, self.map_view.plot):
+                plot.getViewBox().prepareForPaint()
         self.redraw_ms.append((time.perf_counter() - t0) * 1000.0)
         del self.redraw_ms[:-REDRAW_TIMES_KEPT]
 
