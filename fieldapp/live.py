@@ -320,12 +320,30 @@ def _default_simulator(scenario: str, family: str | None, speed: float, seed: in
     return start_simulator(scenario, **kwargs)
 
 
+GPSD_PORT = 2947
+
+
+def parse_gpsd_address(text: str) -> tuple[str, int]:
+    """'host:port', 'host' (port 2947) or ':port' (localhost) → (host, port)."""
+    text = text.strip()
+    host, sep, port_text = text.rpartition(":")
+    if not sep:
+        host, port_text = text, str(GPSD_PORT)
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"gpsd address {text!r}: the port must be a number (host:port, e.g. localhost:2947)")\
+            from None
+    if not 0 < port < 65536:
+        raise ValueError(f"gpsd address {text!r}: port {port} is out of range")
+    return host or "localhost", port
+
+
 def _default_gps(kind: str, address: str):
     from drivers import gps
 
     if kind == "gpsd":
-        host, _, port = address.rpartition(":")
-        return gps.GpsdSource(host or "localhost", int(port or 2947))
+        return gps.GpsdSource(*parse_gpsd_address(address))
     return gps.NmeaSerialSource(address)
 
 
