@@ -107,14 +107,15 @@ class LiveApp:
     def _keep_scenario_plan(self, update: PlanUpdate) -> None:
         """The simulator's cell plan becomes the workspace's plan, unless the workspace has one
         imported from a cell file (an engineer's real plan is never overwritten by a demo)."""
+        from fieldapp.cellplan import adopt_plan, may_replace
         from fieldapp.store import Store
 
-        if self._plan_source and not str(self._plan_source).startswith("scenario:"):
+        if not may_replace(self._plan_source, update.source):
             return
         store = Store.open(self.workspace)
         try:
-            store.put_cell_plan(list(update.cells), update.source)
-            self._plan_source = update.source
+            if adopt_plan(store, update.cells, update.source):
+                self._plan_source = update.source
         finally:
             store.close()
 

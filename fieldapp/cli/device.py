@@ -142,6 +142,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         source.stop()
         raise CliError(f"cannot record into {workspace_from(args)}: {exc}", 2) from None
+    if source.simulator:
+        _adopt_scenario_plan(workspace_from(args), source.simulator.get("scenario") or "")
     print(f"recording session {recorder.session_id} from {args.port} ({caps.family}"
           f"{', ' + caps.model if caps.model else ''}); Ctrl-C ends it", file=sys.stderr)
 
@@ -197,6 +199,19 @@ def cmd_record(args: argparse.Namespace) -> int:
         print(f"{skipped} garbled lines skipped", file=sys.stderr)
     print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
     return 1 if interrupted else 0
+
+
+def _adopt_scenario_plan(workspace, scenario: str) -> None:
+    """Recording from the simulator: its scenario's cells become the workspace's plan (names on
+    the map, TRXs for CQT, distances for the diagnosis) unless a real plan was imported."""
+    from fieldapp.cellplan import adopt_plan, scenario_plan
+    from fieldapp.store import Store
+
+    found = scenario_plan(scenario)
+    if found is None:
+        return
+    with Store.open(workspace) as store:
+        adopt_plan(store, *found)
 
 
 # --------------------------------------------------------------------------- parse-at

@@ -168,6 +168,21 @@ def test_record_with_nmea_gps_stamps_positions_on_samples(tmp_path):
     positions = con.execute("SELECT count(*) FROM positions").fetchone()[0]
     con.close()
     assert positions >= 2 and with_pos >= 2
+    # recorded from the simulator: its scenario's cells are the workspace's plan now
+    from fieldapp.store import Store
+
+    with Store.open(ws) as store:
+        assert store.cell_plan_source() == "scenario:demo-drive"
+        assert {c.name for c in store.cell_plan()} >= {"HOSP-1", "HOSP-2"}
+
+
+def test_a_scenario_plan_never_replaces_an_imported_one():
+    from fieldapp.cellplan import may_replace
+
+    assert may_replace(None, "scenario:demo-drive")
+    assert may_replace("scenario:one-way-trx", "scenario:demo-drive")
+    assert not may_replace("cells.cel", "scenario:demo-drive")
+    assert may_replace("scenario:demo-drive", "cells.cel")
 
 
 def test_gps_addresses():
