@@ -41,6 +41,7 @@ class RouteItem(pg.GraphicsObject):
         self.xs: list[np.ndarray] = [np.empty(0) for _ in colours]
         self.ys: list[np.ndarray] = [np.empty(0) for _ in colours]
         self._bounds = QRectF()
+        self._cache: dict[int, tuple] = {}
 
     def add(self, index: int, xs: np.ndarray, ys: np.ndarray) -> None:
         self.prepareGeometryChange()
@@ -73,28 +74,41 @@ class RouteItem(pg.GraphicsObject):
         vb = self.getViewBox()
         view = vb.viewRect() if vb is not None else self._bounds
         px_w, px_h = (vb.viewPixelSize() if vb is not None else (1.0, 1.0))
-        cell_w, cell_h = max(px_w, 1e-9) * 2, max(px_h, 1e-9) * 2
-        for colour, xs, ys in zip(self.colours, self.xs, self.ys):
-            if not len(xs):
+        view_key = (view.left(), view.top(), view.width(), view.height(), px_w, px_h)
+        for i, colour in enumerate(self.colours):
+            poly = self._polygon(i, view, view_key, px_w, px_h)
+            if poly is None:
                 continue
-            inside = (xs >= view.left()) & (xs <= view.right()) & (ys >= view.top()) & (ys <= view.bottom())
-            if not inside.any():
-                continue
-            vx, vy = xs[inside], ys[inside]
-            # One dot per 2x2-pixel cell: a loop driven ten times looks the same with far fewer dots.
-            cells = (np.floor((vx - view.left()) / cell_w).astype(np.int64) * 1_000_003
-                     + np.floor((vy - view.top()) / cell_h).astype(np.int64))
-            _, keep = np.unique(cells, return_index=True)
-            n = len(keep)
-            poly = pg.functions.create_qpolygonf(n)
-            arr = pg.functions.ndarray_from_qpolygonf(poly)
-            arr[:, 0] = vx[keep]
-            arr[:, 1] = vy[keep]
             pen = QPen(QColor(colour), self.size_px)
             pen.setCosmetic(True)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
             p.drawPoints(poly)
+
+    def _polygon(self, i: int, view: QRectF, view_key: tuple, px_w: float, px_h: float):
+        """The dots of bin ``i`` inside the view, one per 2x2-pixel cell (a loop driven ten
+        times looks the same with far fewer dots); cached while the view and the bin's points
+        stay the same (a new fix changes one bin, follow mode seldom moves the view)."""
+        xs, ys = self.xs[i], self.ys[i]
+        key = (view_key, len(xs))
+        cached = self._cache.get(i)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        poly = None
+        if len(xs):
+            inside = (xs >= view.left()) & (xs <= view.right()) & (ys >= view.top()) & (ys <= view.bottom())
+            if inside.any():
+                vx, vy = xs[inside], ys[inside]
+                cell_w, cell_h = max(px_w, 1e-9) * 2, max(px_h, 1e-9) * 2
+                cells = (np.floor((vx - view.left()) / cell_w).astype(np.int64) * 1_000_003
+                         + np.floor((vy - view.top()) / cell_h).astype(np.int64))
+                _, keep = np.unique(cells, return_index=True)
+                poly = pg.functions.create_qpolygonf(len(keep))
+                arr = pg.functions.ndarray_from_qpolygonf(poly)
+                arr[:, 0] = vx[keep]
+                arr[:, 1] = vy[keep]
+        self._cache[i] = (key, poly)
+        return poly
 
 
 def plan_cell_key(cell: PlanCell) -> tuple:
