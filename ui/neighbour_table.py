@@ -1,19 +1,18 @@
 """The neighbour list of the latest sample: ARFCN, BSIC, name from the cell plan, RXLEV dBm,
 delta to the serving cell, C1/C2. Rows keep their identity (ARFCN, BSIC) between samples so a
-selection or a sort survives live updates; a proxy keeps the rows sorted (strongest first by
-default, any column on a header click). The first column's tick puts a neighbour on the plot.
+selection or a sort survives live updates; the model keeps the rows sorted itself (strongest
+first by default, any column on a header click): a sort proxy asked the model for its row and
+column counts hundreds of times per live update. The first column's tick puts a neighbour on the plot.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -29,7 +28,6 @@ COL_PLOT, COL_ARFCN, COL_BSIC, COL_NAME, COL_LEVEL, COL_DELTA, COL_C1, COL_C2 = 
 COLUMN_TIPS = {COL_PLOT: "tick to draw this neighbour on the level plot",
                COL_LEVEL: "received level (RXLEV dBm)",
                COL_DELTA: "neighbour level minus serving level; positive means stronger than serving"}
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UNKNOWN_TEXT = "–"
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -78,6 +76,8 @@ class NeighbourTableModel(QAbstractTableModel):
         self.plan = plan or CellPlanIndex()
         self.rows: list[NeighbourRow] = []
         self.plotted: list[tuple] = []
+        self.sort_column = COL_LEVEL
+        self.sort_order = Qt.SortOrder.DescendingOrder
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: _Index = _ROOT) -> int:
@@ -110,12 +110,6 @@ class NeighbourTableModel(QAbstractTableModel):
         value = row.values[col]
         if role == Qt.ItemDataRole.DisplayRole:
             return row.texts[col]
-        if role == SORT_ROLE:
-            if col == COL_PLOT:
-                return 1 if row.key in self.plotted else 0
-            if value is None:
-                return -math.inf if col != COL_NAME else ""
-            return value
         if role == Qt.ItemDataRole.TextAlignmentRole and col not in (COL_NAME, COL_PLOT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_DELTA and value is not None and value > 0:
@@ -123,6 +117,35 @@ class NeighbourTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return COLUMN_TIPS.get(col)
         return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header click (the view calls this): keep the rows in this order from now on."""
+        self.sort_column, self.sort_order = column, order
+        self._reorder()
+
+    def _sort_value(self, row: NeighbourRow):
+        col = self.sort_column
+        if col == COL_PLOT:
+            return (0, 1 if row.key in self.plotted else 0)
+        value = row.values[col]
+        if value is None:  # unknown sorts below every value, in either direction
+            return (-1, 0)
+        return (0, value if col != COL_NAME else str(value))
+
+    def _reorder(self) -> None:
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+        known = [r for r in self.rows if self._sort_value(r)[0] == 0]
+        unknown = [r for r in self.rows if self._sort_value(r)[0] != 0]
+        ordered = sorted(known, key=lambda r: self._sort_value(r)[1], reverse=descending) + unknown
+        if [r.key for r in ordered] == [r.key for r in self.rows]:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_keys = [r.key for r in self.rows]
+        self.rows = ordered
+        new_row = {r.key: i for i, r in enumerate(ordered)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(old, [self.index(new_row[old_keys[i.row()]], i.column()) for i in old])
+        self.layoutChanged.emit()
 
     def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != COL_PLOT or role != Qt.ItemDataRole.CheckStateRole:
@@ -178,6 +201,7 @@ class NeighbourTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
             self.rows.extend(added)
             self.endInsertRows()
+        self._reorder()
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -191,12 +215,8 @@ class NeighbourTable(QWidget):
     def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = NeighbourTableModel(plan, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setDynamicSortFilter(True)
         self.view = QTableView()
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_LEVEL, Qt.SortOrder.DescendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -225,6 +245,6 @@ class NeighbourTable(QWidget):
     def visible_rows(self) -> list[list[str]]:
         """What the table shows, in display order (tests and the bench read this)."""
         out = []
-        for r in range(self.proxy.rowCount()):
-            out.append([self.proxy.index(r, c).data() or "" for c in range(len(COLUMNS))])
+        for r in range(self.model.rowCount()):
+            out.append([self.model.index(r, c).data() or "" for c in range(len(COLUMNS))])
         return out

@@ -16,8 +16,8 @@ def feed(qtbot, window, bridge, records):
     bridge.records_arrived.connect(window.on_records)
     for r in records:
         bridge.put(r)
-    samples = sum(isinstance(r, Sample) for r in records)
-    qtbot.waitUntil(lambda: window.samples_shown() >= samples, timeout=5000)
+    last = [r for r in records if isinstance(r, Sample)][-1]
+    qtbot.waitUntil(lambda: window.history.last_sample is last, timeout=5000)
 
 
 def test_serving_level_and_rxqual_reach_the_plots_with_unknowns_as_gaps(qtbot, window, bridge, plan_cells):
@@ -75,6 +75,13 @@ def test_neighbour_table_sorted_strongest_first_with_delta_and_names(qtbot, wind
     assert rows[0][5] == f"{strongest.rxlev_dbm - last.rxlev_dbm:+.0f}"
     names = {c.name for c in plan_cells}
     assert all(r[3] in names for r in rows)
+    from PySide6.QtCore import Qt
+    window.neighbours.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # a header click on ARFCN
+    arfcns = [int(r[1]) for r in window.neighbours.visible_rows()]
+    assert arfcns == sorted(arfcns)
+    feed(qtbot, window, bridge, synthetic.drive(52, plan_cells)[-3:])  # stays sorted while live
+    arfcns = [int(r[1]) for r in window.neighbours.visible_rows()]
+    assert arfcns == sorted(arfcns)
 
 
 def test_handover_shows_as_marker_and_event_with_details(qtbot, window, bridge, plan_cells):
