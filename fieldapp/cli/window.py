@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 
 from fieldapp.cli import CliError
-from fieldapp.cli.common import add_workspace_arg
 
 
 def add_screenshot_args(parser: argparse.ArgumentParser, default=None) -> None:
@@ -33,7 +32,8 @@ def register(sub) -> None:
         description="Opens the live window on the demo-drive scenario: the simulated handset answers "
                     "AT on a pseudo-terminal, the real driver polls it, and the session is recorded "
                     "into a demo workspace (or --workspace).")
-    add_workspace_arg(demo)
+    demo.add_argument("--workspace", default=argparse.SUPPRESS,
+                      help="workspace database (default: demo-workspace.db in the user data directory)")
     demo.add_argument("--scenario", default="demo-drive", help="shipped scenario name or JSON file")
     demo.add_argument("--family", default=None, help="modem family the simulated handset speaks")
     demo.add_argument("--speed", type=float, default=1.0, help="simulated time per real second (default 1)")
@@ -47,6 +47,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if not 0 < args.speed <= 1000:
         raise CliError(f"--speed must be in (0, 1000], not {args.speed}")
+    # Refuse a bad scenario or family here, with the simulator's own message, before a window opens.
+    from drivers.sim.dialects import get_dialect
+    from drivers.sim.scenario import ScenarioError, load_scenario
+
+    try:
+        load_scenario(args.scenario)
+        if args.family:
+            get_dialect(args.family)
+    except (ScenarioError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
     try:
         return run_demo(args)
     except NoDisplay as exc:

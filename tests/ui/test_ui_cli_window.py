@@ -49,3 +49,10 @@ def test_window_screenshot_option_on_the_main_command(tmp_path):
                          capture_output=True, text=True, timeout=60, env=_env(tmp_path))
     assert res.returncode == 0, res.stderr
     assert not QImage(str(shot)).isNull()
+
+
+def test_demo_refuses_an_unknown_scenario_or_family_before_opening_a_window(tmp_path):
+    for args, words in ((["--scenario", "nowhere"], "nowhere"), (["--family", "nokia"], "unknown family")):
+        res = subprocess.run(FIELDAPP + ["demo", "--workspace", str(tmp_path / "d.db"), *args],
+                             capture_output=True, text=True, timeout=30, env=_env(tmp_path))
+        assert res.returncode == 2 and words in res.stderr and len(res.stderr.strip().splitlines()) == 1
