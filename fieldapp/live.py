@@ -173,8 +173,10 @@ class Controller:
         port, gps_kind, gps_address = req.port, req.gps, req.gps_address
         if req.port.startswith(DEMO_PORT):
             scenario = req.port[len(DEMO_PORT):] or req.scenario
+            # A family forced in the panel is also the dialect the demo handset speaks.
+            sim_family = req.sim_family or req.family
             try:
-                self.simulator = self._simulator_factory(scenario, req.sim_family, req.speed, req.seed)
+                self.simulator = self._simulator_factory(scenario, sim_family, req.speed, req.seed)
             except Exception as exc:
                 self._set(state="error", message=f"cannot start the simulator: {exc}")
                 return

@@ -155,3 +155,11 @@ def test_closing_the_app_while_recording_ends_the_session_cleanly(qtbot, tmp_pat
     assert len(sessions) == 1
     session = sessions[0]
     assert session.samples >= 3 and not session.interrupted and session.end_utc is not None
+
+
+def test_demo_handset_speaks_the_family_forced_in_the_panel(qtbot, live):
+    window, controller, _bridge = live
+    controller.connect({"port": DEMO_PORT + "demo-drive", "family": "telit", "speed": 20.0, "rate_s": 0.5})
+    qtbot.waitUntil(lambda: window.samples_shown() >= 2, timeout=30000)
+    assert window.status.text("family") == "Family: telit"
+    assert controller.simulator.family == "telit"
