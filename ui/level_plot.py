@@ -10,6 +10,7 @@ peak downsampling keep an 8-hour history cheap to draw.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -167,6 +168,8 @@ class LevelPlot(QWidget):
         self.cursor.setVisible(False)
         self.level.addItem(self.cursor, ignoreBounds=True)
 
+        self._hover_utc: float | None = None
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -254,13 +257,34 @@ class LevelPlot(QWidget):
             self._follow_range()
 
     def _update_readout(self) -> None:
-        s = self.history.last_sample
-        if s is None:
+        """The values under the mouse (with their time), else the latest sample's."""
+        h = self.history
+        t = h.t.view()
+        if len(t) == 0 or h.last_sample is None:
             self.readout.setText("")
             return
-        level = "–" if s.rxlev_dbm is None else f"{s.rxlev_dbm:.0f} dBm"
-        qual = "–" if s.rxqual is None else str(s.rxqual)
-        self.readout.setText(f"RXLEV {level}   RXQUAL {qual}")
+        if self._hover_utc is None:
+            i, prefix = len(t) - 1, ""
+        else:
+            i = int(np.clip(np.searchsorted(t, self._hover_utc), 0, len(t) - 1))
+            if i > 0 and abs(t[i - 1] - self._hover_utc) < abs(t[i] - self._hover_utc):
+                i -= 1
+            prefix = time.strftime("%H:%M:%S   ", time.localtime(float(t[i])))
+        level, qual = h.serving_dbm.view()[i], h.rxqual.view()[i]
+        level_text = "–" if np.isnan(level) else f"{level:.0f} dBm"
+        qual_text = "–" if np.isnan(qual) else f"{qual:.0f}"
+        self.readout.setText(f"{prefix}RXLEV {level_text}   RXQUAL {qual_text}")
+
+    def _mouse_moved(self, scene_pos) -> None:
+        inside = any(p.getViewBox().sceneBoundingRect().contains(scene_pos) for p in (self.level, self.quality))
+        self._hover_utc = self.level.getViewBox().mapSceneToView(scene_pos).x() if inside else None
+        self._update_readout()
+
+    def hover_at(self, ts_utc: float | None) -> str:
+        """Show the readout for a time as the mouse would (None: the latest); returns it."""
+        self._hover_utc = ts_utc
+        self._update_readout()
+        return self.readout.text()
 
     def _follow_range(self) -> None:
         span = self.history.span_utc()

@@ -33,6 +33,10 @@ def test_serving_level_and_rxqual_reach_the_plots_with_unknowns_as_gaps(qtbot, w
     assert np.isnan(qy[:30]).all()  # idle: RXQUAL unknown
     assert list(qy[30:90]) == [s.rxqual for s in samples[30:90]]
     assert window.level_plot.readout.text().startswith("RXLEV")
+    hovered = window.level_plot.hover_at(samples[40].ts_utc + 0.2)  # the mouse over second 40
+    assert f"RXLEV {samples[40].rxlev_dbm:.0f} dBm" in hovered and f"RXQUAL {samples[40].rxqual}" in hovered
+    assert "RXLEV –" in window.level_plot.hover_at(samples[13].ts_utc)  # unknown reads as a dash
+    assert window.level_plot.hover_at(None).startswith("RXLEV")
 
 
 def test_ticking_a_neighbour_in_the_table_plots_it(qtbot, window, bridge, plan_cells):
