@@ -17,7 +17,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldapp.radio import RXLEV_BINS_DBM, bsic_octal
 from ui.history import History
@@ -156,6 +165,8 @@ class LevelPlot(QWidget):
         self.set_bins(bins)
 
         self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=QColor("#ffffff"))
+        # Painted once into a pixmap and reused: its rich-text labels are dear to draw every tick.
+        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.serving_curve = self.level.plot([], [], pen=pg.mkPen(SERVING_COLOUR, width=2),
                                              connect="finite", name="Serving")
         # No symbols: a scatter re-prepares every spot on each update (too slow for 8 hours).

@@ -14,7 +14,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QCheckBox, QGraphicsPathItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldapp.model import PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
@@ -161,6 +169,7 @@ class MapView(QWidget):
         self.legend = pg.LegendItem(offset=(8, -8), labelTextSize="8pt", brush=QColor(255, 255, 255),
                                     pen=pg.mkPen("#c0c0c0"))
         self.legend.setParentItem(self.viewbox)
+        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static: paint once
         self.route: RouteItem | None = None
         self.legend_samples: list[pg.ScatterPlotItem] = []
         self._make_route_items()
@@ -253,6 +262,7 @@ class MapView(QWidget):
             self._site_xy[cell.name] = (x, y)
             tip = points[len(points) // 2] if cell.azimuth_deg is not None else (x, y + radius)
             label = pg.TextItem(cell.name, color="#202020", anchor=(0.5, 0.5))
+            label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             label.setPos(*tip)
             label.setZValue(3)
             self.plot.addItem(label)

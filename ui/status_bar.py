@@ -48,7 +48,7 @@ class StatusBar(QStatusBar):
         # The clock-driven labels get fixed widths: a label whose size hint changes every second
         # makes the main window lay out (and repaint) everything on every tick.
         fm = self.fontMetrics()
-        for key, template in (("rate", "Rate: 0.00/s"), ("age", "Last sample: 999 min ago"),
+        for key, template in (("rate", "Rate: 0.00/s"), ("age", "Last sample: 999 days ago"),
                               ("skipped", "Skipped lines: 000000")):
             self.labels[key].setFixedWidth(fm.horizontalAdvance(template) + 16)
         self.set_link(self.info)
