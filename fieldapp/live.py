@@ -32,13 +32,11 @@ from fieldapp.model import (
     Capabilities,
     Event,
     PlanCell,
-    Position,
     RawTraffic,
-    Sample,
 )
+from fieldapp.positioning import PositionJoiner, open_gps
 
 DEMO_PORT = "sim:"  # the "Demo handset (simulator)" entry of the source panel
-POSITION_FRESH_S = 2.5  # a fix older than this is not attached to a sample
 JOIN_TIMEOUT_S = 15.0
 
 
@@ -108,8 +106,7 @@ class Controller:
         self.gps: Any = None
         self.simulator: Any = None
         self.recorder: Any = None
-        self._last_position: Position | None = None
-        self._last_position_at = 0.0
+        self._positions = PositionJoiner()
         self._closed = False
         self._thread.start()
 
@@ -222,7 +219,7 @@ class Controller:
                 except Exception as exc:
                     self._emit(Event(time.time(), EV_INFO, f"stopping the {name}: {exc}"))
         self._stop_simulator()
-        self._last_position = None
+        self._positions.reset()
         self._set(state="disconnected", gps=None, capabilities=None)
 
     def _stop_simulator(self) -> None:
@@ -256,14 +253,7 @@ class Controller:
     # ------------------------------------------------------------------ source threads
     def _dispatch(self, record: Any) -> None:
         """Called from the handset and GPS threads: fan out to the recorder and the window."""
-        if isinstance(record, Position):
-            # Freshness by arrival: a receiver's own clock (or a replayed log's) may be anywhere.
-            self._last_position = record
-            self._last_position_at = time.monotonic()
-        elif isinstance(record, Sample) and record.position is None:
-            pos = self._last_position
-            if pos is not None and time.monotonic() - self._last_position_at <= POSITION_FRESH_S:
-                record = replace(record, position=pos)
+        record = self._positions.feed(record)  # the latest fresh fix stamped on each sample
         recorder = self.recorder
         if recorder is not None:
             recorder.sink(record)
@@ -322,31 +312,8 @@ def _default_simulator(scenario: str, family: str | None, speed: float, seed: in
     return start_simulator(scenario, **kwargs)
 
 
-GPSD_PORT = 2947
-
-
-def parse_gpsd_address(text: str) -> tuple[str, int]:
-    """'host:port', 'host' (port 2947) or ':port' (localhost) → (host, port)."""
-    text = text.strip()
-    host, sep, port_text = text.rpartition(":")
-    if not sep:
-        host, port_text = text, str(GPSD_PORT)
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ValueError(f"gpsd address {text!r}: the port must be a number (host:port, e.g. localhost:2947)")\
-            from None
-    if not 0 < port < 65536:
-        raise ValueError(f"gpsd address {text!r}: port {port} is out of range")
-    return host or "localhost", port
-
-
 def _default_gps(kind: str, address: str):
-    from drivers import gps
-
-    if kind == "gpsd":
-        return gps.GpsdSource(*parse_gpsd_address(address))
-    return gps.NmeaSerialSource(address)
+    return open_gps(kind, address)
 
 
 def _default_recorder(workspace: Path, source: str, *, device: dict[str, Any], case_id: int | None):

@@ -15,7 +15,8 @@ from typing import Any
 
 from fieldapp.model import Position, Sample
 
-POSITION_FRESH_S = 3.0
+POSITION_FRESH_S = 2.5  # a fix older than this is not attached to a sample
+GPSD_PORT = 2947
 
 
 class PositionJoiner:
@@ -56,11 +57,27 @@ def parse_gps_address(text: str) -> tuple[str, str]:
     return "nmea", t
 
 
+def parse_gpsd_address(text: str) -> tuple[str, int]:
+    """'host:port', 'host' (port 2947) or ':port' (localhost) → (host, port); ValueError with a
+    message for the user otherwise."""
+    text = text.strip()
+    host, sep, port_text = text.rpartition(":")
+    if not sep:
+        host, port_text = text, str(GPSD_PORT)
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"gpsd address {text!r}: the port must be a number (host:port, e.g. localhost:2947)")\
+            from None
+    if not 0 < port < 65536:
+        raise ValueError(f"gpsd address {text!r}: port {port} is out of range")
+    return host or "localhost", port
+
+
 def open_gps(kind: str, address: str, baud: int = 4800):
-    """A GPS source (``start(sink)``/``stop()``) for a parsed address."""
+    """A GPS source (``start(sink)``/``stop()``): gpsd at host:port or NMEA on a serial port."""
     from drivers import gps
 
     if kind == "gpsd":
-        host, _, port = address.rpartition(":")
-        return gps.GpsdSource(host or "localhost", int(port or 2947))
+        return gps.GpsdSource(*parse_gpsd_address(address))
     return gps.NmeaSerialSource(address, baud=baud)

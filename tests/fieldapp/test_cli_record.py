@@ -186,8 +186,9 @@ def test_a_scenario_plan_never_replaces_an_imported_one():
 
 
 def test_gps_addresses():
-    from fieldapp.positioning import parse_gps_address
+    from fieldapp.positioning import parse_gps_address, parse_gpsd_address
 
+    assert parse_gpsd_address("gpsbox:2948") == ("gpsbox", 2948)
     assert parse_gps_address("/dev/ttyACM0") == ("nmea", "/dev/ttyACM0")
     assert parse_gps_address("COM4") == ("nmea", "COM4")
     assert parse_gps_address("gpsd") == ("gpsd", "localhost:2947")

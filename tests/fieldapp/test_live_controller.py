@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from fieldapp.live import Controller, LinkStatus, parse_gpsd_address
+from fieldapp.live import Controller, LinkStatus
 from fieldapp.model import Sample
+from fieldapp.positioning import parse_gpsd_address
 from tests.drivers.test_handset_source import quectel_table
 from tests.support.table_modem import TableModem
 
