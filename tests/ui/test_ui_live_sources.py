@@ -17,7 +17,7 @@ from fieldapp.model import EV_DISCONNECTED, EV_RECONNECTED, Sample
 from tests.drivers.test_handset_source import quectel_table
 from tests.support.table_modem import TableModem
 
-NMEA_LOG = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "nmea" / "bu353s4.log"
+NMEA_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "nmea-bu353s4.log"  # gpsd test log (BSD-2)
 
 
 @pytest.fixture
