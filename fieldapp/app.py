@@ -2,6 +2,7 @@
 window, and wires them together. The only module of ``fieldapp`` that imports Qt and ``ui``.
 
     fieldapp                        opens the window (run_window)
+    fieldapp replay SESSION|FILE    the window in replay mode with a timeline (run_replay)
     fieldapp demo                   the window on the demo-drive scenario through the simulator
                                     over a real pseudo-terminal and the real driver, recording
                                     into a demo workspace (run_demo)
@@ -38,44 +39,38 @@ def check_display(args: argparse.Namespace) -> None:
                     "and --screenshot PATH --exit-after SECONDS")
 
 
-class LiveApp:
-    """Everything the window needs, built and wired; ``close()`` tears it down in order."""
+class WindowApp:
+    """What every window mode shares: the Qt application, the bridge, the settings, the window
+    over the workspace's cell plan, the screenshot, and the order of teardown. ``LiveApp`` adds
+    the live controller, ``ReplayApp`` a replay source and its timeline."""
 
-    def __init__(self, workspace: Path, *, settings_path: str | None = None, title: str = "fieldapp",
-                 controller_kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(self, workspace: Path, *, settings_path: str | None = None) -> None:
         from PySide6.QtWidgets import QApplication
 
         from ui.bridge import RecordBridge
-        from ui.main_window import MainWindow
         from ui.settings import WindowSettings
 
         self.qapp = QApplication.instance() or QApplication(sys.argv[:1])
         self.qapp.setApplicationName("fieldapp")
         self.workspace = workspace
         self.bridge = RecordBridge()
-        self.controller = Controller(self.bridge.put, workspace, **(controller_kwargs or {}))
         self.settings = WindowSettings(settings_path or os.environ.get(SETTINGS_ENV))
-        self.window = MainWindow(self.settings, list_ports=_list_ports, family_names=_family_names(),
-                                 scenarios=_scenario_names(), list_cases=self.list_cases,
-                                 status_poll=self.controller.status, title=title)
-        panel = self.window.source_panel
-        panel.connect_requested.connect(self.controller.connect)
-        panel.disconnect_requested.connect(self.controller.disconnect)
-        panel.record_toggled.connect(self._record_toggled)
+        self._plan_source: str | None = None
+        self._closed = False
+
+    def _open_window(self, title: str, **window_kwargs: Any) -> None:
+        from ui.main_window import MainWindow
+
+        self.window = MainWindow(self.settings, list_cases=self.list_cases, title=title, **window_kwargs)
         self.bridge.records_arrived.connect(self._records)
-        from fieldapp.cqt.live_run import live_runner
 
-        self.window.cqt_panel.runner_factory = lambda plan, **kw: live_runner(
-            self.controller, plan, view_sink=self.bridge.put, **kw)
-        from fieldapp.cases.desk import CaseDesk
-
-        self.window.install_cases(CaseDesk(workspace))
+    def _finish_window(self) -> None:
+        """The workspace's cell plan on the map, teardown on close, the bridge ticking."""
         self.window.closing.connect(self.close)
         plan, source = self.workspace_plan()
         if plan:
             self.window.set_cell_plan(plan)
         self._plan_source = source
-        self._closed = False
         self.bridge.start()
 
     # ------------------------------------------------------------------ workspace reads (GUI thread)
@@ -103,6 +98,67 @@ class LiveApp:
             return store.cell_plan(), store.cell_plan_source()
         finally:
             store.close()
+
+    def _records(self, batch: list) -> None:
+        self.window.on_records(batch)
+
+    def schedule_screenshot(self, path: str | None, exit_after_s: float | None) -> None:
+        from PySide6.QtCore import QTimer
+
+        if path is None and exit_after_s is None:
+            return
+        delay_ms = int(1000 * (exit_after_s if exit_after_s is not None else 3.0))
+
+        def shoot() -> None:
+            if path:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.window.grab().save(str(path))
+            self.window.close()
+
+        QTimer.singleShot(delay_ms, shoot)
+
+    def _shutdown(self) -> None:
+        """Stop this mode's source threads (before the bridge's last drain)."""
+
+    def close(self) -> None:
+        """Stops the source threads, then the bridge timer."""
+        if self._closed:
+            return
+        self._closed = True
+        self._shutdown()
+        self.bridge.drain_now()
+        self.bridge.stop()
+
+    def run(self) -> int:
+        self.window.show()
+        code = self.qapp.exec()
+        self.close()
+        return int(code)
+
+
+class LiveApp(WindowApp):
+    """Everything the live window needs, built and wired; ``close()`` tears it down in order."""
+
+    def __init__(self, workspace: Path, *, settings_path: str | None = None, title: str = "fieldapp",
+                 controller_kwargs: dict[str, Any] | None = None) -> None:
+        super().__init__(workspace, settings_path=settings_path)
+        self.controller = Controller(self.bridge.put, workspace, **(controller_kwargs or {}))
+        self._open_window(title, list_ports=_list_ports, family_names=_family_names(),
+                          scenarios=_scenario_names(), status_poll=self.controller.status)
+        panel = self.window.source_panel
+        panel.connect_requested.connect(self.controller.connect)
+        panel.disconnect_requested.connect(self.controller.disconnect)
+        panel.record_toggled.connect(self._record_toggled)
+        from fieldapp.cqt.live_run import live_runner
+
+        self.window.cqt_panel.runner_factory = lambda plan, **kw: live_runner(
+            self.controller, plan, view_sink=self.bridge.put, **kw)
+        from fieldapp.cases.desk import CaseDesk
+
+        self.window.install_cases(CaseDesk(workspace))
+        self.window.install_import(self.import_job, self.open_replay)
+        self.replays: list[ReplayApp] = []  # replay windows opened from "Replay it"
+        self._finish_window()
 
     def _keep_scenario_plan(self, update: PlanUpdate) -> None:
         """The simulator's cell plan becomes the workspace's plan, unless the workspace has one
@@ -135,41 +191,146 @@ class LiveApp:
         else:
             self.controller.stop_recording()
 
-    def schedule_screenshot(self, path: str | None, exit_after_s: float | None) -> None:
-        from PySide6.QtCore import QTimer
+    # ------------------------------------------------------------------ import and replay
+    def import_job(self, path: str | Path, on_progress: Any = None) -> Any:
+        """The window's import (File → Import log…): a background job into this workspace."""
+        from fieldapp.importer import ImportJob
 
-        if path is None and exit_after_s is None:
-            return
-        delay_ms = int(1000 * (exit_after_s if exit_after_s is not None else 3.0))
+        return ImportJob(self.workspace, path, on_progress=on_progress)
 
-        def shoot() -> None:
-            if path:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self.window.grab().save(str(path))
-            self.window.close()
+    def open_replay(self, session_id: int) -> ReplayApp:
+        """A replay window over a session of this workspace ("Replay it" after an import)."""
+        from fieldapp.export_logs import session_records
+        from fieldapp.store import Store
+        from logs.replay import ReplaySource
 
-        QTimer.singleShot(delay_ms, shoot)
+        store = Store.open(self.workspace)
+        try:
+            source = ReplaySource(list(session_records(store, session_id)))
+        finally:
+            store.close()
+        replay = ReplayApp(source, self.workspace, name=f"session {session_id}")
+        self.replays.append(replay)
+        replay.window.show()
+        return replay
 
-    def close(self) -> None:
-        """Ends a recording cleanly, stops the source threads and the bridge timer."""
-        if self._closed:
-            return
-        self._closed = True
+    def _shutdown(self) -> None:
+        """Ends a recording cleanly and stops the source threads (and any replay window's)."""
         self.controller.shutdown()
-        self.bridge.drain_now()
-        self.bridge.stop()
+        for replay in self.replays:
+            replay.window.close()
+            replay.close()
 
-    def run(self) -> int:
-        self.window.show()
-        code = self.qapp.exec()
-        self.close()
-        return int(code)
+
+class ReplayControls:
+    """The timeline's controller: the ``ReplaySource`` itself, except that a jump (seek,
+    previous/next event) first hands the records already replayed to the views
+    (``before_jump``) and then tells the window where it landed (``after_jump(from, to)``)."""
+
+    def __init__(self, source: Any, before_jump: Any, after_jump: Any) -> None:
+        self.source = source
+        self._before_jump, self._after_jump = before_jump, after_jump
+
+    position_utc = property(lambda self: self.source.position_utc)
+    timeline = property(lambda self: self.source.timeline)
+    playing = property(lambda self: self.source.playing)
+    speed = property(lambda self: self.source.speed)
+
+    def play(self) -> None:
+        self.source.play()
+
+    def pause(self) -> None:
+        self.source.pause()
+
+    def set_speed(self, x: float) -> None:
+        self.source.set_speed(x)
+
+    def seek(self, ts_utc: float) -> None:
+        self._jump(lambda: self.source.seek(ts_utc))
+
+    def next_event(self) -> Any:
+        return self._jump(self.source.next_event)
+
+    def prev_event(self) -> Any:
+        return self._jump(self.source.prev_event)
+
+    def _jump(self, move: Any) -> Any:
+        self._before_jump()
+        before = self.source.position_utc
+        result = move()
+        after = self.source.position_utc
+        if after != before:
+            self._after_jump(before, after)
+        return result
+
+
+class ReplayApp(WindowApp):
+    """The window in replay mode: the same views as live, fed by a ``ReplaySource`` through the
+    same bridge, with the timeline under the plots and no source panel."""
+
+    def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None) -> None:
+        import math
+
+        from ui.timeline import ReplayTimeline
+
+        super().__init__(workspace, settings_path=settings_path)
+        self.source = source
+        self._open_window(f"fieldapp — replay {name}")
+        self.window.auto_plot_strongest = 2
+        self.controls = ReplayControls(source, self.bridge.drain_now, self._jumped)
+        self.timeline = ReplayTimeline(self.controls)
+        self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
+        self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
+        from ui.status_bar import LinkInfo
+
+        header = source.header
+        skipped = getattr(source.stats, "skipped", 0) or 0
+        self.window.status.set_link(LinkInfo("replay", device=header.get("device") or header.get("product"),
+                                             family=header.get("format"), skipped_lines=skipped))
+        self._finish_window()
+        self.window.status.showMessage(
+            f"replay of {name}: {len(source.records)} records, {source.timeline.duration_s / 60:.0f} min, "
+            f"{len(source.events)} events (Space play/pause, [ ] speed, , . events)", 15000)
+        source.start(self.bridge.put)
+
+    def _records(self, batch: list) -> None:
+        self._delivered_utc = max(self._delivered_utc, max(r.ts_utc for r in batch))
+        self.window.on_records(batch)
+        if self.source.error is not None:
+            self.window.status.showMessage(f"replay stopped: {self.source.error}", 15000)
+
+    def _jumped(self, before_utc: float, after_utc: float) -> None:
+        """After a backward jump the plots restart from the new position (the source re-sends
+        the last sample there); the events list keeps every event up to the position, also
+        the ones a forward jump skipped."""
+        if after_utc < before_utc:
+            self.window.clear_history()
+            skipped = [e for e in self.source.events if e.ts_utc < after_utc]
+        else:
+            skipped = [e for e in self.source.events if self._delivered_utc < e.ts_utc < after_utc]
+        self._delivered_utc = after_utc
+        if skipped:
+            self.window.on_records(skipped)
+
+    def _shutdown(self) -> None:
+        self.timeline.stop_polling()
+        self.source.stop()
 
 
 # ---------------------------------------------------------------------- entry points
 def run_window(args: argparse.Namespace) -> int:
     check_display(args)
     app = LiveApp(workspace_path(getattr(args, "workspace", None)))
+    app.schedule_screenshot(getattr(args, "screenshot", None), getattr(args, "exit_after", None))
+    return app.run()
+
+
+def run_replay(source: Any, args: argparse.Namespace) -> int:
+    """``fieldapp replay SESSION|FILE``: the window in replay mode over ``source``."""
+    check_display(args)
+    target = str(getattr(args, "target", "") or "")
+    name = Path(target).name if Path(target).is_file() else f"session {target}"
+    app = ReplayApp(source, workspace_path(getattr(args, "workspace", None)), name=name)
     app.schedule_screenshot(getattr(args, "screenshot", None), getattr(args, "exit_after", None))
     return app.run()
 

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         # The demo ticks the strongest neighbours once, so the plot shows more than one line.
         self.auto_plot_strongest = 0
         self.last_drawn_sample_utc: float | None = None
+        self.replay_mode = False
 
         self.level_plot = LevelPlot(self.history, bins)
         self.trace = TraceStrip(self.history)
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -250,8 +252,8 @@ class MainWindow(QMainWindow):
             self.map_view.set_tile_folder(folder)
 
     def save_settings(self) -> None:
-        if self.settings is None:
-            return
+        if self.settings is None or self.replay_mode:
+            return  # a replay window does not change the live window's layout and choices
         self.settings.save_layout(self)
         self.settings.set_source_choices(self.source_panel.choices())
         self.settings.set_value("plot/window", self.level_plot.window_label())
@@ -281,6 +283,45 @@ class MainWindow(QMainWindow):
         self.map_view.set_bins(bins)
         if self.settings is not None:
             self.settings.set_rxlev_bins(bins)
+
+    # ------------------------------------------------------------------ replay and import
+    def clear_history(self) -> None:
+        """Forget every sample, position and event shown (a replay sought backwards: the plots
+        would otherwise draw the new stretch over the old one). The cell plan stays."""
+        plan = self.history.plan
+        self.history.__init__()  # in place: the plots, trace and map all hold this object
+        self.history.plan = plan
+        self.level_plot.refresh()
+        self.trace.redraw_all()
+        self.map_view.set_bins(self.map_view.bins)  # fresh route items
+        self.events.model.clear()
+        self.neighbours.model.clear()
+        self.last_drawn_sample_utc = None
+
+    def set_replay_mode(self, timeline: QWidget, clock=None) -> None:
+        """Replay: no source to connect (the source panel is hidden), the timeline under the
+        plots, the status bar's "last sample" age measured on the replay's clock."""
+        self.replay_mode = True
+        self.docks["source"].hide()
+        self.docks["source"].toggleViewAction().setEnabled(False)
+        self.source_panel.setEnabled(False)
+        central = self.centralWidget().layout()
+        central.addWidget(timeline)
+        self.timeline = timeline
+        if clock is not None:
+            self.status._clock = clock  # "last sample 0 s ago" at the replay position, not wall time
+
+    def install_import(self, job_factory, on_replay=None) -> None:
+        """File → Import log… (Ctrl+I): the dialog of ui/import_dialog.py over ``job_factory``
+        (path, on_progress, on_done) -> job with start/cancel/join; ``on_replay(session_id)``
+        opens an imported session in replay (the dialog offers it when given)."""
+        from ui.import_dialog import run_import
+
+        action = QAction("&Import log…", self)
+        action.setShortcut(QKeySequence("Ctrl+I"))
+        action.triggered.connect(lambda: run_import(self, job_factory, on_replay))
+        self.file_menu.insertAction(self.file_menu.actions()[0], action)
+        self.import_action = action
 
     def default_state(self) -> QByteArray:
         return self._default_state

@@ -3,6 +3,7 @@
     fieldapp import FILE [--format NAME] [--case ID] [--workspace DB] [--json]
                          [--utc-offset MIN] [--date D.M.YYYY] [--track NMEA_FILE]
     fieldapp replay SESSION|FILE [--speed X] [--format NAME] [--workspace DB] [--headless]
+                                [--screenshot PNG --exit-after S]
 
 ``import`` reads a drive-test log into a new session (or a cell file into the cell plan) and
 prints the session id and the counts per record kind; with ``--json`` one object with
@@ -22,6 +23,7 @@ from typing import Any
 
 from fieldapp.cli import CliError
 from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.cli.window import add_screenshot_args
 
 MAX_BAD_SHOWN = 20
 
@@ -50,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--headless", action="store_true",
                    help="no window: play to stdout (one line per event) and exit at the end")
     add_workspace_arg(p)
+    add_screenshot_args(p, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_replay)
 
 
@@ -194,7 +197,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if run_replay is None:
         raise CliError("the replay window is not available in this build (fieldapp.app.run_replay is "
                        "missing); use --headless to play to the terminal", code=1)
-    return int(run_replay(source, args) or 0)
+    try:
+        return int(run_replay(source, args) or 0)
+    except app.NoDisplay as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _play_headless(source: Any) -> int:
