@@ -39,7 +39,7 @@ def _json(obj: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- parse records
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # immutable by convention, like Cell (parse speed)
 class Channel:
     """The dedicated channel in a call (GSM): where the TCH sits, to attribute a call to a TRX.
 
@@ -135,7 +135,7 @@ class Cell:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # immutable by convention, like Cell (parse speed)
 class Signal:
     """Signal strength as +CSQ / +CESQ report it (already converted; raw kept)."""
 
@@ -154,7 +154,7 @@ class Signal:
         return {"kind": "signal", **_json(self)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # immutable by convention, like Cell (parse speed)
 class Registration:
     """+CREG/+CGREG/+CEREG: registration state and location (LAC/TAC and CI as integers)."""
 
