@@ -271,7 +271,8 @@ class ReplayApp(WindowApp):
     def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None) -> None:
         import math
 
-        from ui.timeline import ReplayTimeline
+        from ui.status_bar import LinkInfo
+        from ui.timeline import ReplayTimeline, duration_text
 
         super().__init__(workspace, settings_path=settings_path)
         self.source = source
@@ -281,16 +282,16 @@ class ReplayApp(WindowApp):
         self.timeline = ReplayTimeline(self.controls)
         self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
         self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
-        from ui.status_bar import LinkInfo
-
         header = source.header
-        skipped = getattr(source.stats, "skipped", 0) or 0
-        self.window.status.set_link(LinkInfo("replay", device=header.get("device") or header.get("product"),
-                                             family=header.get("format"), skipped_lines=skipped))
+        # Bad lines only: unknown record types are normal in a Nemo file (thousands of them).
+        bad = getattr(source.stats, "bad_count", 0) or 0
+        device = " ".join(str(header[k]) for k in ("device", "product") if header.get(k)) or None
+        self.window.status.set_link(LinkInfo("replay", device=device, family=header.get("source"),
+                                             skipped_lines=bad))
         self._finish_window()
         self.window.status.showMessage(
-            f"replay of {name}: {len(source.records)} records, {source.timeline.duration_s / 60:.0f} min, "
-            f"{len(source.events)} events (Space play/pause, [ ] speed, , . events)", 15000)
+            f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)} "
+            "(Space play/pause, [ ] speed, , . events)", 15000)
         source.start(self.bridge.put)
 
     def _records(self, batch: list) -> None:
