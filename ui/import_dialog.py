@@ -122,6 +122,8 @@ class ImportDialog(QDialog):
         self.cancel_button.setVisible(False)
         self.close_button.setVisible(True)
         self.details.setVisible(True)
+        self.details.setMinimumHeight(220)
+        self.adjustSize()
         if error is None and result is not None:
             self.outcome, self.result = "success", result
             self.bar.setValue(1000)
@@ -173,7 +175,9 @@ def _success_details(result) -> str:
     lines = [f"{kind}: {n}" for kind, n in result.counts.items()]
     if result.session_id is not None:
         lines.append("calls: " + ", ".join(f"{n} {k}" for k, n in result.calls.items()))
-        lines.append(f"lines read: {result.lines}, skipped: {result.skipped}")
+        unknown = sum(result.unknown.values())
+        lines.append(f"lines read: {result.lines}; skipped: {result.skipped} ({unknown} of record types "
+                     f"not imported, {result.bad_count} bad)")
     lines.extend(f"note: {note}" for note in result.notes)
     if result.bad_count:
         lines.append("")
