@@ -23,7 +23,8 @@ from typing import Any
 from drivers.at import AtChannel, AtError, AtTimeout
 from drivers.at_lines import reply_prefixes
 from drivers.call_tracker import CallTracker
-from drivers.families import Family, get_family, identify_family, parse_line, parse_lines
+from drivers.families import Family, parse_line, parse_lines
+from drivers.probe import NoAtResponse, Unsupported, probe_device
 from drivers.sample_builder import build_sample
 from drivers.transport import DeviceGone, PortError, Transport, open_port
 from fieldapp.model import (
@@ -45,7 +46,6 @@ from fieldapp.model import (
     Sample,
 )
 
-PROBE_TIMEOUT_S = 5.0
 POLL_TIMEOUT_S = 3.0
 RECONNECT_INTERVAL_S = 1.0
 # A poll command that fails this many times in a row is dropped from the cycle (the device
@@ -54,18 +54,7 @@ MAX_POLL_FAILURES = 3
 # After ATD's OK a module may need a moment before +CLCC lists the new call.
 DIAL_LIST_GRACE_S = 1.5
 
-CAPABILITY_FIELDS = ("rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
-                     "timeslot", "maio", "hsn", "neighbours", "cell_lock")
-SIM_QUERY = "AT+FASIM?"
 SIM_AUDIO_QUERY = "AT+FASIMAUDIO?"
-
-
-class NoAtResponse(Exception):
-    """The port opened but nothing answered AT: wrong baud rate, or not a modem."""
-
-
-class Unsupported(Exception):
-    """The device family has no documented command for this (e.g. ARFCN lock)."""
 
 
 Sink = Callable[[Any], None]
@@ -157,80 +146,11 @@ class HandsetSource:
     # ------------------------------------------------------------------ probing
 
     def _probe(self, channel: AtChannel) -> Capabilities:
-        deadline = time.monotonic() + PROBE_TIMEOUT_S
-        answered = False
-        while time.monotonic() < deadline:
-            try:
-                resp = channel.command("AT", timeout_s=min(1.0, max(0.1, deadline - time.monotonic())))
-                if resp.final is not None:
-                    answered = True
-                    break
-            except AtTimeout:
-                continue
-        if not answered:
-            raise NoAtResponse(f"no AT response from {self.port} at {self.baud} baud")
-        channel.command("AT+CMEE=1", timeout_s=2.0)
-        ident: dict[str, str | None] = {}
-        for key, cmd in (("ati", "ATI"), ("manufacturer", "AT+CGMI"), ("model", "AT+CGMM"),
-                         ("firmware", "AT+CGMR"), ("imei", "AT+CGSN")):
-            ident[key] = self._ident_text(channel, cmd)
-        self.simulator = self._sim_identity(channel)
-        text = " ".join(v for v in ident.values() if v)
-        fam = get_family(self._forced_family) if self._forced_family else identify_family(text)
-        if fam is None:
-            raise Unsupported(f"unknown family {self._forced_family!r}")
-        self.family = fam
-        self._poll_commands = list(fam.poll_commands)
-        notes = list(fam.notes)
-        if self.simulator:
-            notes.append(f"simulated handset, scenario {self.simulator.get('scenario')}")
-        self.capabilities = Capabilities(
-            family=fam.name,
-            manufacturer=ident["manufacturer"],
-            model=ident["model"],
-            firmware=ident["firmware"],
-            imei=ident["imei"],
-            fields={f: (f in fam.fields) or (f == "cell_lock" and fam.lock_command is not None)
-                    for f in CAPABILITY_FIELDS},
-            can_lock_arfcn=fam.lock_command is not None,
-            call_state_by=fam.call_state_by,
-            notes=tuple(notes),
-        )
-        return self.capabilities
-
-    @staticmethod
-    def _ident_text(channel: AtChannel, cmd: str) -> str | None:
-        try:
-            resp = channel.command(cmd, timeout_s=2.0)
-        except AtTimeout:
-            return None
-        if not resp.ok:
-            return None
-        body = cmd[2:].lstrip("+")  # "CGMI"
-        lines = []
-        for line in resp.lines:
-            text = line.strip()
-            # "+CGMI: Quectel" on some firmwares, plain "Quectel" on most.
-            if text.upper().startswith(f"+{body}:"):
-                text = text.split(":", 1)[1].strip()
-            if text:
-                lines.append(text.strip('"'))
-        return " ".join(lines) or None
-
-    @staticmethod
-    def _sim_identity(channel: AtChannel) -> dict[str, str] | None:
-        """Only the built-in simulator answers AT+FASIM?; a real module answers ERROR."""
-        try:
-            resp = channel.command(SIM_QUERY, timeout_s=1.0)
-        except AtTimeout:
-            return None
-        for line in resp.lines if resp.ok else []:
-            if line.upper().startswith("+FASIM:"):
-                parts = [p.strip().strip('"') for p in line.split(":", 1)[1].split(",")]
-                if parts and parts[0] == "1":
-                    return {"scenario": parts[1] if len(parts) > 1 else "",
-                            "family": parts[2] if len(parts) > 2 else ""}
-        return None
+        result = probe_device(channel, self.port, self.baud, self._forced_family)
+        self.family, self.simulator = result.family, result.simulator
+        self._poll_commands = list(result.family.poll_commands)
+        self.capabilities = result.capabilities
+        return result.capabilities
 
     def _init(self, channel: AtChannel) -> None:
         assert self.family is not None
