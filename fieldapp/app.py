@@ -227,9 +227,12 @@ class ReplayControls:
     previous/next event) first hands the records already replayed to the views
     (``before_jump``) and then tells the window where it landed (``after_jump(from, to)``)."""
 
-    def __init__(self, source: Any, before_jump: Any, after_jump: Any) -> None:
+    def __init__(self, source: Any, before_jump: Any, after_jump: Any, lock: Any = None) -> None:
+        import threading
+
         self.source = source
         self._before_jump, self._after_jump = before_jump, after_jump
+        self.lock = lock if lock is not None else threading.Lock()  # held by the sink while it puts
 
     position_utc = property(lambda self: self.source.position_utc)
     timeline = property(lambda self: self.source.timeline)
@@ -255,10 +258,11 @@ class ReplayControls:
         return self._jump(self.source.prev_event)
 
     def _jump(self, move: Any) -> Any:
-        self._before_jump()
-        before = self.source.position_utc
-        result = move()
-        after = self.source.position_utc
+        with self.lock:  # no record is half handed over while the position moves
+            self._before_jump()
+            before = self.source.position_utc
+            result = move()
+            after = self.source.position_utc
         if after != before:
             self._after_jump(before, after)
         return result
@@ -279,6 +283,7 @@ class ReplayApp(WindowApp):
         self._open_window(f"fieldapp — replay {name}")
         self.window.auto_plot_strongest = 2
         self.controls = ReplayControls(source, self.bridge.drain_now, self._jumped)
+        self._put_lock = self.controls.lock
         self.timeline = ReplayTimeline(self.controls)
         self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
         self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
@@ -292,7 +297,15 @@ class ReplayApp(WindowApp):
         self.window.status.showMessage(
             f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)} "
             "(Space play/pause, [ ] speed, , . events)", 15000)
-        source.start(self.bridge.put)
+        source.start(self._put)
+
+    def _put(self, rec: Any) -> None:
+        """The replay thread's sink. A record newer than the position is one the thread was
+        handing over when the user jumped backwards: dropped, or it would land in the cleared
+        views. (Every record the replay sends in order is at or before its position.)"""
+        with self._put_lock:
+            if rec.ts_utc <= self.source.position_utc:
+                self.bridge.put(rec)
 
     def _records(self, batch: list) -> None:
         self._delivered_utc = max(self._delivered_utc, max(r.ts_utc for r in batch))

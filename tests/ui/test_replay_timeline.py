@@ -155,6 +155,20 @@ def test_a_backward_seek_clears_the_plots_and_keeps_the_events_up_to_there(qtbot
     assert shown == expected and win.events.model.rowCount() == len(expected)
 
 
+def test_a_record_handed_over_after_a_backward_jump_is_dropped(qtbot, replay):
+    """The replay thread may be mid-batch when the user jumps back; what it still hands over
+    from the later stretch must not land in the cleared views."""
+    source = replay.source
+    replay.timeline.seek(source.timeline.ts_at(0.9))
+    _wait_until_idle(qtbot, replay)
+    late = [r for r in source.records if isinstance(r, Sample)][-1]
+    replay.timeline.seek(source.timeline.ts_at(0.1))
+    _wait_until_idle(qtbot, replay)
+    replay._put(late)  # as the thread would, after the jump
+    replay.bridge.drain_now()
+    assert replay.window.history.last_sample.ts_utc <= source.timeline.ts_at(0.1)
+
+
 def test_next_and_previous_event_jump_to_the_markers(qtbot, replay):
     source, win = replay.source, replay.window
     events = source.events
