@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from contextlib import contextmanager
 
 from drivers.handset import HandsetSource
@@ -92,3 +93,13 @@ def cqt_rig(tmp_path, scenario, family, *, seed=5, cell_index=0, rate_s=0.1, spe
         if recorder is not None:
             recorder.close()
         sim.stop()
+
+
+def wait_until(pred, timeout_s: float = 15.0) -> bool:
+    """Poll ``pred`` until it holds or the time is up (runner state changes on its thread)."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False

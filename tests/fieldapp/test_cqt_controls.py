@@ -13,15 +13,7 @@ from fieldapp.cqt.plan import PlanError
 from fieldapp.cqt.runner import ABORTED, CqtRunner
 from fieldapp.store import Store
 from tests.fieldapp.cqt_support import cqt_rig
-
-
-def _wait(pred, timeout_s=15.0):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
+from tests.fieldapp.cqt_support import wait_until as _wait
 
 
 def test_skip_pause_resume_abort_and_late_marks(tmp_path):

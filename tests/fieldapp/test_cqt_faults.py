@@ -4,7 +4,6 @@ in the workspace, and the run resumes (in the same runner, or loaded in a new on
 from __future__ import annotations
 
 import json
-import time
 
 from drivers.handset import HandsetSource
 from drivers.sim import start_simulator
@@ -13,15 +12,7 @@ from fieldapp.cqt.calls import ERROR, SETUP_FAILED
 from fieldapp.cqt.runner import DONE, FAULT, CqtRunner
 from fieldapp.store import Store
 from tests.fieldapp.cqt_support import SPEED, cqt_rig
-
-
-def _wait(pred, timeout_s=10.0):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
+from tests.fieldapp.cqt_support import wait_until as _wait
 
 
 def test_a_refused_dial_stops_with_a_message_and_the_run_resumes(tmp_path):
