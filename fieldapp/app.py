@@ -156,7 +156,7 @@ class LiveApp(WindowApp):
         from fieldapp.cases.desk import CaseDesk
 
         self.window.install_cases(CaseDesk(workspace))
-        self.window.install_import(self.import_job, self.open_replay)
+        self.window.install_import(self.import_job, self.open_replay, self._imported)
         self.replays: list[ReplayApp] = []  # replay windows opened from "Replay it"
         self._finish_window()
 
@@ -198,6 +198,12 @@ class LiveApp(WindowApp):
 
         return ImportJob(self.workspace, path, on_progress=on_progress)
 
+    def _imported(self, result: Any) -> None:
+        """A cell file imported from the window: its plan goes on the map and the CQT plan now."""
+        if result.session_id is None:
+            plan, self._plan_source = self.workspace_plan()
+            self.window.set_cell_plan(plan)
+
     def open_replay(self, session_id: int) -> ReplayApp:
         """A replay window over a session of this workspace ("Replay it" after an import)."""
         from fieldapp.export_logs import session_records
@@ -211,13 +217,14 @@ class LiveApp(WindowApp):
             store.close()
         replay = ReplayApp(source, self.workspace, name=f"session {session_id}")
         self.replays.append(replay)
+        replay.window.closing.connect(lambda: self.replays.remove(replay) if replay in self.replays else None)
         replay.window.show()
         return replay
 
     def _shutdown(self) -> None:
         """Ends a recording cleanly and stops the source threads (and any replay window's)."""
         self.controller.shutdown()
-        for replay in self.replays:
+        for replay in list(self.replays):
             replay.window.close()
             replay.close()
 

@@ -36,12 +36,15 @@ LOG_FILTER = "Drive-test logs and cell files (*.nmf *.txt *.csv *.nmea *.log *.c
              "All files (*)"
 
 
-def run_import(parent: QWidget, job_factory, on_replay=None) -> ImportDialog | None:
+def run_import(parent: QWidget, job_factory, on_replay=None, on_imported=None) -> ImportDialog | None:
     """Ask for a file, then import it in the background with the dialog below."""
     path, _filter = QFileDialog.getOpenFileName(parent, "Import a drive-test log or a cell file", "", LOG_FILTER)
     if not path:
         return None
-    dialog = ImportDialog(path, job_factory, on_replay, parent)
+    dialog = ImportDialog(path, job_factory, on_replay, parent, on_imported=on_imported)
+    closing = getattr(parent, "closing", None)
+    if closing is not None:  # the window closing ends a running import (and its thread) first
+        closing.connect(dialog.shutdown)
     dialog.show()
     dialog.start()
     return dialog
@@ -50,13 +53,15 @@ def run_import(parent: QWidget, job_factory, on_replay=None) -> ImportDialog | N
 class ImportDialog(QDialog):
     """Progress, Cancel, then the outcome (``outcome``: "success", "failed" or "cancelled")."""
 
-    def __init__(self, path: str | Path, job_factory, on_replay=None, parent: QWidget | None = None) -> None:
+    def __init__(self, path: str | Path, job_factory, on_replay=None, parent: QWidget | None = None, *,
+                 on_imported=None) -> None:
         super().__init__(parent)
         self.path = Path(path)
         self.setWindowTitle(f"Import {self.path.name}")
         self.setMinimumWidth(520)
         self._job_factory = job_factory
         self._on_replay = on_replay
+        self._on_imported = on_imported  # (result) after a successful import: e.g. a new cell plan
         self._progress = (0, 1)  # written by the import thread, read by the poll: a tuple swap is atomic
         self.job = None
         self.outcome: str | None = None
@@ -131,6 +136,8 @@ class ImportDialog(QDialog):
             self.details.setPlainText(_success_details(result))
             can_replay = self._on_replay is not None and result.session_id is not None
             self.replay_button.setVisible(can_replay)
+            if self._on_imported is not None:
+                self._on_imported(result)
             return
         seen = getattr(error, "result", None)
         if self.cancel_requested:

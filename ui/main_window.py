@@ -311,15 +311,16 @@ class MainWindow(QMainWindow):
         if clock is not None:
             self.status._clock = clock  # "last sample 0 s ago" at the replay position, not wall time
 
-    def install_import(self, job_factory, on_replay=None) -> None:
+    def install_import(self, job_factory, on_replay=None, on_imported=None) -> None:
         """File → Import log… (Ctrl+I): the dialog of ui/import_dialog.py over ``job_factory``
-        (path, on_progress, on_done) -> job with start/cancel/join; ``on_replay(session_id)``
-        opens an imported session in replay (the dialog offers it when given)."""
+        (path, on_progress) -> job with start/cancel/join/running/result/error;
+        ``on_replay(session_id)`` opens an imported session in replay (the dialog offers it
+        when given); ``on_imported(result)`` follows a successful import."""
         from ui.import_dialog import run_import
 
         action = QAction("&Import log…", self)
         action.setShortcut(QKeySequence("Ctrl+I"))
-        action.triggered.connect(lambda: run_import(self, job_factory, on_replay))
+        action.triggered.connect(lambda: run_import(self, job_factory, on_replay, on_imported))
         self.file_menu.insertAction(self.file_menu.actions()[0], action)
         self.import_action = action
 

@@ -339,6 +339,26 @@ def test_import_dialog_failure_says_nothing_was_written(qtbot, tmp_path):
     assert _sessions(ws) == []
 
 
+def test_a_cell_file_imported_in_the_live_window_goes_on_the_map(qtbot, tmp_path, settings_path):
+    from fieldapp.app import LiveApp
+    from ui.import_dialog import ImportDialog
+
+    app = LiveApp(tmp_path / "ws.db", settings_path=settings_path)
+    try:
+        assert not app.window.map_view.site_items
+        dialog = ImportDialog(NEMO.parent / "cells-plan.csv", app.import_job, app.open_replay,
+                              app.window, on_imported=app._imported)
+        dialog.start()
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10000)
+        assert dialog.outcome == "success" and dialog.result.session_id is None
+        assert "cell plan imported" in dialog.label.text() and not dialog.replay_button.isVisible()
+        assert app.window.map_view.site_items  # sectors drawn from the new plan
+        assert len(app.window.history.plan.cells) == dialog.result.counts["cells"]
+    finally:
+        app.window.close()
+        app.close()
+
+
 def test_file_menu_has_import_with_ctrl_i(qtbot, tmp_path, settings_path):
     from fieldapp.app import LiveApp
 
