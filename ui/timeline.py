@@ -188,7 +188,10 @@ class ReplayTimeline(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
             self._shortcuts.append(shortcut)
-        self._select_speed(controls.speed)
+        if controls.speed in SPEEDS:
+            self._select_speed(controls.speed)
+        else:  # e.g. --speed 3: play at the nearest speed offered, so the selector tells the truth
+            self.set_speed(SPEEDS[self._nearest_speed(controls.speed)])
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self.poll)
@@ -225,8 +228,12 @@ class ReplayTimeline(QWidget):
         self.controls.prev_event()
         self.poll()
 
+    @staticmethod
+    def _nearest_speed(x: float) -> int:
+        return min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - x))
+
     def _select_speed(self, x: float) -> None:
-        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - x))
+        i = self._nearest_speed(x)
         if self.speed_combo.currentIndex() != i:
             self.speed_combo.blockSignals(True)
             self.speed_combo.setCurrentIndex(i)

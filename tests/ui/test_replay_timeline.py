@@ -113,6 +113,17 @@ def test_speed_keys_step_through_the_speeds(qtbot, replay):
     assert source.speed == 0.25 and combo.currentText() == "0.25×"
 
 
+def test_a_speed_between_the_offered_ones_snaps_to_the_nearest(qtbot):
+    from logs.replay import ReplaySource
+    from ui.timeline import ReplayTimeline
+
+    source = ReplaySource(_records(20), speed=3.0)
+    timeline = ReplayTimeline(source)
+    qtbot.addWidget(timeline)
+    assert source.speed == 2.0 and timeline.speed_combo.currentText() == "2×"
+    timeline.stop_polling()
+
+
 def test_dragging_the_bar_shows_the_time_and_seeks_on_release(qtbot, replay):
     from ui.timeline import clock_text
 
