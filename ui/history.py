@@ -151,6 +151,14 @@ class History:
 
     def __init__(self, plan: Iterable[PlanCell] = ()) -> None:
         self.plan = CellPlanIndex(plan)
+        self._reset()
+
+    def clear(self) -> None:
+        """Forget every sample, position and event; keep the cell plan (a replay sought
+        backwards). In place: the plots, trace and map all hold this object."""
+        self._reset()
+
+    def _reset(self) -> None:
         self.t = GrowArray()
         self.serving_dbm = GrowArray()
         self.rxqual = GrowArray()

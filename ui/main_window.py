@@ -288,9 +288,7 @@ class MainWindow(QMainWindow):
     def clear_history(self) -> None:
         """Forget every sample, position and event shown (a replay sought backwards: the plots
         would otherwise draw the new stretch over the old one). The cell plan stays."""
-        plan = self.history.plan
-        self.history.__init__()  # in place: the plots, trace and map all hold this object
-        self.history.plan = plan
+        self.history.clear()
         self.level_plot.refresh()
         self.trace.redraw_all()
         self.map_view.set_bins(self.map_view.bins)  # fresh route items
@@ -309,7 +307,7 @@ class MainWindow(QMainWindow):
         central.addWidget(timeline)
         self.timeline = timeline
         if clock is not None:
-            self.status._clock = clock  # "last sample 0 s ago" at the replay position, not wall time
+            self.status.set_clock(clock)  # "last sample 0 s ago" at the replay position, not wall time
 
     def install_import(self, job_factory, on_replay=None, on_imported=None) -> None:
         """File → Import log… (Ctrl+I): the dialog of ui/import_dialog.py over ``job_factory``

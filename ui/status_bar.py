@@ -54,6 +54,10 @@ class StatusBar(QStatusBar):
         self.set_link(self.info)
         self.tick()
 
+    def set_clock(self, clock) -> None:
+        """The clock "last sample N s ago" is measured on (a replay's position, not wall time)."""
+        self._clock = clock
+
     def text(self, key: str) -> str:
         return self.labels[key].text()
 
