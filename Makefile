@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# `make demo` runs the window on the simulated handset; `make demo PORT=/dev/ttyUSB0` on a real one.
 demo: $(STAMP)
+ifdef PORT
+	$(BIN)/fieldapp --port $(PORT) $(ARGS)
+else
 	$(BIN)/fieldapp demo $(ARGS)
+endif
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -342,6 +342,11 @@ class ReplayApp(WindowApp):
 def run_window(args: argparse.Namespace) -> int:
     check_display(args)
     app = LiveApp(workspace_path(getattr(args, "workspace", None)))
+    port = getattr(args, "port", None)
+    if port:  # `fieldapp --port /dev/ttyUSB0` (what `make demo PORT=...` runs): connect at start
+        choices = {"port": port, "baud": getattr(args, "baud", 115200)}
+        app.window.source_panel.apply_choices(choices)
+        app.controller.connect(choices)
     app.schedule_screenshot(getattr(args, "screenshot", None), getattr(args, "exit_after", None))
     return app.run()
 

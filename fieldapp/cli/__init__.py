@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="(window) save a PNG of the whole window after --exit-after seconds, then exit")
     parser.add_argument("--exit-after", metavar="SECONDS", type=float, default=None,
                         help="(window) close the window after this many seconds")
+    parser.add_argument("--port", default=None,
+                        help="(window) connect to the handset on this serial port at start")
+    parser.add_argument("--baud", type=int, default=115200, help="(window) baud rate for --port")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
