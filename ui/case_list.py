@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,16 +27,17 @@ from PySide6.QtWidgets import (
 from fieldapp.cases.desk import CaseDesk
 from fieldapp.cases.model import CATEGORIES, Case
 from fieldapp.cases.workflow import OPEN_STATUSES, STATUS_LABELS, STATUSES
+from ui.table_model import FlatTableModel, Index
 
 COLUMNS = ("ID", "Title", "Status", "Due", "Priority", "Category")  # title early: the dock is narrow
 OVERDUE = QColor("#c62828")
 ALL = "__all__"
 OPEN = "__open__"
-_ROOT = QModelIndex()
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(FlatTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.cases: list[Case] = []
@@ -48,18 +49,10 @@ class CaseTableModel(QAbstractTableModel):
         self.today = date.today().isoformat()
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.cases)
+    def row_items(self):
+        return self.cases
 
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.cases):
             return None
         case = self.cases[index.row()]

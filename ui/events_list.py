@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from fieldapp.model import Event
+from ui.table_model import FlatTableModel, Index
 from ui.theme import event_colour
 
 COLUMNS = ("Time", "Event", "Details")
 COL_TIME, COL_KIND, COL_TEXT = range(3)
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()  # the invalid parent index of a flat table
 
 
 def kind_text(kind: str) -> str:
@@ -31,24 +30,17 @@ def local_time_text(ts_utc: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts_utc))
 
 
-class EventsModel(QAbstractTableModel):
+class EventsModel(FlatTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.events: list[Event] = []
 
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.events)
+    def row_items(self):
+        return self.events
 
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.events):
             return None
         e = self.events[index.row()]

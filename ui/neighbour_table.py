@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 from fieldapp.model import Cell, Sample
 from fieldapp.radio import bsic_octal
 from ui.history import CellPlanIndex, neighbour_key
+from ui.table_model import FlatTableModel, Index
 
 COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "dBm", "Δ dB", "C1", "C2")
 COL_PLOT, COL_ARFCN, COL_BSIC, COL_NAME, COL_LEVEL, COL_DELTA, COL_C1, COL_C2 = range(len(COLUMNS))
@@ -30,8 +29,6 @@ COLUMN_TIPS = {COL_PLOT: "tick to draw this neighbour on the level plot",
                COL_DELTA: "neighbour level minus serving level; positive means stronger than serving"}
 UNKNOWN_TEXT = "–"
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()  # the invalid parent index of a flat table
 
 
 @dataclass
@@ -66,7 +63,9 @@ def _text(col: int, value) -> str | None:
     return str(value)
 
 
-class NeighbourTableModel(QAbstractTableModel):
+class NeighbourTableModel(FlatTableModel):
+    columns = COLUMNS
+
     """Rows = neighbours of the latest sample. ``plotted_changed(list)`` gives the ticked keys."""
 
     plotted_changed = Signal(list)
@@ -80,19 +79,10 @@ class NeighbourTableModel(QAbstractTableModel):
         self.sort_order = Qt.SortOrder.DescendingOrder
 
     # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+    def row_items(self):
+        return self.rows
 
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
+    def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -100,7 +90,7 @@ class NeighbourTableModel(QAbstractTableModel):
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
@@ -147,7 +137,7 @@ class NeighbourTableModel(QAbstractTableModel):
         self.changePersistentIndexList(old, [self.index(new_row[old_keys[i.row()]], i.column()) for i in old])
         self.layoutChanged.emit()
 
-    def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != COL_PLOT or role != Qt.ItemDataRole.CheckStateRole:
             return False
         key = self.rows[index.row()].key
