@@ -46,7 +46,7 @@ from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, RESULT_TEXT
 from fieldapp.cqt.matrix import PROBLEMS, build_matrix
 from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, LOCK_CHANNEL, CqtPlan, PlanError, typed_cell
 from fieldapp.cqt.verdict import problem_text
-from fieldapp.model import PlanCell
+from fieldapp.model import PlanCell, Sample
 
 TICK_MS = 200
 TYPED = "typed in below"
@@ -135,6 +135,10 @@ class CqtPanel(QWidget):
         form.addRow("Number", self.number_edit)
         self.cell_combo = QComboBox()
         self.cell_combo.currentIndexChanged.connect(self._cell_chosen)
+        # Until the engineer picks a cell, the form follows the serving cell (the cell under test
+        # is almost always the one the handset is on at the complaint spot).
+        self._cell_picked_by_user = False
+        self.cell_combo.activated.connect(self._cell_picked)
         form.addRow("Cell", self.cell_combo)
         self.trx_edit = QPlainTextEdit()
         self.trx_edit.setPlaceholderText("TRX-69-0 = 3\nTRX-69-1 = 7")
@@ -241,6 +245,18 @@ class CqtPanel(QWidget):
         for case_id, title in cases:
             self.case_combo.addItem(f"#{case_id} {title}", case_id)
 
+    def _cell_picked(self, _index: int) -> None:
+        self._cell_picked_by_user = True
+
+    def _follow_serving(self, batch: list) -> None:
+        serving = next((r.serving for r in reversed(batch)
+                        if isinstance(r, Sample) and r.serving is not None), None)
+        if serving is None or serving.ci is None:
+            return
+        match = next((c for c in self._cells if c.ci == serving.ci and serving.lac in (None, c.lac)), None)
+        if match is not None and match.name != self.cell_combo.currentData():
+            self.cell_combo.setCurrentIndex(self.cell_combo.findData(match.name))
+
     def _cell_chosen(self) -> None:
         cell = self._chosen_cell()
         if cell is not None:
@@ -315,6 +331,8 @@ class CqtPanel(QWidget):
         runner = self.runner
         if runner is not None and runner.running:
             runner.observe_many(batch)
+        elif not self._cell_picked_by_user:
+            self._follow_serving(batch)
 
     def mark(self, verdict: str) -> None:
         runner = self.runner

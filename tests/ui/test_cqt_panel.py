@@ -152,3 +152,22 @@ def test_the_window_runs_a_cqt_on_the_demo_handset(qtbot, window, tmp_path):
         kinds = [e.kind for e in store.events(runner.session_id)]
         assert store.cqt_run(runner.run_id)["state"] == "done"
     assert kinds.count("block") == 3 and "call_connected" in kinds
+
+
+def test_the_cell_follows_the_serving_cell_until_the_engineer_picks_one(qtbot):
+    from dataclasses import replace
+
+    from fieldapp.model import Cell, Sample
+    from tests.fieldapp.test_cqt_plan import MALL
+
+    other = replace(MALL, name="MALL-70", ci=70)
+    panel = _panel(qtbot)
+    panel.set_cell_plan([MALL, other])
+    assert panel.cell_combo.currentData() == "MALL-69"
+    panel.observe([Sample(ts_utc=1.0, serving=Cell(lac=1003, ci=70, arfcn=3))])
+    assert panel.cell_combo.currentData() == "MALL-70"
+    assert panel.trx_edit.toPlainText().startswith("TRX-69-0")  # the chosen cell's TRX plan
+    panel.cell_combo.activated.emit(0)  # the engineer picks MALL-69 by hand
+    panel.cell_combo.setCurrentIndex(0)
+    panel.observe([Sample(ts_utc=2.0, serving=Cell(lac=1003, ci=70, arfcn=3))])
+    assert panel.cell_combo.currentData() == "MALL-69"
