@@ -197,14 +197,15 @@ def bsic_octal(bsic: int | None) -> str | None:
     return None if parts is None else f"{parts[0]}{parts[1]}"
 
 
+_OCTAL_BSIC = {f"{ncc}{bcc}": ncc * 8 + bcc for ncc in range(8) for bcc in range(8)}
+
+
 def bsic_from_octal(text: str | None) -> int | None:
-    """"35" → 29. Two digits 0..7 each, else None."""
+    """"35" → 29. Two digits 0..7 each, else None. (A table: every engineering-mode line of
+    some families goes through here.)"""
     if text is None:
         return None
-    t = text.strip()
-    if len(t) != 2 or not all(c in "01234567" for c in t):
-        return None
-    return bsic_join(int(t[0]), int(t[1]))
+    return _OCTAL_BSIC.get(text.strip())
 
 
 def valid_bsic(value: int | None) -> int | None:
