@@ -23,3 +23,19 @@ def check(records, expected: list[dict]) -> None:
     for rec, want in zip(got, expected):
         for key, value in want.items():
             assert rec[key] == value, (key, rec)
+
+
+def parse_with(family):
+    """A ``parse_one(line, family=family)`` for a test module: the line must not be skipped."""
+    from drivers.families import parse_lines
+
+    def parse_one(line: str, family=family) -> list:
+        result = parse_lines([line], family)
+        assert result.skipped == 0, f"{line!r} was skipped"
+        return result.records
+
+    return parse_one
+
+
+def fields_of(rec, names) -> dict:
+    return {k: getattr(rec, k) for k in names}

@@ -18,14 +18,12 @@ from drivers.families.threegpp import (
     split_csv,
 )
 from fieldapp.model import CallState, DeviceError, Info, Registration, Signal, Urc
+from tests.drivers.parser_support import parse_with
 
 GENERIC = get_family("generic")
 
 
-def parse_one(line: str) -> list:
-    result = parse_lines([line], GENERIC)
-    assert result.skipped == 0, f"{line!r} was skipped"
-    return result.records
+parse_one = parse_with(GENERIC)
 
 
 def check(records: list, expected: list[tuple[type, dict]]) -> None:

@@ -15,20 +15,15 @@ from drivers.families.fields import Garbled
 from drivers.families.quectel import parse_qeng
 from drivers.transcript import read_transcript
 from fieldapp.model import Cell, Channel, Info
+from tests.drivers.parser_support import fields_of, parse_with
 
 QUECTEL = get_family("quectel")
 QUECTEL_2G = get_family("quectel-2g")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
 
 
-def parse_one(line: str, family=QUECTEL) -> list:
-    result = parse_lines([line], family)
-    assert result.skipped == 0, f"{line!r} was skipped"
-    return result.records
+parse_one = parse_with(QUECTEL)
 
-
-def fields_of(rec, names) -> dict:
-    return {k: getattr(rec, k) for k in names}
 
 
 SERVING_ROWS = [

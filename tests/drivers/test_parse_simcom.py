@@ -13,20 +13,15 @@ from drivers.families.fields import Garbled
 from drivers.families.simcom import ceng_arfcn, parse_ceng
 from drivers.transcript import read_transcript
 from fieldapp.model import CallState, Cell, Channel, Info, Urc
+from tests.drivers.parser_support import fields_of, parse_with
 
 SIMCOM = get_family("simcom")
 SIMCOM_LTE = get_family("simcom-lte")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "at"
 
 
-def parse_one(line: str, family=SIMCOM) -> list:
-    result = parse_lines([line], family)
-    assert result.skipped == 0, f"{line!r} was skipped"
-    return result.records
+parse_one = parse_with(SIMCOM)
 
-
-def fields_of(rec, names) -> dict:
-    return {k: getattr(rec, k) for k in names}
 
 
 def fixture_lines(name: str) -> list[str]:
