@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from drivers.at import AtChannel, AtTimeout
 from drivers.families import Family, get_family, identify_family
 from drivers.scan import not_available, scan_support
+from fieldapp.device import Unsupported  # defined in the kernel so the domain can catch it
 from fieldapp.model import Capabilities
 
 PROBE_TIMEOUT_S = 5.0
@@ -27,10 +28,6 @@ SIM_QUERY = "AT+FASIM?"
 
 class NoAtResponse(Exception):
     """The port opened but nothing answered AT: wrong baud rate, or not a modem."""
-
-
-class Unsupported(Exception):
-    """The device family has no documented command for this (e.g. ARFCN lock)."""
 
 
 @dataclass
