@@ -66,3 +66,23 @@ def test_scan_on_a_device_without_survey_command_says_not_available(tmp_path):
 def test_bad_arguments_one_line_exit_2(tmp_path, args, message):
     res = run(["scan", "/dev/null", *args, "--workspace", str(tmp_path / "ws.db")])
     assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_recorder_and_store_keep_a_scan_whole(tmp_path):
+    from fieldapp.model import Position, Scan, ScanCarrier
+    from fieldapp.session import Recorder
+
+    scan = Scan(100.0, 112.5, (ScanCarrier(3, -61.0, band="GSM900"),
+                               ScanCarrier(40, -55.0, band="GSM900", bsic=49, mcc=1, mnc=1, lac=1006, ci=51,
+                                           status="CELL_SUITABLE")),
+                band="GSM900", arfcn_from=0, arfcn_to=124, source="AT#CSURVC",
+                position=Position(100.0, 48.2, 16.3), complete=False)
+    rec = Recorder(tmp_path / "ws.db", "handset:test")
+    rec.put(scan)
+    rec.close()
+    assert rec.counts["scans"] == 1
+    with Store.open(tmp_path / "ws.db") as store:
+        (back,) = store.scans(rec.session_id)
+    assert back.carriers == scan.carriers and back.complete is False
+    assert (back.band, back.arfcn_from, back.arfcn_to, back.source) == ("GSM900", 0, 124, "AT#CSURVC")
+    assert (back.position.lat, back.position.lon) == (48.2, 16.3)
