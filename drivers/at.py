@@ -43,6 +43,7 @@ from drivers.at_lines import (
     split_lines,
 )
 from drivers.transport import DeviceGone, Transport
+from fieldapp.device import AtError  # defined in the kernel so the domain can catch it
 from fieldapp.model import DeviceError, RawTraffic
 
 log = logging.getLogger(__name__)
@@ -58,10 +59,6 @@ IDLE_FLUSH_UNSOLICITED_S = 1.0
 OPTIONAL_FINAL_GRACE_S = 0.3
 # Lines that are unsolicited whatever is pending (unless they are the pending command's reply).
 _ALWAYS_UNSOLICITED = ("RING", "+CRING:")
-
-
-class AtError(Exception):
-    """An AT exchange failed (not a device error result: those are in ``AtResponse.error``)."""
 
 
 class AtTimeout(AtError):

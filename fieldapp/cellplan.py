@@ -4,6 +4,9 @@ An engineer's plan comes from a cell file (``fieldapp import cells.cel``); the s
 the plan of its scenario (source ``scenario:<name>``). A scenario's plan may replace another
 scenario's plan or an empty one, never a plan imported from a cell file: a demo must not
 overwrite the real network.
+
+Kernel-free of devices: where a scenario's cells come from (``drivers.sim``) is the live
+session's business (``fieldapp.live.scenario_plan``); this module only decides.
 """
 
 from __future__ import annotations
@@ -29,12 +32,3 @@ def adopt_plan(store: Any, cells: Sequence[PlanCell], source: str) -> bool:
     store.put_cell_plan(list(cells), source)
     return True
 
-
-def scenario_plan(name: str) -> tuple[list[PlanCell], str] | None:
-    """The plan of a simulator scenario the handset named (``AT+FASIM?``), or None."""
-    from drivers.sim import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(name).cell_plan(), f"{SCENARIO_PREFIX}{name}"
-    except (ScenarioError, OSError, ValueError):
-        return None

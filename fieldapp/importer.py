@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import model
+from logs.nmea_log import NmeaLogReader
 from logs.registry import CELLS, ReaderInfo, UnknownFormat, pick_reader
 from logs.stats import BadLine, ReaderStats
+from logs.track import attach_positions
 
 BATCH = 2000  # records per store call
 CALL_OUTCOMES = {model.EV_CALL_RELEASED: "success", model.EV_CALL_FAILED: "failed",
@@ -108,8 +110,6 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
         raise ImportFailed(str(exc)) from None
     records: Any = reader
     if track is not None:
-        from logs.nmea_log import NmeaLogReader
-        from logs.track import attach_positions
         records = attach_positions(reader, NmeaLogReader(track))
     result = ImportResult(path=str(p), format=info.name)
     total = max(p.stat().st_size, 1)

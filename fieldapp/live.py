@@ -25,6 +25,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from drivers.handset import HandsetSource
+from drivers.sim import ScenarioError, load_scenario, start_simulator
+from fieldapp.cellplan import SCENARIO_PREFIX
 from fieldapp.model import (
     EV_DISCONNECTED,
     EV_INFO,
@@ -35,6 +38,7 @@ from fieldapp.model import (
     RawTraffic,
 )
 from fieldapp.positioning import PositionJoiner, open_gps
+from fieldapp.session import Recorder
 
 DEMO_PORT = "sim:"  # the "Demo handset (simulator)" entry of the source panel
 JOIN_TIMEOUT_S = 15.0
@@ -180,7 +184,7 @@ class Controller:
             port = self.simulator.port
             plan = _scenario_plan(self.simulator)
             if plan:
-                self._emit(PlanUpdate(tuple(plan), f"scenario:{scenario}"))
+                self._emit(PlanUpdate(tuple(plan), f"{SCENARIO_PREFIX}{scenario}"))
             if gps_kind in (None, "none") and getattr(self.simulator, "gps_port", None):
                 gps_kind, gps_address = "nmea", self.simulator.gps_port
         source = self._handset_factory(port, req.baud, req.family, req.rate_s)
@@ -285,6 +289,15 @@ def _device_name(req: ConnectRequest) -> str:
     return req.port
 
 
+def scenario_plan(name: str) -> tuple[list[PlanCell], str] | None:
+    """The plan of a simulator scenario the handset named (``AT+FASIM?``) and its plan source
+    (``scenario:<name>``), or None when no such scenario is installed."""
+    try:
+        return load_scenario(name).cell_plan(), f"{SCENARIO_PREFIX}{name}"
+    except (ScenarioError, OSError, ValueError):
+        return None
+
+
 def _scenario_plan(simulator: Any) -> list[PlanCell]:
     scenario = getattr(simulator, "scenario", None)
     plan = getattr(scenario, "cell_plan", None)
@@ -296,14 +309,10 @@ def _scenario_plan(simulator: Any) -> list[PlanCell]:
 
 # ---------------------------------------------------------------------- default parts
 def _default_handset(port: str, baud: int, family: str | None, rate_s: float):
-    from drivers.handset import HandsetSource
-
     return HandsetSource(port, baud, family=family, rate_s=rate_s, reconnect=True)
 
 
 def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None):
-    from drivers.sim import start_simulator
-
     kwargs: dict[str, Any] = {"speed": speed}
     if family:
         kwargs["family"] = family
@@ -317,6 +326,4 @@ def _default_gps(kind: str, address: str):
 
 
 def _default_recorder(workspace: Path, source: str, *, device: dict[str, Any], case_id: int | None):
-    from fieldapp.session import Recorder
-
     return Recorder(workspace, source, device=device, case_id=case_id)
