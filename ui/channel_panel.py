@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import DEDICATED, Capabilities, Sample
 from fieldapp.radio import arfcn_band, bsic_octal, ta_to_metres
-from ui.history import CellPlanIndex
 
 UNKNOWN = "–"
 NOT_AVAILABLE = "not available"
@@ -32,9 +32,9 @@ ROWS = (
 
 
 class ChannelPanel(QWidget):
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.capabilities: Capabilities | None = None
         self.values: dict[str, QLabel] = {}
         form = QFormLayout(self)
@@ -73,7 +73,7 @@ class ChannelPanel(QWidget):
         s = self._last
         cell = s.serving if s else None
         ch = cell.channel if cell else None
-        planned = self.plan.find(cell)
+        planned = self.plan.match(cell)
         dedicated = s is not None and s.mode == DEDICATED
         out: dict[str, str | None] = {key: None for key, _l, _c in ROWS}
         if s is not None:

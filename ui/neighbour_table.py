@@ -17,9 +17,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import Cell, Sample
 from fieldapp.radio import bsic_octal
-from ui.history import CellPlanIndex, neighbour_key
+from ui.history import neighbour_key
 from ui.table_model import FlatTableModel, Index
 
 COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "dBm", "Δ dB", "C1", "C2")
@@ -70,9 +71,9 @@ class NeighbourTableModel(FlatTableModel):
 
     plotted_changed = Signal(list)
 
-    def __init__(self, plan: CellPlanIndex | None = None, parent=None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.rows: list[NeighbourRow] = []
         self.plotted: list[tuple] = []
         self.sort_column = COL_LEVEL
@@ -153,10 +154,10 @@ class NeighbourTableModel(FlatTableModel):
         return True
 
     # ------------------------------------------------------------------ live updates
-    def set_plan(self, plan: CellPlanIndex) -> None:
+    def set_plan(self, plan: CellPlan) -> None:
         self.plan = plan
         for row in self.rows:
-            planned = plan.find(row.cell)
+            planned = plan.match(row.cell)
             row.name = planned.name if planned else None
             row.refresh()
         if self.rows:
@@ -170,7 +171,7 @@ class NeighbourTableModel(FlatTableModel):
             key = neighbour_key(cell)
             if key in fresh:
                 continue
-            planned = self.plan.find(cell)
+            planned = self.plan.match(cell)
             level = cell.level_dbm
             delta = None if level is None or serving_dbm is None else level - serving_dbm
             fresh[key] = NeighbourRow(key, cell, planned.name if planned else None, delta)
@@ -202,7 +203,7 @@ class NeighbourTableModel(FlatTableModel):
 class NeighbourTable(QWidget):
     """The view: a sorted table over the model (strongest first until the user sorts)."""
 
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = NeighbourTableModel(plan, self)
         self.view = QTableView()
