@@ -33,6 +33,7 @@ from fieldapp.model import (
     Sample,
 )
 from fieldapp.radio import bsic_octal
+from fieldapp.tech_terms import QUALITY_KEYS, TECH_CODES, TECH_OF_CODE, quality_values, sample_tech, terms_for
 from ui.geo import lonlat_to_mercator
 
 # A silence this many times the median poll period (and at least GAP_MIN_S) is drawn as a gap.
@@ -66,8 +67,20 @@ class GrowArray:
         return self._n
 
 
-def neighbour_key(cell: Cell) -> tuple[int | None, int | None]:
-    return (cell.arfcn, cell.bsic)
+def neighbour_key(cell: Cell) -> tuple:
+    """A neighbour's identity between samples: (ARFCN, BSIC) in GSM; (UARFCN/EARFCN, PSC/PCI,
+    technology) otherwise — UMTS neighbours share one UARFCN and differ by scrambling code."""
+    if cell.tech in (None, "GSM"):
+        return (cell.arfcn, cell.bsic)
+    return (cell.arfcn, cell.pci, cell.tech)
+
+
+def neighbour_label(key: tuple) -> str:
+    """A neighbour without a name in the cell plan: "ARFCN 62 BSIC 35", "UARFCN 10588 PSC 159"."""
+    if len(key) > 2:
+        terms = terms_for(key[2])
+        return f"{terms.channel} {key[0]} {terms.code} {'–' if key[1] is None else key[1]}"
+    return f"ARFCN {key[0]} BSIC {bsic_octal(key[1]) or '–'}"
 
 
 def cell_label(cell: Cell | None, plan: CellPlan) -> str:
@@ -77,11 +90,12 @@ def cell_label(cell: Cell | None, plan: CellPlan) -> str:
     planned = plan.match(cell)
     if planned is not None:
         return planned.name
+    terms = terms_for(cell.tech)
     if cell.ci is not None:
-        return f"CI {cell.ci}" + (f" LAC {cell.lac}" if cell.lac is not None else "")
+        return f"{terms.cell_id} {cell.ci}" + (f" {terms.area} {cell.lac}" if cell.lac is not None else "")
     if cell.arfcn is not None:
-        bsic = bsic_octal(cell.bsic)
-        return f"ARFCN {cell.arfcn}" + (f" BSIC {bsic}" if bsic else "")
+        code = terms.code_text(cell)
+        return f"{terms.channel} {cell.arfcn}" + (f" {terms.code} {code}" if code else "")
     return "unknown cell"
 
 
@@ -118,8 +132,14 @@ class History:
 
     def _reset(self) -> None:
         self.t = GrowArray()
-        self.serving_dbm = GrowArray()
-        self.rxqual = GrowArray()
+        self.serving_dbm = GrowArray()  # the serving technology's level: RXLEV dBm, RSCP or RSRP
+        self.tech = GrowArray()  # TECH_CODES of each sample's serving technology (NaN: unknown)
+        # Each quality in its own series (RXQUAL, Ec/No, RSRQ, SINR), NaN where the serving
+        # technology does not have it: the quality plot draws the one of the current technology.
+        self.quality: dict[str, GrowArray] = {key: GrowArray() for key in QUALITY_KEYS}
+        self.rxqual = self.quality["rxqual"]
+        self.tech_changes: list[tuple[float, str | None, str]] = []  # (time, from, to)
+        self.current_tech: str | None = None
         self.neighbours: dict[tuple, NeighbourSeries] = {}
         self.segments: list[Segment] = []
         self.events: list[Event] = []
@@ -127,6 +147,7 @@ class History:
         self.pos_x = GrowArray()
         self.pos_y = GrowArray()
         self.pos_dbm = GrowArray()
+        self.pos_tech = GrowArray()  # technology of the level each position is coloured by
         self.last_sample: Sample | None = None
         self.last_position: Position | None = None
         self.locked: str | None = None  # text of the last lock event, None when unlocked
@@ -179,7 +200,14 @@ class History:
         self._gap_pending = False
         self.t.append(s.ts_utc)
         self.serving_dbm.append(s.rxlev_dbm)
-        self.rxqual.append(s.rxqual)
+        tech = sample_tech(s)
+        self.tech.append(TECH_CODES.get(tech) if tech else None)
+        for key, value in quality_values(s, tech).items():
+            self.quality[key].append(value)
+        if tech is not None and tech != self.current_tech:
+            if self.current_tech is not None:
+                self.tech_changes.append((s.ts_utc, self.current_tech, tech))
+            self.current_tech = tech
         seen = set()
         for n in s.neighbours:
             key = neighbour_key(n)
@@ -200,7 +228,9 @@ class History:
     def _append_gap(self, ts: float) -> None:
         self.t.append(ts)
         self.serving_dbm.append(None)
-        self.rxqual.append(None)
+        self.tech.append(None)
+        for series in self.quality.values():
+            series.append(None)
         for series in self.neighbours.values():
             if series.present:
                 series.t.append(ts)
@@ -231,6 +261,8 @@ class History:
         self.pos_y.append(y)
         level = self.last_sample.rxlev_dbm if self.last_sample is not None else None
         self.pos_dbm.append(level)
+        tech = sample_tech(self.last_sample) if self.last_sample is not None else None
+        self.pos_tech.append(TECH_CODES.get(tech) if tech else None)
         self.last_position = p
 
     def _add_event(self, e: Event) -> None:
@@ -261,6 +293,11 @@ class History:
             if seg.start_utc <= ts_utc <= seg.end_utc + 0.5:
                 return seg
         return None
+
+    def tech_at(self, index: int) -> str | None:
+        """The serving technology of the sample at ``index`` of ``t``."""
+        code = self.tech.view()[index]
+        return None if math.isnan(code) else TECH_OF_CODE.get(int(code))
 
     def span_utc(self) -> tuple[float, float] | None:
         t = self.t.view()

@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
         self.trace.redraw_all()
         self.map_view.set_bins(self.map_view.bins)  # fresh route items
         self.events.model.clear()
-        self.neighbours.model.clear()
+        self.neighbours.clear()
         self.last_drawn_sample_utc = None
 
     def set_replay_mode(self, timeline: QWidget, clock=None) -> None:

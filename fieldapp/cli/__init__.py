@@ -16,6 +16,7 @@ from fieldapp import __version__
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "fieldapp.cli.device",    # ports, probe, record, parse-at
+    "fieldapp.cli.scan",      # scan (band scans with the handset's survey command)
     "fieldapp.cli.sessions",  # sessions, export
     "fieldapp.cli.window",    # demo (the window itself opens with no command)
     "fieldapp.cli.logs",      # import, replay

@@ -13,6 +13,7 @@ History:
   case history (every status change, edit and note with time and author), and per attachment a
   before/after role, a label and the sha256 of a copied file.
 - v4: CQT runs and their calls (fieldapp/cqt; the SQL is in store/cqt_rows.py).
+- v5: band scans and the carriers they heard (issue 17; the SQL is in store/scan_rows.py).
 """
 
 from __future__ import annotations
@@ -222,7 +223,35 @@ _V4 = (
     "CREATE INDEX cqt_runs_by_case ON cqt_runs(case_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+# Band scans (a handset's survey command or a scanner log): one row per scan, one per carrier.
+_V5 = (
+    """CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        start_utc REAL NOT NULL,
+        end_utc REAL NOT NULL,
+        tech TEXT NOT NULL,                      -- GSM, UMTS, LTE
+        band TEXT,                               -- the band asked for: GSM900, DCS1800, all...
+        arfcn_from INTEGER, arfcn_to INTEGER,    -- the ARFCN range asked for, NULL: the whole band
+        source TEXT NOT NULL DEFAULT '',         -- AT#CSURVC, AT+CNETSCAN, nemo FREQSCAN...
+        complete INTEGER NOT NULL DEFAULT 1,     -- 0: cancelled or cut short
+        lat REAL, lon REAL                       -- where, when known
+    )""",
+    """CREATE TABLE scan_carriers (
+        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        tech TEXT NOT NULL,
+        arfcn INTEGER, band TEXT, rxlev_dbm REAL,
+        bsic INTEGER,                            -- NULL: no BSIC decoded on this carrier
+        mcc INTEGER, mnc INTEGER, lac INTEGER, ci INTEGER,
+        pci INTEGER, rscp_dbm REAL, ecno_db REAL, rsrp_dbm REAL, rsrq_db REAL, cinr_db REAL,
+        status TEXT,
+        PRIMARY KEY (scan_id, seq)
+    )""",
+    "CREATE INDEX scans_by_session ON scans(session_id, end_utc)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

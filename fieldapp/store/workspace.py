@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample
+from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import cases as _cases
 from fieldapp.store import cqt_rows as _cqt
+from fieldapp.store import scan_rows as _scan_rows
 from fieldapp.store.rows import (
     NEIGHBOUR_COLUMNS,
     SAMPLE_COLUMNS,
@@ -493,6 +494,17 @@ class Store:
                                (start_utc, end_utc, session_id))
             if cur.rowcount == 0:
                 raise UnknownSession(session_id)
+
+    # ------------------------------------------------------------------ band scans (store/scan_rows.py)
+
+    def add_scans(self, session_id: int, scans: Iterable[Scan]) -> int:
+        """Add scans (with their carriers) to the open transaction; returns how many."""
+        with self._atomic() as conn:
+            return _scan_rows.add_scans(conn, session_id, scans)
+
+    def scans(self, session_id: int) -> list[Scan]:
+        """The session's scans in time order, carriers in the order they were heard."""
+        return _scan_rows.scans(self._conn, session_id)
 
     # ------------------------------------------------------------------ CQT runs (fieldapp/cqt)
     # A run and its calls as plain dicts; the SQL is in store/cqt_rows.py. Each call commits.
