@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.simulate",  # simulate, scenarios
     "fieldapp.cli.cqt",       # cqt (call quality tests per TRX)
     "fieldapp.cli.case",      # case new/list/show/attach/report/pack ...
+    "fieldapp.cli.stats",     # stats import/show/kpis, alarms import (network statistics)
 )
 
 
