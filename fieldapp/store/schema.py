@@ -14,6 +14,9 @@ History:
   before/after role, a label and the sha256 of a copied file.
 - v4: CQT runs and their calls (fieldapp/cqt; the SQL is in store/cqt_rows.py).
 - v5: band scans and the carriers they heard (issue 17; the SQL is in store/scan_rows.py).
+- v6: network statistics and alarms (issue 14; the SQL is in store/stat_rows.py): imports,
+  counter objects (BSC, cell, TRX, neighbour relation), counter values per object and period
+  (NULL = missing, never 0), counter units, alarms with their active interval.
 """
 
 from __future__ import annotations
@@ -251,7 +254,64 @@ _V5 = (
     "CREATE INDEX scans_by_session ON scans(session_id, end_utc)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+# Network statistics and alarms (issue 14). Object key columns hold '' rather than NULL so the
+# UNIQUE constraint holds (SQLite treats NULLs as distinct); the store turns '' back into None.
+_V6 = (
+    """CREATE TABLE stat_imports (
+        id INTEGER PRIMARY KEY,
+        imported_utc REAL NOT NULL,
+        kind TEXT NOT NULL,                      -- "stats" or "alarms"
+        source TEXT NOT NULL,                    -- the file name
+        vendor TEXT, layout TEXT,
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        summary TEXT NOT NULL DEFAULT '{}'       -- JSON: objects, periods, counters, unknown, skipped
+    )""",
+    """CREATE TABLE stat_objects (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                      -- bsc, cell, trx, ncell
+        bsc TEXT NOT NULL DEFAULT '', cell TEXT NOT NULL DEFAULT '',
+        trx TEXT NOT NULL DEFAULT '', neighbour TEXT NOT NULL DEFAULT '',
+        cgi TEXT,
+        UNIQUE (kind, bsc, cell, trx, neighbour)
+    )""",
+    """CREATE TABLE stat_import_objects (
+        import_id INTEGER NOT NULL REFERENCES stat_imports(id) ON DELETE CASCADE,
+        object_id INTEGER NOT NULL REFERENCES stat_objects(id) ON DELETE CASCADE,
+        PRIMARY KEY (import_id, object_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE stat_values (
+        object_id INTEGER NOT NULL REFERENCES stat_objects(id) ON DELETE CASCADE,
+        start_utc REAL NOT NULL,
+        period_s INTEGER,
+        counter TEXT NOT NULL,                   -- canonical name (logs/stats_counters.csv) or the vendor's
+        value REAL,                              -- NULL: missing in the export (NIL, /0, empty)
+        PRIMARY KEY (object_id, start_utc, counter)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE stat_units (
+        counter TEXT PRIMARY KEY,
+        unit TEXT
+    )""",
+    """CREATE TABLE alarms (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER REFERENCES stat_imports(id) ON DELETE SET NULL,
+        raised_utc REAL NOT NULL,
+        cleared_utc REAL,                        -- NULL: active when exported
+        severity TEXT, alarm_id TEXT, name TEXT NOT NULL,
+        bsc TEXT, cell TEXT, trx TEXT, board TEXT,
+        managed_object TEXT NOT NULL DEFAULT '',
+        probable_cause TEXT, specific_problem TEXT, text TEXT
+    )""",
+    """CREATE TABLE stat_import_alarms (
+        import_id INTEGER NOT NULL REFERENCES stat_imports(id) ON DELETE CASCADE,
+        alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,
+        PRIMARY KEY (import_id, alarm_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX stat_imports_by_case ON stat_imports(case_id)",
+    "CREATE INDEX stat_objects_by_cell ON stat_objects(cell)",
+    "CREATE INDEX alarms_by_object ON alarms(managed_object, raised_utc)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
