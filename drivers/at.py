@@ -43,6 +43,7 @@ from drivers.at_lines import (
     split_lines,
 )
 from drivers.transport import DeviceGone, Transport
+from fieldapp.device import AtError  # defined in the kernel so the domain can catch it
 from fieldapp.model import DeviceError, RawTraffic
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,6 @@ MAX_LINE_BYTES = 16384
 OPTIONAL_FINAL_GRACE_S = 0.3
 # Lines that are unsolicited whatever is pending (unless they are the pending command's reply).
 _ALWAYS_UNSOLICITED = ("RING", "+CRING:")
-
-
-class AtError(Exception):
-    """An AT exchange failed (not a device error result: those are in ``AtResponse.error``)."""
 
 
 class AtTimeout(AtError):

@@ -154,6 +154,22 @@ class MainWindow(QMainWindow):
                               "RXLEV legend: ≥ -70 green, -70..-80 light green, -80..-90 yellow, "
                               "-90..-100 orange, < -100 red."))
         help_menu.addAction(about)
+        self.help_menu = help_menu
+
+    def install_doctor(self, run_checks) -> None:
+        """Help → System check: ``run_checks() -> (ok, lines)`` is the ``fieldapp doctor``
+        report (the composition root runs it; the window only shows it)."""
+        from ui.doctor_dialog import DoctorDialog
+
+        action = QAction("System check (doctor)…", self)
+
+        def show() -> None:
+            self.doctor_dialog = DoctorDialog(run_checks, self)
+            self.doctor_dialog.show()
+
+        action.triggered.connect(show)
+        self.help_menu.insertAction(self.help_menu.actions()[0], action)
+        self.doctor_action = action
 
     # ------------------------------------------------------------------ records in
     def on_records(self, batch: list) -> None:
@@ -293,7 +309,7 @@ class MainWindow(QMainWindow):
         self.trace.redraw_all()
         self.map_view.set_bins(self.map_view.bins)  # fresh route items
         self.events.model.clear()
-        self.neighbours.model.clear()
+        self.neighbours.clear()
         self.last_drawn_sample_utc = None
 
     def set_replay_mode(self, timeline: QWidget, clock=None) -> None:

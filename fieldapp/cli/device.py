@@ -206,7 +206,8 @@ def cmd_record(args: argparse.Namespace) -> int:
 def _adopt_scenario_plan(workspace, scenario: str) -> None:
     """Recording from the simulator: its scenario's cells become the workspace's plan (names on
     the map, TRXs for CQT, distances for the diagnosis) unless a real plan was imported."""
-    from fieldapp.cellplan import adopt_plan, scenario_plan
+    from fieldapp.cellplan import adopt_plan
+    from fieldapp.live import scenario_plan
     from fieldapp.store import Store
 
     found = scenario_plan(scenario)
