@@ -287,6 +287,22 @@ class MainWindow(QMainWindow):
                               "RXLEV legend: ≥ -70 green, -70..-80 light green, -80..-90 yellow, "
                               "-90..-100 orange, < -100 red."))
         help_menu.addAction(about)
+        self.help_menu = help_menu
+
+    def install_doctor(self, run_checks) -> None:
+        """Help → System check: ``run_checks() -> (ok, lines)`` is the ``fieldapp doctor``
+        report (the composition root runs it; the window only shows it)."""
+        from ui.doctor_dialog import DoctorDialog
+
+        action = QAction("System check (doctor)…", self)
+
+        def show() -> None:
+            self.doctor_dialog = DoctorDialog(run_checks, self)
+            self.doctor_dialog.show()
+
+        action.triggered.connect(show)
+        self.help_menu.insertAction(self.help_menu.actions()[0], action)
+        self.doctor_action = action
 
     # ------------------------------------------------------------------ records in
     def on_records(self, batch: list) -> None:

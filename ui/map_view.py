@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.cellplan import cell_key
 from fieldapp.model import GSM, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
 from fieldapp.tech_terms import TERMS, terms_for
@@ -120,13 +121,6 @@ class RouteItem(pg.GraphicsObject):
                 arr[:, 1] = vy[keep]
         self._cache[i] = (key, poly)
         return poly
-
-
-def plan_cell_key(cell: PlanCell) -> tuple:
-    """Same identity as ``history.cell_key`` for a reported cell, so colours match."""
-    if cell.ci is not None:
-        return ("ci", cell.lac, cell.ci)
-    return ("rf", cell.bcch_arfcn, cell.bsic)
 
 
 def bin_indices(dbm: np.ndarray, bins=RXLEV_BINS_DBM) -> np.ndarray:
@@ -306,7 +300,7 @@ class MapView(QWidget):
             for px, py in points[1:]:
                 path.lineTo(px, py)
             item = QGraphicsPathItem(path)
-            colour = QColor(cell_colour(plan_cell_key(cell)))
+            colour = QColor(cell_colour(cell_key(cell)))
             pen = QPen(colour.darker(140), 1.5)
             pen.setCosmetic(True)
             item.setPen(pen)
@@ -392,7 +386,7 @@ class MapView(QWidget):
 
     def _update_serving_line(self, x: float, y: float) -> None:
         s = self.history.last_sample
-        planned = self.history.plan.find(s.serving) if s is not None else None
+        planned = self.history.plan.match(s.serving) if s is not None else None
         site = self._site_xy.get(planned.name) if planned is not None else None
         if site is None:
             self.serving_line.setData([], [])

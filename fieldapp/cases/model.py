@@ -128,6 +128,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("floor", "Floor", "floor when indoor (\"3\", \"basement\")", group="place"),
     FieldSpec("latitude", "Latitude", "map position, decimal degrees WGS84 (-90..90)", "float", group="place"),
     FieldSpec("longitude", "Longitude", "map position, decimal degrees WGS84 (-180..180)", "float", group="place"),
+    FieldSpec("spot_radius_m", "Spot radius (m)", "samples within this distance of the position count as at the "
+              "spot (default 200 m)", "float", group="place"),
     # When
     FieldSpec("since", "Since", "since which date it happens (YYYY-MM-DD)", "date", group="when"),
     FieldSpec("hours", "Hours", "which hours it happens (\"17-19 h\", \"all day\")", group="when"),
@@ -180,6 +182,7 @@ class Case:
     floor: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    spot_radius_m: float | None = None
     since: str | None = None
     hours: str | None = None
     occurs: str | None = None
