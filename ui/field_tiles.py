@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import (
     EV_CALL_ALERTING,
     EV_CALL_ATTEMPT,
@@ -23,7 +24,7 @@ from fieldapp.model import (
 )
 from fieldapp.radio import ta_to_metres
 from fieldapp.tech_terms import quality_values, sample_tech, terms_for
-from ui.history import CellPlanIndex, cell_label
+from ui.history import cell_label
 
 CALL_WORDS = {EV_CALL_ATTEMPT: "dialling", EV_CALL_ALERTING: "ringing", EV_CALL_INCOMING: "incoming",
               EV_CALL_CONNECTED: "in call", EV_CALL_RELEASED: "call ended", EV_CALL_FAILED: "call failed",
@@ -63,9 +64,9 @@ class Tile(QFrame):
 
 
 class FieldTiles(QWidget):
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.tiles = {key: Tile(key) for key in TILES}
         grid = QGridLayout(self)
         grid.setSpacing(8)
