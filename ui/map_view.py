@@ -33,7 +33,7 @@ from fieldapp.tech_terms import TERMS, terms_for
 from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
 from ui.history import History
 from ui.map_tiles import TileLayer
-from ui.theme import cell_colour
+from ui.theme import cell_colour, plot_colours
 
 UNKNOWN_COLOUR = "#9e9e9e"
 POINT_SIZE_PX = 7
@@ -252,6 +252,15 @@ class MapView(QWidget):
     def legend_labels(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
 
+    def apply_theme(self) -> None:
+        c = plot_colours()
+        self.plot_widget.setBackground(c.map_background)
+        back = QColor(c.background)
+        back.setAlpha(220)
+        self.legend.setBrush(back)
+        self.legend.setLabelTextColor(c.text)
+        self._fill_legend()
+
     def set_legend_tech(self, tech: str | None) -> None:
         tech = terms_for(tech).tech
         if tech != self.legend_tech:
@@ -364,7 +373,7 @@ class MapView(QWidget):
                 if mask.any():
                     self.route.add(b, xs[mask], ys[mask])
             self._drawn_positions = n
-            self.set_legend_tech(h.current_tech)
+        self.set_legend_tech(h.current_tech)
         if n == 0:
             return
         x, y = float(h.pos_x.view()[-1]), float(h.pos_y.view()[-1])
