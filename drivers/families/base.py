@@ -86,13 +86,22 @@ SKIP_NOISE = "noise on the line"
 SKIP_UNKNOWN = "reply no parser reads"
 SKIP_BLOCK = "table reply in an unknown layout"
 SKIP_NO_COMMAND = "table reply without its command"
+SKIP_TOO_LONG = "line too long"
+# The longest reply line a parser is given. Real replies stay far below (an AT+COPS=? list of
+# a dozen operators, a u-blox +UCGED block row: a few hundred characters); a longer line is
+# noise or hostile, is skipped and counted as "too long", and so bounds the time any parser
+# can spend on one line (issue 16: a 28-digit ^MONI line once took 18 s).
+MAX_LINE_CHARS = 4096
+# How much of a skipped line is kept for the user to see.
+SKIPPED_SHOWN_CHARS = 200
 
 
 @dataclass
 class ParseResult:
     records: list[ParseRecord] = field(default_factory=list)
-    skipped: int = 0
+    skipped: int = 0  # every skipped line, whatever the reason (too_long included)
     skipped_lines: list[str] = field(default_factory=list)
+    too_long: int = 0  # lines over MAX_LINE_CHARS, skipped unparsed
     # reason -> count, and (line, reason) in order, for every skipped line
     reasons: dict[str, int] = field(default_factory=dict)
     skips: list[tuple[str, str]] = field(default_factory=list)
@@ -102,6 +111,8 @@ class ParseResult:
         self.skipped_lines.append(line)
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
         self.skips.append((line, reason))
+        if reason == SKIP_TOO_LONG:
+            self.too_long += 1
 
     def extend(self, other: ParseResult) -> None:
         self.records.extend(other.records)
@@ -161,9 +172,15 @@ def find_parser(line: str, family: Family | None = None) -> LineParser | None:
     return _table(family).find(line.lstrip()[:24].upper())
 
 
+class TooLong(Garbled):
+    """A line over ``MAX_LINE_CHARS``: skipped before any parser sees it."""
+
+
 def parse_line(line: str, family: Family | None = None) -> list[ParseRecord] | None:
     """Parse one reply line. Returns None when no parser claims the line; raises ``Garbled``
-    when a parser claims it but its shape is broken."""
+    when a parser claims it but its shape is broken (``TooLong`` when over the length cap)."""
+    if len(line) > MAX_LINE_CHARS:
+        raise TooLong(f"line of {len(line)} characters (longer than {MAX_LINE_CHARS})")
     fn = find_parser(line, family)
     if fn is None:
         return None
@@ -188,6 +205,9 @@ def parse_lines(lines: Iterable[str], family: Family | None = None,
             continue
         try:
             recs = parse_line(line, family)
+        except TooLong:
+            result.skip(line[:SKIPPED_SHOWN_CHARS] + f"… ({len(line)} characters)", SKIP_TOO_LONG)
+            continue
         except (Garbled, ValueError, IndexError) as exc:  # noqa: PERF203
             del exc
             result.skip(line, SKIP_GARBLED)
