@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import DEDICATED, GSM, Capabilities, Sample
 from fieldapp.radio import arfcn_band, bsic_octal, ta_to_metres
 from fieldapp.tech_terms import TechTerms, headline, sample_tech, terms_for
-from ui.history import CellPlanIndex
 
 UNKNOWN = "–"
 NOT_AVAILABLE = "not available"
@@ -46,9 +46,9 @@ TIPS = {
 
 
 class ChannelPanel(QWidget):
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.capabilities: Capabilities | None = None
         self.values: dict[str, QLabel] = {}
         self.labels: dict[str, QLabel] = {}
@@ -112,7 +112,7 @@ class ChannelPanel(QWidget):
         s = self._last
         cell = s.serving if s else None
         ch = cell.channel if cell else None
-        planned = self.plan.find(cell)
+        planned = self.plan.match(cell)
         dedicated = s is not None and s.mode == DEDICATED
         tech = sample_tech(s) if s is not None else None
         terms = terms_for(tech)

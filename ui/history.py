@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import (
     EV_CELL_CHANGE,
     EV_DISCONNECTED,
@@ -66,17 +67,6 @@ class GrowArray:
         return self._n
 
 
-def cell_key(cell: Cell | None) -> tuple | None:
-    """Identity of a serving cell for the trace: (LAC, CI) when known, else (ARFCN, BSIC)."""
-    if cell is None:
-        return None
-    if cell.ci is not None:
-        return ("ci", cell.lac, cell.ci)
-    if cell.arfcn is not None:
-        return ("rf", cell.arfcn, cell.bsic)
-    return None
-
-
 def neighbour_key(cell: Cell) -> tuple:
     """A neighbour's identity between samples: (ARFCN, BSIC) in GSM; (UARFCN/EARFCN, PSC/PCI,
     technology) otherwise — UMTS neighbours share one UARFCN and differ by scrambling code."""
@@ -93,43 +83,11 @@ def neighbour_label(key: tuple) -> str:
     return f"ARFCN {key[0]} BSIC {bsic_octal(key[1]) or '–'}"
 
 
-class CellPlanIndex:
-    """Finds the planned cell a reported cell belongs to: by (LAC, CI), by CI, else by
-    (BCCH ARFCN, BSIC) — neighbours usually report only the latter."""
-
-    def __init__(self, cells: Iterable[PlanCell] = ()) -> None:
-        self.cells: list[PlanCell] = list(cells)
-        self._by_lac_ci = {(c.lac, c.ci): c for c in self.cells if c.ci is not None}
-        self._by_ci: dict[int, PlanCell] = {}
-        for c in self.cells:
-            if c.ci is not None:
-                self._by_ci.setdefault(c.ci, c)
-        self._by_rf = {(c.bcch_arfcn, c.bsic): c for c in self.cells if c.bcch_arfcn is not None}
-        self._by_arfcn: dict[int, list[PlanCell]] = {}
-        for c in self.cells:
-            if c.bcch_arfcn is not None:
-                self._by_arfcn.setdefault(c.bcch_arfcn, []).append(c)
-
-    def find(self, cell: Cell | None) -> PlanCell | None:
-        if cell is None:
-            return None
-        if cell.ci is not None:
-            hit = self._by_lac_ci.get((cell.lac, cell.ci)) or self._by_ci.get(cell.ci)
-            if hit is not None:
-                return hit
-        if cell.arfcn is not None:
-            if cell.bsic is not None:
-                return self._by_rf.get((cell.arfcn, cell.bsic))
-            same = self._by_arfcn.get(cell.arfcn, [])
-            return same[0] if len(same) == 1 else None
-        return None
-
-
-def cell_label(cell: Cell | None, plan: CellPlanIndex) -> str:
+def cell_label(cell: Cell | None, plan: CellPlan) -> str:
     """Name from the cell plan, else CI, else ARFCN/BSIC — what the trace strip writes."""
     if cell is None:
         return "no cell info"
-    planned = plan.find(cell)
+    planned = plan.match(cell)
     if planned is not None:
         return planned.name
     terms = terms_for(cell.tech)
@@ -163,8 +121,8 @@ class NeighbourSeries:
 class History:
     """Everything shown in the window, filed by time. ``add`` returns which parts changed."""
 
-    def __init__(self, plan: Iterable[PlanCell] = ()) -> None:
-        self.plan = CellPlanIndex(plan)
+    def __init__(self, plan: CellPlan | Iterable[PlanCell] = ()) -> None:
+        self.plan = CellPlan.of(plan)
         self._reset()
 
     def clear(self) -> None:
@@ -196,9 +154,10 @@ class History:
         self._intervals: list[float] = []
         self._gap_pending = False
 
-    def set_plan(self, plan: Iterable[PlanCell]) -> None:
-        self.plan = CellPlanIndex(plan)
+    def set_plan(self, plan: CellPlan | Iterable[PlanCell]) -> None:
+        self.plan = CellPlan.of(plan)
         for seg in self.segments:
+            seg.key = self.plan.key(seg.cell)
             seg.label = cell_label(seg.cell, self.plan)
 
     # ------------------------------------------------------------------ filing
@@ -280,7 +239,7 @@ class History:
 
     def _extend_trace(self, s: Sample, gap: bool) -> None:
         cell = s.serving
-        key = cell_key(cell)
+        key = self.plan.key(cell)
         if self.segments:
             seg = self.segments[-1]
             if seg.key == key and not gap:

@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.cellplan import cell_key
 from fieldapp.model import GSM, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
 from fieldapp.tech_terms import TERMS, terms_for
 from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
 from ui.history import History
 from ui.map_tiles import TileLayer
-from ui.theme import cell_colour
+from ui.theme import cell_colour, plot_colours
 
 UNKNOWN_COLOUR = "#9e9e9e"
 POINT_SIZE_PX = 7
@@ -120,13 +121,6 @@ class RouteItem(pg.GraphicsObject):
                 arr[:, 1] = vy[keep]
         self._cache[i] = (key, poly)
         return poly
-
-
-def plan_cell_key(cell: PlanCell) -> tuple:
-    """Same identity as ``history.cell_key`` for a reported cell, so colours match."""
-    if cell.ci is not None:
-        return ("ci", cell.lac, cell.ci)
-    return ("rf", cell.bcch_arfcn, cell.bsic)
 
 
 def bin_indices(dbm: np.ndarray, bins=RXLEV_BINS_DBM) -> np.ndarray:
@@ -258,6 +252,15 @@ class MapView(QWidget):
     def legend_labels(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
 
+    def apply_theme(self) -> None:
+        c = plot_colours()
+        self.plot_widget.setBackground(c.map_background)
+        back = QColor(c.background)
+        back.setAlpha(220)
+        self.legend.setBrush(back)
+        self.legend.setLabelTextColor(c.text)
+        self._fill_legend()
+
     def set_legend_tech(self, tech: str | None) -> None:
         tech = terms_for(tech).tech
         if tech != self.legend_tech:
@@ -297,7 +300,7 @@ class MapView(QWidget):
             for px, py in points[1:]:
                 path.lineTo(px, py)
             item = QGraphicsPathItem(path)
-            colour = QColor(cell_colour(plan_cell_key(cell)))
+            colour = QColor(cell_colour(cell_key(cell)))
             pen = QPen(colour.darker(140), 1.5)
             pen.setCosmetic(True)
             item.setPen(pen)
@@ -370,7 +373,7 @@ class MapView(QWidget):
                 if mask.any():
                     self.route.add(b, xs[mask], ys[mask])
             self._drawn_positions = n
-            self.set_legend_tech(h.current_tech)
+        self.set_legend_tech(h.current_tech)
         if n == 0:
             return
         x, y = float(h.pos_x.view()[-1]), float(h.pos_y.view()[-1])
@@ -383,7 +386,7 @@ class MapView(QWidget):
 
     def _update_serving_line(self, x: float, y: float) -> None:
         s = self.history.last_sample
-        planned = self.history.plan.find(s.serving) if s is not None else None
+        planned = self.history.plan.match(s.serving) if s is not None else None
         site = self._site_xy.get(planned.name) if planned is not None else None
         if site is None:
             self.serving_line.setData([], [])

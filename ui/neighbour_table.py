@@ -21,10 +21,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import DEDICATED, GSM, LTE, UMTS, Cell, Sample
 from fieldapp.radio import bsic_octal
 from fieldapp.tech_terms import TechTerms, sample_tech, terms_for
-from ui.history import CellPlanIndex, neighbour_key, neighbour_label
+from ui.history import neighbour_key, neighbour_label
 from ui.table_model import FlatTableModel, Index
 
 COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "dBm", "Δ dB", "C1", "C2")
@@ -103,9 +104,9 @@ class NeighbourTableModel(FlatTableModel):
 
     plotted_changed = Signal(list)
 
-    def __init__(self, plan: CellPlanIndex | None = None, parent=None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.rows: list[NeighbourRow] = []
         self.plotted: list[tuple] = []
         self.sort_column = COL_LEVEL
@@ -188,10 +189,10 @@ class NeighbourTableModel(FlatTableModel):
         return True
 
     # ------------------------------------------------------------------ live updates
-    def set_plan(self, plan: CellPlanIndex) -> None:
+    def set_plan(self, plan: CellPlan) -> None:
         self.plan = plan
         for row in self.rows:
-            planned = plan.find(row.cell)
+            planned = plan.match(row.cell)
             row.name = planned.name if planned else None
             row.refresh()
         if self.rows:
@@ -215,7 +216,7 @@ class NeighbourTableModel(FlatTableModel):
             key = neighbour_key(cell)
             if key in fresh:
                 continue
-            planned = self.plan.find(cell)
+            planned = self.plan.match(cell)
             level = cell.level_dbm
             same_tech = (cell.tech or GSM) == tech
             delta = None if level is None or serving_dbm is None or not same_tech else level - serving_dbm
@@ -251,7 +252,7 @@ class NeighbourTableModel(FlatTableModel):
 class NeighbourTable(QWidget):
     """The view: a sorted table over the model (strongest first until the user sorts)."""
 
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = NeighbourTableModel(plan, self)
         self.view = QTableView()

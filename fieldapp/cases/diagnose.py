@@ -42,23 +42,23 @@ from fieldapp.cases import category as cat
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
 from fieldapp.cases.model import Case
+from fieldapp.cases.scan_findings import scan_findings
 from fieldapp.cases.spot import SpotSession, SpotView, distance_text, select
 from fieldapp.cases.stats import (
     CallRecord,
     bearing_deg,
     calls_of,
-    cell_key,
     cell_name,
     distance_m,
     last_level_before,
     percentile,
-    plan_cell,
     samples_between,
 )
 from fieldapp.cases.workflow import load
+from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED, Event, PlanCell, Position, Sample
+from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
 from fieldapp.store import Store
 
 WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
@@ -110,6 +110,7 @@ class SessionData:
     events: list[Event]
     source: str = ""
     positions: list[Position] = field(default_factory=list)
+    scans: list[Scan] = field(default_factory=list)
 
     @property
     def calls(self) -> list[CallRecord]:
@@ -120,7 +121,7 @@ class SessionData:
 class DiagnosisInput:
     case: Case
     sessions: list[SessionData]
-    plan: list[PlanCell]
+    plan: CellPlan  # the workspace's plan when gathered (a value: the version the diagnosis used)
     cqt: list[CqtEvidence] = field(default_factory=list)
     _spot: SpotView | None = field(default=None, repr=False)
     stats: Any = None  # fieldapp.netstats.data.StatsData: counters and alarms imported into the case
@@ -154,11 +155,12 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         if info is None:  # deleted since it was attached
             continue
         sessions.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source,
-                                    store.positions(sid)))
+                                    store.positions(sid), scans=store.scans(sid)))
     cqt = [c for c in (load_cqt(store, r) for r in cqt_run_ids(store, case_id)) if c is not None]
+    plan = CellPlan(store.cell_plan(), source=store.cell_plan_source())
     from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
 
-    return DiagnosisInput(case, sessions, store.cell_plan(), cqt, stats=load_stats(store, case_id=case_id))
+    return DiagnosisInput(case, sessions, plan, cqt, stats=load_stats(store, case_id=case_id))
 
 
 SPOT_RULES = ("weak_coverage", "no_coverage", "no_dominant_server", "interference", "access_failure",
@@ -170,6 +172,7 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     for rule in (weak_coverage, no_dominant_server, interference, suspect_trx, access_failure, drops):
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
+    found.extend(scan_findings(inp, found))
     found.extend(handset_only(inp, found))
     found = [_with_spot(inp, f) for f in found]
     found = [_explains(inp, f) for f in found]
@@ -242,11 +245,11 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     by_cell: dict[tuple, list[float]] = defaultdict(list)
     example = {}
     for _sid, s in levelled:
-        by_cell[cell_key(s.serving)].append(s.rxlev_dbm)
-        example[cell_key(s.serving)] = s.serving
+        by_cell[inp.plan.key(s.serving)].append(s.rxlev_dbm)
+        example[inp.plan.key(s.serving)] = s.serving
     best_key = max(by_cell, key=lambda k: (len(by_cell[k]), percentile(by_cell[k], 50)))
     best = example[best_key]
-    best_plan = plan_cell(inp.plan, best)
+    best_plan = inp.plan.match(best)
     spot = _spot(inp)
     parts = [f"Serving level at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
              f"over {len(levels)} samples; best server {cell_name(inp.plan, best)}"]
@@ -585,7 +588,7 @@ def receivable_cells(inp: DiagnosisInput) -> list[Candidate]:
             if level is not None:
                 levels[name].append(level)
             served[name] += int(i == 0)
-            found = plan_cell(inp.plan, c)
+            found = inp.plan.match(c)
             arfcn.setdefault(name, found.bcch_arfcn if found is not None else c.arfcn)
     out = []
     for name, values in levels.items():

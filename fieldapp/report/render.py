@@ -56,7 +56,7 @@ def render_images(data: ReportData) -> dict[str, QImage]:
         if s.samples:
             role = f" ({s.role})" if s.role else ""
             images[f"level-{s.session_id}.png"] = level_quality_plot(
-                s, title=f"Session {s.session_id}{role}: serving level (dBm) above, RXQUAL in calls below")
+                s, title=f"Session {s.session_id}{role}: serving level (dBm) above, RXQUAL in calls below; time UTC")
     serving = {f.data.get("best_server") for f in data.findings if f.data.get("best_server")}
     serving |= set(data.case.cells)
     if data.sessions or data.case.position is not None:
