@@ -42,6 +42,7 @@ from fieldapp.cases import category as cat
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
 from fieldapp.cases.model import Case
+from fieldapp.cases.scan_findings import scan_findings
 from fieldapp.cases.spot import SpotSession, SpotView, distance_text, select
 from fieldapp.cases.stats import (
     CallRecord,
@@ -57,7 +58,7 @@ from fieldapp.cases.workflow import load
 from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED, Event, Position, Sample
+from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
 from fieldapp.store import Store
 
 WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
@@ -110,6 +111,7 @@ class SessionData:
     source: str = ""
     positions: list[Position] = field(default_factory=list)
     plan_version: int | None = None  # the cell plan version it was recorded or imported under
+    scans: list[Scan] = field(default_factory=list)
 
     @property
     def calls(self) -> list[CallRecord]:
@@ -165,7 +167,7 @@ def _sessions(store: Store, case_id: int, roles: tuple[str | None, ...]) -> list
         if info is None:  # deleted since it was attached
             continue
         out.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source,
-                               store.positions(sid), info.plan_version))
+                               store.positions(sid), info.plan_version, store.scans(sid)))
     return out
 
 
@@ -194,6 +196,7 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     for rule in (weak_coverage, no_dominant_server, interference, suspect_trx, access_failure, drops):
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
+    found.extend(scan_findings(inp, found))
     found.extend(handset_only(inp, found))
     found = [_with_spot(inp, f) for f in found]
     found = [_explains(inp, f) for f in found]
