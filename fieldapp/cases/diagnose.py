@@ -126,6 +126,7 @@ class DiagnosisInput:
     cqt: list[CqtEvidence] = field(default_factory=list)
     after: DiagnosisInput | None = None  # the "after" test of the same spot, with its own plan version
     _spot: SpotView | None = field(default=None, repr=False)
+    stats: Any = None  # fieldapp.netstats.data.StatsData: counters and alarms imported into the case
 
     def samples(self) -> list[tuple[int, Sample]]:
         """Every sample of the evidence (route context included)."""
@@ -154,7 +155,10 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         after_sessions = _sessions(store, case_id, ("after",))
         if after_sessions:
             after = DiagnosisInput(case, after_sessions, plan_of(store, after_sessions))
-    return DiagnosisInput(case, sessions, plan_of(store, sessions), cqt, after)
+    from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
+
+    return DiagnosisInput(case, sessions, plan_of(store, sessions), cqt, after,
+                          stats=load_stats(store, case_id=case_id))
 
 
 def _sessions(store: Store, case_id: int, roles: tuple[str | None, ...]) -> list[SessionData]:
@@ -197,6 +201,10 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
     found.extend(scan_findings(inp, found))
+    from fieldapp.netstats.rules import statistics_findings  # procedure steps 3.1/3.2 (issue 14)
+
+    # Before handset-only and the "checked" list: a hung BCCH in the statistics is not a handset problem.
+    found.extend(statistics_findings(inp, inp.stats))
     found.extend(handset_only(inp, found))
     found = [_with_spot(inp, f) for f in found]
     found = [_explains(inp, f) for f in found]
@@ -720,7 +728,7 @@ def handset_only(inp: DiagnosisInput, other_findings: list[Finding]) -> list[Fin
     case = inp.case
     if case.other_handsets_ok is not True:
         return []
-    if other_findings:
+    if any(f.severity != "info" for f in other_findings):
         return []  # the test handset reproduces a fault, or the spot was not measured properly
     spot = inp.spot_samples()
     cell = _spot_cell(inp)
@@ -810,8 +818,8 @@ def not_tested(inp: DiagnosisInput) -> list[Finding]:
 
 def checked_normal(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
     """With evidence and no problem found: what was checked and found normal."""
-    if any(f.rule not in ("not_tested",) for f in found):
-        return []
+    if any(f.severity != "info" and f.rule != "not_tested" for f in found):
+        return []  # a problem was found: that is the answer, not a "normal" list
     have = tested(inp)
     if not have.any():
         return []
