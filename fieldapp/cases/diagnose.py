@@ -818,7 +818,7 @@ def not_tested(inp: DiagnosisInput) -> list[Finding]:
 
 def checked_normal(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
     """With evidence and no problem found: what was checked and found normal."""
-    if any(f.severity != "info" and f.rule != "not_tested" for f in found):
+    if any((f.severity != "info" and f.rule != "not_tested") or "resolved_by" in f.data for f in found):
         return []  # a problem was found: that is the answer, not a "normal" list
     have = tested(inp)
     if not have.any():

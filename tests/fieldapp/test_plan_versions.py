@@ -60,7 +60,8 @@ def test_the_before_finding_cites_13_degrees_and_the_after_test_resolves_it(tmp_
         assert (store.session(before).plan_version, store.session(after).plan_version) == (1, 2)
         assert store.cell_plan_source() == "scenario:bus-stop-tilt7"  # the plan today: 7°
         weak = _case(store, before)["weak_coverage"]
-        resolved = _case(store, before, after)["weak_coverage"]
+        resolved_all = _case(store, before, after)
+        resolved = resolved_all["weak_coverage"]
     # Without an after test: the finding stands, citing the plan when measured (13°, version 1).
     assert weak.data["tilt_deg"] == 13 and weak.data["plan_version"] == 1 and "resolved_by" not in weak.data
     assert "downtilt 13°" in weak.summary and "cell plan version 1" in weak.summary
@@ -68,6 +69,7 @@ def test_the_before_finding_cites_13_degrees_and_the_after_test_resolves_it(tmp_
     # With the after test (recorded under version 2, 7°): resolved, with the level change.
     assert resolved.data["tilt_deg"] == 13 and resolved.data["resolved_by"]["plan_version"] == 2
     assert resolved.severity == "info" and resolved.title.endswith("resolved")
+    assert "checked_normal" not in resolved_all  # the before test was not normal
     assert "cell plan version 2: HOSP-2 downtilt 7°" in resolved.summary
     change = re.search(r"(-\d+) → (-\d+) dBm at the spot", resolved.summary)
     assert change and int(change.group(2)) - int(change.group(1)) >= 5
