@@ -402,7 +402,7 @@ def run_demo(args: argparse.Namespace) -> int:
                   title=f"fieldapp — demo ({scenario})")
     choices = {"port": DEMO_PORT + scenario, "scenario": scenario, "sim_family": getattr(args, "family", None),
                "speed": getattr(args, "speed", 1.0) or 1.0, "seed": getattr(args, "seed", None),
-               "gps": "none"}
+               "gps": "none", "sim_tcp": bool(getattr(args, "tcp", False))}
     app.window.source_panel.apply_choices({"port": DEMO_PORT, "scenario": scenario})
     app.window.auto_plot_strongest = 2
     app.controller.connect(choices)

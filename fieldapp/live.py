@@ -80,6 +80,7 @@ class ConnectRequest:
     seed: int | None = None
     gps: str = "none"  # none / nmea / gpsd; the demo handset brings its own NMEA GPS
     gps_address: str | None = None
+    sim_tcp: bool = False  # serve the demo handset on loopback TCP, not a pty (automatic without ptys)
 
     @classmethod
     def from_choices(cls, choices: dict[str, Any]) -> ConnectRequest:
@@ -177,7 +178,8 @@ class Controller:
             # A family forced in the panel is also the dialect the demo handset speaks.
             sim_family = req.sim_family or req.family
             try:
-                self.simulator = self._simulator_factory(scenario, sim_family, req.speed, req.seed)
+                extra = {"tcp": True} if req.sim_tcp else {}
+                self.simulator = self._simulator_factory(scenario, sim_family, req.speed, req.seed, **extra)
             except Exception as exc:
                 self._set(state="error", message=f"cannot start the simulator: {exc}")
                 return
@@ -312,8 +314,10 @@ def _default_handset(port: str, baud: int, family: str | None, rate_s: float):
     return HandsetSource(port, baud, family=family, rate_s=rate_s, reconnect=True)
 
 
-def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None):
+def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None, tcp: bool = False):
     kwargs: dict[str, Any] = {"speed": speed}
+    if tcp:  # a free loopback port (start_simulator picks TCP by itself where there are no ptys)
+        kwargs["tcp"] = ("127.0.0.1", 0)
     if family:
         kwargs["family"] = family
     if seed is not None:

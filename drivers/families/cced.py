@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from drivers.families.fields import Garbled, dec, hexnum, tokens
+from drivers.families.ranges import certain
 from fieldapp import radio
 from fieldapp.model import GSM, NEIGHBOUR, SERVING, Cell, ParseRecord
 
@@ -26,26 +27,46 @@ def _num(token: str, *, lo: int, hi: int, hexa: bool = False) -> int | None:
     if token == "":
         return None
     if hexa:
+        if token[:1] == "-" and token[1:].isdigit():
+            return None  # a negative number: a value out of range, not a shifted field
         return hexnum(token, lo=lo, hi=hi, strict=True)
     return dec(token, lo=lo, hi=hi, strict=True)
 
 
-def _ident(token: str, hi: int) -> int | None:
-    """BSIC and BCCH columns: a value beyond their range means the fields are out of place."""
-    v = _num(token, lo=0, hi=10**9)
+def _ident(token: str, hi: int, lenient: bool = False) -> int | None:
+    """BSIC and BCCH columns: a value beyond their range means the fields are out of place
+    (while a layout is being chosen; ``lenient``: the value is only unknown)."""
+    v = _num(token, lo=0, hi=10**30)
     if v is not None and v > hi:
+        if lenient:
+            return None
         raise Garbled(f"+CCED identifier {token!r} out of range")
     return v
 
 
-def _cced_cell(f: list[str], role: str) -> Cell | None:
+def _blankish(x: str) -> bool:
+    """Zero, empty, or a number no field can hold (negative, or ten digits and more)."""
+    return not x.strip("0") or (x[:1] == "-" and x[1:].isdigit()) or (x.isdigit() and len(x) >= 10)
+
+
+_MAIN_SHAPES = "ddhhddddddddd"
+_NEIGHBOUR_SHAPES = "ddhhddd"
+
+
+def _cced_cell(f: list[str], role: str, lenient: bool = False,
+               any_width: bool = False) -> Cell | None:
     """One cell of a +CCED dump (main cell: 13 fields, neighbour: 7). MCC/MNC 0 = no service.
     Field shapes are checked so that a dump whose commas were lost or doubled (the manual's own
-    example is damaged that way) is refused rather than read shifted."""
-    if all(not x.strip("0") for x in f):
+    example is damaged that way) is not read shifted. ``lenient`` (no layout fitted): fields
+    from the first misshapen one on are unknown, values out of range are unknown."""
+    if lenient:
+        f = certain(f, _MAIN_SHAPES if role == SERVING else _NEIGHBOUR_SHAPES)
+    if all(_blankish(x) for x in f):
         return None  # an empty slot: ",,,,,," (Wavecom) or all zeros (ZTE ME3000: 0 = unavailable)
     mcc_t, lac_t, ci_t = f[0], f[2], f[3]
-    if (mcc_t not in ("", "0") and len(mcc_t) != 3) or len(lac_t) > 4 or len(ci_t) > 8:
+    # A negative number is a value out of range (unknown), whatever its width.
+    wide = any(len(t) > n and not t.startswith("-") for t, n in ((mcc_t, 3), (lac_t, 4), (ci_t, 8)))
+    if wide and not (lenient or any_width):
         raise Garbled(f"+CCED cell fields out of place: {','.join(f)!r}")
     mcc = _num(f[0], lo=0, hi=999)
     mnc = _num(f[1], lo=0, hi=999)
@@ -55,8 +76,10 @@ def _cced_cell(f: list[str], role: str) -> Cell | None:
     ci = _num(f[3], lo=1, hi=0xFFFFFFF, hexa=True)
     if ci == 0xFFFF:
         ci = None
-    bsic = _ident(f[4], 63)  # printed decimal 0..63
-    arfcn = radio.valid_arfcn(_ident(f[5], 1023))
+    # Values too large are unknown in the fallback passes (the first pass used them to choose
+    # the layout: a BSIC over 63 is more often a shifted field than a misprint).
+    bsic = _ident(f[4], 63, lenient or any_width)  # printed decimal 0..63
+    arfcn = radio.valid_arfcn(_ident(f[5], 1023, lenient or any_width))
     rxlev = _num(f[6], lo=0, hi=63)
     rxlev_full = rxlev_sub = rxqual = rxqual_sub = None
     state = None
@@ -112,7 +135,7 @@ for _layout in _candidate_layouts():
     _LAYOUTS_BY_SIZE.setdefault(sum(SEGMENT_SIZE[c] for c in _layout), []).append(_layout)
 
 
-def _read_dump(fields: list[str], layout: str) -> list[ParseRecord]:
+def _read_dump(fields: list[str], layout: str, lenient_main: bool = False) -> list[ParseRecord]:
     main: Cell | None = None
     neighbours: list[Cell | None] = []
     pos = 0
@@ -121,11 +144,11 @@ def _read_dump(fields: list[str], layout: str) -> list[ParseRecord]:
         part = fields[pos:pos + size]
         pos += size
         if seg == "M":
-            main = _cced_cell(part, SERVING)
+            main = _cced_cell(part, SERVING, any_width=lenient_main)
         elif seg == "m":
-            main = _cced_cell(part[:3] + [""] + part[3:], SERVING)
+            main = _cced_cell(part[:3] + [""] + part[3:], SERVING, any_width=lenient_main)
         elif seg == "N":
-            neighbours.append(_cced_cell(part, NEIGHBOUR))
+            neighbours.append(_cced_cell(part, NEIGHBOUR, any_width=lenient_main))
         elif seg == "T":
             ta = radio.valid_ta(_num(part[0], lo=0, hi=255))
             if main is not None:
@@ -173,18 +196,45 @@ def parse_cced(line: str) -> list[ParseRecord] | None:
         return [Cell(role=SERVING, tech=GSM, ta=ta)] if ta is not None else []
     if len(fields) > MAIN_FIELDS and fields[-1] == "" and len(fields) not in _LAYOUTS_BY_SIZE:
         fields = fields[:-1]  # a trailing comma after the last neighbour
-    layouts = _LAYOUTS_BY_SIZE.get(len(fields))
-    if not layouts:
-        raise Garbled(f"+CCED with {len(fields)} fields fits no dump layout")
+    layouts = _LAYOUTS_BY_SIZE.get(len(fields), [])
     # Keep the first layout whose fields all have the right shape.
-    error: Garbled | None = None
+    error = Garbled(f"+CCED with {len(fields)} fields fits no dump layout")
     for layout in layouts:
         try:
             return _read_dump(fields, layout)
         except Garbled as exc:
             error = exc
-    assert error is not None
-    raise error
+    # A value too wide in the main cell (MCC of 4+ digits...): the other fields' shapes and
+    # the neighbours still choose the layout.
+    for layout in layouts:
+        try:
+            return _read_dump(fields, layout, lenient_main=True)
+        except Garbled:
+            pass
+    records = _read_certain(fields)
+    if not records:
+        raise error
+    return records
+
+
+def _read_certain(fields: list[str]) -> list[ParseRecord]:
+    """No layout fits (a value out of range, a lost or doubled comma, a firmware's extra
+    field): read the standard order - main cell, then neighbours - and stop at the first
+    neighbour whose fields are out of place; every cell before the damage is certain."""
+    if len(fields) < 6:
+        return []
+    main = _cced_cell(fields[:MAIN_FIELDS] + [""] * (MAIN_FIELDS - len(fields)), SERVING, lenient=True)
+    records: list[ParseRecord] = [main] if main is not None else []
+    pos = MAIN_FIELDS
+    while pos + NEIGHBOUR_FIELDS <= len(fields) and len(records) <= MAX_NEIGHBOURS:
+        try:
+            cell = _cced_cell(fields[pos:pos + NEIGHBOUR_FIELDS], NEIGHBOUR, any_width=True)
+        except Garbled:
+            break
+        if cell is not None:
+            records.append(cell)
+        pos += NEIGHBOUR_FIELDS
+    return records
 
 
 def _parse_luat(body: str) -> list[ParseRecord]:

@@ -29,6 +29,7 @@ from fieldapp.model import (
     Info,
     ParseRecord,
     Signal,
+    Urc,
 )
 
 # ChMod / channel mode as Siemens prints it → (channel type, codec).
@@ -99,9 +100,10 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
         out.append(Cell(role=SERVING, tech=GSM, ta=ta))  # TA alone: merged into the serving cell
     for k in range(0, len(nci), 7):
         g = nci[k:k + 7]
-        arfcn = radio.valid_arfcn(dec(g[5], strict=True))
-        if arfcn is None:
+        raw_arfcn = dec(g[5], strict=True)
+        if raw_arfcn is None:
             continue  # an unavailable cell: ",,,,,,0"
+        arfcn = radio.valid_arfcn(raw_arfcn)  # out of range: unknown, the cell is kept
         rxlev, dbm = level_from_dbm(_smond_dbm(g[6]))
         mcc, mnc = dec_mcc_mnc(g[0], g[1])
         out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=hex_lac(g[2]), ci=hex_cell_id(g[3]),
@@ -115,9 +117,10 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
 
 
 def _smond_serving(s: list[str], ta: int | None) -> Cell | None:
-    arfcn = radio.valid_arfcn(dec(s[5], strict=True))
-    if arfcn is None:
+    raw_arfcn = dec(s[5], strict=True)
+    if raw_arfcn is None:
         return None  # no serving cell: ",,,,,,<RxLev>,,,0,,,0"
+    arfcn = radio.valid_arfcn(raw_arfcn)  # out of range: unknown, the cell is kept
     rxlev, dbm = level_from_dbm(_smond_dbm(s[6]))
     full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
     dedicated = full_dbm is not None or sub_dbm is not None
@@ -238,7 +241,7 @@ def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
                 rows.append(f"{awaiting} {text}")
                 awaiting = None
                 continue
-            if _FRAGMENT_RE.match(text):
+            if _FRAGMENT_RE.fullmatch(text):
                 awaiting = f"{awaiting} {text}"  # a dedicated part broken over lines
                 continue
             rows.append(awaiting)  # no dedicated part followed (e.g. the final OK)
@@ -254,7 +257,7 @@ def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
                 rows.append(row)
         elif low == "searching":
             rows.append(text)
-        elif _FRAGMENT_RE.match(text):
+        elif _FRAGMENT_RE.fullmatch(text):
             pending.append(text)
     if awaiting is not None:
         rows.append(awaiting)
@@ -273,7 +276,10 @@ def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
 
 
 # Numbers, hex, "-", "h" and channel modes: the pieces a broken ^MONI row consists of.
-_FRAGMENT_RE = re.compile(r"^(?:(?:[\u2013-]?[0-9A-Fa-f]+|-|h|[SA]_E?[HF]R)\s*)+$")
+# One character (or channel mode) per step, never a run inside a repeated group: the old
+# "(?:[0-9A-F]+\s*)+" took exponential time on "1111…1," (issue 16). Same language: an en
+# dash only before a hex digit, as in "–106".
+_FRAGMENT_RE = re.compile(r"(?:[0-9A-Fa-f\s-]|\u2013(?=[0-9A-Fa-f])|h|[SA]_E?[HF]R)+")
 
 
 # TC35-ATC-01-V02.10 p.110 and MC55_ATC_V01.05 p.202 (manual examples):
@@ -393,7 +399,9 @@ def parse_ciev(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1].strip() if ":" in line else ""
     f = split_fields(body)
     if clean(f[0]).lower() != "ceer":
-        return None  # other indicators: not this parser's
+        # Other indicators (+CIEV: service,1 / ^CIEV: 1,0, 27.007 §8.10): kept as a URC, not
+        # a measurement; call-state use of them belongs to the call tracker.
+        return [Urc(name=line.split(":", 1)[0].strip().upper(), text=body)]
     if len(f) < 3:
         raise Garbled("+CIEV: ceer without its report text")
     text = clean(",".join(f[2:]))
@@ -420,9 +428,9 @@ CINTERION = register(Family(
     # ones it does not know after a few failed polls.
     poll_commands=("AT+CSQ", "AT+CREG?", "AT^SMOND", "AT^MONI", "AT^SMONI"),
     line_parsers={"^SMONC:": parse_smonc, "^SMOND:": parse_smond, "^SMONI:": parse_smoni,
-                  "^SLCC:": parse_slcc, "+CIEV:": parse_ciev},
+                  "^SLCC:": parse_slcc, "+CIEV:": parse_ciev, "^CIEV:": parse_ciev},
     block_parsers={"AT^MONI": parse_moni_block, "AT^MONP": parse_monp_block},
-    urc_prefixes=("^SLCC:", "+CIEV:"),
+    urc_prefixes=("^SLCC:", "+CIEV:", "^CIEV:"),
     call_state_by="urc",
     fields=frozenset({"rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
                       "timeslot", "neighbours"}),

@@ -10,6 +10,7 @@ import re
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, dec, hexnum, tokens
+from drivers.families.ranges import certain
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -58,14 +59,20 @@ def _channel(tch: str, ts: str, maio: str, hsn: str, codec: str | None) -> Chann
 #   (Quectel manual §6.17 example: no space after the colon, hopping call)
 # Fields after "GSM": mcc,mnc,lac,ci,bsic,arfcn,band,rxlev,txp,rla,drx,c1,c2,gprs,tch,ts,ta,maio,
 # hsn,rxlevsub,rxlevfull,rxqualsub,rxqualfull,voicecodec.
-def _gsm_serving(state: str, f: list[str]) -> list[ParseRecord]:
-    if len(f) != 24:
-        raise Garbled(f"QENG GSM serving cell has {len(f)} fields, expected 24")
+# Read by position (ranges.certain): missing trailing fields are unknown, extra ones ignored,
+# and nothing is read from the first field whose shape is wrong (a lost comma) on.
+_GSM_SERVING_SHAPES = "ddhhddtdddddddtddddddddt"
+
+
+def _gsm_serving(state: str, raw: list[str]) -> list[ParseRecord]:
+    if not raw:
+        raise Garbled("QENG GSM serving cell without fields")
+    f = certain(raw, _GSM_SERVING_SHAPES)
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_field(dec(f[7], strict=True))
+    rxlev, dbm = level_from_field(dec(f[7]))
     return [Cell(role=SERVING, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
-                 ci=valid_ci(hexnum(f[3])), bsic=dec(f[4], lo=0, hi=63, strict=True),
-                 arfcn=pick_arfcn(dec(f[5], strict=True)), rxlev=rxlev, rxlev_dbm=dbm,
+                 ci=valid_ci(hexnum(f[3])), bsic=dec(f[4], lo=0, hi=63),
+                 arfcn=pick_arfcn(dec(f[5])), rxlev=rxlev, rxlev_dbm=dbm,
                  c1=dec(f[11], lo=-999, hi=999), c2=dec(f[12], lo=-999, hi=999), ta=dec(f[16], lo=0, hi=63),
                  rxlev_sub=_sub_full_rxlev(f[19]), rxlev_full=_sub_full_rxlev(f[20]),
                  rxqual_sub=_rxqual(f[21]), rxqual=_rxqual(f[22]),
@@ -126,14 +133,16 @@ def _serving(t: list[str]) -> list[ParseRecord]:
 #   GSM mode: mcc,mnc,lac,ci,bsic,arfcn,rxlev(dBm),c1,c2,c31,c32
 #   in LTE:  arfcn,cell_resel_priority,thresh_high,thresh_low,ncc_permitted,band,bsic,rssi,srxlev
 #   in WCDMA: bsic,rssi,rxlev,rank                                          (manual §6.17)
-def _gsm_neighbour(f: list[str]) -> list[ParseRecord]:
-    if len(f) == 11:
+def _gsm_neighbour(raw: list[str]) -> list[ParseRecord]:
+    if len(raw) >= 10:  # 11 fields; one missing or extra trailing field still fits only here
+        f = certain(raw, "ddhhddddddd")
         mcc, mnc = mcc_mnc(f[0], f[1])
-        rxlev, dbm = level_from_field(dec(f[6], strict=True))
+        rxlev, dbm = level_from_field(dec(f[6]))
         return [Cell(role=NEIGHBOUR, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
-                     ci=valid_ci(hexnum(f[3])), bsic=dec(f[4], lo=0, hi=63, strict=True),
-                     arfcn=pick_arfcn(dec(f[5], strict=True)), rxlev=rxlev, rxlev_dbm=dbm,
+                     ci=valid_ci(hexnum(f[3])), bsic=dec(f[4], lo=0, hi=63),
+                     arfcn=pick_arfcn(dec(f[5])), rxlev=rxlev, rxlev_dbm=dbm,
                      c1=dec(f[7], lo=-999, hi=999), c2=dec(f[8], lo=-999, hi=999))]
+    f = raw
     if len(f) == 9:
         rxlev, dbm = level_from_dbm(dec(f[7], strict=True))
         return [Cell(role=NEIGHBOUR, tech="GSM", arfcn=pick_arfcn(dec(f[0], strict=True)),
@@ -180,14 +189,13 @@ def _neighbour(t: list[str]) -> list[ParseRecord]:
 _BA_RE = re.compile(r"\(\s*([^(),]*),\s*([^(),]*),\s*([^(),]*)\)")
 
 
-def _serving_2g(f: list[str]) -> list[ParseRecord]:
-    if len(f) != 18:
-        raise Garbled(f"QENG 2G serving has {len(f)} fields, expected 18")
+def _serving_2g(raw: list[str]) -> list[ParseRecord]:
+    f = certain(raw, "ddhhddddddd" + "tddddddd")
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_dbm(dec(f[6], strict=True))
+    rxlev, dbm = level_from_dbm(dec(f[6]))
     return [Cell(role=SERVING, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
-                 ci=valid_ci(hexnum(f[3])), arfcn=pick_arfcn(dec(f[4], strict=True)),
-                 bsic=dec(f[5], lo=0, hi=63, strict=True), rxlev=rxlev, rxlev_dbm=dbm,
+                 ci=valid_ci(hexnum(f[3])), arfcn=pick_arfcn(dec(f[4])),
+                 bsic=dec(f[5], lo=0, hi=63), rxlev=rxlev, rxlev_dbm=dbm,
                  c1=dec(f[7], lo=-999, hi=999), c2=dec(f[8], lo=-999, hi=999), ta=dec(f[15], lo=0, hi=63),
                  rxqual_sub=_rxqual(f[16]), rxqual=_rxqual(f[17]),
                  channel=_channel(f[11], f[12], f[13], f[14], None))]

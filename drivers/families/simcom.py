@@ -9,6 +9,7 @@ import re
 
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, clean, dec, hexnum, number
+from drivers.families.ranges import certain
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -55,18 +56,9 @@ def ceng_arfcn(value: int | None) -> int | None:
     return None
 
 
-def _ceng_field(tok: str, lo: int, hi: int, what: str) -> int | None:
-    """A decimal CENG field that must be a number (or empty): anything else means fused or
-    shifted fields, so the line is refused rather than read as wrong numbers."""
-    v = dec(tok, strict=True)
-    if v is not None and not lo <= v <= hi:
-        raise Garbled(f"CENG {what} {tok!r} out of range")
-    return v
-
-
 def _ceng_bsic(tok: str) -> int | None:
     """BSIC: 0..63; SIMCom prints 127 (and other values > 63, e.g. 156) for "not decoded"."""
-    v = dec(tok, strict=True)
+    v = dec(tok)
     return v if v is not None and 0 <= v <= 63 else None
 
 
@@ -80,28 +72,33 @@ def _is_v101(f: list[str]) -> bool:
     return lac_like(f[7]) and not lac_like(f[9])
 
 
+# Shapes by position (ranges.certain): bcch,rxl,rxq,mcc,mnc,bsic d; cellid h; rla/lac (the two
+# orders) h; txp d; lac/rla h; TA d; then the dedicated tail dbm,c1,c2,tch,ts,maio,hsn,
+# rxq_sub,rxq_full d and ch_mod text.
+_SERVING_SHAPES = "ddddddhhdhd" + "dddtdddddt"  # tch: "h" when hopping (simulator)
+
+
 # +CENG: 0,"0666,21,00,310,260,08,4e72,04,03,0113,255"  (SIM800L, sitch fixture, idle; TA 255)
 # +CENG:0,"0668,13,99,310,260,59,5431,05,03,fd,0"       (SIM900 R11.0, sitch fixture, no space)
 # V1.03/SIM800: bcch,rxl,rxq,mcc,mnc,bsic,cellid,rla,txp,lac,TA
 #   dedicated tail (SIM800 manual V1.09 §6.2.21, no capture): dbm,c1,c2,tch,ts,maio,hsn,
 #   rxq_sub,rxq_full,ch_mod
-def _ceng_serving(f: list[str]) -> list[ParseRecord]:
-    if len(f) not in (11, 21):
-        raise Garbled(f"CENG serving cell has {len(f)} fields, expected 11 or 21")
-    if _is_v101(f):
-        lac_tok, rla_txp = f[7], (f[8], f[9])
-    else:
-        lac_tok, rla_txp = f[9], (f[7], f[8])
-    for tok in rla_txp:
-        _ceng_field(tok, 0, 255, "rla/txp")
-    arfcn = ceng_arfcn(_ceng_field(f[0], 0, 9999, "bcch"))
-    rxlev, dbm = level_from_rxlev(_ceng_field(f[1], 0, 63, "rxl"))
+# Read by position: missing trailing fields are unknown, extra ones ignored, and from the first
+# field that is not a number where one belongs (a lost comma) nothing more is read. Values out
+# of range are unknown for their field only (ranges.sanitize).
+def _ceng_serving(raw: list[str]) -> list[ParseRecord]:
+    n = len(raw)
+    f = certain(raw, _SERVING_SHAPES)
+    lac_tok = f[7] if n >= 10 and _is_v101(f) else f[9]
+    arfcn = ceng_arfcn(dec(f[0]))
+    rxlev, dbm = level_from_rxlev(dec(f[1]))
     mcc, mnc = mcc_mnc(f[3], f[4])
     channel = None
     extra: dict = {}
-    if len(f) == 21:
+    tail = n >= 12 and any(f[11:])
+    if tail:
         if rxlev is None:
-            rxlev, dbm = level_from_dbm(dec(f[11], strict=True))
+            rxlev, dbm = level_from_dbm(dec(f[11]))
         tch = pick_arfcn(dec(f[14], lo=0, hi=1023))
         ts = dec(f[15], lo=0, hi=7)
         if tch is not None or ts is not None:
@@ -111,20 +108,23 @@ def _ceng_serving(f: list[str]) -> list[ParseRecord]:
                               hsn=dec(f[17], lo=0, hi=63), codec=codec if codec.isalpha() else None)
         extra = {"c1": dec(f[12], lo=-999, hi=999), "c2": dec(f[13], lo=-999, hi=999),
                  "rxqual_sub": radio.valid_rxqual(dec(f[18]))}
-    rxq = radio.valid_rxqual(dec(f[2], strict=True))
-    if len(f) == 21 and radio.valid_rxqual(dec(f[19])) is not None:
+    rxq = radio.valid_rxqual(dec(f[2]))
+    if tail and radio.valid_rxqual(dec(f[19])) is not None:
         rxq = radio.valid_rxqual(dec(f[19]))  # rxq_full of the dedicated channel
     ta = dec(f[10], lo=0, hi=63)
     # RXQUAL is measured only on a dedicated channel (TS 45.008): the SIM800 prints "00" in
     # idle (TA 255 there), which is "unknown", not "excellent quality". The SIM900 prints TA 0
     # with rxq 99 in idle, so a TA alone does not make a call: a call has a TA *and* a quality.
     # TA only means something on a dedicated channel too (idle "0" is not "next to the site").
-    dedicated = len(f) == 21 or (ta is not None and rxq is not None)
+    dedicated = tail or (ta is not None and rxq is not None)
+    known_state = n >= 11 and f[10] != ""
     return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                  rxqual=rxq if dedicated else None,
-                 mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexnum(f[6], strict=True)),
-                 lac=valid_lac(hexnum(lac_tok, strict=True)), ta=ta if dedicated else None,
-                 channel=channel, state="dedicated" if dedicated else "idle", **extra)]
+                 mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexnum(f[6])),
+                 lac=valid_lac(hexnum(lac_tok)), ta=ta if dedicated else None,
+                 channel=channel,
+                 state=("dedicated" if dedicated else "idle") if known_state or tail else None,
+                 **extra)]
 
 
 # +CENG: 1,"1688,16,25,a53f,310,260,0113"   (SIM800L, Ncell=1: bcch,rxl,bsic,cellid,mcc,mnc,lac)
@@ -132,37 +132,45 @@ def _ceng_serving(f: list[str]) -> list[ParseRecord]:
 # +CENG: 3,"0233,26,00,,,0000"              (SIM808: carrier measured, BCCH not decoded)
 # +CENG:6,"0727,06,127,ffff,000,00,0"       (SIM900 R11.0: nothing decoded)
 # SIM900 manual V1.01 neighbour: arfcn,rxl,bsic,lac
-def _ceng_neighbour(f: list[str]) -> list[ParseRecord]:
-    if len(f) == 7:
+# The field count tells the layout (7, 6 or 4); more than 7 is read as 7 (extra fields
+# ignored); 5 fits none, so only the three leading fields every layout shares are certain.
+def _ceng_neighbour(raw: list[str]) -> list[ParseRecord]:
+    n = len(raw)
+    if n >= 7:
+        f = certain(raw, "dddhddh")
         ci_tok, mcc_tok, mnc_tok, lac_tok = f[3], f[4], f[5], f[6]
-    elif len(f) == 6:
+    elif n == 6:
+        f = certain(raw, "ddddhh")
         ci_tok, mcc_tok, mnc_tok, lac_tok = None, f[3], f[4], f[5]
-    elif len(f) == 4:
+    elif n == 4:
+        f = certain(raw, "dddh")
         ci_tok, mcc_tok, mnc_tok, lac_tok = None, None, None, f[3]
     else:
-        raise Garbled(f"CENG neighbour has {len(f)} fields")
-    raw_arfcn = _ceng_field(f[0], 0, 9999, "bcch")
-    raw_rxl = _ceng_field(f[1], 0, 63, "rxl")
-    if not raw_arfcn and not raw_rxl:
+        f = certain(raw, "ddd")
+        ci_tok = mcc_tok = mnc_tok = lac_tok = None
+    raw_arfcn = dec(f[0])
+    raw_rxl = dec(f[1])
+    if not raw_arfcn and not raw_rxl and not any(clean(t).strip("0") for t in raw):
         return []  # empty slot (0000,00,... or all blank)
     bsic = _ceng_bsic(f[2])
-    undecoded = len(f) != 4 and not clean(mcc_tok or "") and not clean(mnc_tok or "")
+    undecoded = n in (6, 7) and not clean(mcc_tok or "") and not clean(mnc_tok or "")
     if undecoded and bsic == 0:
         bsic = None  # slots without MCC/MNC print BSIC 00 on every carrier: not decoded
     mcc, mnc = mcc_mnc(mcc_tok, mnc_tok)
     rxlev, dbm = level_from_rxlev(raw_rxl)
     return [Cell(role=NEIGHBOUR, tech=GSM, arfcn=ceng_arfcn(raw_arfcn), rxlev=rxlev,
                  rxlev_dbm=dbm, bsic=bsic, mcc=mcc, mnc=mnc,
-                 ci=valid_ci(hexnum(ci_tok, strict=True)) if ci_tok is not None else None,
-                 lac=valid_lac(hexnum(lac_tok, strict=True)))]
+                 ci=valid_ci(hexnum(ci_tok)) if ci_tok is not None else None,
+                 lac=valid_lac(hexnum(lac_tok)) if lac_tok is not None else None)]
 
 
 # Mode 3 (SIM800 manual): +CENG: <cell>,<mcc>,<mnc>,<lac>,<cellid>,<bsic>,<rxl>   [doc only]
-def _ceng_mode3(index: int, f: list[str]) -> list[ParseRecord]:
+def _ceng_mode3(index: int, raw: list[str]) -> list[ParseRecord]:
+    f = certain(raw, "ddhhdd")
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_rxlev(_ceng_field(f[5], 0, 63, "rxl"))
+    rxlev, dbm = level_from_rxlev(dec(f[5]))
     return [Cell(role=SERVING if index == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
-                 lac=valid_lac(hexnum(f[2], strict=True)), ci=valid_ci(hexnum(f[3], strict=True)),
+                 lac=valid_lac(hexnum(f[2])), ci=valid_ci(hexnum(f[3])),
                  bsic=_ceng_bsic(f[4]), rxlev=rxlev, rxlev_dbm=dbm)]
 
 
@@ -176,9 +184,16 @@ def parse_ceng(line: str) -> list[ParseRecord]:
         raise Garbled("+CENG cell index")
     body = body.strip()
     if body.startswith('"'):
-        if len(body) < 2 or not body.endswith('"') or body.count('"') != 2:
-            raise Garbled("+CENG quoted record cut or fused")
-        f = body[1:-1].split(",")
+        quotes = body.count('"')
+        if quotes == 1 and len(body) > 1:
+            # Cut before the closing quote: the last field may be cut too; the rest is certain.
+            f = body[1:].split(",")[:-1]
+            if not f:
+                raise Garbled("+CENG quoted record cut")
+        elif quotes != 2 or not body.endswith('"'):
+            raise Garbled("+CENG quoted record fused with another")
+        else:
+            f = body[1:-1].split(",")
         if index == 0:
             return _ceng_serving(f)
         if 1 <= index <= 6:
@@ -209,7 +224,7 @@ def parse_ceng(line: str) -> list[ParseRecord]:
 #        next to RXLev:-88dbm, so RSCP 83 is -83 dBm and EC/IO 12.5 is -12.5 dB [inferred].
 # No service: +CPSI: NO SERVICE,Online
 _PLMN_RE = re.compile(r"(\d{3})-(\d{2,3})")
-_LEADING_INT_RE = re.compile(r"\s*(\d+)")
+_LEADING_INT_RE = re.compile(r"\s*(-?\d+)")
 
 
 def _cpsi_plmn(tok: str) -> tuple[int | None, int | None]:

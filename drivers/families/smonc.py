@@ -55,6 +55,9 @@ def parse_smonc(line: str) -> list[ParseRecord] | None:
         arfcn = dec(ch_t, strict=True)
         if not arfcn:
             continue  # chann 0: not decoded, the rest of this cell is not either
+        if radio.valid_arfcn(arfcn) is None and not any(
+                t.strip("0-") for t in (mcc_t, mnc_t, lac_t, ci_t, bsic_t)):
+            continue  # an empty slot whose channel is out of range: still an empty slot
         mcc, mnc = dec_mcc_mnc(mcc_t, mnc_t)
         rxlev = dec(rssi_t, lo=0, hi=63, strict=True)
         out.append(Cell(role=SERVING if i == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,

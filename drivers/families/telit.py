@@ -253,14 +253,20 @@ def parse_servinfo(line: str) -> list[ParseRecord] | None:
     code9 = dec(f[8]) if len(f) > 8 else None
     lte = len(f[4]) >= 5
     # RSRP is measured over -140..-44 dBm (TS 36.133), RSCP over -120..-25 (TS 25.133).
-    if code9 is not None and ((lte and -140 <= code9 <= -44) or (not lte and -120 <= code9 <= -25)):
+    in_range = code9 is not None and ((lte and -140 <= code9 <= -44) or (not lte and -120 <= code9 <= -25))
+    # A channel above 1023 is no GSM B-ARFCN: with a 9th field printed, the line is UMTS/LTE
+    # even when that field's value is out of range (it is then unknown, not a RAT switch).
+    first = dec(f[0])
+    not_gsm = code9 is not None and first is not None and 1023 < first < 65535
+    if in_range or not_gsm:
+        level = float(code9) if in_range and code9 is not None else None
         if lte:
             return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, operator=operator,
                          arfcn=dec(f[0], lo=0, hi=262143), ci=hexnum(f[4], lo=1),
-                         lac=hexnum(f[5], lo=1, hi=0xFFFE), rsrp_dbm=float(code9))]
+                         lac=hexnum(f[5], lo=1, hi=0xFFFE), rsrp_dbm=level)]
         return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, operator=operator,
                      arfcn=dec(f[0], lo=0, hi=16383), pci=dec(f[4], lo=0, hi=511),
-                     lac=_lac(f[5]), rscp_dbm=float(code9))]
+                     lac=_lac(f[5]), rscp_dbm=level)]
     rxlev, level_dbm = _level(dbm)
     lac = _lac(f[5])
     arfcn = radio.valid_arfcn(dec(f[0]))

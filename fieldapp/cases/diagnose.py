@@ -42,6 +42,7 @@ from fieldapp.cases import category as cat
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
 from fieldapp.cases.model import Case
+from fieldapp.cases.scan_findings import scan_findings
 from fieldapp.cases.spot import SpotSession, SpotView, distance_text, select
 from fieldapp.cases.stats import (
     CallRecord,
@@ -57,7 +58,7 @@ from fieldapp.cases.workflow import load
 from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED, Event, Position, Sample
+from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
 from fieldapp.store import Store
 
 WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
@@ -109,6 +110,7 @@ class SessionData:
     events: list[Event]
     source: str = ""
     positions: list[Position] = field(default_factory=list)
+    scans: list[Scan] = field(default_factory=list)
 
     @property
     def calls(self) -> list[CallRecord]:
@@ -122,6 +124,7 @@ class DiagnosisInput:
     plan: CellPlan  # the workspace's plan when gathered (a value: the version the diagnosis used)
     cqt: list[CqtEvidence] = field(default_factory=list)
     _spot: SpotView | None = field(default=None, repr=False)
+    stats: Any = None  # fieldapp.netstats.data.StatsData: counters and alarms imported into the case
 
     def samples(self) -> list[tuple[int, Sample]]:
         """Every sample of the evidence (route context included)."""
@@ -152,10 +155,12 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         if info is None:  # deleted since it was attached
             continue
         sessions.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source,
-                                    store.positions(sid)))
+                                    store.positions(sid), scans=store.scans(sid)))
     cqt = [c for c in (load_cqt(store, r) for r in cqt_run_ids(store, case_id)) if c is not None]
     plan = CellPlan(store.cell_plan(), source=store.cell_plan_source())
-    return DiagnosisInput(case, sessions, plan, cqt)
+    from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
+
+    return DiagnosisInput(case, sessions, plan, cqt, stats=load_stats(store, case_id=case_id))
 
 
 SPOT_RULES = ("weak_coverage", "no_coverage", "no_dominant_server", "interference", "access_failure",
@@ -167,11 +172,15 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     for rule in (weak_coverage, no_dominant_server, interference, suspect_trx, access_failure, drops):
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
+    found.extend(scan_findings(inp, found))
     found.extend(handset_only(inp, found))
     found = [_with_spot(inp, f) for f in found]
     found = [_explains(inp, f) for f in found]
     found.extend(not_tested(inp))
     found.extend(checked_normal(inp, found))
+    from fieldapp.netstats.rules import statistics_findings  # procedure steps 3.1/3.2 (issue 14)
+
+    found.extend(statistics_findings(inp, inp.stats))
     return found
 
 

@@ -128,6 +128,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("floor", "Floor", "floor when indoor (\"3\", \"basement\")", group="place"),
     FieldSpec("latitude", "Latitude", "map position, decimal degrees WGS84 (-90..90)", "float", group="place"),
     FieldSpec("longitude", "Longitude", "map position, decimal degrees WGS84 (-180..180)", "float", group="place"),
+    FieldSpec("spot_private", "Private spot", "yes when the spot is a private place (a home): its address, floor and "
+              "exact position are masked in reports (unset: an indoor spot is taken as private)", "bool",
+              group="place"),
     FieldSpec("spot_radius_m", "Spot radius (m)", "samples within this distance of the position count as at the "
               "spot (default 200 m)", "float", group="place"),
     # When
@@ -154,6 +157,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("action", "Action", "what was done, from the procedure's list", "choice", ACTIONS, group="outcome"),
     FieldSpec("action_text", "Action details", "details of the action (\"HOSP-2 tilt 13° → 7°\")", "long",
               group="outcome"),
+    FieldSpec("action_date", "Action date", "the day the action was done (YYYY-MM-DD, UTC): the statistics are "
+              "compared before and after it", "date", group="outcome"),
     FieldSpec("callback_result", "Callback result", "what the subscriber said when called back", "long",
               group="outcome"),
 )
@@ -183,6 +188,7 @@ class Case:
     latitude: float | None = None
     longitude: float | None = None
     spot_radius_m: float | None = None
+    spot_private: bool | None = None
     since: str | None = None
     hours: str | None = None
     occurs: str | None = None
@@ -198,6 +204,7 @@ class Case:
     cause: str | None = None
     action: str | None = None
     action_text: str | None = None
+    action_date: str | None = None
     callback_result: str | None = None
     status: str = "new"
     id: int | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.families import get_family, parse_lines
+from drivers.families.base import SKIP_UNKNOWN
 from drivers.families.fields import Garbled, split_fields
 from drivers.families.threegpp import (
     CME_ERRORS,
@@ -254,10 +255,28 @@ def test_broken_shapes_are_counted_as_skipped(line):
     assert result.records == [] and result.skipped == 1 and result.skipped_lines == [line]
 
 
-@pytest.mark.parametrize("line", ["OK", "RINGING", "ERRORS", "NAME: x", "BUSYBOX"])
-def test_lines_that_only_share_a_prefix_are_not_claimed(line):
+@pytest.mark.parametrize("line", ["RINGING", "ERRORS", "NAME: x", "BUSYBOX"])
+def test_lines_that_only_share_a_prefix_are_not_claimed_and_are_counted(line):
+    """Not read as RING/ERROR/NA/BUSY; but a line that gives no record is never silent."""
     result = parse_lines([line], GENERIC)
+    assert result.records == [] and result.skipped == 1
+    assert result.reasons == {SKIP_UNKNOWN: 1} and result.skips == [(line, SKIP_UNKNOWN)]
+
+
+@pytest.mark.parametrize("lines,command", [
+    (["OK"], "AT+CSQ"), (["AT+CSQ", "OK"], "AT+CSQ"), (["CONNECT 9600"], "ATD123"), ([">"], None),
+])
+def test_final_codes_and_echo_are_nothing_to_count(lines, command):
+    result = parse_lines(lines, GENERIC, command=command)
     assert result.records == [] and result.skipped == 0
+
+
+def test_bare_identity_replies_are_kept_not_skipped():
+    # ATI on a Quectel EC25 (ModemManager quectel tests print the same three lines)
+    result = parse_lines(["Quectel", "EC25", "Revision: EC25EFAR06A06M4G", "OK"], GENERIC, "ATI")
+    assert result.skipped == 0
+    assert sorted((r.key, r.value) for r in result.records) == [
+        ("firmware", "EC25EFAR06A06M4G"), ("ident", "EC25"), ("ident", "Quectel")]
 
 
 def test_split_fields_keeps_quoted_commas_and_survives_an_open_quote():
