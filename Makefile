@@ -8,26 +8,46 @@ STAMP := $(VENV)/.installed
 # the wall time even on two cores. `make test PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= 4
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean preflight fuzz
 
-$(STAMP): pyproject.toml
+# A half-made .venv (no python, or a python without pip: what `python3 -m venv` leaves when
+# python3-venv is missing) is removed here, before make looks at the stamp, so it is rebuilt.
+ifneq ($(wildcard $(VENV)),)
+$(shell $(PY) fieldapp/syscheck.py --venv $(VENV) >&2)
+endif
+
+# Before the venv: python3-venv, the shared libraries Qt needs (more for the window than for
+# headless commands and tests) and fonts. As root they are installed with apt-get; otherwise
+# the one apt-get line is printed and make stops. FIELDAPP_NO_APT=1: never run apt-get.
+NEED ?= headless
+demo: NEED = window
+preflight:
+	@$(PY) fieldapp/syscheck.py --need $(NEED) --venv $(VENV) $(if $(FIELDAPP_NO_APT),--no-install)
+
+$(STAMP): pyproject.toml | preflight
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
 # `make demo` runs the window on the simulated handset; `make demo PORT=/dev/ttyUSB0` on a real one.
-demo: $(STAMP)
+demo: preflight $(STAMP)
 ifdef PORT
 	$(BIN)/fieldapp --port $(PORT) $(ARGS)
 else
 	$(BIN)/fieldapp demo $(ARGS)
 endif
 
-test: $(STAMP)
+test: preflight $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# A longer fuzz of every family's parsers (time per line bounded, issue 16); not in `make test`.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	FIELDAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -q \
+		tests/drivers/test_parser_time.py -k bounded_time
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench

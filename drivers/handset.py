@@ -23,9 +23,10 @@ from typing import Any
 from drivers.at import AtChannel, AtError, AtTimeout
 from drivers.at_lines import reply_prefixes
 from drivers.call_tracker import CallTracker
-from drivers.families import Family, parse_line, parse_lines
+from drivers.families import Family, TooLong, parse_line, parse_lines
 from drivers.probe import NoAtResponse, Unsupported, probe_device
 from drivers.sample_builder import build_sample
+from drivers.scan import ScanNotAvailable, ScanProgress, run_scan, scan_support
 from drivers.transport import DeviceGone, PortError, Transport, open_port
 from fieldapp.model import (
     EV_CELL_CHANGE,
@@ -44,9 +45,12 @@ from fieldapp.model import (
     Event,
     Info,
     Sample,
+    Scan,
 )
 
 POLL_TIMEOUT_S = 3.0
+# stop() waits this long for the poll thread before closing the channel under it.
+STOP_WAIT_S = 2.0
 RECONNECT_INTERVAL_S = 1.0
 # A poll command that fails this many times in a row is dropped from the cycle (the device
 # does not support it: saying so once beats an ERROR every second).
@@ -74,7 +78,9 @@ class HandsetSource:
         self.family: Family | None = None
         self.capabilities: Capabilities | None = None
         self.simulator: dict[str, str] | None = None  # {"scenario":..., "family":...} when simulated
-        self.stats: dict[str, int] = {"samples": 0, "skipped_lines": 0, "poll_errors": 0}
+        # skipped_lines counts every skipped line; too_long_lines those over the length cap.
+        self.stats: dict[str, int] = {"samples": 0, "skipped_lines": 0, "too_long_lines": 0,
+                                      "poll_errors": 0}
         self.tracker = CallTracker()
         self._channel: AtChannel | None = None
         self._sink: Sink = lambda record: None
@@ -90,6 +96,10 @@ class HandsetSource:
         # While ATD is in flight (and a moment after its OK) an empty +CLCC does not mean the
         # call ended: a poll sent just before the dial answers "no calls".
         self._dial_guard_until = 0.0
+        # A band scan pauses polling: the poll thread skips its cycles while ``_scanning`` is
+        # set, and ``_io_gate`` makes the scan wait for a poll cycle already under way.
+        self._scanning = threading.Event()
+        self._io_gate = threading.Lock()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -119,11 +129,17 @@ class HandsetSource:
         self._thread.start()
 
     def stop(self) -> None:
+        """Ends polling within about STOP_WAIT_S, whatever the poll thread is doing: closing
+        the channel fails a command it waits on; a thread still busy after that (a parse that
+        takes long) is left behind as a daemon, and what it emits later is the sink's to drop.
+        ``record --duration`` and SIGTERM must never wait on a parser (issue 16)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=STOP_WAIT_S)
         self._close_channel()
+        if thread is not None and thread.is_alive():
+            thread.join(timeout=STOP_WAIT_S / 2)
         self.finished.set()
 
     def close(self) -> None:
@@ -203,8 +219,11 @@ class HandsetSource:
                 next_poll += self.rate_s
                 if next_poll < time.monotonic():  # fell behind (slow device): do not burst
                     next_poll = time.monotonic() + self.rate_s
+                if self._scanning.is_set():
+                    continue  # paused for a band scan; resumes at the next tick after it
                 try:
-                    self._poll_once()
+                    with self._io_gate:
+                        self._poll_once()
                 except DeviceGone:
                     self._gone.set()
                 except AtError as exc:
@@ -230,6 +249,7 @@ class HandsetSource:
             self._poll_failures[cmd] = 0
             result = parse_lines(resp.lines, self.family, command=cmd)
             self.stats["skipped_lines"] += result.skipped
+            self.stats["too_long_lines"] += result.too_long
             records.extend(result.records)
         if self.tracker.in_call and self.family.call_state_by == "clcc-poll":
             self._poll_clcc(channel)
@@ -281,8 +301,10 @@ class HandsetSource:
         assert self.family is not None
         try:
             records = parse_line(line, self.family) or []
-        except ValueError:
+        except ValueError as exc:
             self.stats["skipped_lines"] += 1
+            if isinstance(exc, TooLong):
+                self.stats["too_long_lines"] += 1
             return
         for rec in records:
             if isinstance(rec, CallState):
@@ -398,6 +420,47 @@ class HandsetSource:
                 parts = line.split(":", 1)[1].split(",")
                 return parts[-1].strip().strip('"') or None
         return None
+
+    # ------------------------------------------------------------------ band scan
+
+    @property
+    def scanning(self) -> bool:
+        return self._scanning.is_set()
+
+    def scan(self, band: str = "all", arfcn_range: tuple[int, int] | None = None, *,
+             progress: Callable[[ScanProgress], None] | None = None,
+             cancel: threading.Event | None = None) -> Scan:
+        """A band scan with the family's survey command (drivers/scan.py). Polling pauses for
+        the scan and resumes after it; ``progress`` is called after each step (from this
+        thread), ``cancel`` stops between steps (a cancelled scan keeps what it heard, with
+        ``complete=False``). The scan is also emitted to the sink, between two EV_INFO events.
+        Raises ScanNotAvailable (no survey command / refused), ScanCancelled, DeviceGone."""
+        fam = self.family
+        support = scan_support(fam.name if fam else None)
+        if support is None:
+            raise ScanNotAvailable(f"band scan not available: {fam.name if fam else 'this device'} "
+                                   "has no documented survey command")
+        channel = self._require_channel()
+        self._scanning.set()
+        try:
+            with self._io_gate:
+                self._emit(Event(time.time(), EV_INFO, f"scan started: {support.command} band {band}"
+                                 + (f" ARFCN {arfcn_range[0]}-{arfcn_range[1]}" if arfcn_range else ""),
+                                 {"scan": "started", "band": band}))
+                scan = run_scan(lambda cmd, t: channel.command(cmd, timeout_s=t), support, band=band,
+                                arfcn_range=arfcn_range, progress=progress, cancel=cancel)
+        except BaseException as exc:
+            self._emit(Event(time.time(), EV_INFO, f"scan stopped: {exc}", {"scan": "failed"}))
+            raise
+        finally:
+            self._scanning.clear()
+        self._emit(scan)
+        decoded = sum(1 for c in scan.carriers if c.decoded)
+        self._emit(Event(scan.end_utc, EV_INFO,
+                         f"scan {'ended' if scan.complete else 'cut short'}: {len(scan.carriers)} carriers, "
+                         f"{decoded} decoded, {scan.end_utc - scan.start_utc:.1f} s",
+                         {"scan": "ended", "carriers": len(scan.carriers), "complete": scan.complete}))
+        return scan
 
     def command(self, cmd: str, timeout_s: float = 5.0):
         """A raw AT command (terminal window, scripts)."""

@@ -16,20 +16,18 @@ from dataclasses import dataclass
 
 from drivers.at import AtChannel, AtTimeout
 from drivers.families import Family, get_family, identify_family
+from drivers.scan import not_available, scan_support
+from fieldapp.device import Unsupported  # defined in the kernel so the domain can catch it
 from fieldapp.model import Capabilities
 
 PROBE_TIMEOUT_S = 5.0
 CAPABILITY_FIELDS = ("rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
-                     "timeslot", "maio", "hsn", "neighbours", "cell_lock")
+                     "timeslot", "maio", "hsn", "neighbours", "cell_lock", "scan")
 SIM_QUERY = "AT+FASIM?"
 
 
 class NoAtResponse(Exception):
     """The port opened but nothing answered AT: wrong baud rate, or not a modem."""
-
-
-class Unsupported(Exception):
-    """The device family has no documented command for this (e.g. ARFCN lock)."""
 
 
 @dataclass
@@ -66,6 +64,7 @@ def probe_device(channel: AtChannel, port: str, baud: int, forced_family: str | 
     notes = list(fam.notes)
     if simulator:
         notes.append(f"simulated handset, scenario {simulator.get('scenario')}")
+    support = scan_support(fam.name)
     caps = Capabilities(
         family=fam.name,
         manufacturer=ident["manufacturer"],
@@ -73,10 +72,11 @@ def probe_device(channel: AtChannel, port: str, baud: int, forced_family: str | 
         firmware=ident["firmware"],
         imei=ident["imei"],
         fields={f: (f in fam.fields) or (f == "cell_lock" and fam.lock_command is not None)
-                for f in CAPABILITY_FIELDS},
+                or (f == "scan" and support is not None) for f in CAPABILITY_FIELDS},
         can_lock_arfcn=fam.lock_command is not None,
         call_state_by=fam.call_state_by,
         notes=tuple(notes),
+        scan=support.describe() if support is not None else not_available(fam.name),
     )
     return ProbeResult(fam, caps, simulator)
 

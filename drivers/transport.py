@@ -21,13 +21,11 @@ import time
 import serial
 from serial.tools import list_ports as _list_ports
 
+from fieldapp.device import DeviceGone  # defined in the kernel so the domain can catch it
+
 
 class PortError(Exception):
     """The port cannot be opened. ``str(exc)`` is a one-line message for the user."""
-
-
-class DeviceGone(Exception):
-    """The device disappeared while in use (unplugged, pty closed, EIO)."""
 
 
 class Transport:

@@ -30,10 +30,22 @@ class NoDisplay(RuntimeError):
 
 
 def check_display(args: argparse.Namespace) -> None:
-    """A clear message instead of Qt's abort when there is no screen to open a window on."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+    """A clear message instead of Qt's abort when there is no screen to open a window on, or
+    when the X11 platform plugin lacks a system library (Qt would abort naming the plugin, not
+    the Debian package)."""
+    if not sys.platform.startswith("linux"):
         return
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    x11 = bool(os.environ.get("DISPLAY")) and not os.environ.get("WAYLAND_DISPLAY")
+    if platform == "xcb" or (not platform and x11):
+        from fieldapp import syscheck
+
+        missing = [f for f in syscheck.check_libraries(syscheck.WINDOW) if f.what == "library"]
+        if missing:
+            packages = " ".join(dict.fromkeys(p for f in missing for p in f.packages))
+            raise NoDisplay(f"{missing[0].line}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                            + f"; install: sudo apt-get install -y {packages} (fieldapp doctor explains)")
+    if platform or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
     raise NoDisplay("no display to open the window on: set DISPLAY, or run with QT_QPA_PLATFORM=offscreen "
                     "and --screenshot PATH --exit-after SECONDS")
@@ -47,11 +59,13 @@ class WindowApp:
     def __init__(self, workspace: Path, *, settings_path: str | None = None) -> None:
         from PySide6.QtWidgets import QApplication
 
+        from fieldapp.report.fonts import use_bundled_fonts
         from ui.bridge import RecordBridge
         from ui.settings import WindowSettings
 
         self.qapp = QApplication.instance() or QApplication(sys.argv[:1])
         self.qapp.setApplicationName("fieldapp")
+        use_bundled_fonts(self.qapp)  # the window looks the same with or without system fonts
         self.workspace = workspace
         self.bridge = RecordBridge()
         self.settings = WindowSettings(settings_path or os.environ.get(SETTINGS_ENV))
@@ -62,6 +76,7 @@ class WindowApp:
         from ui.main_window import MainWindow
 
         self.window = MainWindow(self.settings, list_cases=self.list_cases, title=title, **window_kwargs)
+        self.window.install_doctor(self.doctor_report)
         self.bridge.records_arrived.connect(self._records)
 
     def _finish_window(self) -> None:
@@ -101,6 +116,18 @@ class WindowApp:
 
     def _records(self, batch: list) -> None:
         self.window.on_records(batch)
+
+    def doctor_report(self) -> tuple[bool, list[str]]:
+        """The ``fieldapp doctor`` report for Help → System check. Qt is known from the running
+        application, so it is not probed in a child process as on the command line."""
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        from fieldapp.doctor import QtFacts, run_doctor
+
+        qt = QtFacts(qVersion(), PySide6.__version__, True, None, self.qapp.platformName())
+        report = run_doctor(self.workspace, qt_facts=qt)
+        return report.ok, report.lines()
 
     def schedule_screenshot(self, path: str | None, exit_after_s: float | None) -> None:
         from PySide6.QtCore import QTimer
@@ -375,7 +402,7 @@ def run_demo(args: argparse.Namespace) -> int:
                   title=f"fieldapp — demo ({scenario})")
     choices = {"port": DEMO_PORT + scenario, "scenario": scenario, "sim_family": getattr(args, "family", None),
                "speed": getattr(args, "speed", 1.0) or 1.0, "seed": getattr(args, "seed", None),
-               "gps": "none"}
+               "gps": "none", "sim_tcp": bool(getattr(args, "tcp", False))}
     app.window.source_panel.apply_choices({"port": DEMO_PORT, "scenario": scenario})
     app.window.auto_plot_strongest = 2
     app.controller.connect(choices)

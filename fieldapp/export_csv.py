@@ -12,6 +12,14 @@ Columns, in order:
   rsrp_dbm, rsrq_db, c1, c2, lac, ci) with K = 6, or more when a sample of the session has more.
 
 Unknown is an empty cell, never 99 or 0. Numbers are written as Python prints them.
+
+Band scans (issue 17) do not fit one row per sample: a session that has scans also gets
+``<name>.scans.csv`` beside the samples file (``export --format scans-csv`` writes it alone),
+one row per carrier heard: ``scan`` (1, 2, ... in time order), ``start_utc``/``end_utc`` (ISO) and
+``end_ts_utc``, ``scan_band``, ``source``, ``complete`` 1/0, ``lat``/``lon`` of the scan, then the
+carrier: ``tech``, ``arfcn``, ``band``, ``rxlev_dbm``, ``bsic`` (empty: not decoded), ``mcc``,
+``mnc``, ``lac``, ``ci``, ``pci``, ``rscp_dbm``, ``ecno_db``, ``rsrp_dbm``, ``rsrq_db``,
+``cinr_db``, ``status``.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import Sample
+from fieldapp.model import Sample, Scan
 from fieldapp.store import Store
 
 # Record attribute -> CSV column, per part: plain names, except where two parts share a name.
@@ -117,4 +125,43 @@ def write_csv(samples: Iterable[Sample], path: str | Path, neighbour_groups: int
 def export_session_csv(store: Store, session_id: int, path: str | Path) -> int:
     """One row per sample of the session; returns the number of rows written."""
     groups = max(MIN_NEIGHBOUR_GROUPS, store.max_neighbours(session_id))
-    return write_csv(store.samples(session_id), path, groups)
+    rows = write_csv(store.samples(session_id), path, groups)
+    scans = store.scans(session_id)
+    if scans:
+        rows += write_scans_csv(scans, scans_csv_path(path))
+    return rows
+
+
+SCAN_HEADER = ("scan", "start_utc", "end_utc", "end_ts_utc", "scan_band", "source", "complete", "lat", "lon",
+               "tech", "arfcn", "band", "rxlev_dbm", "bsic", "mcc", "mnc", "lac", "ci", "pci", "rscp_dbm",
+               "ecno_db", "rsrp_dbm", "rsrq_db", "cinr_db", "status")
+
+
+def write_scans_csv(scans: Iterable[Scan], path: str | Path) -> int:
+    """One row per carrier of every scan; returns the number of rows."""
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(SCAN_HEADER)
+        for k, scan in enumerate(scans, 1):
+            pos = scan.position
+            head = [k, iso_utc(scan.start_utc), iso_utc(scan.end_utc), scan.end_utc, scan.band, scan.source,
+                    int(scan.complete), pos.lat if pos else None, pos.lon if pos else None]
+            for c in scan.carriers:
+                writer.writerow(_cell_text(v) for v in (*head, c.tech, c.arfcn, c.band, c.rxlev_dbm, c.bsic, c.mcc,
+                                                         c.mnc, c.lac, c.ci, c.pci, c.rscp_dbm, c.ecno_db,
+                                                         c.rsrp_dbm, c.rsrq_db, c.cinr_db, c.status))
+                count += 1
+    return count
+
+
+def scans_csv_path(samples_csv: str | Path) -> Path:
+    """``drive.csv`` → ``drive.scans.csv`` (the companion written beside a session's CSV)."""
+    p = Path(samples_csv)
+    if p.name.endswith(".part"):  # exporters write to a temporary name first
+        p = p.with_name(p.name[:-len(".part")])
+    return p.with_name(p.stem + ".scans.csv")
+
+
+def export_session_scans_csv(store: Store, session_id: int, path: str | Path) -> int:
+    return write_scans_csv(store.scans(session_id), path)

@@ -25,11 +25,13 @@ def session_header(store: Store, session_id: int) -> dict[str, Any]:
 
 
 def session_records(store: Store, session_id: int):
-    """Samples, events and positions merged in time order (samples first at equal times)."""
+    """Samples, events, positions and scans merged in time order (samples first at equal
+    times; a scan sits at its end time)."""
     streams = (
         ((s.ts_utc, 0, i, s) for i, s in enumerate(store.samples(session_id))),
         ((e.ts_utc, 1, i, e) for i, e in enumerate(store.events(session_id))),
         ((p.ts_utc, 2, i, p) for i, p in enumerate(store.positions(session_id))),
+        ((c.ts_utc, 3, i, c) for i, c in enumerate(store.scans(session_id))),
     )
     for *_key, rec in heapq.merge(*streams, key=lambda t: t[:3]):
         yield rec

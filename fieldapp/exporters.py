@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from fieldapp.export_csv import export_session_csv
+from fieldapp.export_csv import export_session_csv, export_session_scans_csv
 from fieldapp.export_logs import export_session_kml, export_session_native
 from fieldapp.store import Store, UnknownSession
 
@@ -20,6 +20,7 @@ EXPORTERS: dict[str, Exporter] = {
     "csv": export_session_csv,
     "native": export_session_native,  # logs/FORMAT.md (JSON Lines), replays exactly
     "kml": export_session_kml,
+    "scans-csv": export_session_scans_csv,  # one row per carrier of each band scan
 }
 
 

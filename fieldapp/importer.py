@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import model
+from logs.nmea_log import NmeaLogReader
 from logs.registry import CELLS, ReaderInfo, UnknownFormat, pick_reader
 from logs.stats import BadLine, ReaderStats
+from logs.track import attach_positions
 
 BATCH = 2000  # records per store call
 CALL_OUTCOMES = {model.EV_CALL_RELEASED: "success", model.EV_CALL_FAILED: "failed",
@@ -108,8 +110,6 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
         raise ImportFailed(str(exc)) from None
     records: Any = reader
     if track is not None:
-        from logs.nmea_log import NmeaLogReader
-        from logs.track import attach_positions
         records = attach_positions(reader, NmeaLogReader(track))
     result = ImportResult(path=str(p), format=info.name)
     total = max(p.stat().st_size, 1)
@@ -133,16 +133,17 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
 
 def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header: dict[str, Any],
             case_id: int | None, batch: int, progress: Progress | None, cancel: Any, total: int) -> None:
-    pending: dict[str, list[Any]] = {"samples": [], "events": [], "positions": []}
-    adders = {"samples": store.add_samples, "events": store.add_events, "positions": store.add_positions}
-    counts = {"samples": 0, "events": 0, "positions": 0}
+    pending: dict[str, list[Any]] = {"samples": [], "events": [], "positions": [], "scans": []}
+    adders = {"samples": store.add_samples, "events": store.add_events, "positions": store.add_positions,
+              "scans": store.add_scans}
+    counts = {"samples": 0, "events": 0, "positions": 0}  # "scans" appears when a file has some
     sid: int | None = None
     first_ts = last_ts = None
     n = 0
     for rec in records:
         kind = _KIND[type(rec)]
         pending[kind].append(rec)
-        counts[kind] += 1
+        counts[kind] = counts.get(kind, 0) + 1
         if first_ts is None:
             first_ts = rec.ts_utc
         last_ts = rec.ts_utc
@@ -201,7 +202,7 @@ def _import_cells(store: Any, path: Path, info: ReaderInfo) -> ImportResult:
     return result
 
 
-_KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
+_KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions", model.Scan: "scans"}
 
 
 

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from drivers.handset import HandsetSource
+from drivers.sim import ScenarioError, load_scenario, start_simulator
+from fieldapp.cellplan import SCENARIO_PREFIX
 from fieldapp.model import (
     EV_DISCONNECTED,
     EV_INFO,
@@ -35,6 +38,7 @@ from fieldapp.model import (
     RawTraffic,
 )
 from fieldapp.positioning import PositionJoiner, open_gps
+from fieldapp.session import Recorder
 
 DEMO_PORT = "sim:"  # the "Demo handset (simulator)" entry of the source panel
 JOIN_TIMEOUT_S = 15.0
@@ -76,6 +80,7 @@ class ConnectRequest:
     seed: int | None = None
     gps: str = "none"  # none / nmea / gpsd; the demo handset brings its own NMEA GPS
     gps_address: str | None = None
+    sim_tcp: bool = False  # serve the demo handset on loopback TCP, not a pty (automatic without ptys)
 
     @classmethod
     def from_choices(cls, choices: dict[str, Any]) -> ConnectRequest:
@@ -173,14 +178,15 @@ class Controller:
             # A family forced in the panel is also the dialect the demo handset speaks.
             sim_family = req.sim_family or req.family
             try:
-                self.simulator = self._simulator_factory(scenario, sim_family, req.speed, req.seed)
+                extra = {"tcp": True} if req.sim_tcp else {}
+                self.simulator = self._simulator_factory(scenario, sim_family, req.speed, req.seed, **extra)
             except Exception as exc:
                 self._set(state="error", message=f"cannot start the simulator: {exc}")
                 return
             port = self.simulator.port
             plan = _scenario_plan(self.simulator)
             if plan:
-                self._emit(PlanUpdate(tuple(plan), f"scenario:{scenario}"))
+                self._emit(PlanUpdate(tuple(plan), f"{SCENARIO_PREFIX}{scenario}"))
             if gps_kind in (None, "none") and getattr(self.simulator, "gps_port", None):
                 gps_kind, gps_address = "nmea", self.simulator.gps_port
         source = self._handset_factory(port, req.baud, req.family, req.rate_s)
@@ -285,6 +291,15 @@ def _device_name(req: ConnectRequest) -> str:
     return req.port
 
 
+def scenario_plan(name: str) -> tuple[list[PlanCell], str] | None:
+    """The plan of a simulator scenario the handset named (``AT+FASIM?``) and its plan source
+    (``scenario:<name>``), or None when no such scenario is installed."""
+    try:
+        return load_scenario(name).cell_plan(), f"{SCENARIO_PREFIX}{name}"
+    except (ScenarioError, OSError, ValueError):
+        return None
+
+
 def _scenario_plan(simulator: Any) -> list[PlanCell]:
     scenario = getattr(simulator, "scenario", None)
     plan = getattr(scenario, "cell_plan", None)
@@ -296,15 +311,13 @@ def _scenario_plan(simulator: Any) -> list[PlanCell]:
 
 # ---------------------------------------------------------------------- default parts
 def _default_handset(port: str, baud: int, family: str | None, rate_s: float):
-    from drivers.handset import HandsetSource
-
     return HandsetSource(port, baud, family=family, rate_s=rate_s, reconnect=True)
 
 
-def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None):
-    from drivers.sim import start_simulator
-
+def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None, tcp: bool = False):
     kwargs: dict[str, Any] = {"speed": speed}
+    if tcp:  # a free loopback port (start_simulator picks TCP by itself where there are no ptys)
+        kwargs["tcp"] = ("127.0.0.1", 0)
     if family:
         kwargs["family"] = family
     if seed is not None:
@@ -317,6 +330,4 @@ def _default_gps(kind: str, address: str):
 
 
 def _default_recorder(workspace: Path, source: str, *, device: dict[str, Any], case_id: int | None):
-    from fieldapp.session import Recorder
-
     return Recorder(workspace, source, device=device, case_id=case_id)

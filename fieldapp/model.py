@@ -375,12 +375,91 @@ class Capabilities:
     can_lock_arfcn: bool = False
     call_state_by: str = "clcc-poll"  # "urc" or "clcc-poll"
     notes: tuple[str, ...] = ()
+    # Band scan: {"available": bool, "text": ..., and when available "command", "how", "bands",
+    # "arfcn_range", "typical_s"} (drivers/scan.py); "not available" says why.
+    scan: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return _json(self)
 
 
-Record = Sample | Event | Position
+# --------------------------------------------------------------------------- band scans
+
+
+@dataclass(frozen=True, slots=True)
+class ScanCarrier:
+    """One carrier heard by a band scan (a scanner, or a handset's survey command).
+
+    GSM: ``arfcn`` and ``rxlev_dbm`` always; ``bsic`` and MCC/MNC/LAC/CI only when the BCCH was
+    decoded (energy with no decodable BSIC is interference or a carrier too weak to decode).
+    UMTS (``pci`` = scrambling code, ``rscp_dbm``/``ecno_db``) and LTE (``pci``, ``rsrp_dbm``/
+    ``rsrq_db``/``cinr_db``) come from scanner logs; their ``rxlev_dbm`` is the channel's RSSI
+    when the log gives one.
+    """
+
+    arfcn: int | None
+    rxlev_dbm: float | None = None
+    tech: str = GSM
+    band: str | None = None
+    bsic: int | None = None
+    mcc: int | None = None
+    mnc: int | None = None
+    lac: int | None = None
+    ci: int | None = None
+    pci: int | None = None
+    rscp_dbm: float | None = None
+    ecno_db: float | None = None
+    rsrp_dbm: float | None = None
+    rsrq_db: float | None = None
+    cinr_db: float | None = None
+    status: str | None = None  # the device's word for the cell: "CELL_SUITABLE", "CELL_BARRED"...
+
+    @property
+    def decoded(self) -> bool:
+        """The carrier's identity was read: a BSIC (GSM) or a scrambling code / PCI."""
+        return self.bsic is not None or self.pci is not None
+
+    @property
+    def level_dbm(self) -> float | None:
+        """The technology's main level: RSSI dBm (GSM), RSCP (UMTS) or RSRP (LTE)."""
+        if self.tech == UMTS and self.rscp_dbm is not None:
+            return self.rscp_dbm
+        if self.tech == LTE and self.rsrp_dbm is not None:
+            return self.rsrp_dbm
+        return self.rxlev_dbm
+
+    def to_json(self) -> dict[str, Any]:
+        return _json(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One band scan: every carrier heard between ``start_utc`` and ``end_utc``, where.
+
+    ``band`` is the band asked for ("GSM900", "all"...), ``arfcn_from``/``arfcn_to`` the channel
+    range when one was given; ``source`` says how it was taken ("AT#CSURVC", "AT+CNETSCAN",
+    "nemo FREQSCAN"); ``complete`` is False for a scan cancelled or cut short (its carriers are
+    what was heard until then).
+    """
+
+    start_utc: float
+    end_utc: float
+    carriers: tuple[ScanCarrier, ...] = ()
+    tech: str = GSM
+    band: str | None = None
+    arfcn_from: int | None = None
+    arfcn_to: int | None = None
+    source: str = ""
+    position: Position | None = None
+    complete: bool = True
+
+    @property
+    def ts_utc(self) -> float:
+        """Where a scan sits on a timeline: when it ended (its carriers are known then)."""
+        return self.end_utc
+
+
+Record = Sample | Event | Position | Scan
 
 
 class Source(Protocol):

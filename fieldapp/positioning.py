@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from drivers import gps
 from fieldapp.model import Position, Sample
 
 POSITION_FRESH_S = 2.5  # a fix older than this is not attached to a sample
@@ -76,8 +77,6 @@ def parse_gpsd_address(text: str) -> tuple[str, int]:
 
 def open_gps(kind: str, address: str, baud: int = 4800):
     """A GPS source (``start(sink)``/``stop()``): gpsd at host:port or NMEA on a serial port."""
-    from drivers import gps
-
     if kind == "gpsd":
         return gps.GpsdSource(*parse_gpsd_address(address))
     return gps.NmeaSerialSource(address, baud=baud)

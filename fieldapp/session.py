@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import Event, Position, RawTraffic, Sample
+from fieldapp.model import Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import RECORD_ERRORS, TRANSIENT_ERRORS, Store, UnknownSession
 
 # record type -> (counts key, Store method name)
@@ -35,6 +35,7 @@ _KINDS: dict[type, tuple[str, str]] = {
     Event: ("events", "add_events"),
     Position: ("positions", "add_positions"),
     RawTraffic: ("raw", "add_raw"),
+    Scan: ("scans", "add_scans"),
 }
 RETRY_INTERVAL_S = 1.0
 CLOSE_RETRY_S = 2.0  # how long close() keeps retrying a failing final flush
@@ -76,7 +77,7 @@ class Recorder:
         self._busy_timeout_s = busy_timeout_s
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._counts = {"samples": 0, "events": 0, "positions": 0, "raw": 0, "rejected": 0,
+        self._counts = {"samples": 0, "events": 0, "positions": 0, "raw": 0, "scans": 0, "rejected": 0,
                         "skipped": 0, "lost": 0}
         self._pending = 0  # records taken off the queue, not yet committed
         self._closed = False
@@ -99,7 +100,7 @@ class Recorder:
         assert self._session_id is not None
         return self._session_id
 
-    def put(self, record: Sample | Event | Position | RawTraffic) -> None:
+    def put(self, record: Sample | Event | Position | RawTraffic | Scan) -> None:
         """Queue a record for writing; never blocks. Raises TypeError for other records and
         RecorderClosed after close()."""
         if type(record) not in _KINDS:

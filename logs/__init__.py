@@ -2,8 +2,8 @@
 
 One module per format: a pure line/record parser plus a thin file iterator, a registry that
 picks the reader for a file, writers for export, and the replay clock. No Qt. May import only
-`fieldapp.model`, `fieldapp.radio` and `fieldapp.nmea` from the domain (checked by
-import-linter and tests/test_layers.py); never `drivers`.
+the kernel (``fieldapp.model``, ``radio``, ``nmea``); never ``drivers`` or the store (the
+layers contract in pyproject.toml).
 
 Readers (``registry.pick_reader(path)``): ``nemo`` (.nmf 2.x), ``gnettrack`` (+ ``_events``),
 ``nmea``, ``native`` (FORMAT.md); cell files: ``tems-cel``, ``tems-xml``, ``clf``, ``cells-csv``.

@@ -6,6 +6,7 @@ JSON Lines, UTF-8, one record per line, documented in ``logs/FORMAT.md``::
     {"type": "sample", "ts_utc": 1535274118.567, "tech": "UMTS", "serving": {...}, "neighbours": [...]}
     {"type": "event", "ts_utc": 1535274124.424, "kind": "call_attempt", "text": "...", "data": {...}}
     {"type": "position", "ts_utc": 1535274118.768, "lat": 12.659348, "lon": 101.267143, ...}
+    {"type": "scan", "start_utc": ..., "end_utc": ..., "band": "GSM900", "carriers": [{...}, ...]}   (1.1)
     {"type": "call", ...}            derived call summaries (for other tools; ignored on import)
     {"type": "end", "counts": {"samples": 314, "events": 18, "positions": 157}}
 
@@ -28,7 +29,7 @@ from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
 FORMAT_NAME = "fieldapp-session"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: "scan" lines (band scans); a 1.0 reader skips them as unknown
 SUFFIX = ".fieldapp.jsonl"
 CALL_END_KINDS = {model.EV_CALL_RELEASED: "success", model.EV_CALL_FAILED: "failed",
                   model.EV_CALL_DROPPED: "dropped"}
@@ -95,10 +96,16 @@ def decode(obj: dict[str, Any]) -> model.Record | None:
         return _build(model.Event, obj, {})
     if kind == "position":
         return _build(model.Position, obj, {})
+    if kind == "scan":
+        return _build(model.Scan, obj, _SCAN_NESTED)
     return None
 
 
-_TYPE_OF = {model.Sample: "sample", model.Event: "event", model.Position: "position"}
+_SCAN_NESTED = {
+    "carriers": lambda items: tuple(_build(model.ScanCarrier, c, {}) for c in items),
+    "position": lambda o: _build(model.Position, o, {}),
+}
+_TYPE_OF = {model.Sample: "sample", model.Event: "event", model.Position: "position", model.Scan: "scan"}
 
 
 # ---------------------------------------------------------------- writer
@@ -121,7 +128,8 @@ class NativeWriter:
     def write(self, record: model.Record) -> None:
         obj = encode(record)
         self._line(obj)
-        self.counts[obj["type"] + "s"] += 1
+        key = obj["type"] + "s"
+        self.counts[key] = self.counts.get(key, 0) + 1
         if isinstance(record, model.Event):
             self._track_call(record)
 

@@ -19,6 +19,8 @@ Record mapping:
 - CAA/CAC/CAF/CAD → call ``Event``s keyed by the context id (CSFB: CAA says LTE, CAC/CAD say
   UMTS for the same call).
 - GPS → ``Position`` (longitude first!); LOCK → EV_LOCK / EV_UNLOCK.
+- Scanner files: FREQSCAN (GSM), PILOTSCAN (UMTS), OFDMSCAN (LTE) → one ``Scan`` per line with
+  the last fix (``logs/nemo_scan.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from logs.nemo_fields import (
     split_context,
     split_line,
 )
+from logs.nemo_scan import SCAN_PARSERS, SCAN_SYSTEMS
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
@@ -53,7 +56,8 @@ GPS_HOLD_S = 5.0  # a sample carries the last fix when it is at most this old
 ROLLOVER_S = 12 * 3600  # a time this much earlier than the previous one is the next day
 
 # The lines we read; every other record type is only counted (logs/chunks.py).
-WANTED_RE = wanted_lines(("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", "CAD", "GPS", "LOCK", "#STOP"))
+WANTED_RE = wanted_lines(("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", "CAD", "GPS", "LOCK", "#STOP",
+                          "FREQSCAN", "PILOTSCAN", "OFDMSCAN"))
 # A record id; "# ..." (hash, space) is a comment line such as a test fixture's provenance.
 VALID_ID_RE = re.compile(rb"#?[A-Z][A-Z0-9_]*|# .*")
 
@@ -176,6 +180,8 @@ class NemoReader:
             return self._gps(ts, p)
         if rid == "LOCK":
             return [self._lock(ts, p)]
+        if rid in SCAN_PARSERS:
+            return self._scan(rid, ts, p)
         system = int_or_none(p[0])
         if system != 1 and rid in ("RXQ", "TAD"):
             return []  # UMTS/LTE RXQ/TAD: other units, not put on GSM cells
@@ -301,6 +307,14 @@ class NemoReader:
         kind = model.EV_CALL_RELEASED if status == 1 else model.EV_CALL_DROPPED
         return model.Event(ts, kind, f"call ended: {text}", data)
 
+    def _scan(self, rid: str, ts: float, p: list[str]) -> list[model.Record]:
+        system = int_or_none(p[0])
+        if system not in SCAN_SYSTEMS[rid]:
+            self.stats.unknown[f"{rid} system {system}"] += 1
+            return []
+        pos = self._fix if self._fix is not None and ts - self._fix.ts_utc <= GPS_HOLD_S else None
+        return [SCAN_PARSERS[rid](ts, p, pos)]
+
     # Real line (sample): GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1
     #   lon, lat, height m, distance m, fix (1 = fix), satellites, velocity km/h[, PDOP, HDOP, VDOP, ..]
     def _gps(self, ts: float, p: list[str]) -> list[model.Record]:
@@ -340,7 +354,7 @@ class NemoReader:
         return model.Event(ts, model.EV_LOCK, f"lock {raw}", data)
 
 
-_KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
+_KIND = {model.Sample: "samples", model.Event: "events", model.Position: "positions", model.Scan: "scans"}
 
 
 def can_read(path: Path) -> bool:

@@ -6,6 +6,9 @@ Two kinds of reader exist:
   Event, Position in time order) with ``.stats`` (logs.stats.ReaderStats) and ``.header``
   (a dict: source, device, start_utc, ...).
 - ``cells``: ``open(path)`` returns ``list[model.PlanCell]`` for the workspace's cell plan.
+- ``stats`` / ``alarms`` (network statistics, issue 14): ``open(path)`` returns a
+  ``stats_records.StatsFile`` of ``CounterRow`` / ``AlarmRecord``. ``pick_reader`` offers them
+  only when asked for (``kinds=(STATS,)``), so a counter CSV is never taken for a drive-test log.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from typing import Any
 
 TIMELINE = "timeline"
 CELLS = "cells"
+STATS = "stats"
+ALARMS = "alarms"
 
 # The format modules that register themselves on import (kept here so a plain
 # ``pick_reader`` works without the caller importing every module first).
 BUILTIN_MODULES = (
     "logs.nemo", "logs.gnettrack", "logs.nmea_log", "logs.native",
     "logs.cellfile_tems", "logs.cellfile_clf", "logs.cellfile_csv",
+    "logs.stats_tabular", "logs.stats_3gpp", "logs.stats_alarms",
 )
 
 
@@ -74,19 +80,23 @@ def get_reader(name: str) -> ReaderInfo:
         raise UnknownFormat(f"unknown format {name!r} (known: {known})") from None
 
 
-def pick_reader(path: str | Path, format: str | None = None) -> ReaderInfo:  # noqa: A002
-    """The reader named by ``format``, else the first one whose ``can_read`` says yes."""
+def pick_reader(path: str | Path, format: str | None = None,  # noqa: A002
+                kinds: tuple[str, ...] = (TIMELINE, CELLS)) -> ReaderInfo:
+    """The reader named by ``format``, else the first one of ``kinds`` whose ``can_read`` says yes."""
     if format:
         return get_reader(format)
     p = Path(path)
     for info in readers():
+        if info.produces not in kinds:
+            continue
         try:
             if info.can_read(p):
                 return info
         except OSError:
             continue
-    raise UnknownFormat(f"{p.name}: not a log or cell file format I know "
-                        f"(try --format, one of: {', '.join(r.name for r in readers())})")
+    what = "a statistics or alarm export" if set(kinds) & {STATS, ALARMS} else "a log or cell file format"
+    raise UnknownFormat(f"{p.name}: not {what} I know "
+                        f"(try --format, one of: {', '.join(r.name for r in readers() if r.produces in kinds)})")
 
 
 def head_text(path: Path, n_bytes: int = 4096) -> str:

@@ -1,6 +1,8 @@
-"""The current channel: idle or dedicated, and in a call where the TCH sits (ARFCN, timeslot,
-type, hopping MAIO/HSN), the timing advance, the TRX it maps to in the cell plan, and whether
-the handset is locked. A value the device cannot give reads "not available" (from the probed
+"""The current channel in the serving technology's terms: GSM idle or dedicated, and in a call
+where the TCH sits (ARFCN, timeslot, type, hopping MAIO/HSN), the timing advance, the TRX it
+maps to in the cell plan; UMTS UARFCN/PSC and the CI split into RNC and cell; LTE EARFCN/PCI,
+TAC and the ECI split into eNB and sector (the GSM-only rows are hidden there); the level and
+quality in the technology's own quantities; and whether the handset is locked. A value the device cannot give reads "not available" (from the probed
 capabilities); a value it gives but did not report this time reads "–".
 """
 
@@ -8,19 +10,22 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-from fieldapp.model import DEDICATED, Capabilities, Sample
+from fieldapp.cellplan import CellPlan
+from fieldapp.model import DEDICATED, GSM, Capabilities, Sample
 from fieldapp.radio import arfcn_band, bsic_octal, ta_to_metres
-from ui.history import CellPlanIndex
+from fieldapp.tech_terms import TechTerms, headline, sample_tech, terms_for
 
 UNKNOWN = "–"
 NOT_AVAILABLE = "not available"
 
 # (row key, label, capability field that gives it or None when always available)
 ROWS = (
+    ("tech", "Technology", None),
     ("mode", "Mode", None),
     ("cell", "Serving cell", None),
     ("lac_ci", "LAC / CI", "ci"),
     ("bcch", "BCCH ARFCN / BSIC", "bsic"),
+    ("level", "Level / quality", None),
     ("tch", "TCH ARFCN", "tch_arfcn"),
     ("timeslot", "Timeslot", "timeslot"),
     ("channel_type", "Channel type", None),
@@ -29,22 +34,40 @@ ROWS = (
     ("trx", "TRX (cell plan)", None),
     ("lock", "Lock", None),
 )
+GSM_ONLY = ("tch", "timeslot", "channel_type", "hopping", "trx")
+TIPS = {
+    "tech": "serving technology of the latest sample (changes are marked on the plot and the strip)",
+    "lac_ci": "location/tracking area and cell identity; UMTS CI = RNC·65536 + cell, LTE ECI = eNB·256 + sector",
+    "bcch": "the serving carrier and its code: BCCH ARFCN/BSIC (GSM), UARFCN/PSC (UMTS), EARFCN/PCI (LTE)",
+    "level": "the serving technology's level and quality (thresholds: View → Thresholds)",
+    "ta": "timing advance: one GSM step is about 553 m of distance to the site",
+    "trx": "the transceiver of the cell plan that carries this TCH (not attributable when hopping)",
+}
 
 
 class ChannelPanel(QWidget):
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.capabilities: Capabilities | None = None
         self.values: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
         form = QFormLayout(self)
         form.setContentsMargins(8, 6, 8, 6)
         form.setVerticalSpacing(3)
+        self.form = form
         for key, label, _cap in ROWS:
             value = QLabel(UNKNOWN)
             value.setObjectName("valueLabel")
+            value.setWordWrap(True)
+            name = QLabel(label)
+            if key in TIPS:
+                name.setToolTip(TIPS[key])
+                value.setToolTip(TIPS[key])
             self.values[key] = value
-            form.addRow(label, value)
+            self.labels[key] = name
+            form.addRow(name, value)
+        self.terms: TechTerms = terms_for(GSM)
         self._lock_text: str | None = None
         self._last: Sample | None = None
 
@@ -63,6 +86,22 @@ class ChannelPanel(QWidget):
     def text(self, key: str) -> str:
         return self.values[key].text()
 
+    def label(self, key: str) -> str:
+        return self.labels[key].text()
+
+    def row_shown(self, key: str) -> bool:
+        return not self.values[key].isHidden()
+
+    def _set_terms(self, terms: TechTerms) -> None:
+        if terms == self.terms:
+            return
+        self.terms = terms
+        gsm = terms.tech == GSM
+        self.labels["lac_ci"].setText(f"{terms.area} / {terms.cell_id}")
+        self.labels["bcch"].setText("BCCH ARFCN / BSIC" if gsm else f"{terms.channel} / {terms.code}")
+        for key in GSM_ONLY:
+            self.form.setRowVisible(self.values[key], gsm)
+
     def _available(self, capability: str | None) -> bool:
         caps = self.capabilities
         if capability is None or caps is None or capability not in caps.fields:
@@ -73,20 +112,29 @@ class ChannelPanel(QWidget):
         s = self._last
         cell = s.serving if s else None
         ch = cell.channel if cell else None
-        planned = self.plan.find(cell)
+        planned = self.plan.match(cell)
         dedicated = s is not None and s.mode == DEDICATED
+        tech = sample_tech(s) if s is not None else None
+        terms = terms_for(tech)
+        self._set_terms(terms)
+        gsm = terms.tech == GSM
         out: dict[str, str | None] = {key: None for key, _l, _c in ROWS}
         if s is not None:
             out["mode"] = s.mode or UNKNOWN
+            out["tech"] = tech
+            out["level"] = headline(s)
         if cell is not None:
             out["cell"] = planned.name if planned else None
             if cell.lac is not None or cell.ci is not None:
-                out["lac_ci"] = f"{_v(cell.lac)} / {_v(cell.ci)}"
-            if cell.arfcn is not None:
+                ci = terms.split_cell_id(cell.ci) if cell.ci is not None else None
+                out["lac_ci"] = f"{_v(cell.lac)} / {ci or UNKNOWN}"
+            if cell.arfcn is not None and gsm:
                 band = arfcn_band(cell.arfcn)
                 out["bcch"] = f"{cell.arfcn}{f' ({band})' if band else ''} / {bsic_octal(cell.bsic) or UNKNOWN}"
+            elif cell.arfcn is not None:
+                out["bcch"] = f"{cell.arfcn} / {terms.code_text(cell) or UNKNOWN}"
             if cell.ta is not None:
-                out["ta"] = f"{cell.ta} (≈ {ta_to_metres(cell.ta):.0f} m)"
+                out["ta"] = f"{cell.ta} (≈ {ta_to_metres(cell.ta):.0f} m)" if gsm else str(cell.ta)
         if ch is not None and dedicated:
             if ch.hopping:
                 out["tch"] = "hopping"
@@ -99,7 +147,7 @@ class ChannelPanel(QWidget):
             out["channel_type"] = kind or None
             trx = planned.trx_for_channel(ch) if planned else None
             out["trx"] = trx.trx_id if trx else ("not attributable (hopping)" if ch.hopping else None)
-        elif s is not None and not dedicated:
+        elif s is not None and not dedicated and gsm:
             for key in ("tch", "timeslot", "channel_type", "hopping", "trx"):
                 out[key] = "idle"
         out["lock"] = self._lock_text or "unlocked"

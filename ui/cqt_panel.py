@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, RESULT_TEXT
 from fieldapp.cqt.matrix import PROBLEMS, build_matrix
 from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, LOCK_CHANNEL, CqtPlan, PlanError, typed_cell
@@ -82,7 +83,7 @@ class CqtPanel(QWidget):
         self.list_cases = list_cases
         self.ask_block: Callable[[str, list[str]], bool] = self._ask_block_dialog
         self.runner: Any = None
-        self._cells: list[PlanCell] = []
+        self._cells = CellPlan()  # the cells of the plan with TRXs: the ones a CQT can test
         self._shown_calls: tuple = ()
         self._request: _BlockRequest | None = None
         self._request_lock = threading.Lock()
@@ -221,9 +222,9 @@ class CqtPanel(QWidget):
         return box
 
     # ------------------------------------------------------------------ inputs
-    def set_cell_plan(self, cells: list[PlanCell]) -> None:
+    def set_cell_plan(self, cells: CellPlan | Iterable[PlanCell]) -> None:
         current = self.cell_combo.currentText()
-        self._cells = [c for c in cells if c.trxs]
+        self._cells = CellPlan.of(cells).with_trxs()
         self.cell_combo.blockSignals(True)
         self.cell_combo.clear()
         for c in self._cells:
@@ -251,9 +252,7 @@ class CqtPanel(QWidget):
     def _follow_serving(self, batch: list) -> None:
         serving = next((r.serving for r in reversed(batch)
                         if isinstance(r, Sample) and r.serving is not None), None)
-        if serving is None or serving.ci is None:
-            return
-        match = next((c for c in self._cells if c.ci == serving.ci and serving.lac in (None, c.lac)), None)
+        match = self._cells.match(serving)
         if match is not None and match.name != self.cell_combo.currentData():
             self.cell_combo.setCurrentIndex(self.cell_combo.findData(match.name))
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import (
     EV_CELL_CHANGE,
     EV_DISCONNECTED,
@@ -32,6 +33,7 @@ from fieldapp.model import (
     Sample,
 )
 from fieldapp.radio import bsic_octal
+from fieldapp.tech_terms import QUALITY_KEYS, TECH_CODES, TECH_OF_CODE, quality_values, sample_tech, terms_for
 from ui.geo import lonlat_to_mercator
 
 # A silence this many times the median poll period (and at least GAP_MIN_S) is drawn as a gap.
@@ -65,65 +67,35 @@ class GrowArray:
         return self._n
 
 
-def cell_key(cell: Cell | None) -> tuple | None:
-    """Identity of a serving cell for the trace: (LAC, CI) when known, else (ARFCN, BSIC)."""
-    if cell is None:
-        return None
-    if cell.ci is not None:
-        return ("ci", cell.lac, cell.ci)
-    if cell.arfcn is not None:
-        return ("rf", cell.arfcn, cell.bsic)
-    return None
+def neighbour_key(cell: Cell) -> tuple:
+    """A neighbour's identity between samples: (ARFCN, BSIC) in GSM; (UARFCN/EARFCN, PSC/PCI,
+    technology) otherwise — UMTS neighbours share one UARFCN and differ by scrambling code."""
+    if cell.tech in (None, "GSM"):
+        return (cell.arfcn, cell.bsic)
+    return (cell.arfcn, cell.pci, cell.tech)
 
 
-def neighbour_key(cell: Cell) -> tuple[int | None, int | None]:
-    return (cell.arfcn, cell.bsic)
+def neighbour_label(key: tuple) -> str:
+    """A neighbour without a name in the cell plan: "ARFCN 62 BSIC 35", "UARFCN 10588 PSC 159"."""
+    if len(key) > 2:
+        terms = terms_for(key[2])
+        return f"{terms.channel} {key[0]} {terms.code} {'–' if key[1] is None else key[1]}"
+    return f"ARFCN {key[0]} BSIC {bsic_octal(key[1]) or '–'}"
 
 
-class CellPlanIndex:
-    """Finds the planned cell a reported cell belongs to: by (LAC, CI), by CI, else by
-    (BCCH ARFCN, BSIC) — neighbours usually report only the latter."""
-
-    def __init__(self, cells: Iterable[PlanCell] = ()) -> None:
-        self.cells: list[PlanCell] = list(cells)
-        self._by_lac_ci = {(c.lac, c.ci): c for c in self.cells if c.ci is not None}
-        self._by_ci: dict[int, PlanCell] = {}
-        for c in self.cells:
-            if c.ci is not None:
-                self._by_ci.setdefault(c.ci, c)
-        self._by_rf = {(c.bcch_arfcn, c.bsic): c for c in self.cells if c.bcch_arfcn is not None}
-        self._by_arfcn: dict[int, list[PlanCell]] = {}
-        for c in self.cells:
-            if c.bcch_arfcn is not None:
-                self._by_arfcn.setdefault(c.bcch_arfcn, []).append(c)
-
-    def find(self, cell: Cell | None) -> PlanCell | None:
-        if cell is None:
-            return None
-        if cell.ci is not None:
-            hit = self._by_lac_ci.get((cell.lac, cell.ci)) or self._by_ci.get(cell.ci)
-            if hit is not None:
-                return hit
-        if cell.arfcn is not None:
-            if cell.bsic is not None:
-                return self._by_rf.get((cell.arfcn, cell.bsic))
-            same = self._by_arfcn.get(cell.arfcn, [])
-            return same[0] if len(same) == 1 else None
-        return None
-
-
-def cell_label(cell: Cell | None, plan: CellPlanIndex) -> str:
+def cell_label(cell: Cell | None, plan: CellPlan) -> str:
     """Name from the cell plan, else CI, else ARFCN/BSIC — what the trace strip writes."""
     if cell is None:
         return "no cell info"
-    planned = plan.find(cell)
+    planned = plan.match(cell)
     if planned is not None:
         return planned.name
+    terms = terms_for(cell.tech)
     if cell.ci is not None:
-        return f"CI {cell.ci}" + (f" LAC {cell.lac}" if cell.lac is not None else "")
+        return f"{terms.cell_id} {cell.ci}" + (f" {terms.area} {cell.lac}" if cell.lac is not None else "")
     if cell.arfcn is not None:
-        bsic = bsic_octal(cell.bsic)
-        return f"ARFCN {cell.arfcn}" + (f" BSIC {bsic}" if bsic else "")
+        code = terms.code_text(cell)
+        return f"{terms.channel} {cell.arfcn}" + (f" {terms.code} {code}" if code else "")
     return "unknown cell"
 
 
@@ -149,8 +121,8 @@ class NeighbourSeries:
 class History:
     """Everything shown in the window, filed by time. ``add`` returns which parts changed."""
 
-    def __init__(self, plan: Iterable[PlanCell] = ()) -> None:
-        self.plan = CellPlanIndex(plan)
+    def __init__(self, plan: CellPlan | Iterable[PlanCell] = ()) -> None:
+        self.plan = CellPlan.of(plan)
         self._reset()
 
     def clear(self) -> None:
@@ -160,8 +132,14 @@ class History:
 
     def _reset(self) -> None:
         self.t = GrowArray()
-        self.serving_dbm = GrowArray()
-        self.rxqual = GrowArray()
+        self.serving_dbm = GrowArray()  # the serving technology's level: RXLEV dBm, RSCP or RSRP
+        self.tech = GrowArray()  # TECH_CODES of each sample's serving technology (NaN: unknown)
+        # Each quality in its own series (RXQUAL, Ec/No, RSRQ, SINR), NaN where the serving
+        # technology does not have it: the quality plot draws the one of the current technology.
+        self.quality: dict[str, GrowArray] = {key: GrowArray() for key in QUALITY_KEYS}
+        self.rxqual = self.quality["rxqual"]
+        self.tech_changes: list[tuple[float, str | None, str]] = []  # (time, from, to)
+        self.current_tech: str | None = None
         self.neighbours: dict[tuple, NeighbourSeries] = {}
         self.segments: list[Segment] = []
         self.events: list[Event] = []
@@ -169,15 +147,17 @@ class History:
         self.pos_x = GrowArray()
         self.pos_y = GrowArray()
         self.pos_dbm = GrowArray()
+        self.pos_tech = GrowArray()  # technology of the level each position is coloured by
         self.last_sample: Sample | None = None
         self.last_position: Position | None = None
         self.locked: str | None = None  # text of the last lock event, None when unlocked
         self._intervals: list[float] = []
         self._gap_pending = False
 
-    def set_plan(self, plan: Iterable[PlanCell]) -> None:
-        self.plan = CellPlanIndex(plan)
+    def set_plan(self, plan: CellPlan | Iterable[PlanCell]) -> None:
+        self.plan = CellPlan.of(plan)
         for seg in self.segments:
+            seg.key = self.plan.key(seg.cell)
             seg.label = cell_label(seg.cell, self.plan)
 
     # ------------------------------------------------------------------ filing
@@ -220,7 +200,14 @@ class History:
         self._gap_pending = False
         self.t.append(s.ts_utc)
         self.serving_dbm.append(s.rxlev_dbm)
-        self.rxqual.append(s.rxqual)
+        tech = sample_tech(s)
+        self.tech.append(TECH_CODES.get(tech) if tech else None)
+        for key, value in quality_values(s, tech).items():
+            self.quality[key].append(value)
+        if tech is not None and tech != self.current_tech:
+            if self.current_tech is not None:
+                self.tech_changes.append((s.ts_utc, self.current_tech, tech))
+            self.current_tech = tech
         seen = set()
         for n in s.neighbours:
             key = neighbour_key(n)
@@ -241,7 +228,9 @@ class History:
     def _append_gap(self, ts: float) -> None:
         self.t.append(ts)
         self.serving_dbm.append(None)
-        self.rxqual.append(None)
+        self.tech.append(None)
+        for series in self.quality.values():
+            series.append(None)
         for series in self.neighbours.values():
             if series.present:
                 series.t.append(ts)
@@ -250,7 +239,7 @@ class History:
 
     def _extend_trace(self, s: Sample, gap: bool) -> None:
         cell = s.serving
-        key = cell_key(cell)
+        key = self.plan.key(cell)
         if self.segments:
             seg = self.segments[-1]
             if seg.key == key and not gap:
@@ -272,6 +261,8 @@ class History:
         self.pos_y.append(y)
         level = self.last_sample.rxlev_dbm if self.last_sample is not None else None
         self.pos_dbm.append(level)
+        tech = sample_tech(self.last_sample) if self.last_sample is not None else None
+        self.pos_tech.append(TECH_CODES.get(tech) if tech else None)
         self.last_position = p
 
     def _add_event(self, e: Event) -> None:
@@ -302,6 +293,11 @@ class History:
             if seg.start_utc <= ts_utc <= seg.end_utc + 0.5:
                 return seg
         return None
+
+    def tech_at(self, index: int) -> str | None:
+        """The serving technology of the sample at ``index`` of ``t``."""
+        code = self.tech.view()[index]
+        return None if math.isnan(code) else TECH_OF_CODE.get(int(code))
 
     def span_utc(self) -> tuple[float, float] | None:
         t = self.t.view()

@@ -1,7 +1,11 @@
-"""RXLEV (dBm) and RXQUAL over wall-clock time, with the engineers' colour bands.
+"""The serving level and quality over wall-clock time, in the serving technology's own terms,
+with the engineers' colour bands.
 
 Two plots share one time axis: serving level plus the neighbours ticked in the neighbour
-table on top, RXQUAL (0 at the top, 7 at the bottom, as drive-test tools draw it) below.
+table on top (RXLEV dBm in GSM, RSCP in UMTS, RSRP in LTE), the quality below (RXQUAL with 0 at
+the top and 7 at the bottom as drive-test tools draw it; Ec/No; RSRQ or SINR). Labels, ranges
+and bands follow the serving technology of the latest sample (``fieldapp.tech_terms``); a
+technology change (CSFB, an IRAT reselection) is marked on the plot with "4G→3G".
 Unknown values are NaN and drawn as gaps (``connect="finite"``). ``refresh()`` is called once
 per bridge tick and only slices the history's arrays; pyqtgraph's clip-to-view and automatic
 peak downsampling keep an 8-hour history cheap to draw.
@@ -15,22 +19,24 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from fieldapp.radio import RXLEV_BINS_DBM, bsic_octal
-from ui.history import History
-from ui.theme import NEIGHBOUR_PALETTE, RXQUAL_BANDS, SERVING_COLOUR
+from fieldapp.radio import RXLEV_BINS_DBM
+from fieldapp.tech_terms import TERMS, TechTerms, terms_for, with_level_bins
+from ui.history import History, neighbour_label
+from ui.theme import NEIGHBOUR_PALETTE, SERVING_COLOUR, plot_colours
 
 # Time windows offered (label, seconds; None = everything recorded so far).
 WINDOWS = (("1 min", 60.0), ("5 min", 300.0), ("15 min", 900.0), ("60 min", 3600.0), ("All", None))
@@ -56,8 +62,11 @@ def _brush(colour: str, alpha: int) -> QColor:
     opaque areas several times faster than translucent ones, and bands repaint every tick."""
     c = QColor(colour)
     a = alpha / 255.0
-    return QColor(round(255 + (c.red() - 255) * a), round(255 + (c.green() - 255) * a),
-                  round(255 + (c.blue() - 255) * a))
+    br, bg, bb = plot_colours().band_base  # white, or the dark theme's background
+    if plot_colours().dark:
+        a = min(1.0, a * 1.6)  # a little stronger on black, or the steps are hard to tell apart
+    return QColor(round(br + (c.red() - br) * a), round(bg + (c.green() - bg) * a),
+                  round(bb + (c.blue() - bb) * a))
 
 
 def _fast(curve: pg.PlotDataItem) -> None:
@@ -98,10 +107,58 @@ class BandsItem(pg.GraphicsObject):
             p.fillRect(QRectF(r.left(), lo, r.width(), hi - lo), colour)
 
 
+class TechMarksItem(pg.GraphicsObject):
+    """A vertical line and a "4G→3G" tag at every change of serving technology, drawn only
+    inside the view (a long IRAT-heavy log holds hundreds of them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[tuple[float, str, str]] = []  # time, text, colour
+        self.setZValue(5)
+
+    def set_marks(self, marks: list[tuple[float, str, str]]) -> None:
+        self.marks = marks
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        vb = self.getViewBox()
+        if vb is None:
+            return QRectF(0, 0, 1, 1)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        return QRectF(x0, y0, x1 - x0, y1 - y0)
+
+    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):
+        return None
+
+    def viewRangeChanged(self) -> None:
+        self.prepareGeometryChange()
+
+    def paint(self, p, *args) -> None:
+        if not self.marks:
+            return
+        r = self.boundingRect()
+        tr = p.transform()
+        p.resetTransform()
+        last_px = -1e9
+        fm = QFontMetrics(p.font())
+        for t, text, colour in self.marks:
+            if t < r.left() or t > r.right():
+                continue
+            top = tr.map(QPointF(t, r.bottom()))
+            bottom = tr.map(QPointF(t, r.top()))
+            x = top.x()
+            p.setPen(QPen(QColor(colour), 1))
+            p.drawLine(QPointF(x, min(top.y(), bottom.y())), QPointF(x, max(top.y(), bottom.y())))
+            if x > last_px:  # a tag only where the previous one has ended
+                p.drawText(QPointF(x + 3, min(top.y(), bottom.y()) + 12), text)
+                last_px = x + fm.horizontalAdvance(text) + 6
+
+
 class LevelPlot(QWidget):
     """Level and quality plots with window choice and pause/follow."""
 
     follow_changed = Signal(bool)
+    tech_changed = Signal(str)  # the serving technology the plots now speak
 
     def __init__(self, history: History, bins=RXLEV_BINS_DBM, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,10 +168,14 @@ class LevelPlot(QWidget):
         self._plotted: list[tuple] = []
         # The window points this at the neighbour table, which knows names from the cell plan.
         self.neighbour_name: Callable[[tuple], str | None] = lambda key: None
+        self.gsm_bins = tuple(bins)
+        self.terms: TechTerms = with_level_bins(TERMS["GSM"], self.gsm_bins)
+        self.quality_key: dict[str, str] = {}  # technology → the quality the user chose to plot
 
         self.window_combo = QComboBox()
         self.window_combo.addItems([label for label, _ in WINDOWS])
         self.window_combo.setCurrentText(DEFAULT_WINDOW)
+        self.window_combo.setToolTip("How much time the plots show; \"All\" shows the whole session")
         self.window_combo.currentTextChanged.connect(self._window_chosen)
         self.follow_button = QToolButton()
         self.follow_button.setText("Follow")
@@ -124,17 +185,25 @@ class LevelPlot(QWidget):
         self.follow_button.toggled.connect(self.set_follow)
         self.bands_check = QCheckBox("Colour bands")
         self.bands_check.setChecked(True)
+        self.bands_check.setToolTip("The colour steps of the serving technology (View → Thresholds)")
         self.bands_check.toggled.connect(self._show_bands)
+        self.quality_combo = QComboBox()
+        self.quality_combo.setToolTip("Which quality the lower plot shows (LTE: RSRQ or SINR)")
+        self.quality_combo.currentIndexChanged.connect(self._quality_chosen)
         self.readout = QLabel("")
         self.readout.setObjectName("valueLabel")
+        self.readout.setToolTip("The values under the mouse, else the latest sample's")
+        # Takes the room left on the bar and never widens the window (a hover adds the time).
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
         bar.addWidget(QLabel("Window"))
         bar.addWidget(self.window_combo)
         bar.addWidget(self.follow_button)
         bar.addWidget(self.bands_check)
-        bar.addStretch(1)
-        bar.addWidget(self.readout)
+        bar.addWidget(self.quality_combo)
+        bar.addWidget(self.readout, 1)
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -143,26 +212,19 @@ class LevelPlot(QWidget):
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.quality.setXLink(self.level)
-        for plot, label in ((self.level, "RXLEV dBm"), (self.quality, "RXQUAL")):
+        for plot in (self.level, self.quality):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             # No grid: the colour bands already mark the levels, and translucent grid lines
             # across the plot cost more to paint than the curves.
-            plot.setLabel("left", label)
             plot.getAxis("left").setWidth(AXIS_WIDTH_PX)
             plot.setMenuEnabled(False)
             plot.getViewBox().setMouseEnabled(x=True, y=False)
             plot.getViewBox().sigRangeChangedManually.connect(self._panned)
         self.level.hideAxis("bottom")  # the quality plot below carries the time axis
-        self.level.setYRange(*LEVEL_RANGE_DBM, padding=0)
-        self.quality.setYRange(-0.5, 7.5, padding=0)
-        self.quality.getViewBox().invertY(True)
-        self.quality.getAxis("left").setTicks([[(q, str(q)) for q in range(8)]])
-        quality_bands = BandsItem(list(RXQUAL_BANDS), BAND_ALPHA)
-        self.quality.addItem(quality_bands, ignoreBounds=True)
-        self._bands: list[BandsItem] = [quality_bands]
+        self._bands: list[BandsItem] = []
         self._level_bands: BandsItem | None = None
-        self.set_bins(bins)
+        self._quality_bands: BandsItem | None = None
 
         self.legend = self.level.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=QColor("#ffffff"))
         # Painted once into a pixmap and reused: its rich-text labels are dear to draw every tick.
@@ -170,17 +232,28 @@ class LevelPlot(QWidget):
         self.serving_curve = self.level.plot([], [], pen=pg.mkPen(SERVING_COLOUR, width=2),
                                              connect="finite", name="Serving")
         # No symbols: a scatter re-prepares every spot on each update (too slow for 8 hours).
+        # The quality curve of the serving technology (RXQUAL, Ec/No, RSRQ or SINR).
         self.rxqual_curve = self.quality.plot([], [], pen=pg.mkPen("#333333", width=2), connect="finite")
+        self.quality_curve = self.rxqual_curve
         for curve in (self.serving_curve, self.rxqual_curve):
             _fast(curve)
         self.neighbour_curves: dict[tuple, pg.PlotDataItem] = {}
+        self.tech_marks = TechMarksItem()
+        self.level.addItem(self.tech_marks, ignoreBounds=True)
+        self._marks_drawn = -1
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#6a1b9a", width=1,
                                                                             style=Qt.PenStyle.DashLine))
         self.cursor.setVisible(False)
         self.level.addItem(self.cursor, ignoreBounds=True)
+        self._apply_terms()
 
-        self._hover_utc: float | None = None
+        # The hover keeps the mouse's place on screen, not a time: as the plot scrolls under a
+        # still mouse the readout follows the data that passes under it.
+        self._hover_scene: QPointF | None = None
+        self._hover_utc_fixed: float | None = None
         self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
+        self._leave_filter = _LeaveFilter(self._mouse_left)
+        self.graphics.viewport().installEventFilter(self._leave_filter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -189,15 +262,87 @@ class LevelPlot(QWidget):
 
     # ------------------------------------------------------------------ configuration
     def set_bins(self, bins) -> None:
-        """Redraw the level colour bands for a legend (configurable, DOMAIN.md §3)."""
-        self.bins = bins
+        """The user's RXLEV legend (configurable, DOMAIN.md §3) for GSM's level bands."""
+        self.gsm_bins = tuple(bins)
+        if self.terms.tech == "GSM":
+            self.terms = with_level_bins(self.terms, self.gsm_bins)
+            self._apply_terms()
+
+    @property
+    def bins(self):
+        return self.gsm_bins
+
+    def set_tech(self, tech: str | None) -> None:
+        """Speak another technology: axis labels, ranges, colour bands, the quality curve."""
+        terms = terms_for(tech)
+        if terms.tech == "GSM":
+            terms = with_level_bins(terms, self.gsm_bins)
+        if terms == self.terms:
+            return
+        self.terms = terms
+        self._apply_terms()
+        self.refresh()
+        self.tech_changed.emit(terms.tech)
+
+    def apply_theme(self) -> None:
+        """The plot colours of the current theme (light or dark)."""
+        c = plot_colours()
+        self.graphics.setBackground(c.background)
+        for plot in (self.level, self.quality):
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(c.foreground)
+                axis.setTextPen(c.foreground)
+        self.serving_curve.setPen(pg.mkPen(c.serving, width=2))
+        self.quality_curve.setPen(pg.mkPen(c.quality, width=2))
+        self.legend.setBrush(QColor(c.background))
+        self.legend.setLabelTextColor(c.text)
+        self.legend.update()
+        self._apply_terms()
+
+    def quality_quantity(self):
+        key = self.quality_key.get(self.terms.tech)
+        for q in self.terms.qualities:
+            if q.key == key:
+                return q
+        return self.terms.qualities[0]
+
+    def _apply_terms(self) -> None:
+        terms = self.terms
+        level_q = terms.level
+        self.level.setLabel("left", level_q.label)
+        self.level.setYRange(level_q.lo, level_q.hi, padding=0)
+        q = self.quality_quantity()
+        self.quality.setLabel("left", q.label)
+        self.quality.setYRange(q.lo, q.hi, padding=0)
+        self.quality.getViewBox().invertY(q.lower_is_better)
+        axis = self.quality.getAxis("left")
+        if q.key == "rxqual":
+            axis.setTicks([[(v, str(v)) for v in range(8)]])
+        else:
+            axis.setTicks(None)
         if self._level_bands is not None:
             self.level.removeItem(self._level_bands)
-            self._bands.remove(self._level_bands)
-        self._level_bands = BandsItem(band_edges(bins), BAND_ALPHA)
-        self._level_bands.setVisible(self.bands_check.isChecked())
-        self.level.addItem(self._level_bands, ignoreBounds=True)
-        self._bands.append(self._level_bands)
+        if self._quality_bands is not None:
+            self.quality.removeItem(self._quality_bands)
+        self._level_bands = BandsItem(level_q.bands(), BAND_ALPHA)
+        self._quality_bands = BandsItem(q.bands(), BAND_ALPHA)
+        self._bands = [self._quality_bands, self._level_bands]
+        for plot, item in ((self.level, self._level_bands), (self.quality, self._quality_bands)):
+            item.setVisible(self.bands_check.isChecked())
+            plot.addItem(item, ignoreBounds=True)
+        self.quality_combo.blockSignals(True)
+        self.quality_combo.clear()
+        self.quality_combo.addItems([x.name for x in terms.qualities])
+        self.quality_combo.setCurrentText(q.name)
+        self.quality_combo.setVisible(len(terms.qualities) > 1)
+        self.quality_combo.blockSignals(False)
+
+    def _quality_chosen(self, index: int) -> None:
+        if 0 <= index < len(self.terms.qualities):
+            self.quality_key[self.terms.tech] = self.terms.qualities[index].key
+            self._apply_terms()
+            self.refresh()
 
     def _show_bands(self, on: bool) -> None:
         for region in self._bands:
@@ -229,7 +374,7 @@ class LevelPlot(QWidget):
         self.set_follow(False)
 
     def set_plotted_neighbours(self, keys: list[tuple]) -> None:
-        """Which neighbours (ARFCN, BSIC) to draw besides the serving cell."""
+        """Which neighbours (``history.neighbour_key``) to draw besides the serving cell."""
         self._plotted = list(keys)
         for key in list(self.neighbour_curves):
             if key not in self._plotted:
@@ -239,33 +384,51 @@ class LevelPlot(QWidget):
         for i, key in enumerate(self._plotted):
             if key not in self.neighbour_curves:
                 colour = NEIGHBOUR_PALETTE[i % len(NEIGHBOUR_PALETTE)]
-                name = html.escape(self.neighbour_name(key) or f"{key[0]}/{bsic_octal(key[1]) or '-'}")
+                name = html.escape(self.neighbour_name(key) or neighbour_label(key))
                 # Solid 1-px lines: Qt's raster engine draws dashed or wide pens many times slower.
                 curve = self.level.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite", name=name)
                 _fast(curve)
                 self.neighbour_curves[key] = curve
         self.refresh()
 
+    def legend_labels(self) -> list[str]:
+        """What the legend lists (tests: only what is plotted)."""
+        return [label.text for _sample, label in self.legend.items]
+
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> None:
         """Redraw from the history: once per bridge tick."""
         h = self.history
+        if h.current_tech is not None and h.current_tech != self.terms.tech:
+            self.set_tech(h.current_tech)  # calls refresh again in the new terms
+            return
         t = h.t.view()
         self.serving_curve.setData(t, h.serving_dbm.view(), connect="finite")
-        q = h.rxqual.view()
+        q = h.quality[self.quality_quantity().key].view()
         if np.isfinite(q).any():
-            self.rxqual_curve.setData(t, q, connect="finite")
+            self.quality_curve.setData(t, q, connect="finite")
         else:  # idle all along: nothing to draw (and no all-NaN symbol bounds for pyqtgraph)
-            self.rxqual_curve.setData([], [])
+            self.quality_curve.setData([], [])
         for key, curve in self.neighbour_curves.items():
             series = h.neighbours.get(key)
             if series is None:
                 curve.setData([], [])
             else:
                 curve.setData(series.t.view(), series.dbm.view(), connect="finite")
-        self._update_readout()
+        if len(h.tech_changes) != self._marks_drawn:
+            self._marks_drawn = len(h.tech_changes)
+            self.tech_marks.set_marks([(t0, f"{terms_for(a).short}→{terms_for(b).short}", terms_for(b).colour)
+                                       for t0, a, b in h.tech_changes])
         if self.follow:
             self._follow_range()
+        self._update_readout()
+
+    def _hover_utc(self) -> float | None:
+        if self._hover_utc_fixed is not None:
+            return self._hover_utc_fixed
+        if self._hover_scene is None:
+            return None
+        return self.level.getViewBox().mapSceneToView(self._hover_scene).x()
 
     def _update_readout(self) -> None:
         """The values under the mouse (with their time), else the latest sample's."""
@@ -274,27 +437,54 @@ class LevelPlot(QWidget):
         if len(t) == 0 or h.last_sample is None:
             self.readout.setText("")
             return
-        if self._hover_utc is None:
+        hover = self._hover_utc()
+        if hover is None:
             i, prefix = len(t) - 1, ""
+            while i > 0 and np.isnan(h.tech.view()[i]) and np.isnan(h.serving_dbm.view()[i]):
+                i -= 1  # a gap row: read the last real sample
         else:
-            i = int(np.clip(np.searchsorted(t, self._hover_utc), 0, len(t) - 1))
-            if i > 0 and abs(t[i - 1] - self._hover_utc) < abs(t[i] - self._hover_utc):
+            i = int(np.clip(np.searchsorted(t, hover), 0, len(t) - 1))
+            if i > 0 and abs(t[i - 1] - hover) < abs(t[i] - hover):
                 i -= 1
-            prefix = time.strftime("%H:%M:%S   ", time.localtime(float(t[i])))
-        level, qual = h.serving_dbm.view()[i], h.rxqual.view()[i]
-        level_text = "–" if np.isnan(level) else f"{level:.0f} dBm"
-        qual_text = "–" if np.isnan(qual) else f"{qual:.0f}"
-        self.readout.setText(f"{prefix}RXLEV {level_text}   RXQUAL {qual_text}")
+            prefix = time.strftime("%H:%M:%S  ", time.localtime(float(t[i])))
+        tech = h.tech_at(i) or self.terms.tech
+        terms = terms_for(tech)
+        level = float(h.serving_dbm.view()[i])
+        parts = [f"{terms.level.name} {terms.level.text(level)}"]
+        for q in terms.qualities:
+            parts.append(f"{q.name} {q.text(float(h.quality[q.key].view()[i]))}")
+        tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
+        self.readout.setText(prefix + tag + "  ".join(parts))
 
     def _mouse_moved(self, scene_pos) -> None:
         inside = any(p.getViewBox().sceneBoundingRect().contains(scene_pos) for p in (self.level, self.quality))
-        self._hover_utc = self.level.getViewBox().mapSceneToView(scene_pos).x() if inside else None
+        self._hover_scene = QPointF(scene_pos) if inside else None
+        self._hover_utc_fixed = None
+        self._update_readout()
+
+    def _mouse_left(self) -> None:
+        self._hover_scene = None
+        self._hover_utc_fixed = None
         self._update_readout()
 
     def hover_at(self, ts_utc: float | None) -> str:
         """Show the readout for a time as the mouse would (None: the latest); returns it."""
-        self._hover_utc = ts_utc
+        self._hover_scene = None
+        self._hover_utc_fixed = ts_utc
         self._update_readout()
+        return self.readout.text()
+
+    def hover_scene_at(self, ts_utc: float) -> str:
+        """Put the mouse (its scene position) over a time as it is drawn now; returns the readout.
+        The position stays when the plot scrolls on (tests of the hover while following)."""
+        vb = self.level.getViewBox()
+        y = (self.terms.level.lo + self.terms.level.hi) / 2
+        self._mouse_moved(vb.mapViewToScene(QPointF(ts_utc, y)))
+        return self.readout.text()
+
+    def leave(self) -> str:
+        """The mouse left the plots: the readout returns to the live value."""
+        self._mouse_left()
         return self.readout.text()
 
     def _follow_range(self) -> None:
@@ -327,3 +517,16 @@ class LevelPlot(QWidget):
         """The full data behind a curve (tests read what is drawn)."""
         x, y = curve.getOriginalDataset()
         return (np.asarray(x if x is not None else []), np.asarray(y if y is not None else []))
+
+
+class _LeaveFilter(QObject):
+    """Calls back when the mouse leaves the plots' viewport (no scene move event says so)."""
+
+    def __init__(self, on_leave: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_leave = on_leave
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Leave:
+            self._on_leave()
+        return False

@@ -1,4 +1,6 @@
-"""The offline map: the route coloured by RXLEV bins with a legend, the cell plan's sites as
+"""The map: the route coloured by the serving technology's level steps (RXLEV, RSCP or RSRP,
+each point by its own technology, ``fieldapp.tech_terms``) with a legend of the current
+technology, the cell plan's sites as
 sector wedges by azimuth, a line from the current position to the serving cell, and follow
 mode. Drawn in Web Mercator metres so an optional local z/x/y tile folder lines up; without
 tiles (no internet on site) it is a plain white map, which is enough to read coverage.
@@ -24,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldapp.model import PlanCell
+from fieldapp.cellplan import cell_key
+from fieldapp.model import GSM, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
+from fieldapp.tech_terms import TERMS, terms_for
 from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
 from ui.history import History
 from ui.map_tiles import TileLayer
-from ui.theme import cell_colour
+from ui.theme import cell_colour, plot_colours
 
 UNKNOWN_COLOUR = "#9e9e9e"
 POINT_SIZE_PX = 7
@@ -119,13 +123,6 @@ class RouteItem(pg.GraphicsObject):
         return poly
 
 
-def plan_cell_key(cell: PlanCell) -> tuple:
-    """Same identity as ``history.cell_key`` for a reported cell, so colours match."""
-    if cell.ci is not None:
-        return ("ci", cell.lac, cell.ci)
-    return ("rf", cell.bcch_arfcn, cell.bsic)
-
-
 def bin_indices(dbm: np.ndarray, bins=RXLEV_BINS_DBM) -> np.ndarray:
     """Legend bin per level (vectorised ``radio.rxlev_bin``); -1 for unknown (NaN)."""
     out = np.full(len(dbm), -1, dtype=np.int64)
@@ -139,11 +136,29 @@ def bin_indices(dbm: np.ndarray, bins=RXLEV_BINS_DBM) -> np.ndarray:
     return out
 
 
+def route_colour_indices(dbm: np.ndarray, tech_codes: np.ndarray, level_bins: dict[int, tuple],
+                         colours: list[str]) -> np.ndarray:
+    """Index into ``colours`` of each route point: its level in its own technology's steps
+    (``level_bins``: tech code → bins); the last colour (unknown) for no level."""
+    out = np.full(len(dbm), len(colours) - 1, dtype=np.int64)
+    for code, bins in level_bins.items():
+        mine = tech_codes == code
+        if code == 0:
+            mine |= ~np.isfinite(tech_codes)  # technology unknown: read as GSM (a +CSQ-only handset)
+        if not mine.any():
+            continue
+        idx = bin_indices(dbm[mine], bins)
+        lookup = np.array([colours.index(colour) for _low, _label, colour in bins] + [len(colours) - 1])
+        out[mine] = lookup[idx]
+    return out
+
+
 class MapView(QWidget):
     def __init__(self, history: History, bins=RXLEV_BINS_DBM, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
         self.bins = bins
+        self.legend_tech = GSM
         self.follow = True
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setBackground("#fbfbf8")
@@ -166,8 +181,11 @@ class MapView(QWidget):
         self.serving_line.setZValue(5)
         self.plot.addItem(self.serving_line)
 
-        self.legend = pg.LegendItem(offset=(8, -8), labelTextSize="8pt", brush=QColor(255, 255, 255),
-                                    pen=pg.mkPen("#c0c0c0"))
+        # Compact (small rows, one column) and movable: drag it off whatever it covers.
+        self.legend = pg.LegendItem(offset=(6, -6), labelTextSize="7pt", brush=QColor(255, 255, 255, 220),
+                                    pen=pg.mkPen("#c0c0c0"), verSpacing=-6, horSpacing=4,
+                                    labelTextColor="#202020")
+        self.legend.setZValue(30)
         self.legend.setParentItem(self.viewbox)
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static: paint once
         self.route: RouteItem | None = None
@@ -204,26 +222,61 @@ class MapView(QWidget):
             self.plot.removeItem(self.route)
         for item in self.legend_samples:
             self.legend.removeItem(item)
-        self.bin_colours = [colour for _low, _label, colour in self.bins] + [UNKNOWN_COLOUR]
-        labels = [html.escape(f"{label} dBm") for _low, label, _colour in self.bins] + ["unknown"]  # "<" is markup
-        self.legend_samples = []
-        for colour, label in zip(self.bin_colours, labels):
-            sample = pg.ScatterPlotItem(size=POINT_SIZE_PX, pen=None, brush=QColor(colour), symbol="o")
-            self.legend.addItem(sample, label)
-            self.legend_samples.append(sample)
+        self.level_bins = {0: tuple(self.bins), 1: TERMS["UMTS"].level.bins, 2: TERMS["LTE"].level.bins}
+        colours: list[str] = []
+        for bins in self.level_bins.values():
+            colours += [c for _low, _label, c in bins if c not in colours]
+        self.bin_colours = colours + [UNKNOWN_COLOUR]
+        self._fill_legend()
         self.route = RouteItem(self.bin_colours, POINT_SIZE_PX)
         self.route.setZValue(10)
         self.plot.addItem(self.route)
         self._drawn_positions = 0
+
+    def _fill_legend(self) -> None:
+        """The level steps of the current technology ("RSRP dBm" then its bins)."""
+        for item in self.legend_samples:
+            self.legend.removeItem(item)
+        terms = terms_for(self.legend_tech)
+        bins = self.bins if terms.tech == GSM else terms.level.bins
+        self.legend_samples = []
+        rows = [(None, f"<b>{terms.level.label}</b>")]
+        rows += [(colour, html.escape(label)) for _low, label, colour in bins]  # "<" is markup
+        rows.append((UNKNOWN_COLOUR, "unknown"))
+        for colour, label in rows:
+            brush = QColor(colour) if colour else QColor(0, 0, 0, 0)
+            sample = pg.ScatterPlotItem(size=POINT_SIZE_PX, pen=None, brush=brush, symbol="o")
+            self.legend.addItem(sample, label)
+            self.legend_samples.append(sample)
+
+    def legend_labels(self) -> list[str]:
+        return [label.text for _sample, label in self.legend.items]
+
+    def apply_theme(self) -> None:
+        c = plot_colours()
+        self.plot_widget.setBackground(c.map_background)
+        back = QColor(c.background)
+        back.setAlpha(220)
+        self.legend.setBrush(back)
+        self.legend.setLabelTextColor(c.text)
+        self._fill_legend()
+
+    def set_legend_tech(self, tech: str | None) -> None:
+        tech = terms_for(tech).tech
+        if tech != self.legend_tech:
+            self.legend_tech = tech
+            self._fill_legend()
 
     def set_bins(self, bins) -> None:
         self.bins = bins
         self._make_route_items()
         self.refresh()
 
-    def route_points(self, bin_index: int) -> np.ndarray:
-        """(n, 2) mercator points drawn in one legend bin (-1: unknown level)."""
-        return np.column_stack([self.route.xs[bin_index], self.route.ys[bin_index]])
+    def route_points(self, bin_index: int, tech: str = GSM) -> np.ndarray:
+        """(n, 2) mercator points drawn in one level step of a technology (-1: unknown level)."""
+        bins = self.level_bins[{"GSM": 0, "UMTS": 1, "LTE": 2}[tech]]
+        i = len(self.bin_colours) - 1 if bin_index == -1 else self.bin_colours.index(bins[bin_index][2])
+        return np.column_stack([self.route.xs[i], self.route.ys[i]])
 
     # ------------------------------------------------------------------ cell plan
     def set_plan(self, cells: list[PlanCell]) -> None:
@@ -247,7 +300,7 @@ class MapView(QWidget):
             for px, py in points[1:]:
                 path.lineTo(px, py)
             item = QGraphicsPathItem(path)
-            colour = QColor(cell_colour(plan_cell_key(cell)))
+            colour = QColor(cell_colour(cell_key(cell)))
             pen = QPen(colour.darker(140), 1.5)
             pen.setCosmetic(True)
             item.setPen(pen)
@@ -313,12 +366,14 @@ class MapView(QWidget):
         if n > self._drawn_positions:
             sl = slice(self._drawn_positions, n)
             xs, ys = h.pos_x.view()[sl], h.pos_y.view()[sl]
-            idx = bin_indices(h.pos_dbm.view()[sl], self.bins)
+            idx = route_colour_indices(h.pos_dbm.view()[sl], h.pos_tech.view()[sl], self.level_bins,
+                                       self.bin_colours)
             for b in range(len(self.bin_colours)):
-                mask = idx == (b if b < len(self.bins) else -1)
+                mask = idx == b
                 if mask.any():
                     self.route.add(b, xs[mask], ys[mask])
             self._drawn_positions = n
+        self.set_legend_tech(h.current_tech)
         if n == 0:
             return
         x, y = float(h.pos_x.view()[-1]), float(h.pos_y.view()[-1])
@@ -331,7 +386,7 @@ class MapView(QWidget):
 
     def _update_serving_line(self, x: float, y: float) -> None:
         s = self.history.last_sample
-        planned = self.history.plan.find(s.serving) if s is not None else None
+        planned = self.history.plan.match(s.serving) if s is not None else None
         site = self._site_xy.get(planned.name) if planned is not None else None
         if site is None:
             self.serving_line.setData([], [])

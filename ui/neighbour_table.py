@@ -1,5 +1,9 @@
-"""The neighbour list of the latest sample: ARFCN, BSIC, name from the cell plan, RXLEV dBm,
-delta to the serving cell, C1/C2. Rows keep their identity (ARFCN, BSIC) between samples so a
+"""The neighbour list of the latest sample in the serving technology's terms: ARFCN, BSIC,
+name from the cell plan, RXLEV dBm, delta to the serving cell, C1/C2 in GSM; UARFCN, PSC, RSCP,
+Ec/No in UMTS; EARFCN, PCI, RSRP, RSRQ, SINR in LTE (the headers follow the serving
+technology; a neighbour of another technology says which in its channel cell). When the list
+is empty a line says why (no sample yet, or a handset that reports no neighbours in
+dedicated mode). Rows keep their identity (ARFCN, BSIC) between samples so a
 selection or a sort survives live updates; the model keeps the rows sorted itself (strongest
 first by default, any column on a header click): a sort proxy asked the model for its row and
 column counts hundreds of times per live update. The first column's tick puts a neighbour on the plot.
@@ -15,19 +19,45 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from fieldapp.model import Cell, Sample
+from fieldapp.cellplan import CellPlan
+from fieldapp.model import DEDICATED, GSM, LTE, UMTS, Cell, Sample
 from fieldapp.radio import bsic_octal
-from ui.history import CellPlanIndex, neighbour_key
+from fieldapp.tech_terms import TechTerms, sample_tech, terms_for
+from ui.history import neighbour_key, neighbour_label
 from ui.table_model import FlatTableModel, Index
 
 COLUMNS = ("Plot", "ARFCN", "BSIC", "Name", "dBm", "Δ dB", "C1", "C2")
 COL_PLOT, COL_ARFCN, COL_BSIC, COL_NAME, COL_LEVEL, COL_DELTA, COL_C1, COL_C2 = range(len(COLUMNS))
 COLUMN_TIPS = {COL_PLOT: "tick to draw this neighbour on the level plot",
-               COL_LEVEL: "received level (RXLEV dBm)",
-               COL_DELTA: "neighbour level minus serving level; positive means stronger than serving"}
+               COL_ARFCN: "the neighbour's carrier: ARFCN (GSM), UARFCN (UMTS), EARFCN (LTE)",
+               COL_BSIC: "the neighbour's code: BSIC as two octal digits (GSM), PSC (UMTS), PCI (LTE)",
+               COL_NAME: "name in the workspace's cell plan",
+               COL_LEVEL: "received level: RXLEV dBm (GSM), RSCP (UMTS), RSRP (LTE)",
+               COL_DELTA: "neighbour level minus serving level; positive means stronger than serving "
+                          "(only within one technology)",
+               COL_C1: "C1 path-loss criterion (GSM), Ec/No (UMTS), RSRQ (LTE)",
+               COL_C2: "C2 reselection criterion (GSM), SINR (LTE)"}
 UNKNOWN_TEXT = "–"
+
+
+def headers_for(terms: TechTerms) -> tuple[str, ...]:
+    """Column titles in a technology's terms."""
+    if terms.tech == UMTS:
+        return ("Plot", "UARFCN", "PSC", "Name", "RSCP dBm", "Δ dB", "Ec/No dB", "–")
+    if terms.tech == LTE:
+        return ("Plot", "EARFCN", "PCI", "Name", "RSRP dBm", "Δ dB", "RSRQ dB", "SINR dB")
+    return ("Plot", "ARFCN", "BSIC", "Name", "RXLEV dBm", "Δ dB", "C1", "C2")
+
+
+def _cell_values(c: Cell) -> tuple:
+    """(channel, code, level, quality 1, quality 2) of a cell in its own technology."""
+    if c.tech == UMTS:
+        return (c.arfcn, c.pci, c.level_dbm, c.ecno_db, None)
+    if c.tech == LTE:
+        return (c.arfcn, c.pci, c.level_dbm, c.rsrq_db, c.sinr_db)
+    return (c.arfcn, c.bsic, c.level_dbm, c.c1, c.c2)
 
 
 
@@ -43,23 +73,27 @@ class NeighbourRow:
     def __post_init__(self) -> None:
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, serving_tech: str | None = None) -> None:
         c = self.cell
-        self.values = (None, c.arfcn, c.bsic, self.name, c.level_dbm, self.delta_db, c.c1, c.c2)
-        self.texts = tuple(_text(col, v) for col, v in enumerate(self.values))
+        channel, code, level, q1, q2 = _cell_values(c)
+        self.values = (None, channel, code, self.name, level, self.delta_db, q1, q2)
+        texts = [_text(col, v, c.tech) for col, v in enumerate(self.values)]
+        if serving_tech is not None and (c.tech or GSM) != serving_tech and channel is not None:
+            texts[COL_ARFCN] = f"{channel} {terms_for(c.tech).short}"  # an inter-RAT neighbour
+        self.texts = tuple(texts)
 
 
-def _text(col: int, value) -> str | None:
+def _text(col: int, value, tech: str | None = GSM) -> str | None:
     if col == COL_PLOT:
         return None
     if value is None:
         return UNKNOWN_TEXT
     if col == COL_BSIC:
-        return bsic_octal(value)
+        return bsic_octal(value) if (tech or GSM) == GSM else str(value)
     if col == COL_DELTA:
         return f"{value:+.0f}"
     if isinstance(value, float):
-        return f"{value:.0f}"
+        return f"{value:.0f}" if col == COL_LEVEL and (tech or GSM) == GSM else f"{value:.1f}"
     return str(value)
 
 
@@ -70,13 +104,15 @@ class NeighbourTableModel(FlatTableModel):
 
     plotted_changed = Signal(list)
 
-    def __init__(self, plan: CellPlanIndex | None = None, parent=None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.plan = plan or CellPlanIndex()
+        self.plan = plan if plan is not None else CellPlan()
         self.rows: list[NeighbourRow] = []
         self.plotted: list[tuple] = []
         self.sort_column = COL_LEVEL
         self.sort_order = Qt.SortOrder.DescendingOrder
+        self.terms: TechTerms = terms_for(GSM)
+        self.columns = headers_for(self.terms)
 
     # ------------------------------------------------------------------ Qt model API
     def row_items(self):
@@ -153,27 +189,41 @@ class NeighbourTableModel(FlatTableModel):
         return True
 
     # ------------------------------------------------------------------ live updates
-    def set_plan(self, plan: CellPlanIndex) -> None:
+    def set_plan(self, plan: CellPlan) -> None:
         self.plan = plan
         for row in self.rows:
-            planned = plan.find(row.cell)
+            planned = plan.match(row.cell)
             row.name = planned.name if planned else None
             row.refresh()
         if self.rows:
             self.dataChanged.emit(self.index(0, COL_NAME), self.index(len(self.rows) - 1, COL_NAME))
 
+    def set_tech(self, tech: str | None) -> None:
+        terms = terms_for(tech)
+        if terms.tech == self.terms.tech:
+            return
+        self.terms = terms
+        self.columns = headers_for(terms)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
     def update_sample(self, sample: Sample) -> None:
         """Show this sample's neighbours: update rows in place, remove the gone, append the new."""
         serving_dbm = sample.rxlev_dbm
+        tech = sample_tech(sample) or GSM
+        self.set_tech(tech)
         fresh: dict[tuple, NeighbourRow] = {}
         for cell in sample.neighbours:
             key = neighbour_key(cell)
             if key in fresh:
                 continue
-            planned = self.plan.find(cell)
+            planned = self.plan.match(cell)
             level = cell.level_dbm
-            delta = None if level is None or serving_dbm is None else level - serving_dbm
-            fresh[key] = NeighbourRow(key, cell, planned.name if planned else None, delta)
+            same_tech = (cell.tech or GSM) == tech
+            delta = None if level is None or serving_dbm is None or not same_tech else level - serving_dbm
+            row = NeighbourRow(key, cell, planned.name if planned else None, delta)
+            if not same_tech:
+                row.refresh(tech)
+            fresh[key] = row
         for i in range(len(self.rows) - 1, -1, -1):
             if self.rows[i].key not in fresh:
                 self.beginRemoveRows(QModelIndex(), i, i)
@@ -202,7 +252,7 @@ class NeighbourTableModel(FlatTableModel):
 class NeighbourTable(QWidget):
     """The view: a sorted table over the model (strongest first until the user sorts)."""
 
-    def __init__(self, plan: CellPlanIndex | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, plan: CellPlan | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = NeighbourTableModel(plan, self)
         self.view = QTableView()
@@ -216,21 +266,57 @@ class NeighbourTable(QWidget):
         header = self.view.horizontalHeader()
         # Fixed widths: ResizeToContents would re-measure every cell on every live update.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in zip(range(len(COLUMNS)), (36, 56, 44, 96, 48, 48, 40, 40)):
+        for col, width in zip(range(len(COLUMNS)), (36, 62, 44, 96, 72, 44, 64, 56)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
+        self.empty_note = QLabel("no sample yet")
+        self.empty_note.setObjectName("emptyNote")
+        self.empty_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.empty_note)
         layout.addWidget(self.view)
+        self._labels: dict[tuple, str] = {}
 
     def update_sample(self, sample: Sample) -> None:
         self.model.update_sample(sample)
+        for row in self.model.rows:
+            self._labels[row.key] = row.name or neighbour_label(row.key)
+        self._explain(sample)
+
+    def _explain(self, sample: Sample | None) -> None:
+        """Why the table is empty, in a line above it (hidden while it has rows)."""
+        if self.model.rows:
+            self.empty_note.hide()
+            return
+        if sample is None:
+            text = "no sample yet"
+        elif sample.mode == DEDICATED:
+            text = "this handset reports no neighbours in dedicated mode"
+        elif sample.serving is None:
+            text = "no serving cell in this sample (no service, or the device gives only signal strength)"
+        else:
+            text = "this handset reports no neighbours in this sample"
+        self.empty_note.setText(text)
+        self.empty_note.show()
+
+    def clear(self) -> None:
+        self.model.clear()
+        self._explain(None)
+
+    def empty_reason(self) -> str | None:
+        return None if self.empty_note.isHidden() else self.empty_note.text()
+
+    def headers(self) -> list[str]:
+        return [self.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
 
     def name_of(self, key: tuple) -> str | None:
+        """Name in the cell plan, else "UARFCN 10588 PSC 159": the legend of a plotted neighbour."""
         for row in self.model.rows:
             if row.key == key:
-                return row.name
-        return None
+                return row.name or neighbour_label(key)
+        return self._labels.get(key)
 
     def visible_rows(self) -> list[list[str]]:
         """What the table shows, in display order (tests and the bench read this)."""

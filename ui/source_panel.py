@@ -9,6 +9,7 @@ what the user asked for; the composition root connects those requests to the con
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -84,7 +85,7 @@ class SourcePanel(QWidget):
             self.gps_combo.addItem(label, key)
         self.gps_combo.currentIndexChanged.connect(self._gps_changed)
         self.gps_address = QLineEdit()
-        self.gps_address.setPlaceholderText("/dev/ttyACM0 or host:port")
+        self.gps_address.setPlaceholderText(("COM4" if sys.platform == "win32" else "/dev/ttyACM0") + " or host:port")
         self.connect_button = QPushButton("Connect")
         self.connect_button.setObjectName("connectButton")
         self.connect_button.setCheckable(True)

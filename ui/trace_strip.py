@@ -1,6 +1,8 @@
 """The serving-cell trace: one coloured bar per stretch on a serving cell, labelled with its
 name from the cell plan (else CI, else ARFCN/BSIC), a marker at every reselection or handover,
-and a tooltip with the details under the mouse. Shares the time axis of the level plot.
+and a tooltip with the details under the mouse. Under the bars a thin band says the serving
+technology (2G/3G/4G, coloured), so a CSFB or an IRAT change shows where it happened.
+Shares the time axis of the level plot.
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from fieldapp.model import DEDICATED, EV_CELL_CHANGE, EV_HANDOVER, Event
-from fieldapp.radio import bsic_octal
+from fieldapp.tech_terms import terms_for
 from ui.history import History, Segment
 from ui.level_plot import AXIS_WIDTH_PX
-from ui.theme import cell_colour
+from ui.theme import cell_colour, plot_colours
 
-BAR_TOP, BAR_BOTTOM = 0.12, 0.88
+BAR_TOP, BAR_BOTTOM = 0.34, 0.96  # the cell bars (y grows upwards)
+TECH_TOP, TECH_BOTTOM = 0.02, 0.28  # the technology band under them
 HOVER_PX = 6  # how close (pixels) the mouse must be to a marker for its tooltip
 EVENT_MATCH_S = 5.0  # a source's cell-change event within this of a boundary describes it
 
@@ -32,6 +35,7 @@ class SegmentsItem(pg.GraphicsObject):
         super().__init__()
         self.bars: list[tuple[float, float, str, str]] = []  # x0, x1, colour, label
         self.markers: list[float] = []
+        self.tech_bands: list[tuple[float, float, str, str]] = []  # x0, x1, colour, "4G"
         self._starts: list[float] = []
         self._bounds = QRectF(0, 0, 1, 1)
 
@@ -45,6 +49,10 @@ class SegmentsItem(pg.GraphicsObject):
             x0 = bars[0][0]
             x1 = max(bars[-1][1], bars[0][1])
             self._bounds = QRectF(x0, 0, max(x1 - x0, 1e-3), 1)
+        self.update()
+
+    def set_tech_bands(self, bands: list[tuple[float, float, str, str]]) -> None:
+        self.tech_bands = bands
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -82,9 +90,22 @@ class SegmentsItem(pg.GraphicsObject):
                     fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
                 p.drawText(r.adjusted(4, 0, -2, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                            text)
+        small = QFont(p.font())
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.75))
+        p.setFont(small)
+        for x0, x1, colour, label in self.tech_bands:
+            if x1 < t_lo or x0 > t_hi:
+                continue
+            r = tr.mapRect(QRectF(x0, TECH_TOP, max(x1 - x0, 0.0), TECH_BOTTOM - TECH_TOP))
+            r.setWidth(max(r.width(), 1.0))
+            p.fillRect(r, QColor(colour))
+            if r.width() > 18:
+                p.setPen(QColor("#ffffff"))
+                p.drawText(r.adjusted(3, 0, 0, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(QColor("#202020"), 1.5))
-        p.setBrush(QColor("#202020"))
+        ink = QColor(plot_colours().text)
+        p.setPen(QPen(ink, 1.5))
+        p.setBrush(ink)
         lo_i = bisect.bisect_left(self.markers, t_lo)
         hi_i = bisect.bisect_right(self.markers, t_hi)
         visible = [tr.map(QPointF(x, 0.0)).x() for x in self.markers[lo_i:hi_i]]
@@ -109,15 +130,20 @@ def describe_cell(seg: Segment) -> str:
             ids.append(f"LAC {c.lac}")
         if c.ci is not None:
             ids.append(f"CI {c.ci}")
+        if c.ci is not None and c.tech != "GSM":
+            ids[-1] = f"{terms_for(c.tech).cell_id} {terms_for(c.tech).split_cell_id(c.ci)}"
         if ids:
             lines.append("  ".join(ids))
         rf = []
+        terms = terms_for(c.tech)
         if c.arfcn is not None:
-            rf.append(f"ARFCN {c.arfcn}")
-        if c.bsic is not None:
-            rf.append(f"BSIC {bsic_octal(c.bsic)}")
+            rf.append(f"{terms.channel} {c.arfcn}")
+        code = terms.code_text(c)
+        if code is not None:
+            rf.append(f"{terms.code} {code}")
         if rf:
             lines.append("  ".join(rf))
+        lines.insert(1, c.tech)
     minutes, seconds = divmod(int(round(seg.end_utc - seg.start_utc)), 60)
     lines.append(f"served {minutes} min {seconds:02d} s")
     return "\n".join(lines)
@@ -136,17 +162,25 @@ class TraceStrip(QWidget):
         self.plot.getViewBox().setMouseEnabled(x=True, y=False)
         left = self.plot.getAxis("left")
         left.setWidth(AXIS_WIDTH_PX)
-        left.setTicks([[(0.5, "Serving")]])
+        left.setTicks([[(0.65, "Serving")]])
         self.plot.hideAxis("bottom")  # the quality plot above shows the same time axis
         self.items = SegmentsItem()
         self.plot.addItem(self.items)
-        self.plot_widget.setFixedHeight(40)
+        self.plot_widget.setFixedHeight(48)
         self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
         self._boundaries: list[tuple[float, Segment, Segment]] = []
         self._drawn = (0, None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
+
+    def apply_theme(self) -> None:
+        c = plot_colours()
+        self.plot_widget.setBackground(c.background)
+        left = self.plot.getAxis("left")
+        left.setPen(c.foreground)
+        left.setTextPen(c.foreground)
+        self.items.update()
 
     def link_x(self, plot: pg.PlotItem) -> None:
         self.plot.setXLink(plot)
@@ -174,6 +208,23 @@ class TraceStrip(QWidget):
                 self._boundaries.append((seg.start_utc, prev, seg))
         self._drawn = state
         self.items.set_data(bars, [b[0] for b in self._boundaries])
+        self.items.set_tech_bands(self.tech_bands())
+
+    def tech_bands(self) -> list[tuple[float, float, str, str]]:
+        """(start, end, colour, "4G") per stretch on one serving technology."""
+        h = self.history
+        span = h.span_utc()
+        if span is None or h.current_tech is None:
+            return []
+        out = []
+        start, tech = span[0], (h.tech_changes[0][1] if h.tech_changes else h.current_tech)
+        for t, _old, new in h.tech_changes:
+            terms = terms_for(tech)
+            out.append((start, t, terms.colour, terms.short))
+            start, tech = t, new
+        terms = terms_for(tech)
+        out.append((start, max(span[1], start + 1.0), terms.colour, terms.short))
+        return out
 
     def redraw_all(self) -> None:
         """Labels changed (a new cell plan): rebuild every bar."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 from drivers.families import threegpp as _threegpp  # noqa: E402,F401  (generic, always present)
 from drivers.families.base import (
     FAMILIES,
+    MAX_LINE_CHARS,
     Family,
     ParseResult,
+    TooLong,
     family_names,
     get_family,
     identify_family,
@@ -30,6 +32,6 @@ for _name in ("quectel", "simcom", "telit", "ublox", "cinterion", "wavecom", "hu
             raise
 
 __all__ = [
-    "FAMILIES", "Family", "ParseResult", "family_names", "get_family", "identify_family",
+    "FAMILIES", "MAX_LINE_CHARS", "Family", "ParseResult", "TooLong", "family_names", "get_family", "identify_family",
     "parse_line", "parse_lines", "register",
 ]

@@ -79,16 +79,27 @@ def identify_family(ident_text: str) -> Family:
     return FAMILIES["generic"]
 
 
+# The longest reply line a parser is given. Real replies stay far below (an AT+COPS=? list of
+# a dozen operators, a u-blox +UCGED block row: a few hundred characters); a longer line is
+# noise or hostile, is skipped and counted as "too long", and so bounds the time any parser
+# can spend on one line (issue 16: a 28-digit ^MONI line once took 18 s).
+MAX_LINE_CHARS = 4096
+# How much of a skipped line is kept for the user to see.
+SKIPPED_SHOWN_CHARS = 200
+
+
 @dataclass
 class ParseResult:
     records: list[ParseRecord] = field(default_factory=list)
-    skipped: int = 0
+    skipped: int = 0  # every skipped line, whatever the reason (too_long included)
     skipped_lines: list[str] = field(default_factory=list)
+    too_long: int = 0  # lines over MAX_LINE_CHARS, skipped unparsed
 
     def extend(self, other: ParseResult) -> None:
         self.records.extend(other.records)
         self.skipped += other.skipped
         self.skipped_lines.extend(other.skipped_lines)
+        self.too_long += other.too_long
 
 
 def _parsers_for(family: Family | None) -> list[tuple[str, LineParser]]:
@@ -143,9 +154,15 @@ def find_parser(line: str, family: Family | None = None) -> LineParser | None:
     return _table(family).find(line.lstrip()[:24].upper())
 
 
+class TooLong(Garbled):
+    """A line over ``MAX_LINE_CHARS``: skipped before any parser sees it."""
+
+
 def parse_line(line: str, family: Family | None = None) -> list[ParseRecord] | None:
     """Parse one reply line. Returns None when no parser claims the line; raises ``Garbled``
-    when a parser claims it but its shape is broken."""
+    when a parser claims it but its shape is broken (``TooLong`` when over the length cap)."""
+    if len(line) > MAX_LINE_CHARS:
+        raise TooLong(f"line of {len(line)} characters (longer than {MAX_LINE_CHARS})")
     fn = find_parser(line, family)
     if fn is None:
         return None
@@ -164,6 +181,11 @@ def parse_lines(lines: Iterable[str], family: Family | None = None,
             continue
         try:
             recs = parse_line(line, family)
+        except TooLong:
+            result.skipped += 1
+            result.too_long += 1
+            result.skipped_lines.append(line[:SKIPPED_SHOWN_CHARS] + f"… ({len(line)} characters)")
+            continue
         except (Garbled, ValueError, IndexError) as exc:  # noqa: PERF203
             del exc
             result.skipped += 1

@@ -293,7 +293,7 @@ def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
                 rows.append(f"{awaiting} {text}")
                 awaiting = None
                 continue
-            if _FRAGMENT_RE.match(text):
+            if _FRAGMENT_RE.fullmatch(text):
                 awaiting = f"{awaiting} {text}"  # a dedicated part broken over lines
                 continue
             rows.append(awaiting)  # no dedicated part followed (e.g. the final OK)
@@ -309,7 +309,7 @@ def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
                 rows.append(row)
         elif low == "searching":
             rows.append(text)
-        elif _FRAGMENT_RE.match(text):
+        elif _FRAGMENT_RE.fullmatch(text):
             pending.append(text)
     if awaiting is not None:
         rows.append(awaiting)
@@ -328,7 +328,10 @@ def parse_moni_block(lines: list[str]) -> list[ParseRecord]:
 
 
 # Numbers, hex, "-", "h" and channel modes: the pieces a broken ^MONI row consists of.
-_FRAGMENT_RE = re.compile(r"^(?:(?:[\u2013-]?[0-9A-Fa-f]+|-|h|[SA]_E?[HF]R)\s*)+$")
+# One character (or channel mode) per step, never a run inside a repeated group: the old
+# "(?:[0-9A-F]+\s*)+" took exponential time on "1111…1," (issue 16). Same language: an en
+# dash only before a hex digit, as in "–106".
+_FRAGMENT_RE = re.compile(r"(?:[0-9A-Fa-f\s-]|\u2013(?=[0-9A-Fa-f])|h|[SA]_E?[HF]R)+")
 
 
 # TC35-ATC-01-V02.10 p.110 and MC55_ATC_V01.05 p.202 (manual examples):

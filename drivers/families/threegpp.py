@@ -378,7 +378,9 @@ def parse_clcc(line: str) -> list[ParseRecord]:
 # +CEER: Cause:17                                   (style an Arduino sketch expects)
 # → Info "ceer" (the report as printed), plus Info "ceer_cause" (int) and "ceer_cause_text" when
 # a 24.008 CC cause is known (numeric, or a text that is exactly a cause name).
-_CEER_CAUSE_RE = re.compile(r"(?:cause\s*:?\s*)?(\d{1,4})", re.IGNORECASE)
+# "\s*(?::\s*)?" rather than "\s*:?\s*": two adjacent \s* take quadratic time on a long run of
+# blanks (issue 16).
+_CEER_CAUSE_RE = re.compile(r"(?:cause\s*(?::\s*)?)?(\d{1,4})", re.IGNORECASE)
 
 
 def parse_ceer(line: str) -> list[ParseRecord]:

@@ -122,7 +122,8 @@ class Engine:
         fix = self._fix = self.mover.at(t)
         w, p, loss = self.world, self._period, self._indoor_loss()
         for i in range(len(self._levels)):
-            level = w.measure_dbm(i, fix.x, fix.y, p, loss)
+            # A cell off the air (dead BCCH TRX) is never measured, camped on or handed over to.
+            level = -150.0 if self.scenario.cells[i].off_air else w.measure_dbm(i, fix.x, fix.y, p, loss)
             self._levels[i] = level
             prev = self._avg[i]
             self._avg[i] = level if prev is None else 0.75 * prev + 0.25 * level

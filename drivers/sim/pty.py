@@ -129,7 +129,8 @@ def tick_interval_s(speed: float) -> float:
 
 
 def serve_pty(handset: Handset, port: PtyPort, stop: threading.Event, speed: float) -> None:
-    """The handset's server loop (runs in thread "sim-handset")."""
+    """The handset's server loop (runs in thread "sim-handset"); also serves a
+    ``drivers.sim.tcp.TcpPort``, which has the same methods."""
     interval = tick_interval_s(speed)
     while not stop.is_set():
         if port.wait_readable(interval):

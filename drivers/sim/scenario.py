@@ -22,9 +22,11 @@ SCENARIO_DIR = Path(__file__).with_name("scenarios")
 FORMAT = "fieldapp-scenario/1"
 
 # Per-TRX faults (reference cases, DOMAIN.md §2) and cell faults.
+# ``dead``: the TRX radiates nothing (a dead BCCH TRX takes its cell off the air; a scan does
+# not hear it), unlike ``bcch_hung``, whose BCCH still transmits.
 TRX_FAULTS = ("uplink_audio_lost", "downlink_audio_lost", "no_audio", "sdcch_activation_fails",
-              "bcch_hung")
-CELL_FAULTS = ("bcch_hung",)
+              "bcch_hung", "dead")
+CELL_FAULTS = ("bcch_hung", "dead")
 TIMESLOT_USES = ("BCCH", "BCCH+SDCCH/4", "SDCCH/8", "TCH/F", "TCH/H", "PDCH", "-")
 
 
@@ -88,6 +90,12 @@ class CellSpec:
     @property
     def bcch_hung(self) -> bool:
         return "bcch_hung" in self.faults or any("bcch_hung" in t.faults for t in self.trxs)
+
+    @property
+    def off_air(self) -> bool:
+        """The BCCH TRX (or the whole cell) is dead: nothing of the cell can be heard or used."""
+        return "dead" in self.faults or any("dead" in t.faults for t in self.trxs
+                                            if t.timeslots and t.timeslots[0].startswith("BCCH"))
 
     def trx(self, trx_id: str) -> Trx | None:
         return next((t for t in self.trxs if t.trx_id == trx_id), None)

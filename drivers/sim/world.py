@@ -148,7 +148,9 @@ class World:
             rng = random.Random(self.seed * 1_000_003 + i * 7919 + 17)
             k = 1.0 / r.shadowing_corr_m
             waves = [(rng.gauss(0, k), rng.gauss(0, k), rng.uniform(0, 2 * math.pi)) for _ in range(SHADOW_WAVES)]
-            carriers = tuple((a, t.timeslots[0].startswith("BCCH")) for t in c.trxs if not t.blocked for a in t.arfcns)
+            carriers = tuple((a, t.timeslots[0].startswith("BCCH")) for t in c.trxs
+                             if not t.blocked and "dead" not in t.faults and "dead" not in c.faults
+                             for a in t.arfcns)
             self.cells.append(_CellGeo(
                 spec=c, x=x, y=y, eirp_dbm=c.bs_power_dbm + c.antenna_gain_dbi - c.feeder_loss_db,
                 freq_mhz=radio.arfcn_downlink_mhz(c.bcch_arfcn) or 947.0, shadow_waves=waves,

@@ -8,6 +8,6 @@ evidence, each finding citing the samples or calls behind it and the procedure's
 ``compare`` (before/after level and quality distributions, call success), ``desk`` (one
 Qt-free facade over all of it for the CLI and the UI).
 
-May import: ``fieldapp.model``, ``fieldapp.radio``, ``fieldapp.store``, ``fieldapp.cqt`` and
-the standard library. No Qt: the report (``fieldapp.report``) renders what these compute.
+May import: the kernel (``fieldapp.model``, ``fieldapp.radio``), ``fieldapp.store``,
+``fieldapp.cqt`` and the standard library; never a driver (a contract in pyproject.toml). No Qt: the report (``fieldapp.report``) renders what these compute.
 """

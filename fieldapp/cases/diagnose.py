@@ -13,8 +13,20 @@ Rules, and the reference case each reproduces on the simulator:
 - ``access_failure``: call setups failing while the level is good: the network side (BCCH /
   RACH when nothing gets through, SDCCH when setups fail and work on retry) — cases 1, 4, 5.
 - ``drops``: each drop with the radio in the seconds before it, classified.
-- ``handset_only``: other handsets are fine (a case fact) and the test handset shows nothing
-  wrong at the spot.
+- ``handset_only``: other handsets are fine (a case fact) and the test handset, measured at the
+  spot on the cell the spot is served by, shows nothing wrong.
+- ``candidate_cells``: "only some handsets fail" where more than one cell is receivable at the
+  spot: a subscriber's handset may camp on another cell than the test handset — test each one
+  locked (reference case 5).
+- ``no_measurement_at_spot``: the case gives a position and nothing was measured within its
+  radius (``fieldapp.cases.spot``); no spot rule concludes anything then.
+- ``not_tested``: what the complaint's category needs and the evidence does not hold
+  (``fieldapp.cases.category``); ``checked_normal``: with evidence and no problem found, the
+  list of what was checked and found normal.
+
+Spot rules (coverage, dominance, interference, access, handset-only) use only the samples within
+the case's spot radius (``DiagnosisInput.spot``); drops are about the calls wherever they were.
+A finding whose rule cannot explain the complaint's category says so (``data.explains_category``).
 
 Sessions marked "after" are left out: they show the spot after the fix (see ``compare``).
 """
@@ -23,27 +35,30 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fieldapp.cases import category as cat
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
 from fieldapp.cases.model import Case
+from fieldapp.cases.scan_findings import scan_findings
+from fieldapp.cases.spot import SpotSession, SpotView, distance_text, select
 from fieldapp.cases.stats import (
     CallRecord,
     bearing_deg,
     calls_of,
-    cell_key,
     cell_name,
     distance_m,
     last_level_before,
     percentile,
-    plan_cell,
     samples_between,
 )
 from fieldapp.cases.workflow import load
+from fieldapp.cellplan import CellPlan
+from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED, Event, PlanCell, Sample
+from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
 from fieldapp.store import Store
 
 WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
@@ -58,6 +73,8 @@ ACCESS_FAILURE_SHARE = 0.2
 WEAK_DROP_DBM = -100.0
 RADIO_BEFORE_S = 10.0
 MAX_CITES = 8
+RECEIVABLE_DBM = -95.0  # a neighbour this strong at the spot could serve a subscriber's handset
+RECEIVABLE_SHARE = 0.3  # ... in at least this share of the spot's samples
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,8 @@ class SessionData:
     samples: list[Sample]
     events: list[Event]
     source: str = ""
+    positions: list[Position] = field(default_factory=list)
+    scans: list[Scan] = field(default_factory=list)
 
     @property
     def calls(self) -> list[CallRecord]:
@@ -102,11 +121,25 @@ class SessionData:
 class DiagnosisInput:
     case: Case
     sessions: list[SessionData]
-    plan: list[PlanCell]
+    plan: CellPlan  # the workspace's plan when gathered (a value: the version the diagnosis used)
     cqt: list[CqtEvidence] = field(default_factory=list)
+    _spot: SpotView | None = field(default=None, repr=False)
 
     def samples(self) -> list[tuple[int, Sample]]:
+        """Every sample of the evidence (route context included)."""
         return [(s.session_id, x) for s in self.sessions for x in s.samples]
+
+    @property
+    def spot(self) -> SpotView:
+        """Which samples were taken at the complaint spot (``fieldapp.cases.spot``)."""
+        if self._spot is None:
+            self._spot = select(self.case.position, self.case.spot_radius_m,
+                                [SpotSession(s.session_id, s.samples, s.positions) for s in self.sessions],
+                                self.case.hours)
+        return self._spot
+
+    def spot_samples(self) -> list[tuple[int, Sample]]:
+        return self.spot.at_spot
 
 
 def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None, "before")) -> DiagnosisInput:
@@ -120,16 +153,28 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         info = store.session(sid)
         if info is None:  # deleted since it was attached
             continue
-        sessions.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source))
+        sessions.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source,
+                                    store.positions(sid), scans=store.scans(sid)))
     cqt = [c for c in (load_cqt(store, r) for r in cqt_run_ids(store, case_id)) if c is not None]
-    return DiagnosisInput(case, sessions, store.cell_plan(), cqt)
+    plan = CellPlan(store.cell_plan(), source=store.cell_plan_source())
+    return DiagnosisInput(case, sessions, plan, cqt)
+
+
+SPOT_RULES = ("weak_coverage", "no_coverage", "no_dominant_server", "interference", "access_failure",
+              "handset_only", "candidate_cells")
 
 
 def diagnose(inp: DiagnosisInput) -> list[Finding]:
-    found: list[Finding] = []
+    found: list[Finding] = list(no_measurement_at_spot(inp))
     for rule in (weak_coverage, no_dominant_server, interference, suspect_trx, access_failure, drops):
         found.extend(rule(inp))
+    found.extend(candidate_cells(inp))
+    found.extend(scan_findings(inp, found))
     found.extend(handset_only(inp, found))
+    found = [_with_spot(inp, f) for f in found]
+    found = [_explains(inp, f) for f in found]
+    found.extend(not_tested(inp))
+    found.extend(checked_normal(inp, found))
     return found
 
 
@@ -140,7 +185,7 @@ def _spot(inp: DiagnosisInput) -> tuple[float, float] | None:
     """Where the complaint is: the case's map position, else the median GPS position tested."""
     if inp.case.position is not None:
         return inp.case.position
-    pos = [(s.position.lat, s.position.lon) for _sid, s in inp.samples() if s.position is not None]
+    pos = [(s.position.lat, s.position.lon) for _sid, s in inp.spot_samples() if s.position is not None]
     if not pos:
         return None
     return (percentile([p[0] for p in pos], 50), percentile([p[1] for p in pos], 50))
@@ -155,7 +200,7 @@ def _fmt(value: float | None) -> str:
 
 def no_service(inp: DiagnosisInput) -> list[Finding]:
     """Most samples without a serving cell and not registered: no coverage at all."""
-    rows = inp.samples()
+    rows = inp.spot_samples()
     lost = [(sid, s) for sid, s in rows if s.rxlev_dbm is None
             and (s.registration is None or s.registration.registered is not True)]
     if len(lost) < 3 or len(lost) / len(rows) < SHARE_TO_FIRE:
@@ -183,7 +228,7 @@ def no_service(inp: DiagnosisInput) -> list[Finding]:
 
 
 def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
-    levelled = [(sid, s) for sid, s in inp.samples() if s.rxlev_dbm is not None and s.serving is not None]
+    levelled = [(sid, s) for sid, s in inp.spot_samples() if s.rxlev_dbm is not None and s.serving is not None]
     if len(levelled) < 3:
         return no_service(inp)
     levels = [s.rxlev_dbm for _sid, s in levelled]
@@ -194,11 +239,11 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     by_cell: dict[tuple, list[float]] = defaultdict(list)
     example = {}
     for _sid, s in levelled:
-        by_cell[cell_key(s.serving)].append(s.rxlev_dbm)
-        example[cell_key(s.serving)] = s.serving
+        by_cell[inp.plan.key(s.serving)].append(s.rxlev_dbm)
+        example[inp.plan.key(s.serving)] = s.serving
     best_key = max(by_cell, key=lambda k: (len(by_cell[k]), percentile(by_cell[k], 50)))
     best = example[best_key]
-    best_plan = plan_cell(inp.plan, best)
+    best_plan = inp.plan.match(best)
     spot = _spot(inp)
     parts = [f"Serving level at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
              f"over {len(levels)} samples; best server {cell_name(inp.plan, best)}"]
@@ -240,7 +285,7 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
 
 def no_dominant_server(inp: DiagnosisInput) -> list[Finding]:
     rows = []
-    for sid, s in inp.samples():
+    for sid, s in inp.spot_samples():
         if s.serving is None or s.serving.level_dbm is None or not s.neighbours:
             continue
         cells = [s.serving] + [n for n in s.neighbours if n.level_dbm is not None]
@@ -274,7 +319,7 @@ def _arfcn(s: Sample) -> int | None:
 
 
 def interference(inp: DiagnosisInput) -> list[Finding]:
-    good = [(sid, s) for sid, s in inp.samples()
+    good = [(sid, s) for sid, s in inp.spot_samples()
             if s.mode == DEDICATED and s.rxqual is not None and s.rxlev_dbm is not None
             and s.rxlev_dbm >= GOOD_LEVEL_DBM]
     poor = [(sid, s) for sid, s in good if s.rxqual >= POOR_RXQUAL]
@@ -318,10 +363,21 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
                                                                      (c.listener not in (None, "normal")))]
         cites += [Citation(None, c.start_utc, "call", f"CQT call {c.summary()}")
                   for c in bad_calls[:MAX_CITES // 2]]
-        if problem == "setup_failed":
+        modes = set(run.mode.split("+")) if run.mode else set()
+        blocked = BLOCK in modes
+        if problem == "setup_failed" and LOCK in modes and not blocked:
+            out.append(_unattributable(run, trx, cites))
+            continue
+        if problem == "setup_failed" and blocked:
+            step = (f"Look at {trx}'s SDCCH (CHANNEL ACTIVATION NACK, IMMEDIATE ASSIGNMENT REJECT per TRX); then "
+                    f"repair or replace {trx} (TRX block or replacement).")
+        elif problem == "setup_failed":
             step = (f"Look at {trx}'s SDCCH (CHANNEL ACTIVATION NACK, IMMEDIATE ASSIGNMENT REJECT per TRX); block "
                     f"its SDCCH/TRX to confirm setups then succeed, then repair or replace {trx} (TRX block or "
                     "replacement).")
+        elif blocked:  # the run already forced every call onto one TRX: blocking is what was done
+            step = (f"The block-mode run pins the fault on {trx} (the other TRXs of {run.cell} were blocked while "
+                    f"its calls were made). Repair or replace {trx} (TRX block or replacement), then re-test.")
         else:
             step = (f"Confirm by blocking: with the other TRXs of {run.cell} blocked every call lands on {trx} and "
                     f"should reproduce the fault; with {trx} blocked all calls should be normal. Then replace or "
@@ -333,21 +389,70 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
     return out
 
 
+def _unattributable(run: CqtEvidence, trx: str, cites: list[Citation]) -> Finding:
+    """Setup failures of a lock-mode run: the lock pins the traffic channel at best, but the
+    SDCCH the setup fails on is assigned separately, on any TRX (reference case 4)."""
+    failed = sum(1 for c in run.calls if c.result not in (None, "released") and c.connected_utc is None)
+    summary = (f"CQT run {run.run_id} on {run.cell} ({run.mode} mode): {failed} setup failure(s), counted on {trx} "
+               "by the lock. In lock mode setup failures cannot be attributed to the traffic TRX: the SDCCH the "
+               "setup runs on is assigned separately, on whichever TRX carries a free SDCCH.")
+    step = (f"Repeat the test in block mode: ask the BSC team to block all TRXs of {run.cell} but one, in turn, so "
+            "the SDCCH and the TCH are both on the TRX under test; check CHANNEL ACTIVATION NACK and IMMEDIATE "
+            f"ASSIGNMENT REJECT counts per TRX of {run.cell}.")
+    return Finding("cqt_unattributable", f"Setup failures on {run.cell}: TRX not identified in lock mode", summary,
+                   step, tuple(cites), "medium",
+                   {"trx": None, "cell": run.cell, "problem": "setup_failed", "run_id": run.run_id,
+                    "counted_on": trx, "mode": run.mode})
+
+
 def _call_radio(inp: DiagnosisInput, call: CallRecord) -> Sample | None:
     session = next(s for s in inp.sessions if s.session_id == call.session_id)
     return last_level_before(session.samples, call.attempt_utc, RADIO_BEFORE_S)
 
 
+def _worst_quality(inp: DiagnosisInput, call: CallRecord) -> int | None:
+    """The worst RXQUAL during the setup, else the last one known in the ``RADIO_BEFORE_S`` before
+    the attempt (idle reports have none: quality is known on the SDCCH or in a call)."""
+    session = next(s for s in inp.sessions if s.session_id == call.session_id)
+    end = call.end_utc if call.end_utc is not None else call.attempt_utc + RADIO_BEFORE_S
+    during = [x.rxqual for x in samples_between(session.samples, call.attempt_utc, end) if x.rxqual is not None]
+    if during:
+        return max(during)
+    before = [x.rxqual for x in samples_between(session.samples, call.attempt_utc - RADIO_BEFORE_S,
+                                                call.attempt_utc) if x.rxqual is not None]
+    return before[-1] if before else None
+
+
 def access_failure(inp: DiagnosisInput) -> list[Finding]:
-    calls = [c for s in inp.sessions for c in s.calls if c.outcome in ("released", "failed", "dropped")]
+    """Setups failing under good radio: good level AND no bad quality (a failure under bad
+    quality is interference, not the network side). Only calls made at the spot count."""
+    at_spot = {id(x) for _sid, x in inp.spot_samples()}
+    calls, radios = [], {}
+    for s in inp.sessions:
+        for c in s.calls:
+            if c.outcome not in ("released", "failed", "dropped"):
+                continue
+            radio = _call_radio(inp, c)
+            if radio is None or id(radio) not in at_spot:
+                continue  # not measured at the spot (or no level before it): route context
+            calls.append(c)
+            radios[id(c)] = radio
     failed = [c for c in calls if c.outcome == "failed"]
-    good_fail = []
+    good_fail, bad_quality = [], []
     for c in failed:
-        radio = _call_radio(inp, c)
-        if radio is not None and radio.rxlev_dbm >= GOOD_LEVEL_DBM:
+        radio = radios[id(c)]
+        if radio.rxlev_dbm < GOOD_LEVEL_DBM:
+            continue
+        worst = _worst_quality(inp, c)
+        if worst is not None and worst >= POOR_RXQUAL:
+            bad_quality.append((c, radio, worst))
+        else:
             good_fail.append((c, radio))
+    out = []
+    if bad_quality and len(bad_quality) / len(calls) >= ACCESS_FAILURE_SHARE:
+        out.append(_access_interference(inp, calls, bad_quality))
     if not good_fail or len(good_fail) / len(calls) < ACCESS_FAILURE_SHARE:
-        return []
+        return out
     causes = Counter((c.cause_text or "no cause given").split(" (")[0] for c, _r in good_fail)
     cells = Counter(cell_name(inp.plan, r.serving).split(" (")[0] for _c, r in good_fail)
     cell = cells.most_common(1)[0][0]
@@ -370,12 +475,30 @@ def access_failure(inp: DiagnosisInput) -> list[Finding]:
     summary = (f"{len(good_fail)} of {len(calls)} call setups failed while the level was {GOOD_LEVEL_DBM:.0f} dBm or "
                f"better ({', '.join(f'{k} ×{n}' for k, n in causes.most_common())}) on {cell}"
                + ("; every attempt failed" if all_failed else "; the other attempts worked (a retry succeeds)")
-               + f". The radio is fine: this points at the network side ({side}).")
+               + f". Level and quality were fine: this points at the network side ({side}).")
     cites = tuple(Citation(c.session_id, c.attempt_utc, "call",
                            f"setup failed ({c.cause_text or 'no cause'}) on {cell_name(inp.plan, r.serving)} "
                            f"at {r.rxlev_dbm:.0f} dBm") for c, r in good_fail[:MAX_CITES])
-    return [Finding("access_failure", f"Access failures under good radio ({side})", summary, step, cites, "high",
-                    {"side": side, "cell": cell, "failed": len(good_fail), "attempts": len(calls)})]
+    out.append(Finding("access_failure", f"Access failures under good radio ({side})", summary, step, cites, "high",
+                       {"side": side, "cell": cell, "failed": len(good_fail), "attempts": len(calls)}))
+    return out
+
+
+def _access_interference(inp: DiagnosisInput, calls: list[CallRecord],
+                         bad: list[tuple[CallRecord, Sample, int]]) -> Finding:
+    cells = Counter(cell_name(inp.plan, r.serving).split(" (")[0] for _c, r, _q in bad)
+    cell = cells.most_common(1)[0][0]
+    summary = (f"{len(bad)} of {len(calls)} call setups failed under bad quality (RXQUAL {POOR_RXQUAL}-7) while the "
+               f"level was {GOOD_LEVEL_DBM:.0f} dBm or better, on {cell}: the setups fail on interference, not on a "
+               "network-side fault.")
+    step = (f"Check {cell}'s interference statistics (idle-channel interference bands, uplink bad-quality counters) "
+            "and the frequency plan of its BCCH and SDCCH carriers (co-/adjacent-channel reuse, an external source); "
+            "a frequency change if confirmed, then repeat the calls.")
+    cites = tuple(Citation(c.session_id, c.attempt_utc, "call",
+                           f"setup failed ({c.cause_text or 'no cause'}) on {cell_name(inp.plan, r.serving)} at "
+                           f"{r.rxlev_dbm:.0f} dBm, RXQUAL {q}") for c, r, q in bad[:MAX_CITES])
+    return Finding("interference", "Call setups failing under bad quality (interference)", summary, step, cites,
+                   "high", {"cell": cell, "failed": len(bad), "attempts": len(calls), "access": True})
 
 
 def drops(inp: DiagnosisInput) -> list[Finding]:
@@ -425,25 +548,214 @@ def drops(inp: DiagnosisInput) -> list[Finding]:
                     {"drops": len(rows), "connected": connected, "kinds": dict(kinds)})]
 
 
+def _spot_cell(inp: DiagnosisInput) -> str | None:
+    """The cell the spot is served by: the one serving most of the spot's samples."""
+    names = Counter(cell_name(inp.plan, s.serving).split(" (")[0] for _sid, s in inp.spot_samples()
+                    if s.serving is not None)
+    return names.most_common(1)[0][0] if names else None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    median_dbm: float
+    seen: int  # spot samples showing it (serving or neighbour)
+    served: int  # spot samples in which it served the test handset
+    bcch_arfcn: int | None
+
+
+def receivable_cells(inp: DiagnosisInput) -> list[Candidate]:
+    """Cells a handset at the spot could camp on: median level ≥ RECEIVABLE_DBM in at least
+    RECEIVABLE_SHARE of the spot's samples, strongest first."""
+    spot = [s for _sid, s in inp.spot_samples() if s.serving is not None]
+    if not spot:
+        return []
+    levels: dict[str, list[float]] = defaultdict(list)
+    served: Counter = Counter()
+    arfcn: dict[str, int | None] = {}
+    for s in spot:
+        for i, c in enumerate((s.serving, *s.neighbours)):
+            if c.level_dbm is None and i:
+                continue
+            name = cell_name(inp.plan, c).split(" (")[0]
+            level = c.level_dbm if c.level_dbm is not None else s.rxlev_dbm
+            if level is not None:
+                levels[name].append(level)
+            served[name] += int(i == 0)
+            found = inp.plan.match(c)
+            arfcn.setdefault(name, found.bcch_arfcn if found is not None else c.arfcn)
+    out = []
+    for name, values in levels.items():
+        median = percentile(values, 50)
+        if median is not None and median >= RECEIVABLE_DBM and len(values) >= RECEIVABLE_SHARE * len(spot):
+            out.append(Candidate(name, median, len(values), served[name], arfcn.get(name)))
+    return sorted(out, key=lambda c: -c.median_dbm)
+
+
+def candidate_cells(inp: DiagnosisInput) -> list[Finding]:
+    """"Only some handsets fail" where several cells reach the spot: the test handset on one cell
+    says nothing about a subscriber's handset camped on another (reference case 5)."""
+    case = inp.case
+    if not (case.category == cat.SOME_HANDSETS or case.other_handsets_ok is True):
+        return []
+    cands = receivable_cells(inp)
+    if len(cands) < 2:
+        return []
+    untested = [c for c in cands if not c.served]
+    if not untested:
+        return []  # the test handset was measured on each of them: the other rules judge
+    listed = "; ".join(f"{c.name} median {c.median_dbm:.0f} dBm"
+                       + (f" (BCCH ARFCN {c.bcch_arfcn})" if c.bcch_arfcn is not None else "")
+                       + (f", tested: served the test handset in {c.served} samples" if c.served else ", not tested")
+                       for c in cands)
+    summary = (f"{len(cands)} cells are receivable at the spot: {listed}. The test handset was served by "
+               f"{', '.join(c.name for c in cands if c.served) or 'none of them'} only; a subscriber's handset "
+               "may camp on another (other reselection parameters, another band): \"handset-only\" cannot be "
+               "concluded from one handset on one cell.")
+    step = ("Lock the test handset to each candidate cell in turn (CQT lock mode, or the handset's lock to the "
+            f"cell's BCCH ARFCN) and repeat the calls: {', '.join(c.name for c in untested)} not tested yet. Check "
+            "each cell's random access and SDCCH seizure counters (zero with handover-in traffic only = a hung "
+            "BCCH TRX).")
+    cites = tuple(Citation(None, None, "sample", f"{c.name}: median {c.median_dbm:.0f} dBm in {c.seen} spot samples, "
+                           f"serving in {c.served}") for c in cands[:MAX_CITES])
+    return [Finding("candidate_cells", "Several cells reach the spot: test each one", summary, step, cites, "medium",
+                    {"cell": untested[0].name, "trx": None,
+                     "candidates": [{"cell": c.name, "median_dbm": round(c.median_dbm, 1), "served": c.served,
+                                     "bcch_arfcn": c.bcch_arfcn} for c in cands],
+                     "untested": [c.name for c in untested]})]
+
+
 def handset_only(inp: DiagnosisInput, other_findings: list[Finding]) -> list[Finding]:
+    """Needs the test handset measured at the spot, on the cell the spot is served by, and no
+    other finding (nor a candidate cell left untested)."""
     case = inp.case
     if case.other_handsets_ok is not True:
         return []
     if other_findings:
-        return []  # the test handset reproduces a fault: not the subscriber's handset alone
-    tested = [s for s in inp.sessions if s.samples]
+        return []  # the test handset reproduces a fault, or the spot was not measured properly
+    spot = inp.spot_samples()
+    cell = _spot_cell(inp)
+    if not spot or cell is None:
+        return []  # nothing measured at the spot: "not tested" says so
     calls = [c for s in inp.sessions for c in s.calls]
     ok_calls = sum(1 for c in calls if c.outcome == "released")
-    if tested:
-        seen = (f"The test handset saw nothing wrong at the spot ({sum(len(s.samples) for s in tested)} samples"
-                + (f", {ok_calls} of {len(calls)} calls normal" if calls else "") + ").")
-    else:
-        seen = "No test at the spot yet: record one to rule out the network."
+    seen = (f"The test handset, measured at the spot on {cell} (the cell that serves it), saw nothing wrong "
+            f"({len(spot)} samples" + (f", {ok_calls} of {len(calls)} calls normal" if calls else "") + ").")
     summary = f"Other handsets work at the spot (case fact). {seen} The subscriber's handset: {case.handset or '?'}."
     step = ("A handset problem is explained to the subscriber on site: check the handset's settings (network mode, "
             "band), software version and SIM (try the SIM in another handset, another SIM in this one).")
     cites = (Citation(None, None, "fact", "other handsets fine: yes"),)
-    return [Finding("handset_only", "Handset-only problem", summary, step, cites, "medium" if tested else "info")]
+    return [Finding("handset_only", "Handset-only problem", summary, step, cites, "medium", {"cell": cell})]
+
+
+def no_measurement_at_spot(inp: DiagnosisInput) -> list[Finding]:
+    spot = inp.spot
+    if not spot.nothing_near or spot.nearest_m is None:
+        return []
+    summary = (f"No measurement within {spot.radius_m:.0f} m of the spot; nearest {distance_text(spot.nearest_m)} "
+               f"({spot.elsewhere} samples, all elsewhere on the route). Nothing is concluded about the spot: its "
+               "coverage, dominance, interference and access are unknown.")
+    step = ("Measure at the spot itself (the case's position), at the complaint hours, and attach that session; "
+            "the route's measurements are context only.")
+    return [Finding("no_measurement_at_spot", "No measurement at the spot", summary, step, (), "high",
+                    {"radius_m": spot.radius_m, "nearest_m": round(spot.nearest_m), "samples_elsewhere":
+                     spot.elsewhere})]
+
+
+def _with_spot(inp: DiagnosisInput, f: Finding) -> Finding:
+    """A spot finding says which samples it used and whether they were in the complaint hours."""
+    if f.rule not in SPOT_RULES:
+        return f
+    spot = inp.spot
+    notes = [t for t in ((spot.where_text() if spot.known else ""), spot.hours_text()) if t]
+    if not notes:
+        return f
+    text = "; ".join(notes)
+    return replace(f, summary=f"{f.summary} Spot: {text[0].upper()}{text[1:]}.", data={**f.data, "spot": spot.data()})
+
+
+def _explains(inp: DiagnosisInput, f: Finding) -> Finding:
+    if cat.explains(f.rule, inp.case.category) is not False:
+        return f
+    return replace(f, summary=f"{f.summary} This does not explain the complaint ({inp.case.category}).",
+                   data={**f.data, "explains_category": False})
+
+
+def tested(inp: DiagnosisInput) -> cat.Tested:
+    """What the evidence holds, counted for the category's needs."""
+    out = cat.Tested(cqt_runs=len(inp.cqt))
+    out.level_at_spot = len(inp.spot_samples())  # "no service" is a measured level too
+    for s in inp.sessions:
+        for c in s.calls:
+            out.outgoing += 1
+            out.held += int(c.connected)
+        out.incoming += sum(1 for e in s.events if cat.is_incoming_event(e))
+        out.packet += sum(1 for e in s.events if cat.is_packet_event(e))
+    for run in inp.cqt:
+        for call in run.calls:
+            direction = getattr(call, "direction", None) or call.extra.get("direction")
+            if direction == "incoming":
+                out.incoming += 1
+            elif not inp.sessions:  # the run's calls are in its session too when that is attached
+                out.outgoing += 1
+                out.held += int(call.connected_utc is not None)
+            out.judged += int(call.listener is not None)
+            out.packet += int(call.extra.get("service") == "packet")
+    return out
+
+
+def not_tested(inp: DiagnosisInput) -> list[Finding]:
+    """For the complaint's category: each kind of test it needs that the evidence lacks."""
+    have = tested(inp)
+    if not have.any() and not inp.sessions:
+        return []  # no evidence yet: nothing to say beyond "attach some"
+    category = inp.case.category
+    out = []
+    for what in cat.missing(category, have):
+        summary = (f"The complaint is \"{category}\"; the evidence holds {have.describe()}: {what} not tested. "
+                   "Findings on the other evidence do not answer this complaint by themselves.")
+        out.append(Finding("not_tested", f"{what[0].upper()}{what[1:]} not tested", summary, cat.NEXT_STEP[what], (),
+                           "medium", {"what": what, "category": category}))
+    return out
+
+
+def checked_normal(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
+    """With evidence and no problem found: what was checked and found normal."""
+    if any(f.rule not in ("not_tested",) for f in found):
+        return []
+    have = tested(inp)
+    if not have.any():
+        return []
+    checked = []
+    spot = inp.spot_samples()
+    levels = [s.rxlev_dbm for _sid, s in spot if s.rxlev_dbm is not None]
+    if levels:
+        where = "at the spot" if inp.spot.known else "in the tests"
+        checked.append(f"level {where}: median {percentile(levels, 50):.0f} dBm over {len(levels)} samples "
+                       f"(not below {WEAK_MEDIAN_DBM:.0f} dBm)")
+        cell = _spot_cell(inp)
+        if cell:
+            checked.append(f"serving cell {cell}; no three cells within {DOMINANCE_DB:.0f} dB in most samples")
+    quals = [s.rxqual for _sid, s in spot if s.mode == DEDICATED and s.rxqual is not None]
+    if quals:
+        good = sum(1 for q in quals if q < POOR_RXQUAL)
+        checked.append(f"quality in calls: RXQUAL 0-{POOR_RXQUAL - 1} in {good} of {len(quals)} samples")
+    calls = [c for s in inp.sessions for c in s.calls if c.outcome != "open"]
+    if calls:
+        ok = sum(1 for c in calls if c.connected)
+        dropped = sum(1 for c in calls if c.outcome == "dropped")
+        checked.append(f"call setups: {ok} of {len(calls)} connected; drops: {dropped}")
+    for run in inp.cqt:
+        checked.append(f"CQT run {run.run_id} on {run.cell}: {run.verdict.get('text') or run.verdict.get('status')}")
+    hours = inp.spot.hours_text()
+    if hours:
+        checked.append(hours)
+    if not checked:
+        return []
+    summary = "Checked and found normal: " + "; ".join(checked) + "."
+    step = ("Nothing in this evidence explains the complaint: test what is listed as not tested, at the complaint "
+            "hours and at the spot; check the cells' statistics and alarms for the complaint window.")
+    return [Finding("checked_normal", "Checked and found normal", summary, step, (), "info", {"checked": checked})]
 
 
 def diagnose_case(store: Store, case_id: int) -> list[Finding]:

@@ -128,6 +128,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("floor", "Floor", "floor when indoor (\"3\", \"basement\")", group="place"),
     FieldSpec("latitude", "Latitude", "map position, decimal degrees WGS84 (-90..90)", "float", group="place"),
     FieldSpec("longitude", "Longitude", "map position, decimal degrees WGS84 (-180..180)", "float", group="place"),
+    FieldSpec("spot_private", "Private spot", "yes when the spot is a private place (a home): its address, floor and "
+              "exact position are masked in reports (unset: an indoor spot is taken as private)", "bool",
+              group="place"),
+    FieldSpec("spot_radius_m", "Spot radius (m)", "samples within this distance of the position count as at the "
+              "spot (default 200 m)", "float", group="place"),
     # When
     FieldSpec("since", "Since", "since which date it happens (YYYY-MM-DD)", "date", group="when"),
     FieldSpec("hours", "Hours", "which hours it happens (\"17-19 h\", \"all day\")", group="when"),
@@ -180,6 +185,8 @@ class Case:
     floor: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    spot_radius_m: float | None = None
+    spot_private: bool | None = None
     since: str | None = None
     hours: str | None = None
     occurs: str | None = None

@@ -1,5 +1,6 @@
 """Small sums the diagnosis, the comparison and the report share: percentiles, distances on
-the globe, cells of the plan by what a sample shows, and the calls of a session's events."""
+the globe, the name a finding gives a cell (matched through ``fieldapp.cellplan.CellPlan``),
+and the calls of a session's events."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import (
     EV_CALL_ATTEMPT,
     EV_CALL_CONNECTED,
@@ -48,34 +50,11 @@ def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return math.degrees(math.atan2(x, y)) % 360.0
 
 
-def plan_cell(plan: Iterable[PlanCell], cell: Cell | None) -> PlanCell | None:
-    """The plan's cell for a reported cell: by LAC/CI, else by BCCH ARFCN (+ BSIC when both know it)."""
-    if cell is None:
-        return None
-    cells = list(plan)
-    if cell.ci is not None:
-        hits = [p for p in cells if p.ci == cell.ci and (cell.lac is None or p.lac is None or p.lac == cell.lac)]
-        if len(hits) == 1:
-            return hits[0]
-    if cell.arfcn is not None:
-        hits = [p for p in cells if p.bcch_arfcn == cell.arfcn
-                and (cell.bsic is None or p.bsic is None or p.bsic == cell.bsic)]
-        if len(hits) == 1:
-            return hits[0]
-    return None
-
-
-def cell_key(cell: Cell) -> tuple:
-    """Identity of a reported cell across samples (CI when known, else ARFCN/BSIC)."""
-    if cell.ci is not None:
-        return ("ci", cell.lac, cell.ci)
-    return ("arfcn", cell.arfcn, cell.bsic)
-
-
-def cell_name(plan: Iterable[PlanCell], cell: Cell | None) -> str:
+def cell_name(plan: CellPlan | Iterable[PlanCell], cell: Cell | None) -> str:
+    """The planned name (with the ARFCN seen), else CI, else ARFCN: what a finding writes."""
     if cell is None:
         return "unknown cell"
-    found = plan_cell(plan, cell)
+    found = CellPlan.of(plan).match(cell)
     if found is not None:
         return f"{found.name} (ARFCN {cell.arfcn})" if cell.arfcn is not None else found.name
     if cell.ci is not None:

@@ -133,6 +133,11 @@ def clean_value(name: str, value: Any) -> Any:
         return _float(value, name, -90.0, 90.0, "latitude")
     if name == "longitude":
         return _float(value, name, -180.0, 180.0, "longitude")
+    if name == "spot_radius_m":
+        radius = _float(value, name, -math.inf, math.inf, "radius")
+        if not 10.0 <= radius <= 5000.0:
+            raise CaseInvalid(name, f"{value} m: the spot radius must be 10..5000 m")
+        return radius
     if spec.kind == "date":
         return _date(value, name)
     if spec.kind == "bool":

@@ -16,12 +16,15 @@ from fieldapp import __version__
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "fieldapp.cli.device",    # ports, probe, record, parse-at
+    "fieldapp.cli.scan",      # scan (band scans with the handset's survey command)
     "fieldapp.cli.sessions",  # sessions, export
     "fieldapp.cli.window",    # demo (the window itself opens with no command)
     "fieldapp.cli.logs",      # import, replay
     "fieldapp.cli.simulate",  # simulate, scenarios
     "fieldapp.cli.cqt",       # cqt (call quality tests per TRX)
     "fieldapp.cli.case",      # case new/list/show/attach/report/pack ...
+    "fieldapp.cli.stats",     # stats import/show/kpis, alarms import (network statistics)
+    "fieldapp.cli.doctor",    # doctor (is this machine ready for a field session)
 )
 
 
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             except app.NoDisplay as exc:
                 print(f"fieldapp: {exc}", file=sys.stderr)
                 return 2
+            except ImportError as exc:
+                return _missing_library(exc)
         parser.print_help()
         return 2
     try:
@@ -85,6 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fieldapp: interrupted", file=sys.stderr)
         return 130
+    except ImportError as exc:
+        return _missing_library(exc)
+
+
+def _missing_library(exc: ImportError) -> int:
+    """Qt's modules fail to import when a system library is missing (libegl1, libfontconfig1
+    on a bare Debian): one line naming the package instead of a traceback."""
+    from fieldapp.syscheck import explain_load_error
+
+    line = explain_load_error(str(exc))
+    if line is None:
+        raise exc
+    print(f"fieldapp: {line}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,11 +22,12 @@ import sys
 import time
 from typing import Any
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.cli import CliError
 from fieldapp.cli.common import add_workspace_arg, workspace_from
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, CqtCall
 from fieldapp.cqt.matrix import format_matrix, matrix_json
-from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, cell_for_serving, find_cell, typed_cell
+from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, typed_cell
 from fieldapp.model import PlanCell, Sample
 
 SERVING_WAIT_S = 15.0
@@ -172,8 +173,8 @@ def _cell(args: argparse.Namespace, workspace_cells: list[PlanCell], scenario_ce
             return typed_cell(args.cell or "typed cell", args.trx, bcch=args.bcch)
         except PlanError as exc:
             raise CliError(f"--trx: {exc}") from exc
-    for cells in (workspace_cells, scenario_cells):
-        cell = find_cell(cells, args.cell) if args.cell else cell_for_serving(cells, serving)
+    for cells in (CellPlan(workspace_cells), CellPlan(scenario_cells)):
+        cell = cells.named(args.cell) if args.cell else cells.match(serving)
         if cell is not None:
             return cell
     if args.cell:

@@ -195,8 +195,10 @@ def cmd_record(args: argparse.Namespace) -> int:
         print(f"fieldapp: {args.port} disappeared; session kept up to the last second "
               "(marked interrupted)", file=sys.stderr)
     skipped = source.stats.get("skipped_lines", 0)
+    too_long = source.stats.get("too_long_lines", 0)
     if skipped:
-        print(f"{skipped} garbled lines skipped", file=sys.stderr)
+        print(f"{skipped} garbled lines skipped" + (f" ({too_long} too long)" if too_long else ""),
+              file=sys.stderr)
     print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
     return 1 if interrupted else 0
 
@@ -204,7 +206,8 @@ def cmd_record(args: argparse.Namespace) -> int:
 def _adopt_scenario_plan(workspace, scenario: str) -> None:
     """Recording from the simulator: its scenario's cells become the workspace's plan (names on
     the map, TRXs for CQT, distances for the diagnosis) unless a real plan was imported."""
-    from fieldapp.cellplan import adopt_plan, scenario_plan
+    from fieldapp.cellplan import adopt_plan
+    from fieldapp.live import scenario_plan
     from fieldapp.store import Store
 
     found = scenario_plan(scenario)
@@ -234,13 +237,14 @@ def cmd_parse_at(args: argparse.Namespace) -> int:
 
             raise CliError(f"unknown family {args.family!r} (known: {', '.join(family_names())})", 2)
     text = data.decode("utf-8", errors="replace")
-    skipped = 0
+    skipped = too_long = 0
     out = sys.stdout
     for exchange in read_transcript(text):
         result = parse_lines(exchange.lines, family, command=exchange.command)
         skipped += result.skipped
+        too_long += result.too_long
         for rec in result.records:
             out.write(json.dumps(rec.to_json(), ensure_ascii=False) + "\n")
     out.flush()
-    print(f"{skipped} lines skipped", file=sys.stderr)
+    print(f"{skipped} lines skipped" + (f" ({too_long} too long)" if too_long else ""), file=sys.stderr)
     return 0

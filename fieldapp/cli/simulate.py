@@ -9,6 +9,14 @@ until interrupted; ``fieldapp scenarios``: list the shipped scenarios.
 The ``handset:`` and ``gps:`` lines name what a client opens (the ``--link`` symlink when one
 was asked for, else the pty); stdout is flushed at once so a parent process can read them.
 SIGINT/SIGTERM stop it cleanly (exit 0).
+
+``--tcp 127.0.0.1:PORT`` serves the handset on a loopback TCP port instead (and the GPS on
+PORT+1, or ``--gps-tcp``); clients open ``socket://127.0.0.1:PORT`` with the same driver. That
+is the default where the OS has no pseudo-terminals (Windows)::
+
+    $ fieldapp simulate --tcp 127.0.0.1:7001
+    handset: socket://127.0.0.1:7001
+    gps: socket://127.0.0.1:7002
 """
 
 from __future__ import annotations
@@ -39,6 +47,11 @@ def register(sub) -> None:
                      help="simulated seconds per real second (default 1)")
     sim.add_argument("--seed", type=int, default=1, help="random seed of the simulated world (default 1)")
     sim.add_argument("--no-gps", action="store_true", help="no GPS pseudo-terminal")
+    sim.add_argument("--tcp", metavar="HOST:PORT", default=None,
+                     help="serve the handset on this TCP address instead of a pty (port 0: any free "
+                          "port); clients open socket://HOST:PORT. Default where there are no ptys")
+    sim.add_argument("--gps-tcp", metavar="HOST:PORT", default=None,
+                     help="serve the GPS on this TCP address (default with --tcp: the next port)")
     sim.set_defaults(func=cmd_simulate)
 
     scen = sub.add_parser("scenarios", help="list the simulator's shipped scenarios")
@@ -60,10 +73,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     if not 0 < args.speed <= 10_000:
         raise CliError(f"--speed must be in (0, 10000], not {args.speed:g}")
+    from drivers.sim.tcp import parse_tcp_address
+
+    try:
+        tcp = parse_tcp_address(args.tcp) if args.tcp else None
+        gps_tcp = parse_tcp_address(args.gps_tcp) if args.gps_tcp else None
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if (tcp or gps_tcp) and (args.link or args.gps_link):
+        raise CliError("--link/--gps-link name a pty; with --tcp the client opens the socket:// address")
     try:
         sim = start_simulator(args.scenario, family=args.family, link=args.link,
                               gps_link=args.gps_link, speed=args.speed, seed=args.seed,
-                              gps=not args.no_gps)
+                              gps=not args.no_gps, tcp=tcp, gps_tcp=gps_tcp)
     except ScenarioError as exc:
         raise CliError(str(exc)) from exc
     except (OSError, ValueError) as exc:

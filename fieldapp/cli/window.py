@@ -38,6 +38,9 @@ def register(sub) -> None:
     demo.add_argument("--family", default=None, help="modem family the simulated handset speaks")
     demo.add_argument("--speed", type=float, default=1.0, help="simulated time per real second (default 1)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the simulated world")
+    demo.add_argument("--tcp", action="store_true",
+                      help="serve the simulated handset on a loopback TCP port (socket://) instead of a "
+                           "pseudo-terminal; automatic where there are no ptys (Windows)")
     add_screenshot_args(demo, default=argparse.SUPPRESS)
     demo.set_defaults(func=cmd_demo)
 

@@ -13,6 +13,7 @@ Qt-free runner), ``trx_setup`` (lock/block before the calls, the pre-flight refu
 ``call_result`` (what a finished call was, the listener's verdict), ``run_store`` (the run in
 the workspace), ``live_run`` (a runner on the window's live connection).
 
-May import: ``fieldapp.model``, ``fieldapp.store``, ``fieldapp.session``, the standard library,
-and the driver's exception types (``drivers.at``, ``drivers.handset``, ``drivers.transport``).
+May import: the kernel (``fieldapp.model``, ``radio``, and ``device`` for the handset's
+errors and the ``CallControl`` interface it drives), ``fieldapp.store``, ``fieldapp.session``
+and the standard library; never a driver module (a contract in pyproject.toml).
 """

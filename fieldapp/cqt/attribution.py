@@ -16,21 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.calls import BY_ATTRIBUTE, BY_BLOCK, BY_LOCK, CONFLICT, UNKNOWN, CqtCall
 from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, CqtPlan
 from fieldapp.model import Cell, Channel, PlanCell
-
-
-def on_cell(cell: PlanCell, serving: Cell | None) -> bool | None:
-    """Is this serving cell the cell under test? None when the report cannot tell."""
-    if serving is None:
-        return None
-    if serving.ci is not None and cell.ci is not None:
-        return serving.ci == cell.ci and (serving.lac is None or cell.lac is None or serving.lac == cell.lac)
-    if serving.arfcn is not None and cell.bcch_arfcn is not None:
-        same = serving.arfcn == cell.bcch_arfcn
-        return same and (serving.bsic is None or cell.bsic is None or serving.bsic == cell.bsic)
-    return None
 
 
 def _is_traffic(ch: Channel) -> bool:
@@ -44,7 +33,7 @@ def attribute(cell: PlanCell, seen: Iterable[tuple[Cell | None, Channel | None]]
     if not reports:
         return None, "no traffic channel reported during the call"
     for serving, _ch in reports:
-        if on_cell(cell, serving) is False:
+        if CellPlan.same(cell, serving) is False:
             where = f"CI {serving.ci}" if serving.ci is not None else f"ARFCN {serving.arfcn}"
             return None, f"the call was on {where}, not on {cell.name}"
     hopping = [ch for _s, ch in reports if ch.hopping]
@@ -84,7 +73,7 @@ def tie_to_trx(plan: CqtPlan, call: CqtCall, seen: list[tuple[Cell | None, Chann
         call.trx_how = BY_ATTRIBUTE if call.attributed_trx else UNKNOWN
         return
     how = BY_BLOCK if BLOCK in plan.modes else BY_LOCK
-    left = next((s for s, _c in seen if on_cell(plan.cell, s) is False), None)
+    left = next((s for s, _c in seen if CellPlan.same(plan.cell, s) is False), None)
     if left is not None:
         call.trx_id, call.trx_how = None, UNKNOWN
         call.attribution = f"the call left {plan.cell.name} (CI {left.ci}): not counted"

@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drivers.at import AtError
-from drivers.handset import Unsupported
-from drivers.transport import DeviceGone
 from fieldapp.cqt.calls import CANCELLED, DROPPED, ERROR, LISTENER_VERDICTS, SETUP_FAILED, SUCCESS, CqtCall
+from fieldapp.device import AtError, DeviceGone, Unsupported
 
 
 def classify(progress: Any, *, gone: bool, cancelled: bool, timed_out: bool, setup_timeout_s: float,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp import radio
+from fieldapp.cellplan import bcch_arfcn
 from fieldapp.model import PlanCell, PlanTrx
 
 LOCK = "lock"
@@ -189,16 +190,6 @@ def clean_number(number: str) -> str:
     return re.sub(r"[\s\-.()/]", "", number or "")
 
 
-def bcch_arfcn(cell: PlanCell) -> int | None:
-    """The cell's BCCH ARFCN: from the cell, else from its BCCH TRX (first timeslot "BCCH")."""
-    if cell.bcch_arfcn is not None:
-        return cell.bcch_arfcn
-    for t in cell.trxs:
-        if t.is_bcch and len(t.arfcns) == 1:
-            return t.arfcns[0]
-    return None
-
-
 def parse_trx_text(text: str) -> tuple[PlanTrx, ...]:
     """TRXs typed in by the engineer, one per line or ``;``-separated::
 
@@ -235,32 +226,3 @@ def typed_cell(name: str, trx_text: str, *, ci: int | None = None, lac: int | No
     trxs = tuple(PlanTrx(t.trx_id, t.arfcns, ("BCCH",) if bcch is not None and t.arfcns == (bcch,) else (),
                          t.hopping) for t in parse_trx_text(trx_text))
     return PlanCell(name=name or "typed cell", ci=ci, lac=lac, bcch_arfcn=bcch, trxs=trxs)
-
-
-def find_cell(cells: list[PlanCell], key: str) -> PlanCell | None:
-    """A cell of the plan by name (any case) or by CI (decimal)."""
-    key = (key or "").strip()
-    for c in cells:
-        if c.name.lower() == key.lower():
-            return c
-    if key.isdigit():
-        hits = [c for c in cells if c.ci == int(key)]
-        if len(hits) == 1:
-            return hits[0]
-    return None
-
-
-def cell_for_serving(cells: list[PlanCell], serving: Any) -> PlanCell | None:
-    """The plan cell the handset is camped on (a model.Cell): by LAC+CI, else CI alone when unique,
-    else BCCH ARFCN + BSIC. None when it cannot be told apart."""
-    if serving is None:
-        return None
-    if serving.ci is not None:
-        hits = [c for c in cells if c.ci == serving.ci and (serving.lac is None or c.lac in (None, serving.lac))]
-        if len(hits) == 1:
-            return hits[0]
-    if serving.arfcn is not None and serving.bsic is not None:
-        hits = [c for c in cells if c.bcch_arfcn == serving.arfcn and c.bsic == serving.bsic]
-        if len(hits) == 1:
-            return hits[0]
-    return None

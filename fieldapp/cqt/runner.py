@@ -27,8 +27,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from drivers.at import AtError
-from drivers.transport import DeviceGone
 from fieldapp.cqt.attribution import tie_to_trx
 from fieldapp.cqt.call_result import classify, listener_verdict, modem_still_calling
 from fieldapp.cqt.calls import CANCELLED, ERROR, LISTENER_VERDICTS, CqtCall
@@ -37,6 +35,7 @@ from fieldapp.cqt.plan import CqtPlan, PlanError, RunFault, clean_number
 from fieldapp.cqt.run_store import RunStore
 from fieldapp.cqt.trx_setup import TrxSetup, preflight
 from fieldapp.cqt.verdict import Verdict, judge
+from fieldapp.device import AtError, CallControl, DeviceGone
 from fieldapp.model import DEDICATED, EV_DISCONNECTED, EV_INFO, EV_NOTE, Event, Position, Sample
 
 RELEASE_WAIT_S = 10.0  # how long a hang-up may take to show as the end of the call
@@ -61,7 +60,7 @@ class Status:
 
 
 class CqtRunner:
-    """``source``: a HandsetSource (dial/hangup/lock/unlock/tracker/capabilities/simulator).
+    """``source``: a ``fieldapp.device.CallControl`` (a HandsetSource: dial, hangup, lock, unlock, tracker).
     ``workspace``: where the run and its calls are stored (None: memory only, for tests of the
     rule). ``emit``: where the runner's own events go (the recording). ``confirm_block(trx_id)``:
     asks the engineer to have every TRX but ``trx_id`` blocked; True once done. ``sim`` with
@@ -69,7 +68,7 @@ class CqtRunner:
     ``ask_verdict(call)``: asks for the listener's verdict after a connected call (the CLI);
     returns (verdict, note) or None. ``on_change()``: called after every change (any thread)."""
 
-    def __init__(self, source: Any, plan: CqtPlan, *, workspace: str | Path | None = None,
+    def __init__(self, source: CallControl, plan: CqtPlan, *, workspace: str | Path | None = None,
                  session_id: int | None = None, case_id: int | None = None,
                  emit: Callable[[Any], None] | None = None,
                  confirm_block: Callable[[str], bool] | None = None,

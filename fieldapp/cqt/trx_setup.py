@@ -10,11 +10,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from drivers.at import AtError
-from drivers.handset import Unsupported
-from drivers.transport import DeviceGone
-from fieldapp.cqt.attribution import on_cell
-from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, CqtPlan, PlanError, RunFault, bcch_arfcn
+from fieldapp.cellplan import CellPlan, bcch_arfcn
+from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, CqtPlan, PlanError, RunFault
+from fieldapp.device import AtError, CallControl, DeviceGone, Unsupported
 from fieldapp.model import EV_BLOCK, EV_INFO, EV_NOTE, Event
 
 
@@ -23,7 +21,7 @@ class TrxSetup:
     little for news; ``aborted()`` says the run is being aborted; ``say(**status)`` updates the
     live status; ``emit(event)`` records an event."""
 
-    def __init__(self, source: Any, plan: CqtPlan, *, emit: Callable[[Event], None],
+    def __init__(self, source: CallControl, plan: CqtPlan, *, emit: Callable[[Event], None],
                  radio: Callable[[], tuple[int, Any]], nap: Callable[[], None], aborted: Callable[[], bool],
                  say: Callable[..., None], confirm_block: Callable[[str], bool] | None = None,
                  sim: Any = None, apply_sim_block: bool = False) -> None:
@@ -80,7 +78,7 @@ class TrxSetup:
         while not self.aborted():
             count, serving = self.radio()
             fresh = count > before + 1  # a whole poll cycle after the lock
-            if fresh and serving is not None and on_cell(plan.cell, serving) is True \
+            if fresh and serving is not None and CellPlan.same(plan.cell, serving) is True \
                     and (plan.lock_kind != LOCK_CELL or serving.arfcn in (None, arfcn)):
                 return
             if time.monotonic() > deadline:

@@ -13,7 +13,7 @@ from fieldapp.cases.diagnose import Finding, SessionData, diagnose, gather
 from fieldapp.cases.evidence import EvidenceItem, evidence
 from fieldapp.cases.model import Case
 from fieldapp.cases.workflow import load
-from fieldapp.model import PlanCell
+from fieldapp.cellplan import CellPlan
 from fieldapp.store import HistoryEntry, SessionInfo, Store
 
 MAX_PLOTTED_SESSIONS = 4
@@ -26,7 +26,7 @@ class ReportData:
     evidence: list[EvidenceItem]
     sessions: list[SessionData]  # every session of the case (before, after, untagged), oldest first
     session_info: dict[int, SessionInfo]
-    plan: list[PlanCell]
+    plan: CellPlan
     cqt: list[CqtEvidence]
     findings: list[Finding]
     comparison: Comparison | None

@@ -8,14 +8,21 @@ evidence goes through the Masker first, then through ``escape``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
+from pathlib import PureWindowsPath
 
+from fieldapp.cases.cqt_evidence import CqtEvidence
+from fieldapp.cases.diagnose import SessionData
 from fieldapp.cases.model import FIELDS, Case
+from fieldapp.cases.stats import percentile
 from fieldapp.cases.workflow import STATUS_LABELS
+from fieldapp.cqt.calls import NO_AUDIO, NORMAL, ONE_WAY_DL, ONE_WAY_UL
 from fieldapp.export_csv import iso_utc
+from fieldapp.model import DEDICATED
 from fieldapp.report.data import ReportData
-from fieldapp.report.mask import Masker
+from fieldapp.report.mask import Masker, position_text
 
 _GROUPS = (("subscriber", "Subscriber"), ("complaint", "Complaint"), ("place", "Place"), ("when", "When and how often"),
            ("handset", "Handset"), ("handling", "Handling"))
@@ -34,6 +41,22 @@ td.k { color: #505050; width: 32%; }
 .info { color: #1d3c5a; font-weight: bold; }
 .next { background-color: #f3f7ea; }
 """
+
+
+# An absolute file path (POSIX or Windows) in a text: the report shows only the file's name, never
+# where the workspace or an imported log lives on the engineer's laptop.
+_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:\\|~?/)(?:[^\s/\\:,;()]+[/\\])+([^\s/\\:,;()]+)")
+
+
+def strip_paths(text: str) -> str:
+    """"import:/home/mh/drives/a.nmf" → "import:a.nmf"; "C:\\logs\\b.nmf" → "b.nmf"."""
+    return _PATH.sub(lambda m: m.group(1), text)
+
+
+def median_dbm(values: list[float]) -> str:
+    """The one way every median level of the report is computed and written (as the findings)."""
+    med = percentile(values, 50)
+    return "—" if med is None else f"{med:.0f} dBm"
 
 
 def _t(ts: float | None) -> str:
@@ -89,7 +112,7 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
     """The whole report. ``images`` are the picture names rendered for it (see report.render),
     ``image_src(name)`` what an ``<img src>`` must say to show one."""
     case, m = data.case, masker
-    e = lambda text: escape(m.text(str(text)))  # noqa: E731 - local shorthand: mask then escape
+    e = lambda text: escape(strip_paths(m.text(str(text))))  # noqa: E731 - local shorthand: mask then escape
     parts = [f"<html><head><meta charset='utf-8'><title>Case {case.id}</title><style>{_CSS}</style></head><body>"]
     parts.append(f"<h1>Complaint case #{case.id}: {e(case.display_title())}</h1>")
     parts.append(
@@ -101,8 +124,10 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
     # Summary first: what a reader of the ticket wants.
     parts.append("<h2>Summary</h2>")
     summary_rows = [["Complaint", e(case.description or "—")],
-                    ["Place", e(case.place or "—") + (f" ({case.latitude:.5f}, {case.longitude:.5f})"
-                                                       if case.position else "")],
+                    ["Place", e(m.text(case.place or "—") if not m.private_spot or m.include_personal
+                                else "private spot (masked)")
+                     + (f" ({position_text(case.latitude, case.longitude, not m.include_personal)})"
+                        if case.latitude is not None and case.longitude is not None else "")],
                     ["Findings", "<br>".join(e(f.title) for f in data.findings) or "none yet"],
                     ["Root cause", e(case.cause or "—")],
                     ["Action", e(" — ".join(x for x in (case.action, case.action_text) if x) or "—")],
@@ -128,14 +153,12 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
         for s in data.sessions:
             info = data.session_info.get(s.session_id)
             levels = [x.rxlev_dbm for x in s.samples if x.rxlev_dbm is not None]
-            med = sorted(levels)[len(levels) // 2] if levels else None
             calls = s.calls
             device = (info.device or {}) if info else {}
             what = e(s.source) + (f"<br><span class='muted'>{e(' '.join(str(device[k]) for k in ('family', 'model') if device.get(k)))}</span>"
                                   if device.get("family") or device.get("model") else "")
             rows.append([str(s.session_id), escape(s.role or "—"), what,
-                         _t(info.start_utc if info else None), str(len(s.samples)),
-                         "—" if med is None else f"{med:.0f} dBm",
+                         _t(info.start_utc if info else None), str(len(s.samples)), median_dbm(levels),
                          f"{sum(c.outcome == 'released' for c in calls)}/{len(calls)} ok" if calls else "—"])
         parts.append(_table(["Session", "Role", "Source", "Start", "Samples", "Median level", "Calls"], rows))
         for name in images:
@@ -150,17 +173,7 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
         parts.append(f"<h2>CQT per TRX: run {run.run_id if run.run_id is not None else ''} on {e(run.cell)}</h2>")
         if run.mode:
             parts.append(f"<p class='muted'>Mode: {e(run.mode)} · state {e(run.state or '?')}</p>")
-        head = ["TRX", "calls", "setup failures", "drops", "normal", "one-way / no audio"]
-        rows = []
-        for trx, c in run.matrix.items():
-            listener = c.get("listener", {}) or {}
-            oneway = sum(listener.get(k, 0) for k in ("one-way-ul", "one-way-dl", "no-audio"))
-            cells = [escape(trx), str(c.get("calls", 0)), f"{c.get('setup_failed', 0)}", f"{c.get('dropped', 0)}",
-                     f"{c.get('released', 0)}", f"{oneway}/{c.get('marked', 0)}"]
-            if trx == run.suspect:
-                cells = [f"<b style='color:#b0151a'>{x}</b>" for x in cells]
-            rows.append(cells)
-        parts.append(_table(head, rows))
+        parts.append(_cqt_table(run, data.sessions))
         verdict = run.verdict or {}
         parts.append(f"<p><b>Verdict:</b> {e(verdict.get('text', '—'))}</p>")
         if verdict.get("support"):
@@ -215,5 +228,61 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
                               f"<span class='muted'>{escape((i.sha256 or '')[:16])}</span>"] for i in data.evidence]))
     else:
         parts.append("<p class='muted'>No evidence attached.</p>")
-    parts.append(f"<p class='muted'>fieldapp case report · workspace {e(data.workspace)}</p></body></html>")
+    workspace = PureWindowsPath(data.workspace).name if data.workspace else ""  # the name only, never the path
+    parts.append("<p class='muted'>fieldapp case report"
+                 + (f" · workspace {e(workspace)}" if workspace else "") + "</p></body></html>")
     return "".join(parts)
+
+
+def trx_radio(run: CqtEvidence, sessions: list[SessionData]) -> dict[str, tuple[float | None, float | None]]:
+    """Median RXLEV (dBm) and RXQUAL of each TRX during its calls (connected to end, dedicated
+    samples of the report's sessions); the level the call recorded at its start when no sample
+    covers it."""
+    samples = sorted((x for s in sessions for x in s.samples if x.mode == DEDICATED), key=lambda x: x.ts_utc)
+    levels: dict[str, list[float]] = {}
+    quals: dict[str, list[float]] = {}
+    for call in run.calls:
+        if call.trx_id is None:
+            continue
+        start = call.connected_utc if call.connected_utc is not None else call.start_utc
+        end = call.end_utc if call.end_utc is not None else start
+        during = [x for x in samples if start <= x.ts_utc <= end]
+        lv = [x.rxlev_dbm for x in during if x.rxlev_dbm is not None]
+        if not lv and call.serving and call.serving.get("rxlev_dbm") is not None:
+            lv = [float(call.serving["rxlev_dbm"])]
+        levels.setdefault(call.trx_id, []).extend(lv)
+        quals.setdefault(call.trx_id, []).extend(float(x.rxqual) for x in during if x.rxqual is not None)
+    return {trx: (percentile(levels.get(trx, []), 50), percentile(quals.get(trx, []), 50))
+            for trx in set(levels) | set(quals)}
+
+
+def _cqt_table(run: CqtEvidence, sessions: list[SessionData]) -> str:
+    """Two tables: the network's result with the radio during the calls, and what the listener
+    heard. A call "released normally" may still have been one-way, so the two never share a
+    word; one-way uplink and downlink are different faults and have their own columns."""
+    radio = trx_radio(run, sessions)
+    net, heard = [], []
+    for trx, c in run.matrix.items():
+        listener = c.get("listener", {}) or {}
+        marked = c.get("marked", 0)
+        counts = [f"{listener.get(k, 0)}/{marked}" if marked else "—" for k in (NORMAL, ONE_WAY_UL, ONE_WAY_DL,
+                                                                              NO_AUDIO)]
+        other = sum(v for k, v in listener.items() if k not in (NORMAL, ONE_WAY_UL, ONE_WAY_DL, NO_AUDIO))
+        level, qual = radio.get(trx, (None, None))
+        a = [escape(trx), str(c.get("calls", 0)), f"{c.get('setup_failed', 0)}", f"{c.get('dropped', 0)}",
+             f"{c.get('released', 0)}", "—" if level is None else f"{level:.0f} dBm",
+             "—" if qual is None else f"{qual:.1f}".rstrip("0").rstrip(".")]
+        b = [escape(trx), str(marked), *counts, f"{other}/{marked}" if marked else "—"]
+        if trx == run.suspect:
+            a, b = ([f"<b style='color:#b0151a'>{x}</b>" for x in row] for row in (a, b))
+        net.append(a)
+        heard.append(b)
+    return ("<h3>Network result and radio during the calls</h3>"
+            + _table(["TRX", "calls", "setup failures", "drops", "released normally", "median RXLEV",
+                      "median RXQUAL"], net)
+            + "<h3>What the listener heard (marked calls)</h3>"
+            + _table(["TRX", "marked", "normal", "one-way uplink", "one-way downlink", "no audio",
+                      "echo, noise, choppy, crosstalk"], heard)
+            + "<p class='muted'>\"Released normally\" is the network's result (connected, held, ended without a "
+            "drop); what was heard is counted per marked call. One-way uplink: the far end cannot hear us; "
+            "downlink: we cannot hear the far end.</p>")

@@ -7,7 +7,14 @@ attached data (event texts, device descriptions, notes, file names).
 
 Numbers are matched on their digits, whatever the spacing, so "06601234567" and
 "+43 660 1234567" are both found when one of them is on the case. Any run of 14 to 16 digits
-(IMSI, IMEI, IMEISV) is masked too, known or not.
+(IMSI, IMEI, IMEISV) is masked too, known or not — but not the decimals of a number
+("48.19682123456789" is a latitude, not an identity).
+
+A private complaint spot (``spot_private``; unset: an indoor spot is taken as private, a home)
+has its address and floor masked; the spot's position is always shown rounded to
+``POSITION_DECIMALS`` (about 100 m). Nothing else is touched: measurements, cells, times and the
+positions of sessions are data, not identity (``fieldapp.report.pack`` masks session files
+record by record for that reason).
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from typing import Any
 
 from fieldapp.cases.model import Case
 
-_IDENTITY_RUN = re.compile(r"(?<!\d)\d{14,16}(?!\d)")
+_IDENTITY_RUN = re.compile(r"(?<![\d.,])\d{14,16}(?![\d]|[.,]\d)")
 _DIGITISH = re.compile(r"\+?\d[\d ()./\-]{2,}\d")
 KEEP_DIGITS = 3
 MIN_NUMBER_DIGITS = 5  # shorter numbers (a 4-digit test number, a cell id) are not identities
+POSITION_DECIMALS = 3  # 0.001° of latitude ≈ 111 m: the spot's street block, not the door
+PRIVATE_PLACE_FIELDS = ("address", "floor")
 
 
 def mask_number(text: str) -> str:
@@ -40,6 +49,19 @@ def mask_number(text: str) -> str:
 def mask_name(name: str) -> str:
     """"Anna Berger" → "A. B."."""
     return " ".join(part[0] + "." for part in name.split() if part) or "***"
+
+
+def is_private_spot(case: Case) -> bool:
+    if case.spot_private is not None:
+        return case.spot_private
+    return case.indoor_outdoor == "indoor"
+
+
+def position_text(lat: float, lon: float, masked: bool) -> str:
+    """The spot's position as a report shows it: exact, or rounded to about 100 m."""
+    if masked:
+        return f"{lat:.{POSITION_DECIMALS}f}, {lon:.{POSITION_DECIMALS}f} (rounded to about 100 m)"
+    return f"{lat:.5f}, {lon:.5f}"
 
 
 class Masker:
@@ -63,6 +85,9 @@ class Masker:
         if case.subscriber_name:
             self._names.insert(0, case.subscriber_name.strip())
         self._contact = (case.subscriber_contact or "").strip()
+        self.private_spot = is_private_spot(case)
+        self._place = [v.strip() for v in (case.address, case.floor) if v and len(v.strip()) >= 3] \
+            if self.private_spot else []
 
     def field(self, name: str, value: Any) -> Any:
         """A case field's value as the report shows it."""
@@ -74,6 +99,10 @@ class Masker:
             return mask_number(str(value))
         if name == "subscriber_contact":
             return "(masked)"
+        if name in PRIVATE_PLACE_FIELDS and self.private_spot:
+            return "(masked)"
+        if name in ("latitude", "longitude") and isinstance(value, float):
+            return round(value, POSITION_DECIMALS)
         return self.text(value) if isinstance(value, str) else value
 
     def text(self, text: str) -> str:
@@ -88,6 +117,8 @@ class Masker:
             out = _DIGITISH.sub(known, out)
         if self._contact and self._contact in out:
             out = out.replace(self._contact, "(masked)")
+        for place in self._place:
+            out = out.replace(place, "(masked)")
         for name in self._names:  # whole words: "Anna" is masked, "Annaberg Street" is not
             out = re.sub(rf"\b{re.escape(name)}\b", mask_name(name), out, flags=re.IGNORECASE)
         return out

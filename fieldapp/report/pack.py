@@ -4,8 +4,15 @@ attached files, the case facts and history as JSON, and ``SHA256SUMS`` over all 
 (``sha256sum -c SHA256SUMS`` checks it after unzipping).
 
 Without ``include_personal`` the subscriber's identity is masked in everything text-based the
-pack holds (report, exports, case JSON); attached binary files (photos) are packed as they
-are, named without identity, and listed with their checksum.
+pack holds (report, case JSON); attached binary files (photos) are packed as they are, named
+without identity, and listed with their checksum.
+
+Session files are masked record by record, never as text: in the native format only the header
+(the device's IMEI/IMSI), events (a dialled number in an event text) and the derived call lines
+can hold an identity; sample and position lines are copied byte for byte, and the CSV holds
+samples only, so it is copied as it is. Every session file of a pack re-imports to the same
+samples and positions as an unmasked export (a text-wide mask once turned every latitude into
+``48.****`` and the files stopped being valid).
 """
 
 from __future__ import annotations
@@ -27,7 +34,29 @@ from fieldapp.report.render import write_html, write_pdf
 from fieldapp.store import Store
 
 SESSION_FORMATS = (("csv", ".csv"), ("native", ".fieldapp.jsonl"))
-TEXT_SUFFIXES = (".csv", ".jsonl", ".json", ".html", ".txt", ".kml", ".nmf")
+IDENTITY_LINES = ("header", "event", "call")  # native line types that can carry an identity
+
+
+def masked_session_file(payload: bytes, suffix: str, masker: Masker) -> bytes:
+    """A session export with the identities masked, every measurement and position unchanged."""
+    if suffix != ".fieldapp.jsonl":
+        return payload  # the CSV: samples only (cells, levels, positions), nothing personal
+    out = []
+    for line in payload.decode("utf-8").splitlines(keepends=True):
+        body = line.rstrip("\n")
+        try:
+            obj = json.loads(body) if body.strip() else None
+        except json.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict) or obj.get("type") not in IDENTITY_LINES:
+            out.append(line)
+            continue
+        masked = masker.data(obj)
+        if masked == obj:
+            out.append(line)
+        else:  # the writer's own encoding (logs/native.py): compact, UTF-8
+            out.append(json.dumps(masked, ensure_ascii=False, separators=(",", ":")) + line[len(body):])
+    return "".join(out).encode("utf-8")
 
 
 def _case_json(case: Case, masker: Masker) -> dict:
@@ -52,6 +81,8 @@ def write_pack(store: Store, case_id: int, out: str | Path, *, include_personal:
                     continue
                 target = tmp / f"session-{s.session_id}{suffix}"
                 export_session(store, s.session_id, target, fmt)
+                if not include_personal:
+                    target.write_bytes(masked_session_file(target.read_bytes(), suffix, masker))
                 files.append((f"sessions/{target.name}", target))
         for item in evidence(store, case_id):
             if item.kind == "file":
@@ -76,8 +107,6 @@ def write_pack(store: Store, case_id: int, out: str | Path, *, include_personal:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 for arcname, src in files:
                     payload = src.read_bytes()
-                    if not include_personal and arcname.startswith("sessions/") and src.suffix in TEXT_SUFFIXES:
-                        payload = masker.text(payload.decode("utf-8", "replace")).encode("utf-8")
                     zf.writestr(arcname, payload)
                     sums.append(f"{hashlib.sha256(payload).hexdigest()}  {arcname}")
                     names.append(arcname)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
@@ -45,18 +46,35 @@ def _canvas(width: int, height: int) -> tuple[QImage, QPainter]:
     return image, painter
 
 
-def _clock(seconds: float, span_s: float) -> str:
-    """Time since the session start: "12.5 s" for short sessions, "m:ss" for longer ones."""
-    if span_s < 60:
-        return f"{seconds:.1f} s"
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+def _clock(ts_utc: float, span_s: float) -> str:
+    """The clock time (UTC) of an axis tick, as the findings cite times: "15:40:12"; with the
+    tenths when the whole plot spans less than 10 s."""
+    text = datetime.fromtimestamp(ts_utc, timezone.utc).strftime("%H:%M:%S")
+    if span_s < 10:
+        text += f".{int(ts_utc * 10) % 10}"
+    return text
+
+
+class LabelRows:
+    """Places short labels along a time axis in a few rows so that none overlaps another; a
+    label that finds no free row is left out (its mark is still drawn)."""
+
+    def __init__(self, rows: int) -> None:
+        self._ends = [float("-inf")] * rows
+
+    def place(self, x: float, width: float) -> int | None:
+        for row, end in enumerate(self._ends):
+            if x >= end + 4:
+                self._ends[row] = x + width
+                return row
+        return None
 
 
 def level_quality_plot(session: SessionData, width: int = 900, height: int = 340, title: str = "") -> QImage:
     """Serving level (dBm, legend-coloured points on a line) over the session's time, RXQUAL
     bars below (calls only), and the calls marked: attempt to end, coloured by outcome."""
     image, p = _canvas(width, height)
-    left, right, top = 56, 16, 26
+    left, right, top = 56, 36, 26  # room for the last clock label
     level_h = int((height - top - 40) * 0.68)
     qual_top = top + level_h + 14
     qual_h = height - qual_top - 26
@@ -77,7 +95,7 @@ def level_quality_plot(session: SessionData, width: int = 900, height: int = 340
 
     p.setPen(INK)
     p.drawText(QRectF(left, 2, plot_w, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-               title or f"Session {session.session_id}: serving level (dBm) and RXQUAL")
+               title or f"Session {session.session_id}: serving level (dBm) and RXQUAL, time UTC")
     # legend bands
     edges = [low for low, _label, _c in RXLEV_BINS_DBM]
     upper = hi
@@ -96,7 +114,9 @@ def level_quality_plot(session: SessionData, width: int = 900, height: int = 340
         p.drawText(QRectF(0, y_of(dbm) - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                    str(dbm))
     del edges
-    # calls: shaded from attempt to end
+    # calls: shaded from attempt to end; labels in rows that never overlap
+    labels = LabelRows(3)
+    metrics = p.fontMetrics()
     for call in calls_of(session.session_id, session.events):
         end = call.end_utc if call.end_utc is not None else t1
         colour = QColor(CALL_MARK_COLOURS.get(call.outcome, "#888888"))
@@ -106,7 +126,10 @@ def level_quality_plot(session: SessionData, width: int = 900, height: int = 340
         p.setPen(QPen(colour, 2))
         p.drawLine(QPointF(x_of(end), top), QPointF(x_of(end), top + level_h))
         if x_of(end) - x_of(call.attempt_utc) > 60 or call.outcome != "released":  # label when it fits or matters
-            p.drawText(QPointF(x_of(call.attempt_utc) + 2, top + 12), call.outcome)
+            x = x_of(call.attempt_utc) + 2
+            row = labels.place(x, metrics.horizontalAdvance(call.outcome))
+            if row is not None:
+                p.drawText(QPointF(x, top + 12 + 14 * row), call.outcome)
     # level line with gaps for unknown values
     path = QPainterPath()
     pen_down = False
@@ -150,10 +173,10 @@ def level_quality_plot(session: SessionData, width: int = 900, height: int = 340
     for q in (0, 4, 7):
         y = qual_top + qual_h - (q + 0.5) / 7.5 * qual_h
         p.drawText(QRectF(left - 20, y - 7, 16, 14), Qt.AlignmentFlag.AlignRight, str(q))
-    # time axis
+    # time axis: clock times (UTC), as the findings and the timeline cite them
     for i in range(6):
         ts = t0 + span * i / 5
-        p.drawText(QRectF(x_of(ts) - 30, height - 22, 60, 18), Qt.AlignmentFlag.AlignCenter, _clock(ts - t0, span))
+        p.drawText(QRectF(x_of(ts) - 40, height - 22, 80, 18), Qt.AlignmentFlag.AlignCenter, _clock(ts, span))
     p.end()
     return image
 

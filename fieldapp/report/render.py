@@ -12,7 +12,9 @@ from PySide6.QtCore import QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from fieldapp.cases.stats import percentile
+from fieldapp.fonts import FAMILY
 from fieldapp.report.data import MAX_PLOTTED_SESSIONS, ReportData
+from fieldapp.report.fonts import use_bundled_fonts
 from fieldapp.report.html import build_html
 from fieldapp.report.mask import Masker
 from fieldapp.report.plots import before_after_bars, level_quality_plot, png_bytes, route_map
@@ -21,8 +23,10 @@ _APP: list[QGuiApplication] = []  # keeps the application alive when the report 
 
 
 def ensure_qt() -> None:
-    """Fonts and painting need a Qt application; without a display, use the offscreen platform."""
+    """Fonts and painting need a Qt application; without a display, use the offscreen platform.
+    The shipped DejaVu Sans is registered and made the default (no system fonts needed)."""
     if QGuiApplication.instance() is not None:
+        use_bundled_fonts()
         return
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -32,6 +36,7 @@ def ensure_qt() -> None:
         _APP.append(QApplication(sys.argv[:1]))
     except ImportError:
         _APP.append(QGuiApplication(sys.argv[:1]))
+    use_bundled_fonts()
 
 
 def _spot(data: ReportData) -> tuple[float, float] | None:
@@ -51,7 +56,7 @@ def render_images(data: ReportData) -> dict[str, QImage]:
         if s.samples:
             role = f" ({s.role})" if s.role else ""
             images[f"level-{s.session_id}.png"] = level_quality_plot(
-                s, title=f"Session {s.session_id}{role}: serving level (dBm) above, RXQUAL in calls below")
+                s, title=f"Session {s.session_id}{role}: serving level (dBm) above, RXQUAL in calls below; time UTC")
     serving = {f.data.get("best_server") for f in data.findings if f.data.get("best_server")}
     serving |= set(data.case.cells)
     if data.sessions or data.case.position is not None:
@@ -81,7 +86,8 @@ def write_pdf(data: ReportData, path: str | Path, *, include_personal: bool = Fa
     path = Path(path)
     images = render_images(data)
     doc = QTextDocument()
-    font = QFont(doc.defaultFont())
+    font = QFont(FAMILY)
+    font.setPointSizeF(10)
     for tag in ("liga", "clig"):  # no "ﬁ" ligatures: the ticket system's search and copy/paste see plain "fi"
         font.setFeature(QFont.Tag(tag), 0)
     doc.setDefaultFont(font)

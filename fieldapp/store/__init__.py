@@ -2,7 +2,8 @@
 their attachments, the cell plan.
 
 Every SQL statement of fieldapp lives in this package; the rest of the app calls ``Store``
-methods. May import: ``fieldapp.model`` and the standard library. One ``Store`` is one
+methods. May import: the kernel (``fieldapp.model``) and the standard library; never
+``drivers`` or ``logs``, which stand beside it (the layers contract in pyproject.toml). One ``Store`` is one
 connection, used from one thread (the recorder opens its own in its writer thread).
 
     with Store.open(path) as store:

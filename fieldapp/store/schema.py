@@ -13,7 +13,11 @@ History:
   case history (every status change, edit and note with time and author), and per attachment a
   before/after role, a label and the sha256 of a copied file.
 - v4: CQT runs and their calls (fieldapp/cqt; the SQL is in store/cqt_rows.py).
-- v5: a sample is one row with its parts packed as JSON (``samples.record_json``, format in
+- v5: band scans and the carriers they heard (issue 17; the SQL is in store/scan_rows.py).
+- v6: network statistics and alarms (issue 14; the SQL is in store/stat_rows.py): imports,
+  counter objects (BSC, cell, TRX, neighbour relation), counter values per object and period
+  (NULL = missing, never 0), counter units, alarms with their active interval.
+- v7: a sample is one row with its parts packed as JSON (``samples.record_json``, format in
   store/rows.py, field order named per row by ``record_layouts``) plus a few query columns;
   the ``neighbours`` table is folded into its samples. Every read takes a sample whole, and the
   flat ~90 columns plus one row per neighbour cost ~100 µs per sample to insert (issue 15:
@@ -227,6 +231,91 @@ _V4 = (
     "CREATE INDEX cqt_runs_by_case ON cqt_runs(case_id)",
 )
 
+# Band scans (a handset's survey command or a scanner log): one row per scan, one per carrier.
+_V5 = (
+    """CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        start_utc REAL NOT NULL,
+        end_utc REAL NOT NULL,
+        tech TEXT NOT NULL,                      -- GSM, UMTS, LTE
+        band TEXT,                               -- the band asked for: GSM900, DCS1800, all...
+        arfcn_from INTEGER, arfcn_to INTEGER,    -- the ARFCN range asked for, NULL: the whole band
+        source TEXT NOT NULL DEFAULT '',         -- AT#CSURVC, AT+CNETSCAN, nemo FREQSCAN...
+        complete INTEGER NOT NULL DEFAULT 1,     -- 0: cancelled or cut short
+        lat REAL, lon REAL                       -- where, when known
+    )""",
+    """CREATE TABLE scan_carriers (
+        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        tech TEXT NOT NULL,
+        arfcn INTEGER, band TEXT, rxlev_dbm REAL,
+        bsic INTEGER,                            -- NULL: no BSIC decoded on this carrier
+        mcc INTEGER, mnc INTEGER, lac INTEGER, ci INTEGER,
+        pci INTEGER, rscp_dbm REAL, ecno_db REAL, rsrp_dbm REAL, rsrq_db REAL, cinr_db REAL,
+        status TEXT,
+        PRIMARY KEY (scan_id, seq)
+    )""",
+    "CREATE INDEX scans_by_session ON scans(session_id, end_utc)",
+)
+
+# Network statistics and alarms (issue 14). Object key columns hold '' rather than NULL so the
+# UNIQUE constraint holds (SQLite treats NULLs as distinct); the store turns '' back into None.
+_V6 = (
+    """CREATE TABLE stat_imports (
+        id INTEGER PRIMARY KEY,
+        imported_utc REAL NOT NULL,
+        kind TEXT NOT NULL,                      -- "stats" or "alarms"
+        source TEXT NOT NULL,                    -- the file name
+        vendor TEXT, layout TEXT,
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        summary TEXT NOT NULL DEFAULT '{}'       -- JSON: objects, periods, counters, unknown, skipped
+    )""",
+    """CREATE TABLE stat_objects (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                      -- bsc, cell, trx, ncell
+        bsc TEXT NOT NULL DEFAULT '', cell TEXT NOT NULL DEFAULT '',
+        trx TEXT NOT NULL DEFAULT '', neighbour TEXT NOT NULL DEFAULT '',
+        cgi TEXT,
+        UNIQUE (kind, bsc, cell, trx, neighbour)
+    )""",
+    """CREATE TABLE stat_import_objects (
+        import_id INTEGER NOT NULL REFERENCES stat_imports(id) ON DELETE CASCADE,
+        object_id INTEGER NOT NULL REFERENCES stat_objects(id) ON DELETE CASCADE,
+        PRIMARY KEY (import_id, object_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE stat_values (
+        object_id INTEGER NOT NULL REFERENCES stat_objects(id) ON DELETE CASCADE,
+        start_utc REAL NOT NULL,
+        period_s INTEGER,
+        counter TEXT NOT NULL,                   -- canonical name (logs/stats_counters.csv) or the vendor's
+        value REAL,                              -- NULL: missing in the export (NIL, /0, empty)
+        PRIMARY KEY (object_id, start_utc, counter)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE stat_units (
+        counter TEXT PRIMARY KEY,
+        unit TEXT
+    )""",
+    """CREATE TABLE alarms (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER REFERENCES stat_imports(id) ON DELETE SET NULL,
+        raised_utc REAL NOT NULL,
+        cleared_utc REAL,                        -- NULL: active when exported
+        severity TEXT, alarm_id TEXT, name TEXT NOT NULL,
+        bsc TEXT, cell TEXT, trx TEXT, board TEXT,
+        managed_object TEXT NOT NULL DEFAULT '',
+        probable_cause TEXT, specific_problem TEXT, text TEXT
+    )""",
+    """CREATE TABLE stat_import_alarms (
+        import_id INTEGER NOT NULL REFERENCES stat_imports(id) ON DELETE CASCADE,
+        alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,
+        PRIMARY KEY (import_id, alarm_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX stat_imports_by_case ON stat_imports(case_id)",
+    "CREATE INDEX stat_objects_by_cell ON stat_objects(cell)",
+    "CREATE INDEX alarms_by_object ON alarms(managed_object, raised_utc)",
+)
+
 _CELL_V4 = ("role, cell_tech, mcc, mnc, lac, ci, arfcn, bsic, rxlev, rxlev_dbm, rxlev_full, rxlev_sub,"
             " rxqual, rxqual_sub, c1, c2, ta, pci, rscp_dbm, ecno_db, rsrp_dbm, rsrq_db, sinr_db, operator,"
             " cell_state")
@@ -243,7 +332,7 @@ _LAYOUT_V4 = ('{"cell":["role","tech","mcc","mnc","lac","ci","arfcn","bsic","rxl
               '"position":["ts_utc","lat","lon","alt_m","speed_mps","course_deg","hdop","sats","fix_quality"],'
               '"registration":["domain","stat","lac","ci","act","tech","operator","mcc","mnc"],'
               '"signal":["rssi_dbm","rxqual","rssi_raw","rxlev","rscp_dbm","ecno_db","rsrq_db","rsrp_dbm"]}')
-_V5 = (
+_V7 = (
     """CREATE TABLE record_layouts (
         id INTEGER PRIMARY KEY,
         layout TEXT NOT NULL UNIQUE              -- JSON: part -> field names, in packed order
@@ -290,7 +379,7 @@ _V5 = (
     "CREATE INDEX samples_by_session ON samples(session_id, ts_utc)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

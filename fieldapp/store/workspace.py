@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample
+from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import cases as _cases
 from fieldapp.store import cqt_rows as _cqt
+from fieldapp.store import scan_rows as _scan_rows
+from fieldapp.store import stat_rows as _stat
 from fieldapp.store.rows import LAYOUT_JSON, SAMPLE_COLUMNS, SampleReader, dumps, loads, sample_row
 from fieldapp.store.schema import StoreError, configure, migrate, schema_version
 
@@ -472,6 +474,17 @@ class Store:
             if cur.rowcount == 0:
                 raise UnknownSession(session_id)
 
+    # ------------------------------------------------------------------ band scans (store/scan_rows.py)
+
+    def add_scans(self, session_id: int, scans: Iterable[Scan]) -> int:
+        """Add scans (with their carriers) to the open transaction; returns how many."""
+        with self._atomic() as conn:
+            return _scan_rows.add_scans(conn, session_id, scans)
+
+    def scans(self, session_id: int) -> list[Scan]:
+        """The session's scans in time order, carriers in the order they were heard."""
+        return _scan_rows.scans(self._conn, session_id)
+
     # ------------------------------------------------------------------ CQT runs (fieldapp/cqt)
     # A run and its calls as plain dicts; the SQL is in store/cqt_rows.py. Each call commits.
 
@@ -498,3 +511,49 @@ class Store:
 
     def cqt_calls(self, run_id: int) -> list[dict[str, Any]]:
         return _cqt.calls(self._conn, run_id)
+
+    # ------------------------------------------------------------------ network statistics (issue 14)
+    # Counter rows and alarms of an export; the SQL is in store/stat_rows.py. An import is one
+    # write transaction: ``create_stat_import`` ... ``put_*`` ... ``finish_stat_import`` commits,
+    # ``rollback()`` leaves the workspace as it was.
+
+    def create_stat_import(self, kind: str, source: str, *, vendor: str | None = None, layout: str | None = None,
+                           case_id: int | None = None, imported_utc: float | None = None) -> int:
+        self._stat_cache: dict[tuple, int] = {}
+        with self._atomic() as conn:
+            return _stat.create_import(conn, kind, source, vendor, layout, case_id,
+                                       time.time() if imported_utc is None else imported_utc)
+
+    def put_counter_rows(self, import_id: int, rows: Iterable[Any]) -> int:
+        with self._atomic() as conn:
+            return _stat.put_counter_rows(conn, import_id, rows, self.__dict__.setdefault("_stat_cache", {}))
+
+    def put_alarms(self, import_id: int, alarms: Iterable[Any]) -> int:
+        with self._atomic() as conn:
+            return _stat.put_alarms(conn, import_id, alarms)
+
+    def finish_stat_import(self, import_id: int, summary: dict[str, Any], units: dict[str, str | None]) -> None:
+        with self._committed() as conn:
+            _stat.set_summary(conn, import_id, summary)
+            _stat.put_units(conn, units)
+        self._stat_cache = {}
+
+    def stat_imports(self, *, case_id: int | None = None) -> list[dict[str, Any]]:
+        return _stat.imports(self._conn, case_id)
+
+    def set_stat_import_case(self, import_id: int, case_id: int | None) -> None:
+        with self._committed() as conn:
+            _stat.set_import_case(conn, import_id, case_id)
+
+    def stat_objects(self, *, case_id: int | None = None, cells: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        return _stat.objects(self._conn, case_id, cells)
+
+    def stat_values(self, object_ids: list[int], *, from_utc: float | None = None,
+                    to_utc: float | None = None) -> list[tuple]:
+        return _stat.values(self._conn, object_ids, from_utc, to_utc)
+
+    def stat_units(self) -> dict[str, str | None]:
+        return _stat.units(self._conn)
+
+    def alarms(self, *, case_id: int | None = None) -> list[dict[str, Any]]:
+        return _stat.alarms(self._conn, case_id)

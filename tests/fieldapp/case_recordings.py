@@ -20,6 +20,7 @@ from drivers.handset import HandsetSource
 from drivers.sim import load_scenario, start_simulator
 from drivers.sim.scenario import parse_scenario
 from fieldapp.model import EV_CALL_CONNECTED, EV_CALL_DROPPED, EV_CALL_FAILED, EV_CALL_RELEASED, Event
+from fieldapp.positioning import PositionJoiner, open_gps
 from fieldapp.session import Recorder
 from fieldapp.store import Store
 
@@ -50,23 +51,30 @@ class _Tee:
 
 def record_scenario(workspace: Path, scenario, *, idle_s: float = 1.5, calls: int = 0,
                     hold_s: float = 1.0, speed: float = 15.0, seed: int = 3, family: str = "quectel",
-                    case_id: int | None = None, put_plan: bool = True, until_drop: bool = False) -> int:
+                    case_id: int | None = None, put_plan: bool = True, until_drop: bool = False,
+                    gps: bool = False) -> int:
     """Record ``idle_s`` seconds of idle samples, then ``calls`` test calls held ``hold_s``
     wall seconds each (with ``until_drop``: stop after the first dropped call, ``calls`` being
     the most to make); returns the session id. The scenario's cell plan goes into the workspace.
-    ``scenario``: a shipped name, a JSON path or a loaded Scenario."""
+    ``scenario``: a shipped name, a JSON path or a loaded Scenario. With ``gps`` the simulator's
+    NMEA GPS is read too and its fixes are stamped on the samples (as the live window does)."""
     if put_plan:
         with Store.open(workspace) as store:
             scen = scenario if hasattr(scenario, "cell_plan") else load_scenario(scenario)
             store.put_cell_plan(scen.cell_plan(), f"scenario:{scen.name}")
-    with start_simulator(scenario, family=family, speed=speed, seed=seed, gps=False) as sim:
+    with start_simulator(scenario, family=family, speed=speed, seed=seed, gps=gps) as sim:
         src = HandsetSource(sim.port, rate_s=0.1)
         caps = src.open()
         recorder = Recorder(workspace, f"simulator:{sim.scenario.name}", case_id=case_id,
                             device={"family": caps.family, "model": caps.model, "imei": caps.imei})
         tee = _Tee(recorder)
+        joiner = PositionJoiner()
+        receiver = open_gps("nmea", sim.gps_port) if gps else None
         try:
-            src.start(tee)
+            if receiver is not None:
+                receiver.start(lambda rec: tee(joiner.feed(rec)))
+                time.sleep(0.3)  # the first fix before the first sample
+            src.start(lambda rec: tee(joiner.feed(rec)))
             time.sleep(idle_s)
             for _ in range(calls):
                 mark = len(tee.kinds)
@@ -81,6 +89,8 @@ def record_scenario(workspace: Path, scenario, *, idle_s: float = 1.5, calls: in
                 time.sleep(0.2)
         finally:
             src.stop()
+            if receiver is not None:
+                receiver.stop()
             recorder.close()
     return recorder.session_id
 
@@ -115,6 +125,15 @@ def no_dominant_scenario():
     return parse_scenario(data, "no-dominant.json")
 
 
+def jammed_village_scenario():
+    """The village with its interferer 12 dB stronger: call setups fail under RXQUAL 7."""
+    data = json.loads(Path(load_scenario("low-arfcn-interference").path).read_text(encoding="utf-8"))
+    data["interferers"][0]["eirp_dbm"] += 12
+    data.update(name="village-jammed", description="Test variant of low-arfcn-interference: setups fail on "
+                "interference")
+    return parse_scenario(data, "village-jammed.json")
+
+
 def far_scenario():
     """The bus-stop network with the handset 28 km north of it: no service."""
     data = json.loads(Path(load_scenario("bus-stop-tilt13").path).read_text(encoding="utf-8"))
@@ -127,10 +146,12 @@ RECIPES = {
     # name: (scenario, keyword arguments of record_scenario)
     "tilt13": ("bus-stop-tilt13", dict(idle_s=1.2, speed=20.0)),
     "tilt7": ("bus-stop-tilt7", dict(idle_s=1.2, speed=20.0)),
+    "tilt13-gps": ("bus-stop-tilt13", dict(idle_s=1.2, calls=1, hold_s=0.5, speed=20.0, gps=True)),
     "no-dominant": (None, dict(idle_s=1.2, speed=20.0)),
     "far-away": (None, dict(idle_s=1.0, speed=20.0)),
     "bcch-hung": ("bcch-hung", dict(idle_s=0.8, calls=3, speed=20.0)),
     "sdcch-trx": ("sdcch-trx", dict(idle_s=0.5, calls=4, hold_s=0.4, speed=20.0)),
+    "village-jammed": (None, dict(idle_s=0.3, calls=6, hold_s=0.5, speed=30.0)),
     "village": ("low-arfcn-interference", dict(idle_s=0.3, calls=6, hold_s=3.0, speed=30.0, until_drop=True)),
 }
 
@@ -149,7 +170,8 @@ def recorded(name: str, dest_dir: Path) -> tuple[Path, int]:
             record_scenario(path, "bus-stop-tilt7", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0, put_plan=False)
         else:
             scenario, kwargs = RECIPES[name]
-            made = {"no-dominant": no_dominant_scenario, "far-away": far_scenario}
+            made = {"no-dominant": no_dominant_scenario, "far-away": far_scenario,
+                    "village-jammed": jammed_village_scenario}
             record_scenario(path, scenario or made[name](), **kwargs)
         _MADE[name] = path
     dest = dest_dir / f"{name}.db"

@@ -105,7 +105,11 @@ def test_attach_status_report_and_pack(ws, tmp_path, capsys):
     code, out, _ = run(capsys, "case", "status", "1", "facts collected", "--author", "mhuber", "--workspace", str(ws))
     assert (code, out) == (0, "case 1: facts collected\n")
     code, out, _ = run(capsys, "case", "diagnose", "1", "--json", "--workspace", str(ws))
-    assert [f["rule"] for f in json.loads(out)] == ["weak_coverage"]
+    found = json.loads(out)
+    assert [f["rule"] for f in found] == ["weak_coverage", "not_tested", "not_tested"]
+    # A one-way audio complaint backed by idle samples only (issue 13 §3).
+    assert [f["data"]["what"] for f in found[1:]] == ["held calls", "audio heard by a listener"]
+    assert found[0]["data"]["explains_category"] is False
     code, out, _ = run(capsys, "case", "show", "1", "--workspace", str(ws))
     assert "mhuber: new → facts collected" in out and "session (before)" in out and "site.jpg" in out
     pdf, html, pack = tmp_path / "r.pdf", tmp_path / "r.html", tmp_path / "p.zip"

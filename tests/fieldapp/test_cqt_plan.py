@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.attribution import attribute
-from fieldapp.cqt.plan import CqtPlan, PlanError, cell_for_serving, find_cell, parse_trx_text, typed_cell
+from fieldapp.cqt.plan import CqtPlan, PlanError, parse_trx_text, typed_cell
 from fieldapp.model import Cell, Channel, PlanCell, PlanTrx
 from fieldapp.store import Store, schema
 from fieldapp.store.cqt_rows import UnknownRun
@@ -82,11 +83,13 @@ def test_typed_trxs_refused(text, message):
 def test_typed_cell_marks_the_bcch_trx_and_cells_are_found():
     cell = typed_cell("MINE", "T0=3; T1=7", bcch=3, ci=9)
     assert cell.trxs[0].is_bcch and not cell.trxs[1].is_bcch
-    assert find_cell([MALL, cell], "mine") is cell and find_cell([MALL, cell], "69") is MALL
-    assert find_cell([MALL], "nope") is None
-    assert cell_for_serving([MALL, cell], Cell(lac=1003, ci=69)) is MALL
-    assert cell_for_serving([MALL], Cell(arfcn=3, bsic=47)) is MALL
-    assert cell_for_serving([MALL], None) is None
+    plan = CellPlan([MALL, cell])
+    assert plan.named("mine") is cell and plan.named("69") is MALL
+    assert CellPlan([MALL]).named("nope") is None
+    assert plan.match(Cell(lac=1003, ci=69)) is MALL
+    assert plan.match(Cell(arfcn=3, bsic=47)) is MALL  # the typed cell has BCCH 3 too; BSIC 47 tells
+    assert CellPlan([MALL]).match(Cell(arfcn=3, bsic=47)) is MALL
+    assert plan.match(None) is None
 
 
 ON = Cell(lac=1003, ci=69, arfcn=3)
@@ -135,7 +138,7 @@ def test_an_older_workspace_gains_the_cqt_tables(tmp_path):
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    schema.migrate(conn, upto=schema.SCHEMA_VERSION - 1)
+    schema.migrate(conn, upto=3)  # v4 added the CQT tables
     conn.close()
     with Store.open(path) as store:
         assert store.schema_version == schema.SCHEMA_VERSION

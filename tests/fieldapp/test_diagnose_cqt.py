@@ -1,6 +1,6 @@
 """The suspect-TRX rule reads CQT runs through the CQT store: a real run on the one-way-trx
 scenario (attribute mode, the simulator's listener) names TRX-69-1 as in reference case 3; a
-stored run on a healthy cell names nobody."""
+stored run on a healthy cell names nobody (it is listed as checked and normal)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_a_cqt_run_on_the_mall_names_trx_69_1_and_the_blocking_step(tmp_path):
     assert set(found) == {"suspect_trx"}
 
 
-def test_a_stored_run_with_no_suspect_gives_no_finding(tmp_path):
+def test_a_stored_run_with_no_suspect_gives_no_problem_finding(tmp_path):
     from drivers.sim import load_scenario
 
     cell = load_scenario("one-way-trx").cell_plan()[0]
@@ -52,4 +52,5 @@ def test_a_stored_run_with_no_suspect_gives_no_finding(tmp_path):
         loaded = load_cqt(store, run)
         assert loaded.suspect is None and loaded.verdict["status"] == "none"
         assert loaded.matrix["TRX-69-1"]["calls"] == 5 and loaded.cell == "MALL-69"
-        assert diagnose.diagnose_case(store, case_id) == []
+        # Issue 13 §3: with evidence, "no findings" is the list of what was checked.
+        assert [f.rule for f in diagnose.diagnose_case(store, case_id)] == ["checked_normal"]

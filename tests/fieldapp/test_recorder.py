@@ -58,7 +58,7 @@ def test_records_from_several_threads_end_up_in_the_session(tmp_path):
         t.join()
     rec.close()
     assert not rec.alive
-    assert rec.counts == {"samples": 600, "events": 1, "positions": 1, "raw": 1, "rejected": 0,
+    assert rec.counts == {"samples": 600, "events": 1, "positions": 1, "raw": 1, "scans": 0, "rejected": 0,
                           "skipped": 0, "lost": 0, "pending": 0}
     with Store.open(path) as store:
         info = store.session(sid)

@@ -55,4 +55,4 @@ def test_format_override_and_unknown_names(tmp_path):
 def test_readers_are_ordered_by_priority():
     prios = [r.priority for r in readers()]
     assert prios == sorted(prios, reverse=True)
-    assert {r.produces for r in readers()} == {"timeline", "cells"}
+    assert {r.produces for r in readers()} == {"timeline", "cells", "stats", "alarms"}

@@ -10,18 +10,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
+from fieldapp.cellplan import CellPlan
 from fieldapp.model import Event, Sample
 from fieldapp.radio import RXLEV_BINS_DBM, rxlev_bin
 from tests.ui import synthetic
 from ui.events_list import EventsModel
 from ui.geo import lonlat_to_mercator, mercator_to_lonlat, tile_bounds
-from ui.history import CellPlanIndex, History
+from ui.history import History
 from ui.map_view import MapView, bin_indices
 from ui.neighbour_table import NeighbourTableModel
 
 
 def test_neighbour_model_passes_qtmodeltester_through_live_updates(qtmodeltester, plan_cells):
-    model = NeighbourTableModel(CellPlanIndex(plan_cells))
+    model = NeighbourTableModel(CellPlan(plan_cells))
     qtmodeltester.check(model)
     for i, n in enumerate((6, 6, 3, 0, 5)):  # same rows, fewer, none, new ones
         model.update_sample(synthetic.sample(i * 40, plan_cells, neighbours=n))

@@ -15,13 +15,20 @@ manual V1.09 §6.2.21; no capture of it exists. With hopping the manual gives no
 simulator prints ``h`` there (Quectel's marker; ``0000`` would read as ARFCN 0) and the MAIO/HSN
 of the hopping TRX. ``AT+CENG=2`` is accepted and behaves as mode 1: the unsolicited ``+CENG``
 reports of mode 2 are not simulated.
+
+``AT+CNETSCAN`` lists the cells whose BCCH the scan decoded (drivers/sim/survey.py), RXLEV
+0..63, Cellid/Lac/Bsic hex; ``AT+CNETSCAN=1`` adds Lac and Bsic (reference §3.2.3)::
+
+    Operator:"FieldNet",MCC:001,MNC:01,Rxlev:49,Cellid:33,Arfcn:40,Lac:3ee,Bsic:31
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from drivers.sim.dialects.base import AtError, Dialect, int_arg, mcc_text, mnc_text, split_args
+from drivers.sim.survey import survey
 from fieldapp import radio
 
 if TYPE_CHECKING:
@@ -94,6 +101,34 @@ def ceng(h: Handset, op: str, args: str) -> list[str]:
     raise AtError(None)
 
 
+CNETSCAN_S = 0.5  # a real AT+CNETSCAN takes tens of seconds
+
+
+def cnetscan(h: Handset, op: str, args: str) -> list[str]:
+    if op == "=?":
+        return ["+CNETSCAN: (0,1)"]
+    if op == "?":
+        return [f"+CNETSCAN: {h.settings.get('cnetscan', 0)}"]
+    if op == "=":
+        h.settings["cnetscan"] = int_arg(args or "0", 0, 1)
+        return []
+    if op:
+        raise AtError(None)
+    time.sleep(CNETSCAN_S)
+    out = []
+    for c in survey(h.engine):
+        if c.cell is None:
+            continue  # only decoded cells are listed
+        cell = c.cell
+        rxlev = radio.dbm_to_rxlev(c.level_dbm) or 0
+        line = (f'Operator:"{h.operator}",MCC:{mcc_text(cell.mcc)},MNC:{mnc_text(cell.mnc)},Rxlev:{rxlev},'
+                f"Cellid:{cell.ci:x},Arfcn:{c.arfcn}")
+        if h.settings.get("cnetscan", 0):
+            line += f",Lac:{cell.lac:x},Bsic:{cell.bsic:x}"
+        out.append(line)
+    return out
+
+
 SIMCOM = Dialect(
     name="simcom",
     manufacturer="SIMCOM_Ltd",
@@ -101,7 +136,7 @@ SIMCOM = Dialect(
     revision="1418B04SIM800L24",
     ati=("SIM800 R14.18",),
     imei_tac="86552303",
-    commands={"+CENG": ceng},
+    commands={"+CENG": ceng, "+CNETSCAN": cnetscan},
     call_urcs=True,
     clcc_empty_alpha=True,
     cgmr_prefix="Revision:",

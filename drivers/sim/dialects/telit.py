@@ -15,13 +15,24 @@ drivers/families/telit.py)::
     #MONI: N5 FF FFFF 0000 1024 -111dbm -1 -1                (empty slot)
     #SERVINFO: 3,-55,"FieldNet","00101",71,03EB,,1,,"I",01,6
     #BCCHLOCK: 1024,0,65535,0,0                              (not locked)
+
+Network survey (guide pp.376-386): ``AT#CSURV[=<s>,<e>]`` (labels) and ``AT#CSURVC[=<s>,<e>]``
+(numbers) print one line per carrier heard by ``drivers/sim/survey.py``; ``AT#CSURVF=<0..2>``
+picks decimal (0) or octal BSIC / hex LAC and cell id (1, 2; 2 adds the summary)::
+
+    Network survey started ...
+    arfcn: 40 bsic: 49 rxLev: -61 ber: 0.00 mcc: 001 mnc: 01 lac: 1006 cellId: 51 cellStatus: CELL_SUITABLE numArfcn: 2 arfcn: 40 42
+    arfcn: 3 rxLev: -71
+    Network survey ended
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from drivers.sim.dialects.base import AtError, Dialect, int_arg, mcc_text, mnc_text, split_args
+from drivers.sim.survey import survey
 from fieldapp import radio
 
 if TYPE_CHECKING:
@@ -130,6 +141,63 @@ def bcchlock(h: Handset, op: str, args: str) -> list[str]:
     return []
 
 
+SCAN_S_PER_ARFCN = 0.0015  # a real full-band #CSURVC takes up to 2 minutes; the simulator is quicker
+
+
+def csurvf(h: Handset, op: str, args: str) -> list[str]:
+    if op == "=?":
+        return ["#CSURVF: (0-2)"]
+    if op == "?":
+        return [f"#CSURVF: {h.settings.get('csurvf', 0)}"]
+    if op == "=":
+        h.settings["csurvf"] = int_arg(args or "0", 0, 2)
+        return []
+    raise AtError(None)
+
+
+def _survey(labels: bool):
+    def handler(h: Handset, op: str, args: str) -> list[str]:
+        if op == "=?":
+            return []
+        if op not in ("", "="):
+            raise AtError(None)
+        lo, hi = 0, 1023
+        if op == "=":
+            parts = split_args(args)
+            if len(parts) != 2:
+                raise AtError(50)
+            lo, hi = int_arg(parts[0], 0, 1023), int_arg(parts[1], 0, 1023)
+            if lo > hi:
+                raise AtError(50)
+        fmt = h.settings.get("csurvf", 0)
+        heard = survey(h.engine, lo, hi)
+        time.sleep(SCAN_S_PER_ARFCN * (hi - lo + 1))
+        out = ["Network survey started ..."]
+        for c in heard:
+            dbm = round(c.level_dbm)
+            if c.cell is None:
+                out.append(f"arfcn: {c.arfcn} rxLev: {dbm}" if labels else f"{c.arfcn},{dbm}")
+                continue
+            cell = c.cell
+            bsic = _bsic(cell.bsic) if fmt else str(cell.bsic)
+            lac = f"{cell.lac:04X}" if fmt else str(cell.lac)
+            ci = f"{cell.ci:04X}" if fmt else str(cell.ci)
+            arfcns = sorted({a for t in cell.trxs if "dead" not in t.faults for a in t.arfcns})
+            chans = " ".join(map(str, arfcns))
+            if labels:
+                out.append(f"arfcn: {c.arfcn} bsic: {bsic} rxLev: {dbm} ber: 0.00 mcc: {mcc_text(cell.mcc)} "
+                           f"mnc: {mnc_text(cell.mnc)} lac: {lac} cellId: {ci} cellStatus: CELL_SUITABLE "
+                           f"numArfcn: {len(arfcns)} arfcn: {chans}")
+            else:
+                out.append(f"{c.arfcn},{bsic},{dbm},0.00,{mcc_text(cell.mcc)},{mnc_text(cell.mnc)},{lac},{ci},0,"
+                           f"{len(arfcns)},{chans}")
+        bcchs = sum(1 for c in heard if c.cell is not None)
+        out.append(f"Network survey ended (Carrier: {hi - lo + 1} BCCh: {bcchs})" if fmt == 2
+                   else "Network survey ended")
+        return out
+    return handler
+
+
 TELIT = Dialect(
     name="telit",
     manufacturer="Telit",
@@ -137,5 +205,6 @@ TELIT = Dialect(
     revision="16.01.162",
     ati=("Telit", "GL865-QUAD V3", "16.01.162"),
     imei_tac="35771805",
-    commands={"#MONI": moni, "#SERVINFO": servinfo, "#BCCHLOCK": bcchlock},
+    commands={"#MONI": moni, "#SERVINFO": servinfo, "#BCCHLOCK": bcchlock, "#CSURV": _survey(True),
+              "#CSURVC": _survey(False), "#CSURVF": csurvf},
 )

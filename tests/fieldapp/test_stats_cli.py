@@ -1,0 +1,110 @@
+"""``fieldapp stats import|show`` and ``fieldapp alarms import`` on a real workspace: the JSON
+keys of the issue, values stored as read (missing stays missing), re-import adds nothing,
+a bad file writes nothing, statistics and alarms tied to a case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldapp.cli import main
+from fieldapp.store import Store
+
+FIX = Path(__file__).parent.parent / "fixtures" / "stats"
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return str(tmp_path / "ws.db")
+
+
+def test_stats_import_json_has_the_issue_keys(ws, capsys):
+    code, out, _ = run(capsys, "stats", "import", str(FIX / "huawei_mae_query.csv"), "--json", "--workspace", ws)
+    assert code == 0
+    got = json.loads(out)
+    assert {"objects", "periods", "counters", "unknown_counters", "skipped"} <= set(got)
+    assert got["objects"] == ["STH0456A", "STH0456B", "STH0456C"]
+    assert got["periods"] == ["2024-03-11T09:00:00Z", "2024-03-11T10:00:00Z"]
+    assert got["counters"] == ["sdcch_attempts", "sdcch_congestion", "sdcch_seizures", "tch_drops", "tch_traffic_erl"]
+    assert got["unknown_counters"] == ["ZZ9999"] and got["skipped"] == 0
+    with Store.open(ws) as store:
+        objs = {o["cell"]: o for o in store.stat_objects()}
+        assert objs["STH0456A"]["cgi"] == "46000A1B2C3D4" and objs["STH0456A"]["bsc"] == "BSC6900_SOUTH"
+        values = store.stat_values([objs["STH0456C"]["id"]])
+        assert values and all(v[4] is None for v in values)  # NIL stored as NULL
+        assert store.stat_units()["tch_traffic_erl"] == "Erl"
+
+
+def test_reimport_replaces_values_and_text_output_lists_everything(ws, capsys):
+    run(capsys, "stats", "import", str(FIX / "huawei_mae_query.csv"), "--workspace", ws)
+    code, out, _ = run(capsys, "stats", "import", str(FIX / "huawei_mae_query.csv"), "--workspace", ws)
+    assert code == 0
+    assert "objects: 3 (3 cell)" in out and "periods: 2" in out and "unknown counters" in out and "ZZ9999" in out
+    with Store.open(ws) as store:
+        ids = [o["id"] for o in store.stat_objects()]
+        assert len(ids) == 3 and len(store.stat_values(ids)) == 4 * 6  # 4 rows × (5 counters + 1 unknown)
+
+
+def test_a_file_that_is_no_export_exits_2_and_writes_nothing(ws, tmp_path, capsys):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "stats", "import", str(bad), "--workspace", ws)
+    assert code == 2 and err.count("\n") == 1 and "not a counter export" in err
+    code, _, err = run(capsys, "stats", "import", str(bad), "--vendor", "huawei", "--workspace", ws)
+    assert code == 2 and "no counter rows" in err
+    with Store.open(ws) as store:
+        assert store.stat_imports() == [] and store.stat_objects() == []
+    code, _, err = run(capsys, "stats", "import", str(tmp_path / "missing.csv"), "--workspace", ws)
+    assert code == 2 and "no such file" in err
+
+
+def test_stats_show_prints_kpis_per_period_worked_by_hand(ws, capsys):
+    run(capsys, "stats", "import", str(FIX / "ericsson_eniq.csv"), "--workspace", ws)
+    code, out, _ = run(capsys, "stats", "show", "--cell", "NTH0123C", "--kpi", "traffic_erl", "sdcch_congestion_pct",
+                       "tch_drop_pct", "tch_assignment_success_pct", "interference_band45_pct", "--json",
+                       "--workspace", ws)
+    assert code == 0
+    got = json.loads(out)
+    (period,) = got["periods"]
+    assert period["start_utc"] == "2024-03-11T09:00:00Z"
+    k = period["kpis"]
+    assert k["traffic_erl"] == pytest.approx(3960 / 360)  # TFTRALACC/TFNSCAN = 11 Erl
+    assert k["sdcch_congestion_pct"] == pytest.approx(100 * 14 / 655, abs=1e-3)  # CCONGS/CCALLS
+    assert k["tch_drop_pct"] == pytest.approx(100 * 7 / 321, abs=1e-3)  # (TFNDROP+THNDROP)/TCASSALL
+    assert k["tch_assignment_success_pct"] == pytest.approx(100 * 321 / 330, abs=1e-3)
+    assert k["interference_band45_pct"] is None  # bands 1-3 not exported: no share, not 0
+    code, out, _ = run(capsys, "stats", "show", "--cell", "NTH0123B", "--kpi", "tch_drop_pct", "--json",
+                       "--workspace", ws)
+    assert json.loads(out)["periods"][0]["kpis"]["tch_drop_pct"] is None  # 0/0 is no rate
+
+
+def test_stats_show_unknown_cell_and_kpi_exit_2(ws, capsys):
+    run(capsys, "stats", "import", str(FIX / "ericsson_eniq.csv"), "--workspace", ws)
+    code, _, err = run(capsys, "stats", "show", "--cell", "NOPE", "--workspace", ws)
+    assert code == 2 and "NTH0123A" in err
+    code, _, err = run(capsys, "stats", "show", "--cell", "NTH0123A", "--kpi", "bogus", "--workspace", ws)
+    assert code == 2 and "unknown KPI bogus" in err
+
+
+def test_alarms_and_stats_tied_to_a_case(ws, capsys):
+    code, out, _ = run(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category", "dropped call",
+                       "--workspace", ws)
+    case_id = int(out.strip())
+    code, out, _ = run(capsys, "alarms", "import", str(FIX / "huawei_alarms.csv"), "--case", str(case_id), "--json",
+                       "--workspace", ws)
+    assert code == 0 and json.loads(out)["alarms"] == 2 and json.loads(out)["active"] == 1
+    run(capsys, "stats", "import", str(FIX / "huawei_mae_query.csv"), "--case", str(case_id), "--workspace", ws)
+    run(capsys, "stats", "import", str(FIX / "ericsson_eniq.csv"), "--workspace", ws)
+    with Store.open(ws) as store:
+        assert {o["cell"] for o in store.stat_objects(case_id=case_id)} == {"STH0456A", "STH0456B", "STH0456C"}
+        assert [a["alarm_id"] for a in store.alarms(case_id=case_id)] == ["4122", "4170"]
+    code, _, err = run(capsys, "alarms", "import", str(FIX / "x733_alarms.csv"), "--case", "99", "--workspace", ws)
+    assert code == 2 and "no case 99" in err

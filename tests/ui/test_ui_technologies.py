@@ -1,0 +1,168 @@
+"""Every technology in its own terms (issue 18 point 1): GSM, UMTS and LTE records — synthetic
+and from the shared Nemo and G-NetTrack samples — through the window; what each view then says.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fieldapp.model import DEDICATED, GSM, IDLE, LTE, NEIGHBOUR, UMTS, Cell, Position, Sample
+from fieldapp.tech_terms import ECNO, RSCP, RSRP, RSRQ, RXQUAL, SINR, TERMS, headline
+from tests.ui import synthetic
+
+SAMPLES = Path("/work/shared/samples")
+NEMO = SAMPLES / "nemo" / "RYG0443_R3_R002.3.nmf"
+GNETTRACK = SAMPLES / "gnettrack" / "Yas_log.txt"
+T0 = synthetic.T0_UTC
+
+
+def umts(i: int, rscp: float | None = -80.0, ecno: float | None = -8.0, dedicated=False) -> Sample:
+    serving = Cell(tech=UMTS, lac=3122, ci=363 * 65536 + 25557, arfcn=10588, pci=33,
+                   rscp_dbm=rscp, ecno_db=ecno)
+    nbs = (Cell(role=NEIGHBOUR, tech=UMTS, arfcn=10588, pci=159, rscp_dbm=-85.0, ecno_db=-12.0),
+           Cell(role=NEIGHBOUR, tech=UMTS, arfcn=10588, pci=114, rscp_dbm=-90.0, ecno_db=-14.0))
+    return Sample(T0 + i, UMTS, serving, () if dedicated else nbs, mode=DEDICATED if dedicated else IDLE,
+                  position=Position(T0 + i, 52.37 + i * 1e-4, 4.89))
+
+
+def lte(i: int, rsrp: float | None = -95.0) -> Sample:
+    serving = Cell(tech=LTE, lac=174, ci=52033 * 256 + 4, arfcn=1850, pci=400, rsrp_dbm=rsrp, rsrq_db=-10.5,
+                   sinr_db=14.0)
+    nbs = (Cell(role=NEIGHBOUR, tech=LTE, arfcn=1850, pci=401, rsrp_dbm=-99.0, rsrq_db=-13.0),
+           Cell(role=NEIGHBOUR, tech=UMTS, arfcn=10588, pci=159, rscp_dbm=-85.0))
+    return Sample(T0 + i, LTE, serving, nbs, mode=IDLE, position=Position(T0 + i, 52.37 + i * 1e-4, 4.89))
+
+
+def feed(qtbot, window, records):
+    window.on_records(list(records))
+
+
+# ---------------------------------------------------------------------- the one table
+def test_the_thresholds_table_holds_domain_md_steps():
+    assert [b[0] for b in RSCP.bins[:-1]] == [-75, -85, -95, -105]
+    assert [b[0] for b in ECNO.bins[:-1]] == [-6, -10, -14]
+    assert [b[0] for b in RSRP.bins[:-1]] == [-80, -90, -100, -110]
+    assert [b[0] for b in SINR.bins[:-1]] == [20, 13, 0]
+    assert (RSCP.lo, RSCP.hi, RSRP.lo, RSRP.hi, RSRQ.lo, RSRQ.hi) == (-120, -25, -140, -44, -19.5, -3)
+    assert RSRP.colour(-85.0) == RSRP.bins[1][2] and RSRP.colour(-111.0) == RSRP.bins[-1][2]
+    assert RXQUAL.bin_index(3) == 0 and RXQUAL.bin_index(4) == 1 and RXQUAL.bin_index(7) == 2
+    assert RXQUAL.bands() == [(-0.5, 3.5, RXQUAL.bins[0][2]), (3.5, 5.5, RXQUAL.bins[1][2]),
+                              (5.5, 7.5, RXQUAL.bins[2][2])]
+    assert TERMS[LTE].split_cell_id(52033 * 256 + 4) == f"{52033 * 256 + 4} (eNB 52033 · sector 4)"
+    assert TERMS[UMTS].split_cell_id(363 * 65536 + 25557).endswith("(RNC 363 · cell 25557)")
+    assert headline(lte(0)) == "RSRP -95.0 dBm  RSRQ -10.5 dB  SINR 14.0 dB"
+
+
+# ---------------------------------------------------------------------- views, synthetic
+def test_umts_is_shown_as_rscp_and_ecno_never_as_rxlev(qtbot, window):
+    feed(qtbot, window, [umts(i) for i in range(30)])
+    plot = window.level_plot
+    assert plot.level.getAxis("left").labelText == "RSCP dBm"
+    assert plot.quality.getAxis("left").labelText == "Ec/No dB"
+    assert plot.level.getViewBox().viewRange()[1] == pytest.approx([-120, -25])
+    _x, q = plot.curve_data(plot.quality_curve)
+    assert np.allclose(q, -8.0)
+    assert "RSCP -80.0 dBm" in plot.readout.text() and "Ec/No -8.0 dB" in plot.readout.text()
+    assert "RXLEV" not in plot.readout.text()
+    ch = window.channel_panel
+    assert ch.label("bcch") == "UARFCN / PSC" and ch.text("bcch") == "10588 / 33"
+    assert "BCCH" not in ch.label("bcch")
+    assert ch.text("lac_ci").endswith("(RNC 363 · cell 25557)")
+    assert not ch.row_shown("tch") and not ch.row_shown("timeslot")  # GSM-only rows
+    assert window.neighbours.headers()[1:5] == ["UARFCN", "PSC", "Name", "RSCP dBm"]
+    rows = window.neighbours.visible_rows()
+    assert [r[2] for r in rows] == ["159", "114"]  # two neighbours on one UARFCN, told apart by PSC
+    assert window.map_view.legend_labels()[0] == "<b>RSCP dBm</b>"
+
+
+def test_lte_reads_rsrp_rsrq_sinr_tac_and_eci_split(qtbot, window):
+    feed(qtbot, window, [lte(i) for i in range(20)])
+    plot = window.level_plot
+    assert plot.level.getAxis("left").labelText == "RSRP dBm"
+    assert plot.quality.getAxis("left").labelText == "RSRQ dB"
+    assert plot.quality_combo.isVisibleTo(window) and plot.quality_combo.count() == 2
+    plot.quality_combo.setCurrentText("SINR")
+    assert plot.quality.getAxis("left").labelText == "SINR dB"
+    _x, q = plot.curve_data(plot.quality_curve)
+    assert np.allclose(q, 14.0)
+    ch = window.channel_panel
+    assert ch.label("lac_ci") == "TAC / ECI" and ch.text("lac_ci") == f"174 / {52033 * 256 + 4} (eNB 52033 · sector 4)"
+    assert ch.label("bcch") == "EARFCN / PCI" and ch.text("bcch") == "1850 / 400"
+    rows = {r[2]: r for r in window.neighbours.visible_rows()}
+    assert rows["401"][5] == "-4"  # Δ within LTE
+    assert rows["159"][1] == "10588 3G" and rows["159"][5] == "–"  # inter-RAT: tagged, no Δ across units
+    assert window.neighbours.headers()[6:] == ["RSRQ dB", "SINR dB"]
+
+
+def test_a_technology_change_is_marked_on_plot_and_strip_and_the_views_switch(qtbot, window):
+    records = [lte(i) for i in range(20)] + [umts(i) for i in range(20, 40)] + \
+              [synthetic.sample(i, synthetic.plan()) for i in range(40, 60)]
+    records = [r if r.tech != GSM else Sample(T0 + i + 40, GSM, r.serving, r.neighbours, mode=r.mode,
+                                              position=Position(T0 + i + 40, 52.38, 4.89))
+               for i, r in enumerate(records[:40])] + [Sample(T0 + 40 + j, r.tech, r.serving, r.neighbours,
+                                                             mode=r.mode) for j, r in enumerate(records[40:])]
+    feed(qtbot, window, records)
+    h = window.history
+    assert [(t - T0, a, b) for t, a, b in h.tech_changes] == [(20, LTE, UMTS), (40, UMTS, GSM)]
+    assert [m[1] for m in window.level_plot.tech_marks.marks] == ["4G→3G", "3G→2G"]
+    bands = window.trace.tech_bands()
+    assert [(b[0] - T0, b[3]) for b in bands] == [(0, "4G"), (20, "3G"), (40, "2G")]
+    assert window.level_plot.level.getAxis("left").labelText == "RXLEV dBm"
+    assert window.channel_panel.label("bcch") == "BCCH ARFCN / BSIC" and window.channel_panel.row_shown("tch")
+    # The hover reads each stretch in its own terms.
+    assert "RSRP -95.0 dBm" in window.level_plot.hover_at(T0 + 5)
+    assert "RSCP -80.0 dBm" in window.level_plot.hover_at(T0 + 25)
+    assert "RXLEV" in window.level_plot.hover_at(T0 + 45)
+    # The map colours each point by its own technology's steps: RSRP -95 is "-100 to -90"
+    # (yellow), RSCP -80 is "-85 to -75" (light green).
+    yellow = RSRP.bins[2][2]
+    light_green = RSCP.bins[1][2]
+    route = window.map_view.route
+    assert len(route.xs[window.map_view.bin_colours.index(yellow)]) == 20
+    assert len(route.xs[window.map_view.bin_colours.index(light_green)]) == 20
+
+
+def test_the_neighbour_table_says_why_it_is_empty(qtbot, window):
+    assert window.neighbours.empty_reason() == "no sample yet"
+    feed(qtbot, window, [umts(0, dedicated=True)])
+    assert window.neighbours.empty_reason() == "this handset reports no neighbours in dedicated mode"
+    feed(qtbot, window, [umts(1)])
+    assert window.neighbours.empty_reason() is None
+
+
+# ---------------------------------------------------------------------- the shared real logs
+def _read(path: Path) -> list:
+    from logs.registry import pick_reader
+
+    return list(pick_reader(path).open(path))
+
+
+@pytest.mark.skipif(not NEMO.is_file(), reason="shared Nemo sample not present")
+def test_the_nemo_csfb_log_is_shown_as_lte_and_umts(qtbot, window):
+    records = _read(NEMO)
+    feed(qtbot, window, records)
+    h = window.history
+    techs = {h.tech_at(i) for i in range(len(h.t))} - {None}
+    assert techs == {UMTS, LTE}
+    assert h.tech_changes and all(a != b for _t, a, b in h.tech_changes)
+    assert window.level_plot.level.getAxis("left").labelText in ("RSCP dBm", "RSRP dBm")
+    assert "BCCH" not in window.channel_panel.label("bcch")
+    labels = " ".join(s.label for s in h.segments)
+    assert not re.search(r"(^|\s)ARFCN 10588", labels) and "UARFCN 10588 PSC" in labels
+    assert "TAC 174" in labels  # an LTE cell's area is a TAC
+    # UMTS neighbours on one UARFCN are separate rows and separate curves.
+    keys = [k for k in h.neighbours if len(k) == 3 and k[2] == UMTS]
+    assert len({k[1] for k in keys}) > 3
+
+
+@pytest.mark.skipif(not GNETTRACK.is_file(), reason="shared G-NetTrack sample not present")
+def test_the_gnettrack_log_shows_all_three_technologies_on_the_strip(qtbot, window):
+    records = _read(GNETTRACK)
+    feed(qtbot, window, records)
+    labels = {b[3] for b in window.trace.tech_bands()}
+    assert labels == {"2G", "3G", "4G"}
+    assert len(window.level_plot.tech_marks.marks) == len(window.history.tech_changes) > 10
