@@ -199,6 +199,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     if skipped:
         print(f"{skipped} garbled lines skipped" + (f" ({too_long} too long)" if too_long else ""),
               file=sys.stderr)
+    if gps is not None:
+        bad_gps = getattr(gps, "bad_sentences", 0) or getattr(gps, "bad_lines", 0)
+        if bad_gps:
+            print(f"GPS {args.gps}: {bad_gps} bad sentences skipped", file=sys.stderr)
     print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
     return 1 if interrupted else 0
 
