@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QHBoxLayout,
     QLabel,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,7 @@ from fieldapp.cellplan import cell_key
 from fieldapp.model import GSM, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
 from fieldapp.tech_terms import TERMS, terms_for
+from fieldapp.tile_sources import TileSetting, TileSourceError, open_source
 from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
 from ui.history import History
 from ui.map_tiles import TileLayer
@@ -172,11 +174,18 @@ class MapView(QWidget):
         self.viewbox.sigRangeChangedManually.connect(lambda *a: self.set_follow(False))
         self.viewbox.sigRangeChanged.connect(lambda *a: self.tiles.update())
         self.tiles = TileLayer(self.viewbox)
+        self.tile_error: str | None = None
 
         self.site_items: list[QGraphicsPathItem] = []
         self.site_labels: list[pg.TextItem] = []
         self.sector_polygons: dict[str, list[tuple[float, float]]] = {}
         self._site_xy: dict[str, tuple[float, float]] = {}
+        # Replay: the whole route of the log, dimmed, under the bright played part.
+        self.whole_route = pg.PlotDataItem([], [], pen=pg.mkPen(QColor(150, 150, 150, 150), width=4),
+                                           connect="finite")
+        self.whole_route.setZValue(4)
+        self.plot.addItem(self.whole_route)
+        self._whole_xy: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
         self.serving_line = pg.PlotDataItem([], [], pen=pg.mkPen("#202020", width=2, style=Qt.PenStyle.DashLine))
         self.serving_line.setZValue(5)
         self.plot.addItem(self.serving_line)
@@ -204,10 +213,21 @@ class MapView(QWidget):
         self.follow_check = QCheckBox("Follow")
         self.follow_check.setChecked(True)
         self.follow_check.toggled.connect(self.set_follow)
+        self.follow_check.setToolTip("Keep the car in view; pan or zoom to stop")
+        self.fit_button = QToolButton()
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Fit the map to the route and the sites")
+        self.fit_button.clicked.connect(self.fit_all)
         self.info = QLabel("")
+        # The tile provider's attribution, as its licence asks (© OpenStreetMap contributors).
+        self.attribution = QLabel("")
+        self.attribution.setObjectName("attribution")
+        self.attribution.setStyleSheet("font-size: 8pt; color: #555555;")
+        self.attribution.setOpenExternalLinks(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
         bar.addWidget(self.follow_check)
+        bar.addWidget(self.fit_button)
         bar.addStretch(1)
         bar.addWidget(self.info)
         layout = QVBoxLayout(self)
@@ -215,6 +235,8 @@ class MapView(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.attribution)
+        self.attribution.hide()
 
     # ------------------------------------------------------------------ route
     def _make_route_items(self) -> None:
@@ -412,14 +434,32 @@ class MapView(QWidget):
         if not self._fitted or half_w <= 0:
             half_w = half_h = FOLLOW_SPAN_M / 2
             self._fitted = True
-        if abs(x - (x0 + half_w)) < half_w * 0.3 and abs(y - (y0 + half_h)) < half_h * 0.3:
-            return  # still near the centre: do not scroll every second
+        if abs(x - (x0 + half_w)) < half_w * 0.8 and abs(y - (y0 + half_h)) < half_h * 0.8:
+            return  # well inside the view: do not scroll (a fitted route stays in view)
         self.viewbox.setRange(xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0)
 
+    def set_whole_route(self, positions) -> None:
+        """Replay: the log's whole route, drawn dimmed from the start (the played part is drawn
+        bright over it as the replay goes); the map fits it."""
+        pts = [lonlat_to_mercator(p.lon, p.lat) for p in positions
+               if p is not None and math.isfinite(p.lat) and math.isfinite(p.lon)]
+        xs = np.array([p[0] for p in pts], dtype=float)
+        ys = np.array([p[1] for p in pts], dtype=float)
+        self._whole_xy = (xs, ys)
+        self.whole_route.setData(xs, ys, connect="finite")
+        if len(xs):
+            self.fit_all()
+
     def fit_all(self) -> None:
-        """Show every site and the whole route."""
-        xs = [p[0] for p in self._site_xy.values()] + list(self.history.pos_x.view())
-        ys = [p[1] for p in self._site_xy.values()] + list(self.history.pos_y.view())
+        """Fit the route (the whole route of a replay, else the drive so far); with no route
+        yet, the sites."""
+        route_x = np.concatenate([self._whole_xy[0], self.history.pos_x.view()])
+        route_y = np.concatenate([self._whole_xy[1], self.history.pos_y.view()])
+        if len(route_x):
+            xs, ys = list(route_x), list(route_y)
+        else:
+            xs = [p[0] for p in self._site_xy.values()]
+            ys = [p[1] for p in self._site_xy.values()]
         if not xs:
             return
         pad = 300.0
@@ -441,7 +481,32 @@ class MapView(QWidget):
 
     def set_tile_folder(self, folder) -> None:
         self.tiles.set_folder(folder)
+        self._show_attribution()
         self.tiles.update()
+
+    def set_tile_source(self, setting: TileSetting, cache_dir=None) -> bool:
+        """Street map from a tile setting (XYZ URL, folder, MBTiles, or none). False, with
+        ``tile_error`` set, when the setting cannot be used (the map stays plain)."""
+        try:
+            source = open_source(setting, cache_dir)
+        except TileSourceError as exc:
+            self.tile_error = str(exc)
+            self.tiles.set_source(None)
+            self._show_attribution()
+            return False
+        self.tile_error = None
+        self.tiles.set_source(source)
+        self._show_attribution()
+        self.tiles.update()
+        return True
+
+    def _show_attribution(self) -> None:
+        text = self.tiles.attribution
+        self.attribution.setText(html.escape(text) if text else "")
+        self.attribution.setVisible(bool(text))
+
+    def close_tiles(self) -> None:
+        self.tiles.close()
 
 
 def _ground_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

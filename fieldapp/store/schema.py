@@ -17,7 +17,10 @@ History:
 - v6: network statistics and alarms (issue 14; the SQL is in store/stat_rows.py): imports,
   counter objects (BSC, cell, TRX, neighbour relation), counter values per object and period
   (NULL = missing, never 0), counter units, alarms with their active interval.
-- v7: a sample is one row with its parts packed as JSON (``samples.record_json``, format in
+- v7: cell plan versions (issue 13): every load of a plan (a cell file, a scenario, an edit)
+  is kept as a numbered version with its cells as JSON; each session keeps the version it was
+  recorded or imported under (``sessions.plan_version``; NULL: recorded before versions).
+- v8: a sample is one row with its parts packed as JSON (``samples.record_json``, format in
   store/rows.py, field order named per row by ``record_layouts``) plus a few query columns;
   the ``neighbours`` table is folded into its samples. Every read takes a sample whole, and the
   flat ~90 columns plus one row per neighbour cost ~100 µs per sample to insert (issue 15:
@@ -316,6 +319,16 @@ _V6 = (
     "CREATE INDEX alarms_by_object ON alarms(managed_object, raised_utc)",
 )
 
+_V7 = (
+    """CREATE TABLE plan_versions (
+        version INTEGER PRIMARY KEY,             -- 1, 2, 3... in load order
+        loaded_utc REAL NOT NULL,
+        source TEXT,                             -- the cell file, scenario:<name>, or an edit
+        cells TEXT NOT NULL                      -- JSON: the plan's cells with their TRXs
+    )""",
+    "ALTER TABLE sessions ADD COLUMN plan_version INTEGER",
+)
+
 _CELL_V4 = ("role, cell_tech, mcc, mnc, lac, ci, arfcn, bsic, rxlev, rxlev_dbm, rxlev_full, rxlev_sub,"
             " rxqual, rxqual_sub, c1, c2, ta, pci, rscp_dbm, ecno_db, rsrp_dbm, rsrq_db, sinr_db, operator,"
             " cell_state")
@@ -324,7 +337,7 @@ _NEIGHBOUR_V4 = _CELL_V4.replace("cell_tech", "tech").replace("cell_state", "sta
 _CHANNEL_V4 = ("json(CASE WHEN has_channel THEN json_array(tch_arfcn, timeslot,"
                " json(CASE hopping WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END),"
                " maio, hsn, channel_type, codec) END)")
-# The field order of v1-v4's columns: the layout of every converted row (store/rows.py).
+# The field order of v1-v7's flat sample columns: the layout of every converted row (store/rows.py).
 _LAYOUT_V4 = ('{"cell":["role","tech","mcc","mnc","lac","ci","arfcn","bsic","rxlev","rxlev_dbm",'
               '"rxlev_full","rxlev_sub","rxqual","rxqual_sub","c1","c2","ta","pci","rscp_dbm","ecno_db",'
               '"rsrp_dbm","rsrq_db","sinr_db","operator","state"],'
@@ -332,7 +345,7 @@ _LAYOUT_V4 = ('{"cell":["role","tech","mcc","mnc","lac","ci","arfcn","bsic","rxl
               '"position":["ts_utc","lat","lon","alt_m","speed_mps","course_deg","hdop","sats","fix_quality"],'
               '"registration":["domain","stat","lac","ci","act","tech","operator","mcc","mnc"],'
               '"signal":["rssi_dbm","rxqual","rssi_raw","rxlev","rscp_dbm","ecno_db","rsrq_db","rsrp_dbm"]}')
-_V7 = (
+_V8 = (
     """CREATE TABLE record_layouts (
         id INTEGER PRIMARY KEY,
         layout TEXT NOT NULL UNIQUE              -- JSON: part -> field names, in packed order
@@ -379,7 +392,7 @@ _V7 = (
     "CREATE INDEX samples_by_session ON samples(session_id, ts_utc)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -270,3 +270,26 @@ def test_every_command_with_odd_arguments_answers_without_an_internal_error(fami
             assert final in ("OK", "ERROR", "NO CARRIER") or final.startswith("+CME ERROR:"), (name, tail, final)
         b.ask("ATH")
     assert b.handset.internal_errors == []
+
+
+# ---------------------------------------------------------------- GPRS attach / PDP (case 7)
+
+
+def test_gprs_attach_and_pdp_fail_under_the_faulty_bsc_and_work_elsewhere():
+    b = Bench("gprs-packet-fault", "quectel")
+    b.ask("AT+CMEE=1")
+    assert b.ask('AT+CGDCONT=1,"IP","internet"')[1] == "OK"
+    assert b.ask("AT+CGATT=1")[1] == "+CME ERROR: 148"  # STATION-1 hangs off BSC_EAST
+    assert b.ask("AT+CGATT?")[0] == ["+CGATT: 0"]
+    assert b.ask("AT+CGACT=1,1")[1] == "+CME ERROR: 148"
+    market = load_scenario("gprs-packet-fault").cell("MARKET-1")
+    assert b.ask(f"AT+FASIMMOVE={market.lat + 0.004},{market.lon + 0.002}")[1] == "OK"
+    b.wait(20)  # reselection onto BSC_WEST's cell
+    assert b.ask("AT+CGATT=1")[1] == "OK"
+    assert b.ask("AT+CGACT=1,1")[1] == "OK" and b.ask("AT+CGACT?")[0] == ["+CGACT: 1,1"]
+    assert b.ask("AT+CGATT=0")[1] == "OK" and b.ask("AT+CGACT?")[0] == ["+CGACT: 1,0"]
+
+
+def test_gprs_attach_works_on_a_healthy_network():
+    b = Bench("one-way-trx", "simcom")
+    assert b.ask("AT+CGATT=1")[1] == "OK" and b.ask("AT+CGATT?")[0] == ["+CGATT: 1"]

@@ -273,11 +273,11 @@ def test_a_v1_workspace_opens_under_current_code_and_keeps_its_data(tmp_path):
         assert store.cell_plan() == [PlanCell(name="C1")]
 
 
-def test_a_v6_workspace_keeps_its_samples_and_neighbours_when_they_are_packed(tmp_path):
-    """v7 packs the flat sample columns and the neighbour rows into record_json: the same Samples come back."""
+def test_a_v7_workspace_keeps_its_samples_and_neighbours_when_they_are_packed(tmp_path):
+    """v8 packs the flat sample columns and the neighbour rows into record_json: the same Samples come back."""
     path = tmp_path / "v4.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    assert schema.migrate(conn, upto=6) == 6  # the last schema with flat samples
+    assert schema.migrate(conn, upto=7) == 7  # the last schema with flat samples
     conn.execute("INSERT INTO sessions (id, start_utc, source) VALUES (3, ?, 'import:x.nmf')", (T0,))
     for sample_id, ts in ((10, T0), (11, T0 + 1), (12, T0 + 2)):
         conn.execute("INSERT INTO samples (id, session_id, ts_utc, tech, has_serving, arfcn, rxlev_dbm)"
