@@ -116,6 +116,7 @@ def format_capabilities(caps, simulator=None) -> str:
         f"firmware:     {caps.firmware or 'not reported'}",
         f"call state:   {'URCs' if caps.call_state_by == 'urc' else 'polling AT+CLCC'}",
         f"ARFCN lock:   {'yes' if caps.can_lock_arfcn else 'not available'}",
+        f"band scan:    {caps.scan.get('text') or 'not available'}",
     ]
     if simulator:
         lines.append(f"simulator:    scenario {simulator.get('scenario')}")
