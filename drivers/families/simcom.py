@@ -10,6 +10,7 @@ import re
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, clean, dec, hexnum, number
 from drivers.families.ranges import certain
+from drivers.families.survey import cnetscan_block
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -393,6 +394,7 @@ SIMCOM = register(Family(
     init_commands=_INIT + ("AT+CENG=1,1",),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+CENG?"),
     line_parsers=LINE_PARSERS,
+    block_parsers={"AT+CNETSCAN": cnetscan_block},
     urc_prefixes=_URCS,
     call_state_by="urc",
     fields=frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxqual",
