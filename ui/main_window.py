@@ -20,7 +20,6 @@ from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QMainWindow,
     QMessageBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from fieldapp.live import LinkStatus, PlanUpdate
 from fieldapp.model import Capabilities, Event, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
+from fieldapp.tile_sources import TileSetting
 from ui.channel_panel import ChannelPanel
 from ui.cqt_panel import CqtPanel
 from ui.events_list import EventsList
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         fit = QAction("Fit map to route and sites", self)
         fit.triggered.connect(self.map_view.fit_all)
         view.addAction(fit)
-        tiles = QAction("Map tile folder…", self)
+        tiles = QAction("Map tiles…", self)
         tiles.triggered.connect(self._choose_tiles)
         view.addAction(tiles)
         legend = QAction("RXLEV legend thresholds…", self)
@@ -400,9 +400,7 @@ class MainWindow(QMainWindow):
             self.level_plot.set_window(window)
         self.level_plot.bands_check.setChecked(bool(self.settings.value("plot/bands", True)))
         self.map_view.set_follow(bool(self.settings.value("map/follow", True)))
-        folder = self.settings.value("map/tile_folder")
-        if folder:
-            self.map_view.set_tile_folder(folder)
+        self._apply_tiles(self.tile_setting())
 
     def restore_saved_layout(self) -> None:
         """The user's last layout, unless it does not fit this screen (a laptop after a big
@@ -428,12 +426,34 @@ class MainWindow(QMainWindow):
         if self.settings is not None:
             self.settings.set_source_choices(choices)
 
+    def tile_setting(self) -> TileSetting:
+        """The street map the user chose (the older tile-folder setting still counts)."""
+        if self.settings is None:
+            return TileSetting()
+        raw = self.settings.value("map/tiles")
+        if raw is None and self.settings.value("map/tile_folder"):
+            return TileSetting("folder", str(self.settings.value("map/tile_folder")))
+        return TileSetting.from_json(raw)
+
+    def _apply_tiles(self, setting: TileSetting) -> bool:
+        ok = self.map_view.set_tile_source(setting)
+        if not ok:
+            self.status.showMessage(f"map tiles: {self.map_view.tile_error}", 15000)
+        return ok
+
+    def set_tile_setting(self, setting: TileSetting) -> bool:
+        """Use and remember a tile setting (View → Map tiles…)."""
+        ok = self._apply_tiles(setting)
+        if ok and self.settings is not None:
+            self.settings.set_value("map/tiles", setting.to_json())
+        return ok
+
     def _choose_tiles(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of z/x/y.png map tiles")
-        if folder:
-            self.map_view.set_tile_folder(folder)
-            if self.settings is not None:
-                self.settings.set_value("map/tile_folder", folder)
+        from ui.tile_dialog import TileDialog
+
+        dialog = TileDialog(self.tile_setting(), self)
+        if dialog.exec():
+            self.set_tile_setting(dialog.setting())
 
     def _edit_legend(self) -> None:
         dialog = LegendDialog(self.level_plot.bins, self)
@@ -504,6 +524,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._status_timer.stop()
+        self.map_view.close_tiles()
         self.cqt_panel.shutdown()
         self.save_settings()
         self.closing.emit()

@@ -124,6 +124,7 @@ class DiagnosisInput:
     plan: CellPlan  # the workspace's plan when gathered (a value: the version the diagnosis used)
     cqt: list[CqtEvidence] = field(default_factory=list)
     _spot: SpotView | None = field(default=None, repr=False)
+    stats: Any = None  # fieldapp.netstats.data.StatsData: counters and alarms imported into the case
 
     def samples(self) -> list[tuple[int, Sample]]:
         """Every sample of the evidence (route context included)."""
@@ -157,7 +158,9 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
                                     store.positions(sid), scans=store.scans(sid)))
     cqt = [c for c in (load_cqt(store, r) for r in cqt_run_ids(store, case_id)) if c is not None]
     plan = CellPlan(store.cell_plan(), source=store.cell_plan_source())
-    return DiagnosisInput(case, sessions, plan, cqt)
+    from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
+
+    return DiagnosisInput(case, sessions, plan, cqt, stats=load_stats(store, case_id=case_id))
 
 
 SPOT_RULES = ("weak_coverage", "no_coverage", "no_dominant_server", "interference", "access_failure",
@@ -175,6 +178,9 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     found = [_explains(inp, f) for f in found]
     found.extend(not_tested(inp))
     found.extend(checked_normal(inp, found))
+    from fieldapp.netstats.rules import statistics_findings  # procedure steps 3.1/3.2 (issue 14)
+
+    found.extend(statistics_findings(inp, inp.stats))
     return found
 
 
