@@ -368,7 +368,7 @@ def _labelled(body: str, order: tuple[str, ...]) -> dict[str, str]:
 
 
 def _level(tok: str | None) -> tuple[int | None, float | None]:
-    v = number(tok)
+    v = number(tok, lo=-999, hi=999)
     if v is None:
         return None, None
     return level_from_dbm(v) if v < 0 else level_from_rxlev(int(v))
