@@ -298,3 +298,26 @@ def test_simcom_cschn_on_a_hopping_trx_gives_maio_hsn_and_no_arfcn():
     (cell,) = b.records("AT+CSCHN")
     assert cell.channel.hopping is True and cell.channel.tch_arfcn is None
     assert (cell.channel.maio, cell.channel.hsn) == (2, 5)
+
+
+# ---------------------------------------------------------------- GPRS attach / PDP (case 7)
+
+
+def test_gprs_attach_and_pdp_fail_under_the_faulty_bsc_and_work_elsewhere():
+    b = Bench("gprs-packet-fault", "quectel")
+    b.ask("AT+CMEE=1")
+    assert b.ask('AT+CGDCONT=1,"IP","internet"')[1] == "OK"
+    assert b.ask("AT+CGATT=1")[1] == "+CME ERROR: 148"  # STATION-1 hangs off BSC_EAST
+    assert b.ask("AT+CGATT?")[0] == ["+CGATT: 0"]
+    assert b.ask("AT+CGACT=1,1")[1] == "+CME ERROR: 148"
+    market = load_scenario("gprs-packet-fault").cell("MARKET-1")
+    assert b.ask(f"AT+FASIMMOVE={market.lat + 0.004},{market.lon + 0.002}")[1] == "OK"
+    b.wait(20)  # reselection onto BSC_WEST's cell
+    assert b.ask("AT+CGATT=1")[1] == "OK"
+    assert b.ask("AT+CGACT=1,1")[1] == "OK" and b.ask("AT+CGACT?")[0] == ["+CGACT: 1,1"]
+    assert b.ask("AT+CGATT=0")[1] == "OK" and b.ask("AT+CGACT?")[0] == ["+CGACT: 1,0"]
+
+
+def test_gprs_attach_works_on_a_healthy_network():
+    b = Bench("one-way-trx", "simcom")
+    assert b.ask("AT+CGATT=1")[1] == "OK" and b.ask("AT+CGATT?")[0] == ["+CGATT: 1"]
