@@ -93,6 +93,7 @@ class HandsetSource:
         self.finished = threading.Event()  # the poll thread has ended (stop or unrecoverable loss)
         self._urc_queue: queue.Queue[tuple[float, str]] = queue.Queue()
         self._poll_commands: list[str] = []
+        self._dedicated_commands: list[str] = []  # polled too while a call is up
         self._poll_failures: dict[str, int] = {}
         self.silence_limit_s = SILENCE_LIMIT_S
         self._last_answer = time.monotonic()
@@ -173,6 +174,7 @@ class HandsetSource:
         result = probe_device(channel, self.port, self.baud, self._forced_family)
         self.family, self.simulator = result.family, result.simulator
         self._poll_commands = list(result.family.poll_commands)
+        self._dedicated_commands = list(result.family.dedicated_poll_commands)
         self.capabilities = result.capabilities
         return result.capabilities
 
@@ -246,6 +248,8 @@ class HandsetSource:
         records: list[Any] = []
         unanswered: list[str] = []
         polled = list(self._poll_commands)
+        if self.tracker.in_call:
+            polled += self._dedicated_commands
         for cmd in polled:
             try:
                 resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
@@ -309,8 +313,10 @@ class HandsetSource:
         n = self._poll_failures.get(cmd, 0) + 1
         self._poll_failures[cmd] = n
         self.stats["poll_errors"] += 1
-        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands:
-            self._poll_commands.remove(cmd)
+        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands + self._dedicated_commands:
+            for polled in (self._poll_commands, self._dedicated_commands):
+                if cmd in polled:
+                    polled.remove(cmd)
             self._emit(Event(time.time(), EV_INFO, f"{cmd} dropped from polling: {why} {n} times",
                              {"command": cmd}))
 
