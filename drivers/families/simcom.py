@@ -306,7 +306,7 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
 #   (pastebin VfE7YiwG: LAC and ID decimal)
 # +CCINFO:[SCELL],UARFCN:4436,MCC:505,MNC:001,LAC:338,ID:14302219,PSC:214,SSC:0,RSCP:88,ECIO:8.0,RXLev:-88dbm,TXPWR:0
 # +CCINFO:[NCell1],UARFCN:4436,PSC:230,SSC:0,RSCP:97,ECIO:15.5,RXLev:-97dbm   (SIM5320A, public code)
-_TAG_RE = re.compile(r"\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)
+_TAG_RE = re.compile(r"(?<!\s)\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)  # (?<!\s): as above
 
 
 def parse_ccinfo(line: str) -> list[ParseRecord]:
