@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # the wall time even on two cores. `make test PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= 4
 
-.PHONY: demo test bench lint clean preflight dist smoke-wheel bundle
+.PHONY: demo test bench lint clean preflight fuzz dist smoke-wheel bundle
 
 # A half-made .venv (no python, or a python without pip: what `python3 -m venv` leaves when
 # python3-venv is missing) is removed here, before make looks at the stamp, so it is rebuilt.
@@ -42,6 +42,12 @@ test: preflight $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# A longer fuzz of every family's parsers (time per line bounded, issue 16); not in `make test`.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	FIELDAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -q \
+		tests/drivers/test_parser_time.py -k bounded_time
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench

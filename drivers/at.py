@@ -55,6 +55,9 @@ __all__ = ["AtChannel", "AtError", "AtResponse", "AtTimeout", "DeviceGone", "Urc
 IDLE_FLUSH_S = 0.1
 # ... and after this much silence when nothing is pending (a URC without terminator).
 IDLE_FLUSH_UNSOLICITED_S = 1.0
+# Lines longer than this are dropped by the channel (four times the parsers' MAX_LINE_CHARS:
+# a longer line cannot be a reply, and the partial-line buffer must not grow without bound).
+MAX_LINE_BYTES = 16384
 # Wait this long for a final code after the info line named by ``final_optional_after``.
 OPTIONAL_FINAL_GRACE_S = 0.3
 # Lines that are unsolicited whatever is pending (unless they are the pending command's reply).
@@ -136,9 +139,10 @@ class AtChannel:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._buf = bytearray()
+        self._dropping = False  # inside a line over MAX_LINE_BYTES: skip to its end
         self._last_rx = time.monotonic()
         self._stats = {"lines": 0, "garbled_lines": 0, "urcs": 0, "unsolicited": 0,
-                       "stray_finals": 0, "timeouts": 0, "busy_retries": 0, "callback_errors": 0,
+                       "stray_finals": 0, "too_long_lines": 0, "timeouts": 0, "busy_retries": 0, "callback_errors": 0,
                        "bytes_rx": 0, "bytes_tx": 0}
 
     # ------------------------------------------------------------------ lifecycle
@@ -177,7 +181,7 @@ class AtChannel:
     @property
     def stats(self) -> dict[str, int]:
         """Counters for the status bar: lines, garbled_lines, urcs, unsolicited, stray_finals,
-        timeouts, busy_retries, callback_errors, bytes_rx, bytes_tx (a copy)."""
+        too_long_lines, timeouts, busy_retries, callback_errors, bytes_rx, bytes_tx (a copy)."""
         with self._cond:
             return dict(self._stats)
 
@@ -312,8 +316,7 @@ class AtChannel:
                     with self._cond:
                         self._stats["bytes_rx"] += len(data)
                     self._call(self._on_raw, RawTraffic(time.time(), "rx", data))
-                    self._buf.extend(data)
-                    raws = split_lines(self._buf)
+                    raws = self._cut(data)
                 elif self._buf and self._idle_enough(now):
                     raws, self._buf = [bytes(self._buf)], bytearray()
                 else:
@@ -324,6 +327,28 @@ class AtChannel:
             log.exception("AT reader failed")
             if not self._stop.is_set():
                 self._lost(DeviceGone(f"{self.transport.name}: AT reader failed: {exc!r}"))
+
+    def _cut(self, data: bytes) -> list[bytes]:
+        """Complete lines of what arrived. A line longer than MAX_LINE_BYTES (a device spewing
+        without line ends, or hostile input) is dropped up to its end and counted in
+        ``too_long_lines``: memory stays bounded and no parser sees it."""
+        if self._dropping:
+            ends = [i for i in (data.find(b"\r"), data.find(b"\n")) if i >= 0]
+            if not ends:
+                return []
+            data, self._dropping = data[min(ends):], False
+        self._buf.extend(data)
+        raws = split_lines(self._buf)
+        long_ones = [raw for raw in raws if len(raw) > MAX_LINE_BYTES]
+        if len(self._buf) > MAX_LINE_BYTES:
+            self._buf.clear()
+            self._dropping = True
+            long_ones.append(b"")
+        if long_ones:
+            with self._cond:
+                self._stats["too_long_lines"] += len(long_ones)
+            raws = [raw for raw in raws if len(raw) <= MAX_LINE_BYTES]
+        return raws
 
     def _idle_enough(self, now: float) -> bool:
         quiet = now - self._last_rx

@@ -26,10 +26,13 @@ from typing import Any
 
 from drivers.transport import DeviceGone, PortError, Transport, open_port
 from fieldapp import nmea
-from fieldapp.model import Position
+from fieldapp.model import EV_GPS_BACK, EV_GPS_LOST, Event, Position
 
 RETRY_S = 1.0
 MAX_LINE = 4096
+# No position for this long (after start, or after the last one) is an event: the recording
+# says where it has no positions and why, instead of a silent hole.
+GPS_FIX_LOST_S = 10.0
 
 
 def deliver(sink: Any, record: Any) -> None:
@@ -51,16 +54,42 @@ class _ReaderThread:
         self._sink: Any = None
         self.positions = 0
         self.errors: list[str] = []  # last few problems (reconnects, bad lines), for the UI
+        self.fix_lost_s = GPS_FIX_LOST_S
+        self.has_fix = False  # a position came within fix_lost_s
+        self._last_fix = time.monotonic()
+        self._lost_reported = False
 
     def _note(self, text: str) -> None:
         self.errors = ([*self.errors, text])[-20:]
 
     def _emit(self, pos: Position) -> None:
         self.positions += 1
+        self._last_fix = time.monotonic()
+        self.has_fix = True
+        if self._lost_reported:
+            self._lost_reported = False
+            deliver(self._sink, Event(time.time(), EV_GPS_BACK, f"{self.name}: positions again",
+                                      {"gps": self.name}))
         deliver(self._sink, pos)
+
+    def _check_fix(self) -> None:
+        """Called by the reader loop at least every read timeout: a source that gives no
+        position for ``fix_lost_s`` (at start or after the last one) says so once."""
+        quiet = time.monotonic() - self._last_fix
+        if quiet < self.fix_lost_s or self._lost_reported:
+            return
+        self.has_fix = False
+        self._lost_reported = True
+        why = f"; last problem: {self.errors[-1]}" if self.errors else ""
+        text = (f"{self.name}: no position for {quiet:.0f} s" if self.positions
+                else f"{self.name}: no position in the first {quiet:.0f} s") + why
+        self._note(text)
+        deliver(self._sink, Event(time.time(), EV_GPS_LOST, text,
+                                  {"gps": self.name, "positions": self.positions}))
 
     def _launch(self, sink: Any) -> None:
         self._sink = sink
+        self._last_fix = time.monotonic()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="gps-reader", daemon=True)
         self._thread.start()
@@ -120,6 +149,7 @@ class NmeaSerialSource(_ReaderThread):
         assembler = nmea.PositionAssembler()
         buf = b""
         while not self._stop.is_set():
+            self._check_fix()
             t = self._transport
             if t is None:
                 if not self._reopen():
@@ -147,12 +177,12 @@ class NmeaSerialSource(_ReaderThread):
             return
         try:
             sentence = nmea.parse_sentence(line)
-        except nmea.NmeaError as exc:
+            pos = assembler.feed(sentence)
+        except Exception as exc:  # NmeaError, or a bug: one bad sentence, never a dead thread
             self.bad_sentences += 1
             self._note(f"bad NMEA ({exc}): {line[:80]}")
             return
         self.sentences += 1
-        pos = assembler.feed(sentence)
         if pos is not None:
             self._emit(pos)
 
@@ -247,6 +277,7 @@ class GpsdSource(_ReaderThread):
         pending: dict[str, Any] | None = None
         sky: dict[str, Any] | None = None
         while not self._stop.is_set():
+            self._check_fix()
             sock = self._sock
             if sock is None:
                 if self._stop.wait(RETRY_S):
@@ -309,7 +340,12 @@ class GpsdSource(_ReaderThread):
 
     def _flush(self, pending: dict[str, Any] | None, sky: dict[str, Any] | None) -> None:
         if pending is not None:
-            pos = tpv_position(pending, sky)
+            try:
+                pos = tpv_position(pending, sky)
+            except Exception as exc:  # a TPV of odd types is one bad object, not a dead thread
+                self.bad_lines += 1
+                self._note(f"gpsd: bad TPV ({exc})")
+                return None
             if pos is not None:
                 self._emit(pos)
         return None

@@ -23,7 +23,7 @@ from typing import Any
 from drivers.at import AtChannel, AtError, AtTimeout
 from drivers.at_lines import reply_prefixes
 from drivers.call_tracker import CallTracker
-from drivers.families import Family, parse_line, parse_lines
+from drivers.families import Family, TooLong, parse_line, parse_lines
 from drivers.probe import NoAtResponse, Unsupported, probe_device
 from drivers.sample_builder import build_sample
 from drivers.scan import ScanNotAvailable, ScanProgress, run_scan, scan_support
@@ -49,6 +49,8 @@ from fieldapp.model import (
 )
 
 POLL_TIMEOUT_S = 3.0
+# stop() waits this long for the poll thread before closing the channel under it.
+STOP_WAIT_S = 2.0
 RECONNECT_INTERVAL_S = 1.0
 # A poll command that fails this many times in a row is dropped from the cycle (the device
 # does not support it: saying so once beats an ERROR every second).
@@ -76,7 +78,9 @@ class HandsetSource:
         self.family: Family | None = None
         self.capabilities: Capabilities | None = None
         self.simulator: dict[str, str] | None = None  # {"scenario":..., "family":...} when simulated
-        self.stats: dict[str, int] = {"samples": 0, "skipped_lines": 0, "poll_errors": 0}
+        # skipped_lines counts every skipped line; too_long_lines those over the length cap.
+        self.stats: dict[str, int] = {"samples": 0, "skipped_lines": 0, "too_long_lines": 0,
+                                      "poll_errors": 0}
         self.tracker = CallTracker()
         self._channel: AtChannel | None = None
         self._sink: Sink = lambda record: None
@@ -125,11 +129,17 @@ class HandsetSource:
         self._thread.start()
 
     def stop(self) -> None:
+        """Ends polling within about STOP_WAIT_S, whatever the poll thread is doing: closing
+        the channel fails a command it waits on; a thread still busy after that (a parse that
+        takes long) is left behind as a daemon, and what it emits later is the sink's to drop.
+        ``record --duration`` and SIGTERM must never wait on a parser (issue 16)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=STOP_WAIT_S)
         self._close_channel()
+        if thread is not None and thread.is_alive():
+            thread.join(timeout=STOP_WAIT_S / 2)
         self.finished.set()
 
     def close(self) -> None:
@@ -239,6 +249,7 @@ class HandsetSource:
             self._poll_failures[cmd] = 0
             result = parse_lines(resp.lines, self.family, command=cmd)
             self.stats["skipped_lines"] += result.skipped
+            self.stats["too_long_lines"] += result.too_long
             records.extend(result.records)
         if self.tracker.in_call and self.family.call_state_by == "clcc-poll":
             self._poll_clcc(channel)
@@ -290,8 +301,10 @@ class HandsetSource:
         assert self.family is not None
         try:
             records = parse_line(line, self.family) or []
-        except ValueError:
+        except ValueError as exc:
             self.stats["skipped_lines"] += 1
+            if isinstance(exc, TooLong):
+                self.stats["too_long_lines"] += 1
             return
         for rec in records:
             if isinstance(rec, CallState):

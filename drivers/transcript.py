@@ -82,18 +82,49 @@ def transcript_header(text: str) -> dict[str, str]:
     return header
 
 
+def _sent_comment(line: str) -> str | None:
+    """``# sent: AT^MONI`` anywhere in the body: the command that is outstanding from here on
+    (echo off: the reply lines that follow carry no prefix and no echo to tell)."""
+    m = _HEADER_RE.match(line.strip())
+    if m and m.group(1) == "sent" and is_command_line(m.group(2).strip()):
+        return m.group(2).strip()
+    return None
+
+
 def read_transcript(text: str) -> list[Exchange]:
     """Cut a transcript into exchanges, in order. Never raises on odd input: what is not a
-    command or a reply becomes an unsolicited exchange."""
-    body = [s for s in (ln.strip(" \t\x00") for ln in _lines(text)) if s and not is_comment(s)]
+    command or a reply becomes an unsolicited exchange.
+
+    The outstanding command is what an echo or a ``# sent:`` line last named. With echo off
+    (no command line in the body) a reply that comes after a final code belongs to the same
+    command sent again - a prefix-less table (Cinterion ^MONI, Telit #MONI table) can only be
+    read knowing its command."""
+    raw = [s for s in (ln.strip(" \t\x00") for ln in _lines(text)) if s]
+    sent_header = transcript_header(text).get("sent", "")
+    body: list[str] = []
+    for s in raw:
+        if not is_comment(s):
+            body.append(s)
+        elif body and _sent_comment(s):  # a later "# sent:" (the header one is handled below)
+            body.append("\x00sent:" + (_sent_comment(s) or ""))
     exchanges: list[Exchange] = []
     current: Exchange | None = None  # a command still waiting for its final code
     unsolicited: Exchange | None = None
-    sent = transcript_header(text).get("sent", "")
-    if not any(is_command_line(s) for s in body) and is_command_line(sent):
-        current = Exchange(sent.strip())  # echo off: the header names the command
+    echo_off = not any(is_command_line(s) for s in body)
+    repeat: str | None = None  # echo off: the command whose replies may come again
+    if echo_off and is_command_line(sent_header):
+        repeat = sent_header.strip()
+        current = Exchange(repeat)  # echo off: the header names the command
         exchanges.append(current)
     for line in body:
+        if line.startswith("\x00sent:"):
+            repeat = line[len("\x00sent:"):]
+            current, unsolicited = Exchange(repeat), None
+            exchanges.append(current)
+            continue
+        if current is None and repeat is not None and echo_off:
+            current, unsolicited = Exchange(repeat), None  # the same command sent again
+            exchanges.append(current)
         if is_command_line(line):
             if current is not None and not current.lines and is_echo(line, current.command or ""):
                 continue  # doubled echo

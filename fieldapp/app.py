@@ -78,6 +78,11 @@ class WindowApp:
         self.window = MainWindow(self.settings, list_cases=self.list_cases, title=title, **window_kwargs)
         self.window.install_doctor(self.doctor_report)
         self.bridge.records_arrived.connect(self._records)
+        # The band-scan dock (ui/scan_panel.py): fed after the window filed each batch.
+        from ui.scan_panel import feed, install_scan_panel
+
+        self.scan_panel = install_scan_panel(self.window)
+        self.bridge.records_arrived.connect(lambda batch: feed(self.scan_panel, self.window, batch))
 
     def _finish_window(self) -> None:
         """The workspace's cell plan on the map, teardown on close, the bridge ticking."""
@@ -185,7 +190,28 @@ class LiveApp(WindowApp):
         self.window.install_cases(CaseDesk(workspace))
         self.window.install_import(self.import_job, self.open_replay, self._imported)
         self.replays: list[ReplayApp] = []  # replay windows opened from "Replay it"
+        self.scan_job: Any = None
+        self.scan_panel.scan_requested.connect(self.start_scan)
+        self.scan_panel.cancel_requested.connect(self.cancel_scan)
         self._finish_window()
+
+    # ------------------------------------------------------------------ band scans
+    def start_scan(self, band: str, arfcn_range: Any, repeat: int) -> None:
+        """The scan panel's Scan: a ``ScanJob`` on the connected handset (its poll pauses for
+        each scan); scans and progress come back through the bridge."""
+        from fieldapp.scan_job import ScanJob
+
+        source = self.controller.source
+        if source is None or not hasattr(source, "scan"):
+            self.window.status.showMessage("connect a device before scanning", 10000)
+            return
+        if self.scan_job is not None and self.scan_job.running:
+            return
+        self.scan_job = ScanJob(source, self.bridge.put, band=band, arfcn_range=arfcn_range, repeat=repeat).start()
+
+    def cancel_scan(self) -> None:
+        if self.scan_job is not None:
+            self.scan_job.cancel()
 
     def _keep_scenario_plan(self, update: PlanUpdate) -> None:
         """The simulator's cell plan becomes the workspace's plan, unless the workspace has one
@@ -250,6 +276,9 @@ class LiveApp(WindowApp):
 
     def _shutdown(self) -> None:
         """Ends a recording cleanly and stops the source threads (and any replay window's)."""
+        if self.scan_job is not None:  # a scan stops between two steps; its scans are recorded
+            self.scan_job.cancel()
+            self.scan_job.join(10)
         self.controller.shutdown()
         for replay in list(self.replays):
             replay.window.close()
@@ -327,6 +356,7 @@ class ReplayApp(WindowApp):
         device = " ".join(str(header[k]) for k in ("device", "product") if header.get(k)) or None
         self.window.status.set_link(LinkInfo("replay", device=device, family=header.get("source"),
                                              skipped_lines=bad))
+        self.scan_panel.set_replay(True)
         self._finish_window()
         self.window.status.showMessage(
             f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)} "
@@ -351,11 +381,17 @@ class ReplayApp(WindowApp):
         """After a backward jump the plots restart from the new position (the source re-sends
         the last sample there); the events list keeps every event up to the position, also
         the ones a forward jump skipped."""
+        scans = getattr(self.source, "scans", [])
         if after_utc < before_utc:
             self.window.clear_history()
+            self.scan_panel.clear()
             skipped = [e for e in self.source.events if e.ts_utc < after_utc]
+            skipped_scans = [c for c in scans if c.ts_utc < after_utc]
         else:
             skipped = [e for e in self.source.events if self._delivered_utc < e.ts_utc < after_utc]
+            skipped_scans = [c for c in scans if self._delivered_utc < c.ts_utc < after_utc]
+        if skipped_scans:  # the scans up to the new position, as the panel would have them
+            self.scan_panel.observe(skipped_scans)
         self._delivered_utc = after_utc
         if skipped:
             self.window.on_records(skipped)

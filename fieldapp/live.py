@@ -30,6 +30,8 @@ from drivers.sim import ScenarioError, load_scenario, start_simulator
 from fieldapp.cellplan import SCENARIO_PREFIX
 from fieldapp.model import (
     EV_DISCONNECTED,
+    EV_GPS_BACK,
+    EV_GPS_LOST,
     EV_INFO,
     EV_RECONNECTED,
     Capabilities,
@@ -270,6 +272,9 @@ class Controller:
                 self._set(state="lost", message=record.text)
             elif record.kind == EV_RECONNECTED:
                 self._set(state="connected", message=None)
+            elif record.kind in (EV_GPS_LOST, EV_GPS_BACK):  # the status bar's "GPS:" field
+                gps = (self._status.gps or "").removesuffix(" (no fix)")
+                self._set(gps=f"{gps} (no fix)" if record.kind == EV_GPS_LOST else gps)
         self._emit(record)
 
     def _emit(self, record: Any) -> None:

@@ -119,7 +119,8 @@ def parse_time(tok: str) -> float | None:
         return None
     if len(tok) < 6 or not tok[:6].isdigit():
         raise NmeaError(f"bad time {tok!r}")
-    hh, mm, ss = int(tok[0:2]), int(tok[2:4]), float(tok[4:])
+    hh, mm, ss = int(tok[0:2]), int(tok[2:4]), _float(tok[4:])  # "123456.x" is NmeaError
+    assert ss is not None
     if hh > 23 or mm > 59 or ss >= 61:
         raise NmeaError(f"bad time {tok!r}")
     return hh * 3600 + mm * 60 + ss
@@ -206,7 +207,16 @@ def parse_sentence(line: str) -> Sentence | None:
         return None
     fields = split_sentence(text)
     parser = _PARSERS.get(fields[0][-3:].upper())
-    return None if parser is None else parser(fields)
+    if parser is None:
+        return None
+    try:
+        return parser(fields)
+    except NmeaError:
+        raise
+    except (ValueError, IndexError, OverflowError, ArithmeticError) as exc:
+        # Whatever a field does, the caller sees one bad sentence, never another exception
+        # (issue 16: "123456.x" as a time with a valid checksum killed the GPS thread).
+        raise NmeaError(f"bad {fields[0][-3:]} field: {exc}") from exc
 
 
 class PositionAssembler:

@@ -119,61 +119,78 @@ def cesq_rsrp_to_dbm(v: int | None) -> float | None:
 
 
 # ---------------------------------------------------------------- ARFCN (TS 45.005 §2)
+# Every GSM band of TS 45.005 §2 with its ARFCN range and uplink formula
+# Ful(n) = first_ul_mhz + 0.2 * (n - first_n); Fdl(n) = Ful(n) + duplex (10 MHz for 450/480,
+# 30 MHz for 750, 45 MHz for 850/900, 95 MHz for DCS, 80 MHz for PCS).
+# The 900 MHz channels 0 and 975..1023 count as E-GSM (E-GSM's ARFCN 0 is 890.0 MHz uplink);
+# 955..974 exist only in R-GSM (railways). R-GSM also contains all of P- and E-GSM, so a
+# network that is R-GSM cannot be told from the ARFCN alone below 955 (the band is the narrowest
+# one holding the channel). 512..810 is DCS 1800 unless the network is known to be PCS 1900.
 GSM_P900 = "GSM900"  # P-GSM 1..124
 GSM_E900 = "E-GSM900"  # E-GSM extension: 0 and 975..1023
+GSM_R900 = "R-GSM900"  # R-GSM extension: 955..974
+GSM_450 = "GSM450"
+GSM_480 = "GSM480"
+GSM_750 = "GSM750"
 GSM_850 = "GSM850"
 DCS_1800 = "DCS1800"
 PCS_1900 = "PCS1900"
 
+# (band, first ARFCN, last ARFCN, uplink MHz of the first ARFCN, duplex MHz)
+GSM_BANDS: tuple[tuple[str, int, int, float, float], ...] = (
+    (GSM_P900, 1, 124, 890.2, 45.0),
+    (GSM_E900, 0, 0, 890.0, 45.0),
+    (GSM_R900, 955, 974, 876.2, 45.0),   # 890 + 0.2 * (955 - 1024)
+    (GSM_E900, 975, 1023, 880.2, 45.0),  # 890 + 0.2 * (975 - 1024)
+    (GSM_450, 259, 293, 450.6, 10.0),
+    (GSM_480, 306, 340, 479.0, 10.0),
+    (GSM_750, 438, 511, 747.2, 30.0),
+    (GSM_850, 128, 251, 824.2, 45.0),
+    (DCS_1800, 512, 885, 1710.2, 95.0),
+)
+_PCS = (PCS_1900, 512, 810, 1850.2, 80.0)
+ARFCN_MAX = 1023  # a GSM ARFCN is 10 bits (TS 44.018 §10.5.2.1)
 
-def arfcn_band(arfcn: int | None, pcs: bool = False) -> str | None:
-    """Band of a GSM ARFCN. 512..810 is DCS 1800 unless ``pcs`` says the network is PCS 1900
-    (the two bands share numbers; only the context tells them apart)."""
+
+def _band_row(arfcn: int | None, pcs: bool) -> tuple[str, int, int, float, float] | None:
     if arfcn is None:
         return None
-    if 1 <= arfcn <= 124:
-        return GSM_P900
-    if arfcn == 0 or 975 <= arfcn <= 1023:
-        return GSM_E900
-    if 128 <= arfcn <= 251:
-        return GSM_850
-    if 512 <= arfcn <= 810 and pcs:
-        return PCS_1900
-    if 512 <= arfcn <= 885:
-        return DCS_1800
+    if pcs and _PCS[1] <= arfcn <= _PCS[2]:
+        return _PCS
+    for row in GSM_BANDS:
+        if row[1] <= arfcn <= row[2]:
+            return row
     return None
 
 
-def arfcn_downlink_mhz(arfcn: int | None, pcs: bool = False) -> float | None:
-    band = arfcn_band(arfcn, pcs)
-    if band is None or arfcn is None:
-        return None
-    if band == GSM_P900 or (band == GSM_E900 and arfcn == 0):
-        mhz = 935.0 + 0.2 * arfcn
-    elif band == GSM_E900:
-        mhz = 935.0 + 0.2 * (arfcn - 1024)
-    elif band == GSM_850:
-        mhz = 869.2 + 0.2 * (arfcn - 128)
-    elif band == PCS_1900:
-        mhz = 1930.2 + 0.2 * (arfcn - 512)
-    else:
-        mhz = 1805.2 + 0.2 * (arfcn - 512)
-    return round(mhz, 1)
+def arfcn_band(arfcn: int | None, pcs: bool = False) -> str | None:
+    """Band of a GSM ARFCN (TS 45.005 §2), None for a channel no band holds (125..127,
+    252..258, 294..305, 341..437, 886..954). 512..810 is DCS 1800 unless ``pcs`` says the
+    network is PCS 1900 (the two bands share numbers; only the context tells them apart)."""
+    row = _band_row(arfcn, pcs)
+    return None if row is None else row[0]
 
 
 def arfcn_uplink_mhz(arfcn: int | None, pcs: bool = False) -> float | None:
-    """Uplink = downlink minus the duplex spacing (45 MHz 900/850, 95 MHz DCS, 80 MHz PCS)."""
-    dl = arfcn_downlink_mhz(arfcn, pcs)
-    if dl is None:
+    row = _band_row(arfcn, pcs)
+    if row is None or arfcn is None:
         return None
-    band = arfcn_band(arfcn, pcs)
-    duplex = {GSM_P900: 45.0, GSM_E900: 45.0, GSM_850: 45.0, DCS_1800: 95.0, PCS_1900: 80.0}[band]  # type: ignore[index]
-    return round(dl - duplex, 1)
+    return round(row[3] + 0.2 * (arfcn - row[1]), 1)
+
+
+def arfcn_downlink_mhz(arfcn: int | None, pcs: bool = False) -> float | None:
+    """Downlink = uplink plus the band's duplex spacing."""
+    row = _band_row(arfcn, pcs)
+    ul = arfcn_uplink_mhz(arfcn, pcs)
+    if row is None or ul is None:
+        return None
+    return round(ul + row[4], 1)
 
 
 def valid_arfcn(value: int | None) -> int | None:
-    """A GSM ARFCN that exists in some band, else None."""
-    return value if arfcn_band(value) is not None else None
+    """A GSM ARFCN (0..1023), else None. A channel that no band of the table holds is still an
+    ARFCN the device measured: it is kept, with its band unknown (``arfcn_band`` None)."""
+    return value if value is not None and 0 <= value <= ARFCN_MAX else None
 
 
 # ---------------------------------------------------------------- BSIC (TS 23.003 §4.3.2)

@@ -213,7 +213,7 @@ def headline(sample: Sample | None) -> str:
     values = quality_values(sample, tech)
     parts = [f"{terms.level.name} {terms.level.text(sample.rxlev_dbm)}"]
     parts += [f"{q.name} {q.text(values[q.key])}" for q in terms.qualities]
-    return "   ".join(parts)
+    return "  ".join(parts)
 
 
 def describe(terms: TechTerms) -> list[dict[str, Any]]:

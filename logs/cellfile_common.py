@@ -49,7 +49,9 @@ def coordinate(text: str | None, is_lat: bool) -> float | None:
     try:
         value = float(t)
     except ValueError:
-        m = _DMS_RE.match(t)
+        # One blank between parts: the pattern's adjacent optional "\s*" would take cubic time on
+        # a long run of blanks (issue 16); collapsed, each matches at most one character.
+        m = _DMS_RE.match(" ".join(t.split()))
         if m is None:
             raise CellFileError(f"bad {'latitude' if is_lat else 'longitude'} {t!r}") from None
         hemi = (m.group("h") or m.group("h2") or "").upper()

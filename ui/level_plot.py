@@ -20,13 +20,14 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 from fieldapp.radio import RXLEV_BINS_DBM
 from fieldapp.tech_terms import TERMS, TechTerms, terms_for, with_level_bins
 from ui.history import History, neighbour_label
-from ui.theme import NEIGHBOUR_PALETTE, SERVING_COLOUR
+from ui.theme import NEIGHBOUR_PALETTE, SERVING_COLOUR, plot_colours
 
 # Time windows offered (label, seconds; None = everything recorded so far).
 WINDOWS = (("1 min", 60.0), ("5 min", 300.0), ("15 min", 900.0), ("60 min", 3600.0), ("All", None))
@@ -61,8 +62,11 @@ def _brush(colour: str, alpha: int) -> QColor:
     opaque areas several times faster than translucent ones, and bands repaint every tick."""
     c = QColor(colour)
     a = alpha / 255.0
-    return QColor(round(255 + (c.red() - 255) * a), round(255 + (c.green() - 255) * a),
-                  round(255 + (c.blue() - 255) * a))
+    br, bg, bb = plot_colours().band_base  # white, or the dark theme's background
+    if plot_colours().dark:
+        a = min(1.0, a * 1.6)  # a little stronger on black, or the steps are hard to tell apart
+    return QColor(round(br + (c.red() - br) * a), round(bg + (c.green() - bg) * a),
+                  round(bb + (c.blue() - bb) * a))
 
 
 def _fast(curve: pg.PlotDataItem) -> None:
@@ -136,6 +140,7 @@ class TechMarksItem(pg.GraphicsObject):
         tr = p.transform()
         p.resetTransform()
         last_px = -1e9
+        fm = QFontMetrics(p.font())
         for t, text, colour in self.marks:
             if t < r.left() or t > r.right():
                 continue
@@ -144,9 +149,9 @@ class TechMarksItem(pg.GraphicsObject):
             x = top.x()
             p.setPen(QPen(QColor(colour), 1))
             p.drawLine(QPointF(x, min(top.y(), bottom.y())), QPointF(x, max(top.y(), bottom.y())))
-            if x - last_px > 48:  # tags of changes closer than that would overprint
+            if x > last_px:  # a tag only where the previous one has ended
                 p.drawText(QPointF(x + 3, min(top.y(), bottom.y()) + 12), text)
-                last_px = x
+                last_px = x + fm.horizontalAdvance(text) + 6
 
 
 class LevelPlot(QWidget):
@@ -188,6 +193,9 @@ class LevelPlot(QWidget):
         self.readout = QLabel("")
         self.readout.setObjectName("valueLabel")
         self.readout.setToolTip("The values under the mouse, else the latest sample's")
+        # Takes the room left on the bar and never widens the window (a hover adds the time).
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
         bar.addWidget(QLabel("Window"))
@@ -195,8 +203,7 @@ class LevelPlot(QWidget):
         bar.addWidget(self.follow_button)
         bar.addWidget(self.bands_check)
         bar.addWidget(self.quality_combo)
-        bar.addStretch(1)
-        bar.addWidget(self.readout)
+        bar.addWidget(self.readout, 1)
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -276,6 +283,22 @@ class LevelPlot(QWidget):
         self._apply_terms()
         self.refresh()
         self.tech_changed.emit(terms.tech)
+
+    def apply_theme(self) -> None:
+        """The plot colours of the current theme (light or dark)."""
+        c = plot_colours()
+        self.graphics.setBackground(c.background)
+        for plot in (self.level, self.quality):
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(c.foreground)
+                axis.setTextPen(c.foreground)
+        self.serving_curve.setPen(pg.mkPen(c.serving, width=2))
+        self.quality_curve.setPen(pg.mkPen(c.quality, width=2))
+        self.legend.setBrush(QColor(c.background))
+        self.legend.setLabelTextColor(c.text)
+        self.legend.update()
+        self._apply_terms()
 
     def quality_quantity(self):
         key = self.quality_key.get(self.terms.tech)
@@ -423,15 +446,15 @@ class LevelPlot(QWidget):
             i = int(np.clip(np.searchsorted(t, hover), 0, len(t) - 1))
             if i > 0 and abs(t[i - 1] - hover) < abs(t[i] - hover):
                 i -= 1
-            prefix = time.strftime("%H:%M:%S   ", time.localtime(float(t[i])))
+            prefix = time.strftime("%H:%M:%S  ", time.localtime(float(t[i])))
         tech = h.tech_at(i) or self.terms.tech
         terms = terms_for(tech)
         level = float(h.serving_dbm.view()[i])
         parts = [f"{terms.level.name} {terms.level.text(level)}"]
         for q in terms.qualities:
             parts.append(f"{q.name} {q.text(float(h.quality[q.key].view()[i]))}")
-        tag = f"{tech}   " if tech != "GSM" or h.tech_changes else ""
-        self.readout.setText(prefix + tag + "   ".join(parts))
+        tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
+        self.readout.setText(prefix + tag + "  ".join(parts))
 
     def _mouse_moved(self, scene_pos) -> None:
         inside = any(p.getViewBox().sceneBoundingRect().contains(scene_pos) for p in (self.level, self.quality))

@@ -1,5 +1,10 @@
 """The live window: plots and trace in the middle, source panel on the left, map and channel on
-the right, neighbours and events at the bottom (docks; the layout persists).
+the right, neighbours and events at the bottom (docks; the layout persists, fits the screen
+the window opens on, and can be saved under a name: ui/layouts.py). Field mode (F9) swaps the
+plots for large tiles; View → Dark theme for night drives.
+
+Another issue's panel joins the window with ``add_dock(key, title, widget, area,
+tab_with=..., scrolled=...)``: View menu, default and built-in layouts included.
 
 The window owns no threads. ``on_records`` receives each batch the bridge drained, files it in
 the history and redraws every view once. Controller status (``LinkStatus``), cell plans
@@ -11,11 +16,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
+    QInputDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -26,10 +31,13 @@ from PySide6.QtWidgets import (
 from fieldapp.live import LinkStatus, PlanUpdate
 from fieldapp.model import Capabilities, Event, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
+from fieldapp.tile_sources import TileSetting
 from ui.channel_panel import ChannelPanel
 from ui.cqt_panel import CqtPanel
 from ui.events_list import EventsList
+from ui.field_tiles import FieldTiles
 from ui.history import History
+from ui.layouts import BUILT_IN, LayoutBook, arrange, fitted_size, on_screen
 from ui.legend_dialog import LegendDialog
 from ui.level_plot import LevelPlot
 from ui.map_view import MapView
@@ -37,7 +45,7 @@ from ui.neighbour_table import NeighbourTable
 from ui.settings import WindowSettings
 from ui.source_panel import SourcePanel
 from ui.status_bar import LinkInfo, StatusBar
-from ui.theme import STYLE_SHEET
+from ui.theme import set_dark, style_sheet
 from ui.trace_strip import TraceStrip
 
 STATUS_TICK_MS = 1000  # age of the last sample, skipped-line count
@@ -51,7 +59,10 @@ class MainWindow(QMainWindow):
                  scenarios=(), list_cases=list, status_poll=None, title: str = "fieldapp") -> None:
         super().__init__()
         self.setWindowTitle(title)
-        self.setStyleSheet(STYLE_SHEET)
+        self.dark = bool(settings.value("view/dark", False)) if settings is not None else False
+        set_dark(self.dark)
+        self.setStyleSheet(style_sheet(self.dark))
+        self.field_mode = False
         self.settings = settings
         self._status_poll = status_poll  # () -> LinkStatus, read on the status timer
         bins = settings.rxlev_bins() if settings else RXLEV_BINS_DBM
@@ -71,6 +82,9 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.level_plot, 1)
         layout.addWidget(self.trace)
+        self.tiles = FieldTiles(self.history.plan)
+        self.tiles.hide()
+        layout.addWidget(self.tiles, 1)
         self.setCentralWidget(central)
 
         self.source_panel = SourcePanel(list_ports, list(family_names), list(scenarios), list_cases)
@@ -82,9 +96,10 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.docks: dict[str, QDockWidget] = {}
-        self._dock("source", "Source", self.source_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # Panels taller than a laptop screen's share scroll instead of pushing the window off it.
+        self._dock("source", "Source", _scrolled(self.source_panel), Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("map", "Map", self.map_view, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("channel", "Current channel", self.channel_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("channel", "Current channel", _scrolled(self.channel_panel), Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("neighbours", "Neighbours", self.neighbours, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("events", "Events", self.events, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.docks["neighbours"], self.docks["events"], Qt.Orientation.Horizontal)
@@ -94,14 +109,11 @@ class MainWindow(QMainWindow):
         self.docks["events"].raise_()
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.resize(1600, 1000)
-        self.resizeDocks([self.docks["source"]], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["map"]], [480], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["map"], self.docks["channel"]], [560, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["neighbours"]], [230], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["neighbours"], self.docks["events"]], [420, 380], Qt.Orientation.Horizontal)
-        self._default_state = self.saveState()
+        self._default_state: QByteArray | None = None
+        self.fit_to_screen()
+        self.layouts = LayoutBook(self, settings)
         self._make_menus()
+        self.apply_theme(self.dark)
 
         self.level_plot.neighbour_name = self.neighbours.name_of
         self.neighbours.model.plotted_changed.connect(self.level_plot.set_plotted_neighbours)
@@ -113,6 +125,113 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
         if settings is not None:
             self._restore()
+
+    # ------------------------------------------------------------------ screen and layouts
+    def available_screen(self) -> QRect:
+        """The screen area the window may use (``fit_to_screen(rect)`` sets another: tests)."""
+        if getattr(self, "_screen_area", None) is not None:
+            return self._screen_area
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1600, 1000)
+
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Size the window to the screen it opens on and arrange the docks in proportion;
+        this arrangement is the default that "Reset layout" returns to."""
+        if available is not None:
+            self._screen_area = QRect(available)
+        available = self.available_screen()
+        if self.isVisible():  # the frame is known once shown
+            frame = (self.frameGeometry().width() - self.width(), self.frameGeometry().height() - self.height())
+            width, height = fitted_size(available, frame)
+        else:
+            width, height = fitted_size(available)
+        self.resize(width, height)
+        self.move(available.topLeft())
+        arrange(self, width, height)
+        if getattr(self, "_default_state", None) is None:
+            self._default_state = self.saveState()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """First show: now that the window manager's frame is known, make sure it fits."""
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            if not on_screen(self, self.available_screen()):
+                self.fit_to_screen()
+
+    def reset_layout(self) -> None:
+        """Every dock back where it started, sized for this screen; the plots, not the tiles."""
+        self.set_field_mode(False)
+        self.restoreState(self._default_state)
+        self.fit_to_screen()
+
+    def add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, *,
+                 tab_with: str | None = None, scrolled: bool = False) -> QDockWidget:
+        """The hook for a new panel: a dock named ``dock_<key>`` (saved layouts know it by that
+        name) in ``area``, tabbed behind ``tab_with`` when given, in a scroll area when
+        ``scrolled`` (tall panels), listed in the View menu and kept in the default layout."""
+        self._dock(key, title, _scrolled(widget) if scrolled else widget, area)
+        if tab_with in self.docks:
+            self.tabifyDockWidget(self.docks[tab_with], self.docks[key])
+            self.docks[tab_with].raise_()
+        self._default_state = self.saveState()
+        if getattr(self, "view_menu", None) is not None:
+            self.view_menu.insertAction(self._docks_end, self.docks[key].toggleViewAction())
+        return self.docks[key]
+
+    def set_field_mode(self, on: bool) -> None:
+        """Large tiles instead of the plots (the docks stay)."""
+        self.field_mode = on
+        self.level_plot.setVisible(not on)
+        self.trace.setVisible(not on)
+        self.tiles.setVisible(on)
+        if on and self.history.last_sample is not None:
+            self.tiles.update_sample(self.history.last_sample)
+        action = getattr(self, "field_action", None)
+        if action is not None and action.isChecked() != on:
+            action.setChecked(on)
+
+    def apply_theme(self, dark: bool) -> None:
+        """Light or dark (night drives): the style sheet and the plots' own colours."""
+        self.dark = dark
+        set_dark(dark)
+        self.setStyleSheet(style_sheet(dark))
+        for view in (self.level_plot, self.trace, self.map_view):
+            view.apply_theme()
+        action = getattr(self, "dark_action", None)
+        if action is not None and action.isChecked() != dark:
+            action.setChecked(dark)
+        if self.settings is not None:
+            self.settings.set_value("view/dark", dark)
+
+    def apply_layout(self, name: str) -> bool:
+        return self.layouts.apply(name)
+
+    def _save_layout_as(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save layout", "Name of this layout (e.g. drive, CQT, replay):")
+        if ok and name.strip():
+            self.layouts.save(name)
+            self._fill_layouts_menu()
+
+    def _delete_layout(self) -> None:
+        saved = [n for n in self.layouts._saved_names()]
+        if not saved:
+            return
+        name, ok = QInputDialog.getItem(self, "Delete layout", "Saved layout:", saved, 0, False)
+        if ok:
+            self.layouts.delete(name)
+            self._fill_layouts_menu()
+
+    def _fill_layouts_menu(self) -> None:
+        menu = self.layouts_menu
+        menu.clear()
+        for name in self.layouts.names():
+            action = menu.addAction(name + ("" if name not in BUILT_IN else "  (built in)"))
+            action.triggered.connect(lambda _=False, n=name: self.apply_layout(n))
+        menu.addSeparator()
+        menu.addAction("Save layout as…", self._save_layout_as)
+        menu.addAction("Delete a saved layout…", self._delete_layout)
+        menu.addAction("Reset layout (fit this screen)", self.reset_layout)
 
     def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -132,20 +251,34 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view = self.menuBar().addMenu("&View")
+        self.view_menu = view
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
+        self._docks_end = view.addSeparator()
+        self.field_action = QAction("Field mode (large tiles)", self)
+        self.field_action.setCheckable(True)
+        self.field_action.setShortcut(QKeySequence("F9"))
+        self.field_action.toggled.connect(self.set_field_mode)
+        view.addAction(self.field_action)
+        self.dark_action = QAction("Dark theme", self)
+        self.dark_action.setCheckable(True)
+        self.dark_action.setChecked(self.dark)
+        self.dark_action.toggled.connect(self.apply_theme)
+        view.addAction(self.dark_action)
+        self.layouts_menu = view.addMenu("Layouts")
+        self._fill_layouts_menu()
         view.addSeparator()
         fit = QAction("Fit map to route and sites", self)
         fit.triggered.connect(self.map_view.fit_all)
         view.addAction(fit)
-        tiles = QAction("Map tile folder…", self)
+        tiles = QAction("Map tiles…", self)
         tiles.triggered.connect(self._choose_tiles)
         view.addAction(tiles)
         legend = QAction("RXLEV legend thresholds…", self)
         legend.triggered.connect(self._edit_legend)
         view.addAction(legend)
         reset = QAction("Reset layout", self)
-        reset.triggered.connect(lambda: self.restoreState(self._default_state))
+        reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("About fieldapp", self)
@@ -194,10 +327,13 @@ class MainWindow(QMainWindow):
             if self.auto_plot_strongest and last.neighbours and not self.neighbours.model.plotted:
                 self._plot_strongest(self.auto_plot_strongest)
             self.channel_panel.update_sample(last)
+            if self.field_mode:
+                self.tiles.update_sample(last)
             self.status.sample_arrived(last.ts_utc, self.history.sample_period_s())
             self.last_drawn_sample_utc = last.ts_utc
         if new_events:
             self.events.add(new_events)
+            self.tiles.add_events(new_events)
             self.channel_panel.set_lock(self.history.locked)
         if changed & {"positions", "samples"}:
             self.map_view.refresh()
@@ -232,6 +368,7 @@ class MainWindow(QMainWindow):
         self.history.set_plan(cells)
         self.neighbours.model.set_plan(self.history.plan)
         self.channel_panel.plan = self.history.plan
+        self.tiles.plan = self.history.plan
         self.map_view.set_plan(cells)
         self.cqt_panel.set_cell_plan(cells)
         self.trace.redraw_all()  # labels may have changed
@@ -256,16 +393,23 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ persistence
     def _restore(self) -> None:
         assert self.settings is not None
-        self.settings.restore_layout(self)
+        self.restore_saved_layout()
         self.source_panel.apply_choices(self.settings.source_choices())
         window = self.settings.value("plot/window")
         if isinstance(window, str):
             self.level_plot.set_window(window)
         self.level_plot.bands_check.setChecked(bool(self.settings.value("plot/bands", True)))
         self.map_view.set_follow(bool(self.settings.value("map/follow", True)))
-        folder = self.settings.value("map/tile_folder")
-        if folder:
-            self.map_view.set_tile_folder(folder)
+        self._apply_tiles(self.tile_setting())
+
+    def restore_saved_layout(self) -> None:
+        """The user's last layout, unless it does not fit this screen (a laptop after a big
+        monitor): then the layout fitted to this screen."""
+        if self.settings is None:
+            return
+        if self.settings.restore_layout(self) and not on_screen(self, self.available_screen()):
+            self.fit_to_screen()
+        self.set_field_mode(bool(self.settings.value("view/field_mode", False)))
 
     def save_settings(self) -> None:
         if self.settings is None or self.replay_mode:
@@ -275,18 +419,41 @@ class MainWindow(QMainWindow):
         self.settings.set_value("plot/window", self.level_plot.window_label())
         self.settings.set_value("plot/bands", self.level_plot.bands_check.isChecked())
         self.settings.set_value("map/follow", self.map_view.follow)
+        self.settings.set_value("view/field_mode", self.field_mode)
         self.settings.sync()
 
     def _remember_choices(self, choices: dict) -> None:
         if self.settings is not None:
             self.settings.set_source_choices(choices)
 
+    def tile_setting(self) -> TileSetting:
+        """The street map the user chose (the older tile-folder setting still counts)."""
+        if self.settings is None:
+            return TileSetting()
+        raw = self.settings.value("map/tiles")
+        if raw is None and self.settings.value("map/tile_folder"):
+            return TileSetting("folder", str(self.settings.value("map/tile_folder")))
+        return TileSetting.from_json(raw)
+
+    def _apply_tiles(self, setting: TileSetting) -> bool:
+        ok = self.map_view.set_tile_source(setting)
+        if not ok:
+            self.status.showMessage(f"map tiles: {self.map_view.tile_error}", 15000)
+        return ok
+
+    def set_tile_setting(self, setting: TileSetting) -> bool:
+        """Use and remember a tile setting (View → Map tiles…)."""
+        ok = self._apply_tiles(setting)
+        if ok and self.settings is not None:
+            self.settings.set_value("map/tiles", setting.to_json())
+        return ok
+
     def _choose_tiles(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of z/x/y.png map tiles")
-        if folder:
-            self.map_view.set_tile_folder(folder)
-            if self.settings is not None:
-                self.settings.set_value("map/tile_folder", folder)
+        from ui.tile_dialog import TileDialog
+
+        dialog = TileDialog(self.tile_setting(), self)
+        if dialog.exec():
+            self.set_tile_setting(dialog.setting())
 
     def _edit_legend(self) -> None:
         dialog = LegendDialog(self.level_plot.bins, self)
@@ -318,6 +485,7 @@ class MainWindow(QMainWindow):
         self.replay_mode = True
         self.docks["source"].hide()
         self.docks["source"].toggleViewAction().setEnabled(False)
+        self._default_state = self.saveState()  # "Reset layout" keeps the source panel away
         self.source_panel.setEnabled(False)
         central = self.centralWidget().layout()
         central.addWidget(timeline)
@@ -348,18 +516,15 @@ class MainWindow(QMainWindow):
         from ui.case_panel import CasePanel
 
         self.cases = CasePanel(desk, self, **view_kwargs)
-        self._dock("cases", "Cases", _scrolled(self.cases), Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.docks["source"], self.docks["cases"])
-        self.docks["source"].raise_()
-        self.resizeDocks([self.docks["source"]], [300], Qt.Orientation.Horizontal)
-        self._default_state = self.saveState()
-        if self.settings is not None:
-            self.settings.restore_layout(self)  # the saved layout knows this dock too
+        self.add_dock("cases", "Cases", self.cases, Qt.DockWidgetArea.LeftDockWidgetArea, tab_with="source",
+                      scrolled=True)
+        self.restore_saved_layout()  # the saved layout knows this dock too
         self.cases.install(self)
         self.closing.connect(self.cases.close_views)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._status_timer.stop()
+        self.map_view.close_tiles()
         self.cqt_panel.shutdown()
         self.save_settings()
         self.closing.emit()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QHBoxLayout,
     QLabel,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +31,11 @@ from fieldapp.cellplan import cell_key
 from fieldapp.model import GSM, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
 from fieldapp.tech_terms import TERMS, terms_for
+from fieldapp.tile_sources import TileSetting, TileSourceError, open_source
 from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
 from ui.history import History
 from ui.map_tiles import TileLayer
-from ui.theme import cell_colour
+from ui.theme import cell_colour, plot_colours
 
 UNKNOWN_COLOUR = "#9e9e9e"
 POINT_SIZE_PX = 7
@@ -172,6 +174,7 @@ class MapView(QWidget):
         self.viewbox.sigRangeChangedManually.connect(lambda *a: self.set_follow(False))
         self.viewbox.sigRangeChanged.connect(lambda *a: self.tiles.update())
         self.tiles = TileLayer(self.viewbox)
+        self.tile_error: str | None = None
 
         self.site_items: list[QGraphicsPathItem] = []
         self.site_labels: list[pg.TextItem] = []
@@ -204,10 +207,21 @@ class MapView(QWidget):
         self.follow_check = QCheckBox("Follow")
         self.follow_check.setChecked(True)
         self.follow_check.toggled.connect(self.set_follow)
+        self.follow_check.setToolTip("Keep the car in view; pan or zoom to stop")
+        self.fit_button = QToolButton()
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Fit the map to the route and the sites")
+        self.fit_button.clicked.connect(self.fit_all)
         self.info = QLabel("")
+        # The tile provider's attribution, as its licence asks (© OpenStreetMap contributors).
+        self.attribution = QLabel("")
+        self.attribution.setObjectName("attribution")
+        self.attribution.setStyleSheet("font-size: 8pt; color: #555555;")
+        self.attribution.setOpenExternalLinks(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
         bar.addWidget(self.follow_check)
+        bar.addWidget(self.fit_button)
         bar.addStretch(1)
         bar.addWidget(self.info)
         layout = QVBoxLayout(self)
@@ -215,6 +229,8 @@ class MapView(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.attribution)
+        self.attribution.hide()
 
     # ------------------------------------------------------------------ route
     def _make_route_items(self) -> None:
@@ -251,6 +267,15 @@ class MapView(QWidget):
 
     def legend_labels(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
+
+    def apply_theme(self) -> None:
+        c = plot_colours()
+        self.plot_widget.setBackground(c.map_background)
+        back = QColor(c.background)
+        back.setAlpha(220)
+        self.legend.setBrush(back)
+        self.legend.setLabelTextColor(c.text)
+        self._fill_legend()
 
     def set_legend_tech(self, tech: str | None) -> None:
         tech = terms_for(tech).tech
@@ -364,7 +389,7 @@ class MapView(QWidget):
                 if mask.any():
                     self.route.add(b, xs[mask], ys[mask])
             self._drawn_positions = n
-            self.set_legend_tech(h.current_tech)
+        self.set_legend_tech(h.current_tech)
         if n == 0:
             return
         x, y = float(h.pos_x.view()[-1]), float(h.pos_y.view()[-1])
@@ -432,7 +457,32 @@ class MapView(QWidget):
 
     def set_tile_folder(self, folder) -> None:
         self.tiles.set_folder(folder)
+        self._show_attribution()
         self.tiles.update()
+
+    def set_tile_source(self, setting: TileSetting, cache_dir=None) -> bool:
+        """Street map from a tile setting (XYZ URL, folder, MBTiles, or none). False, with
+        ``tile_error`` set, when the setting cannot be used (the map stays plain)."""
+        try:
+            source = open_source(setting, cache_dir)
+        except TileSourceError as exc:
+            self.tile_error = str(exc)
+            self.tiles.set_source(None)
+            self._show_attribution()
+            return False
+        self.tile_error = None
+        self.tiles.set_source(source)
+        self._show_attribution()
+        self.tiles.update()
+        return True
+
+    def _show_attribution(self) -> None:
+        text = self.tiles.attribution
+        self.attribution.setText(html.escape(text) if text else "")
+        self.attribution.setVisible(bool(text))
+
+    def close_tiles(self) -> None:
+        self.tiles.close()
 
 
 def _ground_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -70,3 +70,66 @@ QLabel#valueLabel { font-weight: 600; }
 QPushButton#connectButton:checked { background: #2e7d32; color: white; }
 QPushButton#recordButton:checked { background: #c62828; color: white; }
 """
+
+# Field mode tiles: large values readable at arm's length.
+TILE_STYLE = """
+QFrame#fieldTile { border: 1px solid #c8ccd2; border-radius: 6px; }
+QLabel#tileTitle { font-size: 15pt; }
+QLabel#tileValue { font-size: 34pt; font-weight: 700; }
+"""
+
+# The night-drive theme: dark surfaces, light text, the plots on near-black.
+DARK_STYLE_SHEET = """
+QWidget { background: #1c1f24; color: #e6e6e6; }
+QMainWindow { background: #15171b; }
+QDockWidget { font-weight: 600; color: #e6e6e6; }
+QDockWidget::title { background: #2a2e35; padding: 4px 6px; }
+QGroupBox { font-weight: 600; margin-top: 10px; border: 1px solid #3a3f47; }
+QGroupBox::title { subcontrol-origin: margin; left: 6px; padding: 0 3px; }
+QTableView { gridline-color: #333840; background: #1c1f24; alternate-background-color: #23272d;
+             selection-background-color: #2f4f7a; selection-color: #ffffff; }
+QHeaderView::section { background: #2a2e35; color: #e6e6e6; padding: 3px; border: none;
+                       border-right: 1px solid #3a3f47; border-bottom: 1px solid #3a3f47; }
+QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox, QPlainTextEdit, QTextEdit {
+    background: #262a30; border: 1px solid #3a3f47; color: #e6e6e6; }
+QPushButton, QToolButton { background: #2a2e35; border: 1px solid #3a3f47; padding: 3px 8px; }
+QPushButton:checked, QToolButton:checked { background: #2f4f7a; }
+QMenuBar, QMenu { background: #1c1f24; color: #e6e6e6; }
+QMenu::item:selected, QMenuBar::item:selected { background: #2f4f7a; }
+QStatusBar QLabel { padding: 0 6px; }
+QLabel#valueLabel { font-weight: 600; color: #ffffff; }
+QPushButton#connectButton:checked { background: #2e7d32; color: white; }
+QPushButton#recordButton:checked { background: #c62828; color: white; }
+"""
+
+
+class PlotColours:
+    """What the plots draw with in a theme (pyqtgraph takes no style sheet)."""
+
+    def __init__(self, dark: bool) -> None:
+        self.dark = dark
+        self.background = "#121418" if dark else "#ffffff"
+        self.map_background = "#181b20" if dark else "#fbfbf8"
+        self.foreground = "#d0d0d0" if dark else "#404040"
+        self.serving = "#f5f5f5" if dark else SERVING_COLOUR
+        self.quality = "#e0e0e0" if dark else "#333333"
+        self.text = "#f0f0f0" if dark else "#101010"
+        self.band_base = (18, 20, 24) if dark else (255, 255, 255)  # colour bands blend over this
+
+
+_current = PlotColours(False)
+
+
+def plot_colours() -> PlotColours:
+    return _current
+
+
+def set_dark(on: bool) -> PlotColours:
+    """Switch the plot colours (the window re-applies them to its views)."""
+    global _current
+    _current = PlotColours(on)
+    return _current
+
+
+def style_sheet(dark: bool) -> str:
+    return (DARK_STYLE_SHEET if dark else STYLE_SHEET) + TILE_STYLE

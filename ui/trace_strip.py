@@ -19,7 +19,7 @@ from fieldapp.model import DEDICATED, EV_CELL_CHANGE, EV_HANDOVER, Event
 from fieldapp.tech_terms import terms_for
 from ui.history import History, Segment
 from ui.level_plot import AXIS_WIDTH_PX
-from ui.theme import cell_colour
+from ui.theme import cell_colour, plot_colours
 
 BAR_TOP, BAR_BOTTOM = 0.34, 0.96  # the cell bars (y grows upwards)
 TECH_TOP, TECH_BOTTOM = 0.02, 0.28  # the technology band under them
@@ -103,8 +103,9 @@ class SegmentsItem(pg.GraphicsObject):
                 p.setPen(QColor("#ffffff"))
                 p.drawText(r.adjusted(3, 0, 0, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(QColor("#202020"), 1.5))
-        p.setBrush(QColor("#202020"))
+        ink = QColor(plot_colours().text)
+        p.setPen(QPen(ink, 1.5))
+        p.setBrush(ink)
         lo_i = bisect.bisect_left(self.markers, t_lo)
         hi_i = bisect.bisect_right(self.markers, t_hi)
         visible = [tr.map(QPointF(x, 0.0)).x() for x in self.markers[lo_i:hi_i]]
@@ -172,6 +173,14 @@ class TraceStrip(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
+
+    def apply_theme(self) -> None:
+        c = plot_colours()
+        self.plot_widget.setBackground(c.background)
+        left = self.plot.getAxis("left")
+        left.setPen(c.foreground)
+        left.setTextPen(c.foreground)
+        self.items.update()
 
     def link_x(self, plot: pg.PlotItem) -> None:
         self.plot.setXLink(plot)

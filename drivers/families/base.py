@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from drivers.families.fields import Garbled
-from fieldapp.model import ParseRecord
+from drivers.families.ranges import sanitize
+from fieldapp.model import Info, ParseRecord
 
 # A line parser returns the records of one line, [] for a line it claims but that carries
 # nothing to record, or None for "not mine after all" (e.g. prefix "NA" seeing "NAME: ...").
@@ -79,16 +80,44 @@ def identify_family(ident_text: str) -> Family:
     return FAMILIES["generic"]
 
 
+# Why a reply line gave no record (counted per reason; ``parse-at`` prints the counts).
+SKIP_GARBLED = "known reply, damaged layout"
+SKIP_NOISE = "noise on the line"
+SKIP_UNKNOWN = "reply no parser reads"
+SKIP_BLOCK = "table reply in an unknown layout"
+SKIP_NO_COMMAND = "table reply without its command"
+SKIP_TOO_LONG = "line too long"
+# The longest reply line a parser is given. Real replies stay far below (an AT+COPS=? list of
+# a dozen operators, a u-blox +UCGED block row: a few hundred characters); a longer line is
+# noise or hostile, is skipped and counted as "too long", and so bounds the time any parser
+# can spend on one line (issue 16: a 28-digit ^MONI line once took 18 s).
+MAX_LINE_CHARS = 4096
+# How much of a skipped line is kept for the user to see.
+SKIPPED_SHOWN_CHARS = 200
+
+
 @dataclass
 class ParseResult:
     records: list[ParseRecord] = field(default_factory=list)
-    skipped: int = 0
+    skipped: int = 0  # every skipped line, whatever the reason (too_long included)
     skipped_lines: list[str] = field(default_factory=list)
+    too_long: int = 0  # lines over MAX_LINE_CHARS, skipped unparsed
+    # reason -> count, and (line, reason) in order, for every skipped line
+    reasons: dict[str, int] = field(default_factory=dict)
+    skips: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self, line: str, reason: str) -> None:
+        self.skipped += 1
+        self.skipped_lines.append(line)
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        self.skips.append((line, reason))
+        if reason == SKIP_TOO_LONG:
+            self.too_long += 1
 
     def extend(self, other: ParseResult) -> None:
         self.records.extend(other.records)
-        self.skipped += other.skipped
-        self.skipped_lines.extend(other.skipped_lines)
+        for line, reason in other.skips:
+            self.skip(line, reason)
 
 
 def _parsers_for(family: Family | None) -> list[tuple[str, LineParser]]:
@@ -143,19 +172,31 @@ def find_parser(line: str, family: Family | None = None) -> LineParser | None:
     return _table(family).find(line.lstrip()[:24].upper())
 
 
+class TooLong(Garbled):
+    """A line over ``MAX_LINE_CHARS``: skipped before any parser sees it."""
+
+
 def parse_line(line: str, family: Family | None = None) -> list[ParseRecord] | None:
     """Parse one reply line. Returns None when no parser claims the line; raises ``Garbled``
-    when a parser claims it but its shape is broken."""
+    when a parser claims it but its shape is broken (``TooLong`` when over the length cap)."""
+    if len(line) > MAX_LINE_CHARS:
+        raise TooLong(f"line of {len(line)} characters (longer than {MAX_LINE_CHARS})")
     fn = find_parser(line, family)
     if fn is None:
         return None
-    return fn(line.strip())  # may itself be None: not claimed
+    recs = fn(line.strip())  # may itself be None: not claimed
+    if not recs:
+        return recs
+    # One range table for every family: an out-of-range value is unknown for its field only.
+    return [sanitize(r) for r in recs]
 
 
 def parse_lines(lines: Iterable[str], family: Family | None = None,
                 command: str | None = None) -> ParseResult:
     """Parse the reply lines of one command (or any run of lines). Garbled lines are counted
-    and skipped, never raised and never turned into a wrong number."""
+    and skipped with their reason, never raised and never turned into a wrong number; a line
+    no parser reads is counted too (final codes, echoes and identity text are read, as
+    records or as nothing to record, by the generic parsers)."""
     result = ParseResult()
     unclaimed: list[str] = []
     for raw in lines:
@@ -164,30 +205,74 @@ def parse_lines(lines: Iterable[str], family: Family | None = None,
             continue
         try:
             recs = parse_line(line, family)
+        except TooLong:
+            result.skip(line[:SKIPPED_SHOWN_CHARS] + f"… ({len(line)} characters)", SKIP_TOO_LONG)
+            continue
         except (Garbled, ValueError, IndexError) as exc:  # noqa: PERF203
             del exc
-            result.skipped += 1
-            result.skipped_lines.append(line)
+            result.skip(line, SKIP_GARBLED)
             continue
         if recs is None:
             if _damaged(line):
                 # Noise on the wire (bytes that decoded to U+FFFD or control characters) that
                 # no parser claims: counted as skipped, so the user sees the line is noisy.
-                result.skipped += 1
-                result.skipped_lines.append(line)
+                result.skip(line, SKIP_NOISE)
             else:
                 unclaimed.append(line)
         else:
             result.records.extend(recs)
-    if unclaimed and command:
-        block = _block_parser(command, family)
-        if block is not None:
-            try:
-                result.records.extend(block(unclaimed))
-            except (Garbled, ValueError, IndexError):
-                result.skipped += len(unclaimed)
-                result.skipped_lines.extend(unclaimed)
+    if not unclaimed:
+        return result
+    unclaimed = [line for line in unclaimed if not _ignorable(line)]
+    if not unclaimed:
+        return result
+    ident = _IDENT_COMMANDS.get(_bare(command)) if command else None
+    if ident is not None:  # ATI, AT+CGMM...: the reply is bare text, kept as identity
+        result.records.extend(Info(key=ident, value=line) for line in unclaimed)
+        return result
+    block = _block_parser(command, family) if command else None
+    if block is None:
+        reason = SKIP_UNKNOWN if command else SKIP_NO_COMMAND
+        for line in unclaimed:
+            result.skip(line, reason if _tabular(line) else SKIP_UNKNOWN)
+        return result
+    try:
+        result.records.extend(sanitize(r) for r in block(unclaimed))
+    except (Garbled, ValueError, IndexError):
+        for line in unclaimed:
+            result.skip(line, SKIP_BLOCK)
     return result
+
+
+def is_echo_of(line: str, command: str) -> bool:
+    return line.strip().upper() == command.strip().upper()
+
+
+def _tabular(line: str) -> bool:
+    """A prefix-less row (Cinterion ^MONI/^MONP, Telit #MONI table): words/numbers in columns."""
+    toks = line.split()
+    if len(toks) < 3 or ":" in toks[0]:
+        return False
+    numeric = sum(t.lstrip("+-").isdigit() or t in ("-", "h") for t in toks)
+    return numeric * 2 >= len(toks) or not any(c.islower() for c in line)
+
+
+_FINAL_WORDS = frozenset({"OK", "CONNECT", "NO DIALTONE", ">"})
+# Commands whose reply is bare text (no prefix): V.250 / 27.007 identification.
+_IDENT_COMMANDS = {"ATI": "ident", "ATI0": "ident", "AT+CGMI": "manufacturer",
+                   "AT+GMI": "manufacturer", "AT+CGMM": "model", "AT+GMM": "model",
+                   "AT+CGMR": "firmware", "AT+GMR": "firmware", "AT+CGSN": "imei",
+                   "AT+GSN": "imei", "AT+CIMI": "imsi"}
+
+
+def _bare(command: str) -> str:
+    return command.strip().upper().rstrip(";")
+
+
+def _ignorable(line: str) -> bool:
+    """Lines that carry nothing by design: an echoed AT command, OK, a CONNECT, a prompt."""
+    up = line.strip().upper()
+    return up[:2] == "AT" or up in _FINAL_WORDS or up.startswith("CONNECT")
 
 
 def _damaged(line: str) -> bool:

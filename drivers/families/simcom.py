@@ -8,17 +8,14 @@ from __future__ import annotations
 import re
 
 from drivers.families.base import Family, register
-from drivers.families.fields import Garbled, number
+from drivers.families.fields import Garbled, after, clean, dec, hexnum, number
+from drivers.families.ranges import certain
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
-    after,
-    clean,
-    hexval,
     level_from_dbm,
     level_from_rxlev,
     mcc_mnc,
-    num,
     pick_arfcn,
     valid_ci,
     valid_lac,
@@ -59,18 +56,9 @@ def ceng_arfcn(value: int | None) -> int | None:
     return None
 
 
-def _ceng_field(tok: str, lo: int, hi: int, what: str) -> int | None:
-    """A decimal CENG field that must be a number (or empty): anything else means fused or
-    shifted fields, so the line is refused rather than read as wrong numbers."""
-    v = num(tok, strict=True)
-    if v is not None and not lo <= v <= hi:
-        raise Garbled(f"CENG {what} {tok!r} out of range")
-    return v
-
-
 def _ceng_bsic(tok: str) -> int | None:
     """BSIC: 0..63; SIMCom prints 127 (and other values > 63, e.g. 156) for "not decoded"."""
-    v = num(tok, strict=True)
+    v = dec(tok)
     return v if v is not None and 0 <= v <= 63 else None
 
 
@@ -84,51 +72,59 @@ def _is_v101(f: list[str]) -> bool:
     return lac_like(f[7]) and not lac_like(f[9])
 
 
+# Shapes by position (ranges.certain): bcch,rxl,rxq,mcc,mnc,bsic d; cellid h; rla/lac (the two
+# orders) h; txp d; lac/rla h; TA d; then the dedicated tail dbm,c1,c2,tch,ts,maio,hsn,
+# rxq_sub,rxq_full d and ch_mod text.
+_SERVING_SHAPES = "ddddddhhdhd" + "dddtdddddt"  # tch: "h" when hopping (simulator)
+
+
 # +CENG: 0,"0666,21,00,310,260,08,4e72,04,03,0113,255"  (SIM800L, sitch fixture, idle; TA 255)
 # +CENG:0,"0668,13,99,310,260,59,5431,05,03,fd,0"       (SIM900 R11.0, sitch fixture, no space)
 # V1.03/SIM800: bcch,rxl,rxq,mcc,mnc,bsic,cellid,rla,txp,lac,TA
 #   dedicated tail (SIM800 manual V1.09 §6.2.21, no capture): dbm,c1,c2,tch,ts,maio,hsn,
 #   rxq_sub,rxq_full,ch_mod
-def _ceng_serving(f: list[str]) -> list[ParseRecord]:
-    if len(f) not in (11, 21):
-        raise Garbled(f"CENG serving cell has {len(f)} fields, expected 11 or 21")
-    if _is_v101(f):
-        lac_tok, rla_txp = f[7], (f[8], f[9])
-    else:
-        lac_tok, rla_txp = f[9], (f[7], f[8])
-    for tok in rla_txp:
-        _ceng_field(tok, 0, 255, "rla/txp")
-    arfcn = ceng_arfcn(_ceng_field(f[0], 0, 9999, "bcch"))
-    rxlev, dbm = level_from_rxlev(_ceng_field(f[1], 0, 63, "rxl"))
+# Read by position: missing trailing fields are unknown, extra ones ignored, and from the first
+# field that is not a number where one belongs (a lost comma) nothing more is read. Values out
+# of range are unknown for their field only (ranges.sanitize).
+def _ceng_serving(raw: list[str]) -> list[ParseRecord]:
+    n = len(raw)
+    f = certain(raw, _SERVING_SHAPES)
+    lac_tok = f[7] if n >= 10 and _is_v101(f) else f[9]
+    arfcn = ceng_arfcn(dec(f[0]))
+    rxlev, dbm = level_from_rxlev(dec(f[1]))
     mcc, mnc = mcc_mnc(f[3], f[4])
     channel = None
     extra: dict = {}
-    if len(f) == 21:
+    tail = n >= 12 and any(f[11:])
+    if tail:
         if rxlev is None:
-            rxlev, dbm = level_from_dbm(num(f[11], strict=True))
-        tch = pick_arfcn(num(f[14], 0, 1023))
-        ts = num(f[15], 0, 7)
+            rxlev, dbm = level_from_dbm(dec(f[11]))
+        tch = pick_arfcn(dec(f[14], lo=0, hi=1023))
+        ts = dec(f[15], lo=0, hi=7)
         if tch is not None or ts is not None:
             # Hopping is not documented for CENG: leave it unknown rather than guess.
             codec = clean(f[20]).upper()
-            channel = Channel(tch_arfcn=tch, timeslot=ts, maio=num(f[16], 0, 63),
-                              hsn=num(f[17], 0, 63), codec=codec if codec.isalpha() else None)
-        extra = {"c1": num(f[12], -999, 999), "c2": num(f[13], -999, 999),
-                 "rxqual_sub": radio.valid_rxqual(num(f[18]))}
-    rxq = radio.valid_rxqual(num(f[2], strict=True))
-    if len(f) == 21 and radio.valid_rxqual(num(f[19])) is not None:
-        rxq = radio.valid_rxqual(num(f[19]))  # rxq_full of the dedicated channel
-    ta = num(f[10], 0, 63)
+            channel = Channel(tch_arfcn=tch, timeslot=ts, maio=dec(f[16], lo=0, hi=63),
+                              hsn=dec(f[17], lo=0, hi=63), codec=codec if codec.isalpha() else None)
+        extra = {"c1": dec(f[12], lo=-999, hi=999), "c2": dec(f[13], lo=-999, hi=999),
+                 "rxqual_sub": radio.valid_rxqual(dec(f[18]))}
+    rxq = radio.valid_rxqual(dec(f[2]))
+    if tail and radio.valid_rxqual(dec(f[19])) is not None:
+        rxq = radio.valid_rxqual(dec(f[19]))  # rxq_full of the dedicated channel
+    ta = dec(f[10], lo=0, hi=63)
     # RXQUAL is measured only on a dedicated channel (TS 45.008): the SIM800 prints "00" in
     # idle (TA 255 there), which is "unknown", not "excellent quality". The SIM900 prints TA 0
     # with rxq 99 in idle, so a TA alone does not make a call: a call has a TA *and* a quality.
     # TA only means something on a dedicated channel too (idle "0" is not "next to the site").
-    dedicated = len(f) == 21 or (ta is not None and rxq is not None)
+    dedicated = tail or (ta is not None and rxq is not None)
+    known_state = n >= 11 and f[10] != ""
     return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                  rxqual=rxq if dedicated else None,
-                 mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexval(f[6], strict=True)),
-                 lac=valid_lac(hexval(lac_tok, strict=True)), ta=ta if dedicated else None,
-                 channel=channel, state="dedicated" if dedicated else "idle", **extra)]
+                 mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexnum(f[6])),
+                 lac=valid_lac(hexnum(lac_tok)), ta=ta if dedicated else None,
+                 channel=channel,
+                 state=("dedicated" if dedicated else "idle") if known_state or tail else None,
+                 **extra)]
 
 
 # +CENG: 1,"1688,16,25,a53f,310,260,0113"   (SIM800L, Ncell=1: bcch,rxl,bsic,cellid,mcc,mnc,lac)
@@ -136,37 +132,45 @@ def _ceng_serving(f: list[str]) -> list[ParseRecord]:
 # +CENG: 3,"0233,26,00,,,0000"              (SIM808: carrier measured, BCCH not decoded)
 # +CENG:6,"0727,06,127,ffff,000,00,0"       (SIM900 R11.0: nothing decoded)
 # SIM900 manual V1.01 neighbour: arfcn,rxl,bsic,lac
-def _ceng_neighbour(f: list[str]) -> list[ParseRecord]:
-    if len(f) == 7:
+# The field count tells the layout (7, 6 or 4); more than 7 is read as 7 (extra fields
+# ignored); 5 fits none, so only the three leading fields every layout shares are certain.
+def _ceng_neighbour(raw: list[str]) -> list[ParseRecord]:
+    n = len(raw)
+    if n >= 7:
+        f = certain(raw, "dddhddh")
         ci_tok, mcc_tok, mnc_tok, lac_tok = f[3], f[4], f[5], f[6]
-    elif len(f) == 6:
+    elif n == 6:
+        f = certain(raw, "ddddhh")
         ci_tok, mcc_tok, mnc_tok, lac_tok = None, f[3], f[4], f[5]
-    elif len(f) == 4:
+    elif n == 4:
+        f = certain(raw, "dddh")
         ci_tok, mcc_tok, mnc_tok, lac_tok = None, None, None, f[3]
     else:
-        raise Garbled(f"CENG neighbour has {len(f)} fields")
-    raw_arfcn = _ceng_field(f[0], 0, 9999, "bcch")
-    raw_rxl = _ceng_field(f[1], 0, 63, "rxl")
-    if not raw_arfcn and not raw_rxl:
+        f = certain(raw, "ddd")
+        ci_tok = mcc_tok = mnc_tok = lac_tok = None
+    raw_arfcn = dec(f[0])
+    raw_rxl = dec(f[1])
+    if not raw_arfcn and not raw_rxl and not any(clean(t).strip("0") for t in raw):
         return []  # empty slot (0000,00,... or all blank)
     bsic = _ceng_bsic(f[2])
-    undecoded = len(f) != 4 and not clean(mcc_tok or "") and not clean(mnc_tok or "")
+    undecoded = n in (6, 7) and not clean(mcc_tok or "") and not clean(mnc_tok or "")
     if undecoded and bsic == 0:
         bsic = None  # slots without MCC/MNC print BSIC 00 on every carrier: not decoded
     mcc, mnc = mcc_mnc(mcc_tok, mnc_tok)
     rxlev, dbm = level_from_rxlev(raw_rxl)
     return [Cell(role=NEIGHBOUR, tech=GSM, arfcn=ceng_arfcn(raw_arfcn), rxlev=rxlev,
                  rxlev_dbm=dbm, bsic=bsic, mcc=mcc, mnc=mnc,
-                 ci=valid_ci(hexval(ci_tok, strict=True)) if ci_tok is not None else None,
-                 lac=valid_lac(hexval(lac_tok, strict=True)))]
+                 ci=valid_ci(hexnum(ci_tok)) if ci_tok is not None else None,
+                 lac=valid_lac(hexnum(lac_tok)) if lac_tok is not None else None)]
 
 
 # Mode 3 (SIM800 manual): +CENG: <cell>,<mcc>,<mnc>,<lac>,<cellid>,<bsic>,<rxl>   [doc only]
-def _ceng_mode3(index: int, f: list[str]) -> list[ParseRecord]:
+def _ceng_mode3(index: int, raw: list[str]) -> list[ParseRecord]:
+    f = certain(raw, "ddhhdd")
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_rxlev(_ceng_field(f[5], 0, 63, "rxl"))
+    rxlev, dbm = level_from_rxlev(dec(f[5]))
     return [Cell(role=SERVING if index == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
-                 lac=valid_lac(hexval(f[2], strict=True)), ci=valid_ci(hexval(f[3], strict=True)),
+                 lac=valid_lac(hexnum(f[2])), ci=valid_ci(hexnum(f[3])),
                  bsic=_ceng_bsic(f[4]), rxlev=rxlev, rxlev_dbm=dbm)]
 
 
@@ -175,14 +179,21 @@ def parse_ceng(line: str) -> list[ParseRecord]:
     index_tok, comma, body = rest.partition(",")
     if not comma:
         raise Garbled("+CENG without fields")
-    index = num(index_tok, strict=True)
+    index = dec(index_tok, strict=True)
     if index is None:
         raise Garbled("+CENG cell index")
     body = body.strip()
     if body.startswith('"'):
-        if len(body) < 2 or not body.endswith('"') or body.count('"') != 2:
-            raise Garbled("+CENG quoted record cut or fused")
-        f = body[1:-1].split(",")
+        quotes = body.count('"')
+        if quotes == 1 and len(body) > 1:
+            # Cut before the closing quote: the last field may be cut too; the rest is certain.
+            f = body[1:].split(",")[:-1]
+            if not f:
+                raise Garbled("+CENG quoted record cut")
+        elif quotes != 2 or not body.endswith('"'):
+            raise Garbled("+CENG quoted record fused with another")
+        else:
+            f = body[1:-1].split(",")
         if index == 0:
             return _ceng_serving(f)
         if 1 <= index <= 6:
@@ -190,7 +201,7 @@ def parse_ceng(line: str) -> list[ParseRecord]:
         raise Garbled(f"+CENG cell index {index}")
     f = body.split(",")
     if len(f) == 1:  # +CENG: <mode>,<Ncell>   (AT+CENG? header line)
-        ncell = num(f[0], 0, 1, strict=True)
+        ncell = dec(f[0], lo=0, hi=1, strict=True)
         if ncell is None:
             raise Garbled("+CENG header")
         return [Info(key="ceng_mode", value={"mode": index, "ncell": ncell})]
@@ -213,7 +224,7 @@ def parse_ceng(line: str) -> list[ParseRecord]:
 #        next to RXLev:-88dbm, so RSCP 83 is -83 dBm and EC/IO 12.5 is -12.5 dB [inferred].
 # No service: +CPSI: NO SERVICE,Online
 _PLMN_RE = re.compile(r"(\d{3})-(\d{2,3})")
-_LEADING_INT_RE = re.compile(r"\s*(\d+)")
+_LEADING_INT_RE = re.compile(r"\s*(-?\d+)")
 
 
 def _cpsi_plmn(tok: str) -> tuple[int | None, int | None]:
@@ -261,28 +272,28 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
         m = _LEADING_INT_RE.match(f[3])
         if not m:
             raise Garbled(f"CPSI ARFCN {f[3]!r}")
-        rxlev, dbm = level_from_dbm(num(f[4], strict=True))
+        rxlev, dbm = level_from_dbm(dec(f[4], strict=True))
         c1 = c2 = None
         if len(f) > 6:
             c = re.fullmatch(r"(-?\d+)-(-?\d+)", f[6])
             if c:
-                c1, c2 = num(c.group(1), -999, 999), num(c.group(2), -999, 999)
-        return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[1])),
-                     ci=valid_ci(num(f[2], 0, 65535)), arfcn=pick_arfcn(int(m.group(1))),
+                c1, c2 = dec(c.group(1), lo=-999, hi=999), dec(c.group(2), lo=-999, hi=999)
+        return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[1])),
+                     ci=valid_ci(dec(f[2], lo=0, hi=65535)), arfcn=pick_arfcn(int(m.group(1))),
                      rxlev=rxlev, rxlev_dbm=dbm, c1=c1, c2=c2)]
     if system.startswith(("LTE", "CAT-M", "NB")):
         if len(f) < 10:
             raise Garbled("+CPSI LTE too short")
         rsrp, rsrq = _cpsi_lte_levels(f)
-        return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[1])),
-                     ci=valid_ci(num(f[2])), pci=num(f[3], 0, 503), arfcn=num(f[5], 0, 262143),
+        return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[1])),
+                     ci=valid_ci(dec(f[2])), pci=dec(f[3], lo=0, hi=503), arfcn=dec(f[5], lo=0, hi=262143),
                      rsrp_dbm=rsrp, rsrq_db=rsrq)]
     if system == "WCDMA":
         if len(f) < 9:
             raise Garbled("+CPSI WCDMA too short")
         rscp = _magnitude(f[8], 121)
-        return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[1])),
-                     ci=valid_ci(num(f[2])), pci=num(f[4], 0, 511), arfcn=num(f[5], 0, 16383),
+        return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[1])),
+                     ci=valid_ci(dec(f[2])), pci=dec(f[4], lo=0, hi=511), arfcn=dec(f[5], lo=0, hi=16383),
                      ecno_db=_magnitude(f[7], 24.5),
                      rscp_dbm=rscp if rscp is not None and rscp <= -20 else None)]
     return [Info(key="serving_state", value=system)]
@@ -308,18 +319,18 @@ def parse_ccinfo(line: str) -> list[ParseRecord]:
             raise Garbled(f"+CCINFO field without label: {part!r}")
         d[label.strip().upper()] = value.strip()
     mcc, mnc = mcc_mnc(d.get("MCC"), d.get("MNC"))
-    common = {"role": role, "mcc": mcc, "mnc": mnc, "lac": valid_lac(num(d.get("LAC"))),
-              "ci": valid_ci(num(d.get("ID")))}
+    common = {"role": role, "mcc": mcc, "mnc": mnc, "lac": valid_lac(dec(d.get("LAC"))),
+              "ci": valid_ci(dec(d.get("ID")))}
     if "ARFCN" in d:
         rxlev, dbm = level_from_dbm(number(d.get("RXLEV")))
-        return [Cell(tech=GSM, arfcn=pick_arfcn(num(d["ARFCN"], strict=True)),
-                     bsic=num(d.get("BSIC"), 0, 63), rxlev=rxlev, rxlev_dbm=dbm,
-                     c1=num(d.get("C1"), -999, 999), c2=num(d.get("C2"), -999, 999),
-                     ta=num(d.get("TA"), 0, 63), **common)]
+        return [Cell(tech=GSM, arfcn=pick_arfcn(dec(d["ARFCN"], strict=True)),
+                     bsic=dec(d.get("BSIC"), lo=0, hi=63), rxlev=rxlev, rxlev_dbm=dbm,
+                     c1=dec(d.get("C1"), lo=-999, hi=999), c2=dec(d.get("C2"), lo=-999, hi=999),
+                     ta=dec(d.get("TA"), lo=0, hi=63), **common)]
     if "UARFCN" in d:
         rscp = _magnitude(d.get("RSCP", ""), 121)
-        return [Cell(tech=UMTS, arfcn=num(d["UARFCN"], 0, 16383, strict=True),
-                     pci=num(d.get("PSC"), 0, 511), ecno_db=_magnitude(d.get("ECIO", ""), 24.5),
+        return [Cell(tech=UMTS, arfcn=dec(d["UARFCN"], lo=0, hi=16383, strict=True),
+                     pci=dec(d.get("PSC"), lo=0, hi=511), ecno_db=_magnitude(d.get("ECIO", ""), 24.5),
                      rscp_dbm=rscp if rscp is not None and rscp <= -20 else None, **common)]
     return []  # another RAT's layout: nothing a GSM tool records
 

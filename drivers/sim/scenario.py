@@ -27,6 +27,9 @@ FORMAT = "fieldapp-scenario/1"
 TRX_FAULTS = ("uplink_audio_lost", "downlink_audio_lost", "no_audio", "sdcch_activation_fails",
               "bcch_hung", "dead")
 CELL_FAULTS = ("bcch_hung", "dead")
+# BSC faults (reference case 7): the packet processors (PCU / RPP) serving the BSC's cells fail,
+# so packet channel allocations fail on all of them while voice works.
+BSC_FAULTS = ("packet_processor_fault",)
 TIMESLOT_USES = ("BCCH", "BCCH+SDCCH/4", "SDCCH/8", "TCH/F", "TCH/H", "PDCH", "-")
 
 
@@ -78,6 +81,11 @@ class CellSpec:
     rxlev_access_min_dbm: float = -104.0
     cro_db: float = 0.0
     faults: frozenset[str] = frozenset()
+    bsc: str | None = None  # the BSC the cell hangs off (statistics exports, BSC faults)
+
+    @property
+    def bsc_name(self) -> str:
+        return self.bsc or f"BSC{self.lac}"
 
     @property
     def tilt_deg(self) -> float:
@@ -149,9 +157,14 @@ class Scenario:
     gps_noise_m: float = 1.0
     gps_alt_m: float = 50.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    bsc_faults: dict[str, frozenset[str]] = field(default_factory=dict)  # BSC name -> BSC_FAULTS
 
     def cell(self, name: str) -> CellSpec | None:
         return next((c for c in self.cells if c.name == name), None)
+
+    def packet_fault(self, cell: CellSpec) -> bool:
+        """The cell's BSC has faulty packet processors: no packet channel can be allocated."""
+        return "packet_processor_fault" in self.bsc_faults.get(cell.bsc_name, frozenset())
 
     def cell_plan(self) -> list[PlanCell]:
         """The TRX plan as the app's cell plan records (for the map and per-TRX CQT)."""
@@ -217,13 +230,14 @@ def parse_scenario(data: Any, label: str = "<scenario>", path: str | None = None
 
 
 _KEYS = {k: frozenset(v.split()) for k, v in {
-    "scenario": "format name description network radio cells interferers movement gps notes",
+    "scenario": "format name description network radio cells interferers movement gps notes bscs",
+    "bsc": "name faults",
     "network": "mcc mnc operator",
     "radio": "environment shadowing_sigma_db shadowing_corr_m noise_sigma_db clutter_loss_db ms_height_m",
     "gps": "noise_m alt_m",
     "cell": "name site mcc mnc lac ci lat lon height_m azimuth_deg beamwidth_deg vertical_beamwidth_deg "
             "tilt_mech_deg tilt_elec_deg bs_power_dbm antenna_gain_dbi feeder_loss_db bcch_arfcn bsic "
-            "indoor rxlev_access_min_dbm cro_db faults trxs",
+            "indoor rxlev_access_min_dbm cro_db faults trxs bsc",
     "trx": "id arfcn arfcns timeslots hopping maio hsn faults blocked",
     "interferer": "name lat lon eirp_dbm height_m arfcn_from arfcn_to",
     "movement": "type lat lon waypoints speed_kmh loop indoor_loss_db",
@@ -341,11 +355,21 @@ class _Parser:
         notes = d.get("notes", [])
         if not isinstance(notes, list) or not all(isinstance(x, str) for x in notes):
             raise self.fail("notes", "must be a list of texts")
+        bscs_raw = d.get("bscs", [])
+        if not isinstance(bscs_raw, list):
+            raise self.fail("bscs", "must be a list of BSCs")
+        bsc_faults: dict[str, frozenset[str]] = {}
+        for i, raw in enumerate(bscs_raw):
+            b = self.obj(raw, f"bscs[{i}]", _KEYS["bsc"])
+            bname = self.str_(b, "name", f"bscs[{i}]")
+            if bname not in {c.bsc_name for c in cells}:
+                raise self.fail(f"bscs[{i}].name", f"no cell hangs off BSC {bname!r}")
+            bsc_faults[bname] = self.faults(b, f"bscs[{i}]", BSC_FAULTS)
         return Scenario(
             name=name, description=self.str_(d, "description", "", ""), operator=operator,
             cells=cells, interferers=interferers, movement=movement, radio=radio, path=path,
             gps_noise_m=self.num(gps, "noise_m", "gps", 0, 100, 1.0),
-            gps_alt_m=self.num(gps, "alt_m", "gps", -500, 9000, 50.0), notes=tuple(notes))
+            gps_alt_m=self.num(gps, "alt_m", "gps", -500, 9000, 50.0), notes=tuple(notes), bsc_faults=bsc_faults)
 
     def cell(self, raw: Any, where: str, mcc: int, mnc: int) -> CellSpec:
         d = self.obj(raw, where, _KEYS["cell"])
@@ -383,7 +407,8 @@ class _Parser:
             indoor=self.bool_(d, "indoor", where),
             rxlev_access_min_dbm=self.num(d, "rxlev_access_min_dbm", where, -110, -47, -104.0),
             cro_db=self.num(d, "cro_db", where, 0, 126, 0.0),
-            faults=self.faults(d, where, CELL_FAULTS))
+            faults=self.faults(d, where, CELL_FAULTS),
+            bsc=d.get("bsc") if isinstance(d.get("bsc"), str) and d["bsc"].strip() else None)
 
     def trx(self, raw: Any, where: str) -> Trx:
         d = self.obj(raw, where, _KEYS["trx"])

@@ -42,6 +42,7 @@ from fieldapp.cases import category as cat
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
 from fieldapp.cases.model import Case
+from fieldapp.cases.scan_findings import scan_findings
 from fieldapp.cases.spot import SpotSession, SpotView, distance_text, select
 from fieldapp.cases.stats import (
     CallRecord,
@@ -57,7 +58,7 @@ from fieldapp.cases.workflow import load
 from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED, Event, Position, Sample
+from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
 from fieldapp.store import Store
 
 WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
@@ -109,6 +110,8 @@ class SessionData:
     events: list[Event]
     source: str = ""
     positions: list[Position] = field(default_factory=list)
+    plan_version: int | None = None  # the cell plan version it was recorded or imported under
+    scans: list[Scan] = field(default_factory=list)
 
     @property
     def calls(self) -> list[CallRecord]:
@@ -119,9 +122,11 @@ class SessionData:
 class DiagnosisInput:
     case: Case
     sessions: list[SessionData]
-    plan: CellPlan  # the workspace's plan when gathered (a value: the version the diagnosis used)
+    plan: CellPlan  # the plan as it was when the sessions were recorded (their version), else the current one
     cqt: list[CqtEvidence] = field(default_factory=list)
+    after: DiagnosisInput | None = None  # the "after" test of the same spot, with its own plan version
     _spot: SpotView | None = field(default=None, repr=False)
+    stats: Any = None  # fieldapp.netstats.data.StatsData: counters and alarms imported into the case
 
     def samples(self) -> list[tuple[int, Sample]]:
         """Every sample of the evidence (route context included)."""
@@ -143,7 +148,21 @@ class DiagnosisInput:
 def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None, "before")) -> DiagnosisInput:
     """The case's evidence, read from the store (sessions with the given roles)."""
     case = load(store, case_id)
-    sessions = []
+    sessions = _sessions(store, case_id, roles)
+    cqt = [c for c in (load_cqt(store, r) for r in cqt_run_ids(store, case_id)) if c is not None]
+    after = None
+    if "after" not in roles:
+        after_sessions = _sessions(store, case_id, ("after",))
+        if after_sessions:
+            after = DiagnosisInput(case, after_sessions, plan_of(store, after_sessions))
+    from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
+
+    return DiagnosisInput(case, sessions, plan_of(store, sessions), cqt, after,
+                          stats=load_stats(store, case_id=case_id))
+
+
+def _sessions(store: Store, case_id: int, roles: tuple[str | None, ...]) -> list[SessionData]:
+    out = []
     for item in evidence(store, case_id):
         if item.kind != "session" or item.role not in roles:
             continue
@@ -151,11 +170,25 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         info = store.session(sid)
         if info is None:  # deleted since it was attached
             continue
-        sessions.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source,
-                                    store.positions(sid)))
-    cqt = [c for c in (load_cqt(store, r) for r in cqt_run_ids(store, case_id)) if c is not None]
-    plan = CellPlan(store.cell_plan(), source=store.cell_plan_source())
-    return DiagnosisInput(case, sessions, plan, cqt)
+        out.append(SessionData(sid, item.role, list(store.samples(sid)), store.events(sid), info.source,
+                               store.positions(sid), info.plan_version, store.scans(sid)))
+    return out
+
+
+def plan_of(store: Store, sessions: list[SessionData]) -> CellPlan:
+    """The cell plan as it was when the sessions were recorded: the version most of their
+    samples were recorded under; the current plan for sessions from before plan versions."""
+    weight: Counter = Counter()
+    for s in sessions:
+        if s.plan_version is not None:
+            weight[s.plan_version] += max(1, len(s.samples))
+    if weight:
+        version = weight.most_common(1)[0][0]
+        stored = store.plan_at(version)
+        if stored is not None:
+            cells, source, _loaded = stored
+            return CellPlan(cells, source=source, version=version)
+    return CellPlan(store.cell_plan(), source=store.cell_plan_source(), version=store.plan_version())
 
 
 SPOT_RULES = ("weak_coverage", "no_coverage", "no_dominant_server", "interference", "access_failure",
@@ -167,12 +200,70 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     for rule in (weak_coverage, no_dominant_server, interference, suspect_trx, access_failure, drops):
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
+    found.extend(scan_findings(inp, found))
+    from fieldapp.netstats.rules import statistics_findings  # procedure steps 3.1/3.2 (issue 14)
+
+    # Before handset-only and the "checked" list: a hung BCCH in the statistics is not a handset problem.
+    found.extend(statistics_findings(inp, inp.stats))
     found.extend(handset_only(inp, found))
     found = [_with_spot(inp, f) for f in found]
     found = [_explains(inp, f) for f in found]
+    found = _after_test(inp, found)
     found.extend(not_tested(inp))
     found.extend(checked_normal(inp, found))
     return found
+
+
+# The spot rules an "after" test can show resolved, and what the after test must hold to say so.
+_RESOLVABLE = {"weak_coverage": "levels", "no_coverage": "levels", "no_dominant_server": "levels",
+               "interference": "calls", "access_failure": "calls", "drops": "calls"}
+
+
+def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
+    """Each finding the "after" test no longer shows is marked resolved by it (with the level
+    before → after at the spot); one it still shows is repeated for the after test, citing the
+    plan version the after test was recorded under."""
+    after = inp.after
+    if after is None:
+        return found
+    after_found: list[Finding] = []
+    for rule in (weak_coverage, no_dominant_server, interference, access_failure, drops):
+        after_found.extend(rule(after))
+    still = {f.rule for f in after_found}
+    levels_before = [s.rxlev_dbm for _sid, s in inp.spot_samples() if s.rxlev_dbm is not None]
+    levels_after = [s.rxlev_dbm for _sid, s in after.spot_samples() if s.rxlev_dbm is not None]
+    calls_after = sum(1 for s in after.sessions for c in s.calls if c.outcome != "open")
+    change = ""
+    if levels_before and levels_after:
+        change = f"{_fmt(percentile(levels_before, 50))} → {_fmt(percentile(levels_after, 50))} dBm at the spot"
+    sids = [s.session_id for s in after.sessions]
+    out = []
+    for f in found:
+        needs = _RESOLVABLE.get(f.rule)
+        if needs is None:
+            out.append(f)
+            continue
+        if f.rule in still:
+            again = next(a for a in after_found if a.rule == f.rule)
+            out.append(f)
+            out.append(replace(_with_spot(after, again), title=f"{again.title} (after test: not resolved)",
+                               data={**again.data, "role": "after", "sessions": sids}))
+            continue
+        if (needs == "levels" and not levels_after) or (needs == "calls" and not calls_after):
+            out.append(f)  # the after test does not test this: nothing to say
+            continue
+        cell = f.data.get("best_server")
+        plan_cell = next((c for c in after.plan if c.name == cell), None) if cell else None
+        how = f"session {', '.join(map(str, sids))}"
+        if after.plan.version is not None:
+            how += f", cell plan version {after.plan.version}"
+        if plan_cell is not None and plan_cell.tilt_deg is not None:
+            how += f": {plan_cell.name} downtilt {plan_cell.tilt_deg:.0f}°"
+        text = f"Resolved by the after test ({how})" + (f": {change}" if change else "") + "."
+        data = {**f.data, "resolved_by": {"sessions": sids, "plan_version": after.plan.version, "change": change}}
+        out.append(replace(f, title=f"{f.title} — resolved", summary=f"{f.summary} {text}", severity="info",
+                           data=data))
+    return out
 
 
 # ---------------------------------------------------------------------- helpers
@@ -214,6 +305,8 @@ def no_service(inp: DiagnosisInput) -> list[Finding]:
         nearest = min(sited, key=lambda c: distance_m(c.lat, c.lon, *spot))
         dist = distance_m(nearest.lat, nearest.lon, *spot)
         data.update(nearest_cell=nearest.name, nearest_m=round(dist))
+        if inp.plan.version is not None:
+            data["plan_version"] = inp.plan.version
         summary += f"; the nearest cell of the plan, {nearest.name}, is {dist / 1000:.1f} km away"
     step = ("No coverage: survey the area around the spot (where does service start?) and request a new site or "
             "an indoor system; check first that the nearest cells transmit (alarms, outages in the complaint window).")
@@ -264,6 +357,13 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
             if reach < 0.6 * dist:
                 geometry = (f" The main beam lands well short of the spot ({reach:.0f} m vs {dist:.0f} m): "
                             f"less downtilt on {best_plan.name} should raise the level there.")
+    if best_plan is not None:
+        if best_plan.trxs:
+            data["trxs"] = [t.trx_id for t in best_plan.trxs]
+            parts.append(f"TRXs {', '.join(data['trxs'])}")
+        if inp.plan.version is not None:
+            data["plan_version"] = inp.plan.version
+            parts.append(f"as in cell plan version {inp.plan.version} (the plan when measured)")
     no_coverage = p50 < NO_COVERAGE_MEDIAN_DBM
     name = best_plan.name if best_plan else cell_name(inp.plan, best)
     if no_coverage:
@@ -628,7 +728,7 @@ def handset_only(inp: DiagnosisInput, other_findings: list[Finding]) -> list[Fin
     case = inp.case
     if case.other_handsets_ok is not True:
         return []
-    if other_findings:
+    if any(f.severity != "info" for f in other_findings):
         return []  # the test handset reproduces a fault, or the spot was not measured properly
     spot = inp.spot_samples()
     cell = _spot_cell(inp)
@@ -718,8 +818,8 @@ def not_tested(inp: DiagnosisInput) -> list[Finding]:
 
 def checked_normal(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
     """With evidence and no problem found: what was checked and found normal."""
-    if any(f.rule not in ("not_tested",) for f in found):
-        return []
+    if any((f.severity != "info" and f.rule != "not_tested") or "resolved_by" in f.data for f in found):
+        return []  # a problem was found: that is the answer, not a "normal" list
     have = tested(inp)
     if not have.any():
         return []

@@ -11,7 +11,6 @@ attachment row; ``evidence()`` lists both.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from fieldapp.cases.validate import CaseInvalid
 from fieldapp.cases.workflow import default_author, load
 from fieldapp.export_csv import iso_utc
+from fieldapp.safe_write import replacing
 from fieldapp.store import Store, StoreError, UnknownSession
 
 ROLES = ("before", "after")
@@ -113,10 +113,10 @@ def attach_file(store: Store, case_id: int, path: str | Path, *, role: str | Non
     dest = folder / f"{digest[:12]}-{src.name}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if not dest.exists():
-            partial = dest.with_name(dest.name + ".part")
-            shutil.copyfile(src, partial)
-            os.replace(partial, dest)
+        if not dest.exists() or dest.is_symlink():
+            # 0600: a photo or a screenshot of a subscriber's complaint is personal data
+            with replacing(dest, mode=0o600) as partial:
+                shutil.copyfile(src, partial)
     except OSError as exc:
         raise EvidenceError(f"file: cannot copy {src} into {folder}: {exc.strerror or exc}") from exc
     ref = dest.relative_to(store.path.parent).as_posix()

@@ -157,6 +157,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("action", "Action", "what was done, from the procedure's list", "choice", ACTIONS, group="outcome"),
     FieldSpec("action_text", "Action details", "details of the action (\"HOSP-2 tilt 13° → 7°\")", "long",
               group="outcome"),
+    FieldSpec("action_date", "Action date", "the day the action was done (YYYY-MM-DD, UTC): the statistics are "
+              "compared before and after it", "date", group="outcome"),
     FieldSpec("callback_result", "Callback result", "what the subscriber said when called back", "long",
               group="outcome"),
 )
@@ -202,6 +204,7 @@ class Case:
     cause: str | None = None
     action: str | None = None
     action_text: str | None = None
+    action_date: str | None = None
     callback_result: str | None = None
     status: str = "new"
     id: int | None = None

@@ -195,8 +195,14 @@ def cmd_record(args: argparse.Namespace) -> int:
         print(f"fieldapp: {args.port} disappeared; session kept up to the last second "
               "(marked interrupted)", file=sys.stderr)
     skipped = source.stats.get("skipped_lines", 0)
+    too_long = source.stats.get("too_long_lines", 0)
     if skipped:
-        print(f"{skipped} garbled lines skipped", file=sys.stderr)
+        print(f"{skipped} garbled lines skipped" + (f" ({too_long} too long)" if too_long else ""),
+              file=sys.stderr)
+    if gps is not None:
+        bad_gps = getattr(gps, "bad_sentences", 0) or getattr(gps, "bad_lines", 0)
+        if bad_gps:
+            print(f"GPS {args.gps}: {bad_gps} bad sentences skipped", file=sys.stderr)
     print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
     return 1 if interrupted else 0
 
@@ -235,13 +241,21 @@ def cmd_parse_at(args: argparse.Namespace) -> int:
 
             raise CliError(f"unknown family {args.family!r} (known: {', '.join(family_names())})", 2)
     text = data.decode("utf-8", errors="replace")
-    skipped = 0
+    skipped = too_long = 0
+    reasons: dict[str, list[str]] = {}
     out = sys.stdout
     for exchange in read_transcript(text):
         result = parse_lines(exchange.lines, family, command=exchange.command)
         skipped += result.skipped
+        too_long += result.too_long
+        for line, reason in result.skips:
+            reasons.setdefault(reason, []).append(line)
         for rec in result.records:
             out.write(json.dumps(rec.to_json(), ensure_ascii=False) + "\n")
     out.flush()
-    print(f"{skipped} lines skipped", file=sys.stderr)
+    # First line stays "<n> lines skipped" (scripts read the number); then one line per reason
+    # with its count and the first line it hit, so nothing is dropped without a name.
+    print(f"{skipped} lines skipped" + (f" ({too_long} too long)" if too_long else ""), file=sys.stderr)
+    for reason, lines in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+        print(f"  {len(lines)} {reason}: {lines[0][:80]!r}", file=sys.stderr)
     return 0

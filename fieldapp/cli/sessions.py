@@ -1,7 +1,7 @@
 """Session commands: ``sessions`` (list) and ``export``.
 
     fieldapp sessions [--workspace DB] [--json]
-    fieldapp export SESSION [--format csv] --out F [--workspace DB]
+    fieldapp export SESSION [--format csv] --out F|- [--workspace DB]
 
 ``--workspace`` may also come before the command (``fieldapp --workspace DB sessions``).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from fieldapp.cli import CliError
 from fieldapp.cli.common import add_workspace_arg, workspace_from
 from fieldapp.export_csv import iso_utc
 from fieldapp.exporters import EXPORTERS, export_session
+from fieldapp.safe_write import STDOUT, to_stdout
 from fieldapp.store import SessionInfo, Store, StoreError, UnknownSession
 
 
@@ -29,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export one session to a file")
     p.add_argument("session", type=int, metavar="SESSION", help="session id (see `fieldapp sessions`)")
     p.add_argument("--format", choices=sorted(EXPORTERS), default="csv", help="default: csv")
-    p.add_argument("--out", required=True, metavar="F", help="file to write")
+    p.add_argument("--out", required=True, metavar="F",
+                   help="file to write (- for standard output); an existing link, FIFO or device is refused")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_export)
 
@@ -100,12 +103,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     store = _open(path)
     try:
-        count = export_session(store, args.session, out, args.format)
+        if args.out == STDOUT:  # the file is made privately, then its bytes go to stdout
+            suffix = {"native": ".fieldapp.jsonl", "kml": ".kml"}.get(args.format, ".csv")
+            with to_stdout(f"session-{args.session}{suffix}") as tmp:
+                count = export_session(store, args.session, tmp, args.format)
+        else:
+            count = export_session(store, args.session, out, args.format)
     except UnknownSession as exc:
         raise CliError(f"{exc} ({path})") from exc
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
     finally:
         store.close()
-    print(f"session {args.session}: {count} records written to {out} ({args.format})")
+    print(f"session {args.session}: {count} records written to "
+          f"{'standard output' if args.out == STDOUT else out} ({args.format})",
+          file=sys.stderr if args.out == STDOUT else sys.stdout)
     return 0

@@ -52,6 +52,19 @@ def register(sub) -> None:
                           "port); clients open socket://HOST:PORT. Default where there are no ptys")
     sim.add_argument("--gps-tcp", metavar="HOST:PORT", default=None,
                      help="serve the GPS on this TCP address (default with --tcp: the next port)")
+    stats = sim.add_argument_group(
+        "network statistics (write the OSS exports of the scenario's network and exit)")
+    stats.add_argument("--stats-out", metavar="FILE", default=None,
+                       help="write hourly counters of every cell (and TRX) to FILE and exit")
+    stats.add_argument("--hours", type=int, default=24, help="hours of counters (default 24)")
+    stats.add_argument("--vendor", default="huawei", choices=("huawei", "ericsson", "3gpp"),
+                       help="export layout: Huawei MAE CSV (TRX counters beside it in FILE_trx.csv), "
+                            "Ericsson ENIQ CSV, 3GPP TS 32.435 XML (default huawei)")
+    stats.add_argument("--alarms-out", metavar="FILE", default=None, help="write the alarm export to FILE too")
+    stats.add_argument("--plan-out", metavar="FILE", default=None,
+                       help="write the scenario's cell plan (TRXs and timeslots) as a cell CSV too")
+    stats.add_argument("--start", default=None, metavar="TIME",
+                       help="first hour, UTC YYYY-MM-DD[ HH:MM] (default: --hours before the current hour)")
     sim.set_defaults(func=cmd_simulate)
 
     scen = sub.add_parser("scenarios", help="list the simulator's shipped scenarios")
@@ -68,8 +81,61 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats_out(args: argparse.Namespace) -> int:
+    """``--stats-out``: the scenario's counters (and alarms) in a vendor layout; no pty."""
+    import time
+
+    from drivers.sim import ScenarioError, load_scenario
+    from drivers.sim.netstats import simulate as simulate_stats
+    from logs import stats_write
+    from logs.stats_table import parse_time
+
+    if not 1 <= args.hours <= 24 * 366:
+        raise CliError(f"--hours must be 1..{24 * 366}, not {args.hours}")
+    if args.start is not None:
+        got = parse_time(args.start)
+        if got is None:
+            raise CliError(f"--start: not a time: {args.start!r} (YYYY-MM-DD or YYYY-MM-DD HH:MM, UTC)")
+        start = got[0] - got[0] % 3600
+    else:
+        start = time.time() // 3600 * 3600 - args.hours * 3600
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise CliError(str(exc)) from exc
+    made = simulate_stats(scenario, start_utc=start, hours=args.hours, seed=args.seed)
+    try:
+        if args.vendor == "huawei":
+            files = stats_write.write_huawei(made.rows, args.stats_out, scenario.name)
+        elif args.vendor == "ericsson":
+            files = stats_write.write_ericsson(made.rows, args.stats_out)
+        else:
+            files = stats_write.write_3gpp(made.rows, args.stats_out)
+        if args.alarms_out:
+            writer = stats_write.write_alarms_huawei if args.vendor == "huawei" else stats_write.write_alarms_x733
+            files.append(writer(made.alarms, args.alarms_out))
+        if args.plan_out:
+            from logs.cellfile_csv import write_cells
+
+            write_cells(args.plan_out, scenario.cell_plan())
+            files.append(args.plan_out)
+    except OSError as exc:
+        raise CliError(f"cannot write the export: {exc}") from exc
+    cells = len({r["cell"] for r in made.rows})
+    for f in files:
+        print(f"wrote: {f}")
+    print(f"scenario: {scenario.name} ({args.vendor}, {cells} cells, {args.hours} h from "
+          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(start))} UTC, {len(made.alarms)} alarm(s), seed {args.seed})")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from drivers.sim import ScenarioError, start_simulator
+
+    if args.stats_out:
+        return cmd_stats_out(args)
+    if args.alarms_out or args.plan_out:
+        raise CliError("--alarms-out and --plan-out go with --stats-out")
 
     if not 0 < args.speed <= 10_000:
         raise CliError(f"--speed must be in (0, 10000], not {args.speed:g}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
 import zipfile
 from dataclasses import asdict
@@ -31,6 +30,7 @@ from fieldapp.exporters import EXPORTERS, export_session
 from fieldapp.report.data import gather_report
 from fieldapp.report.mask import Masker
 from fieldapp.report.render import write_html, write_pdf
+from fieldapp.safe_write import replacing
 from fieldapp.store import Store
 
 SESSION_FORMATS = (("csv", ".csv"), ("native", ".fieldapp.jsonl"))
@@ -101,19 +101,13 @@ def write_pack(store: Store, case_id: int, out: str | Path, *, include_personal:
         (tmp / "case.json").write_text(json.dumps(case_doc, indent=2, ensure_ascii=False), encoding="utf-8")
         files.append(("case.json", tmp / "case.json"))
         sums = []
-        partial = out.with_name(out.name + ".part")
         out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                for arcname, src in files:
-                    payload = src.read_bytes()
-                    zf.writestr(arcname, payload)
-                    sums.append(f"{hashlib.sha256(payload).hexdigest()}  {arcname}")
-                    names.append(arcname)
-                zf.writestr("SHA256SUMS", "\n".join(sums) + "\n")
-                names.append("SHA256SUMS")
-            os.replace(partial, out)
-        finally:
-            if partial.exists():
-                partial.unlink()
+        with replacing(out) as partial, zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for arcname, src in files:
+                payload = src.read_bytes()
+                zf.writestr(arcname, payload)
+                sums.append(f"{hashlib.sha256(payload).hexdigest()}  {arcname}")
+                names.append(arcname)
+            zf.writestr("SHA256SUMS", "\n".join(sums) + "\n")
+            names.append("SHA256SUMS")
     return names

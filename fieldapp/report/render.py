@@ -18,6 +18,7 @@ from fieldapp.report.fonts import use_bundled_fonts
 from fieldapp.report.html import build_html
 from fieldapp.report.mask import Masker
 from fieldapp.report.plots import before_after_bars, level_quality_plot, png_bytes, route_map
+from fieldapp.safe_write import replacing
 
 _APP: list[QGuiApplication] = []  # keeps the application alive when the report created it
 
@@ -94,20 +95,19 @@ def write_pdf(data: ReportData, path: str | Path, *, include_personal: bool = Fa
     for name, img in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
     doc.setHtml(build_html(data, Masker(data.case, include_personal), lambda name: name, list(images)))
-    partial = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(partial))
-    writer.setTitle(f"fieldapp case {data.case.id}")
-    writer.setCreator("fieldapp")
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setResolution(96)
-    layout = writer.pageLayout()
-    rect = layout.paintRectPixels(writer.resolution())
-    doc.setPageSize(QSizeF(rect.width(), rect.height()))
-    doc.print_(writer)
-    del writer  # finishes the file
-    os.replace(partial, path)
+    with replacing(path) as partial:  # never through a link or over a device (safe_write)
+        writer = QPdfWriter(str(partial))
+        writer.setTitle(f"fieldapp case {data.case.id}")
+        writer.setCreator("fieldapp")
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+        writer.setResolution(96)
+        layout = writer.pageLayout()
+        rect = layout.paintRectPixels(writer.resolution())
+        doc.setPageSize(QSizeF(rect.width(), rect.height()))
+        doc.print_(writer)
+        del writer  # finishes the file
     return path
 
 
@@ -123,6 +123,5 @@ def write_report(data: ReportData, path: str | Path, *, include_personal: bool =
 
 def _write_atomic(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(payload)
-    os.replace(partial, path)
+    with replacing(path) as partial:
+        partial.write_bytes(payload)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from fieldapp.model import PlanCell, PlanTrx
@@ -180,8 +180,65 @@ _CELL_FIELDS = ("name", "mcc", "mnc", "lac", "ci", "lat", "lon", "azimuth_deg", 
                 "tilt_deg", "height_m", "bcch_arfcn", "bsic", "tech", "site")
 
 
+def _plan_json(cells: list[PlanCell]) -> str:
+    return dumps([asdict(c) for c in cells])
+
+
+def _plan_cells(text: str) -> list[PlanCell]:
+    out = []
+    for d in loads(text):
+        trxs = tuple(PlanTrx(**{**t, "arfcns": tuple(t["arfcns"]), "timeslots": tuple(t["timeslots"])})
+                     for t in d.pop("trxs", []))
+        out.append(PlanCell(**d, trxs=trxs))
+    return out
+
+
+def latest_plan_version(conn: sqlite3.Connection) -> int | None:
+    """The newest stored version (read only); None when none is stored yet."""
+    row = conn.execute("SELECT max(version) AS v FROM plan_versions").fetchone()
+    return None if row["v"] is None else int(row["v"])
+
+
+def plan_version(conn: sqlite3.Connection) -> int | None:
+    """The current plan's version (inside a write transaction): the plan of a workspace made
+    before versions becomes version 1 the first time one is needed."""
+    latest = latest_plan_version(conn)
+    if latest is not None:
+        return latest
+    cells = cell_plan(conn)
+    if not cells:
+        return None
+    loaded = conn.execute("SELECT min(loaded_utc) AS t FROM cells").fetchone()["t"]
+    cur = conn.execute("INSERT INTO plan_versions (loaded_utc, source, cells) VALUES (?, ?, ?)",
+                       (loaded, cell_plan_source(conn), _plan_json(cells)))
+    return int(cur.lastrowid)
+
+
+def plan_at(conn: sqlite3.Connection, version: int) -> tuple[list[PlanCell], str | None, float] | None:
+    """(cells, source, loaded_utc) of a stored plan version, or None."""
+    row = conn.execute("SELECT cells, source, loaded_utc FROM plan_versions WHERE version = ?",
+                       (version,)).fetchone()
+    return None if row is None else (_plan_cells(row["cells"]), row["source"], row["loaded_utc"])
+
+
+def plan_versions(conn: sqlite3.Connection) -> list[tuple[int, float, str | None, int]]:
+    """(version, loaded_utc, source, number of cells) of every version, oldest first."""
+    return [(r["version"], r["loaded_utc"], r["source"], len(loads(r["cells"])))
+            for r in conn.execute("SELECT * FROM plan_versions ORDER BY version")]
+
+
 def put_cell_plan(conn: sqlite3.Connection, cells: list[PlanCell], source: str | None,
                   loaded_utc: float) -> int:
+    """Replace the current plan; the load is a new version unless it is the current one again
+    (the same scenario brought by every connect of the simulator is not a change)."""
+    current = plan_version(conn)
+    text = _plan_json(cells)
+    same = current is not None and conn.execute(
+        "SELECT 1 FROM plan_versions WHERE version = ? AND cells = ? AND source IS ?",
+        (current, text, source)).fetchone() is not None
+    if not same:
+        conn.execute("INSERT INTO plan_versions (loaded_utc, source, cells) VALUES (?, ?, ?)",
+                     (loaded_utc, source, text))
     conn.execute("DELETE FROM cells")  # trxs go with them (ON DELETE CASCADE)
     for idx, cell in enumerate(cells):
         cur = conn.execute(

@@ -17,6 +17,9 @@ History:
 - v6: network statistics and alarms (issue 14; the SQL is in store/stat_rows.py): imports,
   counter objects (BSC, cell, TRX, neighbour relation), counter values per object and period
   (NULL = missing, never 0), counter units, alarms with their active interval.
+- v7: cell plan versions (issue 13): every load of a plan (a cell file, a scenario, an edit)
+  is kept as a numbered version with its cells as JSON; each session keeps the version it was
+  recorded or imported under (``sessions.plan_version``; NULL: recorded before versions).
 """
 
 from __future__ import annotations
@@ -311,7 +314,17 @@ _V6 = (
     "CREATE INDEX alarms_by_object ON alarms(managed_object, raised_utc)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = (
+    """CREATE TABLE plan_versions (
+        version INTEGER PRIMARY KEY,             -- 1, 2, 3... in load order
+        loaded_utc REAL NOT NULL,
+        source TEXT,                             -- the cell file, scenario:<name>, or an edit
+        cells TEXT NOT NULL                      -- JSON: the plan's cells with their TRXs
+    )""",
+    "ALTER TABLE sessions ADD COLUMN plan_version INTEGER",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

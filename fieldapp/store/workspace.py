@@ -56,6 +56,7 @@ class SessionInfo:
     interrupted: bool
     device: dict[str, Any] | None
     note: str | None = None
+    plan_version: int | None = None  # the cell plan version it was recorded or imported under
 
 
 def _placeholders(columns: Iterable[str]) -> str:
@@ -80,7 +81,7 @@ _SELECT_NEIGHBOURS = (
     " WHERE s.session_id = ? ORDER BY s.ts_utc, s.id, n.idx"
 )
 _SELECT_SESSIONS = (
-    "SELECT s.id, s.start_utc, s.end_utc, s.source, s.case_id, s.interrupted, s.device, s.note,"
+    "SELECT s.id, s.start_utc, s.end_utc, s.source, s.case_id, s.interrupted, s.device, s.note, s.plan_version,"
     " (SELECT count(*) FROM samples WHERE session_id = s.id) AS samples,"
     " (SELECT count(*) FROM events WHERE session_id = s.id) AS events"
     " FROM sessions s"
@@ -272,7 +273,8 @@ class Store:
         return SessionInfo(
             id=row["id"], start_utc=row["start_utc"], end_utc=row["end_utc"], source=row["source"],
             case_id=row["case_id"], samples=row["samples"], events=row["events"],
-            interrupted=bool(row["interrupted"]), device=loads(row["device"]), note=row["note"])
+            interrupted=bool(row["interrupted"]), device=loads(row["device"]), note=row["note"],
+            plan_version=row["plan_version"])
 
     def sessions(self, *, case_id: int | None = None) -> list[SessionInfo]:
         """All sessions (or those of one case), oldest first."""
@@ -474,6 +476,21 @@ class Store:
     def cell_plan_source(self) -> str | None:
         return _cases.cell_plan_source(self._conn)
 
+    def plan_version(self) -> int | None:
+        """The current cell plan's version (None: no plan loaded)."""
+        latest = _cases.latest_plan_version(self._conn)
+        if latest is not None or not _cases.cell_plan_source(self._conn) and not self.cell_plan():
+            return latest
+        with self._committed() as conn:  # a plan from before versions: it becomes version 1
+            return _cases.plan_version(conn)
+
+    def plan_at(self, version: int) -> tuple[list[Any], str | None, float] | None:
+        """(cells, source, loaded_utc) of a plan version, or None."""
+        return _cases.plan_at(self._conn, version)
+
+    def plan_versions(self) -> list[tuple[int, float, str | None, int]]:
+        return _cases.plan_versions(self._conn)
+
     # ------------------------------------------------------------------ bulk import (fieldapp/importer.py)
     # An import is ONE write transaction: the session row and every record commit together or
     # not at all, so a failed, cancelled or killed import leaves the workspace untouched.
@@ -484,8 +501,10 @@ class Store:
         """Like ``create_session`` but inside the open write transaction (no commit)."""
         with self._atomic() as conn:
             cur = conn.execute(
-                "INSERT INTO sessions (start_utc, end_utc, source, device, case_id) VALUES (?, ?, ?, ?, ?)",
-                (start_utc, end_utc, source, None if device is None else dumps(device), case_id))
+                "INSERT INTO sessions (start_utc, end_utc, source, device, case_id, plan_version)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (start_utc, end_utc, source, None if device is None else dumps(device), case_id,
+                 _cases.plan_version(conn)))  # the plan as it is while this session is recorded
         return int(cur.lastrowid)
 
     def set_session_span(self, session_id: int, start_utc: float, end_utc: float | None) -> None:

@@ -297,3 +297,27 @@ def test_failed_write_is_reported_once_from_the_reader_thread():
         assert ch.gone
     device.close()
     assert [name for name, _ in calls] == ["at-reader"]
+
+
+def test_a_line_without_end_is_dropped_to_its_end_and_counted_too_long():
+    # Issue 16: a device spewing without line ends must not grow the line buffer without bound
+    # nor hand a parser a megabyte line; the lines around it still arrive.
+    from drivers.at import MAX_LINE_BYTES
+
+    host, device = memory_pair()
+    seen: list[str] = []
+    ch = AtChannel(host, on_unsolicited=seen.append).start()
+    try:
+        device.write(b"+CREG: 1\r\n")
+        for _ in range(50):  # 50 × 4 KiB, no CR/LF
+            device.write(b"7" * 4096)
+        device.write(b"77\r\n+CSQ: 17,99\r\n")
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen == ["+CREG: 1", "+CSQ: 17,99"]
+        assert ch.stats["too_long_lines"] == 1
+        assert len(ch._buf) <= MAX_LINE_BYTES
+    finally:
+        ch.close()
+        device.close()

@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 
 from drivers.families import get_family, parse_lines
-from drivers.families.fields import Garbled
+from drivers.families.base import SKIP_UNKNOWN
+from drivers.families.fields import Garbled, split_fields
 from drivers.families.threegpp import (
-    cme_text,
+    CME_ERRORS,
     level_from_dbm,
     level_from_rxlev,
     parse_cereg,
     parse_creg,
-    split_csv,
 )
 from fieldapp.model import CallState, DeviceError, Info, Registration, Signal, Urc
 from tests.drivers.parser_support import parse_with
@@ -234,11 +234,10 @@ def test_identity_replies(name, line, key, value):
 
 
 def test_cme_text_table():
-    assert cme_text(11) == "SIM PIN required"
-    assert cme_text(32) == "network not allowed - emergency calls only"
-    assert cme_text(100) == "unknown"
-    assert cme_text(9999) is None
-    assert cme_text(None) is None
+    assert CME_ERRORS[11] == "SIM PIN required"
+    assert CME_ERRORS[32] == "network not allowed - emergency calls only"
+    assert CME_ERRORS[100] == "unknown"
+    assert 9999 not in CME_ERRORS
 
 
 def test_gammu_exchange_with_echo_and_ok_gives_one_record():
@@ -256,16 +255,34 @@ def test_broken_shapes_are_counted_as_skipped(line):
     assert result.records == [] and result.skipped == 1 and result.skipped_lines == [line]
 
 
-@pytest.mark.parametrize("line", ["OK", "RINGING", "ERRORS", "NAME: x", "BUSYBOX"])
-def test_lines_that_only_share_a_prefix_are_not_claimed(line):
+@pytest.mark.parametrize("line", ["RINGING", "ERRORS", "NAME: x", "BUSYBOX"])
+def test_lines_that_only_share_a_prefix_are_not_claimed_and_are_counted(line):
+    """Not read as RING/ERROR/NA/BUSY; but a line that gives no record is never silent."""
     result = parse_lines([line], GENERIC)
+    assert result.records == [] and result.skipped == 1
+    assert result.reasons == {SKIP_UNKNOWN: 1} and result.skips == [(line, SKIP_UNKNOWN)]
+
+
+@pytest.mark.parametrize("lines,command", [
+    (["OK"], "AT+CSQ"), (["AT+CSQ", "OK"], "AT+CSQ"), (["CONNECT 9600"], "ATD123"), ([">"], None),
+])
+def test_final_codes_and_echo_are_nothing_to_count(lines, command):
+    result = parse_lines(lines, GENERIC, command=command)
     assert result.records == [] and result.skipped == 0
 
 
-def test_split_csv_keeps_quoted_commas_and_survives_an_open_quote():
-    assert split_csv('1,"a,b",2') == ["1", '"a,b"', "2"]
-    assert split_csv("1,2,,3") == ["1", "2", "", "3"]
-    assert split_csv('1,"open,2') == ["1", '"open,2']
+def test_bare_identity_replies_are_kept_not_skipped():
+    # ATI on a Quectel EC25 (ModemManager quectel tests print the same three lines)
+    result = parse_lines(["Quectel", "EC25", "Revision: EC25EFAR06A06M4G", "OK"], GENERIC, "ATI")
+    assert result.skipped == 0
+    assert sorted((r.key, r.value) for r in result.records) == [
+        ("firmware", "EC25EFAR06A06M4G"), ("ident", "EC25"), ("ident", "Quectel")]
+
+
+def test_split_fields_keeps_quoted_commas_and_survives_an_open_quote():
+    assert split_fields('1,"a,b",2') == ["1", '"a,b"', "2"]
+    assert split_fields("1,2,,3") == ["1", "2", "", "3"]
+    assert split_fields('1,"open,2') == ["1", '"open,2']
 
 
 def test_level_helpers_saturate_at_the_rxlev_scale_and_refuse_garbage():

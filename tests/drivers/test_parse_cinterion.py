@@ -7,7 +7,7 @@ import pytest
 from drivers.families import get_family, parse_lines
 from drivers.families.cinterion import parse_ciev, parse_slcc, parse_smonc, parse_smond, parse_smoni
 from drivers.families.fields import Garbled
-from fieldapp.model import CallState, Cell, Signal
+from fieldapp.model import CallState, Cell, Signal, Urc
 from tests.drivers.parser_support import FIXTURES, check, fixture_lines
 
 CINTERION = get_family("cinterion")
@@ -183,8 +183,11 @@ MONI_ROW_EDGES = [
     pytest.param("1013 19 -76 001 01 1001 0103 7 7 I 1015 1 3 5 -76 2 S_FR",
                  [{"c1": None, "tch_arfcn": 1015}], id="edge: ^MONI PWR/RXLev/C1 left blank (MC35 manual note)"),
     pytest.param("477 21 -71 123 456 A123 2468 7 3 33 -105 33 I Limited Service",
-                 [{"arfcn": None, "lac": 0xA123, "state": "Limited Service"}],
-                 id="TC35i manual ^MONI Limited Service (ARFCN 477 is no GSM channel)"),
+                 [{"arfcn": 477, "lac": 0xA123, "state": "Limited Service"}],
+                 id="TC35i manual ^MONI Limited Service (ARFCN 477: a GSM 750 channel)"),
+    pytest.param("900 21 -71 123 456 A123 2468 7 3 33 -105 33 I Limited Service",
+                 [{"arfcn": 900, "lac": 0xA123, "state": "Limited Service"}],
+                 id="edge: ^MONI on ARFCN 900 (no band holds it): kept, band unknown"),
 ]
 
 
@@ -219,6 +222,7 @@ def test_slcc_urc_report_with_terminator_and_other_indicators():
     check(calls, [{"index": 1, "direction": "mt", "state": "active", "number": "123456789"},
                   {"index": 2, "direction": "mt", "state": "waiting", "number": "987654321"}])
     assert result.skipped == 0
+    assert [r.text for r in result.records if isinstance(r, Urc)] == ["1,0", "1,0"]
 
 
 SLCC_ROWS = [
@@ -262,8 +266,8 @@ def test_ciev_ceer(line, expected):
     check(parse_ciev(line), expected)
 
 
-def test_ciev_other_indicators_are_not_claimed():
-    assert parse_ciev("+CIEV: 1,0") is None
+def test_ciev_other_indicators_are_kept_as_urcs():
+    assert parse_ciev("+CIEV: 1,0") == [Urc(name="+CIEV", text="1,0")]
     with pytest.raises(Garbled):
         parse_ciev("+CIEV: ceer,2")
 

@@ -177,13 +177,8 @@ def test_2g_undocumented_mode_2_is_claimed_without_records():
 @pytest.mark.parametrize("line", [
     "+QENG:",
     '+QENG: "servingcell"',
-    # one field deleted: 23 instead of 24 after "GSM"
-    '+QENG: "servingcell","NOCONN","GSM",460,00,247C,1327,35,82,-,-52,255,255,0,53,179,1,-,-,-,-,-,-,-,-,"-"',
-    # the level field is not a number
-    '+QENG: "servingcell","NOCONN","GSM",460,00,247C,1327,35,82,-,-5x2,255,255,0,53,179,1,-,-,-,-,-,-,-,-,-,"-"',
-    '+QENG: "neighbourcell","GSM",460,00,24A5,1241,33,33,-83,22',
+    '+QENG: "neighbourcell","GSM",460,00,24A5,1241,33,33',  # fits no neighbour layout
     "+QENG: 1,1,8,-71,32,134,134,404,20,3a9a,142a,2,12",  # neighbour group cut short
-    "+QENG: 0,404,20,3a9a,1429,1,63,-68",
     "+QENG: x,1",
 ])
 def test_broken_qeng_lines_raise_garbled(line):
@@ -224,3 +219,23 @@ def test_quectel_family_tables():
     assert {"tch_arfcn", "timeslot", "maio", "hsn", "bsic", "rxlev", "neighbours"} <= QUECTEL.fields
     # the generic parsers still apply under the Quectel family
     assert parse_lines(["+CSQ: 20,0"], QUECTEL).records[0].rssi_dbm == -73.0
+
+
+# Damaged EC20 / M95 lines (captures above, one damage each): fields before the damage are kept.
+@pytest.mark.parametrize("line,family,expected", [
+    # one field deleted: 23 instead of 24 after "GSM" (trailing codec missing)
+    ('+QENG: "servingcell","NOCONN","GSM",460,00,247C,1327,35,82,-,-52,255,255,0,53,179,1,-,-,-,-,-,-,-,-,"-"',
+     QUECTEL, {"arfcn": 82, "mcc": 460, "lac": 0x247C, "ci": 0x1327, "bsic": 35, "rxlev_dbm": -52.0}),
+    # the level field is not a number: from there on nothing is certain
+    ('+QENG: "servingcell","NOCONN","GSM",460,00,247C,1327,35,82,-,-5x2,255,255,0,53,179,1,-,-,-,-,-,-,-,-,-,"-"',
+     QUECTEL, {"arfcn": 82, "ci": 0x1327, "rxlev": None, "c1": None}),
+    # EC20 neighbour missing its last field (c32)
+    ('+QENG: "neighbourcell","GSM",460,00,24A5,1241,33,33,-83,22,146,0', QUECTEL,
+     {"arfcn": 33, "bsic": 33, "lac": 0x24A5, "ci": 0x1241}),
+    # M95 serving cut after the level
+    ("+QENG: 0,404,20,3a9a,1429,1,63,-68", QUECTEL_2G,
+     {"mcc": 404, "mnc": 20, "lac": 0x3A9A, "ci": 0x1429, "arfcn": 1, "bsic": 63, "ta": None}),
+])
+def test_damaged_qeng_lines_keep_what_is_certain(line, family, expected):
+    (cell,) = parse_one(line, family)
+    assert fields_of(cell, expected) == expected

@@ -87,21 +87,31 @@ def test_cced(line, expected):
     check(parse_cced(line), expected)
 
 
-@pytest.mark.parametrize("line", [
-    "+CCED: 208,20,0002,0418,37,706,24,,,0",          # fits no dump layout
-    "+CCED: 208,20,0002,0418,37,7O6,24,,,0,,,0",      # letter O inside a decimal field
-    "+CCED: 2080,20,0002,0418,37,706,24,,,0,,,0",     # MCC of four digits: fields shifted
+# Multi-Tech S000293I main cell with one damage each: what comes before the damage is kept.
+@pytest.mark.parametrize("line,expected", [
+    ("+CCED: 208,20,0002,0418,37,706,24,,,0",  # three trailing fields missing
+     {"mcc": 208, "arfcn": 706, "rxlev": 24, "ci": 0x418}),
+    ("+CCED: 208,20,0002,0418,37,7O6,24,,,0,,,0",  # letter O inside the BCCH: shifted from there
+     {"mcc": 208, "mnc": 20, "lac": 2, "ci": 0x418, "bsic": 37, "arfcn": None, "rxlev": None}),
+    ("+CCED: 2080,20,0002,0418,37,706,24,,,0,,,0",  # MCC out of range: that field only
+     {"mcc": None, "mnc": None, "lac": 2, "ci": 0x418, "arfcn": 706, "rxlev": 24}),
 ])
-def test_cced_garbled(line):
-    with pytest.raises(Garbled):
-        parse_cced(line)
+def test_cced_damaged_main_cell_keeps_what_is_certain(line, expected):
+    result = parse_lines([line], WAVECOM)
+    assert result.skipped == 0
+    check(result.records[:1], [expected])
 
 
-def test_cced_damaged_manual_text_is_skipped_not_misread():
-    # The manual's own example lost and gained commas in the PDF wrap; its field count still
-    # fits "main + 6 neighbours + TA", so only the field shapes can tell.
+def test_cced_damaged_manual_text_keeps_what_is_before_the_damage():
+    # The manual's own example lost and gained commas in the PDF wrap ("208,,20" in the second
+    # neighbour); its field count still fits "main + 6 neighbours + TA", so only the field
+    # shapes can tell. The main cell and the first neighbour come before the damage: certain.
     result = parse_lines(fixture_lines("wavecom-cced-multitech-damaged.txt"), WAVECOM, "AT+CCED=0")
-    assert result.records == [] and result.skipped == 1
+    assert result.skipped == 0
+    check(result.records, [
+        {"role": "serving", "mcc": 208, "mnc": 20, "lac": 2, "ci": 0x418, "bsic": 37, "arfcn": 706,
+         "rxlev": 24},
+        {"role": "neighbour", "mcc": 208, "mnc": 20, "lac": 6, "ci": 0x989B, "arfcn": 835, "rxlev": 20}])
 
 
 WIND_ROWS = [
@@ -158,17 +168,17 @@ def test_sierra_family_is_selectable_by_name_only():
     assert [c.ci for c in result.records] == [4711]
 
 
-def test_fast_token_helpers_agree_with_fields_module():
-    """split_clean/fast_dec/fast_hex are shortcuts of fields.split_fields+clean/dec/hexnum."""
+def test_the_token_layers_fast_paths_agree_with_its_careful_paths():
+    """tokens() is split_fields+clean by string operations; dec/hexnum take bare digits by a
+    shortcut (a leading space sends the same token down the careful path)."""
     import random
 
-    from drivers.families.fields import clean, dec, hexnum, split_fields
-    from drivers.families.wavecom import fast_dec, fast_hex, split_clean
+    from drivers.families.fields import clean, dec, hexnum, split_fields, tokens
 
     rnd = random.Random(11)
     for _ in range(5000):
         text = "".join(rnd.choice('ab ,"1-F0x') for _ in range(rnd.randint(0, 16)))
-        assert split_clean(text) == [clean(x) for x in split_fields(text)], text
-        for tok in split_clean(text):
-            assert fast_dec(tok, lo=0, hi=99) == dec(tok, lo=0, hi=99), tok
-            assert fast_hex(tok, lo=1, hi=0xFFFE) == hexnum(tok, lo=1, hi=0xFFFE), tok
+        assert tokens(text) == [clean(x) for x in split_fields(text)], text
+        for tok in tokens(text) + split_fields(text):
+            assert dec(tok, lo=0, hi=99) == dec(" " + tok, lo=0, hi=99), tok
+            assert hexnum(tok, lo=1, hi=0xFFFE) == hexnum(" " + tok, lo=1, hi=0xFFFE), tok

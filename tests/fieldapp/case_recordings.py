@@ -167,7 +167,8 @@ def recorded(name: str, dest_dir: Path) -> tuple[Path, int]:
         path = _CACHE_DIR / f"{name}.db"
         if name == "bus-stop-before-after":  # session 1 before the tilt change, session 2 after
             record_scenario(path, "bus-stop-tilt13", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0)
-            record_scenario(path, "bus-stop-tilt7", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0, put_plan=False)
+            # The tilt change is loaded as the new plan (version 2) before the re-test.
+            record_scenario(path, "bus-stop-tilt7", idle_s=1.0, calls=1, hold_s=0.5, speed=20.0)
         else:
             scenario, kwargs = RECIPES[name]
             made = {"no-dominant": no_dominant_scenario, "far-away": far_scenario,

@@ -56,3 +56,42 @@ def test_unknown_family_and_missing_file_exit_2(tmp_path):
     assert res.returncode == 2 and "unknown family" in res.stderr
     res, _ = parse_at(tmp_path / "missing.txt")
     assert res.returncode == 2 and "cannot read" in res.stderr
+
+
+def test_skipped_lines_are_counted_with_their_reasons(tmp_path):
+    # SIM800L reply (sitch-io/sensor fixture) with one damaged line and one line no parser reads
+    f = tmp_path / "t.txt"
+    f.write_text('AT+CENG?\n+CENG: 1,1\n+CENG: 0,"0666,21,00,310,260,08,4e72,04,03,0113,255"\n'
+                 '+CENG: 9,"0666,21,00"\nSIM800 R14.18\nOK\n')
+    res, recs = parse_at(f)
+    assert res.returncode == 0
+    assert [r["kind"] for r in recs] == ["info", "cell"]
+    lines = res.stderr.splitlines()
+    assert lines[0] == "2 lines skipped"
+    assert any(x.strip().startswith("1 known reply, damaged layout") for x in lines[1:])
+    assert any(x.strip().startswith("1 reply no parser reads") for x in lines[1:])
+
+
+def test_nothing_skipped_says_zero(tmp_path):
+    f = tmp_path / "t.txt"
+    f.write_text("AT+CSQ\r\r\n+CSQ: 9,3\r\n\r\nOK\r\n")  # gammu issue #150, raw bytes
+    res, recs = parse_at(f)
+    assert res.stderr.strip() == "0 lines skipped" and len(recs) == 1
+
+
+def test_prefixless_tables_follow_the_outstanding_command_with_echo_off(tmp_path):
+    """Siemens TC35i ^MONI (manual example, tests/fixtures/at/tc35i-moni-dedicated.txt) sent
+    twice with echo off: the "# sent:" comment names the command, the second reply (after OK)
+    belongs to the same command sent again."""
+    src = (Path(__file__).parents[1] / "fixtures" / "at" / "tc35i-moni-dedicated.txt").read_text()
+    body = [ln for ln in src.splitlines() if not ln.startswith("#")]
+    f = tmp_path / "moni.txt"
+    f.write_text("# sent: AT^MONI\n" + "\n".join(body + ["OK"] + body + ["OK"]) + "\n")
+    res, recs = parse_at(f)
+    cells = [r for r in recs if r["kind"] == "cell"]
+    assert len(cells) == 2 and all(c["arfcn"] == 1013 and c["tch_arfcn"] == 1015 for c in cells)
+    assert res.stderr.startswith("0 lines skipped"), res.stderr
+    # a "# sent:" comment in the middle of a transcript switches the outstanding command
+    f.write_text("AT+CSQ\n+CSQ: 9,3\nOK\n# sent: AT^MONI\n" + "\n".join(body) + "\nOK\n")
+    res, recs = parse_at(f)
+    assert [r["kind"] for r in recs] == ["signal", "cell"], res.stderr

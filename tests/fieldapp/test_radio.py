@@ -79,8 +79,34 @@ def test_pcs_needs_context():
     assert radio.arfcn_band(850, pcs=True) == "DCS1800"  # beyond PCS range
 
 
-@pytest.mark.parametrize("bad", [None, 125, 300, 900, 1024, -1])
-def test_arfcn_outside_bands(bad):
+# TS 45.005 §2: every GSM band, first and last channel, uplink/downlink MHz of the first one.
+@pytest.mark.parametrize("band,first,last,ul,dl", [
+    ("GSM450", 259, 293, 450.6, 460.6), ("GSM480", 306, 340, 479.0, 489.0),
+    ("GSM750", 438, 511, 747.2, 777.2), ("GSM850", 128, 251, 824.2, 869.2),
+    ("GSM900", 1, 124, 890.2, 935.2), ("E-GSM900", 975, 1023, 880.2, 925.2),
+    ("R-GSM900", 955, 974, 876.2, 921.2), ("DCS1800", 512, 885, 1710.2, 1805.2),
+])
+def test_every_band_of_45005(band, first, last, ul, dl):
+    assert radio.arfcn_band(first) == band and radio.arfcn_band(last) == band
+    assert radio.arfcn_uplink_mhz(first) == ul and radio.arfcn_downlink_mhz(first) == dl
+    assert radio.arfcn_band(first - 1) != band or first - 1 in (0,)
+    assert radio.arfcn_band(last + 1) != band
+
+
+def test_pcs_range_and_duplex():
+    assert radio.arfcn_band(810, pcs=True) == "PCS1900" and radio.arfcn_band(811, pcs=True) == "DCS1800"
+    assert radio.arfcn_uplink_mhz(512, pcs=True) == 1850.2
+
+
+@pytest.mark.parametrize("gap", [125, 127, 252, 258, 294, 305, 341, 437, 886, 954])
+def test_arfcn_between_bands_is_kept_with_band_unknown(gap):
+    """A measurement on a channel no band holds keeps its ARFCN; only the band is unknown."""
+    assert radio.arfcn_band(gap) is None and radio.arfcn_downlink_mhz(gap) is None
+    assert radio.valid_arfcn(gap) == gap
+
+
+@pytest.mark.parametrize("bad", [None, 1024, -1, 99999])
+def test_not_an_arfcn(bad):
     assert radio.arfcn_band(bad) is None and radio.valid_arfcn(bad) is None
 
 

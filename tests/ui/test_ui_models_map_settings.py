@@ -129,6 +129,7 @@ def test_local_tile_folder_is_drawn_under_the_route(qtbot, tmp_path, plan_cells)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 image.save(str(path))
     view.set_tile_folder(tmp_path)
+    qtbot.waitUntil(lambda: bool(view.tiles.shown_tiles()), timeout=5000)  # loaded in the background
     shown = view.tiles.shown_tiles()
     assert shown, "tiles covering the view are loaded"
     z, tx, ty = shown[0]

@@ -54,7 +54,7 @@ def test_the_thresholds_table_holds_domain_md_steps():
                               (5.5, 7.5, RXQUAL.bins[2][2])]
     assert TERMS[LTE].split_cell_id(52033 * 256 + 4) == f"{52033 * 256 + 4} (eNB 52033 · sector 4)"
     assert TERMS[UMTS].split_cell_id(363 * 65536 + 25557).endswith("(RNC 363 · cell 25557)")
-    assert headline(lte(0)) == "RSRP -95.0 dBm   RSRQ -10.5 dB   SINR 14.0 dB"
+    assert headline(lte(0)) == "RSRP -95.0 dBm  RSRQ -10.5 dB  SINR 14.0 dB"
 
 
 # ---------------------------------------------------------------------- views, synthetic

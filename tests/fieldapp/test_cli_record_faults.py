@@ -1,0 +1,88 @@
+"""`fieldapp record` against a hostile or broken device (issue 16): the real CLI in a
+subprocess, a table-driven device on a real pseudo-terminal, a real workspace file."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.support.table_modem import TableModem
+
+FIELDAPP = [sys.executable, "-m", "fieldapp"]
+pytestmark = pytest.mark.slow
+
+# ^SMONI line from the Cinterion test data of ModemManager (drivers/families/cinterion.py).
+SMONI = "^SMONI: 2G,71,-61,262,02,0143,83BA,33,33,3,6,G,NOCONN"
+
+
+def cinterion_table(moni_reply: str) -> dict:
+    return {
+        "AT": "OK", "ATE1": "OK", "AT+CMEE=1": "OK", "AT+CREG=2": "OK", "AT^SLCC=1": "OK",
+        'AT^SIND="ceer",1,99': "OK",
+        "ATI": "Cinterion\r\nMC55i\r\nREVISION 01.200\r\n\r\nOK",
+        "AT+CGMI": "Cinterion\r\n\r\nOK", "AT+CGMM": "MC55i\r\n\r\nOK",
+        "AT+CGMR": "REVISION 01.200\r\n\r\nOK", "AT+CGSN": "351234567890123\r\n\r\nOK",
+        "AT+CSQ": "+CSQ: 17,99\r\n\r\nOK", "AT+CREG?": '+CREG: 2,1,"0143","83BA"\r\n\r\nOK',
+        "AT^SMONI": SMONI + "\r\n\r\nOK",
+        "AT^MONI": moni_reply + "\r\n\r\nOK",
+    }
+
+
+@pytest.fixture
+def record():
+    """Starts `fieldapp record PORT --rate 0.3 --workspace WS ...`; kills what is left after."""
+    procs: list[subprocess.Popen] = []
+
+    def start(port: str, ws, *extra: str) -> subprocess.Popen:
+        procs.append(subprocess.Popen(
+            FIELDAPP + ["record", port, "--rate", "0.3", "--workspace", str(ws), *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        return procs[-1]
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_a_pathological_moni_line_neither_hangs_the_recording_nor_its_duration(tmp_path, record):
+    # 40 digits and a comma: about 18 s × 4^6 in the old fragment regex.
+    with TableModem(cinterion_table("1" * 40 + ",")) as modem:
+        t0 = time.monotonic()
+        proc = record(modem.port, tmp_path / "ws.db", "--duration", "3")
+        out, err = proc.communicate(timeout=40)
+    assert proc.returncode == 0, err
+    assert time.monotonic() - t0 < 25
+    assert out.strip().splitlines()[-1].startswith("session ")
+    assert int(out.split(": ")[-1].split()[0]) >= 3  # samples from the good lines
+
+
+def test_sigterm_ends_a_recording_fed_pathological_lines(tmp_path, record):
+    with TableModem(cinterion_table("1" * 40 + ",")) as modem:
+        proc = record(modem.port, tmp_path / "ws.db")
+        time.sleep(4)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - t0 < 15
+    assert proc.returncode == 0, err
+    assert out.strip().splitlines()[-1].startswith("session ")
+
+
+def test_an_overlong_line_is_skipped_and_counted_too_long(tmp_path, record):
+    # A line longer than the channel keeps (16 KiB) and one just over the parsers' cap.
+    huge = "9" * 40000
+    table = cinterion_table("1013  21  -71 001  01  1001 2468   7   7  33  -105  33 I No connection")
+    table["AT+CSQ"] = f"+CSQ: {'1' * 5000}\r\n\r\nOK"
+    table["AT^SMOND"] = f"{huge}\r\n\r\nOK"
+    with TableModem(table) as modem:
+        proc = record(modem.port, tmp_path / "ws.db", "--duration", "3")
+        out, err = proc.communicate(timeout=40)
+    assert proc.returncode == 0, err
+    assert "too long)" in err
+    assert int(out.split(": ")[-1].split()[0]) >= 3
