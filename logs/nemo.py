@@ -311,7 +311,11 @@ class NemoReader:
             self.stats.unknown[f"{rid} system {system}"] += 1
             return []
         pos = self._fix if self._fix is not None and ts - self._fix.ts_utc <= GPS_HOLD_S else None
-        return [SCAN_PARSERS[rid](ts, p, pos)]
+        scan = SCAN_PARSERS[rid](ts, p, pos)
+        if scan is None:  # a measurement of the record we do not read (OFDMSCAN type 2)
+            self.stats.unknown[f"{rid} type {field(p, 3)}"] += 1
+            return []
+        return [scan]
 
     # Real line (sample): GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1
     #   lon, lat, height m, distance m, fix (1 = fix), satellites, velocity km/h[, PDOP, HDOP, VDOP, ..]
