@@ -10,6 +10,7 @@ import re
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, clean, dec, hexnum, number
 from drivers.families.ranges import certain
+from drivers.families.survey import cnetscan_block
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -224,7 +225,8 @@ def parse_ceng(line: str) -> list[ParseRecord]:
 #        next to RXLev:-88dbm, so RSCP 83 is -83 dBm and EC/IO 12.5 is -12.5 dB [inferred].
 # No service: +CPSI: NO SERVICE,Online
 _PLMN_RE = re.compile(r"(\d{3})-(\d{2,3})")
-_LEADING_INT_RE = re.compile(r"\s*(-?\d+)")
+# (?<!\s): a search never restarts inside a run of blanks (quadratic otherwise, issue 16).
+_LEADING_INT_RE = re.compile(r"(?<!\s)\s*(-?\d+)")
 
 
 def _cpsi_plmn(tok: str) -> tuple[int | None, int | None]:
@@ -304,7 +306,7 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
 #   (pastebin VfE7YiwG: LAC and ID decimal)
 # +CCINFO:[SCELL],UARFCN:4436,MCC:505,MNC:001,LAC:338,ID:14302219,PSC:214,SSC:0,RSCP:88,ECIO:8.0,RXLev:-88dbm,TXPWR:0
 # +CCINFO:[NCell1],UARFCN:4436,PSC:230,SSC:0,RSCP:97,ECIO:15.5,RXLev:-97dbm   (SIM5320A, public code)
-_TAG_RE = re.compile(r"\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)
+_TAG_RE = re.compile(r"(?<!\s)\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)  # (?<!\s): as above
 
 
 def parse_ccinfo(line: str) -> list[ParseRecord]:
@@ -460,6 +462,7 @@ SIMCOM = register(Family(
     # which CENG only shows in a documented tail no capture has.
     dedicated_poll_commands=("AT+CSCHN", "AT+CSRP"),
     line_parsers=LINE_PARSERS,
+    block_parsers={"AT+CNETSCAN": cnetscan_block},
     urc_prefixes=_URCS,
     call_state_by="urc",
     fields=frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxqual",
