@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from drivers.at import AtChannel, AtError, AtTimeout
-from drivers.at_lines import reply_prefixes
+from drivers.at_lines import CALL_END_CODES, reply_prefixes
 from drivers.call_tracker import CallTracker
 from drivers.families import Family, TooLong, parse_line, parse_lines
 from drivers.probe import NoAtResponse, Unsupported, probe_device
@@ -66,6 +66,11 @@ SIM_AUDIO_QUERY = "AT+FASIMAUDIO?"
 
 Sink = Callable[[Any], None]
 
+
+# +CME ERROR codes of a dial that no network answer explains (27.007 §9.2): the dial string is
+# invalid (26 too long, 27 invalid characters, 21/22 index/entry for memory dialling) or the
+# device cannot call at all (SIM absent, PIN/PUK required, SIM failure): these stop a CQT run.
+DIAL_REFUSED_CME = frozenset({5, 10, 11, 12, 13, 15, 16, 17, 18, 21, 22, 26, 27})
 
 class HandsetSource:
     def __init__(self, port: str, baud: int = 115200, *, family: str | None = None,
@@ -402,9 +407,15 @@ class HandsetSource:
                 cause = rec.value
         return cause, text
 
-    def dial(self, number: str, timeout_s: float = 10.0) -> None:
-        """Start a voice call (ATD<number>;). Raises AtError with the modem's reason when the
-        modem refuses the number; progress arrives as call events."""
+    def dial(self, number: str, timeout_s: float = 10.0) -> str | None:
+        """Start a voice call (ATD<number>;); progress arrives as call events.
+
+        The network's answer to the dial is an outcome, not a fault: ``BUSY``, ``NO ANSWER``,
+        ``NO CARRIER`` (with or without a cause), ``NO DIALTONE`` or a +CME ERROR of the network
+        (30 no network service, 31 network timeout, 32 emergency calls only...) end the call
+        as a setup failure and are returned (the final code or error text). Raises AtError only
+        when the modem refuses the dial string itself (``ERROR``, +CME ERROR 26/27: too long,
+        invalid characters) or cannot call at all (SIM PIN/PUK/failure)."""
         channel = self._require_channel()
         ts = time.time()
         self._dial_guard_until = float("inf")
@@ -414,12 +425,19 @@ class HandsetSource:
             resp = channel.command(f"ATD{number};", timeout_s=timeout_s)
         finally:
             self._dial_guard_until = time.monotonic() + DIAL_LIST_GRACE_S
-        if not resp.ok:
-            err = resp.error or DeviceError(text=resp.final)
-            self.tracker.set_cause(None, resp.final)
-            for event in self.tracker.ended(time.time()):
-                self._emit(event)
-            raise AtError(f"ATD{number}; refused: {err.text or resp.final}")
+        if resp.ok:
+            return None
+        err = resp.error or DeviceError(text=resp.final)
+        final = (resp.final or "").strip().upper()
+        network = final in CALL_END_CODES or (
+            err.code is not None and err.source == "CME" and err.code not in DIAL_REFUSED_CME)
+        why = final if final in CALL_END_CODES else (err.text or resp.final)
+        self.tracker.set_cause(None, why)
+        for event in self.tracker.ended(time.time()):
+            self._emit(event)
+        if network:
+            return why
+        raise AtError(f"ATD{number}; refused: {err.text or resp.final}")
 
     def answer(self) -> None:
         self._require_channel().command("ATA", timeout_s=10.0)
