@@ -90,6 +90,7 @@ class HandsetSource:
         self.finished = threading.Event()  # the poll thread has ended (stop or unrecoverable loss)
         self._urc_queue: queue.Queue[tuple[float, str]] = queue.Queue()
         self._poll_commands: list[str] = []
+        self._dedicated_commands: list[str] = []  # polled too while a call is up
         self._poll_failures: dict[str, int] = {}
         self._last_serving: Cell | None = None
         self._lock_arfcn: int | None = None
@@ -165,6 +166,7 @@ class HandsetSource:
         result = probe_device(channel, self.port, self.baud, self._forced_family)
         self.family, self.simulator = result.family, result.simulator
         self._poll_commands = list(result.family.poll_commands)
+        self._dedicated_commands = list(result.family.dedicated_poll_commands)
         self.capabilities = result.capabilities
         return result.capabilities
 
@@ -236,7 +238,10 @@ class HandsetSource:
         channel = self._channel
         assert channel is not None and self.family is not None
         records: list[Any] = []
-        for cmd in list(self._poll_commands):
+        commands = list(self._poll_commands)
+        if self.tracker.in_call:
+            commands += self._dedicated_commands
+        for cmd in commands:
             try:
                 resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
                                        final_optional_after=self._optional_final(cmd))
@@ -270,8 +275,10 @@ class HandsetSource:
         n = self._poll_failures.get(cmd, 0) + 1
         self._poll_failures[cmd] = n
         self.stats["poll_errors"] += 1
-        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands:
-            self._poll_commands.remove(cmd)
+        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands + self._dedicated_commands:
+            for polled in (self._poll_commands, self._dedicated_commands):
+                if cmd in polled:
+                    polled.remove(cmd)
             self._emit(Event(time.time(), EV_INFO, f"{cmd} dropped from polling: {why} {n} times",
                              {"command": cmd}))
 

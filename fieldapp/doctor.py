@@ -107,6 +107,8 @@ class QtFacts:
 
 
 def gather_qt(with_platform: bool, python: str = sys.executable, timeout_s: float = 30) -> QtFacts:
+    if getattr(sys, "frozen", False):  # a desktop bundle: sys.executable is fieldapp itself
+        return gather_qt_here()
     args = [python, "-c", QT_PROBE] + (["platform"] if with_platform else [])
     try:
         run = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s)
@@ -130,6 +132,24 @@ def gather_qt(with_platform: bool, python: str = sys.executable, timeout_s: floa
     if with_platform and gui_ok and platform_name is None:
         platform_error, error = _qt_error(err_lines), None
     return QtFacts(qt_v, pyside_v, gui_ok, error, platform_name, platform_error)
+
+
+def gather_qt_here() -> QtFacts:
+    """Qt probed in this process (a bundle carries its own Qt libraries, so a missing system
+    library is unlikely; the platform plugin is not started here, it could abort)."""
+    import importlib
+
+    try:
+        core = importlib.import_module("PySide6.QtCore")
+        version = importlib.import_module("PySide6").__version__
+    except ImportError as exc:
+        return QtFacts(None, None, False, f"{type(exc).__name__}: {exc}")
+    try:
+        importlib.import_module("PySide6.QtGui")
+        importlib.import_module("PySide6.QtWidgets")
+    except ImportError as exc:
+        return QtFacts(core.qVersion(), version, False, f"{type(exc).__name__}: {exc}")
+    return QtFacts(core.qVersion(), version, True, None)
 
 
 def _qt_error(lines: list[str]) -> str:

@@ -11,6 +11,7 @@ import re
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, dec, hexnum, tokens
 from drivers.families.ranges import certain
+from drivers.families.survey import qscanf_records
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -274,7 +275,7 @@ QUECTEL_2G = register(Family(
     match=("m95", "m66", "mc60", "m35", "m10"),
     init_commands=("AT+CMEE=1", "AT+CLIP=1", "AT+CRC=1", "AT+CREG=2", "AT+QENG=1,1"),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+QENG?"),
-    line_parsers={"+QENG:": parse_qeng},
+    line_parsers={"+QENG:": parse_qeng, "+QSCANF:": qscanf_records},
     urc_prefixes=CALL_URCS + REGISTRATION_URCS,
     call_state_by="clcc-poll",
     fields=_FIELDS - {"rxlev_full", "rxlev_sub", "codec"},
