@@ -387,13 +387,16 @@ def _user_name() -> str:
 # --------------------------------------------------------------------------- gpsd and workspace
 
 
-def gpsd_check(reachable: bool, address: tuple[str, int] = GPSD_ADDRESS, error: str | None = None) -> Check:
+def gpsd_check(reachable: bool, address: tuple[str, int] = GPSD_ADDRESS, error: str | None = None,
+               system: str = "Linux") -> Check:
     where = f"{address[0]}:{address[1]}"
     if reachable:
         return Check("gpsd", OK, f"gpsd answers on {where} (--gps {where})")
-    return Check("gpsd", INFO, f"gpsd not reachable on {where}" + (f" ({error})" if error else "")
-                 + ": only needed for --gps host:port; an NMEA GPS on a serial port works without it",
-                 "sudo apt-get install -y gpsd, or give the GPS port itself (--gps /dev/ttyACM0)")
+    detail = (f"gpsd not reachable on {where}" + (f" ({error})" if error else "")
+              + ": only needed for --gps host:port; an NMEA GPS on a serial port works without it")
+    if system == "Windows":  # no gpsd there: the GPS puck is a COM port
+        return Check("gpsd", INFO, detail, "give the GPS's COM port itself (--gps COM4)")
+    return Check("gpsd", INFO, detail, "sudo apt-get install -y gpsd, or give the GPS port itself (--gps /dev/ttyACM0)")
 
 
 def gather_gpsd(address: tuple[str, int] = GPSD_ADDRESS, timeout_s: float = 0.5) -> tuple[bool, str | None]:
@@ -489,6 +492,6 @@ def run_doctor(workspace: Path, extra_ports: Sequence[str] = (), env: dict[str, 
         report.checks.append(mm)
 
     reachable, error = gather_gpsd(gpsd_address)
-    report.checks.append(gpsd_check(reachable, gpsd_address, error))
+    report.checks.append(gpsd_check(reachable, gpsd_address, error, system))
     report.checks.append(workspace_check(gather_workspace(workspace)))
     return report
