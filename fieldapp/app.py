@@ -78,6 +78,11 @@ class WindowApp:
         self.window = MainWindow(self.settings, list_cases=self.list_cases, title=title, **window_kwargs)
         self.window.install_doctor(self.doctor_report)
         self.bridge.records_arrived.connect(self._records)
+        # The band-scan dock (ui/scan_panel.py): fed after the window filed each batch.
+        from ui.scan_panel import feed, install_scan_panel
+
+        self.scan_panel = install_scan_panel(self.window)
+        self.bridge.records_arrived.connect(lambda batch: feed(self.scan_panel, self.window, batch))
 
     def _finish_window(self) -> None:
         """The workspace's cell plan on the map, teardown on close, the bridge ticking."""
@@ -185,7 +190,28 @@ class LiveApp(WindowApp):
         self.window.install_cases(CaseDesk(workspace))
         self.window.install_import(self.import_job, self.open_replay, self._imported)
         self.replays: list[ReplayApp] = []  # replay windows opened from "Replay it"
+        self.scan_job: Any = None
+        self.scan_panel.scan_requested.connect(self.start_scan)
+        self.scan_panel.cancel_requested.connect(self.cancel_scan)
         self._finish_window()
+
+    # ------------------------------------------------------------------ band scans
+    def start_scan(self, band: str, arfcn_range: Any, repeat: int) -> None:
+        """The scan panel's Scan: a ``ScanJob`` on the connected handset (its poll pauses for
+        each scan); scans and progress come back through the bridge."""
+        from fieldapp.scan_job import ScanJob
+
+        source = self.controller.source
+        if source is None or not hasattr(source, "scan"):
+            self.window.status.showMessage("connect a device before scanning", 10000)
+            return
+        if self.scan_job is not None and self.scan_job.running:
+            return
+        self.scan_job = ScanJob(source, self.bridge.put, band=band, arfcn_range=arfcn_range, repeat=repeat).start()
+
+    def cancel_scan(self) -> None:
+        if self.scan_job is not None:
+            self.scan_job.cancel()
 
     def _keep_scenario_plan(self, update: PlanUpdate) -> None:
         """The simulator's cell plan becomes the workspace's plan, unless the workspace has one
@@ -250,6 +276,9 @@ class LiveApp(WindowApp):
 
     def _shutdown(self) -> None:
         """Ends a recording cleanly and stops the source threads (and any replay window's)."""
+        if self.scan_job is not None:  # a scan stops between two steps; its scans are recorded
+            self.scan_job.cancel()
+            self.scan_job.join(10)
         self.controller.shutdown()
         for replay in list(self.replays):
             replay.window.close()
@@ -297,8 +326,7 @@ class ReplayControls:
             before = self.source.position_utc
             result = move()
             after = self.source.position_utc
-        if after != before:
-            self._after_jump(before, after)
+        self._after_jump(before, after)  # also when it did not move: the held records follow
         return result
 
 
@@ -309,6 +337,7 @@ class ReplayApp(WindowApp):
     def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None) -> None:
         import math
 
+        from fieldapp.model import Position, Sample
         from ui.status_bar import LinkInfo
         from ui.timeline import ReplayTimeline, duration_text
 
@@ -316,8 +345,11 @@ class ReplayApp(WindowApp):
         self.source = source
         self._open_window(f"fieldapp — replay {name}")
         self.window.auto_plot_strongest = 2
-        self.controls = ReplayControls(source, self.bridge.drain_now, self._jumped)
+        self.controls = ReplayControls(source, self._begin_jump, self._jumped)
         self._put_lock = self.controls.lock
+        self._held: list | None = None
+        self._all = source.records  # in time order: a jump refills the views from here
+        self._all_t = [r.ts_utc for r in self._all]
         self.timeline = ReplayTimeline(self.controls)
         self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
         self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
@@ -327,7 +359,11 @@ class ReplayApp(WindowApp):
         device = " ".join(str(header[k]) for k in ("device", "product") if header.get(k)) or None
         self.window.status.set_link(LinkInfo("replay", device=device, family=header.get("source"),
                                              skipped_lines=bad))
+        self.scan_panel.set_replay(True)
         self._finish_window()
+        self.window.map_view.set_whole_route([r.position if isinstance(r, Sample) else r for r in self._all
+                                              if isinstance(r, Position) or (isinstance(r, Sample)
+                                                                              and r.position is not None)])
         self.window.status.showMessage(
             f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)} "
             "(Space play/pause, [ ] speed, , . events)", 15000)
@@ -336,10 +372,21 @@ class ReplayApp(WindowApp):
     def _put(self, rec: Any) -> None:
         """The replay thread's sink. A record newer than the position is one the thread was
         handing over when the user jumped backwards: dropped, or it would land in the cleared
-        views. (Every record the replay sends in order is at or before its position.)"""
+        views. (Every record the replay sends in order is at or before its position.) While a
+        jump refills the views, what the thread hands over waits (``_held``)."""
         with self._put_lock:
-            if rec.ts_utc <= self.source.position_utc:
-                self.bridge.put(rec)
+            if rec.ts_utc > self.source.position_utc:
+                return
+            if self._held is not None:
+                self._held.append(rec)
+                return
+            self.bridge.put(rec)
+
+    def _begin_jump(self) -> None:
+        """Inside the jump's lock: the views get what is in the bridge, then the thread's
+        records wait until ``_jumped`` has refilled the views."""
+        self.bridge.drain_now()
+        self._held = []
 
     def _records(self, batch: list) -> None:
         self._delivered_utc = max(self._delivered_utc, max(r.ts_utc for r in batch))
@@ -348,17 +395,35 @@ class ReplayApp(WindowApp):
             self.window.status.showMessage(f"replay stopped: {self.source.error}", 15000)
 
     def _jumped(self, before_utc: float, after_utc: float) -> None:
-        """After a backward jump the plots restart from the new position (the source re-sends
-        the last sample there); the events list keeps every event up to the position, also
-        the ones a forward jump skipped."""
-        if after_utc < before_utc:
-            self.window.clear_history()
-            skipped = [e for e in self.source.events if e.ts_utc < after_utc]
-        else:
-            skipped = [e for e in self.source.events if self._delivered_utc < e.ts_utc < after_utc]
-        self._delivered_utc = after_utc
-        if skipped:
-            self.window.on_records(skipped)
+        """After a jump the views stay filled around the playhead, as in the peers' replay:
+        backwards, they are rebuilt from the log up to the new position (the plots keep the
+        time before it, the events list every event up to it, the scan dock the scans);
+        forwards, the stretch the jump skipped is filed at once. Then the thread's records
+        held meanwhile follow."""
+        import bisect
+
+        from fieldapp.model import Scan
+
+        if after_utc != before_utc:
+            if after_utc < before_utc:
+                self.window.clear_history()
+                self.scan_panel.clear()
+                lo = 0
+            else:
+                lo = bisect.bisect_right(self._all_t, self._delivered_utc)
+            hi = bisect.bisect_right(self._all_t, after_utc)
+            fill = self._all[lo:hi]
+            self._delivered_utc = after_utc
+            if fill:
+                self.window.on_records(fill)
+                scans = [r for r in fill if isinstance(r, Scan)]
+                if scans:  # the scans up to the new position, as the panel would have them
+                    self.scan_panel.observe(scans)
+        with self._put_lock:
+            held, self._held = self._held or [], None
+            for rec in held:
+                if rec.ts_utc > after_utc:
+                    self.bridge.put(rec)
 
     def _shutdown(self) -> None:
         self.timeline.stop_polling()

@@ -86,6 +86,8 @@ class ReplaySource:
             latest = max(latest, r.ts_utc)
             self._due.append(latest)
         self._events = [r for r in self._records if isinstance(r, model.Event)]
+        # Band scans, for a view that must show the scans up to a position after a jump.
+        self.scans = [r for r in self._records if isinstance(r, model.Scan)]
         self._event_due = [e.ts_utc for e in self._events]
         self._clock = clock
         self._cond = threading.Condition()

@@ -36,6 +36,7 @@ from fieldapp.cases.model import Case
 from fieldapp.cases.workflow import NEXT, STATUS_LABELS
 from fieldapp.export_csv import iso_utc
 from ui.case_form import CaseForm
+from ui.stats_view import StatsView
 
 ChooseSave = Callable[[str, str], str | None]  # (title, filter) -> path or None
 ChooseOpen = Callable[[str], str | None]
@@ -142,6 +143,8 @@ class CaseView(QWidget):
         self.tabs.addTab(facts, "Facts")
         self.tabs.addTab(ev, "Evidence")
         self.tabs.addTab(self.findings, "Findings")
+        self.stats_view = StatsView()  # network statistics and alarms of the case (issue 14)
+        self.tabs.addTab(self.stats_view, "Statistics")
         self.tabs.addTab(hist, "History")
 
         head = QHBoxLayout()
@@ -200,6 +203,17 @@ class CaseView(QWidget):
         self._fill_history()
         self._fill_sessions()
         self._fill_findings()
+        self._fill_statistics()
+
+    def _fill_statistics(self) -> None:
+        try:
+            stats = self.desk.statistics(self.case_id)
+        except Exception as exc:  # statistics that cannot be read: say so, keep the view
+            self.stats_view.info.setText(f"statistics could not be read: {exc}")
+            return
+        case = self.case
+        self.stats_view.set_data(stats, action_date=case.action_date if case else None,
+                                 cells=list(case.cells) if case else None)
 
     def _fill_evidence(self) -> None:
         items = self.desk.evidence(self.case_id)

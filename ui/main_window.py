@@ -337,6 +337,9 @@ class MainWindow(QMainWindow):
             self.channel_panel.set_lock(self.history.locked)
         if changed & {"positions", "samples"}:
             self.map_view.refresh()
+        if "positions" in changed and self.replay_mode and self.status.info.gps is None:
+            self.status.info.gps = "from the log"  # the replayed file carries the positions
+            self.status.set_link(self.status.info)
         if changed & {"positions", "samples"}:
             # Settle pyqtgraph's lazy range/matrix updates now: left to the paint, they request
             # a second paint of the plots and the trace on every tick.
@@ -356,6 +359,7 @@ class MainWindow(QMainWindow):
         self.status.set_link(LinkInfo(status.state, status.device, status.family, status.recording,
                                       status.session_id, status.skipped_lines, status.gps, status.message))
         self.source_panel.set_link_state(status.state, status.message)
+        self.source_panel.set_gps_in_use(status.gps if status.state not in ("disconnected", "error") else None)
         self.source_panel.set_recording(status.recording)
         if status.capabilities is not None or status.state in ("disconnected", "error"):
             self._set_capabilities(status.capabilities)

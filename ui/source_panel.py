@@ -118,6 +118,12 @@ class SourcePanel(QWidget):
         gps_form = QFormLayout(gps)
         gps_form.addRow("Source", self.gps_combo)
         gps_form.addRow("Address", self.gps_address)
+        # What the link actually uses (the same words as the status bar's "GPS:"): the demo
+        # handset brings its own GPS even when "No GPS" is chosen.
+        self.gps_in_use = QLabel("GPS: none")
+        self.gps_in_use.setObjectName("valueLabel")
+        self.gps_in_use.setToolTip("The GPS the connection uses now (as in the status bar)")
+        gps_form.addRow("In use", self.gps_in_use)
         rec = QGroupBox("Recording")
         rec_form = QFormLayout(rec)
         rec_form.addRow("Case", self.case_combo)
@@ -255,6 +261,10 @@ class SourcePanel(QWidget):
             self.message.setText(message or "")
         elif state == "connected":
             self.message.setText("")
+
+    def set_gps_in_use(self, text: str | None) -> None:
+        """``text`` as the status bar words it ("NMEA /dev/ttyACM0"), None: no GPS."""
+        self.gps_in_use.setText(f"GPS: {text or 'none'}")
 
     def set_recording(self, on: bool) -> None:
         self.record_button.setChecked(on)

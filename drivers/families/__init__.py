@@ -1,7 +1,11 @@
 """Modem families: pure parsers (text → model records) and each family's data table.
 
 One module per family (``threegpp``, ``quectel``, ``simcom``, ``telit``, ``ublox``,
-``cinterion``, ``wavecom``, ``huawei``); each builds a ``Family`` and registers it here.
+``cinterion``, ``wavecom``, ``huawei``); each builds a ``Family`` and registers it here. No
+vendor imports another (a contract in pyproject.toml): what several print is in shared
+modules: ``fields`` (the AT token layer: splitting and number decoding), ``cced`` (the Wavecom
+lineage's +CCED, also Telit), ``smonc`` (the Siemens lineage's ^SMONC, also Huawei), and the
+27.007 generic family ``threegpp`` (levels, causes, registration) every vendor builds on.
 Nothing in this package does I/O: the handset source (``drivers.handset``) sends the
 commands a ``Family`` names and feeds the reply lines to ``parse_lines``.
 """

@@ -12,9 +12,9 @@ import re
 from dataclasses import replace
 
 from drivers.families.base import Family, register
-from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
+from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields, tokens
+from drivers.families.smonc import bsic_two_digits, dec_mcc_mnc, hex_cell_id, hex_lac, parse_smonc
 from drivers.families.threegpp import CC_CAUSES, level_from_dbm
-from drivers.families.wavecom import fast_dec, fast_hex, split_clean
 from fieldapp import radio
 from fieldapp.model import (
     CLCC_STAT,
@@ -44,64 +44,6 @@ def _dash(token: str) -> str:
     return token.replace("\u2013", "-").replace("\u2212", "-")
 
 
-def _lac(token: str) -> int | None:
-    return fast_hex(token, lo=1, hi=0xFFFE)  # 0000 = not decoded
-
-
-def _cell_id(token: str) -> int | None:
-    v = fast_hex(token, lo=1)  # 0000 = not decoded, FFFF = SysInfo 3 not read yet
-    return None if v == 0xFFFF else v
-
-
-def _mcc_mnc(mcc_tok: str, mnc_tok: str) -> tuple[int | None, int | None]:
-    mcc = fast_dec(mcc_tok, lo=1, hi=999)  # 000 = not decoded
-    return mcc, (fast_dec(mnc_tok, lo=0, hi=999) if mcc is not None else None)
-
-
-def _bsic2(token: str) -> int | None:
-    """^SMONC/^SMOND BSIC: two digits NCC,BCC ("32"); "00" = not decoded (TC35i manual)."""
-    return None if token == "00" else radio.bsic_from_octal(token)
-
-
-def _dbm_level(dbm: float | None) -> tuple[int | None, float | None]:
-    # Shared with the generic parsers: saturate at the RXLEV scale's ends, garbage → None.
-    return level_from_dbm(dbm)
-
-
-# ------------------------------------------------------------------------- ^SMONC
-
-# TC35i_ATC_V01.05 p.208 / TC3X_ATC_01_V04.00 p.161 (Siemens manual example):
-#   ^SMONC: 232,03,3010,4EAF,32,82,38,30,30,232,03,3010,0000,36,88,26,18,18,232,03,3010,4EC3,
-#   32,112,23,15,15,232,03,3010,4BDA,34,90,17,9,9,232,03,3010,0000,32,99,15,7,7,232,03,2010,
-#   00C0,35,113,9,1,1,232,03,3520,0000,32,85,8,0,0
-# 9 values per cell, up to 7 cells (first = serving): MCC,MNC,LAC,cell,BSIC,chann,RSSI(0..63),
-# C1,C2. "000,000,0000,0000,00,0,0,-,-" = no cell (chann 0: nothing of that cell decoded).
-# Huawei MG323 implements the same command (manualsdump huawei-mg323 p.100).
-def parse_smonc(line: str) -> list[ParseRecord] | None:
-    body = line.split(":", 1)[1] if ":" in line else ""
-    f = split_clean(body)
-    if f == [""]:
-        return []
-    if len(f) % 9 != 0 or len(f) > 63:
-        raise Garbled(f"^SMONC with {len(f)} values (9 per cell expected)")
-    out: list[ParseRecord] = []
-    for i in range(0, len(f), 9):
-        mcc_t, mnc_t, lac_t, ci_t, bsic_t, ch_t, rssi_t, c1_t, c2_t = f[i:i + 9]
-        arfcn = fast_dec(ch_t, strict=True)
-        if not arfcn:
-            continue  # chann 0: not decoded, the rest of this cell is not either
-        if radio.valid_arfcn(arfcn) is None and not any(
-                t.strip("0-") for t in (mcc_t, mnc_t, lac_t, ci_t, bsic_t)):
-            continue  # an empty slot whose channel is out of range: still an empty slot
-        mcc, mnc = _mcc_mnc(mcc_t, mnc_t)
-        rxlev = fast_dec(rssi_t, lo=0, hi=63, strict=True)
-        out.append(Cell(role=SERVING if i == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
-                        lac=_lac(lac_t), ci=_cell_id(ci_t), bsic=_bsic2(bsic_t),
-                        arfcn=radio.valid_arfcn(arfcn), rxlev=rxlev,
-                        rxlev_dbm=radio.rxlev_to_dbm(rxlev), c1=fast_dec(c1_t), c2=fast_dec(c2_t)))
-    return out
-
-
 # ------------------------------------------------------------------------- ^SMOND
 
 
@@ -109,7 +51,7 @@ def _smond_dbm(token: str) -> float | None:
     """^SMOND RxLev: "received signal level in dBm", printed without its sign (66 = -66 dBm:
     the AC75 example prints 66 next to RSSI 23, i.e. -67 dBm) [inferred]; a signed value is
     taken as printed."""
-    v = fast_dec(token, strict=True)
+    v = dec(token, strict=True)
     if v is None:
         return None
     dbm = float(-v if v > 0 else v)
@@ -135,7 +77,7 @@ for _fmt in range(1, 16):
 
 def parse_smond(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = split_clean(body)
+    f = tokens(body)
     if f == [""]:
         return []
     classes = _SMOND_CLASSES.get(len(f))
@@ -147,7 +89,7 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
     pos += SCI if has_sci else 0
     nci = f[pos:pos + NCI] if has_nci else []
     pos += NCI if has_nci else 0
-    ta = radio.valid_ta(fast_dec(f[pos], strict=True)) if has_ta else None
+    ta = radio.valid_ta(dec(f[pos], strict=True)) if has_ta else None
     pos += 1 if has_ta else 0
     out: list[ParseRecord] = []
     if sci is not None:
@@ -158,45 +100,45 @@ def parse_smond(line: str) -> list[ParseRecord] | None:
         out.append(Cell(role=SERVING, tech=GSM, ta=ta))  # TA alone: merged into the serving cell
     for k in range(0, len(nci), 7):
         g = nci[k:k + 7]
-        raw_arfcn = fast_dec(g[5], strict=True)
+        raw_arfcn = dec(g[5], strict=True)
         if raw_arfcn is None:
             continue  # an unavailable cell: ",,,,,,0"
         arfcn = radio.valid_arfcn(raw_arfcn)  # out of range: unknown, the cell is kept
-        rxlev, dbm = _dbm_level(_smond_dbm(g[6]))
-        mcc, mnc = _mcc_mnc(g[0], g[1])
-        out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(g[2]), ci=_cell_id(g[3]),
-                        bsic=_bsic2(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
+        rxlev, dbm = level_from_dbm(_smond_dbm(g[6]))
+        mcc, mnc = dec_mcc_mnc(g[0], g[1])
+        out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, lac=hex_lac(g[2]), ci=hex_cell_id(g[3]),
+                        bsic=bsic_two_digits(g[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm))
     if has_rssiber:
-        rssi = fast_dec(f[pos], lo=0, hi=31)
-        ber = fast_dec(f[pos + 1], lo=0, hi=7)
+        rssi = dec(f[pos], lo=0, hi=31)
+        ber = dec(f[pos + 1], lo=0, hi=7)
         if rssi is not None or ber is not None:
             out.append(Signal(rssi_dbm=radio.csq_to_dbm(rssi), rxqual=ber, rssi_raw=rssi))
     return out
 
 
 def _smond_serving(s: list[str], ta: int | None) -> Cell | None:
-    raw_arfcn = fast_dec(s[5], strict=True)
+    raw_arfcn = dec(s[5], strict=True)
     if raw_arfcn is None:
         return None  # no serving cell: ",,,,,,<RxLev>,,,0,,,0"
     arfcn = radio.valid_arfcn(raw_arfcn)  # out of range: unknown, the cell is kept
-    rxlev, dbm = _dbm_level(_smond_dbm(s[6]))
+    rxlev, dbm = level_from_dbm(_smond_dbm(s[6]))
     full_dbm, sub_dbm = _smond_dbm(s[7]), _smond_dbm(s[8])
     dedicated = full_dbm is not None or sub_dbm is not None
     if dbm is None and full_dbm is not None:
-        rxlev, dbm = _dbm_level(full_dbm)  # the model's level is the full value then
-    mcc, mnc = _mcc_mnc(s[0], s[1])
+        rxlev, dbm = level_from_dbm(full_dbm)  # the model's level is the full value then
+    mcc, mnc = dec_mcc_mnc(s[0], s[1])
     channel = None
     rxqual = rxqual_sub = None
     if dedicated:
         # Full/Sub are only filled on a dedicated channel; the timeslot then is the TCH's
         # (idle prints 0, the BCCH timeslot).
-        rxqual = fast_dec(s[10], lo=0, hi=7)
+        rxqual = dec(s[10], lo=0, hi=7)
         if rxqual is None:
-            rxqual = fast_dec(s[9], lo=0, hi=7)
-        rxqual_sub = fast_dec(s[11], lo=0, hi=7)
-        channel = Channel(timeslot=fast_dec(s[12], lo=0, hi=7))
-    return Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(s[2]), ci=_cell_id(s[3]),
-                bsic=_bsic2(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
+            rxqual = dec(s[9], lo=0, hi=7)
+        rxqual_sub = dec(s[11], lo=0, hi=7)
+        channel = Channel(timeslot=dec(s[12], lo=0, hi=7))
+    return Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=hex_lac(s[2]), ci=hex_cell_id(s[3]),
+                bsic=bsic_two_digits(s[4]), arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                 rxlev_full=radio.dbm_to_rxlev(full_dbm), rxlev_sub=radio.dbm_to_rxlev(sub_dbm),
                 rxqual=rxqual, rxqual_sub=rxqual_sub, ta=ta, channel=channel,
                 state="dedicated" if dedicated else "idle")
@@ -225,17 +167,17 @@ def _moni_row(text: str) -> list[ParseRecord] | None:
     if len(toks) < 9:
         raise Garbled(f"^MONI serving part with {len(toks)} columns")
     arfcn = radio.valid_arfcn(dec(toks[0], strict=True))
-    fast_dec(toks[1], strict=True)  # rs: shape only, its scale differs by model (see below)
+    dec(toks[1], strict=True)  # rs: shape only, its scale differs by model (see below)
     dbm = number(toks[2])
     if len(toks[3]) >= 5 and toks[3].isdigit():  # older MC35: PLMN "00101" instead of MCC MNC
-        mcc, mnc = _mcc_mnc(toks[3][:3], toks[3][3:])
+        mcc, mnc = dec_mcc_mnc(toks[3][:3], toks[3][3:])
         rest = toks[4:]
     else:
-        mcc, mnc = _mcc_mnc(toks[3], toks[4])
+        mcc, mnc = dec_mcc_mnc(toks[3], toks[4])
         rest = toks[5:]
     if len(rest) < 4:
         raise Garbled("^MONI row too short")
-    lac, ci = _lac(rest[0]), _cell_id(rest[1])
+    lac, ci = hex_lac(rest[0]), hex_cell_id(rest[1])
     bsic = radio.bsic_join(dec(rest[2], lo=0, hi=7), dec(rest[3], lo=0, hi=7))
     # PWR, RXLev (access parameters) and C1 follow; in a call they may be "-" or left blank,
     # so C1 is only read when all three are there.
@@ -258,7 +200,7 @@ def _moni_row(text: str) -> list[ParseRecord] | None:
         ta = radio.valid_ta(dec(ta_t))
     else:
         ta = None
-    rxlev, level_dbm = _dbm_level(dbm)
+    rxlev, level_dbm = level_from_dbm(dbm)
     if arfcn is None and level_dbm is None:
         return [Cell(role=SERVING, tech=GSM, state=state or None)]
     return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=lac, ci=ci, arfcn=arfcn, bsic=bsic,
@@ -351,18 +293,18 @@ def parse_monp_block(lines: list[str]) -> list[ParseRecord]:
         if not toks or not toks[0].isdigit():
             continue  # header line
         if len(toks) == 7:  # PLMN form
-            mcc, mnc = _mcc_mnc(toks[3][:3], toks[3][3:])
+            mcc, mnc = dec_mcc_mnc(toks[3][:3], toks[3][3:])
             c1_t, c2_t = toks[5], toks[6]
         elif len(toks) == 8:
-            mcc, mnc = _mcc_mnc(toks[3], toks[4])
+            mcc, mnc = dec_mcc_mnc(toks[3], toks[4])
             c1_t, c2_t = toks[6], toks[7]
         else:
             raise Garbled(f"^MONP row with {len(toks)} columns")
         arfcn = radio.valid_arfcn(dec(toks[0], strict=True))
         if arfcn is None:
             continue
-        fast_dec(toks[1], strict=True)  # rs: scale differs by model, see parse_moni_block
-        rxlev, dbm = _dbm_level(number(toks[2]))
+        dec(toks[1], strict=True)  # rs: scale differs by model, see parse_moni_block
+        rxlev, dbm = level_from_dbm(number(toks[2]))
         out.append(Cell(role=NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc, arfcn=arfcn, rxlev=rxlev,
                         rxlev_dbm=dbm, c1=dec(c1_t), c2=dec(c2_t)))
     return out
@@ -380,18 +322,18 @@ def parse_monp_block(lines: list[str]) -> list[ParseRecord]:
 # dedicated channel, ...,GPRS,ARFCN,TS,timAdv,dBm,Q,ChMod.
 def parse_smoni(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = split_clean(body)
+    f = tokens(body)
     act = f[0].upper()
     if len(f) >= 2 and f[1].upper() == "SEARCH":
         return [Cell(role=SERVING, tech={"3G": UMTS, "4G": LTE}.get(act, GSM), state="SEARCH")]
     if act == "3G" and len(f) >= 9:
-        mcc, mnc = _mcc_mnc(f[5], f[6])
+        mcc, mnc = dec_mcc_mnc(f[5], f[6])
         return [Cell(role=SERVING, tech=UMTS, arfcn=dec(f[1], lo=0, hi=16383), pci=dec(f[2], lo=0, hi=511),
                      ecno_db=number(f[3], lo=-30, hi=0), rscp_dbm=number(f[4], lo=-125, hi=-20),
-                     mcc=mcc, mnc=mnc, lac=_lac(f[7]), ci=hexnum(f[8], lo=1),
+                     mcc=mcc, mnc=mnc, lac=hex_lac(f[7]), ci=hexnum(f[8], lo=1),
                      state=f[-1] if f[-1].isalpha() else None)]
     if act == "4G" and len(f) >= 14:
-        mcc, mnc = _mcc_mnc(f[6], f[7])
+        mcc, mnc = dec_mcc_mnc(f[6], f[7])
         return [Cell(role=SERVING, tech=LTE, arfcn=dec(f[1], lo=0, hi=262143), mcc=mcc, mnc=mnc,
                      lac=hexnum(f[8], lo=1, hi=0xFFFE), ci=hexnum(f[9], lo=1), pci=dec(f[10], lo=0, hi=503),
                      rsrp_dbm=number(f[12], lo=-156, hi=-31), rsrq_db=number(f[13], lo=-35, hi=3),
@@ -401,9 +343,9 @@ def parse_smoni(line: str) -> list[ParseRecord] | None:
     if len(f) < 13:
         raise Garbled(f"^SMONI 2G with {len(f)} fields")
     arfcn = radio.valid_arfcn(dec(f[1], strict=True))
-    rxlev, dbm = _dbm_level(number(f[2], strict=True))
-    mcc, mnc = _mcc_mnc(f[3], f[4])
-    cell = Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=_lac(f[5]), ci=_cell_id(f[6]),
+    rxlev, dbm = level_from_dbm(number(f[2], strict=True))
+    mcc, mnc = dec_mcc_mnc(f[3], f[4])
+    cell = Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=hex_lac(f[5]), ci=hex_cell_id(f[6]),
                 arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm, c1=dec(f[7]), c2=dec(f[8]),
                 bsic=radio.bsic_join(dec(f[9], lo=0, hi=7), dec(f[10], lo=0, hi=7)))
     tail = f[12:]

@@ -6,8 +6,8 @@ progress URCs, ``^SYSINFO``, and the Siemens-style ``^SMONC`` of the MG323
 from __future__ import annotations
 
 from drivers.families.base import Family, register
-from drivers.families.cinterion import parse_smonc
 from drivers.families.fields import Garbled, dec, split_fields
+from drivers.families.smonc import parse_smonc
 from drivers.families.threegpp import CC_CAUSES
 from fieldapp.model import (
     CALL_ACTIVE,

@@ -9,19 +9,16 @@ from __future__ import annotations
 import re
 
 from drivers.families.base import Family, register
-from drivers.families.fields import Garbled
+from drivers.families.fields import Garbled, after, dec, hexnum, tokens
 from drivers.families.ranges import certain
+from drivers.families.survey import qscanf_records
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
-    after,
-    hexval,
     level_from_dbm,
     level_from_field,
     mcc_mnc,
-    num,
     pick_arfcn,
-    tokens,
     valid_ci,
     valid_lac,
 )
@@ -35,25 +32,25 @@ _LTE_RATS = ("LTE", "CAT-M", "CAT-NB", "EMTC", "NBIOT", "CAT-M1")
 
 
 def _rxqual(tok: str) -> int | None:
-    return radio.valid_rxqual(num(tok))
+    return radio.valid_rxqual(dec(tok))
 
 
 def _sub_full_rxlev(tok: str) -> int | None:
     """rxlevsub/rxlevfull: RXLEV 0..63 in the manual's CONNECT example; a negative value is dBm."""
-    return level_from_field(num(tok))[0]
+    return level_from_field(dec(tok))[0]
 
 
 def _channel(tch: str, ts: str, maio: str, hsn: str, codec: str | None) -> Channel | None:
     """The dedicated channel; ``h`` in the TCH field means frequency hopping (no single ARFCN)."""
     hopping = tch.lower() == "h"
-    tch_arfcn = None if hopping else pick_arfcn(num(tch, 0, 1023))
-    timeslot = num(ts, 0, 7)
+    tch_arfcn = None if hopping else pick_arfcn(dec(tch, lo=0, hi=1023))
+    timeslot = dec(ts, lo=0, hi=7)
     if not hopping and tch_arfcn is None and timeslot is None:
         return None  # idle: every dedicated field is "-"
     codec = codec.upper() if codec and codec != "-" else None
     return Channel(tch_arfcn=tch_arfcn, timeslot=timeslot,
                    hopping=True if hopping else (False if tch_arfcn is not None else None),
-                   maio=num(maio, 0, 63), hsn=num(hsn, 0, 63),
+                   maio=dec(maio, lo=0, hi=63), hsn=dec(hsn, lo=0, hi=63),
                    channel_type=_CODEC_CHANNEL.get(codec or ""), codec=codec)
 
 
@@ -73,11 +70,11 @@ def _gsm_serving(state: str, raw: list[str]) -> list[ParseRecord]:
         raise Garbled("QENG GSM serving cell without fields")
     f = certain(raw, _GSM_SERVING_SHAPES)
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_field(num(f[7]))
-    return [Cell(role=SERVING, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[2])),
-                 ci=valid_ci(hexval(f[3])), bsic=num(f[4], 0, 63),
-                 arfcn=pick_arfcn(num(f[5])), rxlev=rxlev, rxlev_dbm=dbm,
-                 c1=num(f[11], -999, 999), c2=num(f[12], -999, 999), ta=num(f[16], 0, 63),
+    rxlev, dbm = level_from_field(dec(f[7]))
+    return [Cell(role=SERVING, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
+                 ci=valid_ci(hexnum(f[3])), bsic=dec(f[4], lo=0, hi=63),
+                 arfcn=pick_arfcn(dec(f[5])), rxlev=rxlev, rxlev_dbm=dbm,
+                 c1=dec(f[11], lo=-999, hi=999), c2=dec(f[12], lo=-999, hi=999), ta=dec(f[16], lo=0, hi=63),
                  rxlev_sub=_sub_full_rxlev(f[19]), rxlev_full=_sub_full_rxlev(f[20]),
                  rxqual_sub=_rxqual(f[21]), rxqual=_rxqual(f[22]),
                  channel=_channel(f[14], f[15], f[17], f[18], f[23]), state=state)]
@@ -92,10 +89,10 @@ def _lte_serving(state: str | None, f: list[str]) -> list[ParseRecord]:
     if len(f) < 12:
         raise Garbled("QENG LTE serving cell too short")
     mcc, mnc = mcc_mnc(f[1], f[2])
-    return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, ci=valid_ci(hexval(f[3])),
-                 pci=num(f[4], 0, 503), arfcn=num(f[5], 0, 262143),
-                 lac=valid_lac(hexval(f[9])), rsrp_dbm=_float(num(f[10], -140, -44)),
-                 rsrq_db=_float(num(f[11], -30, 0)), state=state)]
+    return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, ci=valid_ci(hexnum(f[3])),
+                 pci=dec(f[4], lo=0, hi=503), arfcn=dec(f[5], lo=0, hi=262143),
+                 lac=valid_lac(hexnum(f[9])), rsrp_dbm=_float(dec(f[10], lo=-140, hi=-44)),
+                 rsrq_db=_float(dec(f[11], lo=-30, hi=0)), state=state)]
 
 
 # +QENG: "servingcell","NOCONN","WCDMA",515,03,3AB2,B55EEFF,3037,352,1,-94,-15,-,-,-,-,-
@@ -104,9 +101,9 @@ def _wcdma_serving(state: str, f: list[str]) -> list[ParseRecord]:
     if len(f) < 9:
         raise Garbled("QENG WCDMA serving cell too short")
     mcc, mnc = mcc_mnc(f[0], f[1])
-    return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[2])),
-                 ci=valid_ci(hexval(f[3])), arfcn=num(f[4], 0, 16383), pci=num(f[5], 0, 511),
-                 rscp_dbm=_float(num(f[7], -125, -20)), ecno_db=_float(num(f[8], -25, 0)),
+    return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
+                 ci=valid_ci(hexnum(f[3])), arfcn=dec(f[4], lo=0, hi=16383), pci=dec(f[5], lo=0, hi=511),
+                 rscp_dbm=_float(dec(f[7], lo=-125, hi=-20)), ecno_db=_float(dec(f[8], lo=-25, hi=0)),
                  state=state)]
 
 
@@ -141,19 +138,19 @@ def _gsm_neighbour(raw: list[str]) -> list[ParseRecord]:
     if len(raw) >= 10:  # 11 fields; one missing or extra trailing field still fits only here
         f = certain(raw, "ddhhddddddd")
         mcc, mnc = mcc_mnc(f[0], f[1])
-        rxlev, dbm = level_from_field(num(f[6]))
-        return [Cell(role=NEIGHBOUR, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[2])),
-                     ci=valid_ci(hexval(f[3])), bsic=num(f[4], 0, 63),
-                     arfcn=pick_arfcn(num(f[5])), rxlev=rxlev, rxlev_dbm=dbm,
-                     c1=num(f[7], -999, 999), c2=num(f[8], -999, 999))]
+        rxlev, dbm = level_from_field(dec(f[6]))
+        return [Cell(role=NEIGHBOUR, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
+                     ci=valid_ci(hexnum(f[3])), bsic=dec(f[4], lo=0, hi=63),
+                     arfcn=pick_arfcn(dec(f[5])), rxlev=rxlev, rxlev_dbm=dbm,
+                     c1=dec(f[7], lo=-999, hi=999), c2=dec(f[8], lo=-999, hi=999))]
     f = raw
     if len(f) == 9:
-        rxlev, dbm = level_from_dbm(num(f[7], strict=True))
-        return [Cell(role=NEIGHBOUR, tech="GSM", arfcn=pick_arfcn(num(f[0], strict=True)),
-                     bsic=num(f[6], 0, 63), rxlev=rxlev, rxlev_dbm=dbm)]
+        rxlev, dbm = level_from_dbm(dec(f[7], strict=True))
+        return [Cell(role=NEIGHBOUR, tech="GSM", arfcn=pick_arfcn(dec(f[0], strict=True)),
+                     bsic=dec(f[6], lo=0, hi=63), rxlev=rxlev, rxlev_dbm=dbm)]
     if len(f) == 4:
-        rxlev, dbm = level_from_dbm(num(f[1], strict=True))
-        return [Cell(role=NEIGHBOUR, tech="GSM", bsic=num(f[0], 0, 63, strict=True),
+        rxlev, dbm = level_from_dbm(dec(f[1], strict=True))
+        return [Cell(role=NEIGHBOUR, tech="GSM", bsic=dec(f[0], lo=0, hi=63, strict=True),
                      rxlev=rxlev, rxlev_dbm=dbm)]
     raise Garbled(f"QENG GSM neighbour with {len(f)} fields")
 
@@ -170,15 +167,15 @@ def _neighbour(t: list[str]) -> list[ParseRecord]:
     if rat in _LTE_RATS:
         if len(f) < 4:
             raise Garbled("QENG LTE neighbour too short")
-        return [Cell(role=NEIGHBOUR, tech=LTE, arfcn=num(f[0], 0, 262143, strict=True),
-                     pci=num(f[1], 0, 503), rsrq_db=_float(num(f[2], -30, 0)),
-                     rsrp_dbm=_float(num(f[3], -140, -44)))]
+        return [Cell(role=NEIGHBOUR, tech=LTE, arfcn=dec(f[0], lo=0, hi=262143, strict=True),
+                     pci=dec(f[1], lo=0, hi=503), rsrq_db=_float(dec(f[2], lo=-30, hi=0)),
+                     rsrp_dbm=_float(dec(f[3], lo=-140, hi=-44)))]
     if rat == "WCDMA":
         if len(f) < 7:
             raise Garbled("QENG WCDMA neighbour too short")
-        return [Cell(role=NEIGHBOUR, tech=UMTS, arfcn=num(f[0], 0, 16383, strict=True),
-                     pci=num(f[4], 0, 511), rscp_dbm=_float(num(f[5], -125, -20)),
-                     ecno_db=_float(num(f[6], -25, 0)))]
+        return [Cell(role=NEIGHBOUR, tech=UMTS, arfcn=dec(f[0], lo=0, hi=16383, strict=True),
+                     pci=dec(f[4], lo=0, hi=511), rscp_dbm=_float(dec(f[5], lo=-125, hi=-20)),
+                     ecno_db=_float(dec(f[6], lo=-25, hi=0)))]
     return []  # other RATs carry nothing a GSM tool records
 
 
@@ -190,17 +187,18 @@ def _neighbour(t: list[str]) -> list[ParseRecord]:
 # +QENG: 1,1,8,-71,32,134,134,404,20,3a9a,142a,2,12,-77,19,...   neighbours, 10 fields each:
 #   ncell,bcch,dbm,bsic,c1,c2,mcc,mnc,lac,cellid
 # +QENG: 4,12,(8,-71,32),(12,-77,19),...,(13,-94,x)             BA list (bcch,dbm,bsic)
-_BA_RE = re.compile(r"\(\s*([^(),]*),\s*([^(),]*),\s*([^(),]*)\)")
+# No "\s*" before a group that also takes blanks: "(" and 4000 blanks took quadratic time.
+_BA_RE = re.compile(r"\(([^(),]*),([^(),]*),([^(),]*)\)")
 
 
 def _serving_2g(raw: list[str]) -> list[ParseRecord]:
     f = certain(raw, "ddhhddddddd" + "tddddddd")
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_dbm(num(f[6]))
-    return [Cell(role=SERVING, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[2])),
-                 ci=valid_ci(hexval(f[3])), arfcn=pick_arfcn(num(f[4])),
-                 bsic=num(f[5], 0, 63), rxlev=rxlev, rxlev_dbm=dbm,
-                 c1=num(f[7], -999, 999), c2=num(f[8], -999, 999), ta=num(f[15], 0, 63),
+    rxlev, dbm = level_from_dbm(dec(f[6]))
+    return [Cell(role=SERVING, tech="GSM", mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[2])),
+                 ci=valid_ci(hexnum(f[3])), arfcn=pick_arfcn(dec(f[4])),
+                 bsic=dec(f[5], lo=0, hi=63), rxlev=rxlev, rxlev_dbm=dbm,
+                 c1=dec(f[7], lo=-999, hi=999), c2=dec(f[8], lo=-999, hi=999), ta=dec(f[15], lo=0, hi=63),
                  rxqual_sub=_rxqual(f[16]), rxqual=_rxqual(f[17]),
                  channel=_channel(f[11], f[12], f[13], f[14], None))]
 
@@ -211,34 +209,34 @@ def _neighbours_2g(f: list[str]) -> list[ParseRecord]:
     out: list[ParseRecord] = []
     for i in range(0, len(f), 10):
         g = f[i:i + 10]
-        if num(g[0], 0, 32, strict=True) is None:
+        if dec(g[0], lo=0, hi=32, strict=True) is None:
             raise Garbled("QENG 2G neighbour index")
         mcc, mnc = mcc_mnc(g[6], g[7])
-        rxlev, dbm = level_from_dbm(num(g[2], strict=True))
-        out.append(Cell(role=NEIGHBOUR, tech="GSM", arfcn=pick_arfcn(num(g[1], strict=True)),
-                        rxlev=rxlev, rxlev_dbm=dbm, bsic=num(g[3], 0, 63, strict=True),
-                        c1=num(g[4], -999, 999), c2=num(g[5], -999, 999), mcc=mcc, mnc=mnc,
-                        lac=valid_lac(hexval(g[8])), ci=valid_ci(hexval(g[9]))))
+        rxlev, dbm = level_from_dbm(dec(g[2], strict=True))
+        out.append(Cell(role=NEIGHBOUR, tech="GSM", arfcn=pick_arfcn(dec(g[1], strict=True)),
+                        rxlev=rxlev, rxlev_dbm=dbm, bsic=dec(g[3], lo=0, hi=63, strict=True),
+                        c1=dec(g[4], lo=-999, hi=999), c2=dec(g[5], lo=-999, hi=999), mcc=mcc, mnc=mnc,
+                        lac=valid_lac(hexnum(g[8])), ci=valid_ci(hexnum(g[9]))))
     return out
 
 
 def _ba_list(rest: str) -> list[ParseRecord]:
     carriers = []
     for bcch, dbm_tok, bsic in _BA_RE.findall(rest):
-        rxlev, dbm = level_from_dbm(num(dbm_tok, strict=True))
-        carriers.append({"arfcn": pick_arfcn(num(bcch, strict=True)), "rxlev": rxlev,
-                         "rxlev_dbm": dbm, "bsic": num(bsic, 0, 63, strict=True)})
+        rxlev, dbm = level_from_dbm(dec(dbm_tok, strict=True))
+        carriers.append({"arfcn": pick_arfcn(dec(bcch, strict=True)), "rxlev": rxlev,
+                         "rxlev_dbm": dbm, "bsic": dec(bsic, lo=0, hi=63, strict=True)})
     if not carriers:
         raise Garbled("QENG BA list without (bcch,dbm,bsic) groups")
     return [Info(key="ba_list", value=carriers)]
 
 
 def _qeng_2g(rest: str, t: list[str]) -> list[ParseRecord]:
-    mode = num(t[0], strict=True)
+    mode = dec(t[0], strict=True)
     if mode is None:
         raise Garbled("QENG mode")
     if len(t) == 2:
-        return [Info(key="qeng_mode", value={"mode": mode, "dump": num(t[1], strict=True)})]
+        return [Info(key="qeng_mode", value={"mode": mode, "dump": dec(t[1], strict=True)})]
     if mode == 0:
         return _serving_2g(t[1:])
     if mode == 1:
@@ -278,7 +276,7 @@ QUECTEL_2G = register(Family(
     match=("m95", "m66", "mc60", "m35", "m10"),
     init_commands=("AT+CMEE=1", "AT+CLIP=1", "AT+CRC=1", "AT+CREG=2", "AT+QENG=1,1"),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+QENG?"),
-    line_parsers={"+QENG:": parse_qeng},
+    line_parsers={"+QENG:": parse_qeng, "+QSCANF:": qscanf_records},
     urc_prefixes=CALL_URCS + REGISTRATION_URCS,
     call_state_by="clcc-poll",
     fields=_FIELDS - {"rxlev_full", "rxlev_sub", "codec"},

@@ -8,18 +8,15 @@ from __future__ import annotations
 import re
 
 from drivers.families.base import Family, register
-from drivers.families.fields import Garbled, number
+from drivers.families.fields import Garbled, after, clean, dec, hexnum, number
 from drivers.families.ranges import certain
+from drivers.families.survey import cnetscan_block
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
-    after,
-    clean,
-    hexval,
     level_from_dbm,
     level_from_rxlev,
     mcc_mnc,
-    num,
     pick_arfcn,
     valid_ci,
     valid_lac,
@@ -62,7 +59,7 @@ def ceng_arfcn(value: int | None) -> int | None:
 
 def _ceng_bsic(tok: str) -> int | None:
     """BSIC: 0..63; SIMCom prints 127 (and other values > 63, e.g. 156) for "not decoded"."""
-    v = num(tok)
+    v = dec(tok)
     return v if v is not None and 0 <= v <= 63 else None
 
 
@@ -94,28 +91,28 @@ def _ceng_serving(raw: list[str]) -> list[ParseRecord]:
     n = len(raw)
     f = certain(raw, _SERVING_SHAPES)
     lac_tok = f[7] if n >= 10 and _is_v101(f) else f[9]
-    arfcn = ceng_arfcn(num(f[0]))
-    rxlev, dbm = level_from_rxlev(num(f[1]))
+    arfcn = ceng_arfcn(dec(f[0]))
+    rxlev, dbm = level_from_rxlev(dec(f[1]))
     mcc, mnc = mcc_mnc(f[3], f[4])
     channel = None
     extra: dict = {}
     tail = n >= 12 and any(f[11:])
     if tail:
         if rxlev is None:
-            rxlev, dbm = level_from_dbm(num(f[11]))
-        tch = pick_arfcn(num(f[14], 0, 1023))
-        ts = num(f[15], 0, 7)
+            rxlev, dbm = level_from_dbm(dec(f[11]))
+        tch = pick_arfcn(dec(f[14], lo=0, hi=1023))
+        ts = dec(f[15], lo=0, hi=7)
         if tch is not None or ts is not None:
             # Hopping is not documented for CENG: leave it unknown rather than guess.
             codec = clean(f[20]).upper()
-            channel = Channel(tch_arfcn=tch, timeslot=ts, maio=num(f[16], 0, 63),
-                              hsn=num(f[17], 0, 63), codec=codec if codec.isalpha() else None)
-        extra = {"c1": num(f[12], -999, 999), "c2": num(f[13], -999, 999),
-                 "rxqual_sub": radio.valid_rxqual(num(f[18]))}
-    rxq = radio.valid_rxqual(num(f[2]))
-    if tail and radio.valid_rxqual(num(f[19])) is not None:
-        rxq = radio.valid_rxqual(num(f[19]))  # rxq_full of the dedicated channel
-    ta = num(f[10], 0, 63)
+            channel = Channel(tch_arfcn=tch, timeslot=ts, maio=dec(f[16], lo=0, hi=63),
+                              hsn=dec(f[17], lo=0, hi=63), codec=codec if codec.isalpha() else None)
+        extra = {"c1": dec(f[12], lo=-999, hi=999), "c2": dec(f[13], lo=-999, hi=999),
+                 "rxqual_sub": radio.valid_rxqual(dec(f[18]))}
+    rxq = radio.valid_rxqual(dec(f[2]))
+    if tail and radio.valid_rxqual(dec(f[19])) is not None:
+        rxq = radio.valid_rxqual(dec(f[19]))  # rxq_full of the dedicated channel
+    ta = dec(f[10], lo=0, hi=63)
     # RXQUAL is measured only on a dedicated channel (TS 45.008): the SIM800 prints "00" in
     # idle (TA 255 there), which is "unknown", not "excellent quality". The SIM900 prints TA 0
     # with rxq 99 in idle, so a TA alone does not make a call: a call has a TA *and* a quality.
@@ -124,8 +121,8 @@ def _ceng_serving(raw: list[str]) -> list[ParseRecord]:
     known_state = n >= 11 and f[10] != ""
     return [Cell(role=SERVING, tech=GSM, arfcn=arfcn, rxlev=rxlev, rxlev_dbm=dbm,
                  rxqual=rxq if dedicated else None,
-                 mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexval(f[6])),
-                 lac=valid_lac(hexval(lac_tok)), ta=ta if dedicated else None,
+                 mcc=mcc, mnc=mnc, bsic=_ceng_bsic(f[5]), ci=valid_ci(hexnum(f[6])),
+                 lac=valid_lac(hexnum(lac_tok)), ta=ta if dedicated else None,
                  channel=channel,
                  state=("dedicated" if dedicated else "idle") if known_state or tail else None,
                  **extra)]
@@ -152,8 +149,8 @@ def _ceng_neighbour(raw: list[str]) -> list[ParseRecord]:
     else:
         f = certain(raw, "ddd")
         ci_tok = mcc_tok = mnc_tok = lac_tok = None
-    raw_arfcn = num(f[0])
-    raw_rxl = num(f[1])
+    raw_arfcn = dec(f[0])
+    raw_rxl = dec(f[1])
     if not raw_arfcn and not raw_rxl and not any(clean(t).strip("0") for t in raw):
         return []  # empty slot (0000,00,... or all blank)
     bsic = _ceng_bsic(f[2])
@@ -164,17 +161,17 @@ def _ceng_neighbour(raw: list[str]) -> list[ParseRecord]:
     rxlev, dbm = level_from_rxlev(raw_rxl)
     return [Cell(role=NEIGHBOUR, tech=GSM, arfcn=ceng_arfcn(raw_arfcn), rxlev=rxlev,
                  rxlev_dbm=dbm, bsic=bsic, mcc=mcc, mnc=mnc,
-                 ci=valid_ci(hexval(ci_tok)) if ci_tok is not None else None,
-                 lac=valid_lac(hexval(lac_tok)) if lac_tok is not None else None)]
+                 ci=valid_ci(hexnum(ci_tok)) if ci_tok is not None else None,
+                 lac=valid_lac(hexnum(lac_tok)) if lac_tok is not None else None)]
 
 
 # Mode 3 (SIM800 manual): +CENG: <cell>,<mcc>,<mnc>,<lac>,<cellid>,<bsic>,<rxl>   [doc only]
 def _ceng_mode3(index: int, raw: list[str]) -> list[ParseRecord]:
     f = certain(raw, "ddhhdd")
     mcc, mnc = mcc_mnc(f[0], f[1])
-    rxlev, dbm = level_from_rxlev(num(f[5]))
+    rxlev, dbm = level_from_rxlev(dec(f[5]))
     return [Cell(role=SERVING if index == 0 else NEIGHBOUR, tech=GSM, mcc=mcc, mnc=mnc,
-                 lac=valid_lac(hexval(f[2])), ci=valid_ci(hexval(f[3])),
+                 lac=valid_lac(hexnum(f[2])), ci=valid_ci(hexnum(f[3])),
                  bsic=_ceng_bsic(f[4]), rxlev=rxlev, rxlev_dbm=dbm)]
 
 
@@ -183,7 +180,7 @@ def parse_ceng(line: str) -> list[ParseRecord]:
     index_tok, comma, body = rest.partition(",")
     if not comma:
         raise Garbled("+CENG without fields")
-    index = num(index_tok, strict=True)
+    index = dec(index_tok, strict=True)
     if index is None:
         raise Garbled("+CENG cell index")
     body = body.strip()
@@ -205,7 +202,7 @@ def parse_ceng(line: str) -> list[ParseRecord]:
         raise Garbled(f"+CENG cell index {index}")
     f = body.split(",")
     if len(f) == 1:  # +CENG: <mode>,<Ncell>   (AT+CENG? header line)
-        ncell = num(f[0], 0, 1, strict=True)
+        ncell = dec(f[0], lo=0, hi=1, strict=True)
         if ncell is None:
             raise Garbled("+CENG header")
         return [Info(key="ceng_mode", value={"mode": index, "ncell": ncell})]
@@ -228,7 +225,8 @@ def parse_ceng(line: str) -> list[ParseRecord]:
 #        next to RXLev:-88dbm, so RSCP 83 is -83 dBm and EC/IO 12.5 is -12.5 dB [inferred].
 # No service: +CPSI: NO SERVICE,Online
 _PLMN_RE = re.compile(r"(\d{3})-(\d{2,3})")
-_LEADING_INT_RE = re.compile(r"\s*(-?\d+)")
+# (?<!\s): a search never restarts inside a run of blanks (quadratic otherwise, issue 16).
+_LEADING_INT_RE = re.compile(r"(?<!\s)\s*(-?\d+)")
 
 
 def _cpsi_plmn(tok: str) -> tuple[int | None, int | None]:
@@ -276,28 +274,28 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
         m = _LEADING_INT_RE.match(f[3])
         if not m:
             raise Garbled(f"CPSI ARFCN {f[3]!r}")
-        rxlev, dbm = level_from_dbm(num(f[4], strict=True))
+        rxlev, dbm = level_from_dbm(dec(f[4], strict=True))
         c1 = c2 = None
         if len(f) > 6:
             c = re.fullmatch(r"(-?\d+)-(-?\d+)", f[6])
             if c:
-                c1, c2 = num(c.group(1), -999, 999), num(c.group(2), -999, 999)
-        return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[1])),
-                     ci=valid_ci(num(f[2], 0, 65535)), arfcn=pick_arfcn(int(m.group(1))),
+                c1, c2 = dec(c.group(1), lo=-999, hi=999), dec(c.group(2), lo=-999, hi=999)
+        return [Cell(role=SERVING, tech=GSM, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[1])),
+                     ci=valid_ci(dec(f[2], lo=0, hi=65535)), arfcn=pick_arfcn(int(m.group(1))),
                      rxlev=rxlev, rxlev_dbm=dbm, c1=c1, c2=c2)]
     if system.startswith(("LTE", "CAT-M", "NB")):
         if len(f) < 10:
             raise Garbled("+CPSI LTE too short")
         rsrp, rsrq = _cpsi_lte_levels(f)
-        return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[1])),
-                     ci=valid_ci(num(f[2])), pci=num(f[3], 0, 503), arfcn=num(f[5], 0, 262143),
+        return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[1])),
+                     ci=valid_ci(dec(f[2])), pci=dec(f[3], lo=0, hi=503), arfcn=dec(f[5], lo=0, hi=262143),
                      rsrp_dbm=rsrp, rsrq_db=rsrq)]
     if system == "WCDMA":
         if len(f) < 9:
             raise Garbled("+CPSI WCDMA too short")
         rscp = _magnitude(f[8], 121)
-        return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, lac=valid_lac(hexval(f[1])),
-                     ci=valid_ci(num(f[2])), pci=num(f[4], 0, 511), arfcn=num(f[5], 0, 16383),
+        return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, lac=valid_lac(hexnum(f[1])),
+                     ci=valid_ci(dec(f[2])), pci=dec(f[4], lo=0, hi=511), arfcn=dec(f[5], lo=0, hi=16383),
                      ecno_db=_magnitude(f[7], 24.5),
                      rscp_dbm=rscp if rscp is not None and rscp <= -20 else None)]
     return [Info(key="serving_state", value=system)]
@@ -308,7 +306,7 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
 #   (pastebin VfE7YiwG: LAC and ID decimal)
 # +CCINFO:[SCELL],UARFCN:4436,MCC:505,MNC:001,LAC:338,ID:14302219,PSC:214,SSC:0,RSCP:88,ECIO:8.0,RXLev:-88dbm,TXPWR:0
 # +CCINFO:[NCell1],UARFCN:4436,PSC:230,SSC:0,RSCP:97,ECIO:15.5,RXLev:-97dbm   (SIM5320A, public code)
-_TAG_RE = re.compile(r"\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)
+_TAG_RE = re.compile(r"(?<!\s)\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)  # (?<!\s): as above
 
 
 def parse_ccinfo(line: str) -> list[ParseRecord]:
@@ -323,20 +321,83 @@ def parse_ccinfo(line: str) -> list[ParseRecord]:
             raise Garbled(f"+CCINFO field without label: {part!r}")
         d[label.strip().upper()] = value.strip()
     mcc, mnc = mcc_mnc(d.get("MCC"), d.get("MNC"))
-    common = {"role": role, "mcc": mcc, "mnc": mnc, "lac": valid_lac(num(d.get("LAC"))),
-              "ci": valid_ci(num(d.get("ID")))}
+    common = {"role": role, "mcc": mcc, "mnc": mnc, "lac": valid_lac(dec(d.get("LAC"))),
+              "ci": valid_ci(dec(d.get("ID")))}
     if "ARFCN" in d:
         rxlev, dbm = level_from_dbm(number(d.get("RXLEV")))
-        return [Cell(tech=GSM, arfcn=pick_arfcn(num(d["ARFCN"], strict=True)),
-                     bsic=num(d.get("BSIC"), 0, 63), rxlev=rxlev, rxlev_dbm=dbm,
-                     c1=num(d.get("C1"), -999, 999), c2=num(d.get("C2"), -999, 999),
-                     ta=num(d.get("TA"), 0, 63), **common)]
+        return [Cell(tech=GSM, arfcn=pick_arfcn(dec(d["ARFCN"], strict=True)),
+                     bsic=dec(d.get("BSIC"), lo=0, hi=63), rxlev=rxlev, rxlev_dbm=dbm,
+                     c1=dec(d.get("C1"), lo=-999, hi=999), c2=dec(d.get("C2"), lo=-999, hi=999),
+                     ta=dec(d.get("TA"), lo=0, hi=63), **common)]
     if "UARFCN" in d:
         rscp = _magnitude(d.get("RSCP", ""), 121)
-        return [Cell(tech=UMTS, arfcn=num(d["UARFCN"], 0, 16383, strict=True),
-                     pci=num(d.get("PSC"), 0, 511), ecno_db=_magnitude(d.get("ECIO", ""), 24.5),
+        return [Cell(tech=UMTS, arfcn=dec(d["UARFCN"], lo=0, hi=16383, strict=True),
+                     pci=dec(d.get("PSC"), lo=0, hi=511), ecno_db=_magnitude(d.get("ECIO", ""), 24.5),
                      rscp_dbm=rscp if rscp is not None and rscp <= -20 else None, **common)]
     return []  # another RAT's layout: nothing a GSM tool records
+
+
+# --------------------------------------------------------------------------- +CSCHN / +CSRP
+# The dedicated channel during a call, where the SIM800's AT+CENG? shows no dedicated tail (the
+# tail is documented in the SIM800 manual V1.09 §6.2.21 but never seen in a capture):
+#   AT+CSCHN  dedicated channel: ARFCN, BSIC, HSN, MAIO, TN (timeslot), HF (hopping flag),
+#             TSC (training sequence), TCH (channel type)
+#   AT+CSRP   dedicated radio parameters: RXLevFull/Sub (dBm), RXQualFull/Sub, PWRC, DTX, RLT
+# (field lists from a capture, pastebin 66nQcd68, reference §3.2.3). The line layout is read
+# as SIMCom's other engineering replies print it (AT+CCINFO: LABEL:value pairs, an optional
+# [tag]); a line of bare values is read by the documented field order.
+#   +CSCHN: ARFCN:66,BSIC:23,HSN:0,MAIO:0,TN:3,HF:0,TSC:7,TCH:TCH/F
+#   +CSRP: RXLevFull:-70dbm,RXLevSub:-71dbm,RXQualFull:0,RXQualSub:1,PWRC:1,DTX:0,RLT:32
+_CSCHN_ORDER = ("ARFCN", "BSIC", "HSN", "MAIO", "TN", "HF", "TSC", "TCH")
+_CSRP_ORDER = ("RXLEVFULL", "RXLEVSUB", "RXQUALFULL", "RXQUALSUB", "PWRC", "DTX", "RLT")
+
+
+def _labelled(body: str, order: tuple[str, ...]) -> dict[str, str]:
+    body = re.sub(r"^\s*\[[^\]]*\]\s*,?", "", body)
+    parts = [p.strip() for p in body.split(",")]
+    if not any(":" in p for p in parts):
+        return {k: v for k, v in zip(order, parts) if v}  # bare values, documented order
+    out: dict[str, str] = {}
+    for part in parts:
+        label, colon, value = part.partition(":")
+        if colon:
+            out[re.sub(r"[\s_]", "", label).upper()] = value.strip()
+    return out
+
+
+def _level(tok: str | None) -> tuple[int | None, float | None]:
+    v = number(tok, lo=-999, hi=999)
+    if v is None:
+        return None, None
+    return level_from_dbm(v) if v < 0 else level_from_rxlev(int(v))
+
+
+def parse_cschn(line: str) -> list[ParseRecord]:
+    d = _labelled(after(line, "+CSCHN:"), _CSCHN_ORDER)
+    if not any(clean(d.get(k) or "") for k in ("ARFCN", "TN", "HF", "MAIO", "HSN")):
+        return []  # "+CSCHN:" with nothing: no dedicated channel
+    hop_flag = dec(d.get("HF"), lo=0, hi=1)
+    hopping = None if hop_flag is None else hop_flag == 1
+    arfcn = pick_arfcn(dec(d.get("ARFCN")))
+    tch_type = clean(d.get("TCH") or "") or None
+    channel = Channel(tch_arfcn=None if hopping else arfcn, timeslot=dec(d.get("TN"), lo=0, hi=7),
+                      hopping=hopping, maio=dec(d.get("MAIO"), lo=0, hi=63),
+                      hsn=dec(d.get("HSN"), lo=0, hi=63),
+                      channel_type=tch_type if tch_type and not tch_type.isdigit() else None)
+    return [Cell(role=SERVING, tech=GSM, bsic=dec(d.get("BSIC"), lo=0, hi=63), channel=channel,
+                 state="dedicated")]
+
+
+def parse_csrp(line: str) -> list[ParseRecord]:
+    d = _labelled(after(line, "+CSRP:"), _CSRP_ORDER)
+    full, _ = _level(d.get("RXLEVFULL"))
+    sub, _ = _level(d.get("RXLEVSUB"))
+    rxq_full = radio.valid_rxqual(dec(d.get("RXQUALFULL")))
+    rxq_sub = radio.valid_rxqual(dec(d.get("RXQUALSUB")))
+    if full is None and sub is None and rxq_full is None and rxq_sub is None:
+        return []
+    return [Cell(role=SERVING, tech=GSM, rxlev_full=full, rxlev_sub=sub, rxqual=rxq_full,
+                 rxqual_sub=rxq_sub, state="dedicated")]
 
 
 # --------------------------------------------------------------------------- call URCs
@@ -367,6 +428,7 @@ def parse_missed_call(line: str) -> list[ParseRecord]:
 
 
 LINE_PARSERS = {"+CENG:": parse_ceng, "+CPSI:": parse_cpsi, "+CCINFO:": parse_ccinfo,
+                "+CSCHN:": parse_cschn, "+CSRP:": parse_csrp,
                 "VOICE CALL:": parse_voice_call, "MISSED_CALL:": parse_missed_call}
 _URCS = CALL_URCS + REGISTRATION_URCS + ("+CLCC:", "VOICE CALL:", "MISSED_CALL:")
 # AT+CLCC=1 makes the module print the +CLCC list on every call change (stat 6 = released).
@@ -396,13 +458,18 @@ SIMCOM = register(Family(
     match=("simcom", "sim800", "sim900", "sim808", "sim7", "a76"),
     init_commands=_INIT + ("AT+CENG=1,1",),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+CENG?"),
+    # During a call: the traffic channel (ARFCN, timeslot, hopping) and its Full/Sub levels,
+    # which CENG only shows in a documented tail no capture has.
+    dedicated_poll_commands=("AT+CSCHN", "AT+CSRP"),
     line_parsers=LINE_PARSERS,
+    block_parsers={"AT+CNETSCAN": cnetscan_block},
     urc_prefixes=_URCS,
     call_state_by="urc",
     fields=frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxqual",
                       "ta", "neighbours", "c1", "c2", "tch_arfcn", "timeslot", "maio", "hsn"}),
-    notes=("No GSM ARFCN or cell lock found for SIMCom (reference §4): per-TRX CQT uses the "
-           "documented CENG dedicated-mode tail (tch, ts, maio, hsn), never seen in a capture.",
+    notes=("No GSM ARFCN or cell lock found for SIMCom (reference §4): per-TRX CQT reads the "
+           "traffic channel with AT+CSCHN (and AT+CSRP levels) during each call, and the "
+           "documented CENG dedicated-mode tail (tch, ts, maio, hsn) where a firmware prints it.",
            "Neighbour ARFCN above 1023 is read as PCS1900 channel + 1024 (inferred, see ceng_arfcn).",
            "TA prints 255 in idle mode (unknown)."),
 ))

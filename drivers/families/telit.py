@@ -8,9 +8,10 @@ decimal), decoded with ``radio.bsic_from_octal``. LAC and cell id are hex.
 from __future__ import annotations
 
 from drivers.families.base import Family, register
-from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields
+from drivers.families.cced import parse_cced
+from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields, tokens
+from drivers.families.survey import csurv_block
 from drivers.families.threegpp import level_from_dbm
-from drivers.families.wavecom import fast_dec, fast_hex, parse_cced, split_clean
 from fieldapp import radio
 from fieldapp.model import GSM, LTE, NEIGHBOUR, SERVING, UMTS, Cell, Info, ParseRecord
 
@@ -39,7 +40,7 @@ def dbm_token(token: str | None) -> float | None:
 
 
 def _opt_dec(token: str | None, **kw) -> int | None:
-    return None if token is None else fast_dec(token, **kw)
+    return None if token is None else dec(token, **kw)
 
 
 def _level(dbm: float | None) -> tuple[int | None, float | None]:
@@ -50,12 +51,12 @@ def _level(dbm: float | None) -> tuple[int | None, float | None]:
 def _ci(token: str | None) -> int | None:
     if token is None:
         return None
-    v = fast_hex(token, lo=1)
+    v = hexnum(token, lo=1)
     return None if v in (0xFFFF, 0xFFFFFFF) else v
 
 
 def _lac(token: str | None) -> int | None:
-    return None if token is None else fast_hex(token, lo=1, hi=0xFFFE)
+    return None if token is None else hexnum(token, lo=1, hi=0xFFFE)
 
 
 # ------------------------------------------------------------------------- #MONI label mode
@@ -162,16 +163,16 @@ def _table_row(text: str) -> list[ParseRecord] | None:
             raise Garbled(f"#MONI table row with {len(toks)} columns")
         bsic_tok, lac_tok, ci_tok = toks[1], toks[2], toks[3]
         undecoded = bsic_tok.upper() == "FF" and lac_tok.upper() == "FFFF"
-        arfcn = radio.valid_arfcn(fast_dec(toks[4], strict=True))
+        arfcn = radio.valid_arfcn(dec(toks[4], strict=True))
         rxlev, dbm = _level(dbm_token(toks[5]))
         if arfcn is None and undecoded:
             return []  # an empty neighbour slot: "N3 FF FFFF 0000 1024 -111dbm -1 -1"
-        c1 = None if undecoded else fast_dec(toks[6], strict=True)
-        c2 = None if undecoded else fast_dec(toks[7], strict=True)
+        c1 = None if undecoded else dec(toks[6], strict=True)
+        c2 = None if undecoded else dec(toks[7], strict=True)
         ta = rxqual = operator = None
         if serving:
-            ta = radio.valid_ta(fast_dec(toks[8], strict=True))
-            rxqual = fast_dec(toks[9], lo=0, hi=7)
+            ta = radio.valid_ta(dec(toks[8], strict=True))
+            rxqual = dec(toks[9], lo=0, hi=7)
             operator = " ".join(toks[10:]) or None
         return [Cell(role=SERVING if serving else NEIGHBOUR, tech=GSM, lac=_lac(lac_tok),
                      ci=_ci(ci_tok), arfcn=arfcn, bsic=bsic_digits(bsic_tok), rxlev=rxlev,
@@ -244,34 +245,34 @@ def _netcode(token: str) -> tuple[int | None, int | None]:
 # in field 5 (LTE prints the cell identity there, e.g. 00000AF) means LTE [inferred].
 def parse_servinfo(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
-    f = split_clean(body)
+    f = tokens(body)
     if len(f) < 8:
         raise Garbled(f"#SERVINFO with {len(f)} fields")
     mcc, mnc = _netcode(f[3])
     operator = f[2] or None
     dbm = dbm_token(f[1])
-    code9 = fast_dec(f[8]) if len(f) > 8 else None
+    code9 = dec(f[8]) if len(f) > 8 else None
     lte = len(f[4]) >= 5
     # RSRP is measured over -140..-44 dBm (TS 36.133), RSCP over -120..-25 (TS 25.133).
     in_range = code9 is not None and ((lte and -140 <= code9 <= -44) or (not lte and -120 <= code9 <= -25))
     # A channel above 1023 is no GSM B-ARFCN: with a 9th field printed, the line is UMTS/LTE
     # even when that field's value is out of range (it is then unknown, not a RAT switch).
-    first = fast_dec(f[0])
+    first = dec(f[0])
     not_gsm = code9 is not None and first is not None and 1023 < first < 65535
     if in_range or not_gsm:
         level = float(code9) if in_range and code9 is not None else None
         if lte:
             return [Cell(role=SERVING, tech=LTE, mcc=mcc, mnc=mnc, operator=operator,
-                         arfcn=dec(f[0], lo=0, hi=262143), ci=fast_hex(f[4], lo=1),
-                         lac=fast_hex(f[5], lo=1, hi=0xFFFE), rsrp_dbm=level)]
+                         arfcn=dec(f[0], lo=0, hi=262143), ci=hexnum(f[4], lo=1),
+                         lac=hexnum(f[5], lo=1, hi=0xFFFE), rsrp_dbm=level)]
         return [Cell(role=SERVING, tech=UMTS, mcc=mcc, mnc=mnc, operator=operator,
                      arfcn=dec(f[0], lo=0, hi=16383), pci=dec(f[4], lo=0, hi=511),
                      lac=_lac(f[5]), rscp_dbm=level)]
     rxlev, level_dbm = _level(dbm)
     lac = _lac(f[5])
-    arfcn = radio.valid_arfcn(fast_dec(f[0]))
+    arfcn = radio.valid_arfcn(dec(f[0]))
     bsic = bsic_digits(f[4])
-    ta = radio.valid_ta(fast_dec(f[6]))
+    ta = radio.valid_ta(dec(f[6]))
     if level_dbm is None and lac is None:
         # "0,,"NL KPN","20408",0,0000,0,..." is not camped: its zeros are not a cell.
         arfcn = bsic = ta = None
@@ -306,7 +307,10 @@ TELIT = register(Family(
     poll_commands=("AT+CSQ", "AT+CREG?", "AT#MONI", "AT#SERVINFO"),
     line_parsers={"#MONI:": parse_moni, "#SERVINFO:": parse_servinfo, "+CCED:": parse_cced,
                   "#BCCHLOCK:": parse_bcchlock},
-    block_parsers={"AT#MONI": parse_moni_block},
+    block_parsers={"AT#MONI": parse_moni_block, "AT#CSURV": csurv_block, "AT*CSURV": csurv_block},
+    # #ECAM call-state URCs (threegpp.parse_ecav) are read when the module sends them (after
+    # AT#ECAM=1); the calls are still followed by +CLCC polling, which every Telit answers.
+    urc_prefixes=("#ECAM:",),
     call_state_by="clcc-poll",
     # Only the 5-parameter form has been seen (public code unlocking with 1024,0,65535,0,0);
     # the lock mirrors it with the BCCH ARFCN first and "no 3G/4G lock" in the rest [inferred].

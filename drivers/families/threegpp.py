@@ -11,10 +11,16 @@ from __future__ import annotations
 import re
 
 from drivers.families.base import Family, register
-from drivers.families.fields import Garbled, dec, hexnum, split_fields
+from drivers.families.fields import Garbled, after, clean, dec, hexnum, tokens
 from fieldapp import radio
 from fieldapp.model import (
+    CALL_ACTIVE,
+    CALL_ALERTING,
+    CALL_DIALING,
+    CALL_HELD,
+    CALL_INCOMING,
     CALL_RELEASED,
+    CALL_WAITING,
     CLCC_STAT,
     GSM,
     LTE,
@@ -28,96 +34,6 @@ from fieldapp.model import (
     Urc,
 )
 
-# --------------------------------------------------------------------------- token helpers
-# Fast paths for the common clean token; odd tokens (space padding, "0x", markers) go through
-# drivers.families.fields, which never raises on values.
-
-_HEX_RE = re.compile(r"(?:0[xX])?[0-9A-Fa-f]{1,9}")
-
-
-def clean(token: str) -> str:
-    t = token.strip()
-    if t[:1] == '"' or t[-1:] == '"':
-        t = t.strip('"').strip()
-    return t
-
-
-def split_csv(text: str) -> list[str]:
-    """Comma split that keeps quoted commas together (quotes kept, like fields.split_fields)."""
-    if '"' not in text:
-        return text.split(",")
-    if text.count('"') % 2:
-        return split_fields(text)  # unbalanced quote: the slow, forgiving splitter
-    out: list[str] = []
-    cur = ""
-    for i, part in enumerate(text.split('"')):
-        if i % 2:
-            cur += '"' + part + '"'
-            continue
-        pieces = part.split(",")
-        cur += pieces[0]
-        if len(pieces) > 1:
-            out.append(cur)
-            out.extend(pieces[1:-1])
-            cur = pieces[-1]
-    out.append(cur)
-    return out
-
-
-def tokens(text: str) -> list[str]:
-    """Fields with spaces and quotes stripped. Fast path when no quoted field holds a comma."""
-    if '"' not in text:
-        return [t.strip() for t in text.split(",")]
-    parts = text.split('"')
-    if len(parts) % 2 and not any("," in parts[i] for i in range(1, len(parts), 2)):
-        return [t.strip(' "') for t in text.split(",")]
-    return [clean(t) for t in split_csv(text)]
-
-
-# Markers seen as a whole token (the rest are handled by fields.dec).
-_MARKERS = frozenset({"", "-", "--", "x", "X", "xx", "-0", '"-"'})
-
-
-def num(token: str | None, lo: int | None = None, hi: int | None = None,
-        unknown: tuple[int, ...] = (), strict: bool = False) -> int | None:
-    """Decimal token → int, or None for a marker, an ``unknown`` value or out of [lo, hi].
-    ``strict`` raises Garbled for text that is neither a number nor a marker."""
-    if token is None or token in _MARKERS:
-        return None
-    try:
-        v = int(token)  # also takes "+5", " 12", "007"; but "1_0" and non-ASCII digits too:
-        if "_" in token or not token.isascii() or (v == 0 and "-" in token):
-            raise ValueError(token)
-    except ValueError:
-        v = dec(token, strict=strict)
-        if v is None:
-            return None
-    if v in unknown or (lo is not None and v < lo) or (hi is not None and v > hi):
-        return None
-    return v
-
-
-def hexval(token: str | None, lo: int | None = None, hi: int | None = None,
-           unknown: tuple[int, ...] = (), strict: bool = False) -> int | None:
-    if token is None:
-        return None
-    t = clean(token)
-    if _HEX_RE.fullmatch(t):
-        v = int(t, 16)
-    else:
-        v = hexnum(t, strict=strict)
-        if v is None:
-            return None
-    if v in unknown or (lo is not None and v < lo) or (hi is not None and v > hi):
-        return None
-    return v
-
-
-def after(line: str, prefix: str) -> str:
-    """The text after a reply prefix (matched case-insensitively by the dispatcher)."""
-    return line[len(prefix):].strip()
-
-
 # --------------------------------------------------------------------------- value checks
 
 def valid_mcc(v: int | None) -> int | None:
@@ -126,8 +42,8 @@ def valid_mcc(v: int | None) -> int | None:
 
 
 def mcc_mnc(mcc_tok: str | None, mnc_tok: str | None) -> tuple[int | None, int | None]:
-    mcc = valid_mcc(num(mcc_tok))
-    mnc = num(mnc_tok, 0, 999) if mcc is not None else None  # an MNC without MCC means nothing
+    mcc = valid_mcc(dec(mcc_tok))
+    mnc = dec(mnc_tok, lo=0, hi=999) if mcc is not None else None  # an MNC without MCC means nothing
     return mcc, mnc
 
 
@@ -226,19 +142,14 @@ CC_CAUSES: dict[int, str] = {
 _CC_BY_TEXT = {v.lower(): k for k, v in CC_CAUSES.items()}
 
 
-def cme_text(code: int | None) -> str | None:
-    """27.007 text of a +CME ERROR number (None when the number is not in the table)."""
-    return None if code is None else CME_ERRORS.get(code)
-
-
 # --------------------------------------------------------------------------- signal
 # +CSQ: 9,3   (gammu issue #150 hex dump)  — rssi 0..31 → dBm (27.007 §8.5), ber = RXQUAL.
 def parse_csq(line: str) -> list[ParseRecord]:
     toks = after(line, "+CSQ:").split(",")
     if len(toks) != 2:
         raise Garbled("+CSQ needs <rssi>,<ber>")
-    rssi = num(toks[0], strict=True)
-    ber = num(toks[1], strict=True)
+    rssi = dec(toks[0], strict=True)
+    ber = dec(toks[1], strict=True)
     raw = rssi if rssi is not None and 0 <= rssi <= 31 else None
     return [Signal(rssi_dbm=radio.csq_to_dbm(rssi), rxqual=radio.valid_rxqual(ber), rssi_raw=raw)]
 
@@ -248,7 +159,7 @@ def parse_cesq(line: str) -> list[ParseRecord]:
     toks = after(line, "+CESQ:").split(",")
     if len(toks) != 6:
         raise Garbled("+CESQ needs 6 values")
-    rxlev, ber, rscp, ecno, rsrq, rsrp = (num(t, strict=True) for t in toks)
+    rxlev, ber, rscp, ecno, rsrq, rsrp = (dec(t, strict=True) for t in toks)
     rxlev = rxlev if rxlev is not None and 0 <= rxlev <= 63 else None
     # rssi_dbm is on the +CSQ scale, which saturates at -51 dBm ("-51 dBm or greater").
     dbm = radio.rxlev_to_dbm(rxlev)
@@ -282,18 +193,18 @@ def _parse_reg(line: str, prefix: str) -> list[ParseRecord]:
         raise Garbled("empty registration reply")
     has_n = n == 2 or (n >= 4 and not quoted[1] and (quoted[2] or _small_stat(pieces[1])))
     stat_tok = toks[1] if has_n else toks[0]
-    if has_n and num(toks[0], strict=True) is None:
+    if has_n and dec(toks[0], strict=True) is None:
         raise Garbled("registration <n> missing")
-    stat = num(stat_tok, 0, 11, strict=True)
+    stat = dec(stat_tok, lo=0, hi=11, strict=True)
     if stat is None and stat_tok:
         raise Garbled(f"registration stat {stat_tok!r}")
     loc = toks[2:] if has_n else toks[1:]
     # Novatel E362 prints an extra short field between TAC and CI.
     if len(loc) >= 4 and len(loc[1]) <= 2 and len(loc[2]) > 2 and len(loc[3]) <= 2:
         loc = [loc[0]] + loc[2:]
-    lac = valid_lac(hexval(loc[0], strict=True)) if loc else None
-    ci = valid_ci(hexval(loc[1], strict=True)) if len(loc) > 1 else None
-    act = num(loc[2], 0, 13) if len(loc) > 2 else None
+    lac = valid_lac(hexnum(loc[0], strict=True)) if loc else None
+    ci = valid_ci(hexnum(loc[1], strict=True)) if len(loc) > 1 else None
+    act = dec(loc[2], lo=0, hi=13) if len(loc) > 2 else None
     return [Registration(domain=_DOMAINS[prefix], stat=stat, lac=lac, ci=ci, act=act,
                          tech=ACT_TECH.get(act) if act is not None else None)]
 
@@ -337,18 +248,18 @@ def parse_cops(line: str) -> list[ParseRecord]:
                 continue  # the trailing (modes),(formats) lists
             t = tokens(group)
             mcc, mnc = _plmn(t[3]) if len(t) > 3 else (None, None)
-            act = num(t[4], 0, 13) if len(t) > 4 else None
-            found.append({"stat": num(t[0], 0, 3), "name": t[1] if len(t) > 1 else None,
+            act = dec(t[4], lo=0, hi=13) if len(t) > 4 else None
+            found.append({"stat": dec(t[0], lo=0, hi=3), "name": t[1] if len(t) > 1 else None,
                           "short": t[2] if len(t) > 2 else None, "mcc": mcc, "mnc": mnc,
                           "act": act, "tech": ACT_TECH.get(act) if act is not None else None})
         return [Info(key="operator_list", value=found)]
     t = tokens(rest)
-    mode = num(t[0], 0, 4, strict=True)
+    mode = dec(t[0], lo=0, hi=4, strict=True)
     if mode is None:
         raise Garbled("+COPS mode")
-    fmt = num(t[1], 0, 2) if len(t) > 1 else None
+    fmt = dec(t[1], lo=0, hi=2) if len(t) > 1 else None
     oper = t[2] if len(t) > 2 and t[2] else None
-    act = num(t[3], 0, 13) if len(t) > 3 else None
+    act = dec(t[3], lo=0, hi=13) if len(t) > 3 else None
     mcc, mnc = _plmn(oper) if oper and fmt == 2 else (None, None)
     value = {"mode": mode, "format": fmt, "name": oper if fmt != 2 else None, "mcc": mcc,
              "mnc": mnc, "act": act, "tech": ACT_TECH.get(act) if act is not None else None}
@@ -365,12 +276,47 @@ def parse_clcc(line: str) -> list[ParseRecord]:
     t = tokens(after(line, "+CLCC:"))
     if len(t) < 5:
         raise Garbled("+CLCC needs <idx>,<dir>,<stat>,<mode>,<mpty>")
-    idx, direction, stat, mode = (num(x, strict=True) for x in t[:4])
+    idx, direction, stat, mode = (dec(x, strict=True) for x in t[:4])
     if idx is None or direction is None or stat is None:
         raise Garbled("+CLCC idx/dir/stat")
     return [CallState(index=idx, direction={0: "mo", 1: "mt"}.get(direction),
                       state=CLCC_STAT.get(stat), number=(t[5] or None) if len(t) > 5 else None,
                       mode=_CALL_MODES.get(mode, "other") if mode is not None else None)]
+
+
+# Call-state URCs with the exact moment of each step, where the modem sends them:
+#   *ECAV: <ccid>,<ccstatus>,<calltype>[,<processid>][,<exitcause>][,<number>,<type>]
+#          (Ericsson/ST-Ericsson and MediaTek modules, AT*ECAM=1)
+#   #ECAM: <ccid>,<ccstatus>,<calltype>,,,[<number>,<type>]      (Telit, AT#ECAM=1)
+#   #ECAM: 0,1,1,,,"0YYYYYYYYY",129     (Telit manual example: call 0 dialling, voice)
+# <ccstatus>: 0 idle (released), 1 calling (MO dialling), 2 connecting (MO alerting), 3 active,
+# 4 hold, 5 waiting (MT), 6 alerting (MT ringing), 7 busy. The exit cause, when printed, is a
+# TS 24.008 CC cause.
+_ECAV_STATE = {0: CALL_RELEASED, 1: CALL_DIALING, 2: CALL_ALERTING, 3: CALL_ACTIVE, 4: CALL_HELD,
+               5: CALL_WAITING, 6: CALL_INCOMING, 7: CALL_RELEASED}
+_ECAV_DIRECTION = {1: "mo", 2: "mo", 5: "mt", 6: "mt"}
+_ECAV_CALLTYPE = {1: "voice", 2: "data", 4: "fax"}  # <calltype> 1 voice, 2 data, 4 fax [inferred]
+
+
+def parse_ecav(line: str) -> list[ParseRecord]:
+    prefix, _, body = line.partition(":")
+    t = tokens(body)
+    if len(t) < 2:
+        raise Garbled(f"{prefix} needs <ccid>,<ccstatus>")
+    ccid, status = dec(t[0], strict=True), dec(t[1], strict=True)
+    if ccid is None or status not in _ECAV_STATE:
+        raise Garbled(f"{prefix} call status {t[1]!r}")
+    calltype = dec(t[2]) if len(t) > 2 else None
+    number = next((x for x in t[5:6] if x), None) if prefix.upper().startswith("#ECAM") else None
+    cause = None
+    if prefix.upper().startswith("*ECAV"):
+        cause = dec(t[4], lo=0, hi=127) if len(t) > 4 else None
+        number = (t[5] or None) if len(t) > 5 else None
+    busy = status == 7
+    return [CallState(index=ccid, direction=_ECAV_DIRECTION.get(status), state=_ECAV_STATE[status],
+                      number=number, mode=_ECAV_CALLTYPE.get(calltype) if calltype is not None else None,
+                      cause=17 if busy and cause is None else cause,
+                      cause_text="BUSY" if busy else (CC_CAUSES.get(cause) if cause else None))]
 
 
 # +CEER: Normal call clearing                       (Option GTM601, freesmartphone test)
@@ -395,8 +341,8 @@ def parse_ceer(line: str) -> list[ParseRecord]:
         code = int(m.group(1))
     else:
         t = tokens(rest)
-        if len(t) >= 2 and num(t[1]) is not None:  # vendor: "<category>",<code>,"<reason>"
-            code, text = num(t[1]), ", ".join(x for x in (t[0], *t[2:]) if x)
+        if len(t) >= 2 and dec(t[1]) is not None:  # vendor: "<category>",<code>,"<reason>"
+            code, text = dec(t[1]), ", ".join(x for x in (t[0], *t[2:]) if x)
         else:
             text = clean(rest)
             code = _CC_BY_TEXT.get(text.lower())
@@ -414,7 +360,7 @@ _PAS_TEXT = {0: "ready", 1: "unavailable", 2: "unknown", 3: "ringing", 4: "call 
 
 
 def parse_cpas(line: str) -> list[ParseRecord]:
-    pas = num(after(line, "+CPAS:"), strict=True)
+    pas = dec(after(line, "+CPAS:"), strict=True)
     if pas is None:
         raise Garbled("+CPAS value")
     return [Info(key="cpas", value={"pas": pas, "text": _PAS_TEXT.get(pas)})]
@@ -457,7 +403,7 @@ def _coded_error(rest: str, table: dict[int, str], by_text: dict[str, int],
                  source: str) -> list[ParseRecord]:
     if not rest:
         raise Garbled(f"empty {source} ERROR")
-    code = num(rest)
+    code = dec(rest)
     if code is not None:
         return [DeviceError(code=code, text=table.get(code), source=source)]
     text = clean(rest)
@@ -474,7 +420,7 @@ def parse_cms_error(line: str) -> list[ParseRecord]:
 
 def parse_modem_error(line: str) -> list[ParseRecord]:
     rest = after(line, "MODEM ERROR:")
-    return [DeviceError(code=num(rest), text=line.strip(), source="MODEM")]
+    return [DeviceError(code=dec(rest), text=line.strip(), source="MODEM")]
 
 
 def parse_not_supported(line: str) -> list[ParseRecord] | None:
@@ -513,7 +459,7 @@ def _identity_parser(prefix: str):
 LINE_PARSERS = {
     "+CSQ:": parse_csq, "+CESQ:": parse_cesq, "+CREG:": parse_creg, "+CGREG:": parse_cgreg,
     "+CEREG:": parse_cereg, "+C5GREG:": parse_c5greg, "+COPS:": parse_cops,
-    "+CLCC:": parse_clcc, "+CEER:": parse_ceer, "+CPAS:": parse_cpas, "RING": parse_ring,
+    "+CLCC:": parse_clcc, "*ECAV:": parse_ecav, "#ECAM:": parse_ecav, "+CEER:": parse_ceer, "+CPAS:": parse_cpas, "RING": parse_ring,
     "+CRING:": parse_cring, "+CLIP:": parse_clip, "ERROR": parse_error,
     "+CME ERROR:": parse_cme_error, "+CMS ERROR:": parse_cms_error,
     "MODEM ERROR:": parse_modem_error, "COMMAND NOT SUPPORT": parse_not_supported,

@@ -72,6 +72,13 @@ class CaseDesk:
         with self.store(create=False) as st:
             return diagnose_case(st, case_id)
 
+    def statistics(self, case_id: int):
+        """The case's network statistics and alarms (fieldapp.netstats.data.StatsData)."""
+        from fieldapp.netstats.data import load as load_stats
+
+        with self.store(create=False) as st:
+            return load_stats(st, case_id=case_id)
+
     def comparison(self, case_id: int) -> Comparison | None:
         with self.store(create=False) as st:
             return compare_case(st, case_id)

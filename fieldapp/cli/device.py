@@ -46,6 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
                    help="GPS: an NMEA serial port (/dev/ttyACM0) or gpsd (host:port)")
     p.add_argument("--gps-baud", type=int, default=4800)
+    p.add_argument("--data-test", type=int, default=0, metavar="N",
+                   help="a packet data test: N attempts of GPRS attach + PDP activation, one line each, then stop")
+    p.add_argument("--data-every", type=float, default=5.0, metavar="S", help="seconds between data attempts")
+    p.add_argument("--apn", default="internet", help="APN of the data test's PDP context (default internet)")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_record)
 
@@ -112,6 +116,7 @@ def format_capabilities(caps, simulator=None) -> str:
         f"firmware:     {caps.firmware or 'not reported'}",
         f"call state:   {'URCs' if caps.call_state_by == 'urc' else 'polling AT+CLCC'}",
         f"ARFCN lock:   {'yes' if caps.can_lock_arfcn else 'not available'}",
+        f"band scan:    {caps.scan.get('text') or 'not available'}",
     ]
     if simulator:
         lines.append(f"simulator:    scenario {simulator.get('scenario')}")
@@ -159,9 +164,14 @@ def cmd_record(args: argparse.Namespace) -> int:
         kind, address = parse_gps_address(args.gps)
         gps = open_gps(kind, address, args.gps_baud)
 
+    last_cell: dict[str, str] = {}  # where the handset is, for the data test's lines
+
     def sink(record) -> None:
         record = joiner.feed(record)
         recorder.sink(record)
+        serving = getattr(record, "serving", None)
+        if serving is not None and getattr(serving, "ci", None) is not None:
+            last_cell["cell"] = f"LAC {serving.lac} CI {serving.ci}"
         if isinstance(record, Event):
             print(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}",
                   file=sys.stderr)
@@ -175,6 +185,9 @@ def cmd_record(args: argparse.Namespace) -> int:
                 print(f"fieldapp: GPS {args.gps}: {exc}; recording without positions", file=sys.stderr)
                 gps = None
         source.start(sink)
+        if args.data_test > 0:
+            _data_test(args, source, sink, stop, last_cell)
+            stop.set()
         deadline = None if args.duration is None else time.monotonic() + args.duration
         while not stop.is_set():
             if deadline is not None and time.monotonic() >= deadline:
@@ -205,6 +218,23 @@ def cmd_record(args: argparse.Namespace) -> int:
             print(f"GPS {args.gps}: {bad_gps} bad sentences skipped", file=sys.stderr)
     print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
     return 1 if interrupted else 0
+
+
+def _data_test(args: argparse.Namespace, source, sink, stop: threading.Event, last: dict[str, str]) -> None:
+    """``record --data-test N``: attach + PDP activation N times, one line per attempt on stdout."""
+    from fieldapp.cqt import data_test
+
+    attempts = []
+    time.sleep(min(2.0, args.data_every))  # a first sample for the cell
+    for seq in range(1, args.data_test + 1):
+        if stop.is_set():
+            break
+        a = data_test.attempt(source.command, seq, apn=args.apn, cell=last.get("cell"), emit=sink)
+        attempts.append(a)
+        print(a.line(), flush=True)
+        if seq < args.data_test and stop.wait(args.data_every):
+            break
+    print(data_test.summary(attempts), flush=True)
 
 
 def _adopt_scenario_plan(workspace, scenario: str) -> None:

@@ -9,14 +9,13 @@ import pytest
 
 from drivers.families import get_family, parse_lines
 from drivers.families.base import SKIP_UNKNOWN
-from drivers.families.fields import Garbled
+from drivers.families.fields import Garbled, split_fields
 from drivers.families.threegpp import (
-    cme_text,
+    CME_ERRORS,
     level_from_dbm,
     level_from_rxlev,
     parse_cereg,
     parse_creg,
-    split_csv,
 )
 from fieldapp.model import CallState, DeviceError, Info, Registration, Signal, Urc
 from tests.drivers.parser_support import parse_with
@@ -235,11 +234,10 @@ def test_identity_replies(name, line, key, value):
 
 
 def test_cme_text_table():
-    assert cme_text(11) == "SIM PIN required"
-    assert cme_text(32) == "network not allowed - emergency calls only"
-    assert cme_text(100) == "unknown"
-    assert cme_text(9999) is None
-    assert cme_text(None) is None
+    assert CME_ERRORS[11] == "SIM PIN required"
+    assert CME_ERRORS[32] == "network not allowed - emergency calls only"
+    assert CME_ERRORS[100] == "unknown"
+    assert 9999 not in CME_ERRORS
 
 
 def test_gammu_exchange_with_echo_and_ok_gives_one_record():
@@ -281,10 +279,10 @@ def test_bare_identity_replies_are_kept_not_skipped():
         ("firmware", "EC25EFAR06A06M4G"), ("ident", "EC25"), ("ident", "Quectel")]
 
 
-def test_split_csv_keeps_quoted_commas_and_survives_an_open_quote():
-    assert split_csv('1,"a,b",2') == ["1", '"a,b"', "2"]
-    assert split_csv("1,2,,3") == ["1", "2", "", "3"]
-    assert split_csv('1,"open,2') == ["1", '"open,2']
+def test_split_fields_keeps_quoted_commas_and_survives_an_open_quote():
+    assert split_fields('1,"a,b",2') == ["1", '"a,b"', "2"]
+    assert split_fields("1,2,,3") == ["1", "2", "", "3"]
+    assert split_fields('1,"open,2') == ["1", '"open,2']
 
 
 def test_level_helpers_saturate_at_the_rxlev_scale_and_refuse_garbage():
@@ -302,3 +300,31 @@ def test_generic_family_table():
     assert "AT+CSQ" in GENERIC.poll_commands and "AT+CREG?" in GENERIC.poll_commands
     assert GENERIC.lock_command is None
     assert {"RING", "+CRING:", "NO CARRIER"} <= set(GENERIC.urc_prefixes)
+
+
+# Call-state URCs: Telit #ECAM (Telit manual example; the status table as public Telit driver
+# code maps it) and Ericsson/MediaTek *ECAV (doc-derived from the same status numbering).
+ECAV_ROWS = [
+    ('#ECAM: 0,1,1,,,"0YYYYYYYYY",129', {"index": 0, "state": "dialing", "direction": "mo", "mode": "voice",
+                                         "number": "0YYYYYYYYY"}),
+    ("#ECAM: 0,2,1,,,", {"state": "alerting", "direction": "mo"}),
+    ("#ECAM: 0,3,1,,,", {"state": "active"}),
+    ("#ECAM: 0,7,1,,,", {"state": "released", "cause": 17, "cause_text": "BUSY"}),
+    ("#ECAM: 0,0,1,,,", {"state": "released", "cause": None}),
+    ("*ECAV: 1,3,1", {"index": 1, "state": "active", "mode": "voice"}),
+    ("*ECAV: 1,0,1,8,16", {"state": "released", "cause": 16, "cause_text": "normal call clearing"}),
+    ("*ECAV: 1,6,1,,,\"5551234\",129", {"state": "incoming", "direction": "mt", "number": "5551234"}),
+]
+
+
+@pytest.mark.parametrize("line,expected", ECAV_ROWS)
+def test_call_state_urcs_ecam_and_ecav(line, expected):
+    (state,) = parse_lines([line], GENERIC).records
+    got = state.to_json()
+    assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("line", ["#ECAM: 1", "#ECAM: 0,10,1,,,", "*ECAV: x,3,1"])
+def test_broken_call_state_urcs_are_skipped(line):
+    result = parse_lines([line], GENERIC)
+    assert result.records == [] and result.skipped == 1

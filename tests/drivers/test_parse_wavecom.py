@@ -168,17 +168,17 @@ def test_sierra_family_is_selectable_by_name_only():
     assert [c.ci for c in result.records] == [4711]
 
 
-def test_fast_token_helpers_agree_with_fields_module():
-    """split_clean/fast_dec/fast_hex are shortcuts of fields.split_fields+clean/dec/hexnum."""
+def test_the_token_layers_fast_paths_agree_with_its_careful_paths():
+    """tokens() is split_fields+clean by string operations; dec/hexnum take bare digits by a
+    shortcut (a leading space sends the same token down the careful path)."""
     import random
 
-    from drivers.families.fields import clean, dec, hexnum, split_fields
-    from drivers.families.wavecom import fast_dec, fast_hex, split_clean
+    from drivers.families.fields import clean, dec, hexnum, split_fields, tokens
 
     rnd = random.Random(11)
     for _ in range(5000):
         text = "".join(rnd.choice('ab ,"1-F0x') for _ in range(rnd.randint(0, 16)))
-        assert split_clean(text) == [clean(x) for x in split_fields(text)], text
-        for tok in split_clean(text):
-            assert fast_dec(tok, lo=0, hi=99) == dec(tok, lo=0, hi=99), tok
-            assert fast_hex(tok, lo=1, hi=0xFFFE) == hexnum(tok, lo=1, hi=0xFFFE), tok
+        assert tokens(text) == [clean(x) for x in split_fields(text)], text
+        for tok in tokens(text) + split_fields(text):
+            assert dec(tok, lo=0, hi=99) == dec(" " + tok, lo=0, hi=99), tok
+            assert hexnum(tok, lo=1, hi=0xFFFE) == hexnum(" " + tok, lo=1, hi=0xFFFE), tok

@@ -86,3 +86,42 @@ def test_an_overlong_line_is_skipped_and_counted_too_long(tmp_path, record):
     assert proc.returncode == 0, err
     assert "too long)" in err
     assert int(out.split(": ")[-1].split()[0]) >= 3
+
+
+# ------------------------------------------------------------------ a mute handset (point 5)
+
+def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
+    """The simulator process is stopped (SIGSTOP) for 9 s: the port stays open, nothing
+    answers. The recording gets a `gap` event naming the silence, says so on stderr, polls the
+    same commands again when the handset answers, and says that too."""
+    import sqlite3
+
+    link = tmp_path / "handset"
+    sim = subprocess.Popen(FIELDAPP + ["simulate", "--scenario", "bus-stop-tilt13", "--family", "quectel",
+                                       "--link", str(link)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not link.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ws = tmp_path / "ws.db"
+        proc = record(str(link), ws, "--duration", "22")
+        time.sleep(5)
+        sim.send_signal(signal.SIGSTOP)
+        time.sleep(9)
+        sim.send_signal(signal.SIGCONT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        sim.send_signal(signal.SIGCONT)
+        sim.terminate()
+        sim.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "gap: no answer from" in err and "answers again after" in err
+    con = sqlite3.connect(ws)
+    gaps = con.execute("SELECT ts_utc, text FROM events WHERE kind = 'gap'").fetchall()
+    dropped = con.execute("SELECT count(*) FROM events WHERE text LIKE '%dropped from polling%'").fetchone()[0]
+    last = con.execute("SELECT max(ts_utc) FROM samples").fetchone()[0]
+    con.close()
+    assert len(gaps) == 1 and "no answer" in gaps[0][1]
+    assert dropped == 0  # silence is nobody's fault: every command is polled again after it
+    assert last > gaps[0][0] + 2  # samples after the silence
