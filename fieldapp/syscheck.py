@@ -317,8 +317,8 @@ def venv_problem(venv: Path) -> str | None:
     """Why an existing ``venv`` cannot be used (None when it is fine or absent): no python in
     it, or a python without pip (what ``python3 -m venv`` leaves when python3-venv is missing:
     "No module named pip" forever after)."""
-    if not venv.exists():
-        return None
+    if not (venv / "pyvenv.cfg").is_file():
+        return None  # absent, or not a venv at all: never removed
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
     if not os.access(python, os.X_OK):
@@ -346,10 +346,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.venv:
         problem = venv_problem(Path(args.venv))
-        if problem:
+        if problem and os.access(args.venv, os.W_OK):
             print(f"fieldapp: {args.venv} is half-made ({problem}): removing it, it is rebuilt next",
                   file=sys.stderr)
             shutil.rmtree(args.venv, ignore_errors=True)
+        elif problem:
+            print(f"fieldapp: {args.venv} cannot be used ({problem}) and is not yours to remove",
+                  file=sys.stderr)
         if args.need is None:
             return 0
     have_venv = bool(args.venv) and Path(args.venv).exists()
