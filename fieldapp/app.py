@@ -245,10 +245,13 @@ class LiveApp(WindowApp):
             self.controller.stop_recording()
 
     # ------------------------------------------------------------------ import and replay
-    def import_job(self, path: str | Path, on_progress: Any = None) -> Any:
-        """The window's import (File → Import log…): a background job into this workspace."""
+    def import_job(self, path: str | Path, on_progress: Any = None, options: dict | None = None) -> Any:
+        """The window's import (File → Import log…): a background job into this workspace;
+        ``options`` are the reader's (``utc_offset_min`` asked by the dialog)."""
         from fieldapp.importer import ImportJob
 
+        if options:
+            return ImportJob(self.workspace, path, on_progress=on_progress, options=options)
         return ImportJob(self.workspace, path, on_progress=on_progress)
 
     def _imported(self, result: Any) -> None:
