@@ -219,6 +219,9 @@ class LiveApp(WindowApp):
                  controller_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__(workspace, settings_path=settings_path)
         self.controller = Controller(self.bridge.put, workspace, **(controller_kwargs or {}))
+        # The title bar says where this window records: the demo and the CLI have separate
+        # default workspaces (a demo must not fill the real one), so the engineer must see which.
+        title = f"{title} — recording into {workspace}"
         self._open_window(title, list_ports=_list_ports, family_names=_family_names(),
                           scenarios=_scenario_names(), status_poll=self.controller.status)
         panel = self.window.source_panel
