@@ -163,9 +163,53 @@ class WindowApp:
 
     def run(self) -> int:
         self.window.show()
+        self.install_quit_signals()
         code = self.qapp.exec()
         self.close()
         return int(code)
+
+    # ------------------------------------------------------------------ laptop life
+    def install_quit_signals(self) -> None:
+        """SIGTERM/SIGHUP (a service manager, ``kill``, a closing terminal) and the desktop
+        session ending (laptop shutdown, logout) close the window as its Quit does: the
+        recording ends cleanly with its end time, not marked interrupted.
+
+        Python runs a signal handler only when the interpreter gets control; Qt's event loop
+        is C++, so the signal's wakeup byte goes to a socket that a QSocketNotifier watches."""
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier, QTimer
+
+        if getattr(self, "_signal_notifier", None) is not None:
+            return
+        rsock, wsock = socket.socketpair()
+        rsock.setblocking(False)
+        wsock.setblocking(False)
+        try:
+            signal.set_wakeup_fd(wsock.fileno())
+        except ValueError:  # not the main thread: no signals to catch here
+            rsock.close()
+            wsock.close()
+            return
+        self._signal_socks = (rsock, wsock)
+        self._signal_notifier = QSocketNotifier(rsock.fileno(), QSocketNotifier.Type.Read)
+        self._signal_notifier.activated.connect(lambda *_a: _drain_socket(rsock))
+
+        def on_signal(signum, _frame) -> None:
+            print(f"fieldapp: {signal.Signals(signum).name}: closing the window and the recording",
+                  file=sys.stderr)
+            QTimer.singleShot(0, self.session_ending)
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
+        self.qapp.commitDataRequest.connect(lambda _manager: self.session_ending())
+
+    def session_ending(self) -> None:
+        """The laptop is going down (or a SIGTERM came): end like Quit — the recording closed
+        with its end time, the sources stopped, the window closed."""
+        self.window.close()
+        self.close()
 
 
 class LiveApp(WindowApp):
@@ -175,6 +219,9 @@ class LiveApp(WindowApp):
                  controller_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__(workspace, settings_path=settings_path)
         self.controller = Controller(self.bridge.put, workspace, **(controller_kwargs or {}))
+        # The title bar says where this window records: the demo and the CLI have separate
+        # default workspaces (a demo must not fill the real one), so the engineer must see which.
+        title = f"{title} — recording into {workspace}"
         self._open_window(title, list_ports=_list_ports, family_names=_family_names(),
                           scenarios=_scenario_names(), status_poll=self.controller.status)
         panel = self.window.source_panel
@@ -245,10 +292,13 @@ class LiveApp(WindowApp):
             self.controller.stop_recording()
 
     # ------------------------------------------------------------------ import and replay
-    def import_job(self, path: str | Path, on_progress: Any = None) -> Any:
-        """The window's import (File → Import log…): a background job into this workspace."""
+    def import_job(self, path: str | Path, on_progress: Any = None, options: dict | None = None) -> Any:
+        """The window's import (File → Import log…): a background job into this workspace;
+        ``options`` are the reader's (``utc_offset_min`` asked by the dialog)."""
         from fieldapp.importer import ImportJob
 
+        if options:
+            return ImportJob(self.workspace, path, on_progress=on_progress, options=options)
         return ImportJob(self.workspace, path, on_progress=on_progress)
 
     def _imported(self, result: Any) -> None:
@@ -428,6 +478,14 @@ class ReplayApp(WindowApp):
     def _shutdown(self) -> None:
         self.timeline.stop_polling()
         self.source.stop()
+
+
+def _drain_socket(sock) -> None:
+    try:
+        while sock.recv(64):
+            pass
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------------- entry points

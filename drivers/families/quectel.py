@@ -187,7 +187,8 @@ def _neighbour(t: list[str]) -> list[ParseRecord]:
 # +QENG: 1,1,8,-71,32,134,134,404,20,3a9a,142a,2,12,-77,19,...   neighbours, 10 fields each:
 #   ncell,bcch,dbm,bsic,c1,c2,mcc,mnc,lac,cellid
 # +QENG: 4,12,(8,-71,32),(12,-77,19),...,(13,-94,x)             BA list (bcch,dbm,bsic)
-_BA_RE = re.compile(r"\(\s*([^(),]*),\s*([^(),]*),\s*([^(),]*)\)")
+# No "\s*" before a group that also takes blanks: "(" and 4000 blanks took quadratic time.
+_BA_RE = re.compile(r"\(([^(),]*),([^(),]*),([^(),]*)\)")
 
 
 def _serving_2g(raw: list[str]) -> list[ParseRecord]:

@@ -225,7 +225,8 @@ def parse_ceng(line: str) -> list[ParseRecord]:
 #        next to RXLev:-88dbm, so RSCP 83 is -83 dBm and EC/IO 12.5 is -12.5 dB [inferred].
 # No service: +CPSI: NO SERVICE,Online
 _PLMN_RE = re.compile(r"(\d{3})-(\d{2,3})")
-_LEADING_INT_RE = re.compile(r"\s*(-?\d+)")
+# (?<!\s): a search never restarts inside a run of blanks (quadratic otherwise, issue 16).
+_LEADING_INT_RE = re.compile(r"(?<!\s)\s*(-?\d+)")
 
 
 def _cpsi_plmn(tok: str) -> tuple[int | None, int | None]:
@@ -305,7 +306,7 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
 #   (pastebin VfE7YiwG: LAC and ID decimal)
 # +CCINFO:[SCELL],UARFCN:4436,MCC:505,MNC:001,LAC:338,ID:14302219,PSC:214,SSC:0,RSCP:88,ECIO:8.0,RXLev:-88dbm,TXPWR:0
 # +CCINFO:[NCell1],UARFCN:4436,PSC:230,SSC:0,RSCP:97,ECIO:15.5,RXLev:-97dbm   (SIM5320A, public code)
-_TAG_RE = re.compile(r"\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)
+_TAG_RE = re.compile(r"(?<!\s)\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)  # (?<!\s): as above
 
 
 def parse_ccinfo(line: str) -> list[ParseRecord]:

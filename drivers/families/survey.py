@@ -213,7 +213,9 @@ def parse_csurv(lines: list[str], *, numbers: str = "dec") -> tuple[list[ScanCar
 
 # ------------------------------------------------------------------ SIMCom +CNETSCAN
 
-_CNETSCAN_RE = re.compile(r'([A-Za-z]+):("[^"]*"?|[^,]*)')
+# A label starts only where a run of letters starts: without the look-behind, findall retried
+# from every letter of a long run (quadratic on 4000 letters, issue 16). Same matches.
+_CNETSCAN_RE = re.compile(r'(?<![A-Za-z])([A-Za-z]+):("[^"]*"?|[^,]*)')
 
 
 def parse_cnetscan_line(line: str) -> ScanCarrier | None:

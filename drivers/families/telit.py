@@ -308,6 +308,9 @@ TELIT = register(Family(
     line_parsers={"#MONI:": parse_moni, "#SERVINFO:": parse_servinfo, "+CCED:": parse_cced,
                   "#BCCHLOCK:": parse_bcchlock},
     block_parsers={"AT#MONI": parse_moni_block, "AT#CSURV": csurv_block, "AT*CSURV": csurv_block},
+    # #ECAM call-state URCs (threegpp.parse_ecav) are read when the module sends them (after
+    # AT#ECAM=1); the calls are still followed by +CLCC polling, which every Telit answers.
+    urc_prefixes=("#ECAM:",),
     call_state_by="clcc-poll",
     # Only the 5-parameter form has been seen (public code unlocking with 1024,0,65535,0,0);
     # the lock mirrors it with the BCCH ARFCN first and "no 3G/4G lock" in the rest [inferred].

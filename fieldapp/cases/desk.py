@@ -62,6 +62,14 @@ class CaseDesk:
         with self.store(create=False) as st:
             return _evidence.evidence(st, case_id)
 
+    def cqt_runs(self) -> list[dict[str, Any]]:
+        """Every CQT run of the workspace (id, created_utc, state, case_id …), oldest first:
+        the window offers them by name instead of asking for a typed id."""
+        if not self.workspace.exists():
+            return []
+        with self.store() as st:
+            return st.cqt_runs()
+
     def sessions(self) -> list[SessionInfo]:
         if not self.workspace.exists():
             return []

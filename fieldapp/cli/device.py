@@ -133,7 +133,8 @@ def format_capabilities(caps, simulator=None) -> str:
 
 def cmd_record(args: argparse.Namespace) -> int:
     from drivers.transport import PortError
-    from fieldapp.model import Event
+    from fieldapp.cli.progress import TerminalProgress
+    from fieldapp.model import Event, Sample
     from fieldapp.positioning import PositionJoiner, open_gps, parse_gps_address
     from fieldapp.session import Recorder
     from fieldapp.store import StoreError
@@ -165,6 +166,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         gps = open_gps(kind, address, args.gps_baud)
 
     last_cell: dict[str, str] = {}  # where the handset is, for the data test's lines
+    progress = TerminalProgress(sys.stderr)  # one live line on a terminal, nothing in a pipe
 
     def sink(record) -> None:
         record = joiner.feed(record)
@@ -173,8 +175,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         if serving is not None and getattr(serving, "ci", None) is not None:
             last_cell["cell"] = f"LAC {serving.lac} CI {serving.ci}"
         if isinstance(record, Event):
-            print(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}",
-                  file=sys.stderr)
+            progress.events += 1
+            progress.message(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}")
+        elif isinstance(record, Sample):
+            progress.samples += 1
+            progress.last = record
 
     interrupted = False
     try:
@@ -195,10 +200,12 @@ def cmd_record(args: argparse.Namespace) -> int:
             if source.finished.wait(0.2):
                 interrupted = True  # the device vanished and did not come back
                 break
+            progress.show()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        progress.end()
         source.stop()
         if gps is not None:
             gps.stop()
