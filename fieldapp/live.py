@@ -465,6 +465,17 @@ class _HandsetSimBlocks:
         return self.source.sim_block(trx_id, blocked)
 
 
+def adopt_scenario_plan(workspace: str | Path, scenario: str) -> bool:
+    """A handset that says it is the simulator (``AT+FASIM?``) outside a live session (the
+    ``scan`` command): its scenario's plan into the workspace, as ``cellplan.may_replace``
+    allows. True when adopted."""
+    found = scenario_plan(scenario) if scenario else None
+    if found is None:
+        return False
+    with Store.open(workspace) as store:
+        return adopt_plan(store, *found)
+
+
 def scenario_plan(name: str) -> tuple[list[PlanCell], str] | None:
     """The plan of a simulator scenario the handset named (``AT+FASIM?``) and its plan source
     (``scenario:<name>``), or None when no such scenario is installed."""
