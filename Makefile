@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # the wall time even on two cores. `make test PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= 4
 
-.PHONY: demo test bench lint clean preflight fuzz
+.PHONY: demo test bench lint clean preflight fuzz dist smoke-wheel bundle
 
 # A half-made .venv (no python, or a python without pip: what `python3 -m venv` leaves when
 # python3-venv is missing) is removed here, before make looks at the stamp, so it is rebuilt.
@@ -49,12 +49,46 @@ fuzz: $(STAMP)
 	FIELDAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -q \
 		tests/drivers/test_parser_time.py -k bounded_time
 
+# orjson only for the store bench's comparison with a compiled JSON encoder (not a dependency).
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q orjson || echo "orjson not installed: the store bench skips that comparison"
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# `make dist`: the wheel and the sdist in dist/. drivers, logs and ui go inside the fieldapp
+# package (setup.py), so the wheel puts only `fieldapp` at the top of site-packages.
+dist: $(STAMP)
+	rm -rf dist build/lib build/bdist.*
+	$(BIN)/python -m pip install -q 'build>=1.0'
+	mkdir -p build
+	$(BIN)/python -m build --outdir dist . > build/dist.log 2>&1 || { tail -40 build/dist.log; false; }
+	ls -l dist
+
+# `make smoke-wheel`: the wheel installed in a clean venv, then the smoke round of
+# packaging/smoke.py (--version, doctor --json, simulate --tcp/probe/record/export/report).
+WHEEL_VENV := build/wheel-venv
+smoke-wheel: dist
+	rm -rf $(WHEEL_VENV)
+	$(PY) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install -q dist/fieldapp-*.whl
+	$(PY) packaging/smoke.py $(WHEEL_VENV)/bin/fieldapp \
+	    --site-packages "$$($(WHEEL_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+
+# `make bundle`: a one-folder desktop bundle (PyInstaller) in dist/fieldapp/, smoke-tested.
+# Built in its own venv (the app's dependencies + PyInstaller, not fieldapp itself: the bundle
+# takes the source tree). The same spec makes the Windows bundle: see README.
+BUNDLE_VENV := build/bundle-venv
+bundle: preflight
+	test -x $(BUNDLE_VENV)/bin/python || $(PY) -m venv $(BUNDLE_VENV)
+	$(BUNDLE_VENV)/bin/python -m pip install -q . 'pyinstaller>=6'
+	$(BUNDLE_VENV)/bin/python -m pip uninstall -q -y fieldapp
+	rm -rf dist/fieldapp build/fieldapp
+	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	    packaging/fieldapp.spec
+	$(PY) packaging/smoke.py dist/fieldapp/fieldapp
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -13,7 +13,8 @@ MODULES = (
     "bench.recorder_bench",  # recorder CPU at 1 Hz through the real driver (goal < 2 % of a core)
     "bench.store_bench",
     "bench.sim_bench",  # simulator speed-up on a one-hour drive (≥ 100×), CPU at real time (< 5 %)
-    "bench.import_bench",  # Nemo import MB/s vs bare read (≤ 4×), memory (< 200 MB)
+    "bench.import_bench",  # Nemo and G-NetTrack import vs bare read (≤ 15×), memory (< 200 MB)
+    "bench.open_bench",  # an 8-hour session opened in the replay window (< 1 s)
     "bench.ui_bench",  # redraw per tick (< 16 ms), latency (< 250 ms), CPU, memory, start-up
 )
 

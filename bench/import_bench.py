@@ -10,9 +10,14 @@ across midnight), then measures in the same run:
 - ``import_vs_bare_read``: import time / bare read time (goal ≤ 4), and the same in CPU seconds
   (``*_cpu_s``: wall time on a shared machine also counts other processes);
 - ``rss_growth_*_mb``: growth of the process's peak RSS (ru_maxrss) while importing a quarter-size
-  file and then the full file (goal < 200 MB, and flat: both about the same).
+  file and then the full file (goal < 200 MB, and flat: both about the same);
+- ``parse_us_per_line``: CPU µs per wanted line of each Nemo record type (decode, split, record
+  built), and ``store_us_per_record``: CPU µs per record kind through the store (issue 15 asks for
+  the cost per record type, to see where a day of driving goes);
+- ``gnettrack_*``: the same yardstick for a G-NetTrack log built from the shared sample.
 
-``FIELDAPP_BENCH_IMPORT_MB`` changes the size (default 120).
+``FIELDAPP_BENCH_IMPORT_MB`` changes the size (default 120; G-NetTrack gets a quarter of it).
+Goal (issue 15): import ≤ 15× the bare read, memory flat (< 200 MB).
 """
 
 from __future__ import annotations
@@ -78,6 +83,87 @@ def _bare_read_s(path: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+GNET_SAMPLE = ROOT / "tests" / "fixtures" / "logs" / "gnettrack-Yas_log.txt"
+
+
+def build_gnettrack(path: Path, target_mb: float) -> dict:
+    """The G-NetTrack sample's rows again and again, each copy a day later (the timestamp is
+    ``YYYY.MM.DD_HH.MM.SS``, local time)."""
+    import calendar
+    import time as _time
+
+    lines = [ln for ln in GNET_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+             if not ln.startswith("#")]
+    header, body = lines[0], lines[1:]
+    rows = []
+    for ln in body:
+        stamp, rest = ln.split("\t", 1)
+        rows.append((calendar.timegm(_time.strptime(stamp, "%Y.%m.%d_%H.%M.%S")), rest))
+    copies = 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(header)
+        while out.tell() < target_mb * 1e6:
+            out.writelines(f"{_time.strftime('%Y.%m.%d_%H.%M.%S', _time.gmtime(t + copies * 86400))}\t{rest}"
+                           for t, rest in rows)
+            copies += 1
+    return {"copies": copies, "mb": path.stat().st_size / 1e6}
+
+
+def parse_cost_per_record_type(path: Path) -> dict[str, float]:
+    """CPU µs per wanted line of each Nemo record type: every line of one type parsed again
+    through the reader (its state warmed by a full pass first)."""
+    from collections import defaultdict
+
+    from logs.chunks import scan
+    from logs.nemo import VALID_ID_RE, WANTED_RE, NemoReader
+    from logs.nemo_fields import split_line
+    from logs.stats import ReaderStats
+
+    reader = NemoReader(path)
+    for _rec in reader:  # sets the reader's day, held values and fix
+        pass
+    by_type: dict[str, list[bytes]] = defaultdict(list)
+    for _no, raw in scan(path, WANTED_RE, VALID_ID_RE, ReaderStats()):
+        by_type[raw[:raw.find(b",")].decode()].append(raw)
+    out = {}
+    for rid, lines in sorted(by_type.items()):
+        if rid.startswith("#"):
+            continue
+        reader._last_s = None  # the lines come out of time order here: no midnight roll-over
+        c0 = time.process_time()
+        for raw in lines:
+            f = split_line(raw.decode("utf-8"))
+            reader._last_s = None
+            reader._record(f[0], f)
+        out[rid] = round(1e6 * (time.process_time() - c0) / len(lines), 2)
+    return out
+
+
+def store_cost_per_record(path: Path, ws: Path) -> dict[str, float]:
+    """CPU µs per record kind through the store (the parse done beforehand)."""
+    from fieldapp import model
+    from fieldapp.store import Store
+    from logs.nemo import NemoReader
+
+    records: dict[str, list] = {"samples": [], "events": [], "positions": []}
+    kind = {model.Sample: "samples", model.Event: "events", model.Position: "positions"}
+    for rec in NemoReader(path):
+        records[kind[type(rec)]].append(rec)
+    out = {}
+    with Store.open(ws) as store:
+        sid = store.create_session("bench:store")
+        adders = {"samples": store.add_samples, "events": store.add_events, "positions": store.add_positions}
+        for name, items in records.items():
+            c0 = time.process_time()
+            for i in range(0, len(items), 2000):
+                adders[name](sid, items[i:i + 2000])
+            store.commit()
+            out[name] = round(1e6 * (time.process_time() - c0) / max(len(items), 1), 2)
+        neighbours = sum(len(s.neighbours) for s in records["samples"])
+    out["neighbours_per_sample"] = round(neighbours / max(len(records["samples"]), 1), 2)
+    return out
+
+
 def _import(path: Path, ws: Path) -> tuple[float, float, dict]:
     from fieldapp.importer import import_file
     from fieldapp.store import Store
@@ -108,6 +194,14 @@ def run() -> dict:
         import_s, import_cpu, result = _import(big, Path(tmp) / "ws-big.db")
         rss_big = _maxrss_mb() - base
         bare_runs.append(_bare_read_s(big))
+        per_line = parse_cost_per_record_type(small)
+        per_record = store_cost_per_record(small, Path(tmp) / "ws-store.db")
+        Path(tmp, "ws-big.db").unlink()
+
+        gnet = Path(tmp) / "gnet_log.txt"
+        gnet_built = build_gnettrack(gnet, target_mb / 4)
+        gnet_bare = min(_bare_read_s(gnet) for _ in range(2))
+        gnet_s, gnet_cpu, gnet_result = _import(gnet, Path(tmp) / "ws-gnet.db")
 
     bare = min(w for w, _c in bare_runs)
     bare_cpu = min(c for _w, c in bare_runs)
@@ -135,6 +229,14 @@ def run() -> dict:
         "rss_growth_quarter_file_mb": rss_small,
         "rss_growth_full_file_mb": rss_big,
         "goal_rss_growth_mb": 200.0,
+        "goal_import_vs_bare_read_issue15": 15.0,
+        "parse_us_per_line": per_line,
+        "store_us_per_record": per_record,
+        "gnettrack_file_mb": round(gnet_built["mb"], 1),
+        "gnettrack_samples": gnet_result["counts"].get("samples"),
+        "gnettrack_import_s": gnet_s,
+        "gnettrack_import_vs_bare_read": gnet_s / gnet_bare[0],
+        "gnettrack_import_vs_bare_read_cpu": gnet_cpu / max(gnet_bare[1], 1e-9),
     }
 
 

@@ -6,6 +6,11 @@
   neighbours added in batches of 500 and committed, on a real file in a temp directory.
 - ``read_samples_per_s``: the same samples rebuilt whole through ``Store.samples``.
 - ``*_per_cpu_s``: the same per second of this process's CPU time (steadier on a busy machine).
+- ``insert_*_orjson``: the same insert with the sample's JSON encoded by orjson (a compiled
+  encoder, Rust, one ~150 KB wheel per platform) instead of the standard library's C encoder: the
+  "compiled path" issue 15 asks to measure before adopting one. Not adopted: it writes infinite
+  floats as null (the store must give back what it was given) and it is one more binary
+  dependency for the Windows bundle; the figure says what it would buy. ``make bench`` installs it.
 - ``recorder_cpu_percent``: process CPU time / wall time while a Recorder takes one such sample
   (and one GPS fix) per second for ``duration_s``, i.e. a 1 Hz drive test. Everything else in
   the process sleeps, so the figure is the recorder's cost (one core = 100 %).
@@ -37,6 +42,7 @@ def drive_test_sample(ts_utc: float, i: int) -> Sample:
 
 def bench_insert(directory: Path, count: int, batch: int = 500) -> dict[str, float]:
     samples = [drive_test_sample(1_700_000_000.0 + i, i) for i in range(count)]
+    (directory / "insert.db").unlink(missing_ok=True)
     with Store.open(directory / "insert.db") as store:
         sid = store.create_session("bench:insert")
         started, cpu = time.perf_counter(), time.process_time()
@@ -74,10 +80,28 @@ def bench_recorder(directory: Path, duration_s: float) -> dict[str, float]:
             "recorder_cpu_percent": round(100.0 * cpu_s / wall_s, 3)}
 
 
-def run(duration_s: float = 10.0, insert_count: int = 5000) -> dict[str, float]:
+def bench_insert_orjson(directory: Path, count: int) -> dict[str, float | str]:
+    try:
+        import orjson
+    except ImportError:
+        return {"insert_samples_per_cpu_s_orjson": "orjson not installed (pip install orjson)"}
+    from fieldapp.store import rows
+
+    plain = rows._pack
+    rows._pack = lambda obj: orjson.dumps(obj).decode()
+    try:
+        figures = bench_insert(directory, count)
+    finally:
+        rows._pack = plain
+    return {"insert_samples_per_cpu_s_orjson": figures["insert_samples_per_cpu_s"],
+            "read_samples_per_cpu_s_orjson_written": figures["read_samples_per_cpu_s"]}
+
+
+def run(duration_s: float = 10.0, insert_count: int = 20000) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
         directory = Path(tmp)
-        return {**bench_insert(directory, insert_count), **bench_recorder(directory, duration_s)}
+        return {**bench_insert(directory, insert_count), **bench_insert_orjson(directory, insert_count),
+                "goal_insert_samples_per_s": 100_000, **bench_recorder(directory, duration_s)}
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from drivers.at import AtChannel, AtError, AtTimeout
-from drivers.at_lines import reply_prefixes
+from drivers.at_lines import CALL_END_CODES, reply_prefixes
 from drivers.call_tracker import CallTracker
 from drivers.families import Family, TooLong, parse_line, parse_lines
 from drivers.probe import NoAtResponse, Unsupported, probe_device
@@ -51,6 +51,9 @@ from fieldapp.model import (
 POLL_TIMEOUT_S = 3.0
 # stop() waits this long for the poll thread before closing the channel under it.
 STOP_WAIT_S = 2.0
+# Polls unanswered for this long (the port still open, the handset mute: hung firmware, a
+# stopped simulator) are a `gap` event, said once per silence; a hole is never silent.
+SILENCE_LIMIT_S = 5.0
 RECONNECT_INTERVAL_S = 1.0
 # A poll command that fails this many times in a row is dropped from the cycle (the device
 # does not support it: saying so once beats an ERROR every second).
@@ -63,6 +66,11 @@ SIM_AUDIO_QUERY = "AT+FASIMAUDIO?"
 
 Sink = Callable[[Any], None]
 
+
+# +CME ERROR codes of a dial that no network answer explains (27.007 §9.2): the dial string is
+# invalid (26 too long, 27 invalid characters, 21/22 index/entry for memory dialling) or the
+# device cannot call at all (SIM absent, PIN/PUK required, SIM failure): these stop a CQT run.
+DIAL_REFUSED_CME = frozenset({5, 10, 11, 12, 13, 15, 16, 17, 18, 21, 22, 26, 27})
 
 class HandsetSource:
     def __init__(self, port: str, baud: int = 115200, *, family: str | None = None,
@@ -80,7 +88,7 @@ class HandsetSource:
         self.simulator: dict[str, str] | None = None  # {"scenario":..., "family":...} when simulated
         # skipped_lines counts every skipped line; too_long_lines those over the length cap.
         self.stats: dict[str, int] = {"samples": 0, "skipped_lines": 0, "too_long_lines": 0,
-                                      "poll_errors": 0}
+                                      "poll_errors": 0, "silences": 0}
         self.tracker = CallTracker()
         self._channel: AtChannel | None = None
         self._sink: Sink = lambda record: None
@@ -90,7 +98,12 @@ class HandsetSource:
         self.finished = threading.Event()  # the poll thread has ended (stop or unrecoverable loss)
         self._urc_queue: queue.Queue[tuple[float, str]] = queue.Queue()
         self._poll_commands: list[str] = []
+        self._dedicated_commands: list[str] = []  # polled too while a call is up
         self._poll_failures: dict[str, int] = {}
+        self.silence_limit_s = SILENCE_LIMIT_S
+        self._last_answer = time.monotonic()
+        self._last_answer_utc = time.time()
+        self._silent = False  # a silence has been reported and not yet ended
         self._last_serving: Cell | None = None
         self._lock_arfcn: int | None = None
         # While ATD is in flight (and a moment after its OK) an empty +CLCC does not mean the
@@ -125,6 +138,7 @@ class HandsetSource:
             self.open()
         self._stop.clear()
         self.finished.clear()
+        self._answered()
         self._thread = threading.Thread(target=self._run, name="handset-poll", daemon=True)
         self._thread.start()
 
@@ -165,6 +179,7 @@ class HandsetSource:
         result = probe_device(channel, self.port, self.baud, self._forced_family)
         self.family, self.simulator = result.family, result.simulator
         self._poll_commands = list(result.family.poll_commands)
+        self._dedicated_commands = list(result.family.dedicated_poll_commands)
         self.capabilities = result.capabilities
         return result.capabilities
 
@@ -236,13 +251,19 @@ class HandsetSource:
         channel = self._channel
         assert channel is not None and self.family is not None
         records: list[Any] = []
-        for cmd in list(self._poll_commands):
+        unanswered: list[str] = []
+        polled = list(self._poll_commands)
+        if self.tracker.in_call:
+            polled += self._dedicated_commands
+        for cmd in polled:
             try:
                 resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
                                        final_optional_after=self._optional_final(cmd))
             except AtTimeout:
-                self._poll_failed(cmd, "no answer")
+                unanswered.append(cmd)
+                self._check_silence()
                 continue
+            self._answered()
             if not resp.ok:
                 self._poll_failed(cmd, resp.final or "error")
                 continue
@@ -251,6 +272,11 @@ class HandsetSource:
             self.stats["skipped_lines"] += result.skipped
             self.stats["too_long_lines"] += result.too_long
             records.extend(result.records)
+        if len(unanswered) < len(polled):
+            # Some commands got answers: those that did not are this module's problem (dropped
+            # after a few). When none answered the handset is mute, and no command is to blame.
+            for cmd in unanswered:
+                self._poll_failed(cmd, "no answer")
         if self.tracker.in_call and self.family.call_state_by == "clcc-poll":
             self._poll_clcc(channel)
         ts = time.time()
@@ -266,12 +292,36 @@ class HandsetSource:
         self.stats["samples"] += 1
         self._emit(sample)
 
+    def _answered(self) -> None:
+        now, now_utc = time.monotonic(), time.time()
+        if self._silent:
+            self._silent = False
+            quiet = now - self._last_answer
+            self._emit(Event(now_utc, EV_INFO, f"{self.port} answers again after {quiet:.0f} s without answers",
+                             {"from_utc": self._last_answer_utc, "to_utc": now_utc, "port": self.port}))
+        self._last_answer, self._last_answer_utc = now, now_utc
+
+    def _check_silence(self) -> None:
+        quiet = time.monotonic() - self._last_answer
+        if self._silent or quiet < self.silence_limit_s:
+            return
+        self._silent = True
+        self.stats["silences"] += 1
+        since = time.strftime("%H:%M:%S", time.gmtime(self._last_answer_utc))
+        self._emit(Event(time.time(), EV_GAP,
+                         f"no answer from {self.port} for {quiet:.0f} s (limit {self.silence_limit_s:.0f} s): "
+                         f"no data since {since} UTC",
+                         {"from_utc": self._last_answer_utc, "reason": "no answer", "port": self.port,
+                          "limit_s": self.silence_limit_s}))
+
     def _poll_failed(self, cmd: str, why: str) -> None:
         n = self._poll_failures.get(cmd, 0) + 1
         self._poll_failures[cmd] = n
         self.stats["poll_errors"] += 1
-        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands:
-            self._poll_commands.remove(cmd)
+        if n >= MAX_POLL_FAILURES and cmd in self._poll_commands + self._dedicated_commands:
+            for polled in (self._poll_commands, self._dedicated_commands):
+                if cmd in polled:
+                    polled.remove(cmd)
             self._emit(Event(time.time(), EV_INFO, f"{cmd} dropped from polling: {why} {n} times",
                              {"command": cmd}))
 
@@ -357,9 +407,15 @@ class HandsetSource:
                 cause = rec.value
         return cause, text
 
-    def dial(self, number: str, timeout_s: float = 10.0) -> None:
-        """Start a voice call (ATD<number>;). Raises AtError with the modem's reason when the
-        modem refuses the number; progress arrives as call events."""
+    def dial(self, number: str, timeout_s: float = 10.0) -> str | None:
+        """Start a voice call (ATD<number>;); progress arrives as call events.
+
+        The network's answer to the dial is an outcome, not a fault: ``BUSY``, ``NO ANSWER``,
+        ``NO CARRIER`` (with or without a cause), ``NO DIALTONE`` or a +CME ERROR of the network
+        (30 no network service, 31 network timeout, 32 emergency calls only...) end the call
+        as a setup failure and are returned (the final code or error text). Raises AtError only
+        when the modem refuses the dial string itself (``ERROR``, +CME ERROR 26/27: too long,
+        invalid characters) or cannot call at all (SIM PIN/PUK/failure)."""
         channel = self._require_channel()
         ts = time.time()
         self._dial_guard_until = float("inf")
@@ -369,12 +425,19 @@ class HandsetSource:
             resp = channel.command(f"ATD{number};", timeout_s=timeout_s)
         finally:
             self._dial_guard_until = time.monotonic() + DIAL_LIST_GRACE_S
-        if not resp.ok:
-            err = resp.error or DeviceError(text=resp.final)
-            self.tracker.set_cause(None, resp.final)
-            for event in self.tracker.ended(time.time()):
-                self._emit(event)
-            raise AtError(f"ATD{number}; refused: {err.text or resp.final}")
+        if resp.ok:
+            return None
+        err = resp.error or DeviceError(text=resp.final)
+        final = (resp.final or "").strip().upper()
+        network = final in CALL_END_CODES or (
+            err.code is not None and err.source == "CME" and err.code not in DIAL_REFUSED_CME)
+        why = final if final in CALL_END_CODES else (err.text or resp.final)
+        self.tracker.set_cause(None, why)
+        for event in self.tracker.ended(time.time()):
+            self._emit(event)
+        if network:
+            return why
+        raise AtError(f"ATD{number}; refused: {err.text or resp.final}")
 
     def answer(self) -> None:
         self._require_channel().command("ATA", timeout_s=10.0)

@@ -14,3 +14,9 @@ No Qt import except in ``app`` and ``report``.
 """
 
 __version__ = "0.1.0"
+
+# An installed fieldapp carries drivers/, logs/ and ui/ inside itself (fieldapp/_layers);
+# this lets `import drivers.x` find them there. A no-op in a source checkout.
+from fieldapp._layers import install as _install_layers  # noqa: E402
+
+_install_layers()

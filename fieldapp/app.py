@@ -175,6 +175,9 @@ class LiveApp(WindowApp):
                  controller_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__(workspace, settings_path=settings_path)
         self.controller = LiveSession(self.bridge.put, workspace, **(controller_kwargs or {}))
+        # The title bar says where this window records: the demo and the CLI have separate
+        # default workspaces (a demo must not fill the real one), so the engineer must see which.
+        title = f"{title} — recording into {workspace}"
         self._open_window(title, list_ports=_list_ports, family_names=_family_names(),
                           scenarios=_scenario_names(), status_poll=self.controller.status)
         panel = self.window.source_panel
@@ -220,10 +223,13 @@ class LiveApp(WindowApp):
             self.controller.stop_recording()
 
     # ------------------------------------------------------------------ import and replay
-    def import_job(self, path: str | Path, on_progress: Any = None) -> Any:
-        """The window's import (File → Import log…): a background job into this workspace."""
+    def import_job(self, path: str | Path, on_progress: Any = None, options: dict | None = None) -> Any:
+        """The window's import (File → Import log…): a background job into this workspace;
+        ``options`` are the reader's (``utc_offset_min`` asked by the dialog)."""
         from fieldapp.importer import ImportJob
 
+        if options:
+            return ImportJob(self.workspace, path, on_progress=on_progress, options=options)
         return ImportJob(self.workspace, path, on_progress=on_progress)
 
     def _imported(self, result: Any) -> None:
@@ -301,8 +307,7 @@ class ReplayControls:
             before = self.source.position_utc
             result = move()
             after = self.source.position_utc
-        if after != before:
-            self._after_jump(before, after)
+        self._after_jump(before, after)  # also when it did not move: the held records follow
         return result
 
 
@@ -313,6 +318,7 @@ class ReplayApp(WindowApp):
     def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None) -> None:
         import math
 
+        from fieldapp.model import Position, Sample
         from ui.status_bar import LinkInfo
         from ui.timeline import ReplayTimeline, duration_text
 
@@ -320,8 +326,11 @@ class ReplayApp(WindowApp):
         self.source = source
         self._open_window(f"fieldapp — replay {name}")
         self.window.auto_plot_strongest = 2
-        self.controls = ReplayControls(source, self.bridge.drain_now, self._jumped)
+        self.controls = ReplayControls(source, self._begin_jump, self._jumped)
         self._put_lock = self.controls.lock
+        self._held: list | None = None
+        self._all = source.records  # in time order: a jump refills the views from here
+        self._all_t = [r.ts_utc for r in self._all]
         self.timeline = ReplayTimeline(self.controls)
         self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
         self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
@@ -333,6 +342,9 @@ class ReplayApp(WindowApp):
                                              skipped_lines=bad))
         self.scan_panel.set_replay(True)
         self._finish_window()
+        self.window.map_view.set_whole_route([r.position if isinstance(r, Sample) else r for r in self._all
+                                              if isinstance(r, Position) or (isinstance(r, Sample)
+                                                                              and r.position is not None)])
         self.window.status.showMessage(
             f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)} "
             "(Space play/pause, [ ] speed, , . events)", 15000)
@@ -341,10 +353,21 @@ class ReplayApp(WindowApp):
     def _put(self, rec: Any) -> None:
         """The replay thread's sink. A record newer than the position is one the thread was
         handing over when the user jumped backwards: dropped, or it would land in the cleared
-        views. (Every record the replay sends in order is at or before its position.)"""
+        views. (Every record the replay sends in order is at or before its position.) While a
+        jump refills the views, what the thread hands over waits (``_held``)."""
         with self._put_lock:
-            if rec.ts_utc <= self.source.position_utc:
-                self.bridge.put(rec)
+            if rec.ts_utc > self.source.position_utc:
+                return
+            if self._held is not None:
+                self._held.append(rec)
+                return
+            self.bridge.put(rec)
+
+    def _begin_jump(self) -> None:
+        """Inside the jump's lock: the views get what is in the bridge, then the thread's
+        records wait until ``_jumped`` has refilled the views."""
+        self.bridge.drain_now()
+        self._held = []
 
     def _records(self, batch: list) -> None:
         self._delivered_utc = max(self._delivered_utc, max(r.ts_utc for r in batch))
@@ -353,23 +376,35 @@ class ReplayApp(WindowApp):
             self.window.status.showMessage(f"replay stopped: {self.source.error}", 15000)
 
     def _jumped(self, before_utc: float, after_utc: float) -> None:
-        """After a backward jump the plots restart from the new position (the source re-sends
-        the last sample there); the events list keeps every event up to the position, also
-        the ones a forward jump skipped."""
-        scans = getattr(self.source, "scans", [])
-        if after_utc < before_utc:
-            self.window.clear_history()
-            self.scan_panel.clear()
-            skipped = [e for e in self.source.events if e.ts_utc < after_utc]
-            skipped_scans = [c for c in scans if c.ts_utc < after_utc]
-        else:
-            skipped = [e for e in self.source.events if self._delivered_utc < e.ts_utc < after_utc]
-            skipped_scans = [c for c in scans if self._delivered_utc < c.ts_utc < after_utc]
-        if skipped_scans:  # the scans up to the new position, as the panel would have them
-            self.scan_panel.observe(skipped_scans)
-        self._delivered_utc = after_utc
-        if skipped:
-            self.window.on_records(skipped)
+        """After a jump the views stay filled around the playhead, as in the peers' replay:
+        backwards, they are rebuilt from the log up to the new position (the plots keep the
+        time before it, the events list every event up to it, the scan dock the scans);
+        forwards, the stretch the jump skipped is filed at once. Then the thread's records
+        held meanwhile follow."""
+        import bisect
+
+        from fieldapp.model import Scan
+
+        if after_utc != before_utc:
+            if after_utc < before_utc:
+                self.window.clear_history()
+                self.scan_panel.clear()
+                lo = 0
+            else:
+                lo = bisect.bisect_right(self._all_t, self._delivered_utc)
+            hi = bisect.bisect_right(self._all_t, after_utc)
+            fill = self._all[lo:hi]
+            self._delivered_utc = after_utc
+            if fill:
+                self.window.on_records(fill)
+                scans = [r for r in fill if isinstance(r, Scan)]
+                if scans:  # the scans up to the new position, as the panel would have them
+                    self.scan_panel.observe(scans)
+        with self._put_lock:
+            held, self._held = self._held or [], None
+            for rec in held:
+                if rec.ts_utc > after_utc:
+                    self.bridge.put(rec)
 
     def _shutdown(self) -> None:
         self.timeline.stop_polling()

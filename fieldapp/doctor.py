@@ -107,6 +107,8 @@ class QtFacts:
 
 
 def gather_qt(with_platform: bool, python: str = sys.executable, timeout_s: float = 30) -> QtFacts:
+    if getattr(sys, "frozen", False):  # a desktop bundle: sys.executable is fieldapp itself
+        return gather_qt_here()
     args = [python, "-c", QT_PROBE] + (["platform"] if with_platform else [])
     try:
         run = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s)
@@ -130,6 +132,24 @@ def gather_qt(with_platform: bool, python: str = sys.executable, timeout_s: floa
     if with_platform and gui_ok and platform_name is None:
         platform_error, error = _qt_error(err_lines), None
     return QtFacts(qt_v, pyside_v, gui_ok, error, platform_name, platform_error)
+
+
+def gather_qt_here() -> QtFacts:
+    """Qt probed in this process (a bundle carries its own Qt libraries, so a missing system
+    library is unlikely; the platform plugin is not started here, it could abort)."""
+    import importlib
+
+    try:
+        core = importlib.import_module("PySide6.QtCore")
+        version = importlib.import_module("PySide6").__version__
+    except ImportError as exc:
+        return QtFacts(None, None, False, f"{type(exc).__name__}: {exc}")
+    try:
+        importlib.import_module("PySide6.QtGui")
+        importlib.import_module("PySide6.QtWidgets")
+    except ImportError as exc:
+        return QtFacts(core.qVersion(), version, False, f"{type(exc).__name__}: {exc}")
+    return QtFacts(core.qVersion(), version, True, None)
 
 
 def _qt_error(lines: list[str]) -> str:
@@ -367,13 +387,16 @@ def _user_name() -> str:
 # --------------------------------------------------------------------------- gpsd and workspace
 
 
-def gpsd_check(reachable: bool, address: tuple[str, int] = GPSD_ADDRESS, error: str | None = None) -> Check:
+def gpsd_check(reachable: bool, address: tuple[str, int] = GPSD_ADDRESS, error: str | None = None,
+               system: str = "Linux") -> Check:
     where = f"{address[0]}:{address[1]}"
     if reachable:
         return Check("gpsd", OK, f"gpsd answers on {where} (--gps {where})")
-    return Check("gpsd", INFO, f"gpsd not reachable on {where}" + (f" ({error})" if error else "")
-                 + ": only needed for --gps host:port; an NMEA GPS on a serial port works without it",
-                 "sudo apt-get install -y gpsd, or give the GPS port itself (--gps /dev/ttyACM0)")
+    detail = (f"gpsd not reachable on {where}" + (f" ({error})" if error else "")
+              + ": only needed for --gps host:port; an NMEA GPS on a serial port works without it")
+    if system == "Windows":  # no gpsd there: the GPS puck is a COM port
+        return Check("gpsd", INFO, detail, "give the GPS's COM port itself (--gps COM4)")
+    return Check("gpsd", INFO, detail, "sudo apt-get install -y gpsd, or give the GPS port itself (--gps /dev/ttyACM0)")
 
 
 def gather_gpsd(address: tuple[str, int] = GPSD_ADDRESS, timeout_s: float = 0.5) -> tuple[bool, str | None]:
@@ -469,6 +492,6 @@ def run_doctor(workspace: Path, extra_ports: Sequence[str] = (), env: dict[str, 
         report.checks.append(mm)
 
     reachable, error = gather_gpsd(gpsd_address)
-    report.checks.append(gpsd_check(reachable, gpsd_address, error))
+    report.checks.append(gpsd_check(reachable, gpsd_address, error, system))
     report.checks.append(workspace_check(gather_workspace(workspace)))
     return report

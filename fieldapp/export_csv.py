@@ -6,7 +6,8 @@ Columns, in order:
 - the serving cell (``cell_tech``, mcc, mnc, lac, ci, arfcn, bsic, rxlev, rxlev_dbm, ...,
   ``cell_state``), its channel (tch_arfcn, timeslot, hopping 1/0, maio, hsn, channel_type,
   codec), the signal (rssi_dbm, sig_rxqual, ...), the registration (reg_*), the position
-  (pos_ts_utc, lat, lon, alt_m, ...) — the same names as the workspace's samples table;
+  (pos_ts_utc, lat, lon, alt_m, ...) — the names of workspace schema v1-v4's flat columns,
+  kept as they were so that spreadsheets and scripts built on earlier exports keep working;
 - neighbours ``n1_*`` .. ``nK_*`` (tech, arfcn, bsic, pci, rxlev, rxlev_dbm, rscp_dbm, ecno_db,
   rsrp_dbm, rsrq_db, c1, c2, lac, ci) with K = 6, or more when a sample of the session has more.
 
@@ -31,7 +32,29 @@ from typing import Any
 
 from fieldapp.model import Sample, Scan
 from fieldapp.store import Store
-from fieldapp.store.rows import CHANNEL, POSITION, REGISTRATION, SERVING_CELL, SIGNAL
+
+# Record attribute -> CSV column, per part: plain names, except where two parts share a name.
+SERVING_CELL = {
+    "role": "role", "tech": "cell_tech", "mcc": "mcc", "mnc": "mnc", "lac": "lac", "ci": "ci",
+    "arfcn": "arfcn", "bsic": "bsic", "rxlev": "rxlev", "rxlev_dbm": "rxlev_dbm",
+    "rxlev_full": "rxlev_full", "rxlev_sub": "rxlev_sub", "rxqual": "rxqual",
+    "rxqual_sub": "rxqual_sub", "c1": "c1", "c2": "c2", "ta": "ta", "pci": "pci",
+    "rscp_dbm": "rscp_dbm", "ecno_db": "ecno_db", "rsrp_dbm": "rsrp_dbm", "rsrq_db": "rsrq_db",
+    "sinr_db": "sinr_db", "operator": "operator", "state": "cell_state",
+}
+CHANNEL = {name: name for name in ("tch_arfcn", "timeslot", "hopping", "maio", "hsn",
+                                   "channel_type", "codec")}
+SIGNAL = {
+    "rssi_dbm": "rssi_dbm", "rxqual": "sig_rxqual", "rssi_raw": "rssi_raw", "rxlev": "sig_rxlev",
+    "rscp_dbm": "sig_rscp_dbm", "ecno_db": "sig_ecno_db", "rsrq_db": "sig_rsrq_db",
+    "rsrp_dbm": "sig_rsrp_dbm",
+}
+REGISTRATION = {name: f"reg_{name}" for name in ("domain", "stat", "lac", "ci", "act", "tech",
+                                                 "operator", "mcc", "mnc")}
+POSITION = {
+    "ts_utc": "pos_ts_utc", "lat": "lat", "lon": "lon", "alt_m": "alt_m", "speed_mps": "speed_mps",
+    "course_deg": "course_deg", "hdop": "hdop", "sats": "sats", "fix_quality": "fix_quality",
+}
 
 MIN_NEIGHBOUR_GROUPS = 6
 NEIGHBOUR_FIELDS = ("tech", "arfcn", "bsic", "pci", "rxlev", "rxlev_dbm", "rscp_dbm", "ecno_db",

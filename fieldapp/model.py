@@ -432,7 +432,7 @@ class ScanCarrier:
         return self.rxlev_dbm
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)
+        return {"kind": "carrier", **_json(self)}
 
 
 @dataclass(frozen=True, slots=True)

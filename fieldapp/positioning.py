@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from drivers import gps
-from fieldapp.model import Position, Sample
+from fieldapp.model import Position, Sample, Scan
 
 POSITION_FRESH_S = 2.5  # a fix older than this is not attached to a sample
 GPSD_PORT = 2947
@@ -32,11 +32,12 @@ class PositionJoiner:
             self._last = None
 
     def feed(self, record: Any) -> Any:
-        """Pass every record through: remembers positions, stamps samples that have none."""
+        """Pass every record through: remembers positions, stamps samples and band scans that
+        have none (a scan is where it was taken)."""
         if isinstance(record, Position):
             with self._lock:
                 self._last, self._last_at = record, time.monotonic()
-        elif isinstance(record, Sample) and record.position is None:
+        elif isinstance(record, (Sample, Scan)) and record.position is None:
             with self._lock:
                 pos, at = self._last, self._last_at
             if pos is not None and time.monotonic() - at <= self.fresh_s:

@@ -170,6 +170,7 @@ class Recorder:
             self._start_error = exc
             self._ready.set()
             return
+        alive = None
         try:
             try:
                 if session_id is None:
@@ -182,6 +183,9 @@ class Recorder:
                 self._start_error = exc
                 self._ready.set()
                 return
+            # Held until the session is ended: if this process dies first, the next open of
+            # the workspace marks the session interrupted (fieldapp.store.liveness).
+            alive = store.hold_session(session_id)
             self._session_id = session_id
             self._ready.set()
             try:
@@ -195,6 +199,8 @@ class Recorder:
                     pass
         finally:
             store.close()
+            if alive is not None:
+                alive.release()
 
     def _loop(self, store: Store) -> None:
         batch: dict[type, list[Any]] = {kind: [] for kind in _KINDS}

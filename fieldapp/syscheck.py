@@ -204,11 +204,11 @@ def explain_load_error(text: str) -> str | None:
 def venv_available() -> bool:
     """``python -m venv`` can make a venv with pip: Debian splits ensurepip into python3-venv."""
     try:
-        import ensurepip  # noqa: F401
+        import ensurepip
         import venv  # noqa: F401
     except ImportError:
         return False
-    return True
+    return callable(getattr(ensurepip, "version", None))  # not an empty namespace folder
 
 
 def venv_package(executable: str = sys.executable, version: tuple[int, int] = sys.version_info[:2]) -> str:

@@ -34,9 +34,12 @@ def integer(text: str | None, what: str = "value") -> int | None:
     return int(v)
 
 
+# Matched against the text with its blanks collapsed to single spaces, so each " ?" takes at
+# most one character: with "\s*" in their place, three adjacent optional runs took cubic time
+# on a long run of blanks (issue 16).
 _DMS_RE = re.compile(
-    r"""^\s*(?P<h>[NSEW])?\s*(?P<deg>\d+(?:\.\d+)?)\s*(?:[*°]\s*(?P<min>\d+(?:\.\d+)?)\s*'?
-        \s*(?:(?P<sec>\d+(?:\.\d+)?)\s*")?)?\s*(?P<h2>[NSEW])?\s*$""", re.X | re.I)
+    r"""^(?P<h>[NSEW])?\ ?(?P<deg>\d+(?:\.\d+)?)\ ?(?:[*°]\ ?(?P<min>\d+(?:\.\d+)?)\ ?'?
+        \ ?(?:(?P<sec>\d+(?:\.\d+)?)\ ?")?)?\ ?(?P<h2>[NSEW])?$""", re.X | re.I)
 
 
 def coordinate(text: str | None, is_lat: bool) -> float | None:
@@ -49,9 +52,7 @@ def coordinate(text: str | None, is_lat: bool) -> float | None:
     try:
         value = float(t)
     except ValueError:
-        # One blank between parts: the pattern's adjacent optional "\s*" would take cubic time on
-        # a long run of blanks (issue 16); collapsed, each matches at most one character.
-        m = _DMS_RE.match(" ".join(t.split()))
+        m = _DMS_RE.match(" ".join(t.split()))  # single blanks: see _DMS_RE
         if m is None:
             raise CellFileError(f"bad {'latitude' if is_lat else 'longitude'} {t!r}") from None
         hemi = (m.group("h") or m.group("h2") or "").upper()

@@ -49,6 +49,7 @@ from logs.nemo_scan import SCAN_PARSERS, SCAN_SYSTEMS
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
+_SERVING = model.SERVING
 SYSTEM_TECH = {1: model.GSM, 5: model.UMTS, 7: model.LTE, 8: model.LTE}
 HOLD_S = 2.0  # RXQ/TAD/CHI older than this are not put on a sample (SACCH reports every 0.48 s)
 GPS_HOLD_S = 5.0  # a sample carries the last fix when it is at most this old
@@ -124,7 +125,7 @@ class NemoReader:
             if f[1]:
                 header["start_s"] = parse_time_of_day(f[1])
         elif key == "#DS" and vals:
-            header["systems"] = [int(v) for v in vals[1:] if v.isdigit()]
+            header["systems"] = [int(v) for v in vals[1:] if v.isdecimal()]
 
     # ------------------------------------------------------------------ records
     def __iter__(self) -> Iterator[model.Record]:
@@ -207,17 +208,18 @@ class NemoReader:
             self.stats.unknown[f"CELLMEAS system {system}"] += 1
             return []
         cells = parse(p)
-        first = next((c for c in cells if c["role"] == model.SERVING), None)
-        neighbours = tuple(model.Cell(**c) for c in cells if c is not first)
-        serving, mode = None, None
-        if first is not None:
-            mode = self._complete_serving(system, ts, first)  # type: ignore[arg-type]
-            serving = model.Cell(**first)
-        pos = self._fix if self._fix is not None and ts - self._fix.ts_utc <= GPS_HOLD_S else None
-        return [model.Sample(ts_utc=ts, tech=SYSTEM_TECH[system], serving=serving, neighbours=neighbours,
-                             position=pos, mode=mode)]
+        serving = mode = None
+        for i, c in enumerate(cells):
+            if c.role == _SERVING:
+                serving = c
+                del cells[i]
+                mode = self._complete_serving(system, ts, serving)  # type: ignore[arg-type]
+                break
+        fix = self._fix
+        pos = fix if fix is not None and ts - fix.ts_utc <= GPS_HOLD_S else None
+        return [model.Sample(ts, SYSTEM_TECH[system], serving, tuple(cells), None, None, pos, mode)]
 
-    def _complete_serving(self, system: int, ts: float, cell: dict[str, Any]) -> str | None:
+    def _complete_serving(self, system: int, ts: float, cell: model.Cell) -> str | None:
         """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's
         fields; return the radio mode. CHI is state (sent on change), so it is held as long
         as it names the same cell."""
@@ -230,22 +232,22 @@ class NemoReader:
                 # RRC state 1 idle .. 5 CELL_DCH [G: the sample shows 5 between CAC and CAD].
                 rrc = int_or_none(field(chi, 2))
                 mode = model.DEDICATED if rrc == 5 else model.IDLE if rrc == 1 else None
-                if int_or_none(field(chi, 3)) == cell["arfcn"] and self._chi_cell_ok(system, cell):
+                if int_or_none(field(chi, 3)) == cell.arfcn and self._chi_cell_ok(system, cell):
                     changes.update(ci=int_or_none(field(chi, 4)), lac=int_or_none(field(chi, 5)))
             elif system in (7, 8):
                 # CHI,16:03:34.176,,7,70001,1,25,125,400,13320452,174,...: band, RRC state
                 # (1 idle, 2 connected), ?, EARFCN, PCI, cell identity, TAC
                 rrc = int_or_none(field(chi, 2))
                 mode = model.DEDICATED if rrc == 2 else model.IDLE if rrc == 1 else None
-                if int_or_none(field(chi, 4)) == cell["arfcn"] and int_or_none(field(chi, 5)) == cell["pci"]:
+                if int_or_none(field(chi, 4)) == cell.arfcn and int_or_none(field(chi, 5)) == cell.pci:
                     changes.update(ci=int_or_none(field(chi, 6)), lac=int_or_none(field(chi, 7)))
             elif system == 1:
                 # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
                 # (``chi`` starts with the system, so the band is chi[1])
                 bcch = int_or_none(field(chi, 10))
-                if bcch == cell["arfcn"] or (bcch is None and self._chi_cell_ok(system, cell)):
-                    if cell.get("ci") is None:
+                if bcch == cell.arfcn or (bcch is None and self._chi_cell_ok(system, cell)):
+                    if cell.ci is None:
                         changes.update(ci=int_or_none(field(chi, 4)), lac=int_or_none(field(chi, 5)))
                     timeslot = int_or_none(field(chi, 9))
                     if timeslot is not None:  # held until the call ends (CAD/CAF drop it)
@@ -260,15 +262,15 @@ class NemoReader:
                 changes["ta"] = ta
         for k, v in changes.items():
             if v is not None:
-                cell[k] = v
+                setattr(cell, k, v)  # the Cell is not published yet (Cell is immutable once out)
         return mode
 
-    def _chi_cell_ok(self, system: int, cell: dict[str, Any]) -> bool:
+    def _chi_cell_ok(self, system: int, cell: model.Cell) -> bool:
         """A CHI that does not name its cell (UMTS: no PSC; GSM without BCCH) gives its cell id
         only while the serving cell is the one that was serving when that CHI arrived (a
         soft handover or a reselection changes the cell without a new CHI)."""
         ts_chi = self._held[f"chi{system}"][0]
-        key = (cell.get("arfcn"), cell.get("pci"), cell.get("bsic"))
+        key = (cell.arfcn, cell.pci, cell.bsic)
         anchor = self._chi_anchor.get(system)
         if anchor is None or anchor[0] != ts_chi:
             self._chi_anchor[system] = (ts_chi, key)
@@ -311,7 +313,11 @@ class NemoReader:
             self.stats.unknown[f"{rid} system {system}"] += 1
             return []
         pos = self._fix if self._fix is not None and ts - self._fix.ts_utc <= GPS_HOLD_S else None
-        return [SCAN_PARSERS[rid](ts, p, pos)]
+        scan = SCAN_PARSERS[rid](ts, p, pos)
+        if scan is None:  # a measurement of the record we do not read (OFDMSCAN type 2)
+            self.stats.unknown[f"{rid} type {field(p, 3)}"] += 1
+            return []
+        return [scan]
 
     # Real line (sample): GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1
     #   lon, lat, height m, distance m, fix (1 = fix), satellites, velocity km/h[, PDOP, HDOP, VDOP, ..]

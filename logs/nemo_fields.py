@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-from typing import Any
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_bsic
@@ -29,13 +28,14 @@ class NemoError(ValueError):
 
 
 def int_or_none(tok: str) -> int | None:
+    if tok:  # the common case, an integer ("5", " 5 "), in one C call (int() skips blanks)
+        try:
+            return int(tok)
+        except ValueError:
+            pass
     tok = tok.strip()
     if not tok:
         return None
-    try:
-        return int(tok)
-    except ValueError:
-        pass
     try:
         f = float(tok)
     except ValueError:
@@ -64,6 +64,14 @@ def split_line(line: str) -> list[str]:
 
 def parse_time_of_day(text: str) -> float:
     """'16:01:58.536' → seconds since local midnight."""
+    if len(text) == 12 and text[2] == ":" and text[5] == ":":  # the usual HH:MM:SS.mmm, fast
+        try:
+            h, m, s = int(text[:2]), int(text[3:5]), float(text[6:])
+        except ValueError:
+            raise NemoError(f"bad time {text!r}") from None
+        if h < 24 and m < 60 and 0 <= s < 61 and h >= 0 and m >= 0:
+            return h * 3600 + m * 60 + s
+        raise NemoError(f"bad time {text!r}")
     try:
         h, m, s = text.split(":")
         value = int(h) * 3600 + int(m) * 60 + float(s)
@@ -117,70 +125,79 @@ def _pad(cell: list[str], n: int) -> list[str]:
     return cell if len(cell) >= n else cell + [""] * (n - len(cell))
 
 
-# The per-cell loops below convert inline (``float(x) if x else None``): they run for every
-# cell of every CELLMEAS, the hottest code of an import. A bad number raises ValueError,
-# which makes the whole line a bad line.
+# The per-cell loops below convert inline (``float(x) if x else None``) and build the Cell
+# positionally-by-keyword in one call: they run for every cell of every CELLMEAS, the hottest
+# code of an import (bench/import_bench.py). A bad number raises ValueError, which makes the
+# whole line a bad line. The serving cell is the first cell of its role; logs.nemo completes it
+# (CHI, RXQ, TAD) before the Sample is published.
+
+_Cell = model.Cell
+_SERVING, _NEIGHBOUR, _GSM, _UMTS, _LTE = model.SERVING, model.NEIGHBOUR, model.GSM, model.UMTS, model.LTE
+
 
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
 #   0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,1,50001,10588,159,...
 # → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
 #   type, band, UARFCN, PSC, Ec/No, STTD, RSCP, ...
-def _umts_cells(params: list[str]) -> list[dict[str, Any]]:
+def _umts_cells(params: list[str]) -> list[model.Cell]:
     n_hdr = int_or_none(params[1]) or 0
     i = 2 + n_hdr
     n_ch, n_ch_params = int_or_none(params[i]) or 0, int_or_none(params[i + 1]) or 0
     cells, _ = _cells(params, i + 2 + n_ch * n_ch_params)
     out = []
     for c in cells:
-        c = _pad(c, 7)
+        if len(c) < 7:
+            c = _pad(c, 7)
         ctype = int(c[0]) if c[0] else None
-        out.append({
-            "role": model.SERVING if ctype == 0 else model.NEIGHBOUR, "tech": model.UMTS,
-            "arfcn": int(c[2]) if c[2] else None, "pci": int(c[3]) if c[3] else None,
-            "ecno_db": float(c[4]) if c[4] else None, "rscp_dbm": float(c[6]) if c[6] else None,
-            "state": UMTS_TYPE.get(ctype, str(ctype))})  # type: ignore[arg-type]
+        out.append(_Cell(
+            role=_SERVING if ctype == 0 else _NEIGHBOUR, tech=_UMTS,
+            arfcn=int(c[2]) if c[2] else None, pci=int(c[3]) if c[3] else None,
+            ecno_db=float(c[4]) if c[4] else None, rscp_dbm=float(c[6]) if c[6] else None,
+            state=UMTS_TYPE.get(ctype) or str(ctype)))  # type: ignore[arg-type]
     return out
 
 
 # Real LTE line (sample): CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0
 # → system 7, 0 header params, 1 cell × 9: type, band, EARFCN, PCI, RSSI, RSRP, RSRQ, timing,
 #   pathloss[, Srxlev, SINR].
-def _lte_cells(params: list[str]) -> list[dict[str, Any]]:
+def _lte_cells(params: list[str]) -> list[model.Cell]:
     n_hdr = int_or_none(params[1]) or 0
     cells, _ = _cells(params, 2 + n_hdr)
     out = []
     for c in cells:
-        c = _pad(c, 11)
+        if len(c) < 11:
+            c = _pad(c, 11)
         ctype = int(c[0]) if c[0] else None
-        out.append({
-            "role": model.SERVING if ctype == 0 else model.NEIGHBOUR, "tech": model.LTE,
-            "arfcn": int(c[2]) if c[2] else None, "pci": int(c[3]) if c[3] else None,
-            "rsrp_dbm": float(c[5]) if c[5] else None, "rsrq_db": float(c[6]) if c[6] else None,
-            "sinr_db": float(c[10]) if c[10] else None,
-            "state": LTE_TYPE.get(ctype, str(ctype))})  # type: ignore[arg-type]
+        out.append(_Cell(
+            role=_SERVING if ctype == 0 else _NEIGHBOUR, tech=_LTE,
+            arfcn=int(c[2]) if c[2] else None, pci=int(c[3]) if c[3] else None,
+            rsrp_dbm=float(c[5]) if c[5] else None, rsrq_db=float(c[6]) if c[6] else None,
+            sinr_db=float(c[10]) if c[10] else None,
+            state=LTE_TYPE.get(ctype) or str(ctype)))  # type: ignore[arg-type]
     return out
 
 
 # GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, reference §1.4):
 #   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
 #   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
-def _gsm_cells(params: list[str]) -> list[dict[str, Any]]:
+def _gsm_cells(params: list[str]) -> list[model.Cell]:
     n_hdr = int_or_none(params[1]) or 0
     cells, _ = _cells(params, 2 + n_hdr)
     out = []
     for c in cells:
-        c = _pad(c, 14)
+        if len(c) < 14:
+            c = _pad(c, 14)
         ctype = int(c[0]) if c[0] else None
         full_dbm = float(c[4]) if c[4] else None
         sub_dbm = float(c[5]) if c[5] else None
         level_dbm = full_dbm if full_dbm is not None else sub_dbm
-        out.append({
-            "role": model.SERVING if ctype == GSM_SERVING_TYPE else model.NEIGHBOUR, "tech": model.GSM,
-            "arfcn": int(c[2]) if c[2] else None, "bsic": valid_bsic(int(c[3]) if c[3] else None),
-            "rxlev": dbm_to_rxlev(level_dbm), "rxlev_dbm": level_dbm,
-            "rxlev_full": dbm_to_rxlev(full_dbm), "rxlev_sub": dbm_to_rxlev(sub_dbm),
-            "c1": int(c[6]) if c[6] else None, "c2": int(c[7]) if c[7] else None,
-            "ci": int(c[12]) if c[12] else None, "lac": int(c[13]) if c[13] else None})
+        out.append(_Cell(
+            role=_SERVING if ctype == GSM_SERVING_TYPE else _NEIGHBOUR, tech=_GSM,
+            arfcn=int(c[2]) if c[2] else None, bsic=valid_bsic(int(c[3]) if c[3] else None),
+            rxlev=dbm_to_rxlev(level_dbm), rxlev_dbm=level_dbm,
+            rxlev_full=dbm_to_rxlev(full_dbm), rxlev_sub=dbm_to_rxlev(sub_dbm),
+            c1=int(c[6]) if c[6] else None, c2=int(c[7]) if c[7] else None,
+            ci=int(c[12]) if c[12] else None, lac=int(c[13]) if c[13] else None))
     return out
 
 

@@ -9,8 +9,9 @@ channel at field 5, #cells at 9, cells from 11; OFDMSCAN EARFCN at 5, #cells at 
 
     EVENT,time,,<system>,<#header params H>,<header 1 = channel>,...,<#cells N>,<#params P>,<cells N x P>
 
-    PILOTSCAN  cell: <scrambling code>, <Ec/No dB>, <RSCP dBm>, ...            (H = 4, P = 6 seen)
-    OFDMSCAN   cell: <PCI>, ., ., <RSRP dBm>, <RSRQ dB>, <CINR dB>, ...          (H = 5, P = 10 seen)
+    PILOTSCAN  headers UARFCN, ., RSSI, band; cell: <SC>, <Ec/No dB>, <RSCP dBm>, ...   (H = 4, P = 6)
+    OFDMSCAN   headers EARFCN, type, bandwidth, RSSI, band; type-1 cell: <PCI>, ., ., <RSRP dBm>,
+               <RSRQ dB>, <CINR dB>, ...                                              (H = 5, P = 10)
     FREQSCAN   channel: <ARFCN>, <BSIC>, <RxLev dBm>, <C/I dB>, <SCH level>, ...  (system 1, [S])
 
 No real FREQSCAN line is public: its per-channel order is the reference's (§1.4, from two
@@ -87,35 +88,55 @@ def freqscan(ts: float, p: list[str], position: model.Position | None) -> model.
                       source="nemo FREQSCAN", position=position)
 
 
-def pilotscan(ts: float, p: list[str], position: model.Position | None) -> model.Scan:
+def _band(tech: str, code: str | None) -> str | None:
+    """Nemo band code → "UMTS B1" / "LTE B7" (system × 10000 + band, reference §1.2)."""
+    v = int_or_none(code) if code else None
+    return f"{tech} B{v % 10000}" if v is not None and v >= 10000 else None
+
+
+# Real lines (tchiayan/nemoparser, PCTel IBflex, Nemo Outdoor 7.7/7.8, #FF 2.26/2.27):
+#   PILOTSCAN,12:18:09.280,,5,4,10812,1,-73.0,50001,3,6,325,-12.1,-85.1,,,,41,-23.1,-96.1,,,,235,-25.4,-98.3,,,
+#   headers: UARFCN, ?, channel RSSI dBm, band; cells: SC, Ec/No, RSCP, ...  ("1,6,0,,,,," = no pilot)
+def pilotscan(ts: float, p: list[str], position: model.Position | None) -> model.Scan | None:
     headers, cells = _groups(p)
     uarfcn = int_or_none(headers[0]) if headers else None
+    rssi = float_or_none(headers[2]) if len(headers) > 2 else None
+    band = _band(model.UMTS, headers[3] if len(headers) > 3 else None)
     carriers = []
     for cell in cells:
         sc = int_or_none(_get(cell, 0))
-        if sc is None or not 0 <= sc <= 511:
-            continue
-        rscp = float_or_none(_get(cell, 2))
+        ecno, rscp = float_or_none(_get(cell, 1)), float_or_none(_get(cell, 2))
+        if sc is None or not 0 <= sc <= 511 or (ecno is None and rscp is None):
+            continue  # an empty slot: no pilot measured
         carriers.append(model.ScanCarrier(
-            arfcn=uarfcn, tech=model.UMTS, pci=sc, ecno_db=float_or_none(_get(cell, 1)),
-            rscp_dbm=rscp if rscp is not None and -140 <= rscp <= 0 else None))
+            arfcn=uarfcn, rxlev_dbm=rssi if rssi is not None and -140 <= rssi <= 0 else None, tech=model.UMTS,
+            band=band, pci=sc, ecno_db=ecno, rscp_dbm=rscp if rscp is not None and -140 <= rscp <= 0 else None))
     carriers.sort(key=lambda c: -(c.rscp_dbm if c.rscp_dbm is not None else -999.0))
     return model.Scan(start_utc=ts, end_utc=ts, carriers=tuple(carriers), tech=model.UMTS,
                       arfcn_from=uarfcn, arfcn_to=uarfcn, source="nemo PILOTSCAN", position=position)
 
 
-def ofdmscan(ts: float, p: list[str], position: model.Position | None) -> model.Scan:
+# Real lines (same files):
+#   OFDMSCAN,12:18:08.860,,7,5,3350,1,50,-88.8,70007,4,10,328,1,1,-102.9,-8.1,10.6,30366,18,0,22,...,8,6,328,0,...
+#   headers: EARFCN, measurement type, bandwidth, channel RSSI dBm, band; type 1 cells: PCI, ., .,
+#   RSRP, RSRQ, CINR, ...; then a per-antenna group (ignored). Type 2 lines (same EARFCN and
+#   time, 9 params per cell) carry other quantities: they are skipped (None).
+def ofdmscan(ts: float, p: list[str], position: model.Position | None) -> model.Scan | None:
     headers, cells = _groups(p)
+    if len(headers) > 1 and headers[1].strip() not in ("", "1"):
+        return None
     earfcn = int_or_none(headers[0]) if headers else None
+    rssi = float_or_none(headers[3]) if len(headers) > 3 else None
+    band = _band(model.LTE, headers[4] if len(headers) > 4 else None)
     carriers = []
     for cell in cells:
         pci = int_or_none(_get(cell, 0))
+        rsrp = float_or_none(_get(cell, 3))
         if pci is None or not 0 <= pci <= 503:
             continue
-        rsrp = float_or_none(_get(cell, 3))
         carriers.append(model.ScanCarrier(
-            arfcn=earfcn, tech=model.LTE, pci=pci,
-            rsrp_dbm=rsrp if rsrp is not None and -150 <= rsrp <= 0 else None,
+            arfcn=earfcn, rxlev_dbm=rssi if rssi is not None and -140 <= rssi <= 0 else None, tech=model.LTE,
+            band=band, pci=pci, rsrp_dbm=rsrp if rsrp is not None and -150 <= rsrp <= 0 else None,
             rsrq_db=float_or_none(_get(cell, 4)), cinr_db=float_or_none(_get(cell, 5))))
     carriers.sort(key=lambda c: -(c.rsrp_dbm if c.rsrp_dbm is not None else -999.0))
     return model.Scan(start_utc=ts, end_utc=ts, carriers=tuple(carriers), tech=model.LTE,

@@ -259,6 +259,7 @@ class LevelPlot(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
+        self._sync_legend()
 
     # ------------------------------------------------------------------ configuration
     def set_bins(self, bins) -> None:
@@ -419,9 +420,28 @@ class LevelPlot(QWidget):
             self._marks_drawn = len(h.tech_changes)
             self.tech_marks.set_marks([(t0, f"{terms_for(a).short}→{terms_for(b).short}", terms_for(b).colour)
                                        for t0, a, b in h.tech_changes])
+        self._sync_legend()
         if self.follow:
             self._follow_range()
         self._update_readout()
+
+    def _sync_legend(self) -> None:
+        """The legend lists only curves that draw something now (a neighbour ticked but gone
+        from the history after a replay seek, or a serving level never reported, is not listed)."""
+        h = self.history
+        want = []
+        if np.isfinite(h.serving_dbm.view()[-64:]).any() or np.isfinite(h.serving_dbm.view()).any():
+            want.append((self.serving_curve, "Serving"))
+        for key, curve in self.neighbour_curves.items():
+            series = h.neighbours.get(key)
+            if series is not None and len(series.t):
+                want.append((curve, html.escape(self.neighbour_name(key) or neighbour_label(key))))
+        listed = [sample.item for sample, _label in self.legend.items]
+        if [c for c, _n in want] == listed:
+            return
+        self.legend.clear()
+        for curve, name in want:
+            self.legend.addItem(curve, name)
 
     def _hover_utc(self) -> float | None:
         if self._hover_utc_fixed is not None:

@@ -180,6 +180,12 @@ class MapView(QWidget):
         self.site_labels: list[pg.TextItem] = []
         self.sector_polygons: dict[str, list[tuple[float, float]]] = {}
         self._site_xy: dict[str, tuple[float, float]] = {}
+        # Replay: the whole route of the log, dimmed, under the bright played part.
+        self.whole_route = pg.PlotDataItem([], [], pen=pg.mkPen(QColor(150, 150, 150, 150), width=4),
+                                           connect="finite")
+        self.whole_route.setZValue(4)
+        self.plot.addItem(self.whole_route)
+        self._whole_xy: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
         self.serving_line = pg.PlotDataItem([], [], pen=pg.mkPen("#202020", width=2, style=Qt.PenStyle.DashLine))
         self.serving_line.setZValue(5)
         self.plot.addItem(self.serving_line)
@@ -428,14 +434,32 @@ class MapView(QWidget):
         if not self._fitted or half_w <= 0:
             half_w = half_h = FOLLOW_SPAN_M / 2
             self._fitted = True
-        if abs(x - (x0 + half_w)) < half_w * 0.3 and abs(y - (y0 + half_h)) < half_h * 0.3:
-            return  # still near the centre: do not scroll every second
+        if abs(x - (x0 + half_w)) < half_w * 0.8 and abs(y - (y0 + half_h)) < half_h * 0.8:
+            return  # well inside the view: do not scroll (a fitted route stays in view)
         self.viewbox.setRange(xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0)
 
+    def set_whole_route(self, positions) -> None:
+        """Replay: the log's whole route, drawn dimmed from the start (the played part is drawn
+        bright over it as the replay goes); the map fits it."""
+        pts = [lonlat_to_mercator(p.lon, p.lat) for p in positions
+               if p is not None and math.isfinite(p.lat) and math.isfinite(p.lon)]
+        xs = np.array([p[0] for p in pts], dtype=float)
+        ys = np.array([p[1] for p in pts], dtype=float)
+        self._whole_xy = (xs, ys)
+        self.whole_route.setData(xs, ys, connect="finite")
+        if len(xs):
+            self.fit_all()
+
     def fit_all(self) -> None:
-        """Show every site and the whole route."""
-        xs = [p[0] for p in self._site_xy.values()] + list(self.history.pos_x.view())
-        ys = [p[1] for p in self._site_xy.values()] + list(self.history.pos_y.view())
+        """Fit the route (the whole route of a replay, else the drive so far); with no route
+        yet, the sites."""
+        route_x = np.concatenate([self._whole_xy[0], self.history.pos_x.view()])
+        route_y = np.concatenate([self._whole_xy[1], self.history.pos_y.view()])
+        if len(route_x):
+            xs, ys = list(route_x), list(route_y)
+        else:
+            xs = [p[0] for p in self._site_xy.values()]
+            ys = [p[1] for p in self._site_xy.values()]
         if not xs:
             return
         pad = 300.0

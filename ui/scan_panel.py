@@ -230,7 +230,10 @@ class ScanPanel(QWidget):
 
     def _draw_latest(self) -> None:
         scan = self.scans[-1]
-        rows = [(c, cell_name(c, self.plan)) for c in scan.carriers]
+        # GSM by ARFCN across the band; UMTS/LTE pilots strongest first (as the scanner lists them).
+        carriers = sorted(scan.carriers, key=lambda c: c.arfcn if c.arfcn is not None else -1) \
+            if scan.tech == GSM else list(scan.carriers)
+        rows = [(c, cell_name(c, self.plan)) for c in carriers]
         self.model.set_rows(rows)
         dec = [(self._x(c), c.level_dbm) for c, _n in rows if c.decoded and c.level_dbm is not None]
         und = [(self._x(c), c.level_dbm) for c, _n in rows if not c.decoded and c.level_dbm is not None]

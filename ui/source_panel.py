@@ -101,6 +101,11 @@ class SourcePanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
         self.capabilities = QListWidget()
+        self.capabilities.setToolTip("What the probed device can measure (\"no\": shown as \"not available\")")
+        self.port_combo.setToolTip("Serial port of the test handset (USB ids shown), or the built-in demo handset")
+        self.baud_combo.setToolTip("Serial speed; USB modems ignore it, real UARTs need the right one")
+        self.gps_combo.setToolTip("Where positions come from: none, an NMEA serial GPS, or gpsd")
+        self.gps_address.setToolTip("NMEA: the GPS's serial port; gpsd: host:port (default localhost:2947)")
         self.capabilities.setMaximumHeight(220)
         self.capabilities.setWordWrap(True)
         self.capabilities.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -118,6 +123,12 @@ class SourcePanel(QWidget):
         gps_form = QFormLayout(gps)
         gps_form.addRow("Source", self.gps_combo)
         gps_form.addRow("Address", self.gps_address)
+        # What the link actually uses (the same words as the status bar's "GPS:"): the demo
+        # handset brings its own GPS even when "No GPS" is chosen.
+        self.gps_in_use = QLabel("GPS: none")
+        self.gps_in_use.setObjectName("valueLabel")
+        self.gps_in_use.setToolTip("The GPS the connection uses now (as in the status bar)")
+        gps_form.addRow("In use", self.gps_in_use)
         rec = QGroupBox("Recording")
         rec_form = QFormLayout(rec)
         rec_form.addRow("Case", self.case_combo)
@@ -255,6 +266,10 @@ class SourcePanel(QWidget):
             self.message.setText(message or "")
         elif state == "connected":
             self.message.setText("")
+
+    def set_gps_in_use(self, text: str | None) -> None:
+        """``text`` as the status bar words it ("NMEA /dev/ttyACM0"), None: no GPS."""
+        self.gps_in_use.setText(f"GPS: {text or 'none'}")
 
     def set_recording(self, on: bool) -> None:
         self.record_button.setChecked(on)

@@ -17,15 +17,19 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QWidget
 
+from fieldapp.model import EV_CALL_DROPPED
 from ui.theme import event_colour
+
+ALARM_COLOUR = event_colour(EV_CALL_DROPPED)
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 POLL_MS = 100  # ~10 Hz: the bar moves smoothly without costing the views anything
 BAR_MARGIN_PX = 8  # room for the handle at both ends
+GROUP_PX = 5  # markers closer than this on the bar are drawn as one group
 
 
 class ReplayControls(Protocol):
@@ -70,6 +74,7 @@ class TimelineBar(QWidget):
         super().__init__(parent)
         self.fraction = 0.0
         self.markers: list[tuple[float, str]] = []  # (fraction, colour)
+        self.kinds: list[str] = []  # the event kind of each marker (tooltips of a group)
         self.drag_fraction: float | None = None
         self.setMinimumHeight(26)
         self.setMinimumWidth(200)
@@ -77,9 +82,45 @@ class TimelineBar(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setMouseTracking(False)
 
-    def set_markers(self, markers: list[tuple[float, str]]) -> None:
+    def set_markers(self, markers: list[tuple[float, str]], kinds: list[str] | None = None) -> None:
         self.markers = list(markers)
+        self.kinds = list(kinds) if kinds is not None else [""] * len(self.markers)
         self.update()
+
+    def groups(self) -> list[tuple[float, list[str], list[str]]]:
+        """Markers grouped by pixel bucket (``GROUP_PX`` wide): (x, colours by count, kinds). A
+        1.5-hour log with 555 events on a 400-pixel bar is one mark per bucket, split into the
+        colours of the kinds in it (most frequent first), not a smear of overdrawn lines."""
+        buckets: dict[int, list[int]] = {}
+        for i, (fraction, _colour) in enumerate(self.markers):
+            buckets.setdefault(int(self.x_of(fraction) // GROUP_PX), []).append(i)
+        out = []
+        for _bucket, members in sorted(buckets.items()):
+            counts: dict[str, int] = {}
+            for i in members:
+                counts[self.markers[i][1]] = counts.get(self.markers[i][1], 0) + 1
+            # A failure's red is never crowded out of a group; then the most frequent kinds.
+            colours = sorted(counts, key=lambda c: (c != ALARM_COLOUR, -counts[c]))
+            x = sum(self.x_of(self.markers[i][0]) for i in members) / len(members)
+            out.append((x, colours, [self.kinds[i] for i in members if i < len(self.kinds)]))
+        return out
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            x = e.position().x() if hasattr(e, "position") else e.pos().x()
+            near = [g for g in self.groups() if abs(g[0] - x) <= GROUP_PX]
+            if near:
+                kinds = near[0][2]
+                counts: dict[str, int] = {}
+                for k in kinds:
+                    counts[k.replace("_", " ")] = counts.get(k.replace("_", " "), 0) + 1
+                text = f"{len(kinds)} event{'s' if len(kinds) != 1 else ''}: " + ", ".join(
+                    f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+                QToolTip.showText(e.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(e)
 
     def set_fraction(self, fraction: float) -> None:
         if abs(fraction - self.fraction) > 1e-6:
@@ -129,10 +170,16 @@ class TimelineBar(QWidget):
         played = QRectF(left, mid - 3, self.x_of(shown) - left, 6)
         p.setBrush(QColor("#4e79a7"))
         p.drawRoundedRect(played, 3, 3)
-        for fraction, colour in self.markers:
-            x = self.x_of(fraction)
-            p.setPen(QPen(QColor(colour), 2))
-            p.drawLine(QPointF(x, 2), QPointF(x, h - 2))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for x, colours, kinds in self.groups():
+            # One mark per bucket; its height split among the kinds' colours (the most
+            # frequent at the top), wider when it stands for several events.
+            width = 2 if len(kinds) <= 1 else 3
+            top, bottom = 2.0, h - 2.0
+            step = (bottom - top) / len(colours[:3])
+            for k, colour in enumerate(colours[:3]):
+                p.fillRect(QRectF(x - width / 2, top + k * step, width, step), QColor(colour))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(QPen(QColor("#1f1f1f"), 1.5))
         p.setBrush(QColor("#ffffff"))
         p.drawEllipse(QPointF(self.x_of(shown), mid), 6, 6)
@@ -166,7 +213,8 @@ class ReplayTimeline(QWidget):
         self.bar = TimelineBar()
         self.bar.seek_requested.connect(self._seek_fraction)
         self.bar.drag_moved.connect(self._dragging)
-        self.bar.set_markers([(self.model.fraction(m.ts_utc), event_colour(m.kind)) for m in self.model.markers])
+        self.bar.set_markers([(self.model.fraction(m.ts_utc), event_colour(m.kind)) for m in self.model.markers],
+                             [m.kind for m in self.model.markers])
         self.time_label = QLabel("")
         self.time_label.setObjectName("valueLabel")
         self.time_label.setToolTip("Time of the replay position (local)")

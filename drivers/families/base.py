@@ -33,6 +33,8 @@ class Family:
     init_commands: tuple[str, ...] = ()
     # Sent every poll cycle; replies go through ``parse_lines``.
     poll_commands: tuple[str, ...] = ("AT+CSQ", "AT+CREG?")
+    # Also sent every poll cycle while a call is up (dedicated mode): the traffic channel.
+    dedicated_poll_commands: tuple[str, ...] = ()
     # Reply-prefix → parser (prefix as printed, e.g. "+QENG:"; matched case-insensitively).
     line_parsers: dict[str, LineParser] = field(default_factory=dict)
     # Command prefix (upper case, e.g. "AT^MONI") → parser for that command's unclaimed lines.

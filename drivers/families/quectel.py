@@ -11,6 +11,7 @@ import re
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, dec, hexnum, tokens
 from drivers.families.ranges import certain
+from drivers.families.survey import qscanf_records
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -186,7 +187,8 @@ def _neighbour(t: list[str]) -> list[ParseRecord]:
 # +QENG: 1,1,8,-71,32,134,134,404,20,3a9a,142a,2,12,-77,19,...   neighbours, 10 fields each:
 #   ncell,bcch,dbm,bsic,c1,c2,mcc,mnc,lac,cellid
 # +QENG: 4,12,(8,-71,32),(12,-77,19),...,(13,-94,x)             BA list (bcch,dbm,bsic)
-_BA_RE = re.compile(r"\(\s*([^(),]*),\s*([^(),]*),\s*([^(),]*)\)")
+# No "\s*" before a group that also takes blanks: "(" and 4000 blanks took quadratic time.
+_BA_RE = re.compile(r"\(([^(),]*),([^(),]*),([^(),]*)\)")
 
 
 def _serving_2g(raw: list[str]) -> list[ParseRecord]:
@@ -274,7 +276,7 @@ QUECTEL_2G = register(Family(
     match=("m95", "m66", "mc60", "m35", "m10"),
     init_commands=("AT+CMEE=1", "AT+CLIP=1", "AT+CRC=1", "AT+CREG=2", "AT+QENG=1,1"),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+QENG?"),
-    line_parsers={"+QENG:": parse_qeng},
+    line_parsers={"+QENG:": parse_qeng, "+QSCANF:": qscanf_records},
     urc_prefixes=CALL_URCS + REGISTRATION_URCS,
     call_state_by="clcc-poll",
     fields=_FIELDS - {"rxlev_full", "rxlev_sub", "codec"},

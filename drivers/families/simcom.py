@@ -10,6 +10,7 @@ import re
 from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, clean, dec, hexnum, number
 from drivers.families.ranges import certain
+from drivers.families.survey import cnetscan_block
 from drivers.families.threegpp import (
     CALL_URCS,
     REGISTRATION_URCS,
@@ -224,7 +225,8 @@ def parse_ceng(line: str) -> list[ParseRecord]:
 #        next to RXLev:-88dbm, so RSCP 83 is -83 dBm and EC/IO 12.5 is -12.5 dB [inferred].
 # No service: +CPSI: NO SERVICE,Online
 _PLMN_RE = re.compile(r"(\d{3})-(\d{2,3})")
-_LEADING_INT_RE = re.compile(r"\s*(-?\d+)")
+# (?<!\s): a search never restarts inside a run of blanks (quadratic otherwise, issue 16).
+_LEADING_INT_RE = re.compile(r"(?<!\s)\s*(-?\d+)")
 
 
 def _cpsi_plmn(tok: str) -> tuple[int | None, int | None]:
@@ -304,7 +306,7 @@ def parse_cpsi(line: str) -> list[ParseRecord]:
 #   (pastebin VfE7YiwG: LAC and ID decimal)
 # +CCINFO:[SCELL],UARFCN:4436,MCC:505,MNC:001,LAC:338,ID:14302219,PSC:214,SSC:0,RSCP:88,ECIO:8.0,RXLev:-88dbm,TXPWR:0
 # +CCINFO:[NCell1],UARFCN:4436,PSC:230,SSC:0,RSCP:97,ECIO:15.5,RXLev:-97dbm   (SIM5320A, public code)
-_TAG_RE = re.compile(r"\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)
+_TAG_RE = re.compile(r"(?<!\s)\s*\[(SCELL|NCELL\d+)\]\s*,?(.*)", re.IGNORECASE)  # (?<!\s): as above
 
 
 def parse_ccinfo(line: str) -> list[ParseRecord]:
@@ -335,6 +337,69 @@ def parse_ccinfo(line: str) -> list[ParseRecord]:
     return []  # another RAT's layout: nothing a GSM tool records
 
 
+# --------------------------------------------------------------------------- +CSCHN / +CSRP
+# The dedicated channel during a call, where the SIM800's AT+CENG? shows no dedicated tail (the
+# tail is documented in the SIM800 manual V1.09 §6.2.21 but never seen in a capture):
+#   AT+CSCHN  dedicated channel: ARFCN, BSIC, HSN, MAIO, TN (timeslot), HF (hopping flag),
+#             TSC (training sequence), TCH (channel type)
+#   AT+CSRP   dedicated radio parameters: RXLevFull/Sub (dBm), RXQualFull/Sub, PWRC, DTX, RLT
+# (field lists from a capture, pastebin 66nQcd68, reference §3.2.3). The line layout is read
+# as SIMCom's other engineering replies print it (AT+CCINFO: LABEL:value pairs, an optional
+# [tag]); a line of bare values is read by the documented field order.
+#   +CSCHN: ARFCN:66,BSIC:23,HSN:0,MAIO:0,TN:3,HF:0,TSC:7,TCH:TCH/F
+#   +CSRP: RXLevFull:-70dbm,RXLevSub:-71dbm,RXQualFull:0,RXQualSub:1,PWRC:1,DTX:0,RLT:32
+_CSCHN_ORDER = ("ARFCN", "BSIC", "HSN", "MAIO", "TN", "HF", "TSC", "TCH")
+_CSRP_ORDER = ("RXLEVFULL", "RXLEVSUB", "RXQUALFULL", "RXQUALSUB", "PWRC", "DTX", "RLT")
+
+
+def _labelled(body: str, order: tuple[str, ...]) -> dict[str, str]:
+    body = re.sub(r"^\s*\[[^\]]*\]\s*,?", "", body)
+    parts = [p.strip() for p in body.split(",")]
+    if not any(":" in p for p in parts):
+        return {k: v for k, v in zip(order, parts) if v}  # bare values, documented order
+    out: dict[str, str] = {}
+    for part in parts:
+        label, colon, value = part.partition(":")
+        if colon:
+            out[re.sub(r"[\s_]", "", label).upper()] = value.strip()
+    return out
+
+
+def _level(tok: str | None) -> tuple[int | None, float | None]:
+    v = number(tok, lo=-999, hi=999)
+    if v is None:
+        return None, None
+    return level_from_dbm(v) if v < 0 else level_from_rxlev(int(v))
+
+
+def parse_cschn(line: str) -> list[ParseRecord]:
+    d = _labelled(after(line, "+CSCHN:"), _CSCHN_ORDER)
+    if not any(clean(d.get(k) or "") for k in ("ARFCN", "TN", "HF", "MAIO", "HSN")):
+        return []  # "+CSCHN:" with nothing: no dedicated channel
+    hop_flag = dec(d.get("HF"), lo=0, hi=1)
+    hopping = None if hop_flag is None else hop_flag == 1
+    arfcn = pick_arfcn(dec(d.get("ARFCN")))
+    tch_type = clean(d.get("TCH") or "") or None
+    channel = Channel(tch_arfcn=None if hopping else arfcn, timeslot=dec(d.get("TN"), lo=0, hi=7),
+                      hopping=hopping, maio=dec(d.get("MAIO"), lo=0, hi=63),
+                      hsn=dec(d.get("HSN"), lo=0, hi=63),
+                      channel_type=tch_type if tch_type and not tch_type.isdigit() else None)
+    return [Cell(role=SERVING, tech=GSM, bsic=dec(d.get("BSIC"), lo=0, hi=63), channel=channel,
+                 state="dedicated")]
+
+
+def parse_csrp(line: str) -> list[ParseRecord]:
+    d = _labelled(after(line, "+CSRP:"), _CSRP_ORDER)
+    full, _ = _level(d.get("RXLEVFULL"))
+    sub, _ = _level(d.get("RXLEVSUB"))
+    rxq_full = radio.valid_rxqual(dec(d.get("RXQUALFULL")))
+    rxq_sub = radio.valid_rxqual(dec(d.get("RXQUALSUB")))
+    if full is None and sub is None and rxq_full is None and rxq_sub is None:
+        return []
+    return [Cell(role=SERVING, tech=GSM, rxlev_full=full, rxlev_sub=sub, rxqual=rxq_full,
+                 rxqual_sub=rxq_sub, state="dedicated")]
+
+
 # --------------------------------------------------------------------------- call URCs
 # VOICE CALL: BEGIN / VOICE CALL: END / VOICE CALL: END: 000041  (ModemManager simtech tests;
 # A7670E capture) — END carries the duration as hhmmss.
@@ -363,6 +428,7 @@ def parse_missed_call(line: str) -> list[ParseRecord]:
 
 
 LINE_PARSERS = {"+CENG:": parse_ceng, "+CPSI:": parse_cpsi, "+CCINFO:": parse_ccinfo,
+                "+CSCHN:": parse_cschn, "+CSRP:": parse_csrp,
                 "VOICE CALL:": parse_voice_call, "MISSED_CALL:": parse_missed_call}
 _URCS = CALL_URCS + REGISTRATION_URCS + ("+CLCC:", "VOICE CALL:", "MISSED_CALL:")
 # AT+CLCC=1 makes the module print the +CLCC list on every call change (stat 6 = released).
@@ -392,13 +458,18 @@ SIMCOM = register(Family(
     match=("simcom", "sim800", "sim900", "sim808", "sim7", "a76"),
     init_commands=_INIT + ("AT+CENG=1,1",),
     poll_commands=("AT+CSQ", "AT+CREG?", "AT+CENG?"),
+    # During a call: the traffic channel (ARFCN, timeslot, hopping) and its Full/Sub levels,
+    # which CENG only shows in a documented tail no capture has.
+    dedicated_poll_commands=("AT+CSCHN", "AT+CSRP"),
     line_parsers=LINE_PARSERS,
+    block_parsers={"AT+CNETSCAN": cnetscan_block},
     urc_prefixes=_URCS,
     call_state_by="urc",
     fields=frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxqual",
                       "ta", "neighbours", "c1", "c2", "tch_arfcn", "timeslot", "maio", "hsn"}),
-    notes=("No GSM ARFCN or cell lock found for SIMCom (reference §4): per-TRX CQT uses the "
-           "documented CENG dedicated-mode tail (tch, ts, maio, hsn), never seen in a capture.",
+    notes=("No GSM ARFCN or cell lock found for SIMCom (reference §4): per-TRX CQT reads the "
+           "traffic channel with AT+CSCHN (and AT+CSRP levels) during each call, and the "
+           "documented CENG dedicated-mode tail (tch, ts, maio, hsn) where a firmware prints it.",
            "Neighbour ARFCN above 1023 is read as PCS1900 channel + 1024 (inferred, see ceng_arfcn).",
            "TA prints 255 in idle mode (unknown)."),
 ))

@@ -213,7 +213,9 @@ def parse_csurv(lines: list[str], *, numbers: str = "dec") -> tuple[list[ScanCar
 
 # ------------------------------------------------------------------ SIMCom +CNETSCAN
 
-_CNETSCAN_RE = re.compile(r'([A-Za-z]+):("[^"]*"?|[^,]*)')
+# A label starts only where a run of letters starts: without the look-behind, findall retried
+# from every letter of a long run (quadratic on 4000 letters, issue 16). Same matches.
+_CNETSCAN_RE = re.compile(r'(?<![A-Za-z])([A-Za-z]+):("[^"]*"?|[^,]*)')
 
 
 def parse_cnetscan_line(line: str) -> ScanCarrier | None:
@@ -290,3 +292,22 @@ def parse_qscanf(lines: list[str]) -> tuple[list[ScanCarrier], int]:
         else:
             out.append(carrier)
     return out, skipped
+
+
+# ------------------------------------------------------------------ family-table hooks
+# The reply lines of a survey command go through ``parse_lines`` like any reply (so
+# ``fieldapp parse-at`` reads a transcript of one): Telit's and SIMCom's carrier lines have no
+# prefix and reach these block parsers by their command; Quectel's have ``+QSCANF:``.
+
+
+def csurv_block(lines: list[str]) -> list:
+    return parse_csurv(lines)[0]
+
+
+def cnetscan_block(lines: list[str]) -> list:
+    return parse_cnetscan(lines)[0]
+
+
+def qscanf_records(line: str) -> list | None:
+    carrier = parse_qscanf_line(line)
+    return [] if carrier is None else [carrier]

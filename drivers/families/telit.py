@@ -10,6 +10,7 @@ from __future__ import annotations
 from drivers.families.base import Family, register
 from drivers.families.cced import parse_cced
 from drivers.families.fields import Garbled, clean, dec, hexnum, number, split_fields, tokens
+from drivers.families.survey import csurv_block
 from drivers.families.threegpp import level_from_dbm
 from fieldapp import radio
 from fieldapp.model import GSM, LTE, NEIGHBOUR, SERVING, UMTS, Cell, Info, ParseRecord
@@ -306,7 +307,10 @@ TELIT = register(Family(
     poll_commands=("AT+CSQ", "AT+CREG?", "AT#MONI", "AT#SERVINFO"),
     line_parsers={"#MONI:": parse_moni, "#SERVINFO:": parse_servinfo, "+CCED:": parse_cced,
                   "#BCCHLOCK:": parse_bcchlock},
-    block_parsers={"AT#MONI": parse_moni_block},
+    block_parsers={"AT#MONI": parse_moni_block, "AT#CSURV": csurv_block, "AT*CSURV": csurv_block},
+    # #ECAM call-state URCs (threegpp.parse_ecav) are read when the module sends them (after
+    # AT#ECAM=1); the calls are still followed by +CLCC polling, which every Telit answers.
+    urc_prefixes=("#ECAM:",),
     call_state_by="clcc-poll",
     # Only the 5-parameter form has been seen (public code unlocking with 1024,0,65535,0,0);
     # the lock mirrors it with the BCCH ARFCN first and "no 3G/4G lock" in the rest [inferred].

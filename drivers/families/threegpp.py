@@ -14,7 +14,13 @@ from drivers.families.base import Family, register
 from drivers.families.fields import Garbled, after, clean, dec, hexnum, tokens
 from fieldapp import radio
 from fieldapp.model import (
+    CALL_ACTIVE,
+    CALL_ALERTING,
+    CALL_DIALING,
+    CALL_HELD,
+    CALL_INCOMING,
     CALL_RELEASED,
+    CALL_WAITING,
     CLCC_STAT,
     GSM,
     LTE,
@@ -278,6 +284,41 @@ def parse_clcc(line: str) -> list[ParseRecord]:
                       mode=_CALL_MODES.get(mode, "other") if mode is not None else None)]
 
 
+# Call-state URCs with the exact moment of each step, where the modem sends them:
+#   *ECAV: <ccid>,<ccstatus>,<calltype>[,<processid>][,<exitcause>][,<number>,<type>]
+#          (Ericsson/ST-Ericsson and MediaTek modules, AT*ECAM=1)
+#   #ECAM: <ccid>,<ccstatus>,<calltype>,,,[<number>,<type>]      (Telit, AT#ECAM=1)
+#   #ECAM: 0,1,1,,,"0YYYYYYYYY",129     (Telit manual example: call 0 dialling, voice)
+# <ccstatus>: 0 idle (released), 1 calling (MO dialling), 2 connecting (MO alerting), 3 active,
+# 4 hold, 5 waiting (MT), 6 alerting (MT ringing), 7 busy. The exit cause, when printed, is a
+# TS 24.008 CC cause.
+_ECAV_STATE = {0: CALL_RELEASED, 1: CALL_DIALING, 2: CALL_ALERTING, 3: CALL_ACTIVE, 4: CALL_HELD,
+               5: CALL_WAITING, 6: CALL_INCOMING, 7: CALL_RELEASED}
+_ECAV_DIRECTION = {1: "mo", 2: "mo", 5: "mt", 6: "mt"}
+_ECAV_CALLTYPE = {1: "voice", 2: "data", 4: "fax"}  # <calltype> 1 voice, 2 data, 4 fax [inferred]
+
+
+def parse_ecav(line: str) -> list[ParseRecord]:
+    prefix, _, body = line.partition(":")
+    t = tokens(body)
+    if len(t) < 2:
+        raise Garbled(f"{prefix} needs <ccid>,<ccstatus>")
+    ccid, status = dec(t[0], strict=True), dec(t[1], strict=True)
+    if ccid is None or status not in _ECAV_STATE:
+        raise Garbled(f"{prefix} call status {t[1]!r}")
+    calltype = dec(t[2]) if len(t) > 2 else None
+    number = next((x for x in t[5:6] if x), None) if prefix.upper().startswith("#ECAM") else None
+    cause = None
+    if prefix.upper().startswith("*ECAV"):
+        cause = dec(t[4], lo=0, hi=127) if len(t) > 4 else None
+        number = (t[5] or None) if len(t) > 5 else None
+    busy = status == 7
+    return [CallState(index=ccid, direction=_ECAV_DIRECTION.get(status), state=_ECAV_STATE[status],
+                      number=number, mode=_ECAV_CALLTYPE.get(calltype) if calltype is not None else None,
+                      cause=17 if busy and cause is None else cause,
+                      cause_text="BUSY" if busy else (CC_CAUSES.get(cause) if cause else None))]
+
+
 # +CEER: Normal call clearing                       (Option GTM601, freesmartphone test)
 # +CEER: "CC setup error",288,"MM no service"      (Sierra Wireless test script)
 # +CEER: Cause:17                                   (style an Arduino sketch expects)
@@ -418,7 +459,7 @@ def _identity_parser(prefix: str):
 LINE_PARSERS = {
     "+CSQ:": parse_csq, "+CESQ:": parse_cesq, "+CREG:": parse_creg, "+CGREG:": parse_cgreg,
     "+CEREG:": parse_cereg, "+C5GREG:": parse_c5greg, "+COPS:": parse_cops,
-    "+CLCC:": parse_clcc, "+CEER:": parse_ceer, "+CPAS:": parse_cpas, "RING": parse_ring,
+    "+CLCC:": parse_clcc, "*ECAV:": parse_ecav, "#ECAM:": parse_ecav, "+CEER:": parse_ceer, "+CPAS:": parse_cpas, "RING": parse_ring,
     "+CRING:": parse_cring, "+CLIP:": parse_clip, "ERROR": parse_error,
     "+CME ERROR:": parse_cme_error, "+CMS ERROR:": parse_cms_error,
     "MODEM ERROR:": parse_modem_error, "COMMAND NOT SUPPORT": parse_not_supported,

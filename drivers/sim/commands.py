@@ -211,6 +211,52 @@ def _cimi(h: Handset, op: str, args: str) -> list[str]:
 # -- simulator-only ---------------------------------------------------------------
 
 
+# GPRS attach and PDP context (27.007 §10.1): what a data test does. On a cell whose BSC's packet
+# processors are faulty (scenario ``bscs[].faults: packet_processor_fault``, reference case 7) no
+# packet channel can be allocated, so attach and activation fail with +CME ERROR: 148.
+def _packet_ok(h: Handset) -> bool:
+    s = h.engine.serving
+    if s is None:
+        raise AtError(30)
+    scen = h.engine.scenario
+    return not scen.packet_fault(scen.cells[s])
+
+
+def _cgatt(h: Handset, op: str, args: str) -> list[str]:
+    if op == "=?":
+        return ["+CGATT: (0-1)"]
+    if op == "?":
+        return [f"+CGATT: {int(getattr(h, 'gprs_attached', False))}"]
+    if op == "=":
+        want = int_arg(args or "0", 0, 1)
+        if want and not _packet_ok(h):
+            h.gprs_attached = False
+            raise AtError(148)
+        h.gprs_attached = bool(want)
+        if not want:
+            h.pdp_active = False
+        return []
+    raise AtError(None)
+
+
+def _cgact(h: Handset, op: str, args: str) -> list[str]:
+    if op == "=?":
+        return ["+CGACT: (0-1)"]
+    if op == "?":
+        return [f"+CGACT: 1,{int(getattr(h, 'pdp_active', False))}"]
+    if op == "=":
+        parts = split_args(args)
+        want = int_arg(parts[0] or "0", 0, 1)
+        if want:
+            if not _packet_ok(h):
+                h.pdp_active = False
+                raise AtError(148)
+            h.gprs_attached = True  # activation attaches first (27.007 §10.1.10)
+        h.pdp_active = bool(want)
+        return []
+    raise AtError(None)
+
+
 def _fasim(h: Handset, op: str, args: str) -> list[str]:
     if op != "?":
         raise AtError(None)
@@ -284,6 +330,7 @@ EXTENDED: dict[str, Handler] = {
     "+CLIP": _flag("clip"), "+CRC": _flag("crc"), "+CFUN": _cfun, "+CPIN": _cpin,
     "+COLP": _accept("+COLP: 0"), "+CSCS": _accept('+CSCS: "IRA"'), "+IPR": _accept("+IPR: 115200"),
     "+CMGF": _accept("+CMGF: 0"), "+CNMI": _accept(), "+CSCLK": _accept("+CSCLK: 0"),
+    "+CGATT": _cgatt, "+CGACT": _cgact, "+CGDCONT": _accept('+CGDCONT: 1,"IP","internet","0.0.0.0",0,0'),
     "+FASIM": _fasim, "+FASIMAUDIO": _fasim_audio, "+FASIMPLAN": _fasim_plan,
     "+FASIMBLOCK": _fasim_block, "+FASIMMOVE": _fasim_move, "+FASIMRING": _fasim_ring,
 }

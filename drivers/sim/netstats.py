@@ -17,8 +17,9 @@ does to them (DOMAIN.md §2, reference §4.3):
 - ``dead`` TRX: unavailable (fewer available TRXs and TCHs), Huawei 4102 "TRX LAPD Link Interrupt
   Alarm"; a dead BCCH TRX (cell off air): no traffic at all, Huawei 1000 "LAPD OML Fault".
 - the audio faults (case 3) leave no trace in the counters: statistics are clean.
-- downtilt: the best server of the scenario's spot carries the spot's demand in proportion to
-  its level there, so tilt 13° → 7° raises its traffic (case 2).
+- downtilt: the best server of the scenario's spot is offered the spot's demand in proportion to
+  its level there, so tilt 13° → 7° raises its traffic (case 2); what a cell carries is capped by
+  its TCHs (Erlang B), the blocked attempts show as TCH congestion.
 """
 
 from __future__ import annotations
@@ -32,9 +33,17 @@ from drivers.sim.scenario import CellSpec, Scenario
 from drivers.sim.world import World
 
 PERIOD_S = 3600
-SPOT_DEMAND_ERL = 32.0  # subscribers around the complaint spot at the evening peak
+SPOT_DEMAND_ERL = 5.0  # offered by subscribers around the complaint spot at the evening peak
 INTERFERED_DBM = -100.0  # an interferer received this strong at the site fills bands 4-5
 HUNG_FROM_HOUR = 6  # the BCCH hangs this many hours into the export (the "since a given hour")
+
+
+def erlang_b(offered_erl: float, channels: int) -> float:
+    """Blocking probability of ``channels`` servers offered ``offered_erl`` (Erlang B recursion)."""
+    b = 1.0
+    for k in range(1, channels + 1):
+        b = offered_erl * b / (k + offered_erl * b)
+    return b
 
 
 def profile(hour: int) -> float:
@@ -152,7 +161,9 @@ def _hour(rng: random.Random, scenario: Scenario, cell: CellSpec, load: float, s
     share_interfered = len([t for t in trxs if t.trx_id in interfered]) / len(trxs)
     packet_fault = scenario.packet_fault(cell)
 
-    erl_mean = min(0.55 * n_tch, 9.0) * load + spot_erl
+    offered = min(0.3 * n_tch, 9.0) * load + spot_erl
+    blocking = erlang_b(offered, n_tch) if n_tch else 1.0  # the cell's TCHs cap what it carries
+    erl_mean = offered * (1.0 - blocking)
     calls = erl_mean * 3600 / 90.0  # 90 s mean holding time
     ho_in = _n(rng, calls * 0.45)
     ho_in_att = ho_in + _n(rng, ho_in * 0.02)
@@ -164,7 +175,7 @@ def _hour(rng: random.Random, scenario: Scenario, cell: CellSpec, load: float, s
         calls_here = ho_in
     else:
         assignments = _n(rng, calls)
-        attempts = assignments + _n(rng, assignments * 0.006)
+        attempts = assignments + _n(rng, assignments * 0.006) + _n(rng, calls * blocking / max(1e-9, 1 - blocking))
         sd_att = _n(rng, calls * 2.2)
         sd_cong = _n(rng, sd_att * 0.001)
         sd_seiz = max(0, int(round((sd_att - sd_cong) * sd_ok_share)) - _n(rng, sd_att * 0.002))

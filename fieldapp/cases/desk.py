@@ -62,6 +62,14 @@ class CaseDesk:
         with self.store(create=False) as st:
             return _evidence.evidence(st, case_id)
 
+    def cqt_runs(self) -> list[dict[str, Any]]:
+        """Every CQT run of the workspace (id, created_utc, state, case_id …), oldest first:
+        the window offers them by name instead of asking for a typed id."""
+        if not self.workspace.exists():
+            return []
+        with self.store() as st:
+            return st.cqt_runs()
+
     def sessions(self) -> list[SessionInfo]:
         if not self.workspace.exists():
             return []
@@ -71,6 +79,13 @@ class CaseDesk:
     def findings(self, case_id: int) -> list[Finding]:
         with self.store(create=False) as st:
             return diagnose_case(st, case_id)
+
+    def statistics(self, case_id: int):
+        """The case's network statistics and alarms (fieldapp.netstats.data.StatsData)."""
+        from fieldapp.netstats.data import load as load_stats
+
+        with self.store(create=False) as st:
+            return load_stats(st, case_id=case_id)
 
     def comparison(self, case_id: int) -> Comparison | None:
         with self.store(create=False) as st:

@@ -50,6 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
                    help="GPS: an NMEA serial port (/dev/ttyACM0) or gpsd (host:port)")
     p.add_argument("--gps-baud", type=int, default=4800)
+    p.add_argument("--data-test", type=int, default=0, metavar="N",
+                   help="a packet data test: N attempts of GPRS attach + PDP activation, one line each, then stop")
+    p.add_argument("--data-every", type=float, default=5.0, metavar="S", help="seconds between data attempts")
+    p.add_argument("--apn", default="internet", help="APN of the data test's PDP context (default internet)")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_record)
 
@@ -116,6 +120,7 @@ def format_capabilities(caps, simulator=None) -> str:
         f"firmware:     {caps.firmware or 'not reported'}",
         f"call state:   {'URCs' if caps.call_state_by == 'urc' else 'polling AT+CLCC'}",
         f"ARFCN lock:   {'yes' if caps.can_lock_arfcn else 'not available'}",
+        f"band scan:    {caps.scan.get('text') or 'not available'}",
     ]
     if simulator:
         lines.append(f"simulator:    scenario {simulator.get('scenario')}")
@@ -132,8 +137,9 @@ def format_capabilities(caps, simulator=None) -> str:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """Build a request, run the live session with a recording, print what happens."""
+    from fieldapp.cli.progress import TerminalProgress
     from fieldapp.live import ConnectRequest, LinkStatus, LiveSession
-    from fieldapp.model import Event
+    from fieldapp.model import Event, Sample
     from fieldapp.positioning import parse_gps_address
 
     gps_kind, gps_address = "none", None
@@ -146,11 +152,19 @@ def cmd_record(args: argparse.Namespace) -> int:
                              reconnect=args.reconnect, gps=gps_kind, gps_address=gps_address,
                              gps_baud=args.gps_baud)
     messages: list[str] = []
+    last_cell: dict[str, str] = {}  # where the handset is, for the data test's lines
+    progress = TerminalProgress(sys.stderr)  # one live line on a terminal, nothing in a pipe
 
     def show(record) -> None:
+        serving = getattr(record, "serving", None)
+        if serving is not None and getattr(serving, "ci", None) is not None:
+            last_cell["cell"] = f"LAC {serving.lac} CI {serving.ci}"
         if isinstance(record, Event):
-            print(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}",
-                  file=sys.stderr)
+            progress.events += 1
+            progress.message(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}")
+        elif isinstance(record, Sample):
+            progress.samples += 1
+            progress.last = record
         elif isinstance(record, LinkStatus) and (record.message or "").startswith("workspace:") \
                 and record.message not in messages[-1:]:
             messages.append(record.message)
@@ -177,6 +191,9 @@ def cmd_record(args: argparse.Namespace) -> int:
         model = getattr(caps, "model", None)
         print(f"recording session {status.session_id} from {args.port} ({status.family}"
               f"{', ' + model if model else ''}); Ctrl-C ends it", file=sys.stderr)
+        if args.data_test > 0:
+            _data_test(args, session, stop, last_cell)
+            stop.set()
         deadline = None if args.duration is None else time.monotonic() + args.duration
         while not stop.wait(0.2):
             if deadline is not None and time.monotonic() >= deadline:
@@ -184,10 +201,12 @@ def cmd_record(args: argparse.Namespace) -> int:
             if session.status().state == "lost" and not args.reconnect:
                 interrupted = True  # the device vanished and is not waited for
                 break
+            progress.show()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        progress.end()
         session.stop_recording(interrupted=interrupted)
         session.shutdown()
     summary = session.last_recording
@@ -206,6 +225,24 @@ def cmd_record(args: argparse.Namespace) -> int:
     counts = summary.counts
     print(f"session {summary.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
     return 1 if interrupted else 0
+
+
+def _data_test(args: argparse.Namespace, session, stop: threading.Event, last: dict[str, str]) -> None:
+    """``record --data-test N``: attach + PDP activation N times, one line per attempt on stdout
+    (the commands are the data test's, sent through the session's handset)."""
+    from fieldapp.cqt import data_test
+
+    attempts = []
+    time.sleep(min(2.0, args.data_every))  # a first sample for the cell
+    for seq in range(1, args.data_test + 1):
+        if stop.is_set() or session.source is None:
+            break
+        a = data_test.attempt(session.source.command, seq, apn=args.apn, cell=last.get("cell"), emit=session.record)
+        attempts.append(a)
+        print(a.line(), flush=True)
+        if seq < args.data_test and stop.wait(args.data_every):
+            break
+    print(data_test.summary(attempts), flush=True)
 
 
 # --------------------------------------------------------------------------- parse-at

@@ -229,6 +229,16 @@ class CqtRunner:
         self._changed()
         return call
 
+    def unmark(self, seq: int) -> CqtCall:
+        """Take back the listener's verdict of call ``seq`` (the panel's undo)."""
+        with self._lock:
+            call = self._find(seq)
+            call.listener, call.listener_by = None, None
+        self._save_call(call)
+        self._save_verdict()
+        self._changed()
+        return call
+
     def set_note(self, note: str, seq: int | None = None) -> CqtCall:
         with self._lock:
             call = self._find(seq)
@@ -358,7 +368,9 @@ class CqtRunner:
         self._set(phase="dialling", call_seq=call.seq, trx_id=trx, hold_left_s=None)
         self._save_call(call)
         try:
-            self.source.dial(clean_number(plan.number))
+            # A network answer to the dial (BUSY, NO ANSWER, NO CARRIER, no service...) comes
+            # back as text: a setup failure of the TRX under test, and the run goes on.
+            network_answer = self.source.dial(clean_number(plan.number))
         except AtError as exc:
             self._end_error(call, f"number refused: {exc}")
             raise RunFault(f"the modem refused the call to {plan.number}: {exc}. Check the number, then resume") \
@@ -369,6 +381,10 @@ class CqtRunner:
         dialled_utc = time.time()
         tracker = self.source.tracker
         progress = tracker.call or tracker.last
+        if network_answer:
+            call.extra["dial_result"] = network_answer
+            self._complete(call, progress, cancelled=False, timed_out=False)
+            return
         if progress.ended_utc is not None and progress.ended_utc < dialled_utc and progress.connected_utc is None:
             self._lost_at_dial(call)
             return

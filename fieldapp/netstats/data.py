@@ -72,3 +72,61 @@ def alarm_cell_match(alarm: dict[str, Any], cells: set[str]) -> str | None:
         if hits:
             return hits[0]
     return None
+
+
+# Counters a chart may show besides the KPIs (name -> the canonical counters, first present wins).
+SERIES_COUNTERS = {
+    "access_attempts": ("channel_requests", "ia_attempts", "sdcch_attempts"),
+    "sdcch_seizures": ("sdcch_seizures", "ia_success"),
+    "ho_in_success": ("ho_in_success",),
+    "tch_drops": ("tch_drops",),
+}
+SERIES_TITLES = {"access_attempts": "Channel requests / SDCCH attempts", "sdcch_seizures": "SDCCH seizures",
+                 "ho_in_success": "Incoming handovers", "tch_drops": "TCH drops"}
+
+
+def series_title(name: str) -> tuple[str, str]:
+    """(title, unit) of a KPI or a counter series."""
+    if name in K.KPI_BY_NAME:
+        k = K.KPI_BY_NAME[name]
+        return k.title, k.unit
+    return SERIES_TITLES.get(name, name), "count"
+
+
+def series(stats: StatsData, name: str, by: str = "hour", cells: list[str] | None = None
+           ) -> dict[str, list[tuple[float, float | None]]]:
+    """Per cell, the (period start, value) points of a KPI or of a counter series; missing
+    values are None (a gap in a plot, never 0)."""
+    frame = stats.frame("cell")
+    if frame.empty:
+        return {}
+    agg = K.aggregate(frame, by)
+    if name in K.KPI_BY_NAME:
+        values = K.KPI_BY_NAME[name].value(agg)
+    elif name in SERIES_COUNTERS:
+        values = pd.Series(float("nan"), index=agg.index)
+        for c in SERIES_COUNTERS[name]:
+            if c in agg.columns:
+                values = values.combine_first(agg[c].astype(float))
+    else:
+        raise ValueError(f"unknown series {name!r}")
+    out: dict[str, list[tuple[float, float | None]]] = {}
+    for (obj, start), v in values.items():
+        if cells is not None and obj not in cells:
+            continue
+        out.setdefault(str(obj), []).append((start.timestamp(), None if pd.isna(v) else float(v)))
+    return out
+
+
+def cell_kpi_means(stats: StatsData, names: list[str]) -> dict[str, dict[str, float | None]]:
+    """Per cell, each KPI over the whole export (ratios of the sums of every period)."""
+    frame = stats.frame("cell")
+    if frame.empty:
+        return {}
+    agg = K.aggregate(frame, "day")
+    totals = agg.groupby(level="object").sum(min_count=1)
+    for mean in K.MEANS:  # means are averaged, not summed, over the days
+        if mean in agg.columns:
+            totals[mean] = agg[mean].groupby(level="object").mean()
+    tab = K.kpis(totals, names)
+    return {str(cell): {k: (None if pd.isna(v) else float(v)) for k, v in row.items()} for cell, row in tab.iterrows()}

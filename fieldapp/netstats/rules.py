@@ -385,13 +385,23 @@ def statistics_clean(stats: StatsData, spot_cells: list[str]) -> list[Finding]:
         bits = [f"{K.KPI_BY_NAME[k].title.lower()} {_fmt(_num(mean.get(k)), 1)} {K.KPI_BY_NAME[k].unit}"
                 for k in CLEAN_KPIS if _num(mean.get(k)) is not None]
         parts.append(f"{cell}: " + ", ".join(bits))
+    outside = []
+    for cell in cells:
+        if tab.empty or cell not in tab.index.get_level_values("object"):
+            continue
+        mean = tab.loc[cell].mean(numeric_only=True)
+        outside += [f"{cell} {K.KPI_BY_NAME[k].title.lower()} {_num(mean.get(k)):.1f} {K.KPI_BY_NAME[k].unit}"
+                    for k in CLEAN_KPIS if K.KPI_BY_NAME[k].grade(_num(mean.get(k))) == "bad"]
     summary = (f"Statistics of {len(parts)} cell(s) over {periods} periods show no fault (no hung BCCH, packet, "
                f"interference or TRX signature) and no alarm is active: " + "; ".join(parts) + ".")
+    if outside:
+        summary += " Outside their thresholds (not a fault signature, worth a look): " + "; ".join(outside) + "."
     step = ("Statistics and alarms are clean: go on site and reproduce the complaint at the spot (drive test, and a CQT "
             "per TRX for audio or access complaints), with a network-side trace at the same time.")
     cites = tuple(Citation(None, None, "counter", p) for p in parts[:MAX_CITES])
-    return [Finding("statistics_clean", "Statistics and alarms clean", summary, step, cites, "info",
-                    {"cells": cells, "periods": int(periods), "source": "statistics"})]
+    return [Finding("statistics_clean", "Statistics and alarms clean", summary, step, cites,
+                    "medium" if outside else "info",
+                    {"cells": cells, "periods": int(periods), "outside_thresholds": outside, "source": "statistics"})]
 
 
 BEFORE_AFTER_KPIS = ("traffic_erl", "call_setup_success_pct", "tch_drop_pct", "tch_drops_per_erlh")

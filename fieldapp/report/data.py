@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from fieldapp.cases.compare import Comparison, compare_case
 from fieldapp.cases.cqt_evidence import CqtEvidence
@@ -32,6 +33,7 @@ class ReportData:
     comparison: Comparison | None
     generated_utc: float = field(default_factory=time.time)
     workspace: str = ""
+    stats: Any = None  # fieldapp.netstats.data.StatsData: the case's counters and alarms (issue 14)
 
 
 def gather_report(store: Store, case_id: int) -> ReportData:
@@ -42,4 +44,4 @@ def gather_report(store: Store, case_id: int) -> ReportData:
     infos = {s.session_id: store.session(s.session_id) for s in every.sessions}
     return ReportData(case, store.case_history(case_id), evidence(store, case_id), every.sessions,
                       {k: v for k, v in infos.items() if v is not None}, every.plan, every.cqt, findings,
-                      compare_case(store, case_id), workspace=str(store.path))
+                      compare_case(store, case_id), workspace=str(store.path), stats=diag_input.stats)

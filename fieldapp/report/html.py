@@ -23,6 +23,7 @@ from fieldapp.export_csv import iso_utc
 from fieldapp.model import DEDICATED
 from fieldapp.report.data import ReportData
 from fieldapp.report.mask import Masker, position_text
+from fieldapp.report.stats_html import statistics_section
 
 _GROUPS = (("subscriber", "Subscriber"), ("complaint", "Complaint"), ("place", "Place"), ("when", "When and how often"),
            ("handset", "Handset"), ("handling", "Handling"))
@@ -180,6 +181,8 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
             parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in verdict["support"]) + "</ul>")
         if verdict.get("rule"):
             parts.append(f"<p class='muted'>Rule: {e(verdict['rule'])}</p>")
+    # Network statistics and alarms (issue 14)
+    parts.append(statistics_section(data.stats, e, image_src, images))
     # Root cause and action
     parts.append("<h2>Root cause and action</h2>")
     parts.append(_table(["Root cause", "Action", "Details"], [[e(case.cause or "—"), e(case.action or "—"),

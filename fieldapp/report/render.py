@@ -64,6 +64,12 @@ def render_images(data: ReportData) -> dict[str, QImage]:
         images["map.png"] = route_map(data.sessions, data.plan, _spot(data), serving_names=sorted(serving))
     if data.comparison is not None:
         images["before-after.png"] = before_after_bars(data.comparison)
+    if data.stats is not None and not data.stats.counters.empty:  # network statistics (issue 14)
+        from fieldapp.report.stats_plot import charts_for, kpi_chart
+
+        cells = list(data.case.cells) or None
+        for name in charts_for(data.findings, data.stats):
+            images[f"stats-{name}.png"] = kpi_chart(data.stats, name, cells=cells, action_date=data.case.action_date)
     return images
 
 

@@ -1,139 +1,155 @@
-"""Record ↔ row mapping for samples and neighbours (the flattened tables of schema v1).
+"""Record ↔ row mapping for samples: one row per Sample, its parts packed as JSON.
 
-Each mapping is ``record attribute -> column``. ``tests/fieldapp/test_store.py`` checks that
-every field of the model is mapped, so a field added to the model without a column (and a
-migration) fails a test instead of being dropped on the way to disk.
+Why packed (schema v5): the views, exports, replay and diagnosis only ever read a sample whole,
+and a flat row of ~90 columns plus one row per neighbour cost ~100 µs per sample to store
+(issue 15: 10,000 samples/s; SQLite's cost grows with the number of bound columns). A sample is
+now one JSON array of its parts, plus a few plain "query columns" copied from it so that an
+engineer can still ask the workspace with plain SQL (``sqlite3 workspace.db``)::
+
+    SELECT datetime(ts_utc, 'unixepoch'), tech, ci, arfcn, level_dbm, rxqual, lat, lon
+    FROM samples WHERE session_id = 3 ORDER BY ts_utc;
+
+``record_json`` is ``[serving, signal, registration, position, neighbours]``:
+
+- ``serving``: ``null`` (no serving cell) or the Cell's fields in layout order and, last, its
+  channel (``null`` or the Channel's fields in layout order);
+- ``signal``, ``registration``, ``position``: ``null`` or the record's fields in layout order;
+- ``neighbours``: a list of cells written like ``serving``.
+
+For example (a GSM call with one neighbour; nulls shortened to ``…`` here)::
+
+    [["serving","GSM",262,1,6699,15437,7,35,25,-85.0,…,3,null,…,"dedicated",
+      [7,3,false,null,null,"TCH/F","EFR"]],
+     [-85.0,5,14,25,null,null,null,null], ["cs",1,6699,15437,0,"GSM","Test Net",262,1],
+     [1764325636.85,52.5201,13.4049,34.5,8.3,271.0,0.9,9,1],
+     [["neighbour","GSM",null,null,6699,15438,12,21,30,-80.0,…,null]]]
+
+"Layout order" is the field order of the model's dataclasses when the row was written. Each
+row names its layout (``samples.layout`` → ``record_layouts``): a field added to the model
+later does not shift the values of older rows, which are read back by name.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from operator import attrgetter
 from typing import Any
 
 from fieldapp.model import Cell, Channel, Position, Registration, Sample, Signal
 
-SAMPLE_OWN = {"ts_utc": "ts_utc", "tech": "tech", "mode": "mode"}
-
-# The serving cell: plain names, except where the Sample has a field of the same name.
-SERVING_CELL = {
-    "role": "role", "tech": "cell_tech", "mcc": "mcc", "mnc": "mnc", "lac": "lac", "ci": "ci",
-    "arfcn": "arfcn", "bsic": "bsic", "rxlev": "rxlev", "rxlev_dbm": "rxlev_dbm",
-    "rxlev_full": "rxlev_full", "rxlev_sub": "rxlev_sub", "rxqual": "rxqual",
-    "rxqual_sub": "rxqual_sub", "c1": "c1", "c2": "c2", "ta": "ta", "pci": "pci",
-    "rscp_dbm": "rscp_dbm", "ecno_db": "ecno_db", "rsrp_dbm": "rsrp_dbm", "rsrq_db": "rsrq_db",
-    "sinr_db": "sinr_db", "operator": "operator", "state": "cell_state",
-}
-NEIGHBOUR_CELL = {attr: attr for attr in SERVING_CELL}
-CHANNEL = {name: name for name in ("tch_arfcn", "timeslot", "hopping", "maio", "hsn",
-                                   "channel_type", "codec")}
-SIGNAL = {
-    "rssi_dbm": "rssi_dbm", "rxqual": "sig_rxqual", "rssi_raw": "rssi_raw", "rxlev": "sig_rxlev",
-    "rscp_dbm": "sig_rscp_dbm", "ecno_db": "sig_ecno_db", "rsrq_db": "sig_rsrq_db",
-    "rsrp_dbm": "sig_rsrp_dbm",
-}
-REGISTRATION = {name: f"reg_{name}" for name in ("domain", "stat", "lac", "ci", "act", "tech",
-                                                 "operator", "mcc", "mnc")}
-POSITION = {
-    "ts_utc": "pos_ts_utc", "lat": "lat", "lon": "lon", "alt_m": "alt_m", "speed_mps": "speed_mps",
-    "course_deg": "course_deg", "hdop": "hdop", "sats": "sats", "fix_quality": "fix_quality",
-}
-
-# Columns of the samples table written for one Sample, in a fixed order.
+# Plain columns of the samples table, in insert order. The query columns after ``mode`` are
+# copies of values in record_json (the serving cell's and the position's), for SQL users.
 SAMPLE_COLUMNS: tuple[str, ...] = (
-    ("session_id", *SAMPLE_OWN.values(), "has_serving", *SERVING_CELL.values(),
-     "has_channel", *CHANNEL.values(), "has_signal", *SIGNAL.values(),
-     "has_registration", *REGISTRATION.values(), "has_position", *POSITION.values())
+    "session_id", "ts_utc", "tech", "mode", "layout", "record_json", "neighbours_n",
+    "mcc", "mnc", "lac", "ci", "arfcn", "pci", "level_dbm", "rxqual", "lat", "lon",
 )
-NEIGHBOUR_COLUMNS: tuple[str, ...] = (
-    ("sample_id", "idx", *NEIGHBOUR_CELL.values(), "has_channel", *CHANNEL.values())
-)
-# Integer columns that hold a bool in the model.
-_BOOL_COLUMNS = {"hopping"}
+# The record parts packed in record_json, in their order there, with their classes.
+PARTS: dict[str, type] = {"cell": Cell, "channel": Channel, "signal": Signal,
+                          "registration": Registration, "position": Position}
 
 
-def _flat(obj: Any, mapping: dict[str, str]) -> list[Any]:
-    if obj is None:
-        return [None] * len(mapping)
-    return [getattr(obj, attr) for attr in mapping]
+def _names(record: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record) if f.name != "channel")
 
 
-def _channel_flat(channel: Channel | None) -> list[Any]:
-    values = _flat(channel, CHANNEL)
-    hopping = values[2]
-    values[2] = None if hopping is None else int(bool(hopping))
-    return [int(channel is not None), *values]
+# The layout this code writes: every field of every part (a Cell's channel travels separately).
+LAYOUT: dict[str, list[str]] = {part: list(_names(cls)) for part, cls in PARTS.items()}
+LAYOUT_JSON = json.dumps(LAYOUT, sort_keys=True, separators=(",", ":"))
+
+_get_cell = attrgetter(*LAYOUT["cell"])
+_get_channel = attrgetter(*LAYOUT["channel"])
+_get_signal = attrgetter(*LAYOUT["signal"])
+_get_registration = attrgetter(*LAYOUT["registration"])
+_get_position = attrgetter(*LAYOUT["position"])
+_CHANNEL_AT = [f.name for f in fields(Cell)].index("channel")  # the channel's place in Cell(*args)
+_HOPPING = LAYOUT["channel"].index("hopping")
+_NO_QUERY = (None,) * 7
+# allow_nan: an infinite float (which the model can hold) goes out as Infinity and comes back
+# equal; SQL reads only the plain columns.
+_pack = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode
 
 
-def sample_row(session_id: int, sample: Sample) -> list[Any]:
-    serving = sample.serving
-    return [
-        session_id, sample.ts_utc, sample.tech, sample.mode,
-        int(serving is not None), *_flat(serving, SERVING_CELL),
-        *_channel_flat(serving.channel if serving is not None else None),
-        int(sample.signal is not None), *_flat(sample.signal, SIGNAL),
-        int(sample.registration is not None), *_flat(sample.registration, REGISTRATION),
-        int(sample.position is not None), *_flat(sample.position, POSITION),
-    ]
+def _channel_values(channel: Channel) -> tuple[Any, ...]:
+    values = _get_channel(channel)
+    hopping = values[_HOPPING]
+    if hopping is None or hopping is True or hopping is False:
+        return values
+    return values[:_HOPPING] + (bool(hopping),) + values[_HOPPING + 1:]  # a device's 0/1 as a bool
 
 
-def neighbour_rows(sample_id: int, cells: Sequence[Cell]) -> list[list[Any]]:
-    return [[sample_id, idx, *_flat(cell, NEIGHBOUR_CELL), *_channel_flat(cell.channel)]
-            for idx, cell in enumerate(cells)]
+def _cell_values(cell: Cell) -> tuple[Any, ...]:
+    channel = cell.channel
+    return _get_cell(cell) + (None if channel is None else _channel_values(channel),)
+
+
+def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
+    """The samples row of one Sample (values in SAMPLE_COLUMNS order).
+
+    One attrgetter call per record part and one JSON encode per sample: ~10 µs a sample with
+    six neighbours (bench/store_bench.py)."""
+    serving, signal, registration, position = (sample.serving, sample.signal, sample.registration,
+                                               sample.position)
+    neighbours = sample.neighbours
+    record = _pack((
+        None if serving is None else _cell_values(serving),
+        None if signal is None else _get_signal(signal),
+        None if registration is None else _get_registration(registration),
+        None if position is None else _get_position(position),
+        [_cell_values(c) for c in neighbours] if neighbours else (),
+    ))
+    query = _NO_QUERY if serving is None else (
+        serving.mcc, serving.mnc, serving.lac, serving.ci, serving.arfcn, serving.pci, serving.level_dbm)
+    return ((session_id, sample.ts_utc, sample.tech, sample.mode, layout_id, record, len(neighbours))
+            + query + (sample.rxqual,)
+            + ((None, None) if position is None else (position.lat, position.lon)))
+
+
+class _Builder:
+    """Builds the records of one layout: positionally when it is this code's layout (the fast
+    path), else by field name (fields the model no longer has are dropped, new ones default)."""
+
+    def __init__(self, layout: dict[str, list[str]]) -> None:
+        self.current = layout == LAYOUT
+        self.layout = layout
+
+    def _by_name(self, part: str, values: Sequence[Any]) -> dict[str, Any]:
+        known = {f.name for f in fields(PARTS[part])}
+        return {n: v for n, v in zip(self.layout.get(part, ()), values) if n in known}
+
+    def cell(self, values: list[Any]) -> Cell:
+        channel = values[-1]
+        if self.current:
+            at = _CHANNEL_AT
+            return Cell(*values[:at], None if channel is None else Channel(*channel), *values[at:-1])
+        return Cell(**self._by_name("cell", values[:-1]),
+                    channel=None if channel is None else Channel(**self._by_name("channel", channel)))
+
+    def part(self, part: str, values: list[Any] | None) -> Any:
+        if values is None:
+            return None
+        cls = PARTS[part]
+        return cls(*values) if self.current else cls(**self._by_name(part, values))
 
 
 class SampleReader:
-    """Rebuilds Samples and neighbour Cells from plain tuple rows of the two queries of
-    ``Store.samples``, given their column names once: positions are looked up once, not per
-    row (name lookups on sqlite3.Row over ~100 columns cost more than the query itself)."""
+    """Rebuilds Samples from rows of ``(layout, record_json, ts_utc, tech, mode)``; ``layouts``
+    maps a layout id to its field lists (the record_layouts table)."""
 
-    def __init__(self, sample_names: Sequence[str], neighbour_names: Sequence[str]) -> None:
-        pos = {name: i for i, name in enumerate(sample_names)}
-        n_pos = {name: i for i, name in enumerate(neighbour_names)}
+    COLUMNS = ("layout", "record_json", "ts_utc", "tech", "mode")
 
-        def parts(mapping: dict[str, str], where: dict[str, int]) -> list[tuple[str, int, bool]]:
-            return [(attr, where[col], col in _BOOL_COLUMNS) for attr, col in mapping.items()]
+    def __init__(self, layouts: dict[int, dict[str, list[str]]]) -> None:
+        self._builders = {lid: _Builder(layout) for lid, layout in layouts.items()}
 
-        self._own = parts(SAMPLE_OWN, pos)
-        self._serving = parts(SERVING_CELL, pos)
-        self._channel = parts(CHANNEL, pos)
-        self._signal = parts(SIGNAL, pos)
-        self._registration = parts(REGISTRATION, pos)
-        self._position = parts(POSITION, pos)
-        self._n_cell = parts(NEIGHBOUR_CELL, n_pos)
-        self._n_channel = parts(CHANNEL, n_pos)
-        self._has = {name: pos[name] for name in ("has_serving", "has_channel", "has_signal",
-                                                  "has_registration", "has_position")}
-        self._n_has_channel = n_pos["has_channel"]
-
-    @staticmethod
-    def _kwargs(row: Sequence[Any], part: list[tuple[str, int, bool]]) -> dict[str, Any]:
-        out = {}
-        for attr, i, is_bool in part:
-            value = row[i]
-            out[attr] = bool(value) if is_bool and value is not None else value
-        return out
-
-    def neighbour(self, row: Sequence[Any]) -> Cell:
-        channel = Channel(**self._kwargs(row, self._n_channel)) if row[self._n_has_channel] else None
-        return Cell(**self._kwargs(row, self._n_cell), channel=channel)
-
-    def sample(self, row: Sequence[Any], neighbours: tuple[Cell, ...]) -> Sample:
-        has = self._has
-        serving = None
-        if row[has["has_serving"]]:
-            channel = Channel(**self._kwargs(row, self._channel)) if row[has["has_channel"]] else None
-            serving = Cell(**self._kwargs(row, self._serving), channel=channel)
-        return Sample(
-            **self._kwargs(row, self._own),
-            serving=serving,
-            neighbours=neighbours,
-            signal=Signal(**self._kwargs(row, self._signal)) if row[has["has_signal"]] else None,
-            registration=(Registration(**self._kwargs(row, self._registration))
-                          if row[has["has_registration"]] else None),
-            position=Position(**self._kwargs(row, self._position)) if row[has["has_position"]] else None,
-        )
+    def sample(self, row: Sequence[Any]) -> Sample:
+        layout_id, text, ts_utc, tech, mode = row
+        b = self._builders[layout_id]
+        serving, signal, registration, position, neighbours = json.loads(text)
+        cell = b.cell
+        return Sample(ts_utc, tech, None if serving is None else cell(serving),
+                      tuple(map(cell, neighbours)), b.part("signal", signal),
+                      b.part("registration", registration), b.part("position", position), mode)
 
 
 def _json_default(obj: Any) -> Any:

@@ -20,6 +20,11 @@ History:
 - v7: cell plan versions (issue 13): every load of a plan (a cell file, a scenario, an edit)
   is kept as a numbered version with its cells as JSON; each session keeps the version it was
   recorded or imported under (``sessions.plan_version``; NULL: recorded before versions).
+- v8: a sample is one row with its parts packed as JSON (``samples.record_json``, format in
+  store/rows.py, field order named per row by ``record_layouts``) plus a few query columns;
+  the ``neighbours`` table is folded into its samples. Every read takes a sample whole, and the
+  flat ~90 columns plus one row per neighbour cost ~100 µs per sample to insert (issue 15:
+  ~10,000 samples/s before, see bench/store_bench.py).
 """
 
 from __future__ import annotations
@@ -324,7 +329,70 @@ _V7 = (
     "ALTER TABLE sessions ADD COLUMN plan_version INTEGER",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_CELL_V4 = ("role, cell_tech, mcc, mnc, lac, ci, arfcn, bsic, rxlev, rxlev_dbm, rxlev_full, rxlev_sub,"
+            " rxqual, rxqual_sub, c1, c2, ta, pci, rscp_dbm, ecno_db, rsrp_dbm, rsrq_db, sinr_db, operator,"
+            " cell_state")
+_NEIGHBOUR_V4 = _CELL_V4.replace("cell_tech", "tech").replace("cell_state", "state")
+# A v4 channel as a JSON array (hopping was stored as 0/1), or NULL without one.
+_CHANNEL_V4 = ("json(CASE WHEN has_channel THEN json_array(tch_arfcn, timeslot,"
+               " json(CASE hopping WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END),"
+               " maio, hsn, channel_type, codec) END)")
+# The field order of v1-v7's flat sample columns: the layout of every converted row (store/rows.py).
+_LAYOUT_V4 = ('{"cell":["role","tech","mcc","mnc","lac","ci","arfcn","bsic","rxlev","rxlev_dbm",'
+              '"rxlev_full","rxlev_sub","rxqual","rxqual_sub","c1","c2","ta","pci","rscp_dbm","ecno_db",'
+              '"rsrp_dbm","rsrq_db","sinr_db","operator","state"],'
+              '"channel":["tch_arfcn","timeslot","hopping","maio","hsn","channel_type","codec"],'
+              '"position":["ts_utc","lat","lon","alt_m","speed_mps","course_deg","hdop","sats","fix_quality"],'
+              '"registration":["domain","stat","lac","ci","act","tech","operator","mcc","mnc"],'
+              '"signal":["rssi_dbm","rxqual","rssi_raw","rxlev","rscp_dbm","ecno_db","rsrq_db","rsrp_dbm"]}')
+_V8 = (
+    """CREATE TABLE record_layouts (
+        id INTEGER PRIMARY KEY,
+        layout TEXT NOT NULL UNIQUE              -- JSON: part -> field names, in packed order
+    )""",
+    f"INSERT INTO record_layouts (id, layout) VALUES (1, '{_LAYOUT_V4}')",
+    """CREATE TABLE samples_v5 (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        ts_utc REAL NOT NULL,
+        tech TEXT,
+        mode TEXT,
+        layout INTEGER NOT NULL REFERENCES record_layouts(id),
+        record_json TEXT NOT NULL,               -- [serving, signal, registration, position, neighbours]
+        neighbours_n INTEGER NOT NULL DEFAULT 0,
+        -- query columns: copies from record_json for SQL users (serving cell, position)
+        mcc INTEGER, mnc INTEGER, lac INTEGER, ci INTEGER, arfcn INTEGER, pci INTEGER,
+        level_dbm REAL, rxqual INTEGER, lat REAL, lon REAL
+    )""",
+    f"""INSERT INTO samples_v5 (id, session_id, ts_utc, tech, mode, layout, record_json, neighbours_n,
+            mcc, mnc, lac, ci, arfcn, pci, level_dbm, rxqual, lat, lon)
+        SELECT id, session_id, ts_utc, tech, mode, 1,
+            json_array(
+                json(CASE WHEN has_serving THEN json_array({_CELL_V4}, {_CHANNEL_V4}) END),
+                json(CASE WHEN has_signal THEN json_array(rssi_dbm, sig_rxqual, rssi_raw, sig_rxlev,
+                    sig_rscp_dbm, sig_ecno_db, sig_rsrq_db, sig_rsrp_dbm) END),
+                json(CASE WHEN has_registration THEN json_array(reg_domain, reg_stat, reg_lac, reg_ci,
+                    reg_act, reg_tech, reg_operator, reg_mcc, reg_mnc) END),
+                json(CASE WHEN has_position THEN json_array(pos_ts_utc, lat, lon, alt_m, speed_mps,
+                    course_deg, hdop, sats, fix_quality) END),
+                json(coalesce((SELECT json_group_array(json(packed)) FROM (
+                    SELECT json_array({_NEIGHBOUR_V4}, {_CHANNEL_V4}) AS packed FROM neighbours n
+                    WHERE n.sample_id = samples.id ORDER BY idx)), '[]'))),
+            (SELECT count(*) FROM neighbours n WHERE n.sample_id = samples.id),
+            mcc, mnc, lac, ci, arfcn, pci,
+            CASE WHEN cell_tech = 'UMTS' AND rscp_dbm IS NOT NULL THEN rscp_dbm
+                 WHEN cell_tech = 'LTE' AND rsrp_dbm IS NOT NULL THEN rsrp_dbm
+                 ELSE rxlev_dbm END,
+            coalesce(CASE WHEN has_serving THEN rxqual END, CASE WHEN has_signal THEN sig_rxqual END),
+            lat, lon
+        FROM samples""",
+    "DROP TABLE neighbours",
+    "DROP TABLE samples",
+    "ALTER TABLE samples_v5 RENAME TO samples",
+    "CREATE INDEX samples_by_session ON samples(session_id, ts_utc)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

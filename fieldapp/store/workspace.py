@@ -19,20 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample, Scan
+from fieldapp.model import EV_GAP, EV_INFO, Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import cases as _cases
 from fieldapp.store import cqt_rows as _cqt
+from fieldapp.store import liveness
 from fieldapp.store import scan_rows as _scan_rows
 from fieldapp.store import stat_rows as _stat
-from fieldapp.store.rows import (
-    NEIGHBOUR_COLUMNS,
-    SAMPLE_COLUMNS,
-    SampleReader,
-    dumps,
-    loads,
-    neighbour_rows,
-    sample_row,
-)
+from fieldapp.store.rows import LAYOUT_JSON, SAMPLE_COLUMNS, SampleReader, dumps, loads, sample_row
 from fieldapp.store.schema import StoreError, configure, migrate, schema_version
 
 
@@ -65,21 +58,15 @@ def _placeholders(columns: Iterable[str]) -> str:
 
 _INSERT_SAMPLE = (f"INSERT INTO samples ({', '.join(SAMPLE_COLUMNS)}) "
                   f"VALUES ({_placeholders(SAMPLE_COLUMNS)})")
-_INSERT_NEIGHBOUR = (f"INSERT INTO neighbours ({', '.join(NEIGHBOUR_COLUMNS)}) "
-                     f"VALUES ({_placeholders(NEIGHBOUR_COLUMNS)})")
-# Samples and their neighbours come as two streams in the same order, (sample time, sample
-# id), merged in Python: half the rows a join would fetch (the sample columns are not repeated
-# per neighbour). The neighbour stream carries the key so that the merge can skip neighbours of
-# a sample committed between the two queries' snapshots.
+# One query, served by the samples_by_session index (session_id, ts_utc); a sample comes
+# whole from its own row (rows.py).
 _SELECT_SAMPLES = (
-    "SELECT s.id AS sample_id, " + ", ".join(f"s.{c}" for c in SAMPLE_COLUMNS[1:])
-    + " FROM samples s WHERE s.session_id = ? ORDER BY s.ts_utc, s.id"
+    "SELECT " + ", ".join(SampleReader.COLUMNS) + " FROM samples WHERE session_id = ? ORDER BY ts_utc, id"
 )
-_SELECT_NEIGHBOURS = (
-    "SELECT s.ts_utc AS sample_ts_utc, " + ", ".join(f"n.{c}" for c in NEIGHBOUR_COLUMNS)
-    + " FROM neighbours n JOIN samples s ON s.id = n.sample_id"
-    " WHERE s.session_id = ? ORDER BY s.ts_utc, s.id, n.idx"
-)
+_INSERT_EVENT = "INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)"
+_INSERT_POSITION = ("INSERT INTO positions (session_id, ts_utc, lat, lon, alt_m, speed_mps, course_deg,"
+                    " hdop, sats, fix_quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_RAW = "INSERT INTO raw_traffic (session_id, ts_utc, direction, data) VALUES (?, ?, ?, ?)"
 _SELECT_SESSIONS = (
     "SELECT s.id, s.start_utc, s.end_utc, s.source, s.case_id, s.interrupted, s.device, s.note, s.plan_version,"
     " (SELECT count(*) FROM samples WHERE session_id = s.id) AS samples,"
@@ -94,6 +81,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._layout_id: int | None = None  # this code's record layout in record_layouts
 
     # ------------------------------------------------------------------ opening
 
@@ -128,7 +116,34 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        store = cls(conn, path)
+        liveness.claim_orphans(path, store.mark_orphaned)
+        return store
+
+    def hold_session(self, session_id: int) -> liveness.SessionLock | None:
+        """For a recorder: the mark that this session's recorder is alive (``release()`` it
+        after ``end_session``). A session whose mark is gone unreleased is an orphan."""
+        return liveness.SessionLock.acquire(self.path, session_id)
+
+    def mark_orphaned(self, session_id: int) -> None:
+        """A session whose recorder died without ending it (``kill -9``, a crash): ended at
+        its last record, interrupted, with an event saying so."""
+        with self._committed() as conn:
+            row = conn.execute("SELECT start_utc, end_utc, interrupted FROM sessions WHERE id = ?",
+                               (session_id,)).fetchone()
+            if row is None or row["end_utc"] is not None:
+                return  # deleted, or ended after all
+            last = conn.execute(
+                "SELECT max(t) FROM (SELECT max(ts_utc) AS t FROM samples WHERE session_id = ?1"
+                " UNION ALL SELECT max(ts_utc) FROM events WHERE session_id = ?1"
+                " UNION ALL SELECT max(ts_utc) FROM positions WHERE session_id = ?1)",
+                (session_id,)).fetchone()[0]
+            end = row["start_utc"] if last is None else max(last, row["start_utc"])
+            conn.execute("INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)",
+                         (session_id, end, EV_INFO, "the recorder stopped without ending the session "
+                          "(killed or crashed); marked interrupted at its last record",
+                          dumps({"reason": "recorder gone", "last_utc": last})))
+            conn.execute("UPDATE sessions SET end_utc = ?, interrupted = 1 WHERE id = ?", (end, session_id))
 
     def close(self) -> None:
         """Close the connection; anything not committed is rolled back."""
@@ -291,64 +306,56 @@ class Store:
 
     # ------------------------------------------------------------------ timeline records
 
+    # Each add_* is one executemany of plain tuples (sqlite3 keeps the prepared statement in
+    # its cache) inside the open transaction; the caller commits (the recorder once a second,
+    # an import once at the end).
+
     def add_samples(self, session_id: int, samples: Iterable[Sample]) -> int:
         """Add samples (with their neighbours) to the open transaction; returns how many."""
-        count = 0
-        neighbours: list[list[Any]] = []
         with self._atomic() as conn:
-            for sample in samples:
-                cur = conn.execute(_INSERT_SAMPLE, sample_row(session_id, sample))
-                if sample.neighbours:
-                    neighbours.extend(neighbour_rows(cur.lastrowid, sample.neighbours))
-                count += 1
-            conn.executemany(_INSERT_NEIGHBOUR, neighbours)  # one call: far cheaper than one per sample
-        return count
+            layout = self._layout_id
+            if layout is None:
+                layout = self._layout_id = self._record_layout(conn)
+            rows = [sample_row(session_id, layout, s) for s in samples]
+            conn.executemany(_INSERT_SAMPLE, rows)
+        return len(rows)
+
+    @staticmethod
+    def _record_layout(conn: sqlite3.Connection) -> int:
+        """The id of this code's record layout, added on the first write that needs it."""
+        conn.execute("INSERT OR IGNORE INTO record_layouts (layout) VALUES (?)", (LAYOUT_JSON,))
+        return int(conn.execute("SELECT id FROM record_layouts WHERE layout = ?", (LAYOUT_JSON,)).fetchone()[0])
 
     def add_events(self, session_id: int, events: Iterable[Event]) -> int:
-        rows = [(session_id, e.ts_utc, e.kind, e.text, dumps(e.data or {})) for e in events]
+        rows = [(session_id, e.ts_utc, e.kind, e.text, dumps(e.data) if e.data else "{}") for e in events]
         with self._atomic() as conn:
-            conn.executemany("INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)",
-                             rows)
+            conn.executemany(_INSERT_EVENT, rows)
         return len(rows)
 
     def add_positions(self, session_id: int, positions: Iterable[Position]) -> int:
         rows = [(session_id, p.ts_utc, p.lat, p.lon, p.alt_m, p.speed_mps, p.course_deg, p.hdop, p.sats,
                  p.fix_quality) for p in positions]
         with self._atomic() as conn:
-            conn.executemany(
-                "INSERT INTO positions (session_id, ts_utc, lat, lon, alt_m, speed_mps, course_deg, hdop,"
-                " sats, fix_quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany(_INSERT_POSITION, rows)
         return len(rows)
 
     def add_raw(self, session_id: int, raw: Iterable[RawTraffic]) -> int:
         rows = [(session_id, r.ts_utc, r.direction, bytes(r.data)) for r in raw]
         with self._atomic() as conn:
-            conn.executemany("INSERT INTO raw_traffic (session_id, ts_utc, direction, data) VALUES (?, ?, ?, ?)",
-                             rows)
+            conn.executemany(_INSERT_RAW, rows)
         return len(rows)
 
     def samples(self, session_id: int) -> Iterator[Sample]:
         """The session's samples in time order, rebuilt whole (serving cell with its channel,
         neighbours in their order, signal, registration, position)."""
-        def plain(sql: str) -> sqlite3.Cursor:
-            cur = self._conn.cursor()
-            cur.row_factory = None  # plain tuples, read by position (see SampleReader)
-            return cur.execute(sql, (session_id,))
-
-        sample_rows = plain(_SELECT_SAMPLES)
-        neighbour_rows_ = plain(_SELECT_NEIGHBOURS)
-        reader = SampleReader([d[0] for d in sample_rows.description],
-                              [d[0] for d in neighbour_rows_.description])
-        pending = next(neighbour_rows_, None)  # (sample_ts_utc, sample_id, idx, ...)
-        for row in sample_rows:  # (sample_id, ts_utc, ...)
-            key = (row[1], row[0])
-            while pending is not None and (pending[0], pending[1]) < key:
-                pending = next(neighbour_rows_, None)
-            neighbours = []
-            while pending is not None and (pending[0], pending[1]) == key:
-                neighbours.append(reader.neighbour(pending))
-                pending = next(neighbour_rows_, None)
-            yield reader.sample(row, tuple(neighbours))
+        layouts = {int(r[0]): loads(r[1]) for r in self._conn.execute("SELECT id, layout FROM record_layouts")}
+        cur = self._conn.cursor()
+        cur.row_factory = None  # plain tuples, read by position (see SampleReader)
+        cur.arraysize = 2048
+        cur.execute(_SELECT_SAMPLES, (session_id,))
+        build = SampleReader(layouts).sample
+        while rows := cur.fetchmany():
+            yield from map(build, rows)
 
     def events(self, session_id: int) -> list[Event]:
         rows = self._conn.execute(
@@ -373,8 +380,7 @@ class Store:
         """How many records of each kind a session holds (committed ones, as this connection sees)."""
         row = self._conn.execute(
             "SELECT (SELECT count(*) FROM samples WHERE session_id = ?1),"
-            " (SELECT count(*) FROM neighbours WHERE sample_id IN"
-            "   (SELECT id FROM samples WHERE session_id = ?1)),"
+            " (SELECT coalesce(sum(neighbours_n), 0) FROM samples WHERE session_id = ?1),"
             " (SELECT count(*) FROM events WHERE session_id = ?1),"
             " (SELECT count(*) FROM positions WHERE session_id = ?1),"
             " (SELECT count(*) FROM raw_traffic WHERE session_id = ?1)", (session_id,)).fetchone()
@@ -383,9 +389,9 @@ class Store:
     def max_neighbours(self, session_id: int) -> int:
         """The most neighbours any one sample of the session has (0 when none)."""
         row = self._conn.execute(
-            "SELECT max(n.idx) FROM neighbours n JOIN samples s ON s.id = n.sample_id WHERE s.session_id = ?",
+            "SELECT max(neighbours_n) FROM samples WHERE session_id = ?",
             (session_id,)).fetchone()
-        return 0 if row[0] is None else int(row[0]) + 1
+        return 0 if row[0] is None else int(row[0])
 
     # ------------------------------------------------------------------ cases, attachments, plan
 

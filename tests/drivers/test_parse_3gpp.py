@@ -300,3 +300,31 @@ def test_generic_family_table():
     assert "AT+CSQ" in GENERIC.poll_commands and "AT+CREG?" in GENERIC.poll_commands
     assert GENERIC.lock_command is None
     assert {"RING", "+CRING:", "NO CARRIER"} <= set(GENERIC.urc_prefixes)
+
+
+# Call-state URCs: Telit #ECAM (Telit manual example; the status table as public Telit driver
+# code maps it) and Ericsson/MediaTek *ECAV (doc-derived from the same status numbering).
+ECAV_ROWS = [
+    ('#ECAM: 0,1,1,,,"0YYYYYYYYY",129', {"index": 0, "state": "dialing", "direction": "mo", "mode": "voice",
+                                         "number": "0YYYYYYYYY"}),
+    ("#ECAM: 0,2,1,,,", {"state": "alerting", "direction": "mo"}),
+    ("#ECAM: 0,3,1,,,", {"state": "active"}),
+    ("#ECAM: 0,7,1,,,", {"state": "released", "cause": 17, "cause_text": "BUSY"}),
+    ("#ECAM: 0,0,1,,,", {"state": "released", "cause": None}),
+    ("*ECAV: 1,3,1", {"index": 1, "state": "active", "mode": "voice"}),
+    ("*ECAV: 1,0,1,8,16", {"state": "released", "cause": 16, "cause_text": "normal call clearing"}),
+    ("*ECAV: 1,6,1,,,\"5551234\",129", {"state": "incoming", "direction": "mt", "number": "5551234"}),
+]
+
+
+@pytest.mark.parametrize("line,expected", ECAV_ROWS)
+def test_call_state_urcs_ecam_and_ecav(line, expected):
+    (state,) = parse_lines([line], GENERIC).records
+    got = state.to_json()
+    assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("line", ["#ECAM: 1", "#ECAM: 0,10,1,,,", "*ECAV: x,3,1"])
+def test_broken_call_state_urcs_are_skipped(line):
+    result = parse_lines([line], GENERIC)
+    assert result.records == [] and result.skipped == 1

@@ -268,3 +268,53 @@ def test_simcom_family_tables():
     assert "AT+CENG=1,1" in SIMCOM.init_commands and "AT+CENG?" in SIMCOM.poll_commands
     assert "AT+CPSI?" in SIMCOM_LTE.poll_commands
     assert {"tch_arfcn", "timeslot", "bsic", "neighbours"} <= SIMCOM.fields
+
+
+# AT+CSCHN / AT+CSRP (reference §3.2.3: field lists from a capture, pastebin 66nQcd68). The rows
+# are doc-derived: the labels of that capture in AT+CCINFO's LABEL:value layout, plus the
+# simulator's own lines and a bare-value line in the documented order.
+CSCHN_ROWS = [
+    ("doc-derived: TCH on ARFCN 66, timeslot 3, no hopping",
+     "+CSCHN: ARFCN:66,BSIC:23,HSN:0,MAIO:0,TN:3,HF:0,TSC:7,TCH:TCH/F",
+     {"bsic": 23, "state": "dedicated",
+      "channel": Channel(tch_arfcn=66, timeslot=3, hopping=False, maio=0, hsn=0, channel_type="TCH/F")}),
+    ("doc-derived: hopping (HF 1): no single ARFCN, MAIO/HSN kept",
+     "+CSCHN: ARFCN:66,BSIC:23,HSN:5,MAIO:2,TN:1,HF:1,TSC:7,TCH:TCH/F",
+     {"channel": Channel(tch_arfcn=None, timeslot=1, hopping=True, maio=2, hsn=5, channel_type="TCH/F")}),
+    ("doc-derived: [tag] and lower-case labels, spaces",
+     "+CSCHN: [DCH], arfcn: 512 , bsic:7, tn:6, hf:0",
+     {"bsic": 7, "channel": Channel(tch_arfcn=512, timeslot=6, hopping=False)}),
+    ("edge: bare values in the documented order", "+CSCHN: 1015,33,0,0,2,0,1,",
+     {"bsic": 33, "channel": Channel(tch_arfcn=1015, timeslot=2, hopping=False, maio=0, hsn=0)}),
+    ("edge: out-of-range timeslot and ARFCN: unknown, the rest kept",
+     "+CSCHN: ARFCN:4000,BSIC:99,HSN:0,MAIO:0,TN:9,HF:0,TSC:7,TCH:TCH/F",
+     {"bsic": None, "channel": Channel(tch_arfcn=None, timeslot=None, hopping=False, maio=0, hsn=0,
+                                       channel_type="TCH/F")}),
+]
+
+
+@pytest.mark.parametrize("name,line,expected", CSCHN_ROWS, ids=[r[0] for r in CSCHN_ROWS])
+def test_cschn(name, line, expected):
+    (cell,) = parse_one(line)
+    assert cell.role == "serving" and fields_of(cell, expected) == expected
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("+CSRP: RXLevFull:-70dbm,RXLevSub:-71dbm,RXQualFull:0,RXQualSub:1,PWRC:1,DTX:0,RLT:32",
+     {"rxlev_full": 40, "rxlev_sub": 39, "rxqual": 0, "rxqual_sub": 1}),
+    ("+CSRP: -95,-96,5,6,1,1,20", {"rxlev_full": 15, "rxlev_sub": 14, "rxqual": 5, "rxqual_sub": 6}),
+    ("+CSRP: RXLevFull:-70dbm,RXLevSub:-71dbm,RXQualFull:9,RXQualSub:99", {"rxlev_full": 40, "rxqual": None}),
+])
+def test_csrp(line, expected):
+    (cell,) = parse_one(line)
+    assert fields_of(cell, expected) == expected
+
+
+def test_cschn_and_csrp_without_a_call_give_nothing():
+    assert parse_one("+CSCHN:") == [] and parse_one("+CSCHN: ARFCN:,TN:,HF:") == []
+    assert parse_one("+CSRP:") == []
+
+
+def test_simcom_polls_the_dedicated_channel_only_in_calls():
+    assert SIMCOM.dedicated_poll_commands == ("AT+CSCHN", "AT+CSRP")
+    assert "AT+CSCHN" not in SIMCOM.poll_commands

@@ -107,3 +107,22 @@ def test_cnetscan_reply_counts_what_it_cannot_read():
 def test_quectel_qscanf_level_in_dbm_or_rxlev(line, dbm):
     got = parse_qscanf_line(line)
     assert got.arfcn == 62 and got.tech == GSM and got.rxlev_dbm == dbm and got.bsic is None
+
+
+def test_parse_at_reads_survey_transcripts(tmp_path):
+    """`fieldapp parse-at` on survey transcripts: the carriers come out as "carrier" records."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fixtures = Path(__file__).parents[1] / "fixtures" / "at"
+    for name, family, want in (("telit-CSURVC-guide.txt", "telit", [(48, 24), (14, None)]),
+                               ("simcom-CNETSCAN-capture.txt", "simcom", [(685, None)])):
+        for args in ([], ["--family", family]):
+            res = subprocess.run([sys.executable, "-m", "fieldapp", "parse-at", str(fixtures / name), *args],
+                                 capture_output=True, text=True, timeout=60)
+            assert res.returncode == 0, res.stderr
+            recs = [json.loads(line) for line in res.stdout.splitlines()]
+            carriers = [(r["arfcn"], r["bsic"]) for r in recs if r["kind"] == "carrier"]
+            assert carriers == want, (name, args, recs)

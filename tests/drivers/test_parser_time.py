@@ -93,3 +93,55 @@ def test_any_line_parses_in_bounded_time(target, prefix, unit, repeat, end):
     family, command = target
     line = (prefix + " " + unit * repeat)[:MAX_LINE_CHARS - len(end)] + end
     assert _timed(line, family, command) < BOUND_S
+
+
+# ------------------------------------------------------------------ every module-level regex
+
+def _patterns():
+    import importlib
+    import pkgutil
+    import re
+
+    import drivers.families
+    import logs
+
+    names = ["drivers.at_lines", "drivers.transcript", "fieldapp.nmea", "logs.cellfile_common"]
+    for pkg in (drivers.families, logs):
+        names += [f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)]
+    found = []
+    for name in sorted(set(names)):
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            pattern = getattr(value, "__self__", value)  # re.compile(...).fullmatch kept as a method
+            if isinstance(pattern, re.Pattern):
+                found.append((f"{name}.{attr}", pattern))
+    return found
+
+
+PATTERNS = _patterns()
+# Long runs a backtracking engine trips on, after the openers the patterns look for.
+OPENERS = ["", "(", "[", "$GPGGA,", "cause", "N ", "#", "a:", "1,"]
+RUNS = ["1", "a", " ", "1 ", "-1", "1,", "a ", ",", ":", "\t", "\"", "1.", "(1,", "0x", "S_FR "]
+
+
+@pytest.mark.parametrize("name,pattern", PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_every_parser_regex_scans_a_hostile_line_in_linear_time(name, pattern):
+    """An audit of every regex in drivers.families, logs and fieldapp.nmea (issue 16), so a
+    new exponential or cubic one fails here: match, fullmatch and search on a line at the cap
+    take milliseconds, and so does findall (which retries from every position, so quadratic
+    is its floor for many harmless patterns) on a quarter of it."""
+    slow = []
+    for opener in OPENERS:
+        for run in RUNS:
+            for end in ("", "x", "!"):
+                text = opener + run * ((MAX_LINE_CHARS - len(opener)) // len(run)) + end
+                subject = text.encode() if isinstance(pattern.pattern, bytes) else text
+                t0 = time.perf_counter()
+                pattern.match(subject)
+                pattern.fullmatch(subject)
+                pattern.search(subject)
+                pattern.findall(subject[:MAX_LINE_CHARS // 4])
+                dt = time.perf_counter() - t0
+                if dt > BOUND_S / 2:
+                    slow.append((round(dt, 2), repr(text[:30])))
+    assert not slow, slow

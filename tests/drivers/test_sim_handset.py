@@ -270,3 +270,54 @@ def test_every_command_with_odd_arguments_answers_without_an_internal_error(fami
             assert final in ("OK", "ERROR", "NO CARRIER") or final.startswith("+CME ERROR:"), (name, tail, final)
         b.ask("ATH")
     assert b.handset.internal_errors == []
+
+
+def test_simcom_without_ceng_tail_shows_the_channel_in_cschn_and_csrp():
+    """A SIM800 firmware as captured (no CENG dedicated tail): AT+CSCHN names the TCH."""
+    b = Bench("one-way-trx", "simcom")
+    b.handset.settings["ceng_tail"] = False
+    assert b.ask("AT+CSCHN") == ([], "OK") and b.ask("AT+CSRP") == ([], "OK")  # idle: no channel
+    b.ask("AT+CENG=1,1")
+    b.ask("ATD555;")
+    b.wait(10)
+    assert serving(b.records("AT+CENG?")).channel is None
+    (cell,) = b.records("AT+CSCHN")
+    ch = cell.channel
+    assert ch.tch_arfcn in (3, 7) and ch.timeslot is not None and ch.hopping is False  # TRX-69-0/1
+    assert ch.channel_type == "TCH/F" and cell.bsic is not None
+    (levels,) = b.records("AT+CSRP")
+    assert levels.rxlev_full is not None and levels.rxqual is not None
+
+
+def test_simcom_cschn_on_a_hopping_trx_gives_maio_hsn_and_no_arfcn():
+    b = Bench(_hopping_scenario(), "simcom")
+    b.handset.settings["ceng_tail"] = False
+    b.ask('AT+FASIMBLOCK="TRX-69-0",1')
+    b.ask("ATD555;")
+    b.wait(10)
+    (cell,) = b.records("AT+CSCHN")
+    assert cell.channel.hopping is True and cell.channel.tch_arfcn is None
+    assert (cell.channel.maio, cell.channel.hsn) == (2, 5)
+
+
+# ---------------------------------------------------------------- GPRS attach / PDP (case 7)
+
+
+def test_gprs_attach_and_pdp_fail_under_the_faulty_bsc_and_work_elsewhere():
+    b = Bench("gprs-packet-fault", "quectel")
+    b.ask("AT+CMEE=1")
+    assert b.ask('AT+CGDCONT=1,"IP","internet"')[1] == "OK"
+    assert b.ask("AT+CGATT=1")[1] == "+CME ERROR: 148"  # STATION-1 hangs off BSC_EAST
+    assert b.ask("AT+CGATT?")[0] == ["+CGATT: 0"]
+    assert b.ask("AT+CGACT=1,1")[1] == "+CME ERROR: 148"
+    market = load_scenario("gprs-packet-fault").cell("MARKET-1")
+    assert b.ask(f"AT+FASIMMOVE={market.lat + 0.004},{market.lon + 0.002}")[1] == "OK"
+    b.wait(20)  # reselection onto BSC_WEST's cell
+    assert b.ask("AT+CGATT=1")[1] == "OK"
+    assert b.ask("AT+CGACT=1,1")[1] == "OK" and b.ask("AT+CGACT?")[0] == ["+CGACT: 1,1"]
+    assert b.ask("AT+CGATT=0")[1] == "OK" and b.ask("AT+CGACT?")[0] == ["+CGACT: 1,0"]
+
+
+def test_gprs_attach_works_on_a_healthy_network():
+    b = Bench("one-way-trx", "simcom")
+    assert b.ask("AT+CGATT=1")[1] == "OK" and b.ask("AT+CGATT?")[0] == ["+CGATT: 1"]

@@ -143,7 +143,8 @@ def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
     con.close()
     assert n >= 5
     listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
-    assert listed[0]["samples"] == n and listed[0]["end"] is None
+    # the recorder is gone: the next open marks the session interrupted (issue 16)
+    assert listed[0]["samples"] == n and listed[0]["end"] is not None and listed[0]["interrupted"] is True
 
 
 def test_a_workspace_that_is_not_one_is_refused_with_exit_2(tmp_path):
@@ -203,3 +204,24 @@ def test_ports_and_version():
     assert res.returncode == 0
     for port in json.loads(res.stdout):
         assert {"device", "description", "hwid", "vid", "pid"} <= set(port)
+
+
+@pytest.mark.slow
+def test_record_data_test_prints_one_line_per_attempt_and_keeps_them(tmp_path):
+    """Reference case 7 from the field: on the gprs-packet-fault scenario's spot (a cell of the BSC
+    with faulty packet processors) every GPRS attach fails; each attempt is one line and an event."""
+    from drivers.sim import start_simulator
+    from fieldapp.store import Store
+
+    ws = tmp_path / "ws.db"
+    with start_simulator("gprs-packet-fault", family="quectel", speed=5.0, gps=False) as sim:
+        res = run(["record", sim.port, "--data-test", "3", "--data-every", "0.5", "--rate", "0.5",
+                   "--workspace", str(ws)])
+    assert res.returncode == 0, res.stderr
+    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("data attempt")]
+    assert len(lines) == 3
+    assert all("GPRS attach failed: +CME ERROR: 148 (unspecified GPRS error)" in ln and "CI 91" in ln for ln in lines)
+    assert "data test: 0 of 3 attempts" in res.stdout
+    with Store.open(ws) as store:
+        events = [e for e in store.events(1) if "data_test" in (e.data or {})]
+    assert [e.data["data_test"]["result"] for e in events] == ["attach_failed"] * 3

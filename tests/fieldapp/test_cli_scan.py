@@ -86,3 +86,24 @@ def test_recorder_and_store_keep_a_scan_whole(tmp_path):
     assert back.carriers == scan.carriers and back.complete is False
     assert (back.band, back.arfcn_from, back.arfcn_to, back.source) == ("GSM900", 0, 124, "AT#CSURVC")
     assert (back.position.lat, back.position.lon) == (48.2, 16.3)
+
+
+def test_probe_states_how_the_device_scans_or_that_it_cannot():
+    with start_simulator("bcch-hung", family="telit", speed=4.0, seed=2, gps=False) as sim:
+        text = run(["probe", sim.port]).stdout
+        js = json.loads(run(["probe", sim.port, "--json"]).stdout)
+    assert "band scan:    AT#CSURVC" in text and "ARFCN range" in text and "120 s" in text
+    assert js["scan"]["available"] is True and js["scan"]["typical_s"] == 120.0 and "GSM900" in js["scan"]["bands"]
+    with start_simulator("bcch-hung", family="quectel", speed=4.0, seed=2, gps=False) as sim:
+        text = run(["probe", sim.port]).stdout
+    assert "band scan:    not available: quectel has no documented survey command" in text
+
+
+def test_a_scan_gets_the_position_of_the_latest_fix():
+    from fieldapp.model import Position, Scan
+    from fieldapp.positioning import PositionJoiner
+
+    joiner = PositionJoiner()
+    joiner.feed(Position(100.0, 48.2, 16.3))
+    scan = joiner.feed(Scan(101.0, 103.0))
+    assert scan.position is not None and (scan.position.lat, scan.position.lon) == (48.2, 16.3)

@@ -15,25 +15,42 @@ from tests.fieldapp.cqt_support import SPEED, cqt_rig
 from tests.fieldapp.cqt_support import wait_until as _wait
 
 
-def test_a_refused_dial_stops_with_a_message_and_the_run_resumes(tmp_path):
+def test_no_service_at_dial_is_a_setup_failure_and_the_run_goes_on(tmp_path):
     with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"block"}), calls_per_trx=1,
                  auto_audio=True, runner_kwargs={"apply_sim_block": True}) as (sim, source, runner, events):
         sim.engine.set_lock(50)  # the network vanishes: ATD answers NO CARRIER at once
-        runner.run()
-        status = runner.status()
-        assert status.state == FAULT
-        assert status.message.startswith("the modem refused the call to 5551234") and "resume" in status.message
-        sim.engine.set_lock(None)
-        assert _wait(lambda: source.tracker.call is None and sim.engine.serving is not None)
-        verdict = runner.run()  # resume: the refused call is made again
-    assert runner.status().state == DONE
+        verdict = runner.run()
+    assert runner.status().state == DONE, runner.status().message
     calls = runner.calls()
-    assert [c.result for c in calls][0] == ERROR and "NO CARRIER" in calls[0].cause_text
-    assert [c.planned_trx for c in calls if c.counted] == ["TRX-69-0", "TRX-69-1"]
+    assert [c.result for c in calls] == [SETUP_FAILED, SETUP_FAILED]
+    assert all(c.cause_text == "NO CARRIER" and c.counted for c in calls)
+    assert [c.planned_trx for c in calls] == ["TRX-69-0", "TRX-69-1"]
     assert verdict.status == "not_enough_calls"
     with Store.open(tmp_path / "ws.db") as store:
         assert [c["result"] for c in store.cqt_calls(runner.run_id)] == [c.result for c in calls]
         assert store.cqt_run(runner.run_id)["state"] == "done"
+
+
+def test_a_refused_dial_stops_with_a_message_and_the_run_resumes(tmp_path):
+    from tests.fieldapp.test_cqt_network_outcomes import _modem, _run
+
+    with _modem(["+CME ERROR: 27"]) as modem:  # 27.007: invalid characters in dial string
+        runner = _run(modem, calls=1)
+        status = runner.status()
+        assert status.state == FAULT
+        assert status.message.startswith("the modem refused the call to 112233") and "resume" in status.message
+        source = HandsetSource(modem.port, rate_s=0.1)
+        source.open()
+        source.start(runner.observe)
+        try:
+            runner.resume(source)
+            assert runner.join(20)
+        finally:
+            source.stop()
+    assert runner.status().state == DONE, runner.status().message
+    calls = runner.calls()
+    assert calls[0].result == ERROR and "invalid characters in dial string" in calls[0].cause_text
+    assert [c.planned_trx for c in calls if c.counted] == ["TRX-A", "TRX-B"]
 
 
 def test_a_call_that_never_connects_is_a_setup_failure_with_the_timeout(tmp_path):

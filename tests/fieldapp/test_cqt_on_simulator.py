@@ -146,3 +146,16 @@ def test_a_channel_lock_that_finds_no_cell_is_a_clear_fault(tmp_path):
     assert status.state == "fault"
     assert "locked to ARFCN 99 (TRX-GHOST)" in status.message and "selects a BCCH carrier" in status.message
     assert [c.trx_id for c in runner.calls() if c.counted] == ["TRX-69-0"]  # the call before is kept
+
+
+def test_attribute_mode_on_simcom_reads_the_channel_from_cschn(tmp_path):
+    """SIMCom 2G has no lock; attribute mode works from AT+CSCHN, polled only during calls, on a
+    SIM800 that prints no CENG dedicated tail (as the captured firmwares)."""
+    with cqt_rig(tmp_path, healthy_mall(), "simcom", modes=frozenset({"attribute"}), total_calls=4,
+                 calls_per_trx=None, hold_s=0.3, auto_audio=True) as (sim, source, runner, events):
+        sim.handset.settings["ceng_tail"] = False
+        runner.run()
+    calls = [c for c in runner.calls() if c.result in ("released", "dropped")]
+    assert calls, [c.summary() for c in runner.calls()]
+    assert all(c.trx_how == "attribute" and c.trx_id for c in calls), [c.attribution for c in calls]
+    assert all("TCH ARFCN" in c.attribution for c in calls)

@@ -107,6 +107,14 @@ def test_a_gprs_complaint_with_voice_calls_only_says_packet_data_not_tested(tmp_
     assert "packet data not tested" in nt[0].summary and "PDP context" in nt[0].next_step
     weak = by_rule(found)["weak_coverage"]
     assert weak.data["explains_category"] is False and "does not explain the complaint" in weak.summary
+    # A packet data test (attach + PDP activation attempts, fieldapp.cqt.data_test) tests it.
+    with Store.open(ws) as store:
+        sid = store.sessions()[0].id
+        t0 = store.events(sid)[0].ts_utc
+        store.add_events(sid, [Event(t0 + 1, "info", "data attempt #1: ok", {"data_test": {"seq": 1,
+                                                                                           "result": "ok"}})])
+        store.commit()
+    assert not [f for f in findings(ws, case_id) if f.rule == "not_tested"]
     # Without the condition: a weak-signal complaint is answered by the same evidence.
     ws, case_id, _ = case_on(tmp_path, "tilt13-gps", category="weak signal", **BUS_STOP)
     found = by_rule(findings(ws, case_id))

@@ -77,7 +77,9 @@ def test_case_2_tilt_13_to_7_raises_the_carried_traffic(tmp_path, capsys):
                      case_args=("--action-date", "2026-11-03", "--cells", "HOSP-2"))
     (ba,) = found["statistics_before_after"]
     d = ba["data"]["cells"]["HOSP-2"]
-    assert d["traffic_change_erl"] > 5 and d["peak_change_erl"] > 12 and 17 <= d["peak_hour"] <= 21
+    # a 2-TRX cell (14 TCH): about +45 % carried traffic, most at the evening peak (Erlang B caps it)
+    assert d["traffic_change_erl"] > 0.3 * d["traffic_before_erl"] and d["peak_change_erl"] > 2
+    assert 17 <= d["peak_hour"] <= 21
     assert ba["data"]["verdict"] == "traffic rose after the action"
     assert set(found) & FAULT_RULES == set()
 

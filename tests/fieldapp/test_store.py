@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 
 import pytest
@@ -47,17 +48,39 @@ def test_samples_round_trip_equal_with_every_part(store):
     assert list(store.samples(sid)) == SAMPLES
 
 
-def test_every_model_field_has_a_column():
-    """A field added to the model without a column (and a migration) must fail here."""
+def test_every_model_field_is_in_the_packed_layout():
+    """A field added to the model is stored (the layout follows the dataclasses), and a Sample
+    part added without packing it must fail here."""
     def names(cls):
         return {f.name for f in dataclasses.fields(cls)}
-    assert set(rows.SERVING_CELL) == names(Cell) - {"channel"}
-    assert set(rows.NEIGHBOUR_CELL) == names(Cell) - {"channel"}
-    assert set(rows.CHANNEL) == names(Channel)
-    assert set(rows.SIGNAL) == names(Signal)
-    assert set(rows.REGISTRATION) == names(Registration)
-    assert set(rows.POSITION) == names(Position)
-    assert set(rows.SAMPLE_OWN) | {"serving", "neighbours", "signal", "registration", "position"} == names(Sample)
+    assert set(rows.LAYOUT["cell"]) == names(Cell) - {"channel"}
+    assert set(rows.LAYOUT["channel"]) == names(Channel)
+    assert set(rows.LAYOUT["signal"]) == names(Signal)
+    assert set(rows.LAYOUT["registration"]) == names(Registration)
+    assert set(rows.LAYOUT["position"]) == names(Position)
+    assert names(Sample) == {"ts_utc", "tech", "mode", "serving", "neighbours", "signal", "registration",
+                             "position"}
+
+
+def test_rows_of_an_older_layout_are_read_by_field_name(store):
+    """A row written when the model had other fields (one since removed, one not yet added)
+    comes back by name: no value shifts into another field."""
+    old = {**rows.LAYOUT, "cell": ["gone", *[n for n in rows.LAYOUT["cell"] if n != "sinr_db"]]}
+    reader = rows.SampleReader({7: old})
+    cell = ["x", *["serving", "GSM", 262, 1, 10, 20, 7, 35, 25, -85.0] + [None] * 14, None]
+    sample = reader.sample((7, json.dumps([cell, None, None, None, [cell]]), T0, "GSM", None))
+    assert sample.serving == Cell(mcc=262, mnc=1, lac=10, ci=20, arfcn=7, bsic=35, rxlev=25, rxlev_dbm=-85.0)
+    assert sample.neighbours == (sample.serving,)
+
+
+def test_query_columns_hold_the_serving_cell_and_position_for_sql_users(store):
+    sid = store.create_session("test")
+    store.add_samples(sid, SAMPLES[:1])
+    store.commit()
+    with raw_conn(store) as conn:
+        row = conn.execute("SELECT tech, mcc, mnc, lac, ci, arfcn, level_dbm, rxqual, lat, lon, neighbours_n"
+                           " FROM samples").fetchone()
+    assert row == ("GSM", 262, 1, 0x1A2B, 0x3C4D, 7, -85.0, 5, 52.5201, 13.4049, 6)
 
 
 def test_unknown_is_stored_as_null_not_a_number(store):
@@ -65,8 +88,12 @@ def test_unknown_is_stored_as_null_not_a_number(store):
     store.add_samples(sid, [Sample(ts_utc=T0, serving=Cell(arfcn=7, rxlev=None, rxqual=None, ta=None))])
     store.commit()
     with raw_conn(store) as conn:
-        row = conn.execute("SELECT arfcn, rxlev, rxlev_dbm, rxqual, ta, bsic, lat, rssi_dbm FROM samples").fetchone()
-    assert row == (7, None, None, None, None, None, None, None)
+        row = conn.execute("SELECT arfcn, level_dbm, rxqual, lat,"
+                           " json_extract(record_json, '$[0][8]'), json_type(record_json, '$[0][16]'),"
+                           " json_type(record_json, '$[1]') FROM samples").fetchone()
+    # RXLEV (cell field 8) and TA (16) are JSON nulls, not numbers; no Signal at all is null too.
+    assert rows.LAYOUT["cell"][8] == "rxlev" and rows.LAYOUT["cell"][16] == "ta"
+    assert row == (7, None, None, None, None, "null", "null")
 
 
 def test_samples_come_back_in_time_order_with_neighbours_in_their_order(store):
@@ -192,8 +219,9 @@ def test_delete_session_removes_everything_recorded_in_it(store):
         store.add_raw(sid, [RawTraffic(T0, "rx", b"OK")])
     store.commit()
     store.delete_session(gone)
+    assert store.counts(keep) == {"samples": 1, "neighbours": 6, "events": 0, "positions": 0, "raw": 1}
+    assert store.counts(gone) == {"samples": 0, "neighbours": 0, "events": 0, "positions": 0, "raw": 0}
     with raw_conn(store) as conn:
-        assert conn.execute("SELECT count(*) FROM neighbours").fetchone()[0] == 6
         assert conn.execute("SELECT count(*) FROM raw_traffic").fetchone()[0] == 1
     assert [i.id for i in store.sessions()] == [keep]
     assert store.max_neighbours(keep) == 6 and store.max_neighbours(gone) == 0
@@ -243,6 +271,39 @@ def test_a_v1_workspace_opens_under_current_code_and_keeps_its_data(tmp_path):
         store.attach(case, "session", "7")
         store.put_cell_plan([PlanCell(name="C1")], "cells.txt")
         assert store.cell_plan() == [PlanCell(name="C1")]
+
+
+def test_a_v7_workspace_keeps_its_samples_and_neighbours_when_they_are_packed(tmp_path):
+    """v8 packs the flat sample columns and the neighbour rows into record_json: the same Samples come back."""
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert schema.migrate(conn, upto=7) == 7  # the last schema with flat samples
+    conn.execute("INSERT INTO sessions (id, start_utc, source) VALUES (3, ?, 'import:x.nmf')", (T0,))
+    for sample_id, ts in ((10, T0), (11, T0 + 1), (12, T0 + 2)):
+        conn.execute("INSERT INTO samples (id, session_id, ts_utc, tech, has_serving, arfcn, rxlev_dbm)"
+                     " VALUES (?, 3, ?, 'GSM', 1, 7, -85.0)", (sample_id, ts))
+    # Written out of order on purpose: idx decides the order, not the row id.
+    conn.execute("INSERT INTO neighbours (sample_id, idx, role, tech, arfcn, bsic, rxlev_dbm, c1, has_channel)"
+                 " VALUES (10, 1, 'neighbour', 'GSM', 24, 35, -91.5, 12, 0)")
+    conn.execute("INSERT INTO neighbours (sample_id, idx, role, tech, arfcn, operator, has_channel, tch_arfcn,"
+                 " timeslot, hopping, maio, hsn, channel_type) VALUES (10, 0, 'neighbour', 'GSM', 12,"
+                 " 'Op \"A\"', 1, 12, 3, 1, 2, 5, 'TCH/F')")
+    conn.execute("INSERT INTO neighbours (sample_id, idx, role, tech, arfcn, rscp_dbm, has_channel)"
+                 " VALUES (12, 0, 'neighbour', 'UMTS', 10588, -101.25, 0)")
+    conn.close()
+
+    with Store.open(path) as store:
+        first, second, third = store.samples(3)
+        assert store.counts(3)["neighbours"] == 3 and store.max_neighbours(3) == 2
+    assert first.neighbours == (
+        Cell(role="neighbour", arfcn=12, operator='Op "A"',
+             channel=Channel(tch_arfcn=12, timeslot=3, hopping=True, maio=2, hsn=5, channel_type="TCH/F")),
+        Cell(role="neighbour", arfcn=24, bsic=35, rxlev_dbm=-91.5, c1=12))
+    assert second.neighbours == ()
+    assert third.neighbours == (Cell(role="neighbour", tech="UMTS", arfcn=10588, rscp_dbm=-101.25),)
+    with raw_conn(store) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "neighbours" not in tables
 
 
 def test_a_workspace_from_a_newer_fieldapp_is_refused(tmp_path):

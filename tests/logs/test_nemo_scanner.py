@@ -27,6 +27,7 @@ def test_freqscan_is_a_gsm_scan_with_decoded_and_undecoded_carriers():
     reader, recs = _records()
     scans = [r for r in recs if isinstance(r, model.Scan)]
     assert [s.source for s in scans] == ["nemo FREQSCAN", "nemo PILOTSCAN", "nemo OFDMSCAN", "nemo FREQSCAN"]
+    assert reader.stats.unknown["OFDMSCAN type 2"] == 1  # the second OFDMSCAN measurement is not read
     first = scans[0]
     assert first.tech == model.GSM and first.position is not None and first.position.lat == 48.299185
     by = {c.arfcn: c for c in first.carriers}
@@ -44,11 +45,34 @@ def test_pilotscan_and_ofdmscan_keep_their_technology_and_levels():
     umts, lte = scans[1], scans[2]
     assert umts.tech == model.UMTS and umts.arfcn_from == 10588
     assert [(c.pci, c.rscp_dbm, c.ecno_db) for c in umts.carriers] == [(17, -71.0, -4.5), (212, -78.5, -9.0),
-                                                                       (300, -92.0, -18.0)]
+                                                                       (300, -92.0, -18.0)]  # SC 0 empty: left out
+    assert umts.carriers[0].rxlev_dbm == -70.1 and umts.carriers[0].band == "UMTS B1"
     assert lte.tech == model.LTE and lte.arfcn_from == 1850
     assert [(c.pci, c.rsrp_dbm, c.rsrq_db, c.cinr_db) for c in lte.carriers] == [(302, -88.5, -10.5, 12.0),
                                                                                 (118, -97.0, -15.0, 2.5)]
-    assert lte.carriers[0].level_dbm == -88.5
+    assert lte.carriers[0].level_dbm == -88.5 and lte.carriers[0].rxlev_dbm == -80.5
+    assert lte.carriers[0].band == "LTE B3"
+
+
+REAL = Path(__file__).parents[1] / "fixtures" / "logs" / "nemo-scanner-pctel.1.nmf"
+
+
+def test_real_pctel_scanner_lines():
+    reader = NemoReader(REAL)
+    scans = [r for r in reader if isinstance(r, model.Scan)]
+    assert reader.stats.bad_count == 0
+    assert [(s.source, s.arfcn_from, len(s.carriers)) for s in scans] == [
+        ("nemo OFDMSCAN", 3350, 4), ("nemo PILOTSCAN", 10787, 1), ("nemo OFDMSCAN", 3400, 0),
+        ("nemo PILOTSCAN", 10812, 3)]
+    lte = scans[0]
+    assert [(c.pci, c.rsrp_dbm, c.rsrq_db, c.cinr_db) for c in lte.carriers[:2]] == [(328, -102.9, -8.1, 10.6),
+                                                                                   (327, -114.3, -19.5, -4.3)]
+    assert lte.carriers[0].rxlev_dbm == -88.8 and lte.carriers[0].band == "LTE B7"
+    assert lte.position is not None and lte.position.lon == 100.379028  # the fix 17 ms before
+    umts = scans[3]
+    assert [(c.pci, c.ecno_db, c.rscp_dbm) for c in umts.carriers] == [(325, -12.1, -85.1), (41, -23.1, -96.1),
+                                                                      (235, -25.4, -98.3)]
+    assert reader.stats.unknown["OFDMSCAN type 2"] == 2 and reader.stats.unknown["PRBSCAN"] == 1
 
 
 def test_import_then_native_and_csv_exports_carry_the_scans(tmp_path):

@@ -91,6 +91,7 @@ def test_modemmanager_gpsd_and_workspace_verdicts(tmp_path):
     assert doctor.modemmanager_check([], "Windows") is None
     assert doctor.gpsd_check(True).status == OK
     assert doctor.gpsd_check(False, error="Connection refused").status == INFO
+    assert "--gps COM4" in doctor.gpsd_check(False, system="Windows").fix
     ws = tmp_path / "ws.db"
     assert doctor.workspace_check(WorkspaceFacts(ws, True, 50 << 30)).status == OK
     assert doctor.workspace_check(WorkspaceFacts(ws, True, 500 << 20)).status == WARN

@@ -224,3 +224,25 @@ def test_the_window_without_libxcb_cursor_names_the_package_instead_of_aborting(
     line = run.stderr.strip().splitlines()
     assert len(line) == 1 and line[0].startswith("fieldapp: missing libxcb-cursor.so.0"), run.stderr
     assert "sudo apt-get install -y libxcb-cursor0" in line[0]
+
+
+@pytest.mark.skipif(not os.path.isdir("/usr/lib/python3/dist-packages") or os.geteuid() != 0
+                    or not shutil.which("unshare") or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs Debian's python3, root and unshare")
+def test_debians_python3_without_python3_venv_names_the_package(tmp_path):
+    """Debian ships ensurepip in python3.X-venv; with its folder emptied in a private mount
+    namespace, the check run by Debian's python3 asks for python3-venv."""
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import ensurepip, sys; print(ensurepip.__file__)"],
+                           capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip("Debian's python3 has no ensurepip here")
+    folder = str(Path(probe.stdout.strip()).parent)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {empty} {folder} && "
+                          f"exec /usr/bin/python3 {SCRIPT} --need headless --no-install"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert "python cannot make a virtual environment with pip (no ensurepip): Debian package python3-venv" \
+        in run.stderr
+    assert run.stderr.strip().splitlines()[-1].strip().startswith("sudo apt-get install -y python3-venv")

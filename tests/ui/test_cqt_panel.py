@@ -123,6 +123,7 @@ def test_the_window_runs_a_cqt_on_the_demo_handset(qtbot, window, tmp_path):
     panel = window.cqt_panel
     panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, **kw)
     panel.ask_block = lambda trx, others: True
+    panel.confirm_short_plan = lambda text: True  # one call per TRX: wiring, not a verdict
     bridge.start()
     try:
         controller.connect(ConnectRequest(SIMULATOR, scenario="one-way-trx", speed=30.0, rate_s=0.1, sim_family="quectel"))

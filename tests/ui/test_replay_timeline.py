@@ -389,3 +389,57 @@ def test_file_menu_has_import_with_ctrl_i(qtbot, tmp_path, settings_path):
         app.window.close()
         app.close()
     assert not any(t.name == "replay" and t.is_alive() for t in threading.enumerate())
+
+
+# ---------------------------------------------------------------------- replay like the peers (issue 18 point 4)
+def test_at_load_the_whole_route_is_dimmed_and_the_played_part_bright(qtbot, replay):
+    from ui.map_view import MapView  # noqa: F401  (the view under test)
+
+    win = replay.window
+    whole_x, _ = win.map_view.whole_route.getData()
+    positions = [r for r in _records() if isinstance(r, Sample) and r.position is not None]
+    assert len(whole_x) == len(positions)
+    played = sum(len(xs) for xs in win.map_view.route.xs)
+    assert played < len(whole_x)
+    (x0, x1), (y0, y1) = win.map_view.viewbox.viewRange()
+    assert x0 <= float(np.min(whole_x)) and float(np.max(whole_x)) <= x1  # "fit" shows the route
+
+
+def test_a_seek_keeps_the_views_filled_around_the_playhead(qtbot, replay):
+    source, win = replay.source, replay.window
+    model = source.timeline
+    replay.timeline.seek(model.ts_at(0.8))
+    _wait_until_idle(qtbot, replay)
+    t = win.history.t.view()
+    assert len(t) >= 300 and float(t[0]) <= model.ts_at(0.01)  # the time before the playhead is there
+    assert sum(len(xs) for xs in win.map_view.route.xs) >= 300  # and the route driven so far
+    back = model.ts_at(0.3)
+    replay.timeline.seek(back)
+    _wait_until_idle(qtbot, replay)
+    t = win.history.t.view()
+    assert len(t) >= 100 and float(np.nanmax(t)) <= back and float(t[0]) <= model.ts_at(0.01)
+    assert np.all(np.diff(t) > 0)  # no record twice, none out of order
+    source.play()
+    source.set_speed(16.0)
+    qtbot.waitUntil(lambda: float(win.history.t.view()[-1]) > back + 5, timeout=5000)
+    source.pause()
+    _wait_until_idle(qtbot, replay)
+    assert np.all(np.diff(win.history.t.view()) > 0)
+
+
+def test_event_markers_group_by_density_and_keep_their_colours(qtbot):
+    from ui.theme import event_colour
+    from ui.timeline import GROUP_PX, TimelineBar
+
+    bar = TimelineBar()
+    qtbot.addWidget(bar)
+    bar.resize(408, 26)
+    kinds = (["info"] * 400) + (["handover"] * 100) + (["call_dropped"] * 5) + (["cell_change"] * 50)
+    fractions = [(i * 0.618) % 1.0 for i in range(len(kinds))]
+    bar.set_markers([(f, event_colour(k)) for f, k in zip(fractions, kinds)], kinds)
+    groups = bar.groups()
+    assert len(groups) <= 400 // GROUP_PX + 2  # one mark per bucket, not 555 lines
+    assert sum(len(g[2]) for g in groups) == len(kinds)
+    drawn = {c for g in groups for c in g[1][:3]}
+    assert {event_colour(k) for k in set(kinds)} <= drawn
+    assert all(g[1][0] == event_colour("call_dropped") for g in groups if "call_dropped" in g[2])

@@ -18,6 +18,7 @@ SAMPLES = Path("/work/shared/samples")
 NEMO = SAMPLES / "nemo" / "RYG0443_R3_R002.3.nmf"
 GNETTRACK = SAMPLES / "gnettrack" / "Yas_log.txt"
 T0 = synthetic.T0_UTC
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 def umts(i: int, rscp: float | None = -80.0, ecno: float | None = -8.0, dedicated=False) -> Sample:
@@ -166,3 +167,43 @@ def test_the_gnettrack_log_shows_all_three_technologies_on_the_strip(qtbot, wind
     labels = {b[3] for b in window.trace.tech_bands()}
     assert labels == {"2G", "3G", "4G"}
     assert len(window.level_plot.tech_marks.marks) == len(window.history.tech_changes) > 10
+
+
+# ---------------------------------------------------------------------- readouts stay live (point 3)
+def test_the_hover_follows_the_data_as_the_plot_scrolls_and_returns_to_live_on_leave(qtbot, window):
+    window.show()
+    window.level_plot.set_window("1 min")
+    samples = [umts(i, rscp=-60.0 - i * 0.5) for i in range(120)]
+    window.on_records(samples[:90])
+    qtbot.wait(20)
+    plot = window.level_plot
+    first = plot.hover_scene_at(T0 + 60)  # the mouse rests over second 60
+    assert first.split()[0].count(":") == 2 and "RSCP -90.0 dBm" in first
+    window.on_records(samples[90:100])  # the plot scrolls 10 s left under the still mouse
+    qtbot.wait(20)
+    after = plot.readout.text()
+    assert "RSCP -95.0 dBm" in after, after  # now second 70 is under the mouse
+    assert plot.leave() == plot.readout.text() and plot.readout.text().startswith("UMTS  RSCP -109.5 dBm")
+
+
+def test_the_level_legend_lists_only_what_is_plotted(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    assert window.level_plot.legend_labels() == []  # nothing drawn yet
+    window.on_records([umts(i) for i in range(10)])
+    assert window.level_plot.legend_labels() == ["Serving"]
+    model = window.neighbours.model
+    model.setData(model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert window.level_plot.legend_labels() == ["Serving", "UARFCN 10588 PSC 159"]
+    window.clear_history()  # a replay sought backwards: the ticked neighbour has no data now
+    assert window.level_plot.legend_labels() == []
+
+
+def test_the_source_panel_and_the_status_bar_agree_on_gps(qtbot, window):
+    from fieldapp.live import LinkStatus
+
+    window.apply_status(LinkStatus("connected", device="demo", family="quectel", gps="NMEA /dev/pts/7"))
+    assert window.status.text("gps") == "GPS: NMEA /dev/pts/7"
+    assert window.source_panel.gps_in_use.text() == window.status.text("gps")
+    window.apply_status(LinkStatus("disconnected"))
+    assert window.source_panel.gps_in_use.text() == window.status.text("gps") == "GPS: none"

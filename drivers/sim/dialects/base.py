@@ -30,7 +30,8 @@ class AtError(Exception):
 Handler = Callable[["Handset", str, str], list[str]]
 
 CME_TEXT = {3: "operation not allowed", 4: "operation not supported", 30: "no network service",
-            50: "Incorrect parameters", 100: "unknown"}
+            50: "Incorrect parameters", 100: "unknown", 148: "unspecified GPRS error",
+            149: "PDP authentication failure"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,15 @@ simulator prints ``h`` there (Quectel's marker; ``0000`` would read as ARFCN 0) 
 of the hopping TRX. ``AT+CENG=2`` is accepted and behaves as mode 1: the unsolicited ``+CENG``
 reports of mode 2 are not simulated.
 
+During a call ``AT+CSCHN`` and ``AT+CSRP`` give the traffic channel and its levels (reference
+§3.2.3; LABEL:value as AT+CCINFO prints it); in idle they answer ``OK`` alone::
+
+    +CSCHN: ARFCN:68,BSIC:29,HSN:0,MAIO:0,TN:3,HF:0,TSC:5,TCH:TCH/F
+    +CSRP: RXLevFull:-68dbm,RXLevSub:-69dbm,RXQualFull:0,RXQualSub:0,PWRC:1,DTX:0,RLT:32
+
+The handset setting ``ceng_tail`` (default on) prints the CENG dedicated tail; off, the module
+behaves as the captured SIM800 firmwares (no tail): only AT+CSCHN shows the channel.
+
 ``AT+CNETSCAN`` lists the cells whose BCCH the scan decoded (drivers/sim/survey.py), RXLEV
 0..63, Cellid/Lac/Bsic hex; ``AT+CNETSCAN=1`` adds Lac and Bsic (reference §3.2.3)::
 
@@ -49,7 +58,7 @@ def serving_line(h: Handset) -> str | None:
     ta = 255 if ded is None else ded.ta
     body = (f"{c.bcch_arfcn:04d},{s.rxlev:02d},{rxq:02d},{mcc_text(c.mcc)},{mnc_text(c.mnc)},{c.bsic:02d},"
             f"{c.ci:04x},{rla:02d},05,{c.lac:04x},{ta}")
-    if ded is not None:
+    if ded is not None and h.settings.get("ceng_tail", True):
         ch = ded.channel
         hop = ch.trx.hopping
         tch = "h" if hop else f"{ch.tch_arfcn:04d}"
@@ -101,6 +110,40 @@ def ceng(h: Handset, op: str, args: str) -> list[str]:
     raise AtError(None)
 
 
+def cschn(h: Handset, op: str, args: str) -> list[str]:
+    """AT+CSCHN: the dedicated channel (fields per reference §3.2.3; LABEL:value layout as
+    AT+CCINFO prints it). In idle it answers OK without a line: there is no channel."""
+    if op == "=?":
+        return []
+    if op:
+        raise AtError(None)
+    snap = h.snapshot()
+    ded, s = snap.dedicated, snap.serving
+    if ded is None or s is None:
+        return []
+    ch = ded.channel
+    hop = ch.trx.hopping
+    arfcn = ch.trx.arfcns[0]
+    maio, hsn = (ch.trx.maio, ch.trx.hsn) if hop else (0, 0)
+    return [f"+CSCHN: ARFCN:{arfcn},BSIC:{s.spec.bsic},HSN:{hsn},MAIO:{maio},TN:{ch.timeslot},"
+            f"HF:{1 if hop else 0},TSC:{s.spec.bsic & 7},TCH:{ch.channel_type}"]
+
+
+def csrp(h: Handset, op: str, args: str) -> list[str]:
+    """AT+CSRP: dedicated-mode levels (dBm) and qualities; OK without a line in idle."""
+    if op == "=?":
+        return []
+    if op:
+        raise AtError(None)
+    ded = h.snapshot().dedicated
+    if ded is None:
+        return []
+    full_dbm = radio.rxlev_to_dbm(ded.rxlev_full)
+    sub_dbm = radio.rxlev_to_dbm(ded.rxlev_sub)
+    return [f"+CSRP: RXLevFull:{round(full_dbm or -110)}dbm,RXLevSub:{round(sub_dbm or -110)}dbm,"
+            f"RXQualFull:{ded.rxqual_full},RXQualSub:{ded.rxqual_sub},PWRC:1,DTX:0,RLT:32"]
+
+
 CNETSCAN_S = 0.5  # a real AT+CNETSCAN takes tens of seconds
 
 
@@ -136,7 +179,7 @@ SIMCOM = Dialect(
     revision="1418B04SIM800L24",
     ati=("SIM800 R14.18",),
     imei_tac="86552303",
-    commands={"+CENG": ceng, "+CNETSCAN": cnetscan},
+    commands={"+CENG": ceng, "+CNETSCAN": cnetscan, "+CSCHN": cschn, "+CSRP": csrp},
     call_urcs=True,
     clcc_empty_alpha=True,
     cgmr_prefix="Revision:",

@@ -1,0 +1,87 @@
+"""Opening a long session (issue 15 point 4): 8 hours at 1 Hz, stored, opened in the window.
+
+A workspace gets an 8-hour drive (the UI bench's synthetic drive: serving cell, 6 neighbours, a
+position per second, a call), then, in the same process, measures:
+
+- ``read_records_s``: every record of the session read back in time order
+  (``export_logs.session_records``: samples, events, positions and scans merged);
+- ``replay_source_s``: the ``ReplaySource`` built over them (timeline, events);
+- ``window_s``: the replay window created, shown and painted once (history, map, timeline);
+- ``open_total_s``: the three together, what the user waits for (goal < 1 s).
+
+Run with ``make bench`` or ``python -m bench open_bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+HOURS = 8
+
+
+def _store_drive(ws: Path) -> tuple[int, int]:
+    from bench.ui_bench import HISTORY_S, _history
+    from fieldapp import model
+    from fieldapp.store import Store
+
+    assert HISTORY_S == HOURS * 3600
+    records, _plan = _history(time.time())
+    with Store.open(ws) as store:
+        sid = store.create_session("bench:open", start_utc=records[0].ts_utc)
+        samples = [r for r in records if isinstance(r, model.Sample)]
+        events = [r for r in records if isinstance(r, model.Event)]
+        positions = [r.position for r in samples if r.position is not None]
+        for i in range(0, len(samples), 5000):
+            store.add_samples(sid, samples[i:i + 5000])
+        store.add_events(sid, events)
+        store.add_positions(sid, positions)
+        store.end_session(sid, records[-1].ts_utc)
+    return sid, len(samples)
+
+
+def run() -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from fieldapp.app import ReplayApp
+    from fieldapp.export_logs import session_records
+    from fieldapp.store import Store
+    from logs.replay import ReplaySource
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory(prefix="fieldapp-open-bench-") as tmp:
+        ws = Path(tmp) / "ws.db"
+        sid, n = _store_drive(ws)
+        t0 = time.perf_counter()
+        with Store.open(ws, create=False) as store:
+            records = list(session_records(store, sid))
+        t1 = time.perf_counter()
+        source = ReplaySource(records)
+        t2 = time.perf_counter()
+        replay = ReplayApp(source, ws, name=f"session {sid}", settings_path=str(Path(tmp) / "settings.ini"))
+        replay.window.show()
+        app.processEvents()
+        replay.window.repaint()
+        app.processEvents()
+        t3 = time.perf_counter()
+        replay.window.close()
+        replay.close()
+        app.processEvents()
+    return {
+        "session_hours": HOURS,
+        "samples": n,
+        "records": len(records),
+        "read_records_s": t1 - t0,
+        "replay_source_s": t2 - t1,
+        "window_s": t3 - t2,
+        "open_total_s": t3 - t0,
+        "goal_open_total_s": 1.0,
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for k, v in run().items():
+        print(f"{k:<24} {v}")

@@ -1,0 +1,53 @@
+"""The case report with statistics (issue 14): the statistics findings, the KPI table, the KPI
+charts and the alarm table in the real PDF (text read back with pypdf) and HTML."""
+
+from __future__ import annotations
+
+from pypdf import PdfReader
+
+from fieldapp.cases.desk import CaseDesk
+from fieldapp.netstats.data import series
+from fieldapp.report import gather_report
+from fieldapp.report.render import render_images
+from tests.fieldapp.test_stats_diagnose import cli
+
+
+def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2"):
+    ws = tmp_path / "ws.db"
+    case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category",
+                      "cannot call despite signal", "--cells", cells, "--workspace", ws).strip())
+    cli(capsys, "simulate", "--scenario", scenario, "--stats-out", tmp_path / "s.csv", "--alarms-out",
+        tmp_path / "a.csv", "--hours", 36, "--start", "2026-11-01")
+    for f in ("s.csv", "s_trx.csv"):
+        cli(capsys, "stats", "import", tmp_path / f, "--case", case_id, "--workspace", ws)
+    cli(capsys, "alarms", "import", tmp_path / "a.csv", "--case", case_id, "--workspace", ws)
+    return ws, case_id
+
+
+def test_pdf_report_has_statistics_findings_kpi_table_charts_and_alarms(tmp_path, capsys):
+    ws, case_id = _case(tmp_path, capsys)
+    out = tmp_path / "r.pdf"
+    cli(capsys, "case", "report", case_id, "--out", out, "--workspace", ws)
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    text = " ".join(text.split())
+    assert "Hung BCCH TRX on BRIDGE-1" in text and "Block and de-block the BCCH TRX" in text
+    assert "Network statistics and alarms" in text and "Call setup success" in text
+    assert "4122 Radio link prompt alarm" in text and "active" in text
+    desk = CaseDesk(ws)
+    with desk.store() as store:
+        data = gather_report(store, case_id)
+    images = render_images(data)
+    charts = sorted(n for n in images if n.startswith("stats-"))
+    assert charts == ["stats-access_attempts.png", "stats-ho_in_success.png", "stats-random_access_success_pct.png",
+                      "stats-traffic_erl.png"]
+    assert all(images[n].width() == 900 for n in charts)
+
+
+def test_series_leave_gaps_for_missing_periods(tmp_path, capsys):
+    ws, case_id = _case(tmp_path, capsys)
+    with CaseDesk(ws).store() as store:
+        data = gather_report(store, case_id)
+    pts = dict(series(data.stats, "random_access_success_pct", cells=["BRIDGE-1"])["BRIDGE-1"])
+    hung = [t for t, v in sorted(pts.items())][6:]
+    assert all(pts[t] is None for t in hung)  # no channel request at all: no rate (a gap), not 0 %
+    assert all(pts[t] is not None and pts[t] > 95 for t in sorted(pts)[:6])
