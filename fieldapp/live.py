@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from drivers.handset import HandsetSource
-from drivers.sim import ScenarioError, load_scenario, start_simulator
 from fieldapp.cellplan import SCENARIO_PREFIX, adopt_plan
 from fieldapp.model import (
     EV_DISCONNECTED,
@@ -479,6 +478,8 @@ def adopt_scenario_plan(workspace: str | Path, scenario: str) -> bool:
 def scenario_plan(name: str) -> tuple[list[PlanCell], str] | None:
     """The plan of a simulator scenario the handset named (``AT+FASIM?``) and its plan source
     (``scenario:<name>``), or None when no such scenario is installed."""
+    from drivers.sim import ScenarioError, load_scenario  # see _default_simulator
+
     try:
         return load_scenario(name).cell_plan(), f"{SCENARIO_PREFIX}{name}"
     except (ScenarioError, OSError, ValueError):
@@ -500,6 +501,10 @@ def _default_handset(port: str, baud: int, family: str | None, rate_s: float, re
 
 
 def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None, tcp: bool = False):
+    # Imported here, not at the top: the simulator's modules (world, engine, scenarios) load only
+    # when a simulator is wanted, so ``record`` and ``cqt`` on a real handset start as fast as before.
+    from drivers.sim import start_simulator
+
     kwargs: dict[str, Any] = {"speed": speed}
     if tcp:  # a free loopback port (start_simulator picks TCP by itself where there are no ptys)
         kwargs["tcp"] = ("127.0.0.1", 0)
