@@ -211,7 +211,9 @@ def display_check(system: str, env: dict[str, str], missing_window_libs: Sequenc
     x11 = forced == "xcb" or (not forced and not env.get("WAYLAND_DISPLAY"))
     if missing_window_libs and x11:
         libs = ", ".join(missing_window_libs)
-        return Check("display", FAIL, f"Qt's X11 window plugin (xcb) cannot load: missing {libs}",
+        where = "" if has_display or forced == "xcb" else " (and there is no display now)"
+        status = FAIL if has_display or forced == "xcb" else WARN
+        return Check("display", status, f"Qt's X11 window plugin (xcb) cannot load: missing {libs}{where}",
                      package_fix(missing_window_libs))
     if not has_display and not forced:
         return Check("display", WARN, "no display (DISPLAY/WAYLAND_DISPLAY unset): the window cannot open; "
@@ -469,7 +471,8 @@ def run_doctor(workspace: Path, extra_ports: Sequence[str] = (), env: dict[str, 
 
     missing_window: list[str] = []
     if system == "Linux":
-        missing_window = [f.soname for f in syscheck.check_libraries(syscheck.WINDOW) if f.soname]
+        window_only = {lib.soname for lib in syscheck.WINDOW_LIBS}  # GUI libraries: the qt line
+        missing_window = [f.soname for f in syscheck.check_libraries(syscheck.WINDOW) if f.soname in window_only]
     want_platform = system == "Linux" and bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
                                                or env.get("QT_QPA_PLATFORM")) and not missing_window
     facts = qt_facts if qt_facts is not None else gather_qt(with_platform=want_platform)

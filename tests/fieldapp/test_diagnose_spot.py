@@ -236,6 +236,11 @@ def test_setup_failures_in_lock_mode_are_not_pinned_on_the_traffic_trx(tmp_path)
             evidence.attach_cqt(store, cases[name], run)
         locked = by_rule(diagnose.diagnose_case(store, cases["lock"]))
         blocked = by_rule(diagnose.diagnose_case(store, cases["block"]))
+        verdicts = {name: store.cqt_run(run)["verdict"] for name, run in (("lock", lock), ("block", block))}
+    # The CQT verdict itself says so (what the panel and `fieldapp cqt` show).
+    assert verdicts["lock"]["status"] == "setup_not_attributable" and verdicts["lock"]["suspect"] is None
+    assert "repeat in block mode" in verdicts["lock"]["text"] and "TRX-41-1" in verdicts["lock"]["text"]
+    assert verdicts["block"]["status"] == "suspect" and verdicts["block"]["suspect"] == "TRX-41-1"
     assert "suspect_trx" not in locked
     un = locked["cqt_unattributable"]
     assert un.data["trx"] is None and un.data["cell"] == "RIVER-41" and un.data["counted_on"] == "TRX-41-1"
