@@ -123,6 +123,8 @@ class RecordingSummary:
     session_id: int
     counts: dict[str, int]
     interrupted: bool
+    failure: str | None = None  # what stopped the writes for good (a full disk): marked interrupted
+    write_failures: int = 0  # writes the workspace refused and that succeeded on a retry
 
 
 @dataclass
@@ -411,7 +413,10 @@ class LiveSession:
         recorder, self.recorder = self.recorder, None
         if recorder is not None:
             recorder.close(interrupted=interrupted)
-            self.last_recording = RecordingSummary(recorder.session_id, dict(recorder.counts), interrupted)
+            failure = getattr(recorder, "failure", None)
+            self.last_recording = RecordingSummary(recorder.session_id, dict(recorder.counts), interrupted,
+                                                   str(failure) if failure else None,
+                                                   int(getattr(recorder, "write_failures", 0) or 0))
             self._set(recording=False)
 
     # ------------------------------------------------------------------ source threads

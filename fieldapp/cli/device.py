@@ -151,7 +151,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     request = ConnectRequest("handset", port=args.port, baud=args.baud, family=args.family, rate_s=args.rate,
                              reconnect=args.reconnect, gps=gps_kind, gps_address=gps_address,
                              gps_baud=args.gps_baud)
-    messages: list[str] = []
+    messages: set[str] = set()  # a workspace message once, not at every retry of a failing write
     last_cell: dict[str, str] = {}  # where the handset is, for the data test's lines
     progress = TerminalProgress(sys.stderr)  # one live line on a terminal, nothing in a pipe
 
@@ -166,9 +166,10 @@ def cmd_record(args: argparse.Namespace) -> int:
             progress.samples += 1
             progress.last = record
         elif isinstance(record, LinkStatus) and (record.message or "").startswith("workspace:") \
-                and record.message not in messages[-1:]:
-            messages.append(record.message)
-            print(f"fieldapp: {record.message}", file=sys.stderr)
+                and record.message not in messages:
+            messages.add(record.message)
+            print(f"fieldapp: {record.message}" + ("; retrying every second" if "full" in record.message else ""),
+                  file=sys.stderr)
 
     workspace = workspace_from(args)
     session = LiveSession(show, workspace)
@@ -222,9 +223,14 @@ def cmd_record(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if stats.get("gps_bad_sentences"):
         print(f"GPS {args.gps}: {stats['gps_bad_sentences']} bad sentences skipped", file=sys.stderr)
+    if summary.failure:  # a full disk is a failure: the session is marked interrupted
+        print(f"fieldapp: {summary.failure}; session marked interrupted", file=sys.stderr)
+    elif summary.write_failures:
+        print(f"fieldapp: the workspace refused writes {summary.write_failures} times; "
+              "every record was written once it took them again", file=sys.stderr)
     counts = summary.counts
     print(f"session {summary.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
-    return 1 if interrupted else 0
+    return 1 if interrupted or summary.failure else 0
 
 
 def _data_test(args: argparse.Namespace, session, stop: threading.Event, last: dict[str, str]) -> None:
