@@ -40,7 +40,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from drivers.handset import HandsetSource, NoAtResponse, Unsupported
     from drivers.scan import ScanCancelled, ScanNotAvailable, band_name, parse_arfcn_range, wanted_ranges
     from drivers.transport import DeviceGone, PortError
-    from fieldapp.cli.device import _adopt_scenario_plan
+    from fieldapp.live import adopt_scenario_plan
     from fieldapp.model import EV_INFO, Event, RawTraffic
     from fieldapp.scans import scans_json
     from fieldapp.store import Store, StoreError
@@ -70,7 +70,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         source.stop()
         raise CliError(f"band scan {caps.scan.get('text', 'not available')}", 2)
     if source.simulator:
-        _adopt_scenario_plan(workspace, source.simulator.get("scenario") or "")
+        adopt_scenario_plan(workspace, source.simulator.get("scenario") or "")
 
     events: list[Event] = []
     raw: list[RawTraffic] = []  # the serial traffic of the scans, kept with the session like `record` does
