@@ -34,6 +34,9 @@ class Opened:
 def open_export(path: Path, kind: str, vendor: str | None = None) -> Opened:
     if not path.is_file():
         raise StatsImportError(f"{path}: no such file")
+    with open(path, "rb") as fh:
+        if fh.read(4) == b"\xd0\xcf\x11\xe0":
+            raise StatsImportError(f"{path.name}: an Excel 97-2003 .xls workbook: save it as .xlsx or .csv")
     if kind == registry.STATS and vendor is not None:
         if vendor not in VENDORS:
             raise StatsImportError(f"--vendor must be one of {', '.join(VENDORS)}, not {vendor!r}")
