@@ -276,8 +276,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     items = desk.evidence(args.id)
     findings = _run(desk.findings, args.id)
     m = _masker(case, args)  # the same masking default as reports (--include-personal)
+    imports = desk.stat_imports(args.id)  # statistics and alarm exports (issue 14)
+    stat_rows = [{"import": i["id"], "kind": i["kind"], "file": i["source"], "vendor": i["vendor"],
+                  "objects": len(i["summary"].get("objects", [])), "periods": len(i["summary"].get("periods", [])),
+                  "alarms": i["summary"].get("alarms")} for i in imports]
     if args.json:
-        print(json.dumps({"case": case_json(case, m),
+        print(json.dumps({"case": case_json(case, m), "statistics": stat_rows,
                           "history": [{"time": iso_utc(h.ts_utc), "author": h.author, "kind": h.kind,
                                        "from": h.from_status, "to": h.to_status, "text": m.text(h.text)}
                                       for h in history],
@@ -304,6 +308,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     for i in items:
         att = "-" if i.attachment_id is None else str(i.attachment_id)
         print(f"  [{att}] {i.kind}{' (' + i.role + ')' if i.role else ''}: {m.text(i.label)}")
+    if stat_rows:
+        print("Statistics and alarms:")
+    for r in stat_rows:
+        what = (f"{r['alarms']} alarms" if r["kind"] == "alarms" else f"{r['objects']} objects, {r['periods']} periods")
+        print(f"  [{r['import']}] {r['kind']}: {r['file']} ({r['vendor'] or '?'}; {what})")
     print("Findings:" if findings else "Findings: none")
     for f in findings:
         print(f"  * {f.title}: {m.text(f.summary)}\n    next: {f.next_step}")

@@ -108,7 +108,16 @@ def import_stats(store: Store, path: str | Path, *, vendor: str | None = None,
     except BaseException:
         store.rollback()
         raise
+    if case_id is not None:
+        _history(store, case_id, f"statistics imported: {p.name} ({summary['vendor']}, {len(objects)} objects, "
+                                 f"{len(periods)} periods)", import_id)
     return summary
+
+
+def _history(store: Store, case_id: int, text: str, import_id: int) -> None:
+    from fieldapp.cases.workflow import default_author
+
+    store.add_case_history(case_id, default_author(), "evidence", text=text, data={"stat_import": import_id})
 
 
 def _plan_match(store: Store, cells: dict[str, str | None]) -> dict[str, Any]:
@@ -138,12 +147,12 @@ def import_alarms(store: Store, path: str | Path, *, case_id: int | None = None)
     sf = opened.reader
     if case_id is not None and store.get_case(case_id) is None:
         raise StatsImportError(f"no case {case_id} in the workspace")
+    records = list(sf)  # alarm lists are short; the vendor is known once the header is read
+    if not records and sf.stats.bad_count:
+        raise StatsImportError(f"{p.name}: no alarm rows found ({sf.stats.bad_lines[0]})")
     import_id = store.create_stat_import("alarms", p.name, vendor=sf.header.get("vendor"), layout="alarms",
                                          case_id=case_id)
     try:
-        records = list(sf)
-        if not records and sf.stats.bad_count:
-            raise StatsImportError(f"{p.name}: no alarm rows found ({sf.stats.bad_lines[0]})")
         store.put_alarms(import_id, records)
         active = sum(1 for a in records if a.cleared_utc is None)
         summary = {
@@ -160,4 +169,6 @@ def import_alarms(store: Store, path: str | Path, *, case_id: int | None = None)
     except BaseException:
         store.rollback()
         raise
+    if case_id is not None:
+        _history(store, case_id, f"alarms imported: {p.name} ({len(records)} alarms, {active} active)", import_id)
     return summary
