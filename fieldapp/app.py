@@ -163,9 +163,53 @@ class WindowApp:
 
     def run(self) -> int:
         self.window.show()
+        self.install_quit_signals()
         code = self.qapp.exec()
         self.close()
         return int(code)
+
+    # ------------------------------------------------------------------ laptop life
+    def install_quit_signals(self) -> None:
+        """SIGTERM/SIGHUP (a service manager, ``kill``, a closing terminal) and the desktop
+        session ending (laptop shutdown, logout) close the window as its Quit does: the
+        recording ends cleanly with its end time, not marked interrupted.
+
+        Python runs a signal handler only when the interpreter gets control; Qt's event loop
+        is C++, so the signal's wakeup byte goes to a socket that a QSocketNotifier watches."""
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier, QTimer
+
+        if getattr(self, "_signal_notifier", None) is not None:
+            return
+        rsock, wsock = socket.socketpair()
+        rsock.setblocking(False)
+        wsock.setblocking(False)
+        try:
+            signal.set_wakeup_fd(wsock.fileno())
+        except ValueError:  # not the main thread: no signals to catch here
+            rsock.close()
+            wsock.close()
+            return
+        self._signal_socks = (rsock, wsock)
+        self._signal_notifier = QSocketNotifier(rsock.fileno(), QSocketNotifier.Type.Read)
+        self._signal_notifier.activated.connect(lambda *_a: _drain_socket(rsock))
+
+        def on_signal(signum, _frame) -> None:
+            print(f"fieldapp: {signal.Signals(signum).name}: closing the window and the recording",
+                  file=sys.stderr)
+            QTimer.singleShot(0, self.session_ending)
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
+        self.qapp.commitDataRequest.connect(lambda _manager: self.session_ending())
+
+    def session_ending(self) -> None:
+        """The laptop is going down (or a SIGTERM came): end like Quit — the recording closed
+        with its end time, the sources stopped, the window closed."""
+        self.window.close()
+        self.close()
 
 
 class LiveApp(WindowApp):
@@ -434,6 +478,14 @@ class ReplayApp(WindowApp):
     def _shutdown(self) -> None:
         self.timeline.stop_polling()
         self.source.stop()
+
+
+def _drain_socket(sock) -> None:
+    try:
+        while sock.recv(64):
+            pass
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------------- entry points
