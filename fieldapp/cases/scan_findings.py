@@ -107,10 +107,14 @@ def scan_interference(inp) -> list:
         summary = (f"Energy with no decodable BSIC on ARFCN {run[0]}-{run[-1]} ({len(run)} adjacent carriers) "
                    f"in {len(scans)} scan(s): median {med:.0f} dBm, up to {peak:.0f} dBm")
         data: dict[str, Any] = {"arfcns": run, "median_dbm": med, "peak_dbm": peak, "scans": len(scans)}
-        if serving is not None:
+        if serving is not None and serving_how.startswith("median serving"):
             summary += f"; {serving_how} {serving:.0f} dBm, so C/I about {serving - med:.0f} dB"
             data["serving_dbm"] = serving
             data["ci_db"] = serving - med
+        elif serving is not None:  # no handset measurement at the spot: compare with what was decoded
+            summary += (f"; the strongest cell the scans could decode is at {serving:.0f} dBm, "
+                        f"{med - serving:.0f} dB under this energy (record the serving cell to get its C/I)")
+            data["strongest_decoded_dbm"] = serving
         if by_cell:
             summary += ("; the plan puts " + ", ".join(f"{n} (ARFCN {', '.join(map(str, sorted(a)))})"
                                                        for n, a in sorted(by_cell.items())) + " in it")

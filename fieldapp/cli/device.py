@@ -144,7 +144,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     device.update(port=args.port, baud=args.baud, simulator=source.simulator)
     try:
         recorder = Recorder(workspace_from(args), source.name, device=device, case_id=args.case,
-                            on_error=lambda exc: print(f"fieldapp: workspace: {exc}", file=sys.stderr))
+                            on_error=_once_per_message("fieldapp: workspace: "))
     except (StoreError, OSError) as exc:
         source.stop()
         raise CliError(f"cannot record into {workspace_from(args)}: {exc}", 2) from None
@@ -223,8 +223,13 @@ def cmd_record(args: argparse.Namespace) -> int:
         bad_gps = getattr(gps, "bad_sentences", 0) or getattr(gps, "bad_lines", 0)
         if bad_gps:
             print(f"GPS {args.gps}: {bad_gps} bad sentences skipped", file=sys.stderr)
+    if recorder.failure:  # a full disk is a failure: the session is marked interrupted
+        print(f"fieldapp: {recorder.failure}; session marked interrupted", file=sys.stderr)
+    elif recorder.write_failures:
+        print(f"fieldapp: the workspace refused writes {recorder.write_failures} times; "
+              "every record was written once it took them again", file=sys.stderr)
     print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
-    return 1 if interrupted else 0
+    return 1 if interrupted or recorder.failure else 0
 
 
 def _data_test(args: argparse.Namespace, source, sink, stop: threading.Event, last: dict[str, str]) -> None:
@@ -242,6 +247,20 @@ def _data_test(args: argparse.Namespace, source, sink, stop: threading.Event, la
         if seq < args.data_test and stop.wait(args.data_every):
             break
     print(data_test.summary(attempts), flush=True)
+
+
+def _once_per_message(prefix: str):
+    """An on_error that prints a message once, not at every retry of a failing write (a full
+    disk is retried every second)."""
+    seen: set[str] = set()
+
+    def report(exc: BaseException) -> None:
+        text = str(exc)
+        if text not in seen:
+            seen.add(text)
+            print(f"{prefix}{text}" + ("; retrying every second" if "full" in text else ""), file=sys.stderr)
+
+    return report
 
 
 def _adopt_scenario_plan(workspace, scenario: str) -> None:

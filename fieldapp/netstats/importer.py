@@ -64,6 +64,7 @@ def import_stats(store: Store, path: str | Path, *, vendor: str | None = None,
     if case_id is not None and store.get_case(case_id) is None:
         raise StatsImportError(f"no case {case_id} in the workspace")
     objects: dict[str, str] = {}
+    cells: dict[str, str | None] = {}  # cell name -> CGI, to tie them to the cell plan
     periods: set[float] = set()
     counters: set[str] = set()
     n_rows = n_values = 0
@@ -74,6 +75,8 @@ def import_stats(store: Store, path: str | Path, *, vendor: str | None = None,
         for row in sf:
             batch.append(row)
             objects.setdefault(row.object_name, row.kind)
+            if row.cell:
+                cells.setdefault(row.cell, row.cgi)
             periods.add(row.start_utc)
             counters.update(k for k, v in row.values.items())
             if len(batch) >= BATCH:
@@ -97,11 +100,33 @@ def import_stats(store: Store, path: str | Path, *, vendor: str | None = None,
             "bad_lines": [{"line": b.line_no, "reason": b.reason, "text": b.text} for b in sf.stats.bad_lines],
             "case_id": case_id,
         }
+        summary.update(_plan_match(store, cells))
         store.finish_stat_import(import_id, summary, {k: v for k, v in sf.units.items() if k in counters})
     except BaseException:
         store.rollback()
         raise
     return summary
+
+
+def _plan_match(store: Store, cells: dict[str, str | None]) -> dict[str, Any]:
+    """Which of the export's cells the workspace's cell plan knows, by name or by CGI
+    (Huawei's ``46000A1B2C3D4``: MCC, MNC, LAC and CI in hex)."""
+    plan = store.cell_plan()
+    if not plan:
+        return {"in_plan": None, "not_in_plan": []}
+    names = {c.name for c in plan}
+    by_lac_ci = {(c.lac, c.ci) for c in plan if c.lac is not None and c.ci is not None}
+    missing = []
+    for name, cgi in sorted(cells.items()):
+        if name in names:
+            continue
+        try:
+            key = (int(cgi[-8:-4], 16), int(cgi[-4:], 16)) if cgi and len(cgi) >= 12 else None
+        except ValueError:
+            key = None
+        if key is None or key not in by_lac_ci:
+            missing.append(name)
+    return {"in_plan": len(cells) - len(missing), "not_in_plan": missing}
 
 
 def import_alarms(store: Store, path: str | Path, *, case_id: int | None = None) -> dict[str, Any]:

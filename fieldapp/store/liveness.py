@@ -55,13 +55,16 @@ class SessionLock:
             return None
         return cls(fd, path)
 
-    def release(self) -> None:
+    def release(self, *, keep_file: bool = False) -> None:
+        """Unlock. ``keep_file``: the session could not be ended (a full disk), so leave the
+        file for the next open of the workspace to find and mark the session interrupted."""
         if self._fd < 0:
             return
-        try:
-            self.path.unlink()  # before unlocking: no one can take it for an orphan
-        except OSError:
-            pass
+        if not keep_file:
+            try:
+                self.path.unlink()  # before unlocking: no one can take it for an orphan
+            except OSError:
+                pass
         os.close(self._fd)
         self._fd = -1
 

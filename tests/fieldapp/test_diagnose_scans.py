@@ -60,7 +60,7 @@ def test_interference_scan_names_the_run_of_low_arfcns_and_its_level(tmp_path):
     assert f.data["arfcns"][0] == 0 and f.data["arfcns"][-1] >= 15
     assert -70 <= f.data["median_dbm"] <= -50
     assert set(f.data["planned"]) == {"VILL-1", "VILL-2"} and f.data["planned"]["VILL-1"] == [2, 6, 10]
-    assert "low end of the band" in f.summary and "C/I" in f.summary
+    assert "low end of the band" in f.summary and "strongest cell the scans could decode" in f.summary
     assert f.cites and all(c.what == "scan" and c.session_id == sid for c in f.cites)
     assert "FARM-1" not in f.summary  # ARFCN 100 is clean and decoded
     assert "planned_not_heard" not in found

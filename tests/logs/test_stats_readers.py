@@ -152,3 +152,25 @@ def test_a_file_without_a_header_row_reads_nothing_and_says_why(tmp_path):
     path.write_text("hello,world\n1,2\n", encoding="utf-8")
     sf = read_counter_table(path, "huawei")
     assert list(sf) == [] and "no header row" in sf.stats.bad_lines[0].reason
+
+
+def test_xlsx_with_a_query_on_each_sheet_rereads_the_header(tmp_path):
+    """MAE splits big queries over sheets, each with its own preamble and header (columns may differ)."""
+    path = tmp_path / "two_sheets.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    for line in (["Query Result"], ["Start Time", "Period", "NE Name", "GCELL", "K3000:SDCCH Seizure Requests (None)"],
+                 ["2024-03-11 09:00", 60, "BSC6900_SOUTH", "LABEL=STH0456A, CellIndex=12", 540]):
+        first.append(line)
+    second = book.create_sheet("Sheet2")
+    for line in (["Query Result (continued)"],
+                 ["Start Time", "Period", "NE Name", "GCELL", "CM33:Call Drops on Traffic Channel (None)",
+                  "K3000:SDCCH Seizure Requests (None)"],
+                 ["2024-03-11 10:00", 60, "BSC6900_SOUTH", "LABEL=STH0456A, CellIndex=12", 2, 610]):
+        second.append(line)
+    book.save(path)
+    sf = read_counter_table(path)
+    rows = list(sf)
+    assert [(r.start_utc, r.values) for r in rows] == [
+        (T0, {"sdcch_attempts": 540}), (T0 + 3600, {"tch_drops": 2, "sdcch_attempts": 610})]
+    assert sf.stats.bad_count == 1  # the second sheet's title line
