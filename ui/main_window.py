@@ -186,6 +186,11 @@ class MainWindow(QMainWindow):
             self.view_menu.insertAction(self._docks_end, self.docks[key].toggleViewAction())
         return self.docks[key]
 
+    def dock_panel(self, key: str) -> QWidget | None:
+        """The panel of a dock, through the scroll area ``add_dock`` may have put it in."""
+        widget = self.docks[key].widget()
+        return widget.widget() if isinstance(widget, QScrollArea) else widget
+
     def set_field_mode(self, on: bool) -> None:
         """Large tiles instead of the plots (the docks stay)."""
         self.field_mode = on
