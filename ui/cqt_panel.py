@@ -351,11 +351,10 @@ class CqtPanel(QWidget):
                                                  for t in plan.cell.trxs))
 
     def observe(self, batch: list) -> None:
-        """Records drained by the window's bridge: the runner reads the call's channel from them."""
+        """Records drained by the window's bridge: until the engineer picks a cell, the form
+        follows the serving cell (a running runner observes the live session itself)."""
         runner = self.runner
-        if runner is not None and runner.running:
-            runner.observe_many(batch)
-        elif not self._cell_picked_by_user:
+        if (runner is None or not runner.running) and not self._cell_picked_by_user:
             self._follow_serving(batch)
 
     def mark_target(self) -> Any:

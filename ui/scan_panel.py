@@ -140,13 +140,15 @@ class ScanPanel(QWidget):
         # waterfall
         self.waterfall_plot = pg.PlotWidget()
         self.waterfall_plot.setBackground("w")
-        self.waterfall_plot.setLabel("left", "scan")
+        self.waterfall_plot.setLabel("left", "scan (UTC)")
         self.waterfall_plot.setLabel("bottom", "ARFCN")
         self.waterfall = pg.ImageItem(axisOrder="row-major")
         self.waterfall.setLookupTable(pg.colormap.get("viridis").getLookupTable(0.0, 1.0, 256))
         self.waterfall.setLevels((FLOOR_DBM, TOP_DBM))
         self.waterfall_plot.addItem(self.waterfall)
         self.waterfall_plot.setXLink(self.bars_plot)
+        for plot in (self.bars_plot, self.waterfall_plot):  # same axis width: ARFCN columns line up
+            plot.getAxis("left").setWidth(64)
         # table
         self.model = ScanTableModel()
         self.table = QTableView()
@@ -276,6 +278,10 @@ class ScanPanel(QWidget):
         self.waterfall.setImage(img, levels=(FLOOR_DBM, TOP_DBM), autoLevels=False)
         self.waterfall.setRect(lo - 0.5, 0, hi - lo + 1, len(gsm))
         self.waterfall_plot.setYRange(0, len(gsm), padding=0)
+        # Rows are scans, oldest at the bottom: label a few with their time.
+        rows = sorted({0, len(gsm) // 2, len(gsm) - 1})  # the oldest, one between, the newest
+        ticks = [(row + 0.5, _clock(gsm[row].end_utc)) for row in rows]
+        self.waterfall_plot.getAxis("left").setTicks([ticks, []])
 
     # ------------------------------------------------------------------ requests
     def _request(self) -> None:

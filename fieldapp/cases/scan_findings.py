@@ -6,7 +6,9 @@ rules of ``fieldapp.cases.diagnose``.
   ARFCNs (an external transmitter: which ARFCNs, how strong, against the serving level; the
   planned carriers that sit in it) — DOMAIN case 6.
 - ``co_channel``: one ARFCN decoded as two different cells in the scans (they reach the spot at
-  similar levels, so the scanner decodes one or the other); same BSIC too → co-BSIC.
+  similar levels, so the scanner decodes one or the other); same BSIC too → co-BSIC. Also a
+  BCCH ARFCN the plan gives to two or more cells, heard strong and never decoded (they jam
+  each other's BSIC).
 - ``missing_neighbour``: a strong decoded cell that never shows among the handset's neighbours
   while it was served by a cell (its neighbour list lacks it).
 - ``planned_not_heard``: a planned cell at the spot (within ``NEAR_M``, or sharing the site of
@@ -172,6 +174,44 @@ def co_channel(inp) -> list:
     return out
 
 
+def co_channel_jammed(inp) -> list:
+    """A planned BCCH ARFCN of two or more cells heard with energy but never decoded: the cells
+    reach the spot at similar levels and jam each other's BSIC (a scanner decodes a BCCH only
+    some 9 dB above everything else on its ARFCN)."""
+    scans = _gsm_scans(inp)
+    if not scans or not inp.plan:
+        return []
+    by_bcch: dict[int, list[PlanCell]] = defaultdict(list)
+    for cell in inp.plan:
+        if cell.tech == GSM and cell.bcch_arfcn is not None:
+            by_bcch[cell.bcch_arfcn].append(cell)
+    out = []
+    for arfcn, cells in sorted(by_bcch.items()):
+        if len(cells) < 2:
+            continue
+        hits = [(sid, sc, c) for sid, sc in scans for c in sc.carriers if c.arfcn == arfcn]
+        if not hits or any(c.decoded for _s, _sc, c in hits):
+            continue  # not heard, or one of them decodes (the other rule compares decodes)
+        levels = [c.rxlev_dbm for _s, _sc, c in hits if c.rxlev_dbm is not None]
+        med = percentile(levels, 50)
+        if med is None or med < UNDECODED_MIN_DBM:
+            continue
+        names = [c.name for c in cells]
+        co_bsic = len({c.bsic for c in cells}) == 1 and cells[0].bsic is not None
+        summary = (f"ARFCN {arfcn}, the BCCH of {', '.join(names)} in the plan, was heard at a median {med:.0f} dBm "
+                   f"in {len(hits)} scan(s) without a decodable BSIC: the cells reach the spot at similar levels "
+                   "and jam each other (co-channel" + (", same BSIC too" if co_bsic else "") + ").")
+        step = (f"Frequency plan: give {' or '.join(names[:2])} another BCCH frequency (their reuse distance is too "
+                "short here), or cut the overshooting cell's coverage (tilt, power); re-scan: each BCCH should then "
+                "decode.")
+        cites = [_cite(sid, sc.end_utc, f"ARFCN {arfcn}: {c.rxlev_dbm:.0f} dBm, no BSIC decoded")
+                 for sid, sc, c in hits[:MAX_CITES] if c.rxlev_dbm is not None]
+        out.append(_finding("co_channel", f"Co-channel on ARFCN {arfcn}: {' and '.join(names[:2])} jam each other",
+                            summary, step, cites, "high",
+                            {"arfcn": arfcn, "cells": names, "co_bsic": co_bsic, "median_dbm": med}))
+    return out
+
+
 def missing_neighbour(inp) -> list:
     scans = _gsm_scans(inp)
     served = [(sid, s) for sid, s in inp.samples() if s.serving is not None and s.serving.arfcn is not None]
@@ -301,7 +341,7 @@ def scan_findings(inp, found: list) -> list:
     """Every scan rule; ``found`` are the findings of the other rules (``scan_on_air`` builds on
     the access-failure finding)."""
     out: list = []
-    for rule in (scan_interference, co_channel, missing_neighbour, planned_not_heard):
+    for rule in (scan_interference, co_channel, co_channel_jammed, missing_neighbour, planned_not_heard):
         out.extend(rule(inp))
     out.extend(scan_on_air(inp, found))
     return out

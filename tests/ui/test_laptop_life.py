@@ -55,13 +55,14 @@ def test_a_signal_ends_the_windows_recording_cleanly(tmp_path, signum):
 
 def test_the_session_ending_closes_the_recording_with_its_end_time(qtbot, tmp_path, monkeypatch):
     from fieldapp.app import LiveApp
+    from fieldapp.live import SIMULATOR, ConnectRequest
     from fieldapp.store import Store
 
     monkeypatch.setenv("FIELDAPP_SETTINGS", str(tmp_path / "s.ini"))
     ws = tmp_path / "ws.db"
     app = LiveApp(ws)
     try:
-        app.controller.connect({"port": "sim:demo-drive", "scenario": "demo-drive", "speed": 4.0, "gps": "none"})
+        app.controller.connect(ConnectRequest(SIMULATOR, scenario="demo-drive", speed=4.0))
         app.controller.start_recording(None)
         qtbot.waitUntil(lambda: app.window.samples_shown() >= 3, timeout=30000)
         app.session_ending()  # what the desktop's "the session is ending" request runs
