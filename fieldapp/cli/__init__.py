@@ -82,8 +82,13 @@ def main(argv: list[str] | None = None) -> int:
                 return _missing_library(exc)
         parser.print_help()
         return 2
+    from fieldapp.cli import terminal
+
+    old_streams = terminal.install()
     try:
         return int(func(args) or 0)
+    except BrokenPipeError:  # `fieldapp sessions | head`: the reader has all it wanted
+        return terminal.quiet_broken_pipe()
     except CliError as exc:
         print(f"fieldapp: {exc}", file=sys.stderr)
         return exc.code
@@ -92,6 +97,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except ImportError as exc:
         return _missing_library(exc)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            terminal.quiet_broken_pipe()
+        except (OSError, ValueError):
+            pass
+        sys.stdout, sys.stderr = old_streams
 
 
 def _missing_library(exc: ImportError) -> int:

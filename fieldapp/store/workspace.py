@@ -11,6 +11,7 @@ at once, together with anything pending.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -75,6 +76,25 @@ _SELECT_SESSIONS = (
 )
 
 
+def _private_file(path: Path) -> None:
+    """Create the workspace file 0600 before SQLite does (it would follow the umask, and its
+    -wal/-shm files take the main file's mode); an existing workspace of ours readable by
+    others is made private too."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        os.close(fd)
+        return
+    except FileExistsError:
+        pass
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = os.stat(p)
+            if st.st_uid == os.geteuid() and st.st_mode & 0o077 and os.access(p, os.W_OK):
+                os.chmod(p, st.st_mode & 0o700)
+        except OSError:
+            pass
+
+
 class Store:
     """A workspace database. Create with ``Store.open(path)``; use from one thread."""
 
@@ -96,7 +116,11 @@ class Store:
         if not create and not path.exists():
             raise StoreError(f"no workspace at {path}")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700 / 0600: the workspace holds names, numbers, IMSI and IMEI (issue 16). A
+            # folder we create is ours; an existing one (the user's) keeps its mode.
+            if not path.parent.exists():
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _private_file(path)
         except OSError as exc:
             raise StoreError(f"cannot create the workspace directory {path.parent}: {exc}") from exc
         try:
