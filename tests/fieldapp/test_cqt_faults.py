@@ -139,3 +139,41 @@ def test_cli_cqt_lock_mode_on_telit_names_the_faulty_trx(tmp_path, capsys):
     out = json.loads(captured.out)
     assert out["suspect"] == "TRX-69-1", out["verdict"]
     assert {c["trx_how"] for c in out["calls"] if c["trx_id"]} == {"lock"}
+
+
+def test_cli_resume_after_an_unplug_mid_run_keeps_the_calls_and_continues(tmp_path, capsys):
+    """`fieldapp cqt PORT --resume RUN` (it failed with a TypeError on every run): the calls
+    before the unplug are kept and the run goes on from the call that did not complete."""
+    workspace = tmp_path / "ws.db"
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"attribute"}), total_calls=3,
+                 calls_per_trx=None, hold_s=1.0, auto_audio=True) as (sim, source, runner, events):
+        runner.start()
+        assert _wait(lambda: runner.status().phase == "connected")
+        sim.stop()  # unplugged in the middle of call #1
+        assert runner.join(15) and runner.status().state == FAULT
+        run_id = runner.run_id
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim2:
+        code = main(["cqt", sim2.port, "--resume", str(run_id), "--rate", "0.1", "--auto-audio", "--json",
+                     "--workspace", str(workspace)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert out["run_id"] == run_id and out["state"] == "done"
+    results = [c["result"] for c in out["calls"]]
+    assert results[0] == ERROR and len(results) == 4  # the interrupted call, then the 3 planned ones
+    assert all(r in ("released", "dropped", "setup_failed") for r in results[1:])
+    with Store.open(workspace) as store:
+        assert store.cqt_run(run_id)["state"] == "done"
+        assert len(store.cqt_calls(run_id)) == 4
+
+
+def test_cli_resume_of_a_finished_run_is_one_line(tmp_path, capsys):
+    workspace = tmp_path / "ws.db"
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim:
+        assert main(["cqt", sim.port, "--number", "5551234", "--calls", "1", "--hold", "0.2", "--gap", "0",
+                     "--rate", "0.1", "--auto-audio", "--json", "--workspace", str(workspace)]) == 0
+        run_id = json.loads(capsys.readouterr().out)["run_id"]
+        code = main(["cqt", sim.port, "--resume", str(run_id), "--workspace", str(workspace)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--resume {run_id}" in err and "nothing left to resume" in err
+    assert "Traceback" not in err
