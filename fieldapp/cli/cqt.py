@@ -156,6 +156,19 @@ def _open(args: argparse.Namespace):
     return source, caps
 
 
+def _forget_session(workspace: Any, session_id: int | None) -> None:
+    """A CQT refused before its first call leaves nothing in the workspace."""
+    from fieldapp.store import Store, StoreError, UnknownSession
+
+    if session_id is None:
+        return
+    try:
+        with Store.open(workspace) as store:
+            store.delete_session(session_id)
+    except (StoreError, UnknownSession, OSError):
+        pass  # nothing recorded, or the workspace went away: nothing to undo
+
+
 def _wait_serving(source: Any, seen: list[Any]) -> Any:
     deadline = time.monotonic() + SERVING_WAIT_S
     while time.monotonic() < deadline:
@@ -212,7 +225,15 @@ def cmd_cqt(args: argparse.Namespace) -> int:
     seen: list[Any] = []
     runner_box: list[Any] = []
     recorder = None
+    started = False  # until the run starts, a refusal leaves no session behind
     try:
+        if stored is None and not (args.trx or args.cell) and not any(
+                caps.fields.get(k) for k in ("rxlev", "bsic", "neighbours", "tch_arfcn")):
+            # The probe knows already: this family's replies carry no serving cell (no
+            # engineering mode), so waiting for one would only delay the same refusal.
+            raise CliError(f"the handset ({caps.family}) shows no serving cell: give the cell's TRXs with "
+                           '--trx "TRX-1=ARFCN; TRX-2=ARFCN" and --mode block (a person has the BSC '
+                           "block the other TRXs)")
         device = caps.to_json()
         device.update(port=args.port, simulator=source.simulator)
         try:
@@ -267,6 +288,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
             print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
+        started = True
         try:
             while not runner.join(0.2):
                 pass
@@ -279,6 +301,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         source.stop()
         if recorder is not None:
             recorder.close(interrupted=bool(runner_box) and runner_box[0].status().state == FAULT)
+            if not started and stored is None:
+                _forget_session(workspace, recorder.session_id)
 
     verdict = runner.verdict()
     calls = runner.calls()

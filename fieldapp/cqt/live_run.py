@@ -23,28 +23,33 @@ def live_runner(controller: Any, plan: CqtPlan, *, case_id: int | None = None,
                 confirm_block: Callable[[str], bool] | None = None, apply_sim_block: bool = False,
                 view_sink: Callable[[Any], None] | None = None,
                 on_change: Callable[[], None] | None = None) -> CqtRunner:
-    """A checked runner, not started. Raises PlanError with the reason it cannot run."""
+    """A checked runner, not started. Raises PlanError with the reason it cannot run; a refused
+    run starts no recording (the workspace keeps no empty session of it)."""
     source = controller.source
     if source is None:
         raise PlanError("connect a handset first (Source panel)")
+    if apply_sim_block and controller.simulator is None:
+        raise PlanError("blocks can be applied in the simulator only (the demo handset)")
+    recording: list[Any] = []
+
+    def emit(record: Any) -> None:
+        if recording:
+            recording[0].sink(record)
+        if view_sink is not None:
+            view_sink(record)
+
+    runner = CqtRunner(source, plan, workspace=controller.workspace, session_id=None,
+                       case_id=case_id, emit=emit, confirm_block=confirm_block,
+                       sim=controller.simulator if apply_sim_block else None, apply_sim_block=apply_sim_block,
+                       on_change=on_change)
+    runner.source_provider = lambda: controller.source  # resume after a reconnection
+    runner.check()  # refusals first: nothing is recorded for a run that cannot start
     if controller.recorder is None:
         controller.start_recording(case_id)
         controller.wait_idle(RECORDING_WAIT_S)
     recorder = controller.recorder
     if recorder is None:
         raise PlanError(f"cannot record into {controller.workspace}: {controller.status().message or 'unknown error'}")
-    if apply_sim_block and controller.simulator is None:
-        raise PlanError("blocks can be applied in the simulator only (the demo handset)")
-
-    def emit(record: Any) -> None:
-        recorder.sink(record)
-        if view_sink is not None:
-            view_sink(record)
-
-    runner = CqtRunner(source, plan, workspace=controller.workspace, session_id=recorder.session_id,
-                       case_id=case_id, emit=emit, confirm_block=confirm_block,
-                       sim=controller.simulator if apply_sim_block else None, apply_sim_block=apply_sim_block,
-                       on_change=on_change)
-    runner.source_provider = lambda: controller.source  # resume after a reconnection
-    runner.check()
+    recording.append(recorder)
+    runner.session_id = recorder.session_id
     return runner

@@ -177,3 +177,40 @@ def test_cli_resume_of_a_finished_run_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and f"--resume {run_id}" in err and "nothing left to resume" in err
     assert "Traceback" not in err
+
+
+def _sessions(workspace) -> list:
+    if not workspace.exists():
+        return []
+    with Store.open(workspace) as store:
+        return store.sessions()
+
+
+def test_a_modem_without_serving_cell_is_refused_at_once_and_leaves_no_session(tmp_path, capsys):
+    """Issue 12 point 11: a plain 27.007 handset (+CSQ/+CREG only) never shows a serving cell:
+    the probe knows it, so the refusal comes at once and names what to give."""
+    import time as _time
+
+    from tests.drivers.test_handset_source import quectel_table
+    from tests.support.table_modem import TableModem
+
+    workspace = tmp_path / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        t0 = _time.monotonic()
+        code = main(["cqt", modem.port, "--family", "generic", "--number", "112233", "--rate", "0.1",
+                     "--workspace", str(workspace)])
+        took = _time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and "shows no serving cell" in err and "--trx" in err and "--mode block" in err
+    assert took < 10  # not the 15 s wait for a serving cell that cannot come
+    assert _sessions(workspace) == []
+
+
+def test_a_lock_the_device_lacks_is_refused_and_leaves_no_session(tmp_path, capsys):
+    workspace = tmp_path / "ws.db"
+    with start_simulator("one-way-trx", family="simcom", speed=SPEED, seed=5, gps=False) as sim:
+        code = main(["cqt", sim.port, "--number", "5551234", "--mode", "lock", "--rate", "0.1",
+                     "--workspace", str(workspace)])
+    err = capsys.readouterr().err
+    assert code == 2 and "no documented GSM ARFCN lock" in err
+    assert _sessions(workspace) == []

@@ -192,6 +192,7 @@ def test_resume_from_the_panel_after_an_unplug_keeps_the_calls_and_finishes(qtbo
         panel.refresh()
         assert panel.pause_button.text() == "Resume" and panel.pause_button.isEnabled()
         assert "disconnected during call #1" in panel.message_label.text()
+        source.stop()  # the window's controller drops the dead connection (its reconnect attempts)
         with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim2:
             source2 = HandsetSource(sim2.port, rate_s=0.1)
             source2.open()
@@ -206,3 +207,34 @@ def test_resume_from_the_panel_after_an_unplug_keeps_the_calls_and_finishes(qtbo
     calls = runner.calls()
     assert calls[0].result == "error" and len(calls) == 3
     assert panel.calls_table.rowCount() == 3 and panel.status_label.text().startswith("Test done")
+
+
+def test_a_refused_cqt_in_the_window_starts_no_recording(qtbot, window, tmp_path):
+    """Issue 12 point 11: a lock the demo SIMCom lacks is refused with a message, and the
+    workspace keeps no session of the run that could not start."""
+    from fieldapp.cqt.live_run import live_runner
+    from fieldapp.live import Controller
+    from fieldapp.store import Store
+    from ui.bridge import RecordBridge
+
+    bridge = RecordBridge(tick_ms=50)
+    controller = Controller(bridge.put, tmp_path / "ws.db")
+    bridge.records_arrived.connect(window.on_records)
+    panel = window.cqt_panel
+    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, view_sink=bridge.put, **kw)
+    bridge.start()
+    try:
+        controller.connect({"port": "sim:one-way-trx", "speed": 30.0, "rate_s": 0.1, "sim_family": "simcom"})
+        qtbot.waitUntil(lambda: panel.cell_combo.currentData() == "MALL-69", timeout=15000)
+        panel.number_edit.setText("5551234")
+        panel.mode_checks["lock"].setChecked(True)
+        panel.start()
+        assert panel.runner is None
+        assert "no documented GSM ARFCN lock" in panel.message_label.text()
+        assert controller.recorder is None
+    finally:
+        panel.shutdown()
+        controller.shutdown()
+        bridge.stop()
+    with Store.open(tmp_path / "ws.db") as store:
+        assert store.sessions() == []
