@@ -63,7 +63,9 @@ lint: $(STAMP)
 dist: $(STAMP)
 	rm -rf dist build/lib build/bdist.*
 	$(BIN)/python -m pip install -q 'build>=1.0'
-	$(BIN)/python -m build --outdir dist .
+	mkdir -p build
+	$(BIN)/python -m build --outdir dist . > build/dist.log 2>&1 || { tail -40 build/dist.log; false; }
+	ls -l dist
 
 # `make smoke-wheel`: the wheel installed in a clean venv, then the smoke round of
 # packaging/smoke.py (--version, doctor --json, simulate --tcp/probe/record/export/report).

@@ -525,6 +525,19 @@ class HandsetSource:
                          {"scan": "ended", "carriers": len(scan.carriers), "complete": scan.complete}))
         return scan
 
+    def sim_block(self, trx_id: str, blocked: bool = True) -> bool:
+        """Block (or free) a TRX in the simulator the handset belongs to, as the BSC team would
+        on a real network (CQT block mode with ``--sim-block``); True when the simulator knows
+        the TRX. Refused with a real device::
+
+            AT+FASIMBLOCK="TRX-69-0",1
+            OK
+        """
+        if not self.simulator:
+            raise Unsupported("TRX blocks are applied by the BSC team, not over AT, with a real device")
+        return bool(self._require_channel().command(f'AT+FASIMBLOCK="{trx_id}",{1 if blocked else 0}',
+                                                    timeout_s=5.0).ok)
+
     def command(self, cmd: str, timeout_s: float = 5.0):
         """A raw AT command (terminal window, scripts)."""
         return self._require_channel().command(cmd, timeout_s=timeout_s)

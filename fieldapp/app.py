@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fieldapp.live import DEMO_PORT, Controller, PlanUpdate
+from fieldapp.live import DEMO_PORT, ConnectRequest, LiveSession
 from fieldapp.paths import default_workspace, workspace_path
 
 DEMO_SCENARIO = "demo-drive"
@@ -163,9 +163,53 @@ class WindowApp:
 
     def run(self) -> int:
         self.window.show()
+        self.install_quit_signals()
         code = self.qapp.exec()
         self.close()
         return int(code)
+
+    # ------------------------------------------------------------------ laptop life
+    def install_quit_signals(self) -> None:
+        """SIGTERM/SIGHUP (a service manager, ``kill``, a closing terminal) and the desktop
+        session ending (laptop shutdown, logout) close the window as its Quit does: the
+        recording ends cleanly with its end time, not marked interrupted.
+
+        Python runs a signal handler only when the interpreter gets control; Qt's event loop
+        is C++, so the signal's wakeup byte goes to a socket that a QSocketNotifier watches."""
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier, QTimer
+
+        if getattr(self, "_signal_notifier", None) is not None:
+            return
+        rsock, wsock = socket.socketpair()
+        rsock.setblocking(False)
+        wsock.setblocking(False)
+        try:
+            signal.set_wakeup_fd(wsock.fileno())
+        except ValueError:  # not the main thread: no signals to catch here
+            rsock.close()
+            wsock.close()
+            return
+        self._signal_socks = (rsock, wsock)
+        self._signal_notifier = QSocketNotifier(rsock.fileno(), QSocketNotifier.Type.Read)
+        self._signal_notifier.activated.connect(lambda *_a: _drain_socket(rsock))
+
+        def on_signal(signum, _frame) -> None:
+            print(f"fieldapp: {signal.Signals(signum).name}: closing the window and the recording",
+                  file=sys.stderr)
+            QTimer.singleShot(0, self.session_ending)
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
+        self.qapp.commitDataRequest.connect(lambda _manager: self.session_ending())
+
+    def session_ending(self) -> None:
+        """The laptop is going down (or a SIGTERM came): end like Quit — the recording closed
+        with its end time, the sources stopped, the window closed."""
+        self.window.close()
+        self.close()
 
 
 class LiveApp(WindowApp):
@@ -174,17 +218,20 @@ class LiveApp(WindowApp):
     def __init__(self, workspace: Path, *, settings_path: str | None = None, title: str = "fieldapp",
                  controller_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__(workspace, settings_path=settings_path)
-        self.controller = Controller(self.bridge.put, workspace, **(controller_kwargs or {}))
+        self.controller = LiveSession(self.bridge.put, workspace, **(controller_kwargs or {}))
+        # The title bar says where this window records: the demo and the CLI have separate
+        # default workspaces (a demo must not fill the real one), so the engineer must see which.
+        title = f"{title} — recording into {workspace}"
         self._open_window(title, list_ports=_list_ports, family_names=_family_names(),
                           scenarios=_scenario_names(), status_poll=self.controller.status)
         panel = self.window.source_panel
-        panel.connect_requested.connect(self.controller.connect)
+        panel.connect_requested.connect(lambda choices: self.controller.connect(ConnectRequest.from_choices(choices)))
         panel.disconnect_requested.connect(self.controller.disconnect)
         panel.record_toggled.connect(self._record_toggled)
         from fieldapp.cqt.live_run import live_runner
 
         self.window.cqt_panel.runner_factory = lambda plan, **kw: live_runner(
-            self.controller, plan, view_sink=self.bridge.put, **kw)
+            self.controller, plan, **kw)
         from fieldapp.cases.desk import CaseDesk
 
         self.window.install_cases(CaseDesk(workspace))
@@ -213,31 +260,6 @@ class LiveApp(WindowApp):
         if self.scan_job is not None:
             self.scan_job.cancel()
 
-    def _keep_scenario_plan(self, update: PlanUpdate) -> None:
-        """The simulator's cell plan becomes the workspace's plan, unless the workspace has one
-        imported from a cell file (an engineer's real plan is never overwritten by a demo)."""
-        from fieldapp.cellplan import adopt_plan, may_replace
-        from fieldapp.store import Store
-
-        if not may_replace(self._plan_source, update.source):
-            return
-        store = Store.open(self.workspace)
-        try:
-            if adopt_plan(store, update.cells, update.source):
-                self._plan_source = update.source
-        finally:
-            store.close()
-
-    # ------------------------------------------------------------------ wiring
-    def _records(self, batch: list) -> None:
-        for rec in batch:
-            if isinstance(rec, PlanUpdate):
-                try:
-                    self._keep_scenario_plan(rec)
-                except Exception as exc:  # the views still show it; say why it was not kept
-                    self.window.status.showMessage(f"cell plan not saved to the workspace: {exc}", 10000)
-        self.window.on_records(batch)
-
     def _record_toggled(self, on: bool, case_id) -> None:
         if on:
             self.controller.start_recording(case_id)
@@ -245,10 +267,13 @@ class LiveApp(WindowApp):
             self.controller.stop_recording()
 
     # ------------------------------------------------------------------ import and replay
-    def import_job(self, path: str | Path, on_progress: Any = None) -> Any:
-        """The window's import (File → Import log…): a background job into this workspace."""
+    def import_job(self, path: str | Path, on_progress: Any = None, options: dict | None = None) -> Any:
+        """The window's import (File → Import log…): a background job into this workspace;
+        ``options`` are the reader's (``utc_offset_min`` asked by the dialog)."""
         from fieldapp.importer import ImportJob
 
+        if options:
+            return ImportJob(self.workspace, path, on_progress=on_progress, options=options)
         return ImportJob(self.workspace, path, on_progress=on_progress)
 
     def _imported(self, result: Any) -> None:
@@ -430,6 +455,14 @@ class ReplayApp(WindowApp):
         self.source.stop()
 
 
+def _drain_socket(sock) -> None:
+    try:
+        while sock.recv(64):
+            pass
+    except OSError:
+        pass
+
+
 # ---------------------------------------------------------------------- entry points
 def run_window(args: argparse.Namespace) -> int:
     check_display(args)
@@ -438,7 +471,7 @@ def run_window(args: argparse.Namespace) -> int:
     if port:  # `fieldapp --port /dev/ttyUSB0` (what `make demo PORT=...` runs): connect at start
         choices = {"port": port, "baud": getattr(args, "baud", 115200)}
         app.window.source_panel.apply_choices(choices)
-        app.controller.connect(choices)
+        app.controller.connect(ConnectRequest.from_choices(choices))
     app.schedule_screenshot(getattr(args, "screenshot", None), getattr(args, "exit_after", None))
     return app.run()
 
@@ -470,7 +503,7 @@ def run_demo(args: argparse.Namespace) -> int:
                "gps": "none", "sim_tcp": bool(getattr(args, "tcp", False))}
     app.window.source_panel.apply_choices({"port": DEMO_PORT, "scenario": scenario})
     app.window.auto_plot_strongest = 2
-    app.controller.connect(choices)
+    app.controller.connect(ConnectRequest.from_choices(choices))
     app.controller.start_recording(None)
     app.window.status.showMessage(f"demo: {scenario} through the simulator, recording into {app.workspace}",
                                   15000)

@@ -211,7 +211,9 @@ def display_check(system: str, env: dict[str, str], missing_window_libs: Sequenc
     x11 = forced == "xcb" or (not forced and not env.get("WAYLAND_DISPLAY"))
     if missing_window_libs and x11:
         libs = ", ".join(missing_window_libs)
-        return Check("display", FAIL, f"Qt's X11 window plugin (xcb) cannot load: missing {libs}",
+        where = "" if has_display or forced == "xcb" else " (and there is no display now)"
+        status = FAIL if has_display or forced == "xcb" else WARN
+        return Check("display", status, f"Qt's X11 window plugin (xcb) cannot load: missing {libs}{where}",
                      package_fix(missing_window_libs))
     if not has_display and not forced:
         return Check("display", WARN, "no display (DISPLAY/WAYLAND_DISPLAY unset): the window cannot open; "
@@ -387,13 +389,16 @@ def _user_name() -> str:
 # --------------------------------------------------------------------------- gpsd and workspace
 
 
-def gpsd_check(reachable: bool, address: tuple[str, int] = GPSD_ADDRESS, error: str | None = None) -> Check:
+def gpsd_check(reachable: bool, address: tuple[str, int] = GPSD_ADDRESS, error: str | None = None,
+               system: str = "Linux") -> Check:
     where = f"{address[0]}:{address[1]}"
     if reachable:
         return Check("gpsd", OK, f"gpsd answers on {where} (--gps {where})")
-    return Check("gpsd", INFO, f"gpsd not reachable on {where}" + (f" ({error})" if error else "")
-                 + ": only needed for --gps host:port; an NMEA GPS on a serial port works without it",
-                 "sudo apt-get install -y gpsd, or give the GPS port itself (--gps /dev/ttyACM0)")
+    detail = (f"gpsd not reachable on {where}" + (f" ({error})" if error else "")
+              + ": only needed for --gps host:port; an NMEA GPS on a serial port works without it")
+    if system == "Windows":  # no gpsd there: the GPS puck is a COM port
+        return Check("gpsd", INFO, detail, "give the GPS's COM port itself (--gps COM4)")
+    return Check("gpsd", INFO, detail, "sudo apt-get install -y gpsd, or give the GPS port itself (--gps /dev/ttyACM0)")
 
 
 def gather_gpsd(address: tuple[str, int] = GPSD_ADDRESS, timeout_s: float = 0.5) -> tuple[bool, str | None]:
@@ -466,7 +471,8 @@ def run_doctor(workspace: Path, extra_ports: Sequence[str] = (), env: dict[str, 
 
     missing_window: list[str] = []
     if system == "Linux":
-        missing_window = [f.soname for f in syscheck.check_libraries(syscheck.WINDOW) if f.soname]
+        window_only = {lib.soname for lib in syscheck.WINDOW_LIBS}  # GUI libraries: the qt line
+        missing_window = [f.soname for f in syscheck.check_libraries(syscheck.WINDOW) if f.soname in window_only]
     want_platform = system == "Linux" and bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
                                                or env.get("QT_QPA_PLATFORM")) and not missing_window
     facts = qt_facts if qt_facts is not None else gather_qt(with_platform=want_platform)
@@ -489,6 +495,6 @@ def run_doctor(workspace: Path, extra_ports: Sequence[str] = (), env: dict[str, 
         report.checks.append(mm)
 
     reachable, error = gather_gpsd(gpsd_address)
-    report.checks.append(gpsd_check(reachable, gpsd_address, error))
+    report.checks.append(gpsd_check(reachable, gpsd_address, error, system))
     report.checks.append(workspace_check(gather_workspace(workspace)))
     return report

@@ -116,7 +116,8 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
     header = reader.header
     if header.get("utc_offset_assumed"):
         result.notes.append("the log's times carry no time zone; they were taken as UTC "
-                            "(give --utc-offset MINUTES if the phone was on local time)")
+                            "(if the phone was on local time, import again giving its UTC offset: "
+                            "--utc-offset MINUTES, or the window's import asks for it)")
     if info.name == "nemo" and header.get("utc_offset_min") is None:
         result.notes.append("the Nemo file has no #UT line; its times were taken as UTC")
     try:

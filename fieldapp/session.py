@@ -12,8 +12,12 @@ of the first uncommitted record, so a crash or a pulled cable loses at most the 
 Errors in the writer are never dropped silently: they go to ``on_error(exc)`` (called from the
 writer thread) and ``last_error``. A database that cannot take writes for now (disk full,
 locked by another program) keeps the batch and retries every second, reporting each failed
-attempt; what still fails when ``close()`` gives up (after 2 s) is counted in
-``counts["lost"]``. A record the database refuses (a value SQLite cannot store) is counted in
+attempt. The records waiting meanwhile are bounded (``max_buffered``): past it the raw
+serial traffic goes first, then the oldest records, counted in ``counts["lost"]`` like what
+still fails when ``close()`` gives up (after 2 s). A recording that lost records is ended
+interrupted, with an event giving the reason (``failure`` says it too, for the CLI's exit
+code); one whose end cannot be written keeps its liveness file, so the next open of the
+workspace marks it interrupted (issue 16: a full disk is a failure, never a quiet "ended"). A record the database refuses (a value SQLite cannot store) is counted in
 ``counts["rejected"]`` and the rest of its batch is still written.
 """
 
@@ -26,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import Event, Position, RawTraffic, Sample, Scan
+from fieldapp.model import EV_INFO, Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import RECORD_ERRORS, TRANSIENT_ERRORS, Store, UnknownSession
 
 # record type -> (counts key, Store method name)
@@ -38,6 +42,9 @@ _KINDS: dict[type, tuple[str, str]] = {
     Scan: ("scans", "add_scans"),
 }
 RETRY_INTERVAL_S = 1.0
+# Records held in memory while the workspace cannot take writes (disk full): about an hour of
+# samples, events and raw lines at a 1 s poll, a few tens of MB at most.
+MAX_BUFFERED = 50_000
 CLOSE_RETRY_S = 2.0  # how long close() keeps retrying a failing final flush
 
 
@@ -66,7 +73,7 @@ class Recorder:
     def __init__(self, store_path: str | Path, source: str, *, device: dict[str, Any] | None = None,
                  case_id: int | None = None, session_id: int | None = None,
                  commit_interval_s: float = 0.5, on_error: Callable[[BaseException], None] | None = None,
-                 busy_timeout_s: float = 5.0) -> None:
+                 busy_timeout_s: float = 5.0, max_buffered: int = MAX_BUFFERED) -> None:
         if not 0 < commit_interval_s <= 1.0:
             raise ValueError(f"commit_interval_s must be in (0, 1] s, not {commit_interval_s}")
         self.store_path = Path(store_path)
@@ -75,6 +82,10 @@ class Recorder:
         self.on_error = on_error
         self.last_error: BaseException | None = None
         self._busy_timeout_s = busy_timeout_s
+        self.max_buffered = max_buffered
+        self.write_failures = 0  # failed commits (disk full, I/O error), retried
+        self.failure: str | None = None  # set when records were lost: why, in one line
+        self._ended = False  # the session's end was written
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._counts = {"samples": 0, "events": 0, "positions": 0, "raw": 0, "scans": 0, "rejected": 0,
@@ -170,6 +181,7 @@ class Recorder:
             self._start_error = exc
             self._ready.set()
             return
+        alive = None
         try:
             try:
                 if session_id is None:
@@ -182,6 +194,9 @@ class Recorder:
                 self._start_error = exc
                 self._ready.set()
                 return
+            # Held until the session is ended: if this process dies first, the next open of
+            # the workspace marks the session interrupted (fieldapp.store.liveness).
+            alive = store.hold_session(session_id)
             self._session_id = session_id
             self._ready.set()
             try:
@@ -195,6 +210,10 @@ class Recorder:
                     pass
         finally:
             store.close()
+            if alive is not None:
+                # Not ended (the disk still full)? Then the file stays: the next open of the
+                # workspace marks the session interrupted.
+                alive.release(keep_file=not self._ended)
 
     def _loop(self, store: Store) -> None:
         batch: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
@@ -213,6 +232,9 @@ class Recorder:
                 batch[type(item)].append(item)
                 with self._lock:
                     self._pending += 1
+                    over = self._pending - self.max_buffered
+                if over > 0:
+                    self._shed(batch, over)
                 if flush_at is None:
                     flush_at = time.monotonic() + self.commit_interval_s
                 try:
@@ -224,6 +246,25 @@ class Recorder:
                 return
             if flush_at is not None and time.monotonic() >= flush_at:
                 flush_at = None if self._flush(store, batch) else time.monotonic() + RETRY_INTERVAL_S
+
+    def _shed(self, batch: dict[type, list[Any]], n: int) -> None:
+        """Drop ``n`` waiting records: raw serial traffic first, then the oldest."""
+        dropped = 0
+        order = [RawTraffic, Position, Sample, Scan, Event]  # events are few and tell the most
+        for kind in order:
+            take = min(n - dropped, len(batch[kind]))
+            if take > 0:
+                del batch[kind][:take]
+                dropped += take
+            if dropped >= n:
+                break
+        with self._lock:
+            self._pending -= dropped
+            first = self._counts["lost"] == 0
+            self._counts["lost"] += dropped
+        if first:
+            self._report(RuntimeError(f"more than {self.max_buffered} records waiting for the workspace: "
+                                      f"dropping the oldest (last error: {self.last_error})"))
 
     def _flush(self, store: Store, batch: dict[type, list[Any]]) -> bool:
         """Write and commit the batch; True when done (batch emptied), False to retry later."""
@@ -243,6 +284,7 @@ class Recorder:
                 store.rollback()
             except TRANSIENT_ERRORS + RECORD_ERRORS:
                 pass
+            self.write_failures += 1
             self._report(exc)
             return False
         with self._lock:
@@ -289,7 +331,20 @@ class Recorder:
                     f"{lost} records could not be written before close: {self.last_error}"))
                 break
             time.sleep(min(RETRY_INTERVAL_S, CLOSE_RETRY_S / 4))
+        lost = self.counts["lost"]
+        interrupted = closing.interrupted
+        if lost:
+            interrupted = True
+            self.failure = (f"{lost} records could not be written to the workspace "
+                            f"({self.last_error or 'unknown error'})")
+            try:
+                store.add_events(self.session_id, [Event(closing.end_utc, EV_INFO, self.failure,
+                                                         {"reason": "write failed", "lost": lost,
+                                                          "error": str(self.last_error)})])
+            except Exception as exc:
+                self._report(exc)
         try:
-            store.end_session(self.session_id, closing.end_utc, interrupted=closing.interrupted)
+            store.end_session(self.session_id, closing.end_utc, interrupted=interrupted)
+            self._ended = True
         except Exception as exc:
             self._report(exc)

@@ -45,7 +45,6 @@ HEADLESS_LIBS: tuple[Lib, ...] = (
     Lib("libglib-2.0.so.0", ("libglib2.0-0t64", "libglib2.0-0"), "Qt core event loop"),
     Lib("libgthread-2.0.so.0", ("libglib2.0-0t64", "libglib2.0-0"), "Qt core"),
     Lib("libdbus-1.so.3", ("libdbus-1-3",), "Qt GUI (D-Bus)"),
-    Lib("libGLdispatch.so.0", ("libglvnd0",), "OpenGL dispatch for Qt GUI"),
     Lib("libEGL.so.1", ("libegl1",), "Qt GUI (EGL)"),
     Lib("libGL.so.1", ("libgl1",), "Qt GUI (OpenGL)"),
     Lib("libfreetype.so.6", ("libfreetype6",), "Qt fonts"),
@@ -74,6 +73,13 @@ WINDOW_LIBS: tuple[Lib, ...] = (
     Lib("libxcb-xkb.so.1", ("libxcb-xkb1",), "Qt's X11 window plugin"),
 )
 
+# Not needed by Qt itself but by what it loads: named when the loader blames them
+# ("libEGL.so.1: libGLdispatch.so.0: cannot open shared object file"). Not checked on their
+# own: a Mesa libEGL built without glvnd does not use libGLdispatch.
+DEPENDENCY_LIBS: tuple[Lib, ...] = (
+    Lib("libGLdispatch.so.0", ("libglvnd0",), "OpenGL dispatch under libEGL/libGL"),
+)
+
 FONT_PACKAGE = "fonts-dejavu-core"
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".pfb", ".pcf.gz", ".pcf")
@@ -86,7 +92,7 @@ def libs_for(need: str) -> tuple[Lib, ...]:
 
 
 def lib_by_soname(soname: str) -> Lib | None:
-    for lib in HEADLESS_LIBS + WINDOW_LIBS:
+    for lib in HEADLESS_LIBS + WINDOW_LIBS + DEPENDENCY_LIBS:
         if lib.soname == soname:
             return lib
     return None
@@ -204,11 +210,11 @@ def explain_load_error(text: str) -> str | None:
 def venv_available() -> bool:
     """``python -m venv`` can make a venv with pip: Debian splits ensurepip into python3-venv."""
     try:
-        import ensurepip  # noqa: F401
+        import ensurepip
         import venv  # noqa: F401
     except ImportError:
         return False
-    return True
+    return callable(getattr(ensurepip, "version", None))  # not an empty namespace folder
 
 
 def venv_package(executable: str = sys.executable, version: tuple[int, int] = sys.version_info[:2]) -> str:
@@ -311,8 +317,8 @@ def venv_problem(venv: Path) -> str | None:
     """Why an existing ``venv`` cannot be used (None when it is fine or absent): no python in
     it, or a python without pip (what ``python3 -m venv`` leaves when python3-venv is missing:
     "No module named pip" forever after)."""
-    if not venv.exists():
-        return None
+    if not (venv / "pyvenv.cfg").is_file():
+        return None  # absent, or not a venv at all: never removed
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
     if not os.access(python, os.X_OK):
@@ -340,10 +346,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.venv:
         problem = venv_problem(Path(args.venv))
-        if problem:
+        if problem and os.access(args.venv, os.W_OK):
             print(f"fieldapp: {args.venv} is half-made ({problem}): removing it, it is rebuilt next",
                   file=sys.stderr)
             shutil.rmtree(args.venv, ignore_errors=True)
+        elif problem:
+            print(f"fieldapp: {args.venv} cannot be used ({problem}) and is not yours to remove",
+                  file=sys.stderr)
         if args.need is None:
             return 0
     have_venv = bool(args.venv) and Path(args.venv).exists()

@@ -67,25 +67,44 @@ def _get(cell: list[str], k: int) -> str:
 
 def freqscan(ts: float, p: list[str], position: model.Position | None) -> model.Scan:
     headers, cells = _groups(p)
+    header_band = next((NEMO_GSM_BANDS[v] for h in headers if (v := _int(h)) in NEMO_GSM_BANDS), None)
     carriers = []
     for cell in cells:
-        first = int_or_none(_get(cell, 0))
-        band = None
-        if first is not None and first in NEMO_GSM_BANDS:
-            band, cell = NEMO_GSM_BANDS[first], cell[1:]
-        arfcn = radio.valid_arfcn(int_or_none(_get(cell, 0)))
+        # A Nemo band code (10900, 11800...) inside the channel group names its band; the rest is
+        # ARFCN, BSIC, RxLev, C/I... (reference order). A negative value where the BSIC should be
+        # is the level (a layout with the level first): read by value, not only by place.
+        band = next((NEMO_GSM_BANDS[v] for t in cell if (v := _int(t)) in NEMO_GSM_BANDS), header_band)
+        vals = [t for t in cell if _int(t) not in NEMO_GSM_BANDS]
+        arfcn = radio.valid_arfcn(int_or_none(_get(vals, 0)))
         if arfcn is None:
             continue
-        bsic = radio.valid_bsic(int_or_none(_get(cell, 1)))
-        dbm = float_or_none(_get(cell, 2))
+        first, second = float_or_none(_get(vals, 1)), float_or_none(_get(vals, 2))
+        if first is not None and first < 0 and (second is None or 0 <= second <= 63):
+            dbm, bsic_value = first, second
+        else:
+            bsic_value, dbm = first, second
+        bsic = radio.valid_bsic(int(bsic_value)) if bsic_value is not None and bsic_value == int(bsic_value) else None
         carriers.append(model.ScanCarrier(
             arfcn=arfcn, rxlev_dbm=dbm if dbm is not None and -140 <= dbm <= 0 else None, tech=model.GSM,
-            band=band or radio.arfcn_band(arfcn, pcs=band == "PCS1900"), bsic=bsic,
-            cinr_db=float_or_none(_get(cell, 3))))
+            band=_gsm_band(arfcn, band), bsic=bsic, cinr_db=float_or_none(_get(vals, 3))))
     arfcns = [c.arfcn for c in carriers if c.arfcn is not None]
     return model.Scan(start_utc=ts, end_utc=ts, carriers=tuple(carriers), tech=model.GSM,
                       arfcn_from=min(arfcns) if arfcns else None, arfcn_to=max(arfcns) if arfcns else None,
                       source="nemo FREQSCAN", position=position)
+
+
+def _gsm_band(arfcn: int, named: str | None) -> str | None:
+    """The band a line names when the ARFCN lies in it (PCS1900 shares DCS numbers), else the
+    ARFCN's own band."""
+    own = radio.arfcn_band(arfcn, pcs=named == "PCS1900")
+    return named if named is not None and (own or "").replace("E-", "") == named else own
+
+
+def _int(tok: str) -> int | None:
+    try:
+        return int(tok)
+    except (TypeError, ValueError):
+        return None
 
 
 def _band(tech: str, code: str | None) -> str | None:

@@ -27,6 +27,7 @@ VENDORS = ("huawei", "ericsson", "3gpp")
 _HUAWEI_ID = re.compile(r"^(?:[A-Z]{1,4}\d{2,5}[A-Z]?|\d{6,12})$")
 # (?<!\s): the search never restarts inside a run of blanks (quadratic on a 200 KB header
 # of blanks otherwise, issue 16). Same matches.
+_SHORT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,23}$")
 _UNIT = re.compile(r"(?<!\s)\s*\(([^()]*)\)\s*$")
 
 
@@ -49,7 +50,7 @@ def split_header(text: str) -> tuple[str, str, str | None]:
     if ":" in head:
         ident, _, name = head.partition(":")
         ident = ident.strip()
-        if _HUAWEI_ID.match(ident):
+        if _HUAWEI_ID.match(ident) or _SHORT_ID.match(ident):  # a known ID shape, or any short token
             return ident, name.strip(), ("count" if unit in (None, "None") else unit)
     if "_" in head and not head.isupper() and not head.islower():
         ident = head.split("_", 1)[0]
@@ -68,6 +69,8 @@ class CounterMap:
         if hit is None and vendor == "ericsson" and "_" in name:
             # ENIQ flattens OBJTYPE + COUNTER: CLSDCCH_CCALLS, celtchf_tftralacc
             hit = table.get(name.rsplit("_", 1)[1].upper())
+        if hit is None and vendor == "huawei" and len(name) > 4 and name[0] == "Z":
+            hit = table.get(name[1:])  # per-BSC variant: ZK3001 = K3001 summed over the BSC (reference §2)
         if hit is None and vendor == "3gpp":
             hit = table.get(_band_name(name))
         return hit

@@ -47,7 +47,9 @@ ATTRIBUTES = frozenset({
     "end time", "reliability", "integrity", "site name", "site index", "cell ci", "cellindex", "cell index",
     "ne type", "rowstatus", "dc_release", "dc_source", "dc_timezone", "dc_suspectflag", "oss_id", "sn", "moid",
     "timelevel", "session_id", "batch_id", "year_id", "month_id", "day_id", "week_id", "site_name", "site",
-    "vendor", "technology", "lac", "ci", "site no.", "cell index (gcell)"})
+    "vendor", "technology", "lac", "ci", "site no.", "cell index (gcell)", "cell_id", "site_id", "rop",
+    "object type", "ne id", "ne_id", "cell id", "site id", "bts name", "bts", "bsc type", "region", "area",
+    "cluster", "city", "district", "status"})
 
 _HUAWEI_HINTS = re.compile(r"(^|,)\"?(gcell|gtrx|gbsc|result time|object name)\"?(,|$)|[A-Z]{1,3}\d{3,4}[A-Z]?:[^,]+",
                            re.I | re.M)
@@ -145,17 +147,24 @@ def _rows(p: Path, vendor: str, sf: StatsFile) -> Iterator[CounterRow]:
         stats.bad(n, "no header row (no Start Time / Date / DATE_ID / DATETIME_ID column)", "")
         return
     sf.header["preamble_lines"] = n - 1
-    roles, counter_cols = _roles(header)
-    names = []  # per counter column: (name to store under, known)
-    for i in counter_cols:
-        ident, _long, unit = split_header(header[i])
-        mapped = cmap.canonical(vendor, ident)
-        if mapped is not None:
-            names.append((mapped.canonical, True))
-            sf.units[mapped.canonical] = mapped.unit
-        else:
-            names.append((ident, False))
-            sf.units.setdefault(ident, unit)
+    all_names: dict[str, bool] = {}
+
+    def columns(head: list[str]) -> tuple[dict[str, int], list[int], list[tuple[str, bool]]]:
+        roles, counter_cols = _roles(head)
+        names = []  # per counter column: (name to store under, known)
+        for i in counter_cols:
+            ident, _long, unit = split_header(head[i])
+            mapped = cmap.canonical(vendor, ident)
+            if mapped is not None:
+                names.append((mapped.canonical, True))
+                sf.units[mapped.canonical] = mapped.unit
+            else:
+                names.append((ident, False))
+                sf.units.setdefault(ident, unit)
+            all_names[names[-1][0]] = names[-1][1]
+        return roles, counter_cols, names
+
+    roles, counter_cols, names = columns(header)
     numeric_seen: Counter = Counter()
     buffered: list[tuple[float, dict[str, Any], dict[str, float | None], int | None, bool]] = []
     period_fixed: int | None = None
@@ -179,6 +188,11 @@ def _rows(p: Path, vendor: str, sf: StatsFile) -> Iterator[CounterRow]:
         text = ",".join(row)
         when = parse_time(_cell(row, roles.get("time")))
         if when is None:
+            cells = {c.strip().strip('"').strip().lower() for c in row}
+            if any(h in cells for h in ROLE_NAMES["time"]) and sum(1 for c in row if c.strip()) >= 2:
+                # a header again: the next sheet of a workbook, or a second query pasted below
+                roles, counter_cols, names = columns([c.strip().strip('"').strip() for c in row])
+                continue
             stats.bad(line_no, "no period start time (footer or bad time)", text)
             continue
         start, has_tod = when
@@ -228,11 +242,10 @@ def _rows(p: Path, vendor: str, sf: StatsFile) -> Iterator[CounterRow]:
     if buffered:
         inferred = _step(times)
         yield from (emit(b) for b in buffered)
-    for (name, known) in names:
+    for name, known in all_names.items():
         if not known and numeric_seen[name]:
             sf.unknown[name] += numeric_seen[name]
-    for name, _known in names:
-        if not numeric_seen[name] and not _known:
+        elif not known:
             sf.units.pop(name, None)  # a text column (an attribute), not a counter
 
 

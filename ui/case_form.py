@@ -84,6 +84,7 @@ class CaseForm(QWidget):
     def _editor(spec: FieldSpec) -> QWidget:
         if spec.kind == "long":
             edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)  # Tab moves on to the next field, as in every form
             edit.setFixedHeight(54)
             edit.setToolTip(spec.help)
             return edit

@@ -95,9 +95,13 @@ class CaseView(QWidget):
             self.role_combo.addItem(text, data)
         self.attach_session_button = QPushButton("Attach session")
         self.attach_file_button = QPushButton("Attach file…")
-        self.cqt_edit = QLineEdit()
-        self.cqt_edit.setPlaceholderText("CQT run id")
-        self.cqt_edit.setMaximumWidth(90)
+        # The workspace's CQT runs to pick from (typing a run's number still works).
+        self.cqt_combo = QComboBox()
+        self.cqt_combo.setEditable(True)
+        self.cqt_combo.setMinimumWidth(200)
+        self.cqt_combo.setToolTip("A call quality test run of this workspace (newest first)")
+        self.cqt_edit = self.cqt_combo.lineEdit()
+        self.cqt_edit.setPlaceholderText("CQT run")
         self.attach_cqt_button = QPushButton("Attach CQT run")
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("a note as evidence (BSC confirmed the block at 14:02…)")
@@ -110,7 +114,7 @@ class CaseView(QWidget):
         el.setContentsMargins(0, 0, 0, 0)
         el.addWidget(self.evidence_table, 1)
         for row in ((QLabel("Session"), self.session_combo, self.role_combo, self.attach_session_button),
-                    (self.attach_file_button, self.cqt_edit, self.attach_cqt_button),
+                    (self.attach_file_button, self.cqt_combo, self.attach_cqt_button),
                     (self.note_edit, self.attach_note_button),
                     (self.mark_before, self.mark_after, self.mark_none)):
             line = QHBoxLayout()
@@ -234,7 +238,20 @@ class CaseView(QWidget):
                 self.history_table.setItem(row, col, QTableWidgetItem(text))
         self.history_table.scrollToBottom()
 
+    def _fill_cqt_runs(self) -> None:
+        self.cqt_combo.clear()
+        try:
+            runs = self.desk.cqt_runs()
+        except Exception:  # noqa: BLE001 (an unreadable list leaves typing the number)
+            runs = []
+        for run in reversed(runs):
+            case = f" · case {run['case_id']}" if run.get("case_id") else ""
+            self.cqt_combo.addItem(f"{run['id']}: {_when(run.get('created_utc'))} · {run.get('state') or ''}{case}",
+                                   run["id"])
+        self.cqt_combo.setCurrentIndex(-1)
+
     def _fill_sessions(self) -> None:
+        self._fill_cqt_runs()
         self.session_combo.clear()
         for info in reversed(self.desk.sessions()):
             self.session_combo.addItem(f"{info.id}: {info.source} · {_when(info.start_utc)} · {info.samples} samples",
@@ -338,10 +355,11 @@ class CaseView(QWidget):
 
     def _attach_cqt_clicked(self) -> None:
         text = self.cqt_edit.text().strip()
-        if not text.isdigit():
-            self.message.setText("CQT run: type the run's number")
+        number = text.split(":", 1)[0].strip()
+        if not number.isdigit():
+            self.message.setText("CQT run: pick a run from the list (or type its number)")
             return
-        self._do(f"attach CQT run {text}", self.desk.attach_cqt, self.case_id, int(text))
+        self._do(f"attach CQT run {number}", self.desk.attach_cqt, self.case_id, int(number))
 
     def _attach_note_clicked(self) -> None:
         if self._do("add note", self.desk.attach_note, self.case_id, self.note_edit.text()):

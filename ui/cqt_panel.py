@@ -5,6 +5,11 @@ The plan form (number, cell and its TRXs, calls per TRX, timings, modes), a larg
 1-8 so the engineer marks a call without looking, pause / skip / abort, the TRX × outcome
 matrix and the per-call table filling as calls complete, and the verdict with its counts.
 
+A verdict key marks the call the listener just heard: the connected call, or — while the next
+call is dialling or alerting — the call before it; "call #n marked: …" says which, with an undo.
+A plan with fewer calls per TRX than the verdict judges is confirmed before it starts; a call
+that leaves the cell under test pauses the run with a warning instead of being added silently.
+
 The panel does no I/O. ``runner_factory(plan, **options)`` (set by the composition root)
 returns a checked, not yet started ``fieldapp.cqt.runner.CqtRunner``; the panel starts it and
 reads its ``status()``/``calls()``/``verdict()`` on a timer. Records reach the runner through
@@ -46,11 +51,12 @@ from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, RESULT_TEXT
 from fieldapp.cqt.matrix import PROBLEMS, build_matrix
 from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, LOCK_CHANNEL, CqtPlan, PlanError, typed_cell
-from fieldapp.cqt.verdict import problem_text
-from fieldapp.model import PlanCell, Sample
+from fieldapp.cqt.verdict import MIN_CALLS, problem_text
+from fieldapp.model import Cell, PlanCell, Sample
 
 TICK_MS = 200
 TYPED = "typed in below"
+BEFORE_CONNECT = ("configuring", "waiting", "dialling", "alerting")  # the listener heard the previous call
 PHASE_TEXT = {"configuring": "Setting up", "waiting": "Waiting for the BSC", "dialling": "Dialling",
               "alerting": "Alerting", "connected": "Connected", "releasing": "Releasing", "gap": "Released",
               "paused": "Paused"}
@@ -82,6 +88,10 @@ class CqtPanel(QWidget):
         self.runner_factory: Callable[..., Any] | None = None
         self.list_cases = list_cases
         self.ask_block: Callable[[str, list[str]], bool] = self._ask_block_dialog
+        self.confirm_short_plan: Callable[[str], bool] = self._confirm_dialog
+        self._undo: tuple[int, str | None] | None = None  # (call seq, its verdict before the last key)
+        self._checked_seq = 0  # calls up to this one were checked for leaving the cell
+        self._warning = ""  # stays above the runner's messages until the run resumes
         self.runner: Any = None
         self._cells = CellPlan()  # the cells of the plan with TRXs: the ones a CQT can test
         self._shown_calls: tuple = ()
@@ -219,6 +229,13 @@ class CqtPanel(QWidget):
         self.note_edit.setPlaceholderText("note on the current or last call (Enter saves)")
         self.note_edit.returnPressed.connect(self._save_note)
         grid.addWidget(self.note_edit, 2, 0, 1, 4)
+        self.marked_label = QLabel("")  # "call #3 marked: one-way (far end cannot hear us)"
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("take back the last verdict key")
+        self.undo_button.clicked.connect(self.undo_mark)
+        self.undo_button.setVisible(False)
+        grid.addWidget(self.marked_label, 3, 0, 1, 3)
+        grid.addWidget(self.undo_button, 3, 3)
         return box
 
     # ------------------------------------------------------------------ inputs
@@ -282,6 +299,11 @@ class CqtPanel(QWidget):
             return
         try:
             plan = self.plan()
+            if plan.calls_per_trx is not None and plan.calls_per_trx < MIN_CALLS and not self.confirm_short_plan(
+                    f"{plan.calls_per_trx} call(s) per TRX: the verdict judges a TRX from {MIN_CALLS} calls on, so "
+                    "this run cannot name a faulty TRX. Start anyway?"):
+                self._say(f"not started: use at least {MIN_CALLS} calls per TRX for a verdict")
+                return
             if self.runner_factory is None:
                 raise PlanError("no handset connection to run the test on")
             runner = self.runner_factory(plan, case_id=self.case_combo.currentData(),
@@ -298,8 +320,11 @@ class CqtPanel(QWidget):
         self.runner = runner
         self._shown_calls = ()
         self._last_state = self._last_message = ""
+        self._undo, self._checked_seq, self._warning = None, 0, ""
+        self._show_marked("")
         self._say("")
         self._show_plan(runner.plan)
+        self._cell_picked_by_user = True  # the run's cell stays in the form after it: no jump to the serving cell
         self._set_running(True)
         self._timer.start()
         self.run_started.emit(runner)
@@ -326,24 +351,59 @@ class CqtPanel(QWidget):
                                                  for t in plan.cell.trxs))
 
     def observe(self, batch: list) -> None:
-        """Records drained by the window's bridge: the runner reads the call's channel from them."""
+        """Records drained by the window's bridge: until the engineer picks a cell, the form
+        follows the serving cell (a running runner observes the live session itself)."""
         runner = self.runner
-        if runner is not None and runner.running:
-            runner.observe_many(batch)
-        elif not self._cell_picked_by_user:
+        if (runner is None or not runner.running) and not self._cell_picked_by_user:
             self._follow_serving(batch)
+
+    def mark_target(self) -> Any:
+        """The call a verdict key marks now: while a call is being set up (dialling, alerting) the
+        listener has just heard the previous one; otherwise the call in progress, else the last."""
+        runner = self.runner
+        calls = runner.calls() if runner is not None else []
+        if not calls:
+            return None
+        if runner.status().phase in BEFORE_CONNECT:
+            finished = [c for c in calls if c.result is not None]
+            return finished[-1] if finished else None
+        return next((c for c in reversed(calls) if c.result is None), calls[-1])
 
     def mark(self, verdict: str) -> None:
         runner = self.runner
         if runner is None:
             return
+        target = self.mark_target()
+        if target is None:
+            self._say("no call to mark yet: the first call is still being set up", error=True)
+            return
         try:
-            call = runner.mark(verdict)
+            call = runner.mark(verdict, seq=target.seq)
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
-        self._say(f"call #{call.seq} marked: {LISTENER_TEXT[verdict]}")
+        self._undo = (call.seq, target.listener)
+        self._show_marked(f"call #{call.seq} marked: {LISTENER_TEXT[verdict]}")
         self.refresh()
+
+    def undo_mark(self) -> None:
+        """Take back the last key: the call's verdict as it was before it."""
+        runner, undo = self.runner, self._undo
+        if runner is None or undo is None:
+            return
+        seq, before = undo
+        try:
+            runner.mark(before, seq=seq) if before is not None else runner.unmark(seq)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        self._undo = None
+        self._show_marked(f"call #{seq}: mark undone" + (f" (back to {LISTENER_TEXT[before]})" if before else ""))
+        self.refresh()
+
+    def _show_marked(self, text: str) -> None:
+        self.marked_label.setText(text)
+        self.undo_button.setVisible(self._undo is not None)
 
     def _save_note(self) -> None:
         runner = self.runner
@@ -364,6 +424,7 @@ class CqtPanel(QWidget):
             return
         state = runner.status().state
         if state in ("paused", "fault") or runner.status().message.startswith("pausing"):
+            self._warning = ""
             runner.resume()
             self._timer.start()
         else:
@@ -411,6 +472,11 @@ class CqtPanel(QWidget):
         others = [t for t in self.runner.plan.trx_ids if t != request.trx] if self.runner else []
         self._answer_block(bool(self.ask_block(request.trx, others)))
 
+    def _confirm_dialog(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "CQT plan", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def _ask_block_dialog(self, trx: str, others: list[str]) -> bool:
         text = (f"Ask the BSC team to block {', '.join(others) or 'no other TRX'} and keep {trx} in service.\n\n"
                 "Press Yes when they confirm it is done.")
@@ -426,9 +492,11 @@ class CqtPanel(QWidget):
         self._serve_block_request()
         status = runner.status()
         self.status_label.setText(self._status_text(status))
+        self._check_left_cell(runner)
         if status.message != self._last_message:  # the runner's news replaces the panel's own
             self._last_message = status.message
-            self._say(status.message, error=status.state == "fault")
+            self._say(" — ".join(t for t in (self._warning, status.message) if t),
+                      error=status.state == "fault" or bool(self._warning))
         self.pause_button.setText("Resume" if status.state in ("paused", "fault") else "Pause")
         calls = runner.calls()
         key = tuple((c.seq, c.result, c.listener, c.note, c.trx_id) for c in calls)
@@ -445,6 +513,25 @@ class CqtPanel(QWidget):
                 self.run_finished.emit(status.state)
                 if status.state != "fault":
                     self._timer.stop()
+
+    def _check_left_cell(self, runner: Any) -> None:
+        """A finished call that landed outside the cell under test (no TRX of it) pauses the run:
+        adding calls the verdict cannot count only lengthens the test."""
+        cell = runner.plan.cell
+        for c in runner.calls():
+            if c.result is None or c.seq <= self._checked_seq:
+                continue
+            self._checked_seq = c.seq
+            serving = c.serving or {}
+            elsewhere = bool(serving) and CellPlan.same(cell, Cell(
+                lac=serving.get("lac"), ci=serving.get("ci"), arfcn=serving.get("arfcn"), bsic=serving.get("bsic"))) is False
+            if c.trx_id is None and (elsewhere or "left" in (c.attribution or "")):
+                where = f"CI {serving.get('ci')}" if serving.get("ci") is not None else "another cell"
+                self._warning = (f"call #{c.seq} landed outside {cell.name} ({c.attribution or 'on ' + where}): "
+                                 f"paused — bring the handset back onto {cell.name} (or lock it), then Resume")
+                if runner.running and runner.status().state not in ("paused", "fault"):
+                    runner.pause()
+                self._last_message = "\0"  # show the warning with whatever the runner says next
 
     @staticmethod
     def _status_text(status: Any) -> str:

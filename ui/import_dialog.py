@@ -14,6 +14,7 @@ numbers; a failed or cancelled import says that nothing was written (the job gua
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -36,12 +38,44 @@ LOG_FILTER = "Drive-test logs and cell files (*.nmf *.txt *.csv *.nmea *.log *.c
              "All files (*)"
 
 
+def zone_unknown(path: str | Path) -> bool:
+    """A log whose times carry no time zone (G-NetTrack writes the phone's local time)."""
+    try:
+        from logs.registry import UnknownFormat, pick_reader
+
+        return pick_reader(Path(path)).name == "gnettrack"
+    except (UnknownFormat, OSError, ValueError):
+        return False
+
+
+def local_offset_min() -> int:
+    """This laptop's offset from UTC now, the likely answer for a log from this trip."""
+    return int(round(time.localtime().tm_gmtoff / 60))
+
+
+def ask_utc_offset(parent: QWidget, path: str | Path) -> int | None:
+    """The question the CLI's --utc-offset answers, asked in the window (None: cancelled)."""
+    minutes, ok = QInputDialog.getInt(
+        parent, "Time zone of the log",
+        f"{Path(path).name} carries no time zone: its times are the phone's local time.\n"
+        "Local time was UTC + how many minutes? (0 if the phone ran on UTC; e.g. 120 for CEST)",
+        local_offset_min(), -720, 840, 15)
+    return minutes if ok else None
+
+
 def run_import(parent: QWidget, job_factory, on_replay=None, on_imported=None) -> ImportDialog | None:
-    """Ask for a file, then import it in the background with the dialog below."""
+    """Ask for a file (and, for a log without a time zone, its UTC offset), then import it in
+    the background with the dialog below."""
     path, _filter = QFileDialog.getOpenFileName(parent, "Import a drive-test log or a cell file", "", LOG_FILTER)
     if not path:
         return None
-    dialog = ImportDialog(path, job_factory, on_replay, parent, on_imported=on_imported)
+    options = None
+    if zone_unknown(path):
+        minutes = ask_utc_offset(parent, path)
+        if minutes is None:
+            return None
+        options = {"utc_offset_min": minutes}
+    dialog = ImportDialog(path, job_factory, on_replay, parent, on_imported=on_imported, options=options)
     closing = getattr(parent, "closing", None)
     if closing is not None:  # the window closing ends a running import (and its thread) first
         closing.connect(dialog.shutdown)
@@ -54,9 +88,10 @@ class ImportDialog(QDialog):
     """Progress, Cancel, then the outcome (``outcome``: "success", "failed" or "cancelled")."""
 
     def __init__(self, path: str | Path, job_factory, on_replay=None, parent: QWidget | None = None, *,
-                 on_imported=None) -> None:
+                 on_imported=None, options: dict | None = None) -> None:
         super().__init__(parent)
         self.path = Path(path)
+        self.options = options  # reader options (the UTC offset asked before the import)
         self.setWindowTitle(f"Import {self.path.name}")
         self.setMinimumWidth(520)
         self._job_factory = job_factory
@@ -98,7 +133,10 @@ class ImportDialog(QDialog):
 
     # ------------------------------------------------------------------ the job
     def start(self) -> None:
-        self.job = self._job_factory(self.path, self._progress_from_thread)
+        if self.options:
+            self.job = self._job_factory(self.path, self._progress_from_thread, options=self.options)
+        else:
+            self.job = self._job_factory(self.path, self._progress_from_thread)
         self.job.start()
         self._timer.start()
 

@@ -36,6 +36,7 @@ from ui.channel_panel import ChannelPanel
 from ui.cqt_panel import CqtPanel
 from ui.events_list import EventsList
 from ui.field_tiles import FieldTiles
+from ui.help_texts import GUIDE, keys_html, thresholds_html
 from ui.history import History
 from ui.layouts import BUILT_IN, LayoutBook, arrange, fitted_size, on_screen
 from ui.legend_dialog import LegendDialog
@@ -281,13 +282,29 @@ class MainWindow(QMainWindow):
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
         help_menu = self.menuBar().addMenu("&Help")
+        for title, body in (("Quick guide", lambda: GUIDE), ("Keys", keys_html),
+                            ("Thresholds and colour steps", lambda: thresholds_html(self.level_plot.gsm_bins))):
+            action = help_menu.addAction(title)
+            action.triggered.connect(lambda _=False, t=title, b=body: self.show_help(t, b()))
+        if not help_menu.actions()[0].shortcut():
+            help_menu.actions()[0].setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        help_menu.addSeparator()
         about = QAction("About fieldapp", self)
         about.triggered.connect(lambda: QMessageBox.about(
-            self, "fieldapp", "Field-test companion for GSM complaint handling.\n"
-                              "RXLEV legend: ≥ -70 green, -70..-80 light green, -80..-90 yellow, "
-                              "-90..-100 orange, < -100 red."))
+            self, "fieldapp", "Field-test companion for mobile-network complaint handling: GSM, UMTS and LTE "
+                              "measurements from AT-command handsets and drive-test logs, per-TRX call "
+                              "quality tests, complaint cases and reports.\nHelp → Thresholds lists the "
+                              "colour steps of every technology."))
         help_menu.addAction(about)
         self.help_menu = help_menu
+
+    def show_help(self, title: str, body_html: str):
+        from ui.help_texts import HelpDialog
+
+        dialog = HelpDialog(title, body_html, self)
+        dialog.show()
+        self._help_dialog = dialog
+        return dialog
 
     def install_doctor(self, run_checks) -> None:
         """Help → System check: ``run_checks() -> (ok, lines)`` is the ``fieldapp doctor``

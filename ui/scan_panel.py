@@ -140,13 +140,15 @@ class ScanPanel(QWidget):
         # waterfall
         self.waterfall_plot = pg.PlotWidget()
         self.waterfall_plot.setBackground("w")
-        self.waterfall_plot.setLabel("left", "scan")
+        self.waterfall_plot.setLabel("left", "scan (UTC)")
         self.waterfall_plot.setLabel("bottom", "ARFCN")
         self.waterfall = pg.ImageItem(axisOrder="row-major")
         self.waterfall.setLookupTable(pg.colormap.get("viridis").getLookupTable(0.0, 1.0, 256))
         self.waterfall.setLevels((FLOOR_DBM, TOP_DBM))
         self.waterfall_plot.addItem(self.waterfall)
         self.waterfall_plot.setXLink(self.bars_plot)
+        for plot in (self.bars_plot, self.waterfall_plot):  # same axis width: ARFCN columns line up
+            plot.getAxis("left").setWidth(64)
         # table
         self.model = ScanTableModel()
         self.table = QTableView()
@@ -230,7 +232,10 @@ class ScanPanel(QWidget):
 
     def _draw_latest(self) -> None:
         scan = self.scans[-1]
-        rows = [(c, cell_name(c, self.plan)) for c in scan.carriers]
+        # GSM by ARFCN across the band; UMTS/LTE pilots strongest first (as the scanner lists them).
+        carriers = sorted(scan.carriers, key=lambda c: c.arfcn if c.arfcn is not None else -1) \
+            if scan.tech == GSM else list(scan.carriers)
+        rows = [(c, cell_name(c, self.plan)) for c in carriers]
         self.model.set_rows(rows)
         dec = [(self._x(c), c.level_dbm) for c, _n in rows if c.decoded and c.level_dbm is not None]
         und = [(self._x(c), c.level_dbm) for c, _n in rows if not c.decoded and c.level_dbm is not None]
@@ -273,6 +278,10 @@ class ScanPanel(QWidget):
         self.waterfall.setImage(img, levels=(FLOOR_DBM, TOP_DBM), autoLevels=False)
         self.waterfall.setRect(lo - 0.5, 0, hi - lo + 1, len(gsm))
         self.waterfall_plot.setYRange(0, len(gsm), padding=0)
+        # Rows are scans, oldest at the bottom: label a few with their time.
+        rows = sorted({0, len(gsm) // 2, len(gsm) - 1})  # the oldest, one between, the newest
+        ticks = [(row + 0.5, _clock(gsm[row].end_utc)) for row in rows]
+        self.waterfall_plot.getAxis("left").setTicks([ticks, []])
 
     # ------------------------------------------------------------------ requests
     def _request(self) -> None:

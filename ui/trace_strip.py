@@ -10,8 +10,9 @@ from __future__ import annotations
 import bisect
 import math
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
@@ -35,6 +36,7 @@ class SegmentsItem(pg.GraphicsObject):
         super().__init__()
         self.bars: list[tuple[float, float, str, str]] = []  # x0, x1, colour, label
         self.markers: list[float] = []
+        self._marker_arr = np.empty(0)
         self.tech_bands: list[tuple[float, float, str, str]] = []  # x0, x1, colour, "4G"
         self._starts: list[float] = []
         self._bounds = QRectF(0, 0, 1, 1)
@@ -44,6 +46,7 @@ class SegmentsItem(pg.GraphicsObject):
         self.prepareGeometryChange()
         self.bars = bars
         self.markers = markers
+        self._marker_arr = np.asarray(markers, dtype=float)
         self._starts = [b[0] for b in bars]
         if bars:
             x0 = bars[0][0]
@@ -64,30 +67,37 @@ class SegmentsItem(pg.GraphicsObject):
         device = p.device()
         right = float(device.width()) if device is not None else 1e9
         fm = QFontMetrics(p.font())
-        last_x = -1e9
-        # Only the bars and markers inside the visible time range (bisect: 8 hours hold
-        # hundreds of bars and a view shows a few).
-        inverse, _ok = tr.inverted()
-        t_lo, t_hi = inverse.map(QPointF(0, 0)).x(), inverse.map(QPointF(right, 0)).x()
+        # The view maps time to pixels by scale and offset only (no rotation): x = sx·t + dx.
+        sx, dx = tr.m11(), tr.dx()
+        if sx == 0:
+            return
+        t_lo, t_hi = (0.0 - dx) / sx, (right - dx) / sx
         if t_lo > t_hi:
             t_lo, t_hi = t_hi, t_lo
+        # Only the bars and markers inside the visible time range (bisect: 8 hours hold
+        # hundreds of bars and a view shows a few), and at most one per pixel column.
         first = max(0, bisect.bisect_right(self._starts, t_lo) - 1)
         last = bisect.bisect_right(self._starts, t_hi)
+        y_top = tr.map(QPointF(0.0, BAR_BOTTOM)).y()
+        y_bottom = tr.map(QPointF(0.0, BAR_TOP)).y()
+        top, height = min(y_top, y_bottom), abs(y_bottom - y_top)
+        last_x = -1e9
         for x0, x1, colour, label in self.bars[first:last]:
-            r = tr.mapRect(QRectF(x0, BAR_TOP, max(x1 - x0, 0.0), BAR_BOTTOM - BAR_TOP))
-            if r.right() < 0 or r.left() > right:
-                continue  # off screen: 8 hours hold hundreds of bars, a view shows a few
-            if r.width() < 1:
-                if r.left() - last_x < 1:
+            left, width = sx * x0 + dx, sx * max(x1 - x0, 0.0)
+            if left + width < 0 or left > right:
+                continue  # off screen
+            if width < 1:
+                if left - last_x < 1:
                     continue  # several sub-pixel bars in one pixel column: draw one
-                r.setWidth(1)
-            last_x = r.left()
+                width = 1.0
+            last_x = left
+            r = QRectF(left, top, width, height)
             p.fillRect(r, QColor(colour))
-            if r.width() > 24:
+            if width > 24:
                 p.setPen(QColor("#101010"))
-                width = int(r.width()) - 6
-                text = label if fm.horizontalAdvance(label) <= width else \
-                    fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
+                room = int(width) - 6
+                text = label if fm.horizontalAdvance(label) <= room else \
+                    fm.elidedText(label, Qt.TextElideMode.ElideRight, room)
                 p.drawText(r.adjusted(4, 0, -2, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                            text)
         small = QFont(p.font())
@@ -102,20 +112,23 @@ class SegmentsItem(pg.GraphicsObject):
             if r.width() > 18:
                 p.setPen(QColor("#ffffff"))
                 p.drawText(r.adjusted(3, 0, 0, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        ink = QColor(plot_colours().text)
-        p.setPen(QPen(ink, 1.5))
-        p.setBrush(ink)
         lo_i = bisect.bisect_left(self.markers, t_lo)
         hi_i = bisect.bisect_right(self.markers, t_hi)
-        visible = [tr.map(QPointF(x, 0.0)).x() for x in self.markers[lo_i:hi_i]]
-        heads = len(visible) < 2 or min(b - a for a, b in zip(visible, visible[1:])) >= 8
+        if hi_i <= lo_i:
+            return
+        # One line per pixel column: "All" over 8 hours holds hundreds of changes.
+        columns = np.unique(np.round(self._marker_arr[lo_i:hi_i] * sx + dx))
+        heads = len(columns) < 2 or float(np.min(np.diff(columns))) >= 8
         top = tr.map(QPointF(0.0, 0.0)).y()
         bottom = tr.map(QPointF(0.0, 1.0)).y()
         y = min(top, bottom)
-        for x in visible:
-            p.drawLine(QPointF(x, top), QPointF(x, bottom))
-            if heads:  # a head on each marker while they are far enough apart to tell
+        ink = QColor(plot_colours().text)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, heads)
+        p.setPen(QPen(ink, 1.5 if heads else 1.0))
+        p.setBrush(ink)
+        p.drawLines([QLineF(x, top, x, bottom) for x in columns.tolist()])
+        if heads:  # a head on each marker while they are far enough apart to tell
+            for x in columns.tolist():
                 p.drawPolygon(QPolygonF([QPointF(x - 4, y), QPointF(x + 4, y), QPointF(x, y + 6)]))
 
 

@@ -13,7 +13,11 @@ import errno
 import os
 import select
 import threading
-import tty
+
+try:  # POSIX only (tty imports termios); on Windows the simulator serves on TCP (drivers.sim.tcp)
+    import tty
+except ImportError:  # pragma: no cover - Windows
+    tty = None  # type: ignore[assignment]
 from collections.abc import Callable
 
 from drivers.sim.handset import Handset

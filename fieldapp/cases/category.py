@@ -78,14 +78,16 @@ EXPLAINS: dict[str, set[str]] = {
     "candidate_cells": {SOME_HANDSETS, HANDSET},
 }
 
-# Event kinds that show packet data was used (none of the product's sources emits them yet; a
-# log reader or driver that records a PDP context or a transfer uses one of these prefixes).
+# Event kinds that show packet data was used: a log reader or driver that records a PDP context
+# or a transfer uses one of these prefixes; the packet data test (fieldapp.cqt.data_test) emits
+# an ``info`` event carrying ``data["data_test"]`` per attach/activation attempt.
 _PACKET_KINDS = ("pdp", "packet", "gprs", "data_")
 
 
 def is_packet_event(ev: Event) -> bool:
     kind = (ev.kind or "").lower()
-    return kind.startswith(_PACKET_KINDS) or (ev.data or {}).get("service") == "packet"
+    data = ev.data or {}
+    return kind.startswith(_PACKET_KINDS) or data.get("service") == "packet" or "data_test" in data
 
 
 def is_incoming_event(ev: Event) -> bool:

@@ -62,6 +62,14 @@ class CaseDesk:
         with self.store(create=False) as st:
             return _evidence.evidence(st, case_id)
 
+    def cqt_runs(self) -> list[dict[str, Any]]:
+        """Every CQT run of the workspace (id, created_utc, state, case_id …), oldest first:
+        the window offers them by name instead of asking for a typed id."""
+        if not self.workspace.exists():
+            return []
+        with self.store() as st:
+            return st.cqt_runs()
+
     def sessions(self) -> list[SessionInfo]:
         if not self.workspace.exists():
             return []
@@ -78,6 +86,11 @@ class CaseDesk:
 
         with self.store(create=False) as st:
             return load_stats(st, case_id=case_id)
+
+    def stat_imports(self, case_id: int) -> list[dict[str, Any]]:
+        """The statistics and alarm exports imported into the case (``fieldapp stats import --case``)."""
+        with self.store(create=False) as st:
+            return st.stat_imports(case_id=case_id)
 
     def comparison(self, case_id: int) -> Comparison | None:
         with self.store(create=False) as st:

@@ -57,6 +57,7 @@ from fieldapp.cases.stats import (
 from fieldapp.cases.workflow import load
 from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.plan import BLOCK, LOCK
+from fieldapp.cqt.verdict import LOCK_SETUP
 from fieldapp.export_csv import iso_utc
 from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
 from fieldapp.store import Store
@@ -451,6 +452,10 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
     out = []
     for run in inp.cqt:
         trx = run.suspect
+        if run.verdict.get("status") == LOCK_SETUP:  # the verdict itself says the lock cannot tell
+            named = run.verdict.get("suspects") or [None]
+            out.append(_unattributable(run, named[0] or "?", [Citation(None, None, "cqt", run.verdict.get("text", ""))]))
+            continue
         if trx is None:
             continue
         row = run.matrix.get(trx, {})

@@ -6,7 +6,9 @@ rules of ``fieldapp.cases.diagnose``.
   ARFCNs (an external transmitter: which ARFCNs, how strong, against the serving level; the
   planned carriers that sit in it) — DOMAIN case 6.
 - ``co_channel``: one ARFCN decoded as two different cells in the scans (they reach the spot at
-  similar levels, so the scanner decodes one or the other); same BSIC too → co-BSIC.
+  similar levels, so the scanner decodes one or the other); same BSIC too → co-BSIC. Also a
+  BCCH ARFCN the plan gives to two or more cells, heard strong and never decoded (they jam
+  each other's BSIC).
 - ``missing_neighbour``: a strong decoded cell that never shows among the handset's neighbours
   while it was served by a cell (its neighbour list lacks it).
 - ``planned_not_heard``: a planned cell at the spot (within ``NEAR_M``, or sharing the site of
@@ -107,10 +109,14 @@ def scan_interference(inp) -> list:
         summary = (f"Energy with no decodable BSIC on ARFCN {run[0]}-{run[-1]} ({len(run)} adjacent carriers) "
                    f"in {len(scans)} scan(s): median {med:.0f} dBm, up to {peak:.0f} dBm")
         data: dict[str, Any] = {"arfcns": run, "median_dbm": med, "peak_dbm": peak, "scans": len(scans)}
-        if serving is not None:
+        if serving is not None and serving_how.startswith("median serving"):
             summary += f"; {serving_how} {serving:.0f} dBm, so C/I about {serving - med:.0f} dB"
             data["serving_dbm"] = serving
             data["ci_db"] = serving - med
+        elif serving is not None:  # no handset measurement at the spot: compare with what was decoded
+            summary += (f"; the strongest cell the scans could decode is at {serving:.0f} dBm, "
+                        f"{med - serving:.0f} dB under this energy (record the serving cell to get its C/I)")
+            data["strongest_decoded_dbm"] = serving
         if by_cell:
             summary += ("; the plan puts " + ", ".join(f"{n} (ARFCN {', '.join(map(str, sorted(a)))})"
                                                        for n, a in sorted(by_cell.items())) + " in it")
@@ -165,6 +171,44 @@ def co_channel(inp) -> list:
                  for hits in groups for sid, sc, c in hits[:MAX_CITES // 2] if c.rxlev_dbm is not None]
         out.append(_finding("co_channel", f"{what.capitalize()} on ARFCN {arfcn}", summary, step, cites, "high",
                             {"arfcn": arfcn, "cells": list(names), "co_bsic": co_bsic}))
+    return out
+
+
+def co_channel_jammed(inp) -> list:
+    """A planned BCCH ARFCN of two or more cells heard with energy but never decoded: the cells
+    reach the spot at similar levels and jam each other's BSIC (a scanner decodes a BCCH only
+    some 9 dB above everything else on its ARFCN)."""
+    scans = _gsm_scans(inp)
+    if not scans or not inp.plan:
+        return []
+    by_bcch: dict[int, list[PlanCell]] = defaultdict(list)
+    for cell in inp.plan:
+        if cell.tech == GSM and cell.bcch_arfcn is not None:
+            by_bcch[cell.bcch_arfcn].append(cell)
+    out = []
+    for arfcn, cells in sorted(by_bcch.items()):
+        if len(cells) < 2:
+            continue
+        hits = [(sid, sc, c) for sid, sc in scans for c in sc.carriers if c.arfcn == arfcn]
+        if not hits or any(c.decoded for _s, _sc, c in hits):
+            continue  # not heard, or one of them decodes (the other rule compares decodes)
+        levels = [c.rxlev_dbm for _s, _sc, c in hits if c.rxlev_dbm is not None]
+        med = percentile(levels, 50)
+        if med is None or med < UNDECODED_MIN_DBM:
+            continue
+        names = [c.name for c in cells]
+        co_bsic = len({c.bsic for c in cells}) == 1 and cells[0].bsic is not None
+        summary = (f"ARFCN {arfcn}, the BCCH of {', '.join(names)} in the plan, was heard at a median {med:.0f} dBm "
+                   f"in {len(hits)} scan(s) without a decodable BSIC: the cells reach the spot at similar levels "
+                   "and jam each other (co-channel" + (", same BSIC too" if co_bsic else "") + ").")
+        step = (f"Frequency plan: give {' or '.join(names[:2])} another BCCH frequency (their reuse distance is too "
+                "short here), or cut the overshooting cell's coverage (tilt, power); re-scan: each BCCH should then "
+                "decode.")
+        cites = [_cite(sid, sc.end_utc, f"ARFCN {arfcn}: {c.rxlev_dbm:.0f} dBm, no BSIC decoded")
+                 for sid, sc, c in hits[:MAX_CITES] if c.rxlev_dbm is not None]
+        out.append(_finding("co_channel", f"Co-channel on ARFCN {arfcn}: {' and '.join(names[:2])} jam each other",
+                            summary, step, cites, "high",
+                            {"arfcn": arfcn, "cells": names, "co_bsic": co_bsic, "median_dbm": med}))
     return out
 
 
@@ -297,7 +341,7 @@ def scan_findings(inp, found: list) -> list:
     """Every scan rule; ``found`` are the findings of the other rules (``scan_on_air`` builds on
     the access-failure finding)."""
     out: list = []
-    for rule in (scan_interference, co_channel, missing_neighbour, planned_not_heard):
+    for rule in (scan_interference, co_channel, co_channel_jammed, missing_neighbour, planned_not_heard):
         out.extend(rule(inp))
     out.extend(scan_on_air(inp, found))
     return out

@@ -259,8 +259,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     history = desk.history(args.id)
     items = desk.evidence(args.id)
     findings = _run(desk.findings, args.id)
+    imports = desk.stat_imports(args.id)  # statistics and alarm exports (issue 14)
+    stat_rows = [{"import": i["id"], "kind": i["kind"], "file": i["source"], "vendor": i["vendor"],
+                  "objects": len(i["summary"].get("objects", [])), "periods": len(i["summary"].get("periods", [])),
+                  "alarms": i["summary"].get("alarms")} for i in imports]
     if args.json:
-        print(json.dumps({"case": case_json(case),
+        print(json.dumps({"case": case_json(case), "statistics": stat_rows,
                           "history": [{"time": iso_utc(h.ts_utc), "author": h.author, "kind": h.kind,
                                        "from": h.from_status, "to": h.to_status, "text": h.text} for h in history],
                           "evidence": [{"attachment": i.attachment_id, "kind": i.kind, "ref": i.ref, "role": i.role,
@@ -285,6 +289,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     for i in items:
         att = "-" if i.attachment_id is None else str(i.attachment_id)
         print(f"  [{att}] {i.kind}{' (' + i.role + ')' if i.role else ''}: {i.label}")
+    if stat_rows:
+        print("Statistics and alarms:")
+    for r in stat_rows:
+        what = (f"{r['alarms']} alarms" if r["kind"] == "alarms" else f"{r['objects']} objects, {r['periods']} periods")
+        print(f"  [{r['import']}] {r['kind']}: {r['file']} ({r['vendor'] or '?'}; {what})")
     print("Findings:" if findings else "Findings: none")
     for f in findings:
         print(f"  * {f.title}: {f.summary}\n    next: {f.next_step}")

@@ -9,7 +9,7 @@ Prints the TRX × outcome matrix and the verdict (``--json``: one object with ``
 and ``suspect``). Without ``--cell``/``--trx`` the cell under test is the serving cell, looked
 up in the workspace's cell plan or the simulator's scenario. Block mode asks on the terminal
 (``--yes`` answers yes: someone else does the blocks); ``--sim-block`` also applies them in the
-simulator (AT+FASIMBLOCK). Without ``--auto-audio`` the listener's verdict is asked after each
+simulator (the live session's ``sim_blocks``; the CLI sends no AT of its own). Without ``--auto-audio`` the listener's verdict is asked after each
 connected call (1-8, Enter = not marked). Exit 0 when the plan ran (or was aborted with
 Ctrl-C), 1 on a fault (the calls so far are kept: ``--resume RUN`` continues), 2 bad input.
 """
@@ -63,6 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--baud", type=int, default=115200)
     p.add_argument("--family", default=None)
     p.add_argument("--rate", type=float, default=1.0, help="poll period, s (default 1)")
+    p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
+                   help="GPS for the recorded samples: an NMEA serial port or gpsd (host:port)")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_cqt)
 
@@ -75,28 +77,6 @@ def _modes(values: list[str] | None) -> frozenset[str]:
     if bad:
         raise CliError(f"--mode: {', '.join(sorted(bad))} is not one of {', '.join(MODES)}")
     return frozenset(out)
-
-
-class _SimBlocks:
-    """Blocks in the simulator through its AT command, for a simulator in another process."""
-
-    def __init__(self, source: Any) -> None:
-        self.source = source
-
-    def set_blocked(self, trx_id: str, blocked: bool) -> bool:
-        return bool(self.source.command(f'AT+FASIMBLOCK="{trx_id}",{1 if blocked else 0}').ok)
-
-
-def _scenario_cells(source: Any) -> list[PlanCell]:
-    sim = getattr(source, "simulator", None)
-    if not sim or not sim.get("scenario"):
-        return []
-    from drivers.sim import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(sim["scenario"]).cell_plan()
-    except (ScenarioError, OSError):
-        return []
 
 
 def _ask(prompt: str) -> str | None:
@@ -144,41 +124,6 @@ def _progress_printer(runner: Any):
     return show
 
 
-def _open(args: argparse.Namespace):
-    from drivers.handset import HandsetSource, NoAtResponse, Unsupported
-    from drivers.transport import DeviceGone, PortError
-
-    source = HandsetSource(args.port, args.baud, family=args.family, rate_s=args.rate)
-    try:
-        caps = source.open()
-    except (PortError, NoAtResponse, Unsupported, DeviceGone, OSError) as exc:
-        raise CliError(f"{args.port}: {exc}") from exc
-    return source, caps
-
-
-def _forget_session(workspace: Any, session_id: int | None) -> None:
-    """A CQT refused before its first call leaves nothing in the workspace."""
-    from fieldapp.store import Store, StoreError, UnknownSession
-
-    if session_id is None:
-        return
-    try:
-        with Store.open(workspace) as store:
-            store.delete_session(session_id)
-    except (StoreError, UnknownSession, OSError):
-        pass  # nothing recorded, or the workspace went away: nothing to undo
-
-
-def _wait_serving(source: Any, seen: list[Any]) -> Any:
-    deadline = time.monotonic() + SERVING_WAIT_S
-    while time.monotonic() < deadline:
-        for r in reversed(seen):
-            if isinstance(r, Sample) and r.serving is not None:
-                return r.serving
-        time.sleep(0.05)
-    return None
-
-
 def _cell(args: argparse.Namespace, workspace_cells: list[PlanCell], scenario_cells: list[PlanCell],
           serving: Any) -> PlanCell:
     if args.trx:
@@ -200,9 +145,53 @@ def _cell(args: argparse.Namespace, workspace_cells: list[PlanCell], scenario_ce
                    "plan: give --cell or --trx")
 
 
+def _forget_session(workspace: Any, session_id: int | None) -> None:
+    """A CQT refused before its first call leaves nothing in the workspace."""
+    from fieldapp.store import Store, StoreError, UnknownSession
+
+    if session_id is None:
+        return
+    try:
+        with Store.open(workspace) as store:
+            store.delete_session(session_id)
+    except (StoreError, UnknownSession, OSError):
+        pass  # nothing recorded, or the workspace went away: nothing to undo
+
+
+def _wait_serving(seen: list[Any]) -> Any:
+    deadline = time.monotonic() + SERVING_WAIT_S
+    while time.monotonic() < deadline:
+        for r in reversed(seen):
+            if isinstance(r, Sample) and r.serving is not None:
+                return r.serving
+        time.sleep(0.05)
+    return None
+
+
+def _connect(args: argparse.Namespace, session: Any) -> None:
+    """The handset on ``args.port`` through the live session (which probes it, joins the GPS
+    and brings the simulator scenario's plan); CliError with the session's reason."""
+    from fieldapp.live import ConnectRequest
+    from fieldapp.positioning import parse_gps_address
+
+    gps_kind, gps_address = "none", None
+    if args.gps:
+        try:
+            gps_kind, gps_address = parse_gps_address(args.gps)
+        except ValueError as exc:
+            raise CliError(f"--gps: {exc}") from None
+    session.connect(ConnectRequest("handset", port=args.port, baud=args.baud, family=args.family,
+                                   rate_s=args.rate, reconnect=False, gps=gps_kind, gps_address=gps_address))
+    session.wait_idle()
+    status = session.status()
+    if status.state == "error":
+        raise CliError(f"{args.port}: {status.message}")
+
+
 def cmd_cqt(args: argparse.Namespace) -> int:
+    """Build the request and the plan, run them on a live session, print what happened."""
     from fieldapp.cqt.runner import FAULT, CqtRunner
-    from fieldapp.session import Recorder
+    from fieldapp.live import LiveSession
     from fieldapp.store import Store, StoreError
 
     workspace = workspace_from(args)
@@ -221,50 +210,43 @@ def cmd_cqt(args: argparse.Namespace) -> int:
     if args.resume is not None and stored is None:
         raise CliError(f"--resume {args.resume}: no such CQT run in {workspace}")
 
-    source, caps = _open(args)
     seen: list[Any] = []
-    runner_box: list[Any] = []
-    recorder = None
+    session = LiveSession(lambda record: None, workspace)
+    session.add_observer(seen.append)
+    runner: Any = None
     started = False  # until the run starts, a refusal leaves no session behind
+    new_session: int | None = None
     try:
-        if stored is None and not (args.trx or args.cell) and not any(
-                caps.fields.get(k) for k in ("rxlev", "bsic", "neighbours", "tch_arfcn")):
+        _connect(args, session)
+        caps = session.status().capabilities
+        fields = getattr(caps, "fields", None) or {}
+        if stored is None and not (args.trx or args.cell) and caps is not None and not any(
+                fields.get(k) for k in ("rxlev", "bsic", "neighbours", "tch_arfcn")):
             # The probe knows already: this family's replies carry no serving cell (no
             # engineering mode), so waiting for one would only delay the same refusal.
             raise CliError(f"the handset ({caps.family}) shows no serving cell: give the cell's TRXs with "
                            '--trx "TRX-1=ARFCN; TRX-2=ARFCN" and --mode block (a person has the BSC '
                            "block the other TRXs)")
-        device = caps.to_json()
-        device.update(port=args.port, simulator=source.simulator)
-        try:
-            if stored is not None and stored["session_id"] is not None:
-                recorder = Recorder(workspace, source.name, session_id=stored["session_id"])
-            else:
-                recorder = Recorder(workspace, source.name, device=device, case_id=args.case)
-        except (StoreError, OSError) as exc:
-            raise CliError(f"cannot record into {workspace}: {exc}") from exc
-
-        def sink(record: Any) -> None:
-            recorder.sink(record)
-            if runner_box:
-                runner_box[0].observe(record)
-            elif isinstance(record, Sample):
-                seen.append(record)
-
-        source.start(sink)
-        sim_blocks = _SimBlocks(source) if args.sim_block and source.simulator else None
+        session.start_recording(args.case, session_id=stored["session_id"] if stored is not None else None)
+        session.wait_idle()
+        status = session.status()
+        if not status.recording:
+            raise CliError(status.message or f"cannot record into {workspace}")
+        if stored is None:
+            new_session = status.session_id
+        sim_blocks = session.sim_blocks() if args.sim_block else None
         if args.sim_block and sim_blocks is None:
             raise CliError("--sim-block works with the simulator only")
-        common = dict(workspace=workspace, emit=recorder.sink, sim=sim_blocks, apply_sim_block=bool(sim_blocks),
+        common = dict(workspace=workspace, emit=session.record, sim=sim_blocks, apply_sim_block=bool(sim_blocks),
                       ask_verdict=None if args.auto_audio else _ask_verdict)
         if stored is not None:
             try:
-                runner = CqtRunner.load(workspace, args.resume, source, **common)
+                runner = CqtRunner.load(workspace, args.resume, session.source, **common)
             except PlanError as exc:
                 raise CliError(f"--resume {args.resume}: {exc}") from exc
         else:
-            serving = None if (args.trx or args.cell) else _wait_serving(source, seen)
-            cell = _cell(args, workspace_cells, _scenario_cells(source), serving)
+            serving = None if (args.trx or args.cell) else _wait_serving(seen)
+            cell = _cell(args, workspace_cells, session.scenario_cells, serving)
             plan = CqtPlan(number=args.number, cell=cell, modes=_modes(args.mode),
                            calls_per_trx=None if args.calls is not None else (args.calls_per_trx or 10),
                            total_calls=args.calls, setup_timeout_s=args.setup_timeout, hold_s=args.hold,
@@ -274,7 +256,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
                 plan.validate()
             except PlanError as exc:
                 raise CliError(str(exc)) from exc
-            runner = CqtRunner(source, plan, session_id=recorder.session_id, case_id=args.case, **common)
+            runner = CqtRunner(session.source, plan, session_id=status.session_id, case_id=args.case, **common)
         runner.confirm_block = _confirm_block(runner.plan.trx_ids, args.yes)
         if not args.json:
             runner.on_change = _progress_printer(runner)
@@ -282,7 +264,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
             runner.check()
         except PlanError as exc:
             raise CliError(str(exc)) from exc
-        runner_box.append(runner)
+        session.remove_observer(seen.append)
+        session.add_observer(runner.observe)
         if not args.json:
             p = runner.plan
             print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
@@ -298,11 +281,10 @@ def cmd_cqt(args: argparse.Namespace) -> int:
             runner.join()
         status = runner.status()
     finally:
-        source.stop()
-        if recorder is not None:
-            recorder.close(interrupted=bool(runner_box) and runner_box[0].status().state == FAULT)
-            if not started and stored is None:
-                _forget_session(workspace, recorder.session_id)
+        session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)
+        session.shutdown()
+        if not started and new_session is not None:
+            _forget_session(workspace, new_session)
 
     verdict = runner.verdict()
     calls = runner.calls()

@@ -3,6 +3,10 @@
     fieldapp ports
     fieldapp probe PORT [--baud N] [--family NAME] [--json]
     fieldapp record PORT [--baud N] [--rate S] [--duration S] [--case ID] [--workspace DB] [--reconnect]
+                         [--gps PORT|gpsd[:HOST[:PORT]]]
+
+``record`` builds a ``ConnectRequest``, runs a ``fieldapp.live.LiveSession`` with a recording
+and prints what happens; the session owns probing, GPS, the scenario's plan and the recorder.
     fieldapp parse-at FILE [--family NAME]
 """
 
@@ -132,123 +136,119 @@ def format_capabilities(caps, simulator=None) -> str:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from drivers.transport import PortError
-    from fieldapp.model import Event
-    from fieldapp.positioning import PositionJoiner, open_gps, parse_gps_address
-    from fieldapp.session import Recorder
-    from fieldapp.store import StoreError
+    """Build a request, run the live session with a recording, print what happens."""
+    from fieldapp.cli.progress import TerminalProgress
+    from fieldapp.live import ConnectRequest, LinkStatus, LiveSession
+    from fieldapp.model import Event, Sample
+    from fieldapp.positioning import parse_gps_address
 
-    source, caps = _open_source(args, rate_s=args.rate, reconnect=args.reconnect)
-    device = caps.to_json()
-    device.update(port=args.port, baud=args.baud, simulator=source.simulator)
-    try:
-        recorder = Recorder(workspace_from(args), source.name, device=device, case_id=args.case,
-                            on_error=lambda exc: print(f"fieldapp: workspace: {exc}", file=sys.stderr))
-    except (StoreError, OSError) as exc:
-        source.stop()
-        raise CliError(f"cannot record into {workspace_from(args)}: {exc}", 2) from None
-    if source.simulator:
-        _adopt_scenario_plan(workspace_from(args), source.simulator.get("scenario") or "")
-    print(f"recording session {recorder.session_id} from {args.port} ({caps.family}"
-          f"{', ' + caps.model if caps.model else ''}); Ctrl-C ends it", file=sys.stderr)
+    gps_kind, gps_address = "none", None
+    if args.gps:
+        try:
+            gps_kind, gps_address = parse_gps_address(args.gps)
+        except ValueError as exc:
+            raise CliError(f"--gps: {exc}", 2) from None
+    request = ConnectRequest("handset", port=args.port, baud=args.baud, family=args.family, rate_s=args.rate,
+                             reconnect=args.reconnect, gps=gps_kind, gps_address=gps_address,
+                             gps_baud=args.gps_baud)
+    messages: set[str] = set()  # a workspace message once, not at every retry of a failing write
+    last_cell: dict[str, str] = {}  # where the handset is, for the data test's lines
+    progress = TerminalProgress(sys.stderr)  # one live line on a terminal, nothing in a pipe
 
+    def show(record) -> None:
+        serving = getattr(record, "serving", None)
+        if serving is not None and getattr(serving, "ci", None) is not None:
+            last_cell["cell"] = f"LAC {serving.lac} CI {serving.ci}"
+        if isinstance(record, Event):
+            progress.events += 1
+            progress.message(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}")
+        elif isinstance(record, Sample):
+            progress.samples += 1
+            progress.last = record
+        elif isinstance(record, LinkStatus) and (record.message or "").startswith("workspace:") \
+                and record.message not in messages:
+            messages.add(record.message)
+            print(f"fieldapp: {record.message}" + ("; retrying every second" if "full" in record.message else ""),
+                  file=sys.stderr)
+
+    workspace = workspace_from(args)
+    session = LiveSession(show, workspace)
     stop = threading.Event()
 
     def on_term(signum, frame):  # SIGTERM ends the recording like Ctrl-C
         stop.set()
 
     old_term = signal.signal(signal.SIGTERM, on_term)
-    joiner = PositionJoiner()
-    gps = None
-    if args.gps:
-        kind, address = parse_gps_address(args.gps)
-        gps = open_gps(kind, address, args.gps_baud)
-
-    last_cell: dict[str, str] = {}  # where the handset is, for the data test's lines
-
-    def sink(record) -> None:
-        record = joiner.feed(record)
-        recorder.sink(record)
-        serving = getattr(record, "serving", None)
-        if serving is not None and getattr(serving, "ci", None) is not None:
-            last_cell["cell"] = f"LAC {serving.lac} CI {serving.ci}"
-        if isinstance(record, Event):
-            print(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}",
-                  file=sys.stderr)
-
     interrupted = False
     try:
-        if gps is not None:
-            try:
-                gps.start(sink)
-            except (PortError, OSError) as exc:
-                print(f"fieldapp: GPS {args.gps}: {exc}; recording without positions", file=sys.stderr)
-                gps = None
-        source.start(sink)
+        session.connect(request, record=True, case_id=args.case)
+        session.wait_idle()
+        status = session.status()
+        if status.state == "error":
+            raise CliError(status.message or f"cannot open {args.port}", 2)
+        if not status.recording:
+            raise CliError(status.message or f"cannot record into {workspace}", 2)
+        caps = status.capabilities
+        model = getattr(caps, "model", None)
+        print(f"recording session {status.session_id} from {args.port} ({status.family}"
+              f"{', ' + model if model else ''}); Ctrl-C ends it", file=sys.stderr)
         if args.data_test > 0:
-            _data_test(args, source, sink, stop, last_cell)
+            _data_test(args, session, stop, last_cell)
             stop.set()
         deadline = None if args.duration is None else time.monotonic() + args.duration
-        while not stop.is_set():
+        while not stop.wait(0.2):
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            if source.finished.wait(0.2):
-                interrupted = True  # the device vanished and did not come back
+            if session.status().state == "lost" and not args.reconnect:
+                interrupted = True  # the device vanished and is not waited for
                 break
+            progress.show()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, old_term)
-        source.stop()
-        if gps is not None:
-            gps.stop()
-        recorder.close(interrupted=interrupted)
-    counts = recorder.counts
+        progress.end()
+        session.stop_recording(interrupted=interrupted)
+        session.shutdown()
+    summary = session.last_recording
+    if summary is None:
+        raise CliError(f"cannot record into {workspace}", 2)
     if interrupted:
         print(f"fieldapp: {args.port} disappeared; session kept up to the last second "
               "(marked interrupted)", file=sys.stderr)
-    skipped = source.stats.get("skipped_lines", 0)
-    too_long = source.stats.get("too_long_lines", 0)
+    stats = session.source_stats
+    skipped, too_long = stats.get("skipped_lines", 0), stats.get("too_long_lines", 0)
     if skipped:
         print(f"{skipped} garbled lines skipped" + (f" ({too_long} too long)" if too_long else ""),
               file=sys.stderr)
-    if gps is not None:
-        bad_gps = getattr(gps, "bad_sentences", 0) or getattr(gps, "bad_lines", 0)
-        if bad_gps:
-            print(f"GPS {args.gps}: {bad_gps} bad sentences skipped", file=sys.stderr)
-    print(f"session {recorder.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
-    return 1 if interrupted else 0
+    if stats.get("gps_bad_sentences"):
+        print(f"GPS {args.gps}: {stats['gps_bad_sentences']} bad sentences skipped", file=sys.stderr)
+    if summary.failure:  # a full disk is a failure: the session is marked interrupted
+        print(f"fieldapp: {summary.failure}; session marked interrupted", file=sys.stderr)
+    elif summary.write_failures:
+        print(f"fieldapp: the workspace refused writes {summary.write_failures} times; "
+              "every record was written once it took them again", file=sys.stderr)
+    counts = summary.counts
+    print(f"session {summary.session_id}: {counts.get('samples', 0)} samples, {counts.get('events', 0)} events")
+    return 1 if interrupted or summary.failure else 0
 
 
-def _data_test(args: argparse.Namespace, source, sink, stop: threading.Event, last: dict[str, str]) -> None:
-    """``record --data-test N``: attach + PDP activation N times, one line per attempt on stdout."""
+def _data_test(args: argparse.Namespace, session, stop: threading.Event, last: dict[str, str]) -> None:
+    """``record --data-test N``: attach + PDP activation N times, one line per attempt on stdout
+    (the commands are the data test's, sent through the session's handset)."""
     from fieldapp.cqt import data_test
 
     attempts = []
     time.sleep(min(2.0, args.data_every))  # a first sample for the cell
     for seq in range(1, args.data_test + 1):
-        if stop.is_set():
+        if stop.is_set() or session.source is None:
             break
-        a = data_test.attempt(source.command, seq, apn=args.apn, cell=last.get("cell"), emit=sink)
+        a = data_test.attempt(session.source.command, seq, apn=args.apn, cell=last.get("cell"), emit=session.record)
         attempts.append(a)
         print(a.line(), flush=True)
         if seq < args.data_test and stop.wait(args.data_every):
             break
     print(data_test.summary(attempts), flush=True)
-
-
-def _adopt_scenario_plan(workspace, scenario: str) -> None:
-    """Recording from the simulator: its scenario's cells become the workspace's plan (names on
-    the map, TRXs for CQT, distances for the diagnosis) unless a real plan was imported."""
-    from fieldapp.cellplan import adopt_plan
-    from fieldapp.live import scenario_plan
-    from fieldapp.store import Store
-
-    found = scenario_plan(scenario)
-    if found is None:
-        return
-    with Store.open(workspace) as store:
-        adopt_plan(store, *found)
 
 
 # --------------------------------------------------------------------------- parse-at

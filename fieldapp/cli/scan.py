@@ -40,8 +40,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from drivers.handset import HandsetSource, NoAtResponse, Unsupported
     from drivers.scan import ScanCancelled, ScanNotAvailable, band_name, parse_arfcn_range, wanted_ranges
     from drivers.transport import DeviceGone, PortError
-    from fieldapp.cli.device import _adopt_scenario_plan
-    from fieldapp.model import EV_INFO, Event
+    from fieldapp.live import adopt_scenario_plan
+    from fieldapp.model import EV_INFO, Event, RawTraffic
     from fieldapp.scans import scans_json
     from fieldapp.store import Store, StoreError
 
@@ -70,10 +70,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
         source.stop()
         raise CliError(f"band scan {caps.scan.get('text', 'not available')}", 2)
     if source.simulator:
-        _adopt_scenario_plan(workspace, source.simulator.get("scenario") or "")
+        adopt_scenario_plan(workspace, source.simulator.get("scenario") or "")
 
     events: list[Event] = []
-    source._sink = lambda r: events.append(r) if isinstance(r, Event) else None  # noqa: SLF001
+    raw: list[RawTraffic] = []  # the serial traffic of the scans, kept with the session like `record` does
+
+    def sink(record) -> None:
+        if isinstance(record, Event):
+            events.append(record)
+        elif isinstance(record, RawTraffic):
+            raw.append(record)
+
+    source._sink = sink  # noqa: SLF001  (no poll thread runs here: the scans are the only traffic)
     scans = []
     cancel = threading.Event()
     failure: list[BaseException] = []
@@ -113,6 +121,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 sid = store.create_session(source.name, device=device, case_id=args.case, start_utc=started)
                 store.add_scans(sid, scans)
                 store.add_events(sid, events or [Event(started, EV_INFO, "scan")])
+                store.add_raw(sid, raw)
                 store.end_session(sid, scans[-1].end_utc)
                 store.commit()
                 plan = store.cell_plan()

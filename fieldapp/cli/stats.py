@@ -1,7 +1,7 @@
 """Network statistics and alarms (issue 14): ``fieldapp stats ...`` and ``fieldapp alarms ...``.
 
     fieldapp stats import FILE [--vendor huawei|ericsson|3gpp] [--case ID] [--json]
-    fieldapp stats show --cell NAME [--kpi NAME ...] [--from T] [--to T] [--by hour|day|period] [--json]
+    fieldapp stats show --cell NAME [--kpi NAME ...] [--from T] [--to T] [--by hour|day|period] [--trx] [--json]
     fieldapp stats kpis                      the KPIs and their formulas
     fieldapp alarms import FILE [--case ID] [--json]
 
@@ -37,11 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ss.add_parser("show", help="KPIs of a cell per period")
     p.add_argument("--cell", required=True, metavar="NAME")
-    p.add_argument("--kpi", nargs="+", default=None, metavar="NAME", help="KPIs to show (default: the main ones; "
-                   "`fieldapp stats kpis` lists them)")
+    p.add_argument("--kpi", nargs="+", action="extend", default=None, metavar="NAME",
+                   help="KPIs to show, several after one --kpi or one per --kpi (default: the main ones; "
+                        "`fieldapp stats kpis` lists them)")
     p.add_argument("--from", dest="from_", default=None, metavar="TIME", help="from (UTC, YYYY-MM-DD[ HH:MM])")
     p.add_argument("--to", default=None, metavar="TIME", help="up to, excluded (UTC, YYYY-MM-DD[ HH:MM])")
     p.add_argument("--by", default="hour", choices=("period", "hour", "day"), help="bins (default hour)")
+    p.add_argument("--trx", action="store_true",
+                   help="per TRX of the cell (where the export has TRX counters, e.g. Huawei GTRX, 3GPP TRX objects)")
     p.add_argument("--json", action="store_true")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_stats_show)
@@ -60,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_alarms_import)
 
 
+TRX_KPIS = ["tch_drops_count", "ul_rxqual_bad_pct", "sdcch_imm_ass_count"]
 DEFAULT_KPIS = ["call_setup_success_pct", "random_access_success_pct", "sdcch_congestion_pct", "tch_congestion_pct",
                 "tch_drop_pct", "traffic_erl", "interference_band45_pct", "ul_tbf_success_pct"]
 
@@ -104,6 +108,9 @@ def _import(args: argparse.Namespace, what: str) -> int:
         print(f"counters: {len(summary['counters'])}: {_short(summary['counters'])}")
         print(f"unknown counters (kept under their own name): {len(summary['unknown_counters'])}"
               + (f": {_short(summary['unknown_counters'])}" if summary["unknown_counters"] else ""))
+        if summary.get("in_plan") is not None:
+            print(f"cells in the cell plan: {summary['in_plan']}"
+                  + (f"; not in it: {_short(summary['not_in_plan'])}" if summary["not_in_plan"] else ""))
     else:
         print(f"imported {summary['file']} as alarm import {summary['import_id']}"
               + (f" of case {args.case}" if args.case else ""))
@@ -146,7 +153,7 @@ def cmd_stats_show(args: argparse.Namespace) -> int:
     from fieldapp.netstats import kpi as K
     from fieldapp.netstats.data import load
 
-    names = args.kpi or DEFAULT_KPIS
+    names = args.kpi or (TRX_KPIS if args.trx else DEFAULT_KPIS)
     bad = K.unknown_kpis(names)
     if bad:
         raise CliError(f"unknown KPI {', '.join(bad)} (known: {', '.join(k.name for k in K.KPIS)})")
@@ -158,32 +165,43 @@ def cmd_stats_show(args: argparse.Namespace) -> int:
             known = sorted({o["cell"] for o in store.stat_objects() if o["cell"]})
             raise CliError(f"no statistics for cell {args.cell!r} in the workspace"
                            + (f" (cells with statistics: {_short(known)})" if known else " (none imported)"))
-        table = data.kpi_table("cell", args.by, names)
+        kind = "trx" if args.trx else "cell"
+        if args.trx and not data.object_names("trx"):
+            raise CliError(f"no TRX counters for cell {args.cell!r} (Ericsson STS has none; Huawei GTRX or 3GPP "
+                           "TRX objects do)")
+        table = data.kpi_table(kind, args.by, names)
+        agg = K.aggregate(data.frame(kind), args.by)
     finally:
         store.close()
-    rows = [r for r in K.as_records(table) if r["object"] == args.cell]
-    hours = K.aggregate(data.frame("cell"), args.by)["hours"] if rows else None
+    objects = sorted({r["object"] for r in K.as_records(table)})
     periods = []
-    for r in rows:
+    for r in K.as_records(table):
+        if not args.trx and r["object"] != args.cell:
+            continue
+        start = datetime.fromtimestamp(r["start_utc"], tz=timezone.utc)
         period: dict[str, Any] = {"start_utc": _iso(r["start_utc"])}
-        if hours is not None:
-            period["hours"] = round(float(hours.loc[(args.cell, datetime.fromtimestamp(r["start_utc"], tz=timezone.utc))]),
-                                    3)
+        if args.trx:
+            period["trx"] = r["object"].split("/", 1)[1]
+        period["hours"] = round(float(agg["hours"].loc[(r["object"], start)]), 3)
         period["kpis"] = {n: r[n] for n in names}
         periods.append(period)
     if args.json:
         units = {k.name: k.unit for k in K.KPIS if k.name in names}
-        print(json.dumps({"cell": args.cell, "by": args.by, "kpis": names, "units": units, "periods": periods},
-                         indent=1))
+        out = {"cell": args.cell, "by": args.by, "kpis": names, "units": units, "periods": periods}
+        if args.trx:
+            out["trxs"] = [o.split("/", 1)[1] for o in objects]
+        print(json.dumps(out, indent=1))
         return 0
     if not periods:
         print(f"{args.cell}: no periods in the range")
         return 0
     widths = [max(len(n), 8) for n in names]
-    print("start (UTC)        " + "  ".join(f"{n:>{w}}" for n, w in zip(names, widths)))
+    lead = "start (UTC)        " + ("TRX           " if args.trx else "")
+    print(lead + "  ".join(f"{n:>{w}}" for n, w in zip(names, widths)))
     for p in periods:
         cells = ["-" if p["kpis"][n] is None else f"{p['kpis'][n]:.2f}" for n in names]
-        print(f"{p['start_utc'][:16].replace('T', ' '):<19}" + "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
+        trx = f"{p['trx']:<14}" if args.trx else ""
+        print(f"{p['start_utc'][:16].replace('T', ' '):<19}{trx}" + "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
     return 0
 
 

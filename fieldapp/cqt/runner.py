@@ -232,6 +232,16 @@ class CqtRunner:
         self._changed()
         return call
 
+    def unmark(self, seq: int) -> CqtCall:
+        """Take back the listener's verdict of call ``seq`` (the panel's undo)."""
+        with self._lock:
+            call = self._find(seq)
+            call.listener, call.listener_by = None, None
+        self._save_call(call)
+        self._save_verdict()
+        self._changed()
+        return call
+
     def set_note(self, note: str, seq: int | None = None) -> CqtCall:
         with self._lock:
             call = self._find(seq)

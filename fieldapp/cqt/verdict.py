@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from fieldapp.cqt.calls import LISTENER_TEXT, RESULT_TEXT, CqtCall
+from fieldapp.cqt.calls import BY_LOCK, LISTENER_TEXT, RESULT_TEXT, SETUP_FAILED, CqtCall
 from fieldapp.cqt.matrix import PROBLEMS, UNKNOWN_ROW, TrxCounts, build_matrix
 
 ALPHA = 0.05
@@ -42,6 +42,9 @@ NONE = "none"
 NOT_ENOUGH = "not_enough_calls"
 ALL_FAILING = "all_failing"
 SEVERAL = "several"
+LOCK_SETUP = "setup_not_attributable"  # setup failures a lock put on a TRX: the SDCCH is elsewhere
+LOCK_SETUP_TEXT = ("in lock mode a setup failure cannot be attributed to the traffic TRX: the SDCCH the setup "
+                   "runs on is assigned separately, on whichever TRX carries a free one — repeat in block mode")
 
 RULE_TEXT = (f"Fisher's exact test (one-sided) of each TRX against the other TRXs, per problem "
              f"(setup failure, drop, each non-normal listener verdict), Bonferroni-adjusted; a TRX needs "
@@ -83,7 +86,7 @@ def fisher_two_sided(a: int, b: int, c: int, d: int) -> float:
 
 @dataclass
 class Verdict:
-    status: str  # SUSPECT, NONE, NOT_ENOUGH, ALL_FAILING, SEVERAL
+    status: str  # SUSPECT, NONE, NOT_ENOUGH, ALL_FAILING, SEVERAL, LOCK_SETUP
     suspect: str | None = None
     problem: str | None = None
     p_adjusted: float | None = None
@@ -113,9 +116,18 @@ def _unit(kind: str) -> str:
 
 def judge(calls: Iterable[CqtCall], trx_ids: Iterable[str]) -> Verdict:
     """The verdict for a run's calls over the planned TRXs (see the module docstring)."""
-    rows = build_matrix(list(calls), trx_ids)
+    calls = list(calls)
+    rows = build_matrix(calls, trx_ids)
     uncounted = rows.pop(UNKNOWN_ROW).calls if UNKNOWN_ROW in rows else 0
-    return judge_counts(rows, uncounted=uncounted)
+    v = judge_counts(rows, uncounted=uncounted)
+    failed = [c for c in calls if c.result == SETUP_FAILED and c.trx_id is not None]
+    if v.problem == SETUP_FAILED and v.status in (SUSPECT, SEVERAL) and all(c.trx_how == BY_LOCK for c in failed):
+        # Reference case 4: the lock pinned the TCH, not the SDCCH the setups failed on.
+        named = v.suspect or " and ".join(v.suspects)
+        v.status, v.suspect = LOCK_SETUP, None
+        v.text = f"setup failures counted on {named} by the lock: {LOCK_SETUP_TEXT}"
+        v.support.insert(0, LOCK_SETUP_TEXT)
+    return v
 
 
 def judge_counts(rows: dict[str, TrxCounts], *, uncounted: int = 0) -> Verdict:

@@ -9,11 +9,24 @@ widgets are shown).
 
 Modules: ``data`` (what the report shows, Qt-free), ``mask`` (subscriber identity),
 ``plots`` (QPainter pictures), ``html`` (the markup), ``render`` (HTML/PDF files), ``pack``.
+
+The names below load on first use (PEP 562): the window imports ``fieldapp.report.fonts`` at
+start-up, and the statistics part of the report pulls in pandas (~2 s on a field laptop) that a
+window which never writes a report must not wait for.
 """
 
-from fieldapp.report.data import ReportData, gather_report
-from fieldapp.report.mask import Masker
-from fieldapp.report.pack import write_pack
-from fieldapp.report.render import write_html, write_pdf, write_report
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {"ReportData": "data", "gather_report": "data", "Masker": "mask", "write_pack": "pack",
+          "write_html": "render", "write_pdf": "render", "write_report": "render"}
 
 __all__ = ["Masker", "ReportData", "gather_report", "write_html", "write_pack", "write_pdf", "write_report"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"fieldapp.report.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'fieldapp.report' has no attribute {name!r}")

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldapp.model import EV_GAP, Event, Position, RawTraffic, Sample, Scan
+from fieldapp.model import EV_GAP, EV_INFO, Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import cases as _cases
 from fieldapp.store import cqt_rows as _cqt
+from fieldapp.store import liveness
 from fieldapp.store import scan_rows as _scan_rows
 from fieldapp.store import stat_rows as _stat
 from fieldapp.store.rows import LAYOUT_JSON, SAMPLE_COLUMNS, SampleReader, dumps, loads, sample_row
@@ -115,7 +116,34 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        store = cls(conn, path)
+        liveness.claim_orphans(path, store.mark_orphaned)
+        return store
+
+    def hold_session(self, session_id: int) -> liveness.SessionLock | None:
+        """For a recorder: the mark that this session's recorder is alive (``release()`` it
+        after ``end_session``). A session whose mark is gone unreleased is an orphan."""
+        return liveness.SessionLock.acquire(self.path, session_id)
+
+    def mark_orphaned(self, session_id: int) -> None:
+        """A session whose recorder died without ending it (``kill -9``, a crash): ended at
+        its last record, interrupted, with an event saying so."""
+        with self._committed() as conn:
+            row = conn.execute("SELECT start_utc, end_utc, interrupted FROM sessions WHERE id = ?",
+                               (session_id,)).fetchone()
+            if row is None or row["end_utc"] is not None:
+                return  # deleted, or ended after all
+            last = conn.execute(
+                "SELECT max(t) FROM (SELECT max(ts_utc) AS t FROM samples WHERE session_id = ?1"
+                " UNION ALL SELECT max(ts_utc) FROM events WHERE session_id = ?1"
+                " UNION ALL SELECT max(ts_utc) FROM positions WHERE session_id = ?1)",
+                (session_id,)).fetchone()[0]
+            end = row["start_utc"] if last is None else max(last, row["start_utc"])
+            conn.execute("INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)",
+                         (session_id, end, EV_INFO, "the recorder stopped without ending the session "
+                          "(killed or crashed); marked interrupted at its last record",
+                          dumps({"reason": "recorder gone", "last_utc": last})))
+            conn.execute("UPDATE sessions SET end_utc = ?, interrupted = 1 WHERE id = ?", (end, session_id))
 
     def close(self) -> None:
         """Close the connection; anything not committed is rolled back."""

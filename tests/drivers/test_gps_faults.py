@@ -148,7 +148,7 @@ def test_record_keeps_positions_after_a_bad_gps_sentence(tmp_path):
 
 
 def test_the_window_status_says_when_the_gps_gives_no_fix(tmp_path, pty_pair):  # noqa: F811
-    from fieldapp.live import Controller, LinkStatus
+    from fieldapp.live import ConnectRequest, LinkStatus, LiveSession
     from tests.drivers.test_handset_source import quectel_table
 
     master, path = pty_pair
@@ -159,9 +159,9 @@ def test_the_window_status_says_when_the_gps_gives_no_fix(tmp_path, pty_pair):  
         src.fix_lost_s = 0.5
         return src
 
-    controller = Controller(got.append, tmp_path / "ws.db", gps_factory=gps_factory)
+    controller = LiveSession(got.append, tmp_path / "ws.db", gps_factory=gps_factory)
     with TableModem(quectel_table()) as modem:
-        controller.connect({"port": modem.port, "rate_s": 0.5, "gps": "nmea", "gps_address": path})
+        controller.connect(ConnectRequest(port=modem.port, rate_s=0.5, gps="nmea", gps_address=path))
         assert wait_for(lambda: (controller.status().gps or "").endswith("(no fix)"), 10), controller.status()
         os.write(master, ("\r\n".join(BU353_NMEA) + "\r\n").encode())
         assert wait_for(lambda: controller.status().gps == f"NMEA {path}", 5), controller.status()

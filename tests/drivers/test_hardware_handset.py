@@ -43,3 +43,22 @@ def test_five_samples_in_physical_ranges(real_source):
             assert cell.rxqual is None or 0 <= cell.rxqual <= 7
             assert cell.bsic is None or 0 <= cell.bsic <= 63
     assert real_source.stats["skipped_lines"] == 0, "a reply the parsers did not understand"
+
+
+def test_band_scan_or_a_clear_not_available(real_source):
+    """A module with a survey command scans the 900 band with carriers in physical ranges;
+    one without says "not available" at once."""
+    from drivers.scan import ScanNotAvailable
+
+    caps = real_source.open()
+    if not caps.scan.get("available"):
+        assert caps.scan["text"].startswith("not available")
+        with pytest.raises(ScanNotAvailable):
+            real_source.scan("GSM900")
+        return
+    scan = real_source.scan("GSM900", (0, 124) if caps.scan.get("arfcn_range") else None)
+    assert scan.carriers, "a scan of the 900 band heard nothing"
+    for c in scan.carriers:
+        assert c.arfcn is not None and (0 <= c.arfcn <= 124 or 975 <= c.arfcn <= 1023)
+        assert c.rxlev_dbm is None or -125 <= c.rxlev_dbm <= -20
+        assert c.bsic is None or 0 <= c.bsic <= 63

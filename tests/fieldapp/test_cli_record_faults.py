@@ -125,3 +125,73 @@ def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
     assert len(gaps) == 1 and "no answer" in gaps[0][1]
     assert dropped == 0  # silence is nobody's fault: every command is polled again after it
     assert last > gaps[0][0] + 2  # samples after the silence
+
+
+# ------------------------------------------------------------------ a killed recorder (point 6)
+
+def test_a_killed_recorder_leaves_an_interrupted_session_ended_at_its_last_sample(tmp_path, record):
+    import json
+    import os
+    import sqlite3
+
+    from tests.drivers.test_handset_source import quectel_table
+
+    ws = tmp_path / "ws.db"
+
+    def sessions():
+        res = subprocess.run(FIELDAPP + ["sessions", "--json", "--workspace", str(ws)], capture_output=True,
+                             text=True, timeout=30)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+
+    with TableModem(quectel_table()) as modem:
+        proc = record(modem.port, ws)
+        time.sleep(3.5)
+        alive = sessions()  # opening the workspace while the recorder lives changes nothing
+        assert alive[0]["end"] is None and alive[0]["interrupted"] is False
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=10)
+    con = sqlite3.connect(ws)
+    last = con.execute("SELECT max(ts_utc) FROM samples").fetchone()[0]
+    con.close()
+    listed = sessions()
+    assert listed[0]["interrupted"] is True and listed[0]["end"] is not None
+    from fieldapp.store import Store
+
+    with Store.open(ws) as store:
+        info = store.session(listed[0]["id"])
+        events = store.events(info.id)
+    assert abs(info.end_utc - last) < 1.0  # its last record, not the time we looked
+    assert any("recorder stopped without ending" in e.text for e in events)
+    assert not any((tmp_path / "ws.db-recorders").iterdir())
+
+
+def test_a_cleanly_ended_recording_leaves_no_liveness_file(tmp_path, record):
+    from tests.drivers.test_handset_source import quectel_table
+
+    ws = tmp_path / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        proc = record(modem.port, ws, "--duration", "2")
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert list((tmp_path / "ws.db-recorders").iterdir()) == []
+
+
+def test_opening_the_workspace_in_the_recorders_own_process_does_not_end_its_session(tmp_path):
+    # The window records and lists sessions in one process: flock locks belong to open file
+    # descriptions, so its own recorder still counts as alive.
+    from fieldapp.model import Sample
+    from fieldapp.session import Recorder
+    from fieldapp.store import Store
+
+    ws = tmp_path / "ws.db"
+    recorder = Recorder(ws, "test")
+    try:
+        recorder.put(Sample(time.time()))
+        with Store.open(ws) as store:
+            info = store.session(recorder.session_id)
+        assert info.end_utc is None and not info.interrupted
+    finally:
+        recorder.close()
+    with Store.open(ws) as store:
+        assert store.session(recorder.session_id).interrupted is False

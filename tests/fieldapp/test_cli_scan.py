@@ -46,6 +46,8 @@ def test_scan_json_names_planned_cells_and_records_the_scans(tmp_path):
         assert len(sessions) == 1
         scans = store.scans(sessions[0].id)
         assert sessions[0].case_id == case_id
+        raw = b"".join(r.data for r in store.raw(sessions[0].id) if r.direction == "rx")
+        assert b"Network survey started" in raw  # the serial traffic is kept with the session
     assert len(scans) == 2 and scans[0].band == "GSM900" and (scans[0].arfcn_from, scans[0].arfcn_to) == (30, 70)
     assert [c.arfcn for c in scans[0].carriers] == [r["arfcn"] for r in rows[:len(scans[0].carriers)]]
 

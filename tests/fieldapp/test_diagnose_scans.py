@@ -60,7 +60,7 @@ def test_interference_scan_names_the_run_of_low_arfcns_and_its_level(tmp_path):
     assert f.data["arfcns"][0] == 0 and f.data["arfcns"][-1] >= 15
     assert -70 <= f.data["median_dbm"] <= -50
     assert set(f.data["planned"]) == {"VILL-1", "VILL-2"} and f.data["planned"]["VILL-1"] == [2, 6, 10]
-    assert "low end of the band" in f.summary and "C/I" in f.summary
+    assert "low end of the band" in f.summary and "strongest cell the scans could decode" in f.summary
     assert f.cites and all(c.what == "scan" and c.session_id == sid for c in f.cites)
     assert "FARM-1" not in f.summary  # ARFCN 100 is clean and decoded
     assert "planned_not_heard" not in found
@@ -141,3 +141,25 @@ def test_strong_cell_never_reported_as_neighbour_is_missing_from_the_list():
     # the same cell reported as a neighbour: nothing missing
     samples2 = [Sample(ts_utc=s.ts_utc, serving=serving, neighbours=(Cell(role="neighbour", arfcn=70),)) for s in samples]
     assert "missing_neighbour" not in {f.rule for f in diagnose.diagnose(_inp(scans, samples2))}
+
+
+def co_channel_scenario():
+    """bcch-hung with BRIDGE-3's BCCH moved onto BRIDGE-2's ARFCN 44: both reach the spot at
+    about the same level."""
+    data = json.loads(Path(load_scenario("bcch-hung").path).read_text(encoding="utf-8"))
+    data["cells"][0].pop("faults", None)
+    b3 = data["cells"][2]
+    b3["bcch_arfcn"] = 44
+    b3["trxs"][0]["arfcns"] = [44]
+    data.update(name="bridge-co-channel", description="Test variant of bcch-hung: BRIDGE-2 and BRIDGE-3 on ARFCN 44")
+    return parse_scenario(data, "bridge-co-channel.json")
+
+
+def test_two_planned_cells_on_one_bcch_jam_each_other(tmp_path):
+    ws = tmp_path / "ws.db"
+    sid = record_scan(ws, co_channel_scenario())
+    found = diagnose_sessions(ws, [sid])
+    f = found["co_channel"]
+    assert f.data["arfcn"] == 44 and set(f.data["cells"]) == {"BRIDGE-2", "BRIDGE-3"}
+    assert "jam each other" in f.summary and "another BCCH frequency" in f.next_step
+    assert "scan_interference" not in found  # one ARFCN is not a band of interference

@@ -107,6 +107,14 @@ def test_a_gprs_complaint_with_voice_calls_only_says_packet_data_not_tested(tmp_
     assert "packet data not tested" in nt[0].summary and "PDP context" in nt[0].next_step
     weak = by_rule(found)["weak_coverage"]
     assert weak.data["explains_category"] is False and "does not explain the complaint" in weak.summary
+    # A packet data test (attach + PDP activation attempts, fieldapp.cqt.data_test) tests it.
+    with Store.open(ws) as store:
+        sid = store.sessions()[0].id
+        t0 = store.events(sid)[0].ts_utc
+        store.add_events(sid, [Event(t0 + 1, "info", "data attempt #1: ok", {"data_test": {"seq": 1,
+                                                                                           "result": "ok"}})])
+        store.commit()
+    assert not [f for f in findings(ws, case_id) if f.rule == "not_tested"]
     # Without the condition: a weak-signal complaint is answered by the same evidence.
     ws, case_id, _ = case_on(tmp_path, "tilt13-gps", category="weak signal", **BUS_STOP)
     found = by_rule(findings(ws, case_id))
@@ -228,6 +236,11 @@ def test_setup_failures_in_lock_mode_are_not_pinned_on_the_traffic_trx(tmp_path)
             evidence.attach_cqt(store, cases[name], run)
         locked = by_rule(diagnose.diagnose_case(store, cases["lock"]))
         blocked = by_rule(diagnose.diagnose_case(store, cases["block"]))
+        verdicts = {name: store.cqt_run(run)["verdict"] for name, run in (("lock", lock), ("block", block))}
+    # The CQT verdict itself says so (what the panel and `fieldapp cqt` show).
+    assert verdicts["lock"]["status"] == "setup_not_attributable" and verdicts["lock"]["suspect"] is None
+    assert "repeat in block mode" in verdicts["lock"]["text"] and "TRX-41-1" in verdicts["lock"]["text"]
+    assert verdicts["block"]["status"] == "suspect" and verdicts["block"]["suspect"] == "TRX-41-1"
     assert "suspect_trx" not in locked
     un = locked["cqt_unattributable"]
     assert un.data["trx"] is None and un.data["cell"] == "RIVER-41" and un.data["counted_on"] == "TRX-41-1"

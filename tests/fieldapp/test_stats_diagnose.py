@@ -113,13 +113,13 @@ def test_case_4_without_the_cell_plan_no_trx_is_blamed_on_counters_alone(tmp_pat
     assert fault["data"]["via"] == "cell counters" and fault["data"]["cell"] == "RIVER-41"
 
 
-@pytest.mark.parametrize("vendor", ["huawei", "ericsson"])
+@pytest.mark.parametrize("vendor", ["huawei", "ericsson", "3gpp"])
 def test_case_6_interference_bands_on_the_low_arfcns(tmp_path, capsys, vendor):
     found = diagnose(tmp_path, capsys, "low-arfcn-interference", vendor)
     (inter,) = found["interference"]
     assert inter["data"]["cells"] == ["VILL-1", "VILL-2"] and inter["data"]["low_arfcns"]
     assert max(inter["data"]["arfcns"]) <= 12 and min(inter["data"]["clean_arfcns"]) >= 100
-    assert inter["data"]["drops_on_every_trx"] is (vendor == "huawei")  # Ericsson STS has no TRX drop counters
+    assert inter["data"]["drops_on_every_trx"] is (vendor != "ericsson")  # Ericsson STS has no TRX drop counters
     assert "frequency change" in inter["next_step"] and "trx_fault" not in found
 
 
@@ -132,8 +132,11 @@ def test_case_7_packet_channel_fault_on_one_bscs_cells_voice_normal(tmp_path, ca
     assert "voice" in fault["summary"] and set(found) & FAULT_RULES == {"packet_channel_fault"}
 
 
-def test_healthy_network_gives_statistics_clean_and_no_fault(tmp_path, capsys):
-    found = diagnose(tmp_path, capsys, "bus-stop-tilt7", "3gpp")
-    assert set(found) & FAULT_RULES == set()
+@pytest.mark.parametrize("vendor", ["huawei", "ericsson", "3gpp"])
+def test_healthy_network_gives_statistics_clean_and_no_fault(tmp_path, capsys, vendor):
+    found = diagnose(tmp_path, capsys, "bus-stop-tilt7", vendor)
+    assert set(found) & FAULT_RULES == set()  # every fault rule stays silent without its condition
     (clean,) = found["statistics_clean"]
     assert clean["data"]["periods"] == 48 and len(clean["data"]["cells"]) == 6
+    assert clean["data"]["outside_thresholds"] == [] and clean["severity"] == "info"
+    assert "statistics_before_after" not in found  # no action date in the case

@@ -95,3 +95,20 @@ def test_import_then_native_and_csv_exports_carry_the_scans(tmp_path):
     row = next(r for r in table if r["arfcn"] == "100" and r["scan"] == "1")
     assert row["bsic"] == "23" and row["rxlev_dbm"] == "-93.0" and row["source"] == "nemo FREQSCAN"
     assert next(r for r in table if r["arfcn"] == "2")["bsic"] == ""  # not decoded: empty, never 0
+
+
+def test_freqscan_channel_layouts_read_by_value():
+    from logs.nemo_scan import freqscan
+
+    # band first in the channel; level before BSIC; band as a header; no header block at all
+    rows = {
+        "band first": ["1", "0", "1", "5", "10900", "62", "35", "-71.5", "9.0", "-72.0"],
+        "level first": ["1", "1", "10900", "2", "5", "62", "-71.5", "29", "9.0", "", "512", "-99.0", "", "", ""],
+        "no header": ["1", "2", "4", "62", "29", "-71.5", "9.0", "871", "", "-101.0", ""],
+    }
+    got = {k: freqscan(0.0, p, None).carriers for k, p in rows.items()}
+    assert [(c.arfcn, c.bsic, c.rxlev_dbm, c.band) for c in got["band first"]] == [(62, 35, -71.5, "GSM900")]
+    assert [(c.arfcn, c.bsic, c.rxlev_dbm, c.band) for c in got["level first"]] == [(62, 29, -71.5, "GSM900"),
+                                                                                   (512, None, -99.0, "DCS1800")]
+    assert [(c.arfcn, c.bsic, c.rxlev_dbm, c.band) for c in got["no header"]] == [(62, 29, -71.5, "GSM900"),
+                                                                                 (871, None, -101.0, "DCS1800")]

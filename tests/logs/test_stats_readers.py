@@ -152,3 +152,69 @@ def test_a_file_without_a_header_row_reads_nothing_and_says_why(tmp_path):
     path.write_text("hello,world\n1,2\n", encoding="utf-8")
     sf = read_counter_table(path, "huawei")
     assert list(sf) == [] and "no header row" in sf.stats.bad_lines[0].reason
+
+
+def test_xlsx_with_a_query_on_each_sheet_rereads_the_header(tmp_path):
+    """MAE splits big queries over sheets, each with its own preamble and header (columns may differ)."""
+    path = tmp_path / "two_sheets.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    for line in (["Query Result"], ["Start Time", "Period", "NE Name", "GCELL", "K3000:SDCCH Seizure Requests (None)"],
+                 ["2024-03-11 09:00", 60, "BSC6900_SOUTH", "LABEL=STH0456A, CellIndex=12", 540]):
+        first.append(line)
+    second = book.create_sheet("Sheet2")
+    for line in (["Query Result (continued)"],
+                 ["Start Time", "Period", "NE Name", "GCELL", "CM33:Call Drops on Traffic Channel (None)",
+                  "K3000:SDCCH Seizure Requests (None)"],
+                 ["2024-03-11 10:00", 60, "BSC6900_SOUTH", "LABEL=STH0456A, CellIndex=12", 2, 610]):
+        second.append(line)
+    book.save(path)
+    sf = read_counter_table(path)
+    rows = list(sf)
+    assert [(r.start_utc, r.values) for r in rows] == [
+        (T0, {"sdcch_attempts": 540}), (T0 + 3600, {"tch_drops": 2, "sdcch_attempts": 610})]
+    assert sf.stats.bad_count == 1  # the second sheet's title line
+
+
+def test_neighbour_relations_and_bsc_level_rows_are_their_own_objects(tmp_path):
+    ncell = tmp_path / "ncellrel.csv"  # ENIQ-style relation extract: HOVERCNT/HOVERSUC per cell pair
+    ncell.write_text("DATETIME_ID,BSC,CELL_NAME,N_CELL_NAME,NCELLREL_HOVERCNT,NCELLREL_HOVERSUC\n"
+                     "2024-03-11 09:00,BSC_NORTH1,NTH0123A,NTH0123B,120,118\n", encoding="utf-8")
+    (row,) = list(read_counter_table(ncell, "ericsson"))
+    assert (row.kind, row.cell, row.neighbour, row.object_name) == ("ncell", "NTH0123A", "NTH0123B",
+                                                                    "NTH0123A->NTH0123B")
+    assert row.values == {"ho_attempts": 120, "ho_success": 118}
+    bsc = tmp_path / "bsc.csv"  # a BSC-level query (ZK3001-style) has no cell column
+    bsc.write_text("Start Time,Period,NE Name,ZK3001:Failed SDCCH Seizures due to Busy SDCCH per BSC (None)\n"
+                   "2024-03-11 09:00,60,BSC6900_SOUTH,12\n", encoding="utf-8")
+    sf = read_counter_table(bsc, "huawei")
+    (row,) = list(sf)
+    assert (row.kind, row.bsc, row.object_name) == ("bsc", "BSC6900_SOUTH", "BSC6900_SOUTH")
+    assert row.values == {"sdcch_congestion": 12} and not sf.unknown  # Z prefix: the per-BSC variant of K3001
+
+
+def test_huawei_alarm_list_as_xlsx_with_preamble_rows(tmp_path):
+    path = tmp_path / "alarms.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in (["Alarm List"], ["Exported by: admin"], [], [], [], [], [],
+                 ["Severity", "Alarm ID", "Name", "NE Type", "Alarm Source", "MO Name", "Location Information",
+                  "Occurred On (NT)", "Cleared On (NT)"],
+                 ["Critical", 1000, "LAPD OML Fault", "BSC6900", "BSC6900_SOUTH", "GCELL:LABEL=STH0456A",
+                  "Site No.=56, Site Name=STH0456", "2024-03-11 09:00:00", "2024-03-11 09:20:00"]):
+        sheet.append(line)
+    book.save(path)
+    info = registry.pick_reader(path, kinds=(registry.ALARMS,))
+    (a,) = list(info.open(path))
+    assert (a.alarm_id, a.severity, a.cell, a.bsc) == ("1000", "critical", "STH0456A", "BSC6900_SOUTH")
+    assert a.cleared_utc - a.raised_utc == 1200
+
+
+def test_quarter_hours_of_eniq_are_summed_into_the_hour():
+    from fieldapp.netstats import kpi as K
+
+    rows = [(0, T0 + q * 900, None, c, v) for q in range(4) for c, v in (("sdcch_attempts", 100),
+                                                                         ("sdcch_congestion", q))]
+    agg = K.aggregate(K.counters_frame(rows, {0: "A"}), "hour")
+    assert agg["sdcch_attempts"].iloc[0] == 400 and agg["sdcch_congestion"].iloc[0] == 6
+    assert K.kpis(agg, ["sdcch_congestion_pct"]).iloc[0, 0] == pytest.approx(1.5)

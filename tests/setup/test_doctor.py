@@ -47,6 +47,8 @@ def test_display_verdicts():
     assert none.status == WARN and "no display" in none.detail
     xcb = doctor.display_check("Linux", {"DISPLAY": ":0"}, ["libxcb-cursor.so.0"], None)
     assert xcb.status == FAIL and xcb.fix == "sudo apt-get install -y libxcb-cursor0"
+    later = doctor.display_check("Linux", {}, ["libxcb-cursor.so.0"], None)  # no display yet: a warning
+    assert later.status == WARN and "libxcb-cursor.so.0" in later.detail and "libxcb-cursor0" in later.fix
     # On Wayland the X11 plugin's libraries do not matter.
     wl = doctor.display_check("Linux", {"WAYLAND_DISPLAY": "wayland-0"}, ["libxcb-cursor.so.0"],
                               QtFacts("6.9", "6.9", True, None, "wayland"))
@@ -91,6 +93,7 @@ def test_modemmanager_gpsd_and_workspace_verdicts(tmp_path):
     assert doctor.modemmanager_check([], "Windows") is None
     assert doctor.gpsd_check(True).status == OK
     assert doctor.gpsd_check(False, error="Connection refused").status == INFO
+    assert "--gps COM4" in doctor.gpsd_check(False, system="Windows").fix
     ws = tmp_path / "ws.db"
     assert doctor.workspace_check(WorkspaceFacts(ws, True, 50 << 30)).status == OK
     assert doctor.workspace_check(WorkspaceFacts(ws, True, 500 << 20)).status == WARN
@@ -219,3 +222,24 @@ def test_an_unwritable_workspace_fails(tmp_path):
     facts = doctor.gather_workspace(blocker / "sub" / "ws.db")
     assert not facts.writable
     assert doctor.workspace_check(facts).status == FAIL
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="needs root and unshare (a private mount namespace)")
+def test_doctor_names_the_package_of_a_missing_qt_library(tmp_path):
+    """libEGL hidden in a private mount namespace: the qt line fails naming libegl1 (the
+    doctor lives: Qt was probed in a child process)."""
+    import ctypes
+
+    ctypes.CDLL("libEGL.so.1")
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    target = next((ln.split()[-1] for ln in maps if "/libEGL.so.1" in ln), None)
+    if target is None:
+        pytest.skip("libEGL.so.1 not mapped")
+    cmd = f"{sys.executable} -m fieldapp doctor --json --workspace {tmp_path / 'ws.db'}"
+    run = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind /dev/null {target} && exec {cmd}"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 1, run.stderr
+    qt = [c for c in json.loads(run.stdout)["checks"] if c["name"] == "qt"][0]
+    assert qt["status"] == FAIL and "missing libEGL.so.1 (Debian package libegl1)" in qt["detail"]
+    assert qt["fix"] == "sudo apt-get install -y libegl1"

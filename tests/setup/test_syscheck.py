@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,8 @@ def test_a_working_venv_is_left_alone(tmp_path):
     assert syscheck.venv_problem(Path(sys.prefix)) is None
     assert syscheck.venv_problem(tmp_path / "absent") is None
     (tmp_path / "v" / "bin").mkdir(parents=True)
+    assert syscheck.venv_problem(tmp_path / "v") is None  # no pyvenv.cfg: not a venv, never removed
+    (tmp_path / "v" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     assert syscheck.venv_problem(tmp_path / "v") == "it has no python"
 
 
@@ -224,3 +227,56 @@ def test_the_window_without_libxcb_cursor_names_the_package_instead_of_aborting(
     line = run.stderr.strip().splitlines()
     assert len(line) == 1 and line[0].startswith("fieldapp: missing libxcb-cursor.so.0"), run.stderr
     assert "sudo apt-get install -y libxcb-cursor0" in line[0]
+
+
+@pytest.mark.skipif(not os.path.isdir("/usr/lib/python3/dist-packages") or os.geteuid() != 0
+                    or not shutil.which("unshare") or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs Debian's python3, root and unshare")
+def test_debians_python3_without_python3_venv_names_the_package(tmp_path):
+    """Debian ships ensurepip in python3.X-venv; with its folder emptied in a private mount
+    namespace, the check run by Debian's python3 asks for python3-venv."""
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import ensurepip, sys; print(ensurepip.__file__)"],
+                           capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip("Debian's python3 has no ensurepip here")
+    folder = str(Path(probe.stdout.strip()).parent)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {empty} {folder} && "
+                          f"exec /usr/bin/python3 {SCRIPT} --need headless --no-install"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert "python cannot make a virtual environment with pip (no ensurepip): Debian package python3-venv" \
+        in run.stderr
+    assert run.stderr.strip().splitlines()[-1].strip().startswith("sudo apt-get install -y python3-venv")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare")
+                    or not shutil.which("setpriv") or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs root, unshare and setpriv")
+def test_make_as_a_user_prints_the_apt_line_and_stops():
+    """`make demo`'s pre-flight as an ordinary user (nobody) on a machine without
+    libxcb-cursor0: one line for the library, the one apt-get line, and make stops before
+    touching the venv."""
+    try:
+        target = _real_path("libxcb-cursor.so.0")
+    except OSError:
+        pytest.skip("libxcb-cursor0 is not installed here")
+    folder = Path(tempfile.mkdtemp(prefix="fieldapp-make-"))
+    try:
+        (folder / "fieldapp").mkdir()
+        shutil.copy(ROOT / "Makefile", folder / "Makefile")
+        shutil.copy(SCRIPT, folder / "fieldapp" / "syscheck.py")
+        for p in (folder, folder / "fieldapp"):
+            p.chmod(0o755)
+        make = (f"mount --bind /dev/null {target} && exec setpriv --reuid=65534 --regid=65534 --clear-groups "
+                f"make -C {folder} PY=/usr/bin/python3 demo")
+        run = subprocess.run(["unshare", "-m", "sh", "-c", make], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2, run.stdout + run.stderr
+        err = [ln for ln in run.stderr.splitlines() if ln.startswith(("fieldapp:", "    sudo"))]
+        assert err[0].startswith("fieldapp: missing libxcb-cursor.so.0") and "libxcb-cursor0" in err[0]
+        assert err[-1].strip() == "sudo apt-get install -y libxcb-cursor0"
+        assert "installing with apt-get" not in run.stderr
+        assert not (folder / ".venv").exists()  # stopped before making the venv
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

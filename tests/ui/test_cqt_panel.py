@@ -113,19 +113,20 @@ def test_the_window_runs_a_cqt_on_the_demo_handset(qtbot, window, tmp_path):
     """The wiring of the composition root: the panel's runner on the live controller's handset,
     recording into the controller's session, samples through the window's batches."""
     from fieldapp.cqt.live_run import live_runner
-    from fieldapp.live import Controller
+    from fieldapp.live import SIMULATOR, ConnectRequest, LiveSession
     from fieldapp.store import Store
     from ui.bridge import RecordBridge
 
     bridge = RecordBridge(tick_ms=50)
-    controller = Controller(bridge.put, tmp_path / "ws.db")
+    controller = LiveSession(bridge.put, tmp_path / "ws.db")
     bridge.records_arrived.connect(window.on_records)
     panel = window.cqt_panel
-    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, view_sink=bridge.put, **kw)
+    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, **kw)
     panel.ask_block = lambda trx, others: True
+    panel.confirm_short_plan = lambda text: True  # one call per TRX: wiring, not a verdict
     bridge.start()
     try:
-        controller.connect({"port": "sim:one-way-trx", "speed": 30.0, "rate_s": 0.1, "sim_family": "quectel"})
+        controller.connect(ConnectRequest(SIMULATOR, scenario="one-way-trx", speed=30.0, rate_s=0.1, sim_family="quectel"))
         qtbot.waitUntil(lambda: panel.cell_combo.currentData() == "MALL-69", timeout=15000)
         panel.number_edit.setText("5551234")
         panel.calls_spin.setValue(1)
@@ -213,18 +214,19 @@ def test_a_refused_cqt_in_the_window_starts_no_recording(qtbot, window, tmp_path
     """Issue 12 point 11: a lock the demo SIMCom lacks is refused with a message, and the
     workspace keeps no session of the run that could not start."""
     from fieldapp.cqt.live_run import live_runner
-    from fieldapp.live import Controller
+    from fieldapp.live import SIMULATOR, ConnectRequest, LiveSession
     from fieldapp.store import Store
     from ui.bridge import RecordBridge
 
     bridge = RecordBridge(tick_ms=50)
-    controller = Controller(bridge.put, tmp_path / "ws.db")
+    controller = LiveSession(bridge.put, tmp_path / "ws.db")
     bridge.records_arrived.connect(window.on_records)
     panel = window.cqt_panel
-    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, view_sink=bridge.put, **kw)
+    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, **kw)
     bridge.start()
     try:
-        controller.connect({"port": "sim:one-way-trx", "speed": 30.0, "rate_s": 0.1, "sim_family": "simcom"})
+        controller.connect(ConnectRequest(SIMULATOR, scenario="one-way-trx", speed=30.0, rate_s=0.1,
+                                          sim_family="simcom"))
         qtbot.waitUntil(lambda: panel.cell_combo.currentData() == "MALL-69", timeout=15000)
         panel.number_edit.setText("5551234")
         panel.mode_checks["lock"].setChecked(True)

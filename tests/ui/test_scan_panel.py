@@ -5,7 +5,7 @@ scans at their time."""
 
 from __future__ import annotations
 
-from fieldapp.live import DEMO_PORT
+from fieldapp.live import SIMULATOR, ConnectRequest
 from fieldapp.model import Capabilities, PlanCell, Scan, ScanCarrier
 from fieldapp.scan_job import ScanState
 
@@ -79,7 +79,7 @@ def test_live_app_scans_the_simulators_handset_and_records_it(qtbot, tmp_path, s
     try:
         panel = app.scan_panel
         assert app.window.docks["scan"].widget() is panel
-        app.controller.connect({"port": DEMO_PORT + "bcch-hung", "family": "telit", "speed": 8.0, "rate_s": 0.3})
+        app.controller.connect(ConnectRequest(SIMULATOR, scenario="bcch-hung", family="telit", speed=8.0, rate_s=0.3))
         qtbot.waitUntil(lambda: app.window.samples_shown() >= 2, timeout=30000)
         qtbot.waitUntil(panel.scan_button.isEnabled, timeout=5000)
         app.controller.start_recording(None)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.live import DEMO_PORT, Controller
+from fieldapp.live import SIMULATOR, ConnectRequest, LiveSession
 from fieldapp.model import EV_DISCONNECTED, EV_RECONNECTED, Sample
 from tests.drivers.test_handset_source import quectel_table
 from tests.support.table_modem import TableModem
@@ -25,7 +25,7 @@ def live(qtbot, window, tmp_path):
     from ui.bridge import RecordBridge
 
     bridge = RecordBridge(tick_ms=50)
-    controller = Controller(bridge.put, tmp_path / "ws.db")
+    controller = LiveSession(bridge.put, tmp_path / "ws.db")
     bridge.records_arrived.connect(window.on_records)
     window.source_panel.connect_requested.connect(controller.connect)
     window.source_panel.disconnect_requested.connect(controller.disconnect)
@@ -41,7 +41,7 @@ def states(window):
 
 def test_demo_handset_through_the_simulator_fills_every_view(qtbot, live):
     window, controller, _bridge = live
-    controller.connect({"port": DEMO_PORT + "demo-drive", "speed": 20.0, "rate_s": 0.5})
+    controller.connect(ConnectRequest(SIMULATOR, scenario="demo-drive", speed=20.0, rate_s=0.5))
     qtbot.waitUntil(lambda: window.samples_shown() >= 6, timeout=30000)
     assert "connected" in states(window)
     assert window.history.plan.cells, "the scenario's cell plan reaches the views"
@@ -59,7 +59,7 @@ def test_a_port_that_is_not_a_modem_shows_the_probes_message(qtbot, live):
     window, controller, _bridge = live
     with TableModem({}, silent=True) as modem:
         t0 = time.monotonic()
-        controller.connect({"port": modem.port, "baud": 9600})
+        controller.connect(ConnectRequest(port=modem.port, baud=9600))
         assert time.monotonic() - t0 < 0.5  # the probe runs off the GUI thread: the window never freezes
         qtbot.waitUntil(lambda: "error" in states(window), timeout=15000)
         assert window.source_panel.message.text() == f"no AT response from {modem.port} at 9600 baud"
@@ -71,7 +71,7 @@ def test_unplug_shows_at_once_keeps_data_and_replug_reconnects(qtbot, live, tmp_
     link = tmp_path / "ttyHANDSET"
     modem = TableModem(quectel_table(), link_path=str(link)).start()
     try:
-        controller.connect({"port": str(link), "rate_s": 0.2})
+        controller.connect(ConnectRequest(port=str(link), rate_s=0.2))
         qtbot.waitUntil(lambda: window.samples_shown() >= 3, timeout=15000)
         kept = window.samples_shown()
         modem.vanish()
@@ -114,8 +114,8 @@ def test_gps_through_a_real_gpsd_reaches_the_map(qtbot, live):
             except OSError:
                 time.sleep(0.1)
         with TableModem(quectel_table()) as modem:
-            controller.connect({"port": modem.port, "rate_s": 0.3, "gps": "gpsd",
-                                "gps_address": f"127.0.0.1:{port}"})
+            controller.connect(ConnectRequest(port=modem.port, rate_s=0.3, gps="gpsd",
+                                              gps_address=f"127.0.0.1:{port}"))
             qtbot.waitUntil(lambda: len(window.history.pos_t) >= 3, timeout=20000)
             p = window.history.last_position
             # bu353s4.log: Hamilton, Waikato, 37°47.08'S 175°18.89'E.
@@ -138,7 +138,7 @@ def test_closing_the_app_while_recording_ends_the_session_cleanly(qtbot, tmp_pat
     qtbot.addWidget(app.window)
     # (not shown: the offscreen platform warns about dock size hints on show)
     with TableModem(quectel_table()) as modem:
-        app.controller.connect({"port": modem.port, "rate_s": 0.2})
+        app.controller.connect(ConnectRequest(port=modem.port, rate_s=0.2))
         app.controller.start_recording(None)
         qtbot.waitUntil(lambda: "REC" in app.window.status.text("recording"), timeout=15000)
         shown = app.window.samples_shown()
@@ -159,7 +159,7 @@ def test_closing_the_app_while_recording_ends_the_session_cleanly(qtbot, tmp_pat
 
 def test_demo_handset_speaks_the_family_forced_in_the_panel(qtbot, live):
     window, controller, _bridge = live
-    controller.connect({"port": DEMO_PORT + "demo-drive", "family": "telit", "speed": 20.0, "rate_s": 0.5})
+    controller.connect(ConnectRequest(SIMULATOR, scenario="demo-drive", family="telit", speed=20.0, rate_s=0.5))
     qtbot.waitUntil(lambda: window.samples_shown() >= 2, timeout=30000)
     assert window.status.text("family") == "Family: telit"
     assert controller.simulator.family == "telit"

@@ -1,0 +1,117 @@
+"""A full disk is a failure (issue 16 point 3): `fieldapp record` onto a file system that fills
+mid-recording keeps retrying while it holds the records in memory (bounded), writes them when
+space returns, and when it cannot: exits 1, says so, and the session ends up interrupted with
+the reason.
+
+A real, small tmpfs mounted for the test (root only; skipped elsewhere): the workspace lives
+on it and a filler file takes the rest of its space."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.drivers.test_handset_source import quectel_table
+from tests.support.table_modem import TableModem
+
+FIELDAPP = [sys.executable, "-m", "fieldapp"]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def fill(mnt):
+    """Take every free block of the file system."""
+    with open(mnt / "filler", "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass
+    assert os.statvfs(mnt).f_bavail == 0
+
+
+def sessions(ws):
+    res = subprocess.run(FIELDAPP + ["sessions", "--json", "--workspace", str(ws)], capture_output=True, text=True,
+                         timeout=30)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_space_that_returns_gets_every_record_written(small_fs):
+    ws = small_fs / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "12",
+                                            "--workspace", str(ws)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        fill(small_fs)
+        time.sleep(5)
+        (small_fs / "filler").unlink()
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "database or disk is full" in err and err.count("disk is full") == 1  # said once, not per retry
+    assert "every record was written" in err
+    n = int(out.strip().splitlines()[-1].split(": ")[1].split()[0])
+    assert n >= 40  # about 12 s / 0.2 s: the samples of the full stretch were kept and written
+    listed = sessions(ws)
+    assert listed[0]["samples"] == n and listed[0]["interrupted"] is False
+
+
+def test_a_disk_that_stays_full_is_exit_1_and_an_interrupted_session(small_fs):
+    ws = small_fs / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "8",
+                                            "--workspace", str(ws)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        fill(small_fs)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "records could not be written to the workspace" in err and "marked interrupted" in err
+    # The end could not be written either: the session is marked when the workspace opens
+    # with space again, at its last record, with the reason.
+    (small_fs / "filler").unlink()
+    listed = sessions(ws)
+    assert listed[0]["interrupted"] is True and listed[0]["end"] is not None and listed[0]["samples"] >= 5
+
+
+def test_the_waiting_records_are_bounded(small_fs):
+    from fieldapp.model import RawTraffic, Sample
+    from fieldapp.session import Recorder
+
+    ws = small_fs / "ws.db"
+    recorder = Recorder(ws, "test", max_buffered=500)
+    fill(small_fs)
+    t0 = time.time()
+    for i in range(2000):
+        recorder.put(RawTraffic(t0 + i, "rx", b"x" * 40))
+        recorder.put(Sample(t0 + i))
+    deadline = time.monotonic() + 10
+    while recorder.counts["pending"] > 500 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    counts = recorder.counts
+    assert counts["pending"] <= 500 and counts["lost"] >= 3500
+    (small_fs / "filler").unlink()
+    recorder.close()
+    assert recorder.failure and "could not be written" in recorder.failure
+    counts = recorder.counts
+    assert counts["samples"] == 500 and counts["raw"] == 0  # raw traffic went first, newest samples kept
