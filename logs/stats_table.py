@@ -36,8 +36,20 @@ def is_xlsx(path: Path) -> bool:
         return False
 
 
+def _encoding(path: Path) -> str:
+    """UTF-16 when the file starts with its byte-order mark (Excel's "Unicode text"), else UTF-8
+    (a UTF-8 BOM is dropped); bytes that do not decode become U+FFFD rather than stopping the read."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ValueError("an Excel 97-2003 .xls workbook: save it as .xlsx or .csv")
+    return "utf-8-sig"
+
+
 def _csv_rows(path: Path) -> Iterator[list[str]]:
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+    with open(path, encoding=_encoding(path), errors="replace", newline="") as fh:
         sample = fh.read(8192)
         fh.seek(0)
         delimiter = ","

@@ -211,7 +211,7 @@ class CqtPanel(QWidget):
         return row
 
     def _make_verdict_buttons(self) -> QGroupBox:
-        box = QGroupBox("What did you hear? (keys 1-8 mark the current or last call)")
+        box = QGroupBox("What did you hear? (keys 1-8 mark the call you just heard)")
         grid = QGridLayout(box)
         self.verdict_buttons: dict[str, QPushButton] = {}
         self.shortcuts: list[QShortcut] = []

@@ -87,6 +87,11 @@ class CaseDesk:
         with self.store(create=False) as st:
             return load_stats(st, case_id=case_id)
 
+    def stat_imports(self, case_id: int) -> list[dict[str, Any]]:
+        """The statistics and alarm exports imported into the case (``fieldapp stats import --case``)."""
+        with self.store(create=False) as st:
+            return st.stat_imports(case_id=case_id)
+
     def comparison(self, case_id: int) -> Comparison | None:
         with self.store(create=False) as st:
             return compare_case(st, case_id)

@@ -37,8 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ss.add_parser("show", help="KPIs of a cell per period")
     p.add_argument("--cell", required=True, metavar="NAME")
-    p.add_argument("--kpi", nargs="+", default=None, metavar="NAME", help="KPIs to show (default: the main ones; "
-                   "`fieldapp stats kpis` lists them)")
+    p.add_argument("--kpi", nargs="+", action="extend", default=None, metavar="NAME",
+                   help="KPIs to show, several after one --kpi or one per --kpi (default: the main ones; "
+                        "`fieldapp stats kpis` lists them)")
     p.add_argument("--from", dest="from_", default=None, metavar="TIME", help="from (UTC, YYYY-MM-DD[ HH:MM])")
     p.add_argument("--to", default=None, metavar="TIME", help="up to, excluded (UTC, YYYY-MM-DD[ HH:MM])")
     p.add_argument("--by", default="hour", choices=("period", "hour", "day"), help="bins (default hour)")

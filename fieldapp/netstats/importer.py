@@ -34,6 +34,9 @@ class Opened:
 def open_export(path: Path, kind: str, vendor: str | None = None) -> Opened:
     if not path.is_file():
         raise StatsImportError(f"{path}: no such file")
+    with open(path, "rb") as fh:
+        if fh.read(4) == b"\xd0\xcf\x11\xe0":
+            raise StatsImportError(f"{path.name}: an Excel 97-2003 .xls workbook: save it as .xlsx or .csv")
     if kind == registry.STATS and vendor is not None:
         if vendor not in VENDORS:
             raise StatsImportError(f"--vendor must be one of {', '.join(VENDORS)}, not {vendor!r}")
@@ -105,7 +108,16 @@ def import_stats(store: Store, path: str | Path, *, vendor: str | None = None,
     except BaseException:
         store.rollback()
         raise
+    if case_id is not None:
+        _history(store, case_id, f"statistics imported: {p.name} ({summary['vendor']}, {len(objects)} objects, "
+                                 f"{len(periods)} periods)", import_id)
     return summary
+
+
+def _history(store: Store, case_id: int, text: str, import_id: int) -> None:
+    from fieldapp.cases.workflow import default_author
+
+    store.add_case_history(case_id, default_author(), "evidence", text=text, data={"stat_import": import_id})
 
 
 def _plan_match(store: Store, cells: dict[str, str | None]) -> dict[str, Any]:
@@ -135,12 +147,12 @@ def import_alarms(store: Store, path: str | Path, *, case_id: int | None = None)
     sf = opened.reader
     if case_id is not None and store.get_case(case_id) is None:
         raise StatsImportError(f"no case {case_id} in the workspace")
+    records = list(sf)  # alarm lists are short; the vendor is known once the header is read
+    if not records and sf.stats.bad_count:
+        raise StatsImportError(f"{p.name}: no alarm rows found ({sf.stats.bad_lines[0]})")
     import_id = store.create_stat_import("alarms", p.name, vendor=sf.header.get("vendor"), layout="alarms",
                                          case_id=case_id)
     try:
-        records = list(sf)
-        if not records and sf.stats.bad_count:
-            raise StatsImportError(f"{p.name}: no alarm rows found ({sf.stats.bad_lines[0]})")
         store.put_alarms(import_id, records)
         active = sum(1 for a in records if a.cleared_utc is None)
         summary = {
@@ -157,4 +169,6 @@ def import_alarms(store: Store, path: str | Path, *, case_id: int | None = None)
     except BaseException:
         store.rollback()
         raise
+    if case_id is not None:
+        _history(store, case_id, f"alarms imported: {p.name} ({len(records)} alarms, {active} active)", import_id)
     return summary

@@ -134,3 +134,28 @@ def test_stats_show_per_trx_where_the_export_has_trx_counters(ws, tmp_path, caps
     run(capsys, "stats", "import", str(FIX / "ericsson_eniq.csv"), "--workspace", ws)
     code, _, err = run(capsys, "stats", "show", "--cell", "NTH0123A", "--trx", "--workspace", ws)
     assert code == 2 and "no TRX counters" in err
+
+
+def test_utf16_tab_separated_export_and_an_old_xls_workbook(ws, tmp_path, capsys):
+    text = (FIX / "ericsson_eniq.csv").read_text(encoding="utf-8").replace(",", "\t")
+    (tmp_path / "unicode.txt").write_text(text, encoding="utf-16")  # Excel's "Unicode text": BOM + UTF-16
+    code, out, _ = run(capsys, "stats", "import", str(tmp_path / "unicode.txt"), "--json", "--workspace", ws)
+    assert code == 0 and json.loads(out)["objects"] == ["NTH0123A", "NTH0123B", "NTH0123C"]
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    code, _, err = run(capsys, "stats", "import", str(tmp_path / "old.xls"), "--workspace", ws)
+    assert code == 2 and "save it as .xlsx or .csv" in err and err.count("\n") == 1
+
+
+def test_case_show_lists_the_imports_and_the_history_records_them(ws, capsys):
+    code, out, _ = run(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category", "dropped call",
+                       "--workspace", ws)
+    case_id = out.strip()
+    run(capsys, "stats", "import", str(FIX / "huawei_mae_query.csv"), "--case", case_id, "--workspace", ws)
+    run(capsys, "alarms", "import", str(FIX / "x733_alarms.csv"), "--case", case_id, "--workspace", ws)
+    code, out, _ = run(capsys, "case", "show", case_id, "--json", "--workspace", ws)
+    got = json.loads(out)
+    assert [(s["kind"], s["file"], s["vendor"], s["objects"]) for s in got["statistics"]] == [
+        ("stats", "huawei_mae_query.csv", "huawei", 3), ("alarms", "x733_alarms.csv", "3gpp", 2)]
+    texts = [h["text"] for h in got["history"]]
+    assert "statistics imported: huawei_mae_query.csv (huawei, 3 objects, 2 periods)" in texts
+    assert "alarms imported: x733_alarms.csv (2 alarms, 1 active)" in texts

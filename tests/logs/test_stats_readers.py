@@ -191,3 +191,30 @@ def test_neighbour_relations_and_bsc_level_rows_are_their_own_objects(tmp_path):
     (row,) = list(sf)
     assert (row.kind, row.bsc, row.object_name) == ("bsc", "BSC6900_SOUTH", "BSC6900_SOUTH")
     assert row.values == {"sdcch_congestion": 12} and not sf.unknown  # Z prefix: the per-BSC variant of K3001
+
+
+def test_huawei_alarm_list_as_xlsx_with_preamble_rows(tmp_path):
+    path = tmp_path / "alarms.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in (["Alarm List"], ["Exported by: admin"], [], [], [], [], [],
+                 ["Severity", "Alarm ID", "Name", "NE Type", "Alarm Source", "MO Name", "Location Information",
+                  "Occurred On (NT)", "Cleared On (NT)"],
+                 ["Critical", 1000, "LAPD OML Fault", "BSC6900", "BSC6900_SOUTH", "GCELL:LABEL=STH0456A",
+                  "Site No.=56, Site Name=STH0456", "2024-03-11 09:00:00", "2024-03-11 09:20:00"]):
+        sheet.append(line)
+    book.save(path)
+    info = registry.pick_reader(path, kinds=(registry.ALARMS,))
+    (a,) = list(info.open(path))
+    assert (a.alarm_id, a.severity, a.cell, a.bsc) == ("1000", "critical", "STH0456A", "BSC6900_SOUTH")
+    assert a.cleared_utc - a.raised_utc == 1200
+
+
+def test_quarter_hours_of_eniq_are_summed_into_the_hour():
+    from fieldapp.netstats import kpi as K
+
+    rows = [(0, T0 + q * 900, None, c, v) for q in range(4) for c, v in (("sdcch_attempts", 100),
+                                                                         ("sdcch_congestion", q))]
+    agg = K.aggregate(K.counters_frame(rows, {0: "A"}), "hour")
+    assert agg["sdcch_attempts"].iloc[0] == 400 and agg["sdcch_congestion"].iloc[0] == 6
+    assert K.kpis(agg, ["sdcch_congestion_pct"]).iloc[0, 0] == pytest.approx(1.5)
