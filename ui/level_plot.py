@@ -222,6 +222,11 @@ class LevelPlot(QWidget):
             plot.getViewBox().setMouseEnabled(x=True, y=False)
             plot.getViewBox().sigRangeChangedManually.connect(self._panned)
         self.level.hideAxis("bottom")  # the quality plot below carries the time axis
+        for plot in (self.level, self.quality):
+            # Time needs no SI prefix; its check re-renders the axis label (HTML) on every
+            # range change, also on the hidden top axis.
+            for name in ("top", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)
         self._bands: list[BandsItem] = []
         self._level_bands: BandsItem | None = None
         self._quality_bands: BandsItem | None = None

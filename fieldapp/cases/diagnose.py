@@ -769,7 +769,7 @@ def _with_spot(inp: DiagnosisInput, f: Finding) -> Finding:
     if f.rule not in SPOT_RULES:
         return f
     spot = inp.spot
-    notes = [t for t in ((spot.where_text() if spot.known else ""), spot.hours_text()) if t]
+    notes = [t for t in (spot.where_text(), spot.hours_text()) if t]
     if not notes:
         return f
     text = "; ".join(notes)
