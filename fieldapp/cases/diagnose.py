@@ -254,12 +254,12 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
             out.append(f)  # the after test does not test this: nothing to say
             continue
         cell = f.data.get("best_server")
-        plan_cell = next((c for c in after.plan if c.name == cell), None) if cell else None
+        after_cell = next((c for c in after.plan if c.name == cell), None) if cell else None
         how = f"session {', '.join(map(str, sids))}"
         if after.plan.version is not None:
             how += f", cell plan version {after.plan.version}"
-        if plan_cell is not None and plan_cell.tilt_deg is not None:
-            how += f": {plan_cell.name} downtilt {plan_cell.tilt_deg:.0f}°"
+        if after_cell is not None and after_cell.tilt_deg is not None:
+            how += f": {after_cell.name} downtilt {after_cell.tilt_deg:.0f}°"
         text = f"Resolved by the after test ({how})" + (f": {change}" if change else "") + "."
         data = {**f.data, "resolved_by": {"sessions": sids, "plan_version": after.plan.version, "change": change}}
         out.append(replace(f, title=f"{f.title} — resolved", summary=f"{f.summary} {text}", severity="info",
