@@ -1,5 +1,5 @@
 """Writers of counter and alarm exports in the vendor layouts the readers take (the
-simulator's ``--stats-out``; shared/reference/network-statistics.md §3-4):
+simulator's ``--stats-out``; shared/docs/network-statistics.md §3-4):
 
 - Huawei: MAE query CSV (7 preamble lines, ``Start Time,Period,NE Name,GCELL,K3000:... (None)``);
   TRX counters go to a second file ``<stem>_trx<suffix>`` with a ``GTRX`` object column.

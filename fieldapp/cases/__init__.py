@@ -1,4 +1,4 @@
-"""Complaint cases: the root object of an engineer's work (DOMAIN.md §1, issue 6).
+"""Complaint cases: the root object of an engineer's work (docs/domain.md §1, issue 6).
 
 Modules: ``model`` (the Case record: every intake fact, categories, priorities, actions),
 ``validate`` (clear messages naming the field), ``workflow`` (status changes, reopen, notes,

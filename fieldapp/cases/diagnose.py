@@ -1,6 +1,6 @@
 """Diagnosis: rules over a case's evidence that produce findings (issue 6 §4). Each finding
 says what it saw in numbers, cites the samples or calls that triggered it, and gives the next
-step of the operator's procedure (DOMAIN.md §1).
+step of the operator's procedure (docs/domain.md §1).
 
 Rules, and the reference case each reproduces on the simulator:
 - ``weak_coverage``: median serving level below -80 dBm at the spot (level percentiles, the best

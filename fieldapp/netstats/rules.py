@@ -1,4 +1,4 @@
-"""Diagnosis rules over network statistics and alarms (issue 14; DOMAIN.md procedure steps 3.1
+"""Diagnosis rules over network statistics and alarms (issue 14; docs/domain.md procedure steps 3.1
 and 3.2), in the finding model of ``fieldapp.cases.diagnose``: each finding says what it saw in
 numbers, cites the periods and counter values (or alarms), and gives the next step.
 

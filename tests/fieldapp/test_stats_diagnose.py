@@ -2,7 +2,7 @@
 ``fieldapp simulate --stats-out`` (each vendor layout) → ``fieldapp stats import`` /
 ``fieldapp alarms import`` (and the scenario's cell plan) → ``fieldapp case new`` →
 ``fieldapp case diagnose --json``. All seven reference scenarios reach the reference
-conclusion (DOMAIN.md §2); each rule also stays silent without its condition."""
+conclusion (docs/domain.md §2); each rule also stays silent without its condition."""
 
 from __future__ import annotations
 
