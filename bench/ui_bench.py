@@ -176,7 +176,7 @@ def redraw_figures(qapp, settings_dir: str, multi_tech: bool = False) -> dict:
 
 def live_figures(qapp, settings_dir: str) -> dict:
     """The simulator in its own process, the real driver and the window in this one."""
-    from fieldapp.live import Controller
+    from fieldapp.live import ConnectRequest, Controller
     from fieldapp.model import Sample
     from ui.bridge import RecordBridge
 
@@ -204,7 +204,7 @@ def live_figures(qapp, settings_dir: str) -> dict:
 
         bridge.records_arrived.connect(on_batch)
         bridge.start()
-        controller.connect({"port": str(link), "gps": "nmea", "gps_address": str(gps_link)})
+        controller.connect(ConnectRequest(port=str(link), gps="nmea", gps_address=str(gps_link)))
         deadline = time.monotonic() + 15
         while not latencies and time.monotonic() < deadline:
             qapp.processEvents()

@@ -20,5 +20,6 @@ def default_workspace() -> Path:
 
 def workspace_path(arg: str | None) -> Path:
     path = Path(arg) if arg else default_workspace()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():  # a folder we make holds personal data: 0700 (issue 16)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

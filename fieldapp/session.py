@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.model import EV_INFO, Event, Position, RawTraffic, Sample, Scan
-from fieldapp.store import RECORD_ERRORS, TRANSIENT_ERRORS, Store, UnknownSession
+from fieldapp.store import RECORD_ERRORS, TRANSIENT_ERRORS, Store, StoreDamaged, StoreError, UnknownSession
 
 # record type -> (counts key, Store method name)
 _KINDS: dict[type, tuple[str, str]] = {
@@ -179,6 +179,18 @@ class Recorder:
             store = Store.open(self.store_path, busy_timeout_s=self._busy_timeout_s)
         except BaseException as exc:
             self._start_error = exc
+            self._ready.set()
+            return
+        if store.read_only:
+            store.close()
+            self._start_error = StoreError(f"the workspace {self.store_path} is read-only: it can be listed and "
+                                           "exported, not recorded into")
+            self._ready.set()
+            return
+        problems = store.quick_check()  # never record into a damaged file (issue 16)
+        if problems != "ok":
+            store.close()
+            self._start_error = StoreDamaged(self.store_path, problems[:200])
             self._ready.set()
             return
         alive = None

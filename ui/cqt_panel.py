@@ -1,4 +1,4 @@
-"""The CQT panel: the one-way-audio hunt on the window (DOMAIN.md §4, TRX-by-TRX CQT).
+"""The CQT panel: the one-way-audio hunt on the window (docs/domain.md §4, TRX-by-TRX CQT).
 
 The plan form (number, cell and its TRXs, calls per TRX, timings, modes), a large live status
 (dialling, alerting, connected with the hold countdown, released), verdict buttons with keys
@@ -211,7 +211,7 @@ class CqtPanel(QWidget):
         return row
 
     def _make_verdict_buttons(self) -> QGroupBox:
-        box = QGroupBox("What did you hear? (keys 1-8 mark the current or last call)")
+        box = QGroupBox("What did you hear? (keys 1-8 mark the call you just heard)")
         grid = QGridLayout(box)
         self.verdict_buttons: dict[str, QPushButton] = {}
         self.shortcuts: list[QShortcut] = []

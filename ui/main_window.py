@@ -49,6 +49,7 @@ from ui.status_bar import LinkInfo, StatusBar
 from ui.theme import set_dark, style_sheet
 from ui.trace_strip import TraceStrip
 
+SCROLL_ABOVE_PX = 160  # a docked panel taller than this scrolls (1366×768 leaves ~180 px per bottom dock)
 STATUS_TICK_MS = 1000  # age of the last sample, skipped-line count
 REDRAW_TIMES_KEPT = 2000
 
@@ -167,18 +168,28 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
 
     def add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, *,
-                 tab_with: str | None = None, scrolled: bool = False) -> QDockWidget:
+                 tab_with: str | None = None, scrolled: bool | None = None) -> QDockWidget:
         """The hook for a new panel: a dock named ``dock_<key>`` (saved layouts know it by that
-        name) in ``area``, tabbed behind ``tab_with`` when given, in a scroll area when
-        ``scrolled`` (tall panels), listed in the View menu and kept in the default layout."""
+        name) in ``area``, tabbed behind ``tab_with`` when given, listed in the View menu and
+        kept in the default layout. ``scrolled``: in a scroll area; by default a panel taller
+        than its share of a laptop screen (``SCROLL_ABOVE_PX``) scrolls rather than pushing the
+        plots off it. The docks are then re-proportioned to the window."""
+        if scrolled is None:
+            scrolled = widget.minimumSizeHint().height() > SCROLL_ABOVE_PX
         self._dock(key, title, _scrolled(widget) if scrolled else widget, area)
         if tab_with in self.docks:
             self.tabifyDockWidget(self.docks[tab_with], self.docks[key])
             self.docks[tab_with].raise_()
+        arrange(self, self.width(), self.height())
         self._default_state = self.saveState()
         if getattr(self, "view_menu", None) is not None:
             self.view_menu.insertAction(self._docks_end, self.docks[key].toggleViewAction())
         return self.docks[key]
+
+    def dock_panel(self, key: str) -> QWidget | None:
+        """The panel of a dock, through the scroll area ``add_dock`` may have put it in."""
+        widget = self.docks[key].widget()
+        return widget.widget() if isinstance(widget, QScrollArea) else widget
 
     def set_field_mode(self, on: bool) -> None:
         """Large tiles instead of the plots (the docks stay)."""

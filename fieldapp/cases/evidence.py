@@ -112,7 +112,9 @@ def attach_file(store: Store, case_id: int, path: str | Path, *, role: str | Non
     folder = attachments_dir(store) / f"case-{case_id}"
     dest = folder / f"{digest[:12]}-{src.name}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # 0700: the copies are the subscriber's photos and screenshots (personal data)
+        folder.parent.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         if not dest.exists() or dest.is_symlink():
             # 0600: a photo or a screenshot of a subscriber's complaint is personal data
             with replacing(dest, mode=0o600) as partial:

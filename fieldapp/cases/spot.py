@@ -81,13 +81,16 @@ class SpotView:
         """How the spot was chosen, for a finding's summary."""
         if not self.known:
             return "the case gives no position: every sample is taken as the spot"
-        text = f"{len(self.at_spot)} samples within {self.radius_m:.0f} m of the spot"
-        if self.elsewhere:
-            text += f" ({self.elsewhere} elsewhere on the route left out)"
+        unplaced = sum(1 for sid, _x in self.at_spot if sid in self.unplaced_sessions)
+        parts = []
+        if len(self.at_spot) > unplaced or not self.unplaced_sessions:
+            parts.append(f"{len(self.at_spot) - unplaced} samples within {self.radius_m:.0f} m of the spot"
+                         + (f" ({self.elsewhere} elsewhere on the route left out)" if self.elsewhere else ""))
         if self.unplaced_sessions:
             ids = ", ".join(str(s) for s in self.unplaced_sessions)
-            text += f"; session {ids} has no GPS position and is taken as measured at the spot"
-        return text
+            parts.append(f"session {ids} ({unplaced} samples) has no GPS position and is taken as measured at "
+                         f"the spot")
+        return "; ".join(parts)
 
     def hours_text(self) -> str:
         """"tests at 15:40-15:42 UTC, inside the complaint hours (15-17 h)" or ""."""

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.case",      # case new/list/show/attach/report/pack ...
     "fieldapp.cli.stats",     # stats import/show/kpis, alarms import (network statistics)
     "fieldapp.cli.doctor",    # doctor (is this machine ready for a field session)
+    "fieldapp.cli.workspace", # workspace check [--recover]
 )
 
 
@@ -82,16 +83,46 @@ def main(argv: list[str] | None = None) -> int:
                 return _missing_library(exc)
         parser.print_help()
         return 2
+    from fieldapp.cli import terminal
+
+    old_streams = terminal.install()
     try:
         return int(func(args) or 0)
+    except BrokenPipeError:  # `fieldapp sessions | head`: the reader has all it wanted
+        return terminal.quiet_broken_pipe()
     except CliError as exc:
         print(f"fieldapp: {exc}", file=sys.stderr)
         return exc.code
+    except Exception as exc:
+        code = _workspace_failure(exc, args)
+        if code is None:
+            raise
+        return code
     except KeyboardInterrupt:
         print("fieldapp: interrupted", file=sys.stderr)
         return 130
     except ImportError as exc:
         return _missing_library(exc)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            terminal.quiet_broken_pipe()
+        except (OSError, ValueError):
+            pass
+        sys.stdout, sys.stderr = old_streams
+
+
+def _workspace_failure(exc: Exception, args: argparse.Namespace) -> int | None:
+    """A workspace that turns out damaged (or otherwise unusable) in the middle of a command:
+    one line, never a traceback. None: not a workspace problem."""
+    from fieldapp.store import StoreDamaged, as_store_error
+
+    err = as_store_error(exc, getattr(args, "workspace", None) or "(default workspace)")
+    if err is None:
+        return None
+    print(f"fieldapp: {err}", file=sys.stderr)
+    return 1 if isinstance(err, StoreDamaged) else 2
 
 
 def _missing_library(exc: ImportError) -> int:

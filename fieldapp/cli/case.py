@@ -74,12 +74,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--due-before", default=None, metavar="YYYY-MM-DD")
     p.add_argument("--search", default=None, metavar="TEXT", help="text anywhere in the case")
     p.add_argument("--json", action="store_true")
+    _add_include_personal(p)
     add_workspace_arg(p)
     p.set_defaults(func=cmd_list)
 
     p = cs.add_parser("show", help="a case's facts, history, evidence and findings")
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true")
+    _add_include_personal(p)
     add_workspace_arg(p)
     p.set_defaults(func=cmd_show)
 
@@ -205,8 +207,22 @@ def _read_json(name: str) -> dict[str, Any]:
     return data
 
 
-def case_json(case: Case) -> dict[str, Any]:
+def _add_include_personal(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--include-personal", action="store_true",
+                   help="show the subscriber's name, numbers, IMSI/IMEI and a private spot "
+                        "(masked by default, as in reports)")
+
+
+def _masker(case: Case, args: argparse.Namespace):
+    from fieldapp.report.mask import Masker
+
+    return Masker(case, getattr(args, "include_personal", False))
+
+
+def case_json(case: Case, masker=None) -> dict[str, Any]:
     out = asdict(case)
+    if masker is not None:
+        out = {k: masker.field(k, v) for k, v in out.items()}
     out["cells"] = list(case.cells)
     out["created"] = iso_utc(case.created_utc)
     return out
@@ -239,14 +255,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         statuses += tuple(x for x in STATUSES if x != "closed") if s.strip().lower() == "open" else (s,)
     cases = _run(desk.cases, statuses=statuses, category=args.category, due_before=args.due_before, text=args.search)
     if args.json:
-        print(json.dumps([case_json(c) for c in cases], indent=2, ensure_ascii=False))
+        print(json.dumps([case_json(c, _masker(c, args)) for c in cases], indent=2, ensure_ascii=False))
         return 0
     if not cases:
         print(f"no cases in {desk.workspace}")
         return 0
     head = ("ID", "STATUS", "PRIORITY", "DUE", "CATEGORY", "TITLE")
     rows = [head] + [(str(c.id), STATUS_LABELS.get(c.status, c.status).split(" (")[0], c.priority, c.due_date or "-",
-                      c.category or "-", c.display_title()) for c in cases]
+                      c.category or "-", _masker(c, args).text(c.display_title())) for c in cases]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
     for r in rows:
         print("  ".join([r[0].rjust(widths[0])] + [r[i].ljust(widths[i]) for i in range(1, len(head) - 1)] + [r[-1]]))
@@ -259,36 +275,39 @@ def cmd_show(args: argparse.Namespace) -> int:
     history = desk.history(args.id)
     items = desk.evidence(args.id)
     findings = _run(desk.findings, args.id)
+    m = _masker(case, args)  # the same masking default as reports (--include-personal)
     imports = desk.stat_imports(args.id)  # statistics and alarm exports (issue 14)
     stat_rows = [{"import": i["id"], "kind": i["kind"], "file": i["source"], "vendor": i["vendor"],
                   "objects": len(i["summary"].get("objects", [])), "periods": len(i["summary"].get("periods", [])),
                   "alarms": i["summary"].get("alarms")} for i in imports]
     if args.json:
-        print(json.dumps({"case": case_json(case), "statistics": stat_rows,
+        print(json.dumps({"case": case_json(case, m), "statistics": stat_rows,
                           "history": [{"time": iso_utc(h.ts_utc), "author": h.author, "kind": h.kind,
-                                       "from": h.from_status, "to": h.to_status, "text": h.text} for h in history],
-                          "evidence": [{"attachment": i.attachment_id, "kind": i.kind, "ref": i.ref, "role": i.role,
-                                        "label": i.label, "sha256": i.sha256} for i in items],
-                          "findings": [_finding_json(f) for f in findings]}, indent=2, ensure_ascii=False))
+                                       "from": h.from_status, "to": h.to_status, "text": m.text(h.text)}
+                                      for h in history],
+                          "evidence": [{"attachment": i.attachment_id, "kind": i.kind, "ref": m.text(i.ref),
+                                        "role": i.role, "label": m.text(i.label), "sha256": i.sha256} for i in items],
+                          "findings": [m.data(_finding_json(f)) for f in findings]}, indent=2, ensure_ascii=False))
         return 0
-    print(f"Case {case.id}: {case.display_title()}")
+    print(f"Case {case.id}: {m.text(case.display_title())}")
     print(f"  status {STATUS_LABELS.get(case.status, case.status)}, priority {case.priority}, "
           f"due {case.due_date or '-'}, engineer {case.engineer or '-'}")
     for spec in FIELDS:
         value = getattr(case, spec.name)
         if value not in (None, "", ()) and spec.name != "title":
-            shown = ", ".join(value) if isinstance(value, tuple) else value
+            value = m.field(spec.name, value)
+            shown = ", ".join(map(str, value)) if isinstance(value, (tuple, list)) else value
             print(f"  {spec.label + ':':22} {shown}")
     missing = case.missing_intake()
     if missing:
         print(f"  intake facts missing: {', '.join(missing)}")
     print("History:")
     for h in history:
-        print(f"  {iso_utc(h.ts_utc, 'seconds')}  {h.author}: {h.text}")
+        print(f"  {iso_utc(h.ts_utc, 'seconds')}  {h.author}: {m.text(h.text)}")
     print("Evidence:" if items else "Evidence: none")
     for i in items:
         att = "-" if i.attachment_id is None else str(i.attachment_id)
-        print(f"  [{att}] {i.kind}{' (' + i.role + ')' if i.role else ''}: {i.label}")
+        print(f"  [{att}] {i.kind}{' (' + i.role + ')' if i.role else ''}: {m.text(i.label)}")
     if stat_rows:
         print("Statistics and alarms:")
     for r in stat_rows:
@@ -296,7 +315,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"  [{r['import']}] {r['kind']}: {r['file']} ({r['vendor'] or '?'}; {what})")
     print("Findings:" if findings else "Findings: none")
     for f in findings:
-        print(f"  * {f.title}: {f.summary}\n    next: {f.next_step}")
+        print(f"  * {f.title}: {m.text(f.summary)}\n    next: {f.next_step}")
     return 0
 
 

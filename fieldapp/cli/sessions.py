@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=sorted(EXPORTERS), default="csv", help="default: csv")
     p.add_argument("--out", required=True, metavar="F",
                    help="file to write (- for standard output); an existing link, FIFO or device is refused")
+    p.add_argument("--include-personal", action="store_true",
+                   help="keep IMSI/IMEI and the case's subscriber numbers (masked by default, as in reports)")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_export)
 
@@ -98,6 +100,35 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- export
 
 
+def _export(store: Store, args: argparse.Namespace, out: Path) -> int:
+    """The export, with identities masked unless --include-personal (the reports' default):
+    IMSI/IMEI anywhere, and the numbers and name of the session's case."""
+    if args.include_personal:
+        return export_session(store, args.session, out, args.format)
+    import tempfile
+
+    from fieldapp.cases.model import Case
+    from fieldapp.report.mask import Masker
+    from fieldapp.report.pack import masked_session_file
+    from fieldapp.safe_write import replacing
+
+    info = store.session(args.session)
+    row = store.get_case(info.case_id) if info is not None and info.case_id is not None else None
+    masker = Masker(Case.from_store(row) if row else Case())
+    with tempfile.TemporaryDirectory(prefix="fieldapp-export-") as tmp_name:
+        raw = Path(tmp_name) / out.name
+        count = export_session(store, args.session, raw, args.format)
+        for made in sorted(Path(tmp_name).iterdir()):  # the export and its companions
+            payload = made.read_bytes()
+            if made.name.endswith(".fieldapp.jsonl") or args.format == "native":
+                payload = masked_session_file(payload, ".fieldapp.jsonl", masker)
+            elif args.format == "kml":
+                payload = masker.text(payload.decode("utf-8")).encode("utf-8")
+            with replacing(out.with_name(made.name)) as target:
+                target.write_bytes(payload)
+    return count
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     path = workspace_from(args)
     out = Path(args.out)
@@ -106,9 +137,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.out == STDOUT:  # the file is made privately, then its bytes go to stdout
             suffix = {"native": ".fieldapp.jsonl", "kml": ".kml"}.get(args.format, ".csv")
             with to_stdout(f"session-{args.session}{suffix}") as tmp:
-                count = export_session(store, args.session, tmp, args.format)
+                count = _export(store, args, tmp)
         else:
-            count = export_session(store, args.session, out, args.format)
+            count = _export(store, args, out)
     except UnknownSession as exc:
         raise CliError(f"{exc} ({path})") from exc
     except OSError as exc:

@@ -160,8 +160,10 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
                                   if device.get("family") or device.get("model") else "")
             rows.append([str(s.session_id), escape(s.role or "—"), what,
                          _t(info.start_utc if info else None), str(len(s.samples)), median_dbm(levels),
-                         f"{sum(c.outcome == 'released' for c in calls)}/{len(calls)} ok" if calls else "—"])
-        parts.append(_table(["Session", "Role", "Source", "Start", "Samples", "Median level", "Calls"], rows))
+                         f"{sum(c.outcome == 'released' for c in calls)}/{len(calls)} ok" if calls else "—",
+                         f"v{s.plan_version}" if s.plan_version is not None else "—"])
+        parts.append(_table(["Session", "Role", "Source", "Start", "Samples", "Median level", "Calls", "Cell plan"],
+                            rows))
         for name in images:
             if name.startswith("level-"):
                 parts.append(f"<p><img src='{image_src(name)}' width='640'></p>")

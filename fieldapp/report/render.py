@@ -16,7 +16,7 @@ from fieldapp.fonts import FAMILY
 from fieldapp.report.data import MAX_PLOTTED_SESSIONS, ReportData
 from fieldapp.report.fonts import use_bundled_fonts
 from fieldapp.report.html import build_html
-from fieldapp.report.mask import Masker
+from fieldapp.report.mask import POSITION_DECIMALS, Masker
 from fieldapp.report.plots import before_after_bars, level_quality_plot, png_bytes, route_map
 from fieldapp.safe_write import replacing
 
@@ -40,16 +40,19 @@ def ensure_qt() -> None:
     use_bundled_fonts()
 
 
-def _spot(data: ReportData) -> tuple[float, float] | None:
+def _spot(data: ReportData, masked: bool = False) -> tuple[float, float] | None:
+    """The complaint spot on the map; a masked report rounds the case's position (~100 m), as
+    its text does."""
     if data.case.position is not None:
-        return data.case.position
+        lat, lon = data.case.position
+        return (round(lat, POSITION_DECIMALS), round(lon, POSITION_DECIMALS)) if masked else (lat, lon)
     pos = [(s.position.lat, s.position.lon) for sd in data.sessions for s in sd.samples if s.position]
     if not pos:
         return None
     return (percentile([p[0] for p in pos], 50), percentile([p[1] for p in pos], 50))
 
 
-def render_images(data: ReportData) -> dict[str, QImage]:
+def render_images(data: ReportData, *, masked: bool = False) -> dict[str, QImage]:
     """The pictures of the report by name: level-<session>.png, map.png, before-after.png."""
     ensure_qt()
     images: dict[str, QImage] = {}
@@ -61,7 +64,7 @@ def render_images(data: ReportData) -> dict[str, QImage]:
     serving = {f.data.get("best_server") for f in data.findings if f.data.get("best_server")}
     serving |= set(data.case.cells)
     if data.sessions or data.case.position is not None:
-        images["map.png"] = route_map(data.sessions, data.plan, _spot(data), serving_names=sorted(serving))
+        images["map.png"] = route_map(data.sessions, data.plan, _spot(data, masked), serving_names=sorted(serving))
     if data.comparison is not None:
         images["before-after.png"] = before_after_bars(data.comparison)
     if data.stats is not None and not data.stats.counters.empty:  # network statistics (issue 14)
@@ -75,7 +78,7 @@ def render_images(data: ReportData) -> dict[str, QImage]:
 
 def report_html(data: ReportData, *, include_personal: bool = False) -> str:
     """The report as one self-contained HTML text (pictures as data: URIs)."""
-    images = render_images(data)
+    images = render_images(data, masked=not include_personal)
     encoded = {name: "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode("ascii")
                for name, img in images.items()}
     return build_html(data, Masker(data.case, include_personal), encoded.__getitem__, list(images))
@@ -91,7 +94,7 @@ def write_pdf(data: ReportData, path: str | Path, *, include_personal: bool = Fa
     """The report on A4 pages (page numbers at the foot), text selectable and searchable."""
     ensure_qt()
     path = Path(path)
-    images = render_images(data)
+    images = render_images(data, masked=not include_personal)
     doc = QTextDocument()
     font = QFont(FAMILY)
     font.setPointSizeF(10)

@@ -13,8 +13,15 @@ connection, used from one thread (the recorder opens its own in its writer threa
 """
 
 from fieldapp.store.cases import Attachment, HistoryEntry, UnknownCase
-from fieldapp.store.schema import RECORD_ERRORS, SCHEMA_VERSION, TRANSIENT_ERRORS, StoreError
+from fieldapp.store.schema import (
+    RECORD_ERRORS,
+    SCHEMA_VERSION,
+    TRANSIENT_ERRORS,
+    StoreDamaged,
+    StoreError,
+    as_store_error,
+)
 from fieldapp.store.workspace import SessionInfo, Store, UnknownSession
 
 __all__ = ["RECORD_ERRORS", "SCHEMA_VERSION", "TRANSIENT_ERRORS", "Attachment", "HistoryEntry", "SessionInfo", "Store",
-           "StoreError", "UnknownCase", "UnknownSession"]
+           "StoreDamaged", "StoreError", "UnknownCase", "UnknownSession", "as_store_error"]

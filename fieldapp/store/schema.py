@@ -40,6 +40,26 @@ class StoreError(Exception):
     """A workspace that cannot be used (not a workspace, newer schema, unknown session...)."""
 
 
+class StoreDamaged(StoreError):
+    """An SQLite workspace whose pages are broken (a disk error, a copy cut short)."""
+
+    def __init__(self, path: object, detail: object) -> None:
+        super().__init__(f"the workspace is damaged: {path} ({detail}); `fieldapp workspace check --recover "
+                         f"--workspace {path}` copies what is readable into a new file")
+
+
+def as_store_error(exc: BaseException, where: object) -> StoreError | None:
+    """An SQLite error met in the middle of some work, as the StoreError to tell the user
+    (a damaged file, a read-only one); None when it is not about the workspace file."""
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return StoreDamaged(where, exc)
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+        return StoreError(f"the workspace {where} is read-only ({exc}): it can be listed and exported")
+    return None
+
+
 # How a writer tells errors apart without importing sqlite3 itself:
 # - the database cannot take writes for now (disk full, locked by another program, I/O error):
 #   keep the records and try again later;

@@ -11,6 +11,7 @@ at once, together with anything pending.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,7 @@ from fieldapp.store import liveness
 from fieldapp.store import scan_rows as _scan_rows
 from fieldapp.store import stat_rows as _stat
 from fieldapp.store.rows import LAYOUT_JSON, SAMPLE_COLUMNS, SampleReader, dumps, loads, sample_row
-from fieldapp.store.schema import StoreError, configure, migrate, schema_version
+from fieldapp.store.schema import SCHEMA_VERSION, StoreDamaged, StoreError, configure, migrate, schema_version
 
 
 class UnknownSession(StoreError):
@@ -75,12 +76,45 @@ _SELECT_SESSIONS = (
 )
 
 
+def _writable(path: Path) -> bool:
+    """Can this process write the workspace (file and folder: SQLite's WAL files go beside)?"""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\0"
+    except OSError:
+        return False
+
+
+def _private_file(path: Path) -> None:
+    """Create the workspace file 0600 before SQLite does (it would follow the umask, and its
+    -wal/-shm files take the main file's mode); an existing workspace of ours readable by
+    others is made private too."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        os.close(fd)
+        return
+    except FileExistsError:
+        pass
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = os.stat(p)
+            if st.st_uid == os.geteuid() and st.st_mode & 0o077 and os.access(p, os.W_OK):
+                os.chmod(p, st.st_mode & 0o700)
+        except OSError:
+            pass
+
+
 class Store:
     """A workspace database. Create with ``Store.open(path)``; use from one thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
         self._conn = conn
         self.path = path
+        self.read_only = read_only  # opened from a read-only file or medium: list and export only
         self._layout_id: int | None = None  # this code's record layout in record_layouts
 
     # ------------------------------------------------------------------ opening
@@ -95,8 +129,14 @@ class Store:
         path = Path(path)
         if not create and not path.exists():
             raise StoreError(f"no workspace at {path}")
+        if path.exists() and not _writable(path):
+            return cls._open_read_only(path, busy_timeout_s)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700 / 0600: the workspace holds names, numbers, IMSI and IMEI (issue 16). A
+            # folder we create is ours; an existing one (the user's) keeps its mode.
+            if not path.parent.exists():
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _private_file(path)
         except OSError as exc:
             raise StoreError(f"cannot create the workspace directory {path.parent}: {exc}") from exc
         try:
@@ -112,6 +152,8 @@ class Store:
             raise StoreError(f"cannot open the workspace {path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if _is_sqlite(path):
+                raise StoreDamaged(path, exc) from exc
             raise StoreError(f"{path} is not a usable fieldapp workspace: {exc}") from exc
         except BaseException:
             conn.close()
@@ -119,6 +161,44 @@ class Store:
         store = cls(conn, path)
         liveness.claim_orphans(path, store.mark_orphaned)
         return store
+
+    @classmethod
+    def _open_read_only(cls, path: Path, busy_timeout_s: float) -> Store:
+        """A workspace on a read-only file or medium (a colleague's USB stick, a CD, a share):
+        listed and exported, never changed. WAL needs its -shm beside the file, so when that
+        cannot be made the file is read as immutable."""
+        from urllib.parse import quote
+
+        last: Exception | None = None
+        for flags in ("mode=ro", "immutable=1"):
+            try:
+                conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?{flags}", uri=True,
+                                       isolation_level=None, timeout=busy_timeout_s)
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+                version = schema_version(conn)
+                conn.execute("SELECT count(*) FROM sessions").fetchone()
+            except sqlite3.OperationalError as exc:
+                last = exc
+                continue
+            except sqlite3.DatabaseError as exc:
+                if _is_sqlite(path):
+                    raise StoreDamaged(path, exc) from exc
+                raise StoreError(f"{path} is not a usable fieldapp workspace: {exc}") from exc
+            if version != SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(f"{path} is read-only and has schema v{version}; this fieldapp needs "
+                                 f"v{SCHEMA_VERSION} (copy it somewhere writable to upgrade it)")
+            return cls(conn, path, read_only=True)
+        raise StoreError(f"cannot open the read-only workspace {path}: {last}")
+
+    def quick_check(self) -> str:
+        """SQLite's quick check (structure, not index contents): "ok" or the problems."""
+        try:
+            rows = self._conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows)
 
     def hold_session(self, session_id: int) -> liveness.SessionLock | None:
         """For a recorder: the mark that this session's recorder is alive (``release()`` it

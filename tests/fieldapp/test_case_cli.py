@@ -39,10 +39,13 @@ def test_new_from_json_prints_the_id_alone_and_show_has_the_facts(ws, tmp_path, 
     intake.write_text(json.dumps(INTAKE), encoding="utf-8")
     code, out, err = run(capsys, "case", "new", "--json", str(intake), "--workspace", str(ws))
     assert (code, out, err) == (0, "1\n", "")
-    code, out, _ = run(capsys, "case", "show", "1", "--workspace", str(ws), "--json")
+    code, out, _ = run(capsys, "case", "show", "1", "--workspace", str(ws), "--json", "--include-personal")
     case = json.loads(out)["case"]
     assert code == 0 and case["category"] == "one-way audio" and case["latitude"] == 48.21
     assert case["subscriber_name"] == "Anna Berger" and case["status"] == "new"
+    # masked by default, as in reports (issue 16)
+    code, out, _ = run(capsys, "case", "show", "1", "--workspace", str(ws), "--json")
+    assert json.loads(out)["case"]["subscriber_name"] == "A. B."
 
 
 def test_new_from_options_and_list_with_a_status_filter(ws, capsys):

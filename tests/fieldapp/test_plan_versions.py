@@ -89,3 +89,21 @@ def test_an_after_test_that_still_shows_the_problem_does_not_resolve_it(tmp_path
     weak = [f for f in found if f.rule == "weak_coverage"]
     assert len(weak) == 2 and "resolved_by" not in weak[0].data
     assert weak[1].title.endswith("(after test: not resolved)") and weak[1].data["plan_version"] == 1
+
+
+def test_the_report_lists_the_plan_version_of_each_session(tmp_path):
+    from pypdf import PdfReader
+
+    from fieldapp.report import gather_report, write_report
+
+    ws, _ = recorded("bus-stop-before-after", tmp_path)
+    with Store.open(ws) as store:
+        before, after = (s.id for s in store.sessions())
+        case_id = workflow.create(store, {"subscriber_number": "0660 1234567", "category": "weak signal",
+                                          **BUS_STOP})
+        evidence.attach_session(store, case_id, before, role="before")
+        evidence.attach_session(store, case_id, after, role="after")
+        pdf = write_report(gather_report(store, case_id), tmp_path / "case.pdf")
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(pdf)).pages)
+    assert "Cell plan" in text and re.search(r"1 before .*? v1 2 after .*? v2", text)
+    assert "Weak coverage at the spot — resolved" in text and "cell plan version 2: HOSP-2 downtilt 7°" in text

@@ -79,3 +79,14 @@ def test_the_masked_report_rounds_the_spot_and_masks_a_private_address(packs):
     assert "48.197, 16.375 (rounded to about 100 m)" in masked and "48.19682" not in masked
     assert "Spitalgasse" not in masked and "Spitalgasse 23" in plain and "48.19682, 16.37477" in plain
     assert "Spitalgasse" not in case_json and '"latitude": 48.197' in case_json
+
+
+def test_the_masked_map_puts_the_spot_on_the_rounded_position(packs):
+    from types import SimpleNamespace
+
+    from fieldapp.report.render import _spot
+
+    _tmp, _sid, case = packs
+    data = SimpleNamespace(case=case, sessions=[])  # what _spot reads of the report data
+    assert _spot(data, masked=True) == (48.197, 16.375)
+    assert _spot(data, masked=False) == (48.196823, 16.374771)

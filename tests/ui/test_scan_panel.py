@@ -78,7 +78,7 @@ def test_live_app_scans_the_simulators_handset_and_records_it(qtbot, tmp_path, s
     app = LiveApp(tmp_path / "ws.db", settings_path=settings_path)
     try:
         panel = app.scan_panel
-        assert app.window.docks["scan"].widget() is panel
+        assert app.window.dock_panel("scan") is panel  # (in a scroll area on a laptop screen)
         app.controller.connect(ConnectRequest(SIMULATOR, scenario="bcch-hung", family="telit", speed=8.0, rate_s=0.3))
         qtbot.waitUntil(lambda: app.window.samples_shown() >= 2, timeout=30000)
         qtbot.waitUntil(panel.scan_button.isEnabled, timeout=5000)

@@ -146,3 +146,33 @@ def test_the_dark_theme_darkens_the_plots_and_is_remembered(qtbot, window, setti
     again.dark_action.setChecked(False)
     assert again.level_plot.graphics.backgroundBrush().color().lightness() > 200
     again.close()
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_the_composed_window_with_every_issue_s_dock_fits_the_screen(qtbot, tmp_path, monkeypatch, size):
+    """The window as ``fieldapp`` builds it (cases, scan dock and whatever else the composition
+    root adds through ``add_dock``)."""
+    from fieldapp.app import LiveApp
+    from ui.main_window import MainWindow
+
+    monkeypatch.setenv("FIELDAPP_SETTINGS", str(tmp_path / "s.ini"))
+    monkeypatch.setattr(MainWindow, "_screen_area", QRect(0, 0, *size), raising=False)  # the laptop's screen
+    app = LiveApp(tmp_path / "ws.db")
+    win = app.window
+    try:
+        win.show()
+        qtbot.waitExposed(win)
+        win.on_records(synthetic.drive(60, synthetic.plan()))
+        qtbot.wait(50)
+        frame = win.frameGeometry()
+        assert frame.width() <= size[0] and frame.height() <= size[1], frame
+        for key, dock in win.docks.items():
+            if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty():
+                assert win.rect().contains(dock.geometry()), key
+        assert not _squeezed(win)
+        assert win.level_plot.level.getViewBox().height() >= 150
+        assert win.map_view.plot_widget.height() >= 220
+        assert win.docks["events"].height() <= 0.36 * size[1]  # the bottom row keeps to its share
+    finally:
+        win.close()
+        app.close()
