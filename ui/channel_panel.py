@@ -59,7 +59,8 @@ class ChannelPanel(QWidget):
         for key, label, _cap in ROWS:
             value = QLabel(UNKNOWN)
             value.setObjectName("valueLabel")
-            value.setWordWrap(True)
+            # No word wrap: a wrapping label re-lays the dock out whenever its text changes
+            # (the level changes every tick); the panel sits in a scroll area instead.
             name = QLabel(label)
             if key in TIPS:
                 name.setToolTip(TIPS[key])

@@ -222,6 +222,11 @@ class LevelPlot(QWidget):
             plot.getViewBox().setMouseEnabled(x=True, y=False)
             plot.getViewBox().sigRangeChangedManually.connect(self._panned)
         self.level.hideAxis("bottom")  # the quality plot below carries the time axis
+        for plot in (self.level, self.quality):
+            # Time needs no SI prefix; its check re-renders the axis label (HTML) on every
+            # range change, also on the hidden top axis.
+            for name in ("top", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)
         self._bands: list[BandsItem] = []
         self._level_bands: BandsItem | None = None
         self._quality_bands: BandsItem | None = None
@@ -263,7 +268,7 @@ class LevelPlot(QWidget):
 
     # ------------------------------------------------------------------ configuration
     def set_bins(self, bins) -> None:
-        """The user's RXLEV legend (configurable, DOMAIN.md §3) for GSM's level bands."""
+        """The user's RXLEV legend (configurable, docs/domain.md §3) for GSM's level bands."""
         self.gsm_bins = tuple(bins)
         if self.terms.tech == "GSM":
             self.terms = with_level_bins(self.terms, self.gsm_bins)

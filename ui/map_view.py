@@ -170,6 +170,8 @@ class MapView(QWidget):
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.plot.setAspectLocked(True)
+        for name in ("top", "bottom", "left", "right"):  # hidden axes: no label work when following
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.viewbox = self.plot.getViewBox()
         self.viewbox.sigRangeChangedManually.connect(lambda *a: self.set_follow(False))
         self.viewbox.sigRangeChanged.connect(lambda *a: self.tiles.update())

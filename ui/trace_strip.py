@@ -177,6 +177,8 @@ class TraceStrip(QWidget):
         left.setWidth(AXIS_WIDTH_PX)
         left.setTicks([[(0.65, "Serving")]])
         self.plot.hideAxis("bottom")  # the quality plot above shows the same time axis
+        for name in ("top", "bottom"):  # no axis-label re-render on every range change
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.items = SegmentsItem()
         self.plot.addItem(self.items)
         self.plot_widget.setFixedHeight(48)

@@ -3,7 +3,7 @@ and TRX, consistent with the scenario's world and faults, as an OSS would export
 
 Counters are canonical measurements (``logs/stats_counters.csv``) in plain dicts; the vendor
 layouts are written by ``logs/stats_write.py`` (drivers never import logs). What each fault
-does to them (DOMAIN.md §2, reference §4.3):
+does to them (docs/domain.md §2, docs/network-statistics.md §5):
 
 - ``bcch_hung`` (cases 1, 5): from the fault's onset no channel request, no SDCCH seizure, no
   TCH assignment, while incoming handovers (and their traffic) still arrive and the TRXs stay

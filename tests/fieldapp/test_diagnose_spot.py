@@ -89,6 +89,13 @@ def test_the_finding_says_whether_the_tests_were_in_the_complaint_hours(tmp_path
     assert weak_out.data["spot"]["in_hours"] is False and "outside the complaint hours" in weak_out.summary
 
 
+def test_without_a_position_the_finding_says_every_sample_was_taken_as_the_spot(tmp_path):
+    ws, case_id, _ = case_on(tmp_path, "tilt13")  # no latitude/longitude on the case
+    weak = by_rule(findings(ws, case_id))["weak_coverage"]
+    assert "Spot: The case gives no position: every sample is taken as the spot." in weak.summary
+    assert "position" not in weak.data["spot"]
+
+
 def test_hours_as_engineers_write_them():
     assert parse_hours("17-19 h") == [(17, 19)]
     assert parse_hours("7:30-9, 17-19") == [(7.5, 9), (17, 19)]
