@@ -1,7 +1,7 @@
 """Parser throughput per family on a large synthetic transcript (goal ≥ 50,000 lines/s).
 
 Each family's transcript repeats realistic reply lines in that family's documented layouts
-(reference/at-commands.md §3) with varying values, and some noise, then goes through
+(docs/at-commands.md §3) with varying values, and some noise, then goes through
 ``parse_lines`` exactly as the handset source and ``parse-at`` use it.
 """
 

@@ -1,7 +1,7 @@
 """The AT channel: one command at a time over a Transport, URCs routed as they arrive.
 
 A reader thread ("at-reader") cuts the byte stream into lines (``drivers.at_lines``) and routes
-each line as ModemManager does (reference/at-commands.md §7.2): URCs are taken out before the
+each line as ModemManager does (docs/at-commands.md §7.2): URCs are taken out before the
 response is assembled, wherever they fall. Unlike python-gsmmodem (§7.1) a URC arriving between the echo and
 OK is *not* glued into the response, NO CARRIER during a poll is a URC and not the poll's
 result, and a reply without OK (Wavecom ``+CPIN: READY``) completes after a grace period.
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 __all__ = ["AtChannel", "AtError", "AtResponse", "AtTimeout", "DeviceGone", "UrcHandle"]
 
 # A partial line (no CR/LF yet) is taken as complete after this much silence while a command
-# waits: u-blox ends +UCGED output with "OK" and no CRLF (reference §6, ublox-UCGED-1).
+# waits: u-blox ends +UCGED output with "OK" and no CRLF (docs/at-commands.md §6, ublox-UCGED-1).
 IDLE_FLUSH_S = 0.1
 # ... and after this much silence when nothing is pending (a URC without terminator).
 IDLE_FLUSH_UNSOLICITED_S = 1.0

@@ -1,5 +1,5 @@
 """AT line rules as pure functions: cutting a byte buffer into lines, recognising final result
-codes, echo and the reply prefix of a command (reference/at-commands.md §1 and §5).
+codes, echo and the reply prefix of a command (docs/at-commands.md §1 and §5).
 
 Shared by the live channel (``drivers.at``) and the transcript reader (``drivers.transcript``),
 so a recorded exchange and a live one are cut the same way. No I/O, no threads.
@@ -76,7 +76,7 @@ def is_call_progress(line: str) -> bool:
 def is_final(line: str, *, call_pending: bool = True) -> bool:
     """True when ``line`` ends a command. The call progress codes (NO CARRIER, BUSY, CONNECT,
     ...) end only a call command (``call_pending``); during any other command they are the
-    unsolicited report that a call ended or connected (reference §1.2) and must not complete,
+    unsolicited report that a call ended or connected (docs/at-commands.md §1.2) and must not complete,
     say, an AT+CSQ poll."""
     if is_call_progress(line):
         return call_pending

@@ -1,6 +1,6 @@
 """Call state → call events, whatever way the device reports it.
 
-Devices tell call progress in three ways (reference/at-commands.md §1.2): URCs (SIMCom +CLCC
+Devices tell call progress in three ways (docs/at-commands.md §1.2): URCs (SIMCom +CLCC
 URCs, Huawei ^ORIG/^CONN/^CEND, Cinterion ^SLCC), a polled +CLCC list, or only a final
 ``NO CARRIER``/``BUSY`` line. All of them become ``CallState`` records in the parsers; this
 tracker turns that stream into one clean sequence of events per call:

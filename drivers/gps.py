@@ -4,7 +4,7 @@ object with ``put`` such as ``fieldapp.buffer.RecordBuffer``) from their own thr
 "gps-reader"; ``stop()`` joins it. A device that goes away is reopened every second until
 ``stop()``; sentences with a bad checksum are counted and skipped, never turned into points.
 
-gpsd protocol (gpsd_json(5), reference/log-formats.md §5.2): after connecting, send
+gpsd protocol (gpsd_json(5), docs/log-formats.md §5.2): after connecting, send
 ``?WATCH={"enable":true,"json":true}``; gpsd answers ``VERSION``/``DEVICES``/``WATCH`` objects and
 then streams ``TPV`` (time-position-velocity) and ``SKY`` objects, one JSON object per line::
 

@@ -455,7 +455,7 @@ class HandsetSource:
         fam = self.family
         if fam is None or fam.lock_command is None:
             raise Unsupported(f"{fam.name if fam else 'this device'} has no documented GSM ARFCN lock "
-                              "(reference §4); use block or attribute mode")
+                              "(docs/at-commands.md §4); use block or attribute mode")
         resp = self._require_channel().command(fam.lock_command.format(arfcn=arfcn), timeout_s=10.0)
         if not resp.ok:
             raise AtError(f"lock to ARFCN {arfcn} refused: {resp.final}")

@@ -12,7 +12,7 @@ takes minutes reports progress after every step and can be cancelled between ste
 * Quectel 2G ``AT+QSCANF=<band>,<arfcn>``: one ARFCN per command (band 0 GSM850, 1 GSM900,
   2 DCS1800, 3 PCS1900, the codes of the same manual's band table) [inferred syntax].
 
-Other families have no documented survey command (reference/at-commands.md): their capability
+Other families have no documented survey command (docs/at-commands.md): their capability
 says "not available" and ``scan`` refuses with that sentence.
 """
 

@@ -1,7 +1,7 @@
 """Recorded AT transcripts → exchanges (command, reply lines), for the simulator's replay
 tables and for tests that feed real captures through the parsers.
 
-A transcript is what a terminal showed or a capture stored (reference/at-commands.md §6)::
+A transcript is what a terminal showed or a capture stored (docs/at-commands.md §6)::
 
     # source: gammu issue #150            <- "# " or a lone "#": a comment / header line
     AT+CSQ                                <- a command: begins with AT, any case

@@ -153,13 +153,15 @@ class WindowApp:
         """Stop this mode's source threads (before the bridge's last drain)."""
 
     def close(self) -> None:
-        """Stops the source threads, then the bridge timer."""
+        """Stops the source threads, then the bridge timer, then the window's own timers (a
+        window a script or test never showed is closed too)."""
         if self._closed:
             return
         self._closed = True
         self._shutdown()
         self.bridge.drain_now()
         self.bridge.stop()
+        self.window.close()
 
     def run(self) -> int:
         self.window.show()

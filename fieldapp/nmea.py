@@ -1,7 +1,7 @@
 """NMEA 0183 sentences: checksum, parse GGA/RMC from any talker, format GGA/RMC.
 
 Pure functions, no I/O: the GPS drivers (``drivers.gps``), the simulator's GPS
-(``drivers.sim.gps``) and the log readers all use this module (reference/log-formats.md §5.1).
+(``drivers.sim.gps``) and the log readers all use this module (docs/log-formats.md §5.1).
 
 Wire format, one sentence per line, ``*hh`` = XOR of every byte between ``$`` and ``*``::
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- RXLEV (TS 45.008 §8.1.4)
 # RXLEV 0 = below -110 dBm, n = -111+n .. -110+n dBm, 63 = above -48 dBm.
-# We convert with the lower bound + 1: dBm = RXLEV - 110 (DOMAIN.md §3), and keep the raw value.
+# We convert with the lower bound + 1: dBm = RXLEV - 110 (docs/domain.md §3), and keep the raw value.
 RXLEV_MIN, RXLEV_MAX = 0, 63
 RXLEV_OFFSET_DB = 110
 
@@ -245,7 +245,7 @@ def distance_to_ta(metres: float) -> int:
     return max(0, min(63, int(metres // TA_METRES)))
 
 
-# ---------------------------------------------------------------- colour legend (DOMAIN.md §3)
+# ---------------------------------------------------------------- colour legend (docs/domain.md §3)
 # Upper-exclusive thresholds: ≥ -70 green, -70..-80 light green, -80..-90 yellow,
 # -90..-100 orange, < -100 red. Configurable by passing other bins.
 RXLEV_BINS_DBM: tuple[tuple[float, str, str], ...] = (

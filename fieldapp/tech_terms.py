@@ -1,7 +1,7 @@
 """Every technology in its own terms: the one table of quantities, ranges and colour steps.
 
 A GSM cell is read as RXLEV (dBm) and RXQUAL, a UMTS cell as RSCP and Ec/No, an LTE cell as
-RSRP, RSRQ and SINR (DOMAIN.md, "Other technologies met in real logs"). The views (level
+RSRP, RSRQ and SINR (docs/domain.md, "Other technologies met in real logs"). The views (level
 plot, map route and legend, current channel, neighbour table, headline) all take their
 labels, ranges and colour steps from ``TERMS`` below, so a UMTS log is never drawn as RXLEV and
 a 10588 UARFCN is never called a "BCCH ARFCN".
@@ -26,7 +26,7 @@ from typing import Any
 from fieldapp.model import GSM, LTE, UMTS, Cell, Sample
 from fieldapp.radio import RXLEV_BINS_DBM
 
-# Colour steps, best first (the RXLEV legend's colours, DOMAIN.md §3).
+# Colour steps, best first (the RXLEV legend's colours, docs/domain.md §3).
 GREEN, LIGHT_GREEN, YELLOW, ORANGE, RED = "#1a9641", "#a6d96a", "#ffff40", "#fdae61", "#d7191c"
 UNKNOWN_COLOUR = "#9e9e9e"
 
@@ -111,7 +111,7 @@ ECNO = Quantity("ecno_db", "Ec/No", "dB", -24.0, 0.0,
 RSRP = Quantity("rsrp_dbm", "RSRP", "dBm", -140.0, -44.0,
                 ((-80.0, "≥ -80", GREEN), (-90.0, "-90 to -80", LIGHT_GREEN), (-100.0, "-100 to -90", YELLOW),
                  (-110.0, "-110 to -100", ORANGE), (-math.inf, "< -110", RED)), decimals=1)
-# RSRQ steps are not in DOMAIN.md's table; these are the ones drive-test tools ship with.
+# RSRQ steps are not in docs/domain.md's table; these are the ones drive-test tools ship with.
 RSRQ = Quantity("rsrq_db", "RSRQ", "dB", -19.5, -3.0,
                 ((-10.0, "≥ -10", GREEN), (-15.0, "-15 to -10", YELLOW), (-math.inf, "< -15", RED)), decimals=1)
 SINR = Quantity("sinr_db", "SINR", "dB", -20.0, 30.0,

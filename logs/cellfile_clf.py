@@ -1,6 +1,6 @@
 """G-MoN / Netmonitor cell list files, CLF version 3 (semicolon separated, 9 fields).
 
-Layout (reference §3.4, from the G-MoN CLF description; no public sample was found, so the
+Layout (docs/log-formats.md §3.4, from the G-MoN CLF description; no public sample was found, so the
 test fixture is synthetic)::
 
     MCCMNC;CID;LAC;RNC;LAT;LON;POS-RAT;description;0

@@ -43,7 +43,7 @@ _DMS_RE = re.compile(
 
 
 def coordinate(text: str | None, is_lat: bool) -> float | None:
-    """Degrees from the notations TEMS cell files accept (reference §3.2):
+    """Degrees from the notations TEMS cell files accept (docs/log-formats.md §3.2):
     ``-17.436`` (decimal), ``N 1439.9202`` (H dddmm.mmmm), ``N 14* 39.92'``, ``N 14* 39' 55.2"``."""
     t = (text or "").strip()
     if not t:

@@ -1,6 +1,6 @@
 """TEMS cell files: the tab-separated ``.cel`` and the XML cell export.
 
-``.cel`` (TEMS Investigation Technical Reference, "Format of CEL File"; reference §3.2): ASCII,
+``.cel`` (TEMS Investigation Technical Reference, "Format of CEL File"; docs/log-formats.md §3.2): ASCII,
 TAB separated, CR LF. Line 1 is ``<rev> TEMS_-_Cell_names``, line 2 the column names in any
 order, then one row per cell; lines starting with ``//`` or ``;`` are comments::
 
@@ -14,7 +14,7 @@ some exports carry) and TCH_ARFCN_n. The .cel has no TRX ids: the BCCH carrier b
 ``<cell>-0`` and each TCH_ARFCN_n becomes TRX ``<cell>-n`` (one carrier per TRX, no hopping).
 
 XML (TEMS Pocket manual, "subset of the XML cell file format used in TEMS Investigation";
-reference §3.3)::
+docs/log-formats.md §3.3)::
 
     <TEMS_CELL_EXPORT><GSM><CELL_LIST><GSM_CELL><CELLNAME>A-1</CELLNAME>
       <CGI><MCC>240</MCC><MNC_LENGTH>2</MNC_LENGTH><MNC>1</MNC><LAC>5028</LAC><CI>4362</CI></CGI>

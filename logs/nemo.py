@@ -1,6 +1,6 @@
 """Nemo Outdoor / Handy measurement files (``*.N.nmf``, file format 2.x), streamed line by line.
 
-Wire format (reference/log-formats.md §1; real lines from the shared sample
+Wire format (docs/log-formats.md §1; real lines from the shared sample
 ``RYG0443_R3_R002.3.nmf``, Nemo Outdoor 7.8, #FF 2.27)::
 
     #START,16:01:58.536,,"26.8.2018"          header: date D.M.YYYY of the first line
@@ -61,7 +61,7 @@ WANTED_RE = wanted_lines(("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", 
 # A record id; "# ..." (hash, space) is a comment line such as a test fixture's provenance.
 VALID_ID_RE = re.compile(rb"#?[A-Z][A-Z0-9_]*|# .*")
 
-# CAC status, CAF fail status, CAD disconnect status (reference §1.5, AWE NemoEvents [S]).
+# CAC status, CAF fail status, CAD disconnect status (docs/log-formats.md §1.5, AWE NemoEvents [S]).
 CAC_STATUS = {1: "traffic channel allocated", 2: "alerting", 3: "connected", 4: "dial-up established"}
 CAF_STATUS = {1: "timeout before connection", 2: "released before connection", 3: "service not available",
               4: "rejected", 5: "test system failure", 6: "SDCCH blocking", 7: "TCH blocking",
@@ -89,8 +89,12 @@ class NemoReader:
         header: dict[str, Any] = {"source": "nemo", "path": str(self.path)}
         with open(self.path, "rb") as f:
             for n, raw in enumerate(f):
-                if not raw.startswith(b"#") or n > 500:
+                if n > 500:
                     break
+                if not raw.startswith(b"#"):
+                    if VALID_ID_RE.fullmatch(raw.split(b",", 1)[0]):
+                        break  # the first data line
+                    continue  # a broken line inside the header (a stray quote): skip it
                 try:
                     self._header_line(header, split_line(raw.decode("utf-8").rstrip("\r\n")))
                 except (UnicodeDecodeError, NemoError, StopIteration):

@@ -3,7 +3,7 @@ CELLMEAS cell groups per system (GSM, UMTS, LTE). Pure functions used by ``logs.
 
 Repeating groups carry their own counts (``#cells, #params per cell, cells...``); newer
 format versions append fields, so counts are used and unknown trailing fields ignored
-(reference/log-formats.md §1.2).
+(docs/log-formats.md §1.2).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def _lte_cells(params: list[str]) -> list[model.Cell]:
     return out
 
 
-# GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, reference §1.4):
+# GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, docs/log-formats.md §1.4):
 #   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
 #   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
 def _gsm_cells(params: list[str]) -> list[model.Cell]:

@@ -2,7 +2,7 @@
 functions used by ``logs.nemo``; ``p`` is the line's fields after the context (``p[0]`` is the
 system: 1 GSM, 5 UMTS FDD, 7 LTE FDD, 8 LTE TDD).
 
-Layout (reference/log-formats.md §1.2: repeating groups carry their own counts; the indices
+Layout (docs/log-formats.md §1.2: repeating groups carry their own counts; the indices
 below agree with the ``tchiayan/nemoparser`` decoder for real PCTel scanner files: PILOTSCAN
 channel at field 5, #cells at 9, cells from 11; OFDMSCAN EARFCN at 5, #cells at 10, cells from
 12)::
@@ -108,7 +108,7 @@ def _int(tok: str) -> int | None:
 
 
 def _band(tech: str, code: str | None) -> str | None:
-    """Nemo band code → "UMTS B1" / "LTE B7" (system × 10000 + band, reference §1.2)."""
+    """Nemo band code → "UMTS B1" / "LTE B7" (system × 10000 + band, docs/log-formats.md §1.2)."""
     v = int_or_none(code) if code else None
     return f"{tech} B{v % 10000}" if v is not None and v >= 10000 else None
 

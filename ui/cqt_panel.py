@@ -1,4 +1,4 @@
-"""The CQT panel: the one-way-audio hunt on the window (DOMAIN.md §4, TRX-by-TRX CQT).
+"""The CQT panel: the one-way-audio hunt on the window (docs/domain.md §4, TRX-by-TRX CQT).
 
 The plan form (number, cell and its TRXs, calls per TRX, timings, modes), a large live status
 (dialling, alerting, connected with the hold countdown, released), verdict buttons with keys

@@ -1,4 +1,4 @@
-"""Edit the RXLEV legend thresholds (DOMAIN.md §3: the usual -70/-80/-90/-100 dBm, but operators
+"""Edit the RXLEV legend thresholds (docs/domain.md §3: the usual -70/-80/-90/-100 dBm, but operators
 use their own). Colours stay those of the usual legend; the labels follow the thresholds."""
 
 from __future__ import annotations

@@ -268,7 +268,7 @@ class LevelPlot(QWidget):
 
     # ------------------------------------------------------------------ configuration
     def set_bins(self, bins) -> None:
-        """The user's RXLEV legend (configurable, DOMAIN.md §3) for GSM's level bands."""
+        """The user's RXLEV legend (configurable, docs/domain.md §3) for GSM's level bands."""
         self.gsm_bins = tuple(bins)
         if self.terms.tech == "GSM":
             self.terms = with_level_bins(self.terms, self.gsm_bins)

@@ -70,7 +70,7 @@ class WindowSettings:
         self.set_value("source/choices", choices)
 
     def rxlev_bins(self) -> tuple[tuple[float, str, str], ...]:
-        """Legend thresholds: a list of [low_dbm, label, colour]; the default is DOMAIN.md §3."""
+        """Legend thresholds: a list of [low_dbm, label, colour]; the default is docs/domain.md §3."""
         raw = self.value("legend/rxlev_bins")
         try:
             bins = tuple((float(low), str(label), str(colour)) for low, label, colour in raw)

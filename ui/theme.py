@@ -1,5 +1,5 @@
 """Colours and fonts shared by the views, so a cell has the same colour in the trace strip,
-the neighbour table and the map, and the legend matches DOMAIN.md §3 everywhere."""
+the neighbour table and the map, and the legend matches docs/domain.md §3 everywhere."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ SERVING_COLOUR = "#1f1f1f"
 NEIGHBOUR_PALETTE = ("#4e79a7", "#f28e2b", "#b07aa1", "#59a14f", "#e15759", "#76b7b2", "#9c755f",
                      "#edc948")
 
-# RXQUAL classes (DOMAIN.md §3): 0-3 good, 4-5 fair, 6-7 bad.
+# RXQUAL classes (docs/domain.md §3): 0-3 good, 4-5 fair, 6-7 bad.
 RXQUAL_BANDS = ((-0.5, 3.5, "#1a9641"), (3.5, 5.5, "#ffff40"), (5.5, 7.5, "#d7191c"))
 
 EVENT_COLOURS = {

@@ -2,7 +2,7 @@
 
 A family is data plus pure functions: which commands enable its engineering mode and which it
 polls, which reply prefixes it prints and the parser for each, how it reports call state, and
-its lock command if it documents one (reference/at-commands.md §4). Vendor quirks live here as
+its lock command if it documents one (docs/at-commands.md §4). Vendor quirks live here as
 data, not as branches in the driver.
 """
 

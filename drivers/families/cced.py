@@ -1,7 +1,7 @@
 """The ``+CCED`` cell environment dump, shared by the modules of the Wavecom lineage: Wavecom
 and Sierra Wireless AirPrime, and the compatibles that print it too (Telit LE910R1, ZTE ME3000,
 Luat/ASR), as ModemManager keeps its shared vendor helpers apart from each vendor plugin
-(reference/at-commands.md §3.6). Families ``wavecom`` and ``telit`` register ``parse_cced``.
+(docs/at-commands.md §3.6). Families ``wavecom`` and ``telit`` register ``parse_cced``.
 """
 
 from __future__ import annotations
@@ -178,9 +178,9 @@ def _attach_neighbour_tas(fields: list[str], layout: str, main: Cell | None,
 #   main cell  MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev,RxLev Full,RxLev Sub,RxQual,RxQual Full,RxQual Sub,Idle TS
 #   neighbours MCC,MNC,LAC,CI,BSIC,BCCH Freq,RxLev   (x 1..6)   then TA (dump 4), then with
 #   dump 16 one TA per neighbour (idle only). Dump 8 answers +CSQ instead (generic parser).
-# Real capture, Telit LE910R1 firmware code path (public source, reference §3.3):
+# Real capture, Telit LE910R1 firmware code path (public source, docs/at-commands.md §3.3):
 #   +CCED: 286,01,6B2A,F271,11,50,47,47,47,0,0,0,
-# Luat/ASR Air780 (docs.openluat.com, reference §3.7): MCC,MNC,lac,cellid,bsic,rxlev,RxLevSub,Arfcn
+# Luat/ASR Air780 (docs.openluat.com, docs/at-commands.md §3.7): MCC,MNC,lac,cellid,bsic,rxlev,RxLevSub,Arfcn
 #   +CCED:GSM current cell info:460,00,18be,5045,13,63,63,6
 def parse_cced(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""

@@ -1,6 +1,6 @@
 """Cinterion / Siemens / Thales / Gemalto family: ``^SMONC``, ``^SMOND``, ``^MONI``/``^MONP``
 tables, ``^SMONI``, the ``^SLCC`` call list and the ``+CIEV: ceer`` release cause
-(reference/at-commands.md §3.5, §1.2).
+(docs/at-commands.md §3.5, §1.2).
 
 Siemens prints BSIC as two digits (``32``) or as separate NCC and BCC columns; both are NCC,BCC
 octal digits (``radio.bsic_from_octal`` / ``bsic_join``). LAC and cell are hex everywhere.
@@ -435,7 +435,7 @@ CINTERION = register(Family(
     fields=frozenset({"rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "tch_arfcn",
                       "timeslot", "neighbours"}),
     notes=(
-        "No GSM ARFCN lock documented; AT^SCFG=\"Radio/Band\" restricts bands only (reference §4).",
+        "No GSM ARFCN lock documented; AT^SCFG=\"Radio/Band\" restricts bands only (docs/at-commands.md §4).",
         "^MONI/^MONP print no prefix: their rows are read by the block parsers of those commands.",
         "MAIO/HSN are not reported; ^MONI shows hopping as chann 'h' (TC35: 0).",
     ),

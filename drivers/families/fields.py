@@ -2,7 +2,7 @@
 family's parsers (the one place it is written; the vendors and the shared lineage modules,
 ``cced`` and ``smonc``, import it).
 
-Devices print the same quantity in many ways (reference/at-commands.md §5): hex unpadded, lower
+Devices print the same quantity in many ways (docs/at-commands.md §5): hex unpadded, lower
 case, ``0x``-prefixed; decimal zero-padded or space-padded; "not valid" as ``-``, ``x``, empty,
 ``255``, ``65535``, ``ffff``, ``0000``, ``99``, ``-0``, ``SEARCH``. These helpers turn a token
 into an int or ``None``; they never raise on bad text: a token that is neither a number nor a

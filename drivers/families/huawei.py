@@ -1,6 +1,6 @@
 """Huawei family (data cards and M2M modules): the ``^ORIG``/``^CONF``/``^CONN``/``^CEND`` call
 progress URCs, ``^SYSINFO``, and the Siemens-style ``^SMONC`` of the MG323
-(reference/at-commands.md §1.2, §3.7, §4).
+(docs/at-commands.md §1.2, §3.7, §4).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ HUAWEI = register(Family(
     fields=frozenset({"lac", "ci"}),  # from +CREG=2; no GSM engineering mode on data cards
     notes=(
         "AT^FREQLOCK=1,<freq> exists on Huawei data cards but its RAT scope is not stated: "
-        "unconfirmed for GSM, so no ARFCN lock is offered (reference §4).",
+        "unconfirmed for GSM, so no ARFCN lock is offered (docs/at-commands.md §4).",
         "Errors may come as COMMAND NOT SUPPORT instead of ERROR.",
         "MG323 modules answer the Siemens-style AT^SMONC (serving + 6 neighbours); poll it by hand.",
     ),

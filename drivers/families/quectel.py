@@ -1,6 +1,6 @@
 """Quectel: ``AT+QENG="servingcell"`` / ``"neighbourcell"`` (EC2x/EG2x/BG96/EC200) and the older
 2G ``AT+QENG=<mode>,<dump>`` read with ``AT+QENG?`` (M95/M66/MC60/M35/M10).
-Reference: reference/at-commands.md §3.1, §4. Both families print ``+QENG:``; one parser serves
+Reference: docs/at-commands.md §3.1, §4. Both families print ``+QENG:``; one parser serves
 both and tells the layouts apart by the first field (quoted keyword or a bare mode number).
 """
 
@@ -179,7 +179,7 @@ def _neighbour(t: list[str]) -> list[ParseRecord]:
     return []  # other RATs carry nothing a GSM tool records
 
 
-# Older 2G Quectel (reference §3.1.2, captures in a public source):
+# Older 2G Quectel (docs/at-commands.md §3.1.2, captures in a public source):
 # +QENG: 1,4                                                   <mode>,<dump>
 # +QENG: 0,404,20,3a9a,1429,1,63,-68,147,147,5,5,x,x,x,x,x,x,x   serving
 #   mcc,mnc,lac,cellid,bcch,bsic,dbm,c1,c2,txp,rla,tch,ts,maio,hsn,ta,rxq_sub,rxq_full
@@ -243,7 +243,7 @@ def _qeng_2g(rest: str, t: list[str]) -> list[ParseRecord]:
         return _neighbours_2g(t[1:])
     if mode == 4:
         return _ba_list(rest)
-    return []  # "+QENG: 2,21,88": meaning not documented (reference §8)
+    return []  # "+QENG: 2,21,88": meaning not documented (docs/at-commands.md §8)
 
 
 def parse_qeng(line: str) -> list[ParseRecord]:
@@ -267,7 +267,7 @@ _FIELDS = frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev
                      "rxlev_full", "rxlev_sub", "rxqual_sub", "c1", "c2", "ta", "neighbours",
                      "tch_arfcn", "timeslot", "hopping", "maio", "hsn", "codec"})
 _NO_LOCK_EC2X = ("No GSM ARFCN lock on EC2x/EG2x/BG96: AT+QNWLOCK locks an LTE EARFCN/PCI only "
-                 "(reference/at-commands.md §4). Per-TRX CQT reads tch/ts/maio/hsn from "
+                 "(docs/at-commands.md §4). Per-TRX CQT reads tch/ts/maio/hsn from "
                  "AT+QENG=\"servingcell\" during each call instead.")
 
 # Registered before "quectel": its identification text also contains "quectel".
@@ -281,7 +281,7 @@ QUECTEL_2G = register(Family(
     call_state_by="clcc-poll",
     fields=_FIELDS - {"rxlev_full", "rxlev_sub", "codec"},
     notes=("AT+QLOCKF (lock frequency) exists in the M95 manual history from V1.3 but its syntax "
-           "was never read, and M35 dropped it (reference §4): no lock command is sent.",
+           "was never read, and M35 dropped it (docs/at-commands.md §4): no lock command is sent.",
            "The order of the seven dedicated-mode fields of '+QENG: 0,...' is inferred.",),
 ))
 

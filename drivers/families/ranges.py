@@ -2,7 +2,7 @@
 with it.
 
 Why one place: devices print values out of their range (RXLEV 64, BSIC 99 or 127, TA 255 or
--1, ARFCN 1688 - reference/at-commands.md §1.1, §5.5) and every family used to decide on its
+-1, ARFCN 1688 - docs/at-commands.md §1.1, §5.5) and every family used to decide on its
 own whether such a value threw the whole line away. The rule now is the same for every family:
 a value outside its range becomes ``None`` for that field only; the record keeps the others
 (the serving cell keeps its ARFCN, MCC/MNC, LAC and CI when its RXLEV is 64). ``parse_line``

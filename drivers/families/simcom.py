@@ -1,6 +1,6 @@
 """SIMCom: ``AT+CENG`` engineering mode (SIM800/SIM808/SIM900), ``AT+CPSI?`` and ``AT+CCINFO``
 (SIM5xxx/SIM7xxx/A76xx), and the SIMCom call URCs (``VOICE CALL:``, ``MISSED_CALL:``, +CLCC in
-URC mode). Reference: reference/at-commands.md §1.2, §3.2, §4.
+URC mode). Reference: docs/at-commands.md §1.2, §3.2, §4.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from fieldapp.model import (
 def ceng_arfcn(value: int | None) -> int | None:
     """SIM800 prints some neighbour ARFCNs above 1023. Decision: 1536..1834 is a PCS1900
     channel + 1024 and is returned as the PCS channel number (512..810); anything else above
-    1023 is unknown. Evidence (reference §3.2.1 [inferred], checked on the sitch fixtures): a
+    1023 is unknown. Evidence (docs/at-commands.md §3.2.1 [inferred], checked on the sitch fixtures): a
     SIM800L and a SIM900 at the same US site (MCC 310) list CI a53f on 1688 vs 0664 and CI a53e
     on 1696 vs 0672 - both exactly 1024 apart - while the SIM800L prints its PCS serving
     cell as plain 0666. The band (PCS vs DCS for 512..810) is context, as for any ARFCN."""
@@ -343,7 +343,7 @@ def parse_ccinfo(line: str) -> list[ParseRecord]:
 #   AT+CSCHN  dedicated channel: ARFCN, BSIC, HSN, MAIO, TN (timeslot), HF (hopping flag),
 #             TSC (training sequence), TCH (channel type)
 #   AT+CSRP   dedicated radio parameters: RXLevFull/Sub (dBm), RXQualFull/Sub, PWRC, DTX, RLT
-# (field lists from a capture, pastebin 66nQcd68, reference §3.2.3). The line layout is read
+# (field lists from a capture, pastebin 66nQcd68, docs/at-commands.md §3.2.3). The line layout is read
 # as SIMCom's other engineering replies print it (AT+CCINFO: LABEL:value pairs, an optional
 # [tag]); a line of bare values is read by the documented field order.
 #   +CSCHN: ARFCN:66,BSIC:23,HSN:0,MAIO:0,TN:3,HF:0,TSC:7,TCH:TCH/F
@@ -446,7 +446,7 @@ SIMCOM_LTE = register(Family(
     call_state_by="urc",
     fields=frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "rxlev", "rxlev_dbm", "c1", "c2",
                       "rsrp_dbm", "rsrq_db", "rscp_dbm", "ecno_db", "pci"}),
-    notes=("No GSM ARFCN or cell lock found for SIMCom (reference §4); AT+CNMP=13 = GSM only.",
+    notes=("No GSM ARFCN or cell lock found for SIMCom (docs/at-commands.md §4); AT+CNMP=13 = GSM only.",
            "AT+CPSI? gives the serving cell only: no BSIC, neighbours or dedicated channel."),
 ))
 
@@ -467,7 +467,7 @@ SIMCOM = register(Family(
     call_state_by="urc",
     fields=frozenset({"mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxqual",
                       "ta", "neighbours", "c1", "c2", "tch_arfcn", "timeslot", "maio", "hsn"}),
-    notes=("No GSM ARFCN or cell lock found for SIMCom (reference §4): per-TRX CQT reads the "
+    notes=("No GSM ARFCN or cell lock found for SIMCom (docs/at-commands.md §4): per-TRX CQT reads the "
            "traffic channel with AT+CSCHN (and AT+CSRP levels) during each call, and the "
            "documented CENG dedicated-mode tail (tch, ts, maio, hsn) where a firmware prints it.",
            "Neighbour ARFCN above 1023 is read as PCS1900 channel + 1024 (inferred, see ceng_arfcn).",

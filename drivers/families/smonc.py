@@ -1,6 +1,6 @@
 """``^SMONC``, the cell monitoring dump of the Siemens lineage, and the field shapes that
 lineage shares: Siemens/Cinterion modules and the Huawei MG323, which implements the same
-command (reference/at-commands.md §3.5, §3.7). Families ``cinterion`` and ``huawei`` register
+command (docs/at-commands.md §3.5, §3.7). Families ``cinterion`` and ``huawei`` register
 ``parse_smonc``; ``cinterion`` reads its other tables (``^SMOND``, ``^MONI``, ``^SMONI``) with
 the same field helpers. A shared module, as ModemManager keeps its shared vendor helpers, so
 that no vendor imports another.

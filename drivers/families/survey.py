@@ -1,7 +1,7 @@
 """Band-scan (network survey) replies: pure functions from reply lines to ``ScanCarrier``s.
 
 Telit ``AT#CSURV`` / ``AT#CSURVC`` (GM862/GL865 guide 80000ST10025a pp.376-386, LE910 V2 guide
-80446ST10707A pp.285-289; reference/at-commands.md §3.3). Both print one line per carrier heard,
+80446ST10707A pp.285-289; docs/at-commands.md §3.3). Both print one line per carrier heard,
 between ``Network survey started...`` and ``Network survey ended[ (Carrier: N BCCh: M)]``::
 
     #CSURV  (labels)   arfcn: 48 bsic: 24 rxLev: -52 ber: 0.00 mcc: 610 mnc: 1 lac: 33281
@@ -19,7 +19,7 @@ handset source sets before a scan); with ``#CSURVF=1/2`` BSIC is two octal digit
 hex: pass ``numbers="hex"``. The lists after ``numArfcn`` / ``numChannels`` are space separated and
 ignored here. The range forms ``AT#CSURV=<s>,<e>`` / ``AT#CSURVC=<s>,<e>`` answer the same way.
 
-SIMCom ``AT+CNETSCAN`` (SIM800; reference §3.2.3; the SIM800 ``+CENG`` capture taken the same
+SIMCom ``AT+CNETSCAN`` (SIM800; docs/at-commands.md §3.2.3; the SIM800 ``+CENG`` capture taken the same
 minute shows serving cell ``cf00`` on ARFCN 685 at RXLEV 57)::
 
     Operator:"T-Mobile USA",MCC:310,MNC:260,Rxlev:53,Cellid:CF00,Arfcn:1709
@@ -30,7 +30,7 @@ of this reply with %x [inferred]); ARFCN above 1023 is a PCS 1900 channel + 1024
 the +CENG capture's serving ARFCN).
 
 Quectel 2G ``AT+QSCANF`` "Scan ARFCN Receiving Level" (M95/M66 manuals; syntax not read in a
-manual, reference §3.1.3): the handset source asks one ARFCN at a time with
+manual, docs/at-commands.md §3.1.3): the handset source asks one ARFCN at a time with
 ``AT+QSCANF=<band>,<arfcn>`` and reads ``+QSCANF: <arfcn>,<level>[,...]`` where the level is taken
 as dBm when negative and as RXLEV when 0..63 [inferred shape].
 """

@@ -1,5 +1,5 @@
 """Telit family (GM862, GE910, HE910, LE910...): ``#MONI`` label and table modes, ``#SERVINFO``,
-the Wavecom-style ``+CCED`` and the ``#BCCHLOCK`` read reply (reference/at-commands.md §3.3, §4).
+the Wavecom-style ``+CCED`` and the ``#BCCHLOCK`` read reply (docs/at-commands.md §3.3, §4).
 
 BSIC is printed as two digits NCC,BCC (``BSIC:70``, ``74``: values above 63 prove it is not
 decimal), decoded with ``radio.bsic_from_octal``. LAC and cell id are hex.
@@ -283,7 +283,7 @@ def parse_servinfo(line: str) -> list[ParseRecord] | None:
 # ------------------------------------------------------------------------- #BCCHLOCK
 
 # Read reply seen in public code that also sends AT#BCCHLOCK=1024,0,65535,0,0 to unlock
-# (reference §4): "#BCCHLOCK: <a>,<b>,<c>,<earfcn>,<pci>". First field = GSM BCCH ARFCN, 1024
+# (docs/at-commands.md §4): "#BCCHLOCK: <a>,<b>,<c>,<earfcn>,<pci>". First field = GSM BCCH ARFCN, 1024
 # (or 0, per a gateway UI) = not locked [inferred]; UARFCN 0 / PSC 65535 = no 3G lock.
 def parse_bcchlock(line: str) -> list[ParseRecord] | None:
     body = line.split(":", 1)[1] if ":" in line else ""
@@ -319,7 +319,7 @@ TELIT = register(Family(
     fields=frozenset({"rxlev", "rxqual", "bsic", "lac", "ci", "c1", "c2", "ta", "neighbours",
                       "cell_lock"}),
     notes=(
-        "#BCCHLOCK parameter list only partially confirmed (reference §4): the lock sends "
+        "#BCCHLOCK parameter list only partially confirmed (docs/at-commands.md §4): the lock sends "
         "<arfcn>,0,65535,0,0 by analogy with the seen unlock 1024,0,65535,0,0; check the "
         "module's AT guide and verify on the bench that the lock holds through a call.",
         "#MONI TA is meaningful only during calls or GPRS transfers (Telit guide).",

@@ -1,6 +1,6 @@
 """3GPP TS 27.007 replies every family prints: +CSQ, +CESQ, +CREG/+CGREG/+CEREG, +COPS, +CLCC,
 +CEER, +CPAS, RING/+CRING/+CLIP, identity lines, and the final result codes
-(reference/at-commands.md §1-2). Also the token and level helpers the vendor modules share.
+(docs/at-commands.md §1-2). Also the token and level helpers the vendor modules share.
 
 Every parser takes one stripped line and returns records, ``None`` ("not mine") or raises
 ``Garbled`` (the line has the prefix but not the shape). Unknown markers become ``None``.
@@ -96,7 +96,7 @@ ACT_TECH = {0: GSM, 1: GSM, 2: UMTS, 3: GSM, 4: UMTS, 5: UMTS, 6: UMTS, 7: LTE, 
             10: LTE}
 
 # --------------------------------------------------------------------------- error tables
-# +CME ERROR numbers (27.007 §9.2) as copied in reference/at-commands.md §1.3; 40-47 and 515
+# +CME ERROR numbers (27.007 §9.2) as copied in docs/at-commands.md §1.3; 40-47 and 515
 # named there by range/meaning. Text forms (AT+CMEE=2) map back through the same table.
 CME_ERRORS: dict[int, str] = {
     0: "phone failure", 1: "no connection to phone", 2: "phone-adaptor link reserved",
@@ -127,7 +127,7 @@ CMS_ERRORS: dict[int, str] = {
 _CME_BY_TEXT = {v.lower(): k for k, v in CME_ERRORS.items()}
 _CMS_BY_TEXT = {v.lower(): k for k, v in CMS_ERRORS.items()}
 
-# TS 24.008 CC causes seen in public tables (reference §2.8).
+# TS 24.008 CC causes seen in public tables (docs/at-commands.md §2.8).
 CC_CAUSES: dict[int, str] = {
     1: "unassigned number", 3: "no route to destination", 6: "channel unacceptable",
     8: "operator determined barring", 16: "normal call clearing", 17: "user busy",
@@ -171,7 +171,7 @@ def parse_cesq(line: str) -> list[ParseRecord]:
 
 # --------------------------------------------------------------------------- registration
 # Read form has <n> first, the URC does not; real variants (ModemManager test-modem-helpers.c,
-# gammu fixtures, reference §2.5):
+# gammu fixtures, docs/at-commands.md §2.5):
 #   +CREG: 2,1,"1234","001122BB"       +CREG: 1,84CD,00D30156 (URC)   +CREG: 2,1,4CA,81DE445
 #   +CREG: 2,1,  0 5, 2715 (Gobi 1000)  +CREG:002,001,"18d8","ffff"    +CREG: 2,,  (XU870 URC)
 #   +CREG: 2,1,000B,2816, B, C2816 (S8500)   +CEREG: 2,1, 1F00, 20 ,79D903 ,7 (Novatel E362)
@@ -354,7 +354,7 @@ def parse_ceer(line: str) -> list[ParseRecord]:
     return out
 
 
-# +CPAS: 4   (Quectel capture, reference §2.9)
+# +CPAS: 4   (Quectel capture, docs/at-commands.md §2.9)
 _PAS_TEXT = {0: "ready", 1: "unavailable", 2: "unknown", 3: "ringing", 4: "call in progress",
              5: "asleep"}
 

@@ -1,5 +1,5 @@
 """u-blox family (LEON-G, SARA-G/U/R, LISA, TOBY): ``+UCGED`` mode 2 and ``+CGED``
-(reference/at-commands.md §3.4).
+(docs/at-commands.md §3.4).
 
 ``AT+UCGED?`` in mode 2 prints ``+UCGED: 2``, then ``<rat>,<svc>,<MCC>,<MNC>`` and one RAT line,
 both without prefix: they reach ``parse_ucged_block`` through the ``AT+UCGED`` block parser.
@@ -127,7 +127,7 @@ UBLOX = register(Family(
     call_state_by="clcc-poll",
     fields=frozenset({"rxlev", "lac", "ci"}),
     notes=(
-        "+UCGED GSM line layout is not confirmed (reference §8): only its RXLEV is read.",
+        "+UCGED GSM line layout is not confirmed (docs/at-commands.md §8): only its RXLEV is read.",
         "SARA-U201 answers plain ERROR to AT+CPIN? until the SIM is ready (MKRGSM #81).",
         "No GSM ARFCN lock documented; AT+UBANDSEL/AT+URAT=0 restrict band/RAT only.",
     ),

@@ -1,5 +1,5 @@
 """Wavecom / Sierra Wireless AirPrime family: ``+CCED`` cell environment dump and ``+WIND`` call
-indications (reference/at-commands.md §3.6, §1.2).
+indications (docs/at-commands.md §3.6, §1.2).
 
 ``+CCED`` is also printed by Wavecom-compatible modules (Telit LE910R1, ZTE ME3000, Luat/ASR):
 its parser lives in the shared lineage module ``cced``, which this family and ``telit`` use.
@@ -45,7 +45,7 @@ def parse_wind(line: str) -> list[ParseRecord] | None:
 
 # Sierra Wireless AT!GSMINFO? (MC77xx and similar): a "!GSMINFO:" line, then a block of
 # "label:<TAB>value" lines. Public MC7700 code matches "!GSMINFO:.*\r\nCell ID:[\t]*([0-9]+)\r\n";
-# other parsers read "LAC:" and "RAC:" (reference §3.6). Only the labels are known and the LAC
+# other parsers read "LAC:" and "RAC:" (docs/at-commands.md §3.6). Only the labels are known and the LAC
 # encoding is not documented, so only the decimal Cell ID is read.
 def parse_gsminfo(line: str) -> list[ParseRecord] | None:
     return []  # the header line; the labels follow without prefix
@@ -85,7 +85,7 @@ WAVECOM = register(Family(
         "+CME ERROR: 515 for a while after AT+CFUN=1: retry later.",
         "ATD<number>; answers OK only when the far end answers (python-gsmmodem treats that OK "
         "as 'connected'); +WIND: 5 confirms the call was created.",
-        "No GSM ARFCN lock documented; AT+WMBS restricts the band only (reference §4).",
+        "No GSM ARFCN lock documented; AT+WMBS restricts the band only (docs/at-commands.md §4).",
         "Dedicated channel (TCH ARFCN, timeslot) is not in +CCED; RxLev/RxQual Full/Sub are.",
     ),
 ))
@@ -105,7 +105,7 @@ SIERRA = register(Family(
     fields=frozenset({"lac", "ci"}),
     notes=(
         "!GSMINFO layout only known by its labels (Cell ID decimal, LAC, RAC): only Cell ID is read.",
-        "+CEER may use the vendor form \"CC setup error\",288,\"MM no service\" (reference §2.8).",
-        "No GSM ARFCN lock documented; AT!BAND restricts bands only (reference §4).",
+        "+CEER may use the vendor form \"CC setup error\",288,\"MM no service\" (docs/at-commands.md §2.8).",
+        "No GSM ARFCN lock documented; AT!BAND restricts bands only (docs/at-commands.md §4).",
     ),
 ))

@@ -21,7 +21,7 @@ from fieldapp.model import PlanCell, PlanTrx
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
 FORMAT = "fieldapp-scenario/1"
 
-# Per-TRX faults (reference cases, DOMAIN.md §2) and cell faults.
+# Per-TRX faults (reference cases, docs/domain.md §2) and cell faults.
 # ``dead``: the TRX radiates nothing (a dead BCCH TRX takes its cell off the air; a scan does
 # not hear it), unlike ``bcch_hung``, whose BCCH still transmits.
 TRX_FAULTS = ("uplink_audio_lost", "downlink_audio_lost", "no_audio", "sdcch_activation_fails",

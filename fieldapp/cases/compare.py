@@ -13,7 +13,7 @@ from fieldapp.model import DEDICATED, Sample
 from fieldapp.radio import RXLEV_BINS_DBM, rxlev_bin
 from fieldapp.store import Store
 
-# RXQUAL classes of the legend (DOMAIN.md §3): 0-3 good, 4-5 fair, 6-7 bad.
+# RXQUAL classes of the legend (docs/domain.md §3): 0-3 good, 4-5 fair, 6-7 bad.
 RXQUAL_CLASSES = (("good (0-3)", 0, 3), ("fair (4-5)", 4, 5), ("bad (6-7)", 6, 7))
 
 

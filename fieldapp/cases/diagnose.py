@@ -1,6 +1,6 @@
 """Diagnosis: rules over a case's evidence that produce findings (issue 6 §4). Each finding
 says what it saw in numbers, cites the samples or calls that triggered it, and gives the next
-step of the operator's procedure (DOMAIN.md §1).
+step of the operator's procedure (docs/domain.md §1).
 
 Rules, and the reference case each reproduces on the simulator:
 - ``weak_coverage``: median serving level below -80 dBm at the spot (level percentiles, the best
@@ -15,14 +15,12 @@ Rules, and the reference case each reproduces on the simulator:
 - ``drops``: each drop with the radio in the seconds before it, classified.
 - ``handset_only``: other handsets are fine (a case fact) and the test handset, measured at the
   spot on the cell the spot is served by, shows nothing wrong.
-- ``candidate_cells``: "only some handsets fail" where more than one cell is receivable at the
-  spot: a subscriber's handset may camp on another cell than the test handset — test each one
-  locked (reference case 5).
-- ``no_measurement_at_spot``: the case gives a position and nothing was measured within its
-  radius (``fieldapp.cases.spot``); no spot rule concludes anything then.
-- ``not_tested``: what the complaint's category needs and the evidence does not hold
-  (``fieldapp.cases.category``); ``checked_normal``: with evidence and no problem found, the
-  list of what was checked and found normal.
+- ``candidate_cells``, ``no_measurement_at_spot``, ``not_tested``, ``checked_normal``: what the
+  evidence covers — the spot, the cells there, the category's needs (``evidence_rules``).
+- After the fix: a finding the "after" test no longer shows is marked resolved by it.
+
+The finding model and the input the rules read are in ``fieldapp.cases.findings`` (imported
+here too, where callers have always found them).
 
 Spot rules (coverage, dominance, interference, access, handset-only) use only the samples within
 the case's spot radius (``DiagnosisInput.spot``); drops are about the calls wherever they were.
@@ -35,19 +33,42 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from fieldapp.cases import category as cat
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
-from fieldapp.cases.model import Case
+from fieldapp.cases.evidence_rules import (
+    candidate_cells,
+    checked_normal,
+    explains,
+    handset_only,
+    no_measurement_at_spot,
+    not_tested,
+    with_spot,
+)
+from fieldapp.cases.findings import (
+    ACCESS_FAILURE_SHARE,
+    DOMINANCE_CELLS,
+    DOMINANCE_DB,
+    GOOD_LEVEL_DBM,
+    INTERFERED_SHARE,
+    MAX_CITES,
+    NO_COVERAGE_MEDIAN_DBM,
+    POOR_RXQUAL,
+    RADIO_BEFORE_S,
+    SHARE_TO_FIRE,
+    WEAK_DROP_DBM,
+    WEAK_MEDIAN_DBM,
+    Citation,
+    DiagnosisInput,
+    Finding,
+    SessionData,
+)
 from fieldapp.cases.scan_findings import scan_findings
-from fieldapp.cases.spot import SpotSession, SpotView, distance_text, select
 from fieldapp.cases.stats import (
     CallRecord,
     bearing_deg,
-    calls_of,
     cell_name,
     distance_m,
     last_level_before,
@@ -58,92 +79,8 @@ from fieldapp.cases.workflow import load
 from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.cqt.verdict import LOCK_SETUP
-from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED, Event, Position, Sample, Scan
+from fieldapp.model import DEDICATED, Sample
 from fieldapp.store import Store
-
-WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
-NO_COVERAGE_MEDIAN_DBM = -100.0  # red: no usable coverage
-GOOD_LEVEL_DBM = -85.0  # "full bars": a setup failure here is not the radio's fault
-POOR_RXQUAL = 5  # BER > 3.2 %: audible
-DOMINANCE_DB = 6.0
-DOMINANCE_CELLS = 3
-SHARE_TO_FIRE = 0.5  # share of samples that must show a condition
-INTERFERED_SHARE = 0.3
-ACCESS_FAILURE_SHARE = 0.2
-WEAK_DROP_DBM = -100.0
-RADIO_BEFORE_S = 10.0
-MAX_CITES = 8
-RECEIVABLE_DBM = -95.0  # a neighbour this strong at the spot could serve a subscriber's handset
-RECEIVABLE_SHARE = 0.3  # ... in at least this share of the spot's samples
-
-
-@dataclass(frozen=True)
-class Citation:
-    session_id: int | None
-    ts_utc: float | None
-    what: str  # "sample", "call", "cqt", "fact"
-    text: str
-
-    def line(self) -> str:
-        when = (iso_utc(self.ts_utc, "seconds") or "").replace("T", " ").replace("Z", "")
-        where = f"session {self.session_id}" if self.session_id is not None else ""
-        head = " ".join(p for p in (where, when) if p)
-        return f"{head}: {self.text}" if head else self.text
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    title: str
-    summary: str
-    next_step: str
-    cites: tuple[Citation, ...] = ()
-    severity: str = "high"  # "high", "medium", "info"
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class SessionData:
-    session_id: int
-    role: str | None
-    samples: list[Sample]
-    events: list[Event]
-    source: str = ""
-    positions: list[Position] = field(default_factory=list)
-    plan_version: int | None = None  # the cell plan version it was recorded or imported under
-    scans: list[Scan] = field(default_factory=list)
-
-    @property
-    def calls(self) -> list[CallRecord]:
-        return calls_of(self.session_id, self.events)
-
-
-@dataclass
-class DiagnosisInput:
-    case: Case
-    sessions: list[SessionData]
-    plan: CellPlan  # the plan as it was when the sessions were recorded (their version), else the current one
-    cqt: list[CqtEvidence] = field(default_factory=list)
-    after: DiagnosisInput | None = None  # the "after" test of the same spot, with its own plan version
-    _spot: SpotView | None = field(default=None, repr=False)
-    stats: Any = None  # fieldapp.netstats.data.StatsData: counters and alarms imported into the case
-
-    def samples(self) -> list[tuple[int, Sample]]:
-        """Every sample of the evidence (route context included)."""
-        return [(s.session_id, x) for s in self.sessions for x in s.samples]
-
-    @property
-    def spot(self) -> SpotView:
-        """Which samples were taken at the complaint spot (``fieldapp.cases.spot``)."""
-        if self._spot is None:
-            self._spot = select(self.case.position, self.case.spot_radius_m,
-                                [SpotSession(s.session_id, s.samples, s.positions) for s in self.sessions],
-                                self.case.hours)
-        return self._spot
-
-    def spot_samples(self) -> list[tuple[int, Sample]]:
-        return self.spot.at_spot
 
 
 def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None, "before")) -> DiagnosisInput:
@@ -192,8 +129,6 @@ def plan_of(store: Store, sessions: list[SessionData]) -> CellPlan:
     return CellPlan(store.cell_plan(), source=store.cell_plan_source(), version=store.plan_version())
 
 
-SPOT_RULES = ("weak_coverage", "no_coverage", "no_dominant_server", "interference", "access_failure",
-              "handset_only", "candidate_cells")
 
 
 def diagnose(inp: DiagnosisInput) -> list[Finding]:
@@ -207,8 +142,8 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     # Before handset-only and the "checked" list: a hung BCCH in the statistics is not a handset problem.
     found.extend(statistics_findings(inp, inp.stats))
     found.extend(handset_only(inp, found))
-    found = [_with_spot(inp, f) for f in found]
-    found = [_explains(inp, f) for f in found]
+    found = [with_spot(inp, f) for f in found]
+    found = [explains(inp, f) for f in found]
     found = _after_test(inp, found)
     found.extend(not_tested(inp))
     found.extend(checked_normal(inp, found))
@@ -240,26 +175,27 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
     sids = [s.session_id for s in after.sessions]
     out = []
     for f in found:
-        needs = _RESOLVABLE.get(f.rule)
+        # A statistics finding (same rule name, e.g. interference) is not judged by a drive test.
+        needs = None if f.data.get("source") == "statistics" else _RESOLVABLE.get(f.rule)
         if needs is None:
             out.append(f)
             continue
         if f.rule in still:
             again = next(a for a in after_found if a.rule == f.rule)
             out.append(f)
-            out.append(replace(_with_spot(after, again), title=f"{again.title} (after test: not resolved)",
+            out.append(replace(with_spot(after, again), title=f"{again.title} (after test: not resolved)",
                                data={**again.data, "role": "after", "sessions": sids}))
             continue
         if (needs == "levels" and not levels_after) or (needs == "calls" and not calls_after):
             out.append(f)  # the after test does not test this: nothing to say
             continue
         cell = f.data.get("best_server")
-        plan_cell = next((c for c in after.plan if c.name == cell), None) if cell else None
+        after_cell = next((c for c in after.plan if c.name == cell), None) if cell else None
         how = f"session {', '.join(map(str, sids))}"
         if after.plan.version is not None:
             how += f", cell plan version {after.plan.version}"
-        if plan_cell is not None and plan_cell.tilt_deg is not None:
-            how += f": {plan_cell.name} downtilt {plan_cell.tilt_deg:.0f}°"
+        if after_cell is not None and after_cell.tilt_deg is not None:
+            how += f": {after_cell.name} downtilt {after_cell.tilt_deg:.0f}°"
         text = f"Resolved by the after test ({how})" + (f": {change}" if change else "") + "."
         data = {**f.data, "resolved_by": {"sessions": sids, "plan_version": after.plan.version, "change": change}}
         out.append(replace(f, title=f"{f.title} — resolved", summary=f"{f.summary} {text}", severity="info",
@@ -650,214 +586,6 @@ def drops(inp: DiagnosisInput) -> list[Finding]:
                     {"drops": len(rows), "connected": connected, "kinds": dict(kinds)})]
 
 
-def _spot_cell(inp: DiagnosisInput) -> str | None:
-    """The cell the spot is served by: the one serving most of the spot's samples."""
-    names = Counter(cell_name(inp.plan, s.serving).split(" (")[0] for _sid, s in inp.spot_samples()
-                    if s.serving is not None)
-    return names.most_common(1)[0][0] if names else None
-
-
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    median_dbm: float
-    seen: int  # spot samples showing it (serving or neighbour)
-    served: int  # spot samples in which it served the test handset
-    bcch_arfcn: int | None
-
-
-def receivable_cells(inp: DiagnosisInput) -> list[Candidate]:
-    """Cells a handset at the spot could camp on: median level ≥ RECEIVABLE_DBM in at least
-    RECEIVABLE_SHARE of the spot's samples, strongest first."""
-    spot = [s for _sid, s in inp.spot_samples() if s.serving is not None]
-    if not spot:
-        return []
-    levels: dict[str, list[float]] = defaultdict(list)
-    served: Counter = Counter()
-    arfcn: dict[str, int | None] = {}
-    for s in spot:
-        for i, c in enumerate((s.serving, *s.neighbours)):
-            if c.level_dbm is None and i:
-                continue
-            name = cell_name(inp.plan, c).split(" (")[0]
-            level = c.level_dbm if c.level_dbm is not None else s.rxlev_dbm
-            if level is not None:
-                levels[name].append(level)
-            served[name] += int(i == 0)
-            found = inp.plan.match(c)
-            arfcn.setdefault(name, found.bcch_arfcn if found is not None else c.arfcn)
-    out = []
-    for name, values in levels.items():
-        median = percentile(values, 50)
-        if median is not None and median >= RECEIVABLE_DBM and len(values) >= RECEIVABLE_SHARE * len(spot):
-            out.append(Candidate(name, median, len(values), served[name], arfcn.get(name)))
-    return sorted(out, key=lambda c: -c.median_dbm)
-
-
-def candidate_cells(inp: DiagnosisInput) -> list[Finding]:
-    """"Only some handsets fail" where several cells reach the spot: the test handset on one cell
-    says nothing about a subscriber's handset camped on another (reference case 5)."""
-    case = inp.case
-    if not (case.category == cat.SOME_HANDSETS or case.other_handsets_ok is True):
-        return []
-    cands = receivable_cells(inp)
-    if len(cands) < 2:
-        return []
-    untested = [c for c in cands if not c.served]
-    if not untested:
-        return []  # the test handset was measured on each of them: the other rules judge
-    listed = "; ".join(f"{c.name} median {c.median_dbm:.0f} dBm"
-                       + (f" (BCCH ARFCN {c.bcch_arfcn})" if c.bcch_arfcn is not None else "")
-                       + (f", tested: served the test handset in {c.served} samples" if c.served else ", not tested")
-                       for c in cands)
-    summary = (f"{len(cands)} cells are receivable at the spot: {listed}. The test handset was served by "
-               f"{', '.join(c.name for c in cands if c.served) or 'none of them'} only; a subscriber's handset "
-               "may camp on another (other reselection parameters, another band): \"handset-only\" cannot be "
-               "concluded from one handset on one cell.")
-    step = ("Lock the test handset to each candidate cell in turn (CQT lock mode, or the handset's lock to the "
-            f"cell's BCCH ARFCN) and repeat the calls: {', '.join(c.name for c in untested)} not tested yet. Check "
-            "each cell's random access and SDCCH seizure counters (zero with handover-in traffic only = a hung "
-            "BCCH TRX).")
-    cites = tuple(Citation(None, None, "sample", f"{c.name}: median {c.median_dbm:.0f} dBm in {c.seen} spot samples, "
-                           f"serving in {c.served}") for c in cands[:MAX_CITES])
-    return [Finding("candidate_cells", "Several cells reach the spot: test each one", summary, step, cites, "medium",
-                    {"cell": untested[0].name, "trx": None,
-                     "candidates": [{"cell": c.name, "median_dbm": round(c.median_dbm, 1), "served": c.served,
-                                     "bcch_arfcn": c.bcch_arfcn} for c in cands],
-                     "untested": [c.name for c in untested]})]
-
-
-def handset_only(inp: DiagnosisInput, other_findings: list[Finding]) -> list[Finding]:
-    """Needs the test handset measured at the spot, on the cell the spot is served by, and no
-    other finding (nor a candidate cell left untested)."""
-    case = inp.case
-    if case.other_handsets_ok is not True:
-        return []
-    if any(f.severity != "info" for f in other_findings):
-        return []  # the test handset reproduces a fault, or the spot was not measured properly
-    spot = inp.spot_samples()
-    cell = _spot_cell(inp)
-    if not spot or cell is None:
-        return []  # nothing measured at the spot: "not tested" says so
-    calls = [c for s in inp.sessions for c in s.calls]
-    ok_calls = sum(1 for c in calls if c.outcome == "released")
-    seen = (f"The test handset, measured at the spot on {cell} (the cell that serves it), saw nothing wrong "
-            f"({len(spot)} samples" + (f", {ok_calls} of {len(calls)} calls normal" if calls else "") + ").")
-    summary = f"Other handsets work at the spot (case fact). {seen} The subscriber's handset: {case.handset or '?'}."
-    step = ("A handset problem is explained to the subscriber on site: check the handset's settings (network mode, "
-            "band), software version and SIM (try the SIM in another handset, another SIM in this one).")
-    cites = (Citation(None, None, "fact", "other handsets fine: yes"),)
-    return [Finding("handset_only", "Handset-only problem", summary, step, cites, "medium", {"cell": cell})]
-
-
-def no_measurement_at_spot(inp: DiagnosisInput) -> list[Finding]:
-    spot = inp.spot
-    if not spot.nothing_near or spot.nearest_m is None:
-        return []
-    summary = (f"No measurement within {spot.radius_m:.0f} m of the spot; nearest {distance_text(spot.nearest_m)} "
-               f"({spot.elsewhere} samples, all elsewhere on the route). Nothing is concluded about the spot: its "
-               "coverage, dominance, interference and access are unknown.")
-    step = ("Measure at the spot itself (the case's position), at the complaint hours, and attach that session; "
-            "the route's measurements are context only.")
-    return [Finding("no_measurement_at_spot", "No measurement at the spot", summary, step, (), "high",
-                    {"radius_m": spot.radius_m, "nearest_m": round(spot.nearest_m), "samples_elsewhere":
-                     spot.elsewhere})]
-
-
-def _with_spot(inp: DiagnosisInput, f: Finding) -> Finding:
-    """A spot finding says which samples it used and whether they were in the complaint hours."""
-    if f.rule not in SPOT_RULES:
-        return f
-    spot = inp.spot
-    notes = [t for t in (spot.where_text(), spot.hours_text()) if t]
-    if not notes:
-        return f
-    text = "; ".join(notes)
-    return replace(f, summary=f"{f.summary} Spot: {text[0].upper()}{text[1:]}.", data={**f.data, "spot": spot.data()})
-
-
-def _explains(inp: DiagnosisInput, f: Finding) -> Finding:
-    if cat.explains(f.rule, inp.case.category) is not False:
-        return f
-    return replace(f, summary=f"{f.summary} This does not explain the complaint ({inp.case.category}).",
-                   data={**f.data, "explains_category": False})
-
-
-def tested(inp: DiagnosisInput) -> cat.Tested:
-    """What the evidence holds, counted for the category's needs."""
-    out = cat.Tested(cqt_runs=len(inp.cqt))
-    out.level_at_spot = len(inp.spot_samples())  # "no service" is a measured level too
-    for s in inp.sessions:
-        for c in s.calls:
-            out.outgoing += 1
-            out.held += int(c.connected)
-        out.incoming += sum(1 for e in s.events if cat.is_incoming_event(e))
-        out.packet += sum(1 for e in s.events if cat.is_packet_event(e))
-    for run in inp.cqt:
-        for call in run.calls:
-            direction = getattr(call, "direction", None) or call.extra.get("direction")
-            if direction == "incoming":
-                out.incoming += 1
-            elif not inp.sessions:  # the run's calls are in its session too when that is attached
-                out.outgoing += 1
-                out.held += int(call.connected_utc is not None)
-            out.judged += int(call.listener is not None)
-            out.packet += int(call.extra.get("service") == "packet")
-    return out
-
-
-def not_tested(inp: DiagnosisInput) -> list[Finding]:
-    """For the complaint's category: each kind of test it needs that the evidence lacks."""
-    have = tested(inp)
-    if not have.any() and not inp.sessions:
-        return []  # no evidence yet: nothing to say beyond "attach some"
-    category = inp.case.category
-    out = []
-    for what in cat.missing(category, have):
-        summary = (f"The complaint is \"{category}\"; the evidence holds {have.describe()}: {what} not tested. "
-                   "Findings on the other evidence do not answer this complaint by themselves.")
-        out.append(Finding("not_tested", f"{what[0].upper()}{what[1:]} not tested", summary, cat.NEXT_STEP[what], (),
-                           "medium", {"what": what, "category": category}))
-    return out
-
-
-def checked_normal(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
-    """With evidence and no problem found: what was checked and found normal."""
-    if any((f.severity != "info" and f.rule != "not_tested") or "resolved_by" in f.data for f in found):
-        return []  # a problem was found: that is the answer, not a "normal" list
-    have = tested(inp)
-    if not have.any():
-        return []
-    checked = []
-    spot = inp.spot_samples()
-    levels = [s.rxlev_dbm for _sid, s in spot if s.rxlev_dbm is not None]
-    if levels:
-        where = "at the spot" if inp.spot.known else "in the tests"
-        checked.append(f"level {where}: median {percentile(levels, 50):.0f} dBm over {len(levels)} samples "
-                       f"(not below {WEAK_MEDIAN_DBM:.0f} dBm)")
-        cell = _spot_cell(inp)
-        if cell:
-            checked.append(f"serving cell {cell}; no three cells within {DOMINANCE_DB:.0f} dB in most samples")
-    quals = [s.rxqual for _sid, s in spot if s.mode == DEDICATED and s.rxqual is not None]
-    if quals:
-        good = sum(1 for q in quals if q < POOR_RXQUAL)
-        checked.append(f"quality in calls: RXQUAL 0-{POOR_RXQUAL - 1} in {good} of {len(quals)} samples")
-    calls = [c for s in inp.sessions for c in s.calls if c.outcome != "open"]
-    if calls:
-        ok = sum(1 for c in calls if c.connected)
-        dropped = sum(1 for c in calls if c.outcome == "dropped")
-        checked.append(f"call setups: {ok} of {len(calls)} connected; drops: {dropped}")
-    for run in inp.cqt:
-        checked.append(f"CQT run {run.run_id} on {run.cell}: {run.verdict.get('text') or run.verdict.get('status')}")
-    hours = inp.spot.hours_text()
-    if hours:
-        checked.append(hours)
-    if not checked:
-        return []
-    summary = "Checked and found normal: " + "; ".join(checked) + "."
-    step = ("Nothing in this evidence explains the complaint: test what is listed as not tested, at the complaint "
-            "hours and at the spot; check the cells' statistics and alarms for the complaint window.")
-    return [Finding("checked_normal", "Checked and found normal", summary, step, (), "info", {"checked": checked})]
 
 
 def diagnose_case(store: Store, case_id: int) -> list[Finding]:

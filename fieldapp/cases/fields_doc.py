@@ -21,7 +21,7 @@ _EXAMPLE = """```json
 def fields_markdown() -> str:
     lines = [
         "# Case fields", "",
-        "The complaint case's fields (DOMAIN.md §1 intake facts plus handling and outcome), as",
+        "The complaint case's fields (docs/domain.md §1 intake facts plus handling and outcome), as",
         "`fieldapp case new --json FILE` takes them (JSON keys) and as options (`--subscriber-name`:",
         "underscores become dashes). Written from `fieldapp.cases.model.FIELDS` by",
         "`python -m fieldapp.cases.fields_doc > docs/case-fields.md`; a test keeps them in step.",
@@ -35,7 +35,7 @@ def fields_markdown() -> str:
         kind = f.kind + (", personal: masked in reports" if f.personal else "")
         lines.append(f"| `{f.name}` | {f.label} | {kind} | {f.help} |")
     lines += ["", "## Categories", "",
-              "Written as in DOMAIN.md §1, matched case-insensitively (spacing around `/` and inside brackets",
+              "Written as in docs/domain.md §1, matched case-insensitively (spacing around `/` and inside brackets",
               "does not matter; short forms such as `access failure`, `choppy voice`, `one way audio` are",
               "accepted):", ""]
     lines += [f"- `{c}`" for c in CATEGORIES]

@@ -1,4 +1,4 @@
-"""The complaint case: every intake fact of the operator's procedure (DOMAIN.md §1), plus the
+"""The complaint case: every intake fact of the operator's procedure (docs/domain.md §1), plus the
 handling facts (priority, due date, engineer, cells involved), the cause, the action and the
 callback.
 
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-# The procedure's complaint categories, written as in DOMAIN.md §1 (the first triage step).
+# The procedure's complaint categories, written as in docs/domain.md §1 (the first triage step).
 CATEGORIES = (
     "handset problem",
     "no coverage",
@@ -80,7 +80,7 @@ _CATEGORY_BY_NORM = {_norm(c): c for c in CATEGORIES} | {_norm(a): c for a, c in
 
 
 def category_named(text: str | None) -> str | None:
-    """The category as written in DOMAIN.md for any case-insensitive spelling; None if unknown."""
+    """The category as written in docs/domain.md for any case-insensitive spelling; None if unknown."""
     if text is None:
         return None
     return _CATEGORY_BY_NORM.get(_norm(text))

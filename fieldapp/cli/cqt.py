@@ -145,6 +145,19 @@ def _cell(args: argparse.Namespace, workspace_cells: list[PlanCell], scenario_ce
                    "plan: give --cell or --trx")
 
 
+def _forget_session(workspace: Any, session_id: int | None) -> None:
+    """A CQT refused before its first call leaves nothing in the workspace."""
+    from fieldapp.store import Store, StoreError, UnknownSession
+
+    if session_id is None:
+        return
+    try:
+        with Store.open(workspace) as store:
+            store.delete_session(session_id)
+    except (StoreError, UnknownSession, OSError):
+        pass  # nothing recorded, or the workspace went away: nothing to undo
+
+
 def _wait_serving(seen: list[Any]) -> Any:
     deadline = time.monotonic() + SERVING_WAIT_S
     while time.monotonic() < deadline:
@@ -201,13 +214,26 @@ def cmd_cqt(args: argparse.Namespace) -> int:
     session = LiveSession(lambda record: None, workspace)
     session.add_observer(seen.append)
     runner: Any = None
+    started = False  # until the run starts, a refusal leaves no session behind
+    new_session: int | None = None
     try:
         _connect(args, session)
+        caps = session.status().capabilities
+        fields = getattr(caps, "fields", None) or {}
+        if stored is None and not (args.trx or args.cell) and caps is not None and not any(
+                fields.get(k) for k in ("rxlev", "bsic", "neighbours", "tch_arfcn")):
+            # The probe knows already: this family's replies carry no serving cell (no
+            # engineering mode), so waiting for one would only delay the same refusal.
+            raise CliError(f"the handset ({caps.family}) shows no serving cell: give the cell's TRXs with "
+                           '--trx "TRX-1=ARFCN; TRX-2=ARFCN" and --mode block (a person has the BSC '
+                           "block the other TRXs)")
         session.start_recording(args.case, session_id=stored["session_id"] if stored is not None else None)
         session.wait_idle()
         status = session.status()
         if not status.recording:
             raise CliError(status.message or f"cannot record into {workspace}")
+        if stored is None:
+            new_session = status.session_id
         sim_blocks = session.sim_blocks() if args.sim_block else None
         if args.sim_block and sim_blocks is None:
             raise CliError("--sim-block works with the simulator only")
@@ -245,6 +271,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
             print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
+        started = True
         try:
             while not runner.join(0.2):
                 pass
@@ -256,6 +283,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
     finally:
         session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)
         session.shutdown()
+        if not started and new_session is not None:
+            _forget_session(workspace, new_session)
 
     verdict = runner.verdict()
     calls = runner.calls()

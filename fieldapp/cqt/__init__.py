@@ -1,4 +1,4 @@
-"""Call quality tests per TRX: the one-way-audio hunt (DOMAIN.md cases 3 and 4, §4).
+"""Call quality tests per TRX: the one-way-audio hunt (docs/domain.md cases 3 and 4, §4).
 
 A CQT run makes repeated test calls at one spot and ties each call to a TRX of the cell under
 test: by *lock* (the handset's ARFCN lock), by *block* (the BSC team blocks all TRXs but one,

@@ -1,4 +1,4 @@
-"""Channel → TRX through the cell's TRX plan (attribute mode, DOMAIN.md §4 (c)).
+"""Channel → TRX through the cell's TRX plan (attribute mode, docs/domain.md §4 (c)).
 
 During a call the engineering mode shows the dedicated channel, e.g. Quectel::
 

@@ -2,12 +2,12 @@
 and how each call is tied to a TRX. ``validate()`` refuses a plan that cannot give an answer
 before any call is made.
 
-Modes (combinable, DOMAIN.md §4):
+Modes (combinable, docs/domain.md §4):
 
 - ``lock``: the handset's ARFCN lock. ``lock_kind="channel"`` (what the CLI and the panel
   use by default; DOMAIN case 3) locks to each TRX's ARFCN in turn, as engineering handsets
   and the simulator do, and checks the handset has service on the cell before calling: a module
-  whose lock acts on cell selection only (reference/at-commands.md §4, "Domain caution") finds
+  whose lock acts on cell selection only (docs/at-commands.md §4, "Domain caution") finds
   no service on a traffic ARFCN and the run stops with that explanation. ``lock_kind="cell"``
   (the plan's own default, for such modules) locks to the cell's BCCH ARFCN for the whole run
   and needs ``block`` or ``attribute`` next to it to tie calls to TRXs.
@@ -112,7 +112,7 @@ class CqtPlan:
                 raise PlanError(f"cell {cell.name}: the lock needs the cell's BCCH ARFCN, which the plan lacks")
             if len(cell.trxs) > 1 and not ({BLOCK, ATTRIBUTE} & self.modes):
                 raise PlanError(
-                    "a lock selects the cell's BCCH carrier, not a TRX (reference §4): locked alone, "
+                    "a lock selects the cell's BCCH carrier, not a TRX (docs/at-commands.md §4): locked alone, "
                     f"the calls would land on any of the {len(cell.trxs)} TRXs of {cell.name}. "
                     "Combine lock with block or attribute, or use lock kind 'channel' with a device "
                     "whose lock pins the traffic channel")

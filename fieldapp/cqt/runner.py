@@ -114,8 +114,11 @@ class CqtRunner:
     # ------------------------------------------------------------------ loading a stored run
 
     @classmethod
-    def load(cls, workspace: str | Path, run_id: int, source: Any, **kwargs: Any) -> CqtRunner:
-        """A stored run, ready to ``run()`` the rest of its plan with ``source``."""
+    def load(cls, workspace: str | Path, run_id: int, source: Any, /, **kwargs: Any) -> CqtRunner:
+        """A stored run, ready to ``run()`` the rest of its plan with ``source``. ``kwargs`` are
+        the constructor's; a ``workspace`` among them is this one (the CLI passes the same
+        keyword set for a new and a resumed run)."""
+        kwargs.pop("workspace", None)
         row, calls = RunStore(workspace).load(run_id)
         if row is None:
             raise PlanError(f"no CQT run {run_id} in {workspace}")

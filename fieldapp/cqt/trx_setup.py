@@ -2,7 +2,7 @@
 the cell under test) and the block (asked of the engineer, applied in the simulator only when
 told to), and undoing both at the end. Each step is an event in the recorded session: the
 driver emits EV_LOCK/EV_UNLOCK, this module EV_BLOCK (a result means nothing without the
-configuration it was taken under, DOMAIN.md §4)."""
+configuration it was taken under, docs/domain.md §4)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class TrxSetup:
                 where = "no service" if serving is None or not fresh else f"CI {serving.ci} / ARFCN {serving.arfcn}"
                 raise RunFault(f"locked to ARFCN {arfcn} ({what}) but after {plan.lock_settle_s:g} s the handset "
                                f"shows {where}, not {plan.cell.name}: this device's lock selects a BCCH carrier, "
-                               "not a TRX (reference §4). Use block or attribute mode")
+                               "not a TRX (docs/at-commands.md §4). Use block or attribute mode")
             self.nap()
 
     def _block_all_but(self, trx: str) -> None:
@@ -136,7 +136,7 @@ def preflight(plan: CqtPlan, source: Any, setup: TrxSetup) -> None:
     caps = getattr(source, "capabilities", None)
     family = getattr(caps, "family", None) or "this device"
     if LOCK in plan.modes and not getattr(caps, "can_lock_arfcn", False):
-        raise PlanError(f"{family} has no documented GSM ARFCN lock (reference §4): choose block or attribute mode")
+        raise PlanError(f"{family} has no documented GSM ARFCN lock (docs/at-commands.md §4): choose block or attribute mode")
     if plan.auto_audio and not getattr(source, "simulator", None):
         raise PlanError("automatic audio verdicts come from the simulator only: with a real "
                         "device a person listens and marks each call")

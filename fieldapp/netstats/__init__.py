@@ -1,4 +1,4 @@
-"""Network statistics and alarms as case evidence (issue 14; DOMAIN.md procedure steps 3.1 and 3.2).
+"""Network statistics and alarms as case evidence (issue 14; docs/domain.md procedure steps 3.1 and 3.2).
 
 - ``importer``: an export file (logs/stats_*.py readers) into the workspace, one transaction.
 - ``kpi``: KPI formulas (docs/network-statistics.md) over counters with pandas: per period,

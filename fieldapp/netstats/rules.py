@@ -1,4 +1,4 @@
-"""Diagnosis rules over network statistics and alarms (issue 14; DOMAIN.md procedure steps 3.1
+"""Diagnosis rules over network statistics and alarms (issue 14; docs/domain.md procedure steps 3.1
 and 3.2), in the finding model of ``fieldapp.cases.diagnose``: each finding says what it saw in
 numbers, cites the periods and counter values (or alarms), and gives the next step.
 
@@ -17,6 +17,8 @@ numbers, cites the periods and counter values (or alarms), and gives the next st
   send the engineer on site (case 3's start).
 - ``statistics_before_after``: KPIs of the day(s) before and after the case's action date
   (case 2: traffic and quality after the tilt change).
+- ``packet_data_failed`` (from the field, not the statistics): most data test attempts of the
+  case's sessions (``fieldapp record --data-test``) failed → check the packet side (case 7).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ PACKET_FAIL_PCT = 20.0  # below this allocation / TBF success a cell's packet se
 PACKET_MIN_ATTEMPTS = 10
 PACKET_MIN_CELLS = 2
 VOICE_OK_PCT = 90.0
-BAND45_PCT = 10.0  # idle TCHs in bands 4-5: normally ~0 (reference §4.3)
+BAND45_PCT = 10.0  # idle TCHs in bands 4-5: normally ~0 (docs/network-statistics.md §5)
 LOW_ARFCN_MAX = 20
 SDCCH_FAIL_PCT = 10.0  # SDCCH seizures failing beyond congestion
 MAX_CITES = 8
@@ -479,9 +481,49 @@ def spot_cells(inp: DiagnosisInput, stats: StatsData) -> list[str]:
     return seen or sorted(have)
 
 
-def statistics_findings(inp: DiagnosisInput, stats: StatsData | None) -> list[Finding]:
-    if stats is None or stats.empty:
+DATA_FAIL_SHARE = 0.8  # share of failed data-test attempts that says "packet data does not work here"
+
+
+def data_test_failures(inp: DiagnosisInput) -> list[Finding]:
+    """Packet data from the field (``fieldapp record --data-test``): GPRS attach / PDP activation
+    attempts that fail where voice has service point at the packet side of the serving cells."""
+    attempts = []
+    for session in inp.sessions:
+        for ev in session.events:
+            d = (ev.data or {}).get("data_test")
+            if isinstance(d, dict) and d.get("result"):
+                attempts.append((session.session_id, ev.ts_utc, d))
+    if len(attempts) < 2:
         return []
+    failed = [a for a in attempts if a[2]["result"] != "ok"]
+    if len(failed) / len(attempts) < DATA_FAIL_SHARE:
+        return []
+    errors = sorted({str(d.get("error")) for _s, _t, d in failed if d.get("error")})
+    where = sorted({str(d.get("cell")) for _s, _t, d in failed if d.get("cell")})
+    names = []
+    for w in where:  # "LAC 1026 CI 91" -> the plan's cell
+        parts = w.split()
+        if len(parts) == 4 and parts[1].isdigit() and parts[3].isdigit():
+            pc = next((c for c in inp.plan if c.lac == int(parts[1]) and c.ci == int(parts[3])), None)
+            names.append(f"{pc.name} ({w})" if pc else w)
+    summary = (f"{len(failed)} of {len(attempts)} data test attempts failed (GPRS attach or PDP context activation"
+               + (f": {', '.join(errors)}" if errors else "") + ")"
+               + (f" on {', '.join(names)}" if names else "") + ". With service for voice, this points at the "
+               "packet side of the cell: packet channel allocation (PCU / packet processors of its BSC), not the "
+               "handset's settings if other handsets fail too.")
+    step = ("Check the packet statistics of the serving cells and of the other cells of their BSC (packet channel "
+            "allocation attempts without allocations, TBF establishment): import them into the case "
+            "(`fieldapp stats import FILE --case ID`); if many cells of one BSC fail, check its packet processors.")
+    cites = tuple(Citation(sid, ts, "call", f"data attempt {d.get('seq')}: {d['result']}"
+                           + (f" ({d['error']})" if d.get("error") else "")) for sid, ts, d in failed[:MAX_CITES])
+    return [Finding("packet_data_failed", "Packet data fails from the field", summary, step, cites, "high",
+                    {"attempts": len(attempts), "failed": len(failed), "cells": names, "source": "field"})]
+
+
+def statistics_findings(inp: DiagnosisInput, stats: StatsData | None) -> list[Finding]:
+    field = data_test_failures(inp)
+    if stats is None or stats.empty:
+        return field
     plan = inp.plan
     found = hung_bcch(stats, plan)
     found += packet_channel_fault(stats, plan)
@@ -495,4 +537,4 @@ def statistics_findings(inp: DiagnosisInput, stats: StatsData | None) -> list[Fi
         found += statistics_clean(stats, cells)
     if inp.case.action_date:
         found += before_after(stats, inp.case.action_date, list(inp.case.cells))
-    return found
+    return field + found

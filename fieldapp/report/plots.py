@@ -1,7 +1,7 @@
 """The report's pictures, drawn with QPainter on offscreen QImages (no window, no pyqtgraph):
 level and quality over time per session, the route map with the cells of the plan and the
 complaint spot, and the before/after level distribution. Colours follow the RXLEV legend of
-``fieldapp.radio`` (DOMAIN.md §3); unknown values are gaps, never drawn as numbers."""
+``fieldapp.radio`` (docs/domain.md §3); unknown values are gaps, never drawn as numbers."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The AT channel against recorded exchanges (tests/support/exchanges.py).
 
-Replies are the bytes devices really sent, as quoted in reference/at-commands.md §1-2 (source in
+Replies are the bytes devices really sent, as quoted in docs/at-commands.md §1-2 (source in
 each row); where a row is built from a documented format rather than a capture it says so.
 """
 

@@ -1,7 +1,7 @@
 """The handset source over a real pseudo-terminal (pyserial's real port path), against a
 table-driven device that answers like an EC21 (Quectel) module.
 
-Replies follow reference/at-commands.md §3.1.1 (Quectel manual layout, captures' spacing).
+Replies follow docs/at-commands.md §3.1.1 (Quectel manual layout, captures' spacing).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from drivers.transport import PortError
 from fieldapp.model import Event, Sample
 from tests.support.table_modem import TableModem
 
-# EC21-style identity and engineering-mode replies (layout: reference §3.1.1; the serving
+# EC21-style identity and engineering-mode replies (layout: docs/at-commands.md §3.1.1; the serving
 # line's spacing follows the EC20 capture quoted there).
 SERVING_IDLE = ('+QENG: "servingcell","NOCONN","GSM",460,00,550A,2BB9,23,94,0,-61,255,255,5,40,40,1,'
                 '-,-,-,-,-,-,-,-,-,"-"')

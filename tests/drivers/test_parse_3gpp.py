@@ -1,7 +1,7 @@
 """The 3GPP generic parsers (drivers/families/threegpp.py), one row per real reply.
 
 Rows are named after the device that printed the line; "edge:" rows are built from the
-documented format to pin a decision (reference/at-commands.md §1-2)."""
+documented format to pin a decision (docs/at-commands.md §1-2)."""
 
 from __future__ import annotations
 

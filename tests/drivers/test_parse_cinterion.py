@@ -1,4 +1,4 @@
-"""Cinterion / Siemens parsers: one row per real reply (reference/at-commands.md §3.5, §1.2)."""
+"""Cinterion / Siemens parsers: one row per real reply (docs/at-commands.md §3.5, §1.2)."""
 
 from __future__ import annotations
 

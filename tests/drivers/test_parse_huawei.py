@@ -1,4 +1,4 @@
-"""Huawei parsers: ^ORIG/^CONF/^CONN/^CEND call progress, ^SYSINFO, ^SMONC (reference §1.2, §3.7)."""
+"""Huawei parsers: ^ORIG/^CONF/^CONN/^CEND call progress, ^SYSINFO, ^SMONC (docs/at-commands.md §1.2, §3.7)."""
 
 from __future__ import annotations
 

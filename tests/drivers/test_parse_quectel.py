@@ -1,7 +1,7 @@
 """Quectel +QENG parsers (drivers/families/quectel.py), one row per real reply.
 
 Sources: Quectel manual §6.17 examples (Chinese edition, public copy), EC20/EC25/BG96 captures
-quoted in public code, 2G Quectel captures (reference/at-commands.md §3.1). "edge:" rows follow
+quoted in public code, 2G Quectel captures (docs/at-commands.md §3.1). "edge:" rows follow
 the documented layout to pin a decision."""
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def test_neighbour_cell(name, line, expected):
     assert fields_of(cell, expected) == expected
 
 
-# Older 2G Quectel (M95 class), captures in a public source (reference §3.1.2).
+# Older 2G Quectel (M95 class), captures in a public source (docs/at-commands.md §3.1.2).
 def test_2g_mode_header():
     assert parse_one("+QENG: 1,4", QUECTEL_2G) == [Info(key="qeng_mode", value={"mode": 1, "dump": 4})]
 
@@ -199,7 +199,7 @@ def test_ec20_fixture_serving_and_five_neighbours():
 
 
 def test_doubled_echo_exchange_parses_once():
-    # EC20 log: the echo shows twice, then the reply (reference §6, quectel-QENG_servingcell-1)
+    # EC20 log: the echo shows twice, then the reply (docs/at-commands.md §6, quectel-QENG_servingcell-1)
     lines = ['AT+QENG="servingcell"', 'AT+QENG="servingcell"',
              '+QENG: "servingcell","NOCONN","GSM",460,00,247C,1327,35,82,-,-52,255,255,0,53,179,1,-,-,-,-,-,-,-,-,-,"-"',
              "", "OK"]

@@ -270,7 +270,7 @@ def test_simcom_family_tables():
     assert {"tch_arfcn", "timeslot", "bsic", "neighbours"} <= SIMCOM.fields
 
 
-# AT+CSCHN / AT+CSRP (reference §3.2.3: field lists from a capture, pastebin 66nQcd68). The rows
+# AT+CSCHN / AT+CSRP (docs/at-commands.md §3.2.3: field lists from a capture, pastebin 66nQcd68). The rows
 # are doc-derived: the labels of that capture in AT+CCINFO's LABEL:value layout, plus the
 # simulator's own lines and a bare-value line in the documented order.
 CSCHN_ROWS = [

@@ -11,7 +11,7 @@ Where each row comes from:
   ``Network survey ended (Carrier: 10 BCCh: 3)``.
 - LE910_GUIDE: Telit LE910 V2 guide 80446ST10707A p.289, 3G layout
   ``<uarfcn>,<rxLev>,<mcc>,<mnc>,<scrcode>,<cellId>,<lac>,<cellStatus>,<rscp>,<ecio>`` [doc-derived row].
-- SIM800_CAPTURE: reference/at-commands.md §3.2.3, a SIM800 on T-Mobile USA (public source,
+- SIM800_CAPTURE: docs/at-commands.md §3.2.3, a SIM800 on T-Mobile USA (public source,
   captured with ``+CENG`` showing serving cell cf00 on ARFCN 685 the same minute):
   ``Operator:"T-Mobile USA",MCC:310,MNC:260,Rxlev:53,Cellid:CF00,Arfcn:1709``.
 - SIM800_COMMENT: a public SIM800 sketch's comment quoting ``AT+CNETSCAN=1`` output:

@@ -1,4 +1,4 @@
-"""Telit parsers: one row per real reply (reference/at-commands.md §3.3), named after the device."""
+"""Telit parsers: one row per real reply (docs/at-commands.md §3.3), named after the device."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def test_servinfo_too_short_is_garbled():
 
 
 def test_cced_le910r1():
-    # LE910R1 firmware code path (reference §3.3): Wavecom layout, idle, all levels filled.
+    # LE910R1 firmware code path (docs/at-commands.md §3.3): Wavecom layout, idle, all levels filled.
     check(parse_cced("+CCED: 286,01,6B2A,F271,11,50,47,47,47,0,0,0,"),
           [{"mcc": 286, "mnc": 1, "lac": 0x6B2A, "ci": 0xF271, "bsic": 11, "arfcn": 50,
             "rxlev": 47, "rxlev_dbm": -63.0, "rxqual": None}])

@@ -1,4 +1,4 @@
-"""u-blox parsers: +UCGED mode 2 blocks and +CGED label:value (reference §3.4)."""
+"""u-blox parsers: +UCGED mode 2 blocks and +CGED label:value (docs/at-commands.md §3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Wavecom / Sierra parsers: +CCED dumps and +WIND call indications (reference §3.6, §1.2)."""
+"""Wavecom / Sierra parsers: +CCED dumps and +WIND call indications (docs/at-commands.md §3.6, §1.2)."""
 
 from __future__ import annotations
 

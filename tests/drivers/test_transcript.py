@@ -1,4 +1,4 @@
-"""Transcripts → exchanges. Each row is a snippet quoted in reference/at-commands.md (the source
+"""Transcripts → exchanges. Each row is a snippet quoted in docs/at-commands.md (the source
 it names there is given in the row id); rows built from a documented layout say "doc"."""
 
 from __future__ import annotations

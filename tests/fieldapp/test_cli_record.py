@@ -225,3 +225,22 @@ def test_record_data_test_prints_one_line_per_attempt_and_keeps_them(tmp_path):
     with Store.open(ws) as store:
         events = [e for e in store.events(1) if "data_test" in (e.data or {})]
     assert [e.data["data_test"]["result"] for e in events] == ["attach_failed"] * 3
+
+
+@pytest.mark.slow
+def test_a_failing_data_test_in_a_case_is_a_finding(tmp_path):
+    """Case 7 from the field: the data test recorded into a case says packet data fails on STATION-1."""
+    from drivers.sim import start_simulator
+
+    ws = tmp_path / "ws.db"
+    case_id = run(["case", "new", "--subscriber-number", "+43 660 1", "--category", "packet data (GPRS) not working",
+                   "--workspace", str(ws)]).stdout.strip()
+    with start_simulator("gprs-packet-fault", family="quectel", speed=5.0, gps=False) as sim:
+        res = run(["record", sim.port, "--data-test", "3", "--data-every", "0.3", "--rate", "0.5", "--case", case_id,
+                   "--workspace", str(ws)])
+    assert res.returncode == 0, res.stderr
+    found = {f["rule"]: f for f in json.loads(run(["case", "diagnose", case_id, "--json", "--workspace",
+                                                   str(ws)]).stdout)}
+    fail = found["packet_data_failed"]
+    assert fail["data"]["failed"] == fail["data"]["attempts"] == 3
+    assert fail["data"]["cells"] == ["STATION-1 (LAC 1026 CI 91)"] and "148" in fail["summary"]

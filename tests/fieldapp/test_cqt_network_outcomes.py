@@ -2,7 +2,7 @@
 BUSY, NO ANSWER, a cause-less NO CARRIER or a network +CME ERROR gives setup failures of the
 TRX under test and the run goes on; only a dial string the modem refuses (ERROR, +CME ERROR 27)
 stops it. Replies as 27.007 / V.250 print them (final result codes of ATD: ModemManager
-src/mm-serial-parsers.c, reference/at-commands.md §1.1)."""
+src/mm-serial-parsers.c, docs/at-commands.md §1.1)."""
 
 from __future__ import annotations
 

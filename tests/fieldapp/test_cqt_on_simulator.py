@@ -1,5 +1,5 @@
 """CQT runs end to end: the simulator on a real pty, the real driver, the runner, the store.
-The scenarios are DOMAIN.md case 3 (one-way-trx: TRX-69-1 loses uplink audio) and case 4
+The scenarios are docs/domain.md case 3 (one-way-trx: TRX-69-1 loses uplink audio) and case 4
 (sdcch-trx: TRX-41-1's SDCCH cannot be activated)."""
 
 from __future__ import annotations

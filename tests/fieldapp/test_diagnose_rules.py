@@ -1,6 +1,6 @@
 """Each diagnosis rule on recordings of the simulator's reference scenarios (real driver over a
 pty, real Recorder, real workspace), with and without its condition, and the finding the
-reference case reached (DOMAIN.md §2)."""
+reference case reached (docs/domain.md §2)."""
 
 from __future__ import annotations
 

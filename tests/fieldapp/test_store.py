@@ -438,7 +438,7 @@ def test_add_session_and_span_join_the_open_transaction_for_all_or_nothing_impor
 
 
 def test_only_the_store_package_talks_sqlite():
-    """DESIGN.md: every SQL statement lives in the store; the rest of the app calls its methods."""
+    """docs/architecture.md: every SQL statement lives in the store; the rest of the app calls its methods."""
     import ast
     from pathlib import Path
 

@@ -1,7 +1,7 @@
 """A scripted AT device on a real pseudo-terminal, for tests through ``open_port`` (the real
 pyserial path: termios, select, EIO on unplug).
 
-ModemManager's test-port-context style (reference/at-commands.md §7.2-7.3): the peer reads
+ModemManager's test-port-context style (docs/at-commands.md §7.2-7.3): the peer reads
 commands (CR-terminated) on the pty master and answers from a script of
 (expected command, reply) pairs, in order; an unexpected command is recorded and answered
 ``ERROR``. URCs are injected at given times. ``vanish()`` closes the master (the client's next

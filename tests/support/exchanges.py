@@ -1,4 +1,4 @@
-"""Protocol tests as recorded exchanges (pymeasure's ``expected_protocol``, DESIGN.md).
+"""Protocol tests as recorded exchanges (pymeasure's ``expected_protocol``, docs/architecture.md).
 
 A list of (sent, reply) pairs is played by a peer thread on the device end of a
 ``memory_pair()``; the test talks to an ``AtChannel`` on the other end::

@@ -1,5 +1,5 @@
 """A table-driven AT device on a real pseudo-terminal: the ModemManager test-port-context style
-(reference/at-commands.md §7.2): command → reply, answered in any order and any number of
+(docs/at-commands.md §7.2): command → reply, answered in any order and any number of
 times, which is what a polling driver needs (``ScriptedPeer`` is for exact ordered exchanges).
 
     table = {"AT": "OK", "AT+CSQ": "+CSQ: 17,99\r\n\r\nOK"}

@@ -26,7 +26,7 @@ The handset setting ``ceng_tail`` (default on) prints the CENG dedicated tail; o
 behaves as the captured SIM800 firmwares (no tail): only AT+CSCHN shows the channel.
 
 ``AT+CNETSCAN`` lists the cells whose BCCH the scan decoded (drivers/sim/survey.py), RXLEV
-0..63, Cellid/Lac/Bsic hex; ``AT+CNETSCAN=1`` adds Lac and Bsic (reference §3.2.3)::
+0..63, Cellid/Lac/Bsic hex; ``AT+CNETSCAN=1`` adds Lac and Bsic (docs/at-commands.md §3.2.3)::
 
     Operator:"FieldNet",MCC:001,MNC:01,Rxlev:49,Cellid:33,Arfcn:40,Lac:3ee,Bsic:31
 """
@@ -111,7 +111,7 @@ def ceng(h: Handset, op: str, args: str) -> list[str]:
 
 
 def cschn(h: Handset, op: str, args: str) -> list[str]:
-    """AT+CSCHN: the dedicated channel (fields per reference §3.2.3; LABEL:value layout as
+    """AT+CSCHN: the dedicated channel (fields per docs/at-commands.md §3.2.3; LABEL:value layout as
     AT+CCINFO prints it). In idle it answers OK without a line: there is no channel."""
     if op == "=?":
         return []
