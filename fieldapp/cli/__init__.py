@@ -93,16 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"fieldapp: {exc}", file=sys.stderr)
         return exc.code
-    except Exception as exc:
-        code = _workspace_failure(exc, args)
-        if code is None:
-            raise
-        return code
     except KeyboardInterrupt:
         print("fieldapp: interrupted", file=sys.stderr)
         return 130
     except ImportError as exc:
         return _missing_library(exc)
+    except Exception as exc:
+        code = _workspace_failure(exc, args)
+        if code is None:
+            raise
+        return code
     finally:
         try:
             sys.stdout.flush()
