@@ -22,6 +22,7 @@ from logs.nmea_log import NmeaLogReader
 from logs.not_logs import what_else
 from logs.registry import CELLS, ReaderInfo, UnknownFormat, pick_reader
 from logs.stats import BadLine, ReaderStats
+from logs.text_input import prepared
 from logs.track import attach_positions
 
 BATCH = 2000  # records per store call
@@ -108,6 +109,26 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
         other = what_else(p)  # a data-test or statistics file, an AT transcript...
         if other is not None:
             raise ImportFailed(other)
+    # Readers read UTF-8 with LF ends and bounded lines: a BOM, UTF-16, Latin-1 bytes, CR-only
+    # ends or a megabyte line are dealt with once, here (logs.text_input, issue 16).
+    try:
+        with prepared(p) as (readable, notes):
+            result = _import_prepared(store, readable, format=format, case_id=case_id, progress=progress,
+                                      cancel=cancel, track=track, options=options, batch=batch)
+    except OSError as exc:
+        raise ImportFailed(f"{p.name}: cannot read it ({exc.strerror or exc})") from None
+    except ImportFailed as exc:
+        if exc.result is not None:
+            exc.result.path = str(p)
+        raise
+    result.path = str(p)
+    result.notes[:0] = notes
+    return result
+
+
+def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | None,  # noqa: A002
+                     progress: Progress | None, cancel: threading.Event | Callable[[], bool] | None,
+                     track: str | Path | None, options: dict[str, Any] | None, batch: int) -> ImportResult:
     info = pick_reader(p, format)
     if info.produces == CELLS:
         return _import_cells(store, p, info)

@@ -89,8 +89,12 @@ class NemoReader:
         header: dict[str, Any] = {"source": "nemo", "path": str(self.path)}
         with open(self.path, "rb") as f:
             for n, raw in enumerate(f):
-                if not raw.startswith(b"#") or n > 500:
+                if n > 500:
                     break
+                if not raw.startswith(b"#"):
+                    if VALID_ID_RE.fullmatch(raw.split(b",", 1)[0]):
+                        break  # the first data line
+                    continue  # a broken line inside the header (a stray quote): skip it
                 try:
                     self._header_line(header, split_line(raw.decode("utf-8").rstrip("\r\n")))
                 except (UnicodeDecodeError, NemoError, StopIteration):

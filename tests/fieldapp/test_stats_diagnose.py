@@ -142,3 +142,9 @@ def test_healthy_network_gives_statistics_clean_and_no_fault(tmp_path, capsys, v
     assert clean["data"]["periods"] == 48 and len(clean["data"]["cells"]) == 6
     assert clean["data"]["outside_thresholds"] == [] and clean["severity"] == "info"
     assert "statistics_before_after" not in found  # no action date in the case
+
+
+def test_statistics_findings_carry_no_drive_test_spot_note(tmp_path, capsys):
+    found = diagnose(tmp_path, capsys, "low-arfcn-interference", "huawei")
+    (inter,) = found["interference"]
+    assert "Spot:" not in inter["summary"] and "spot" not in inter["data"]
