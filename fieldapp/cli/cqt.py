@@ -112,6 +112,19 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
 
 
+def _calls_text(plan: Any) -> str:
+    """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
+    and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
+    the plan): announcing "12 calls" and making 14 reads as a fault."""
+    from fieldapp.cqt.runner import EXTRA_CALLS_FACTOR
+
+    planned = len(plan.schedule())
+    if plan.forces_trx or plan.calls_per_trx is None:
+        return f"{planned} calls"
+    return (f"{planned} calls or more (until each TRX has {plan.calls_per_trx}, "
+            f"at most {EXTRA_CALLS_FACTOR * planned})")
+
+
 def _progress_printer(runner: Any):
     """Each call on stderr as it ends (a CQT lasts minutes: the engineer sees it move)."""
     printed: set[int] = set()
@@ -268,7 +281,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         session.add_observer(runner.observe)
         if not args.json:
             p = runner.plan
-            print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
+            print(f"CQT: {_calls_text(p)} to {p.number} on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
         started = True
