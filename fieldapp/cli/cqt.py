@@ -24,7 +24,7 @@ from typing import Any
 
 from fieldapp.cellplan import CellPlan
 from fieldapp.cli import CliError
-from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.cli.common import add_workspace_arg, non_negative_seconds, positive_seconds, workspace_from
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, CqtCall
 from fieldapp.cqt.matrix import format_matrix, matrix_json
 from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, typed_cell
@@ -49,8 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "service is checked after each lock and the run stops with a clear message "
                         "when the device's lock only selects BCCH carriers); cell: lock to the "
                         "cell's BCCH for the whole run, combined with block or attribute")
-    p.add_argument("--hold", type=float, default=20.0, help="hold time of a connected call, s (default 20)")
-    p.add_argument("--gap", type=float, default=5.0, help="pause between calls, s (default 5)")
+    p.add_argument("--hold", type=positive_seconds, default=20.0, help="hold time of a connected call, s (default 20)")
+    p.add_argument("--gap", type=non_negative_seconds, default=5.0, help="pause between calls, s (default 5)")
     p.add_argument("--setup-timeout", type=float, default=20.0, help="a call not connected by then fails, s")
     p.add_argument("--lock-settle", type=float, default=15.0, help="time for a lock to show service, s")
     p.add_argument("--case", type=int, default=None, help="complaint case to record into and attach the result to")
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=int, default=None, metavar="RUN", help="continue a stopped CQT run")
     p.add_argument("--baud", type=int, default=115200)
     p.add_argument("--family", default=None)
-    p.add_argument("--rate", type=float, default=1.0, help="poll period, s (default 1)")
+    p.add_argument("--rate", type=positive_seconds, default=1.0, help="poll period, s (default 1)")
     p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
                    help="GPS for the recorded samples: an NMEA serial port or gpsd (host:port)")
     add_workspace_arg(p)
