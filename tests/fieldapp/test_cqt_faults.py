@@ -214,3 +214,23 @@ def test_a_lock_the_device_lacks_is_refused_and_leaves_no_session(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 2 and "no documented GSM ARFCN lock" in err
     assert _sessions(workspace) == []
+
+
+def test_a_30_s_setup_timeout_runs_in_simulated_time(tmp_path):
+    """The runner's deadlines, holds and gaps go by its clock: with a simulated one a call that
+    does not connect within 30 s is a setup failure after a fraction of a second of real time
+    (the simulator at 1x takes 3-8 s to connect a call)."""
+    import time
+
+    from tests.support.fake_clock import FakeClock
+
+    clock = FakeClock()
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", speed=1.0, modes=frozenset({"attribute"}), total_calls=1,
+                 calls_per_trx=None, setup_timeout_s=30.0, gap_s=10.0,
+                 runner_kwargs={"clock": clock}) as (sim, source, runner, events):
+        started = time.monotonic()
+        runner.run()
+        real_s = time.monotonic() - started
+    (call,) = runner.calls()
+    assert call.result == SETUP_FAILED and call.cause_text.startswith("not connected within 30 s")
+    assert clock.waited_s >= 30.0 and real_s < 10.0, (clock.waited_s, real_s)
