@@ -37,11 +37,10 @@ def read_cells(path: str | Path, stats: ReaderStats | None = None) -> list[model
     cells: dict[str, model.PlanCell] = {}
     trxs: dict[str, list[model.PlanTrx]] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = csv.reader(f)
         header: list[str] | None = None
-        for row in rows:
-            st.lines = rows.line_num  # the physical line (comments and quoted line breaks counted)
-            if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+        for line_no, row in csv_rows(f, st):
+            st.lines = line_no  # the physical line (comments and quoted line breaks counted)
+            if not row or not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
                 continue
             if header is None:
                 header = [c.strip().lower() for c in row]
@@ -66,6 +65,58 @@ def read_cells(path: str | Path, stats: ReaderStats | None = None) -> list[model
     out = [model.PlanCell(**{**_fields(cells[n]), "trxs": tuple(trxs[n])}) for n in order]
     st.records["cells"] = len(out)
     return out
+
+
+MAX_QUOTED_LINES = 5  # a quoted cell may hold line breaks, but not a whole file's worth
+MAX_FIELD_CHARS = 64 * 1024
+
+
+def csv_rows(lines: Iterable[str], st: ReaderStats) -> Iterable[tuple[int, list[str]]]:
+    """(first physical line number, fields) of each CSV record. A record is parsed on its own,
+    so a stray quote spoils at most MAX_QUOTED_LINES lines (reported as one bad line, the
+    lines after it read again), never the rest of the file as one quoted field; a field over
+    MAX_FIELD_CHARS makes its line bad instead of raising (issue 16)."""
+    pending: list[str] = []
+    first = 0
+    queue = list[tuple[int, str]]()
+    source = iter(enumerate(lines, 1))
+
+    def next_line() -> tuple[int, str] | None:
+        if queue:
+            return queue.pop(0)
+        return next(source, None)
+
+    while True:
+        item = next_line()
+        if item is None:
+            if pending:  # the file ended inside a quoted field
+                st.bad(first, "unbalanced quote", pending[0].rstrip("\r\n")[:200])
+                queue.extend((first + i, text) for i, text in enumerate(pending[1:], 1))
+                pending = []
+                continue
+            return
+        n, text = item
+        if not pending:
+            first = n
+        pending.append(text)
+        record = "".join(pending)
+        if record.count('"') % 2:
+            if len(pending) < MAX_QUOTED_LINES:
+                continue
+            st.bad(first, "unbalanced quote", pending[0].rstrip("\r\n")[:200])
+            queue[:0] = [(first + i, t) for i, t in enumerate(pending[1:], 1)]
+            pending = []
+            continue
+        pending = []
+        if len(record) > MAX_FIELD_CHARS and any(len(c) > MAX_FIELD_CHARS for c in record.split(",")):
+            st.bad(first, f"a field longer than {MAX_FIELD_CHARS // 1024} KB", record[:200])
+            continue
+        try:
+            row = next(csv.reader([record]), [])
+        except csv.Error as exc:
+            st.bad(first, f"not CSV ({exc})", record[:200])
+            continue
+        yield first, row
 
 
 def _fields(cell: model.PlanCell) -> dict:

@@ -80,6 +80,22 @@ def get_reader(name: str) -> ReaderInfo:
         raise UnknownFormat(f"unknown format {name!r} (known: {known})") from None
 
 
+SNIFF_BYTES = 64 * 1024
+
+
+def _long_line_in_head(path: Path) -> int | None:
+    """The number of a line in the first SNIFF_BYTES that does not end there (None: none)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    if len(head) < SNIFF_BYTES:
+        return None
+    lines = head.split(b"\n")
+    return len(lines) if len(lines[-1]) > SNIFF_BYTES // 2 else None
+
+
 def pick_reader(path: str | Path, format: str | None = None,  # noqa: A002
                 kinds: tuple[str, ...] = (TIMELINE, CELLS)) -> ReaderInfo:
     """The reader named by ``format``, else the first one of ``kinds`` whose ``can_read`` says yes."""
@@ -95,6 +111,11 @@ def pick_reader(path: str | Path, format: str | None = None,  # noqa: A002
         except OSError:
             continue
     what = "a statistics or alarm export" if set(kinds) & {STATS, ALARMS} else "a log or cell file format"
+    long_line = _long_line_in_head(p)
+    if long_line:
+        raise UnknownFormat(f"{p.name}: line {long_line} is longer than {SNIFF_BYTES // 1024} KB, so the format "
+                            f"cannot be told from the start of the file (a damaged file?); name it with --format, "
+                            f"one of: {', '.join(r.name for r in readers() if r.produces in kinds)}")
     raise UnknownFormat(f"{p.name}: not {what} I know "
                         f"(try --format, one of: {', '.join(r.name for r in readers() if r.produces in kinds)})")
 

@@ -1,5 +1,5 @@
 """Alarm exports (CSV or XLSX): Huawei MAE/U2000 alarm lists and a generic list of the
-3GPP Alarm IRP / ITU-T X.733 fields (shared/docs/network-statistics.md §4). Each alarm
+3GPP Alarm IRP / ITU-T X.733 fields (docs/network-statistics.md §4). Each alarm
 becomes an ``AlarmRecord`` with its active interval, tied to the BSC, cell, TRX or board.
 
     Huawei (about 7 preamble rows; times may carry a ``DST`` tag):

@@ -70,7 +70,7 @@ class CounterMap:
             # ENIQ flattens OBJTYPE + COUNTER: CLSDCCH_CCALLS, celtchf_tftralacc
             hit = table.get(name.rsplit("_", 1)[1].upper())
         if hit is None and vendor == "huawei" and len(name) > 4 and name[0] == "Z":
-            hit = table.get(name[1:])  # per-BSC variant: ZK3001 = K3001 summed over the BSC (reference §2)
+            hit = table.get(name[1:])  # per-BSC variant: ZK3001 = K3001 summed over the BSC (docs/network-statistics.md §2)
         if hit is None and vendor == "3gpp":
             hit = table.get(_band_name(name))
         return hit

@@ -2,7 +2,7 @@
 skipped, the header row found by its time column, values parsed with ``NIL`` / ``/0`` / empty
 as missing. Shared by the Huawei and Ericsson readers and the alarm reader.
 
-Real layouts (shared/docs/network-statistics.md §3):
+Real layouts (docs/network-statistics.md §1):
 
     Huawei MAE/U2000 query:  7 preamble lines, then
         Start Time,Period,NE Name,GCELL,K3000:SDCCH Seizure Requests (None),...

@@ -1,5 +1,5 @@
 """Writers of counter and alarm exports in the vendor layouts the readers take (the
-simulator's ``--stats-out``; shared/docs/network-statistics.md §3-4):
+simulator's ``--stats-out``; docs/network-statistics.md §1, §4):
 
 - Huawei: MAE query CSV (7 preamble lines, ``Start Time,Period,NE Name,GCELL,K3000:... (None)``);
   TRX counters go to a second file ``<stem>_trx<suffix>`` with a ``GTRX`` object column.
@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 
 from logs.stats_map import load_map
 
-# Long names of the Huawei counters written (reference §2), for ``ID:Name (Unit)`` headers.
+# Long names of the Huawei counters written (docs/network-statistics.md §2, source [H1]), for ``ID:Name (Unit)`` headers.
 HUAWEI_NAMES = {
     "CA300A": "Channel Requests (Call Type)", "K3000": "SDCCH Seizure Requests",
     "K3001": "Failed SDCCH Seizures due to Busy SDCCH", "K3003": "Successful SDCCH Seizures",
@@ -45,7 +45,7 @@ HUAWEI_NAMES = {
 PREAMBLE = ("Query Result", "Report Type: Performance Query", "Object Type: {objtype}", "Time Zone: UTC",
             "Granularity: 60 minutes", "Created by: fieldapp simulator (fieldapp simulate --stats-out)",
             "Scenario: {scenario}")
-ERICSSON_SCANS = 360  # a 1-hour ROP with 10 s scans (reference §1.6 note)
+ERICSSON_SCANS = 360  # a 1-hour ROP with 10 s scans (docs/network-statistics.md §2)
 
 
 def _names(vendor: str) -> dict[str, str]:
@@ -195,7 +195,7 @@ def write_alarms_huawei(alarms: Iterable[Any], path: str | Path) -> Path:
 
 
 # Huawei alarm IDs that have an Ericsson / 3GPP equivalent the export would carry. ALM-4122 (no
-# traffic on a TRX) has none: a hung BCCH is silent there (reference §4.3).
+# traffic on a TRX) has none: a hung BCCH is silent there (docs/network-statistics.md §5).
 X733_EQUIVALENT: dict[str, tuple[str, str]] = {}
 
 

@@ -347,6 +347,8 @@ class MapView(QWidget):
             sites_labelled.add((x, y))
         if not self._fitted:
             self.fit_all()
+        else:
+            self.place_legend()
 
     @staticmethod
     def _sector_radius_m(cells: list[PlanCell]) -> float:
@@ -468,6 +470,37 @@ class MapView(QWidget):
         self.viewbox.setRange(xRange=(min(xs) - pad, max(xs) + pad), yRange=(min(ys) - pad, max(ys) + pad),
                               padding=0.05)
         self._fitted = True
+        self.place_legend()
+
+    # Corners the legend may sit in: (anchor on the legend, anchor on the map, offset px).
+    LEGEND_CORNERS = (((0, 1), (0, 1), (6, -6)), ((1, 1), (1, 1), (-6, -6)),
+                      ((0, 0), (0, 0), (6, 6)), ((1, 0), (1, 0), (-6, 6)))
+
+    def legend_covers(self) -> int:
+        """How many sites (counted 50 times each) and route points lie under the legend now."""
+        mapped = self.viewbox.mapSceneToView(self.legend.sceneBoundingRect())  # scene px → map metres
+        rect = mapped.boundingRect() if hasattr(mapped, "boundingRect") else mapped
+        n = sum(50 for x, y in self._site_xy.values() if rect.contains(x, y))
+        for xs, ys in ((self._whole_xy[0], self._whole_xy[1]), (self.history.pos_x.view(), self.history.pos_y.view())):
+            if len(xs):
+                n += int(np.count_nonzero((xs >= rect.left()) & (xs <= rect.right())
+                                          & (ys >= rect.top()) & (ys <= rect.bottom())))
+        return n
+
+    def place_legend(self) -> None:
+        """The legend to the map corner where it hides no site (and the least route); the user
+        may still drag it anywhere."""
+        if self.viewbox.width() <= 1:
+            return
+        best = None
+        for item_pos, parent_pos, offset in self.LEGEND_CORNERS:
+            self.legend.anchor(item_pos, parent_pos, offset)
+            covered = self.legend_covers()
+            if best is None or covered < best[0]:
+                best = (covered, item_pos, parent_pos, offset)
+            if covered == 0:
+                return
+        self.legend.anchor(*best[1:])
 
     def show_time(self, ts_utc: float) -> None:
         """Mark where the car was at an instant (an event clicked) and centre there."""

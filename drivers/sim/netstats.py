@@ -3,7 +3,7 @@ and TRX, consistent with the scenario's world and faults, as an OSS would export
 
 Counters are canonical measurements (``logs/stats_counters.csv``) in plain dicts; the vendor
 layouts are written by ``logs/stats_write.py`` (drivers never import logs). What each fault
-does to them (docs/domain.md §2, reference §4.3):
+does to them (docs/domain.md §2, docs/network-statistics.md §5):
 
 - ``bcch_hung`` (cases 1, 5): from the fault's onset no channel request, no SDCCH seizure, no
   TCH assignment, while incoming handovers (and their traffic) still arrive and the TRXs stay
@@ -192,7 +192,8 @@ def _hour(rng: random.Random, scenario: Scenario, cell: CellSpec, load: float, s
     idle = max(0.0, n_tch - erl) * 360  # idle TCH scans in the hour
     clean_bands = (0.92, 0.06, 0.02, 0.0, 0.0)
     hit_bands = (0.25, 0.15, 0.15, 0.25, 0.20)
-    bands = [idle * ((1 - share_interfered) * c + share_interfered * b) for c, b in zip(clean_bands, hit_bands)]
+    bands = [idle * ((1 - share_interfered) * c + share_interfered * b) * rng.uniform(0.85, 1.15)
+             for c, b in zip(clean_bands, hit_bands)]  # the interferer's load varies from hour to hour
     ul_req = 0 if hung else _n(rng, calls * 1.2)  # packet access goes through the same CCCH
     dl_att = 0 if hung else _n(rng, calls * 1.5)
     pdch_att = _n(rng, ul_req * 0.3)

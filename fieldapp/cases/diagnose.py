@@ -175,7 +175,8 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
     sids = [s.session_id for s in after.sessions]
     out = []
     for f in found:
-        needs = _RESOLVABLE.get(f.rule)
+        # A statistics finding (same rule name, e.g. interference) is not judged by a drive test.
+        needs = None if f.data.get("source") == "statistics" else _RESOLVABLE.get(f.rule)
         if needs is None:
             out.append(f)
             continue

@@ -155,7 +155,7 @@ def no_measurement_at_spot(inp: DiagnosisInput) -> list[Finding]:
 
 def with_spot(inp: DiagnosisInput, f: Finding) -> Finding:
     """A spot finding says which samples it used and whether they were in the complaint hours."""
-    if f.rule not in SPOT_RULES:
+    if f.rule not in SPOT_RULES or f.data.get("source") == "statistics":  # counters are per cell, not at a spot
         return f
     spot = inp.spot
     notes = [t for t in (spot.where_text(), spot.hours_text()) if t]

@@ -24,7 +24,7 @@ from typing import Any
 
 from fieldapp.cellplan import CellPlan
 from fieldapp.cli import CliError
-from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.cli.common import add_workspace_arg, non_negative_seconds, positive_seconds, workspace_from
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, CqtCall
 from fieldapp.cqt.matrix import format_matrix, matrix_json
 from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, typed_cell
@@ -49,8 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "service is checked after each lock and the run stops with a clear message "
                         "when the device's lock only selects BCCH carriers); cell: lock to the "
                         "cell's BCCH for the whole run, combined with block or attribute")
-    p.add_argument("--hold", type=float, default=20.0, help="hold time of a connected call, s (default 20)")
-    p.add_argument("--gap", type=float, default=5.0, help="pause between calls, s (default 5)")
+    p.add_argument("--hold", type=positive_seconds, default=20.0, help="hold time of a connected call, s (default 20)")
+    p.add_argument("--gap", type=non_negative_seconds, default=5.0, help="pause between calls, s (default 5)")
     p.add_argument("--setup-timeout", type=float, default=20.0, help="a call not connected by then fails, s")
     p.add_argument("--lock-settle", type=float, default=15.0, help="time for a lock to show service, s")
     p.add_argument("--case", type=int, default=None, help="complaint case to record into and attach the result to")
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=int, default=None, metavar="RUN", help="continue a stopped CQT run")
     p.add_argument("--baud", type=int, default=115200)
     p.add_argument("--family", default=None)
-    p.add_argument("--rate", type=float, default=1.0, help="poll period, s (default 1)")
+    p.add_argument("--rate", type=positive_seconds, default=1.0, help="poll period, s (default 1)")
     p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
                    help="GPS for the recorded samples: an NMEA serial port or gpsd (host:port)")
     add_workspace_arg(p)
@@ -112,6 +112,19 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
 
 
+def _calls_text(plan: Any) -> str:
+    """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
+    and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
+    the plan): announcing "12 calls" and making 14 reads as a fault."""
+    from fieldapp.cqt.runner import EXTRA_CALLS_FACTOR
+
+    planned = len(plan.schedule())
+    if plan.forces_trx or plan.calls_per_trx is None:
+        return f"{planned} calls"
+    return (f"{planned} calls or more (until each TRX has {plan.calls_per_trx}, "
+            f"at most {EXTRA_CALLS_FACTOR * planned})")
+
+
 def _progress_printer(runner: Any):
     """Each call on stderr as it ends (a CQT lasts minutes: the engineer sees it move)."""
     printed: set[int] = set()
@@ -143,6 +156,19 @@ def _cell(args: argparse.Namespace, workspace_cells: list[PlanCell], scenario_ce
         raise CliError("the handset shows no serving cell: give --cell or --trx")
     raise CliError(f"the serving cell (CI {serving.ci}, ARFCN {serving.arfcn}) is not in the workspace's cell "
                    "plan: give --cell or --trx")
+
+
+def _forget_session(workspace: Any, session_id: int | None) -> None:
+    """A CQT refused before its first call leaves nothing in the workspace."""
+    from fieldapp.store import Store, StoreError, UnknownSession
+
+    if session_id is None:
+        return
+    try:
+        with Store.open(workspace) as store:
+            store.delete_session(session_id)
+    except (StoreError, UnknownSession, OSError):
+        pass  # nothing recorded, or the workspace went away: nothing to undo
 
 
 def _wait_serving(seen: list[Any]) -> Any:
@@ -201,13 +227,26 @@ def cmd_cqt(args: argparse.Namespace) -> int:
     session = LiveSession(lambda record: None, workspace)
     session.add_observer(seen.append)
     runner: Any = None
+    started = False  # until the run starts, a refusal leaves no session behind
+    new_session: int | None = None
     try:
         _connect(args, session)
+        caps = session.status().capabilities
+        fields = getattr(caps, "fields", None) or {}
+        if stored is None and not (args.trx or args.cell) and caps is not None and not any(
+                fields.get(k) for k in ("rxlev", "bsic", "neighbours", "tch_arfcn")):
+            # The probe knows already: this family's replies carry no serving cell (no
+            # engineering mode), so waiting for one would only delay the same refusal.
+            raise CliError(f"the handset ({caps.family}) shows no serving cell: give the cell's TRXs with "
+                           '--trx "TRX-1=ARFCN; TRX-2=ARFCN" and --mode block (a person has the BSC '
+                           "block the other TRXs)")
         session.start_recording(args.case, session_id=stored["session_id"] if stored is not None else None)
         session.wait_idle()
         status = session.status()
         if not status.recording:
             raise CliError(status.message or f"cannot record into {workspace}")
+        if stored is None:
+            new_session = status.session_id
         sim_blocks = session.sim_blocks() if args.sim_block else None
         if args.sim_block and sim_blocks is None:
             raise CliError("--sim-block works with the simulator only")
@@ -242,9 +281,10 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         session.add_observer(runner.observe)
         if not args.json:
             p = runner.plan
-            print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
+            print(f"CQT: {_calls_text(p)} to {p.number} on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
+        started = True
         try:
             while not runner.join(0.2):
                 pass
@@ -256,6 +296,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
     finally:
         session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)
         session.shutdown()
+        if not started and new_session is not None:
+            _forget_session(workspace, new_session)
 
     verdict = runner.verdict()
     calls = runner.calls()

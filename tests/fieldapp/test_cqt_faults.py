@@ -139,3 +139,98 @@ def test_cli_cqt_lock_mode_on_telit_names_the_faulty_trx(tmp_path, capsys):
     out = json.loads(captured.out)
     assert out["suspect"] == "TRX-69-1", out["verdict"]
     assert {c["trx_how"] for c in out["calls"] if c["trx_id"]} == {"lock"}
+
+
+def test_cli_resume_after_an_unplug_mid_run_keeps_the_calls_and_continues(tmp_path, capsys):
+    """`fieldapp cqt PORT --resume RUN` (it failed with a TypeError on every run): the calls
+    before the unplug are kept and the run goes on from the call that did not complete."""
+    workspace = tmp_path / "ws.db"
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"attribute"}), total_calls=3,
+                 calls_per_trx=None, hold_s=1.0, auto_audio=True) as (sim, source, runner, events):
+        runner.start()
+        assert _wait(lambda: runner.status().phase == "connected")
+        sim.stop()  # unplugged in the middle of call #1
+        assert runner.join(15) and runner.status().state == FAULT
+        run_id = runner.run_id
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim2:
+        code = main(["cqt", sim2.port, "--resume", str(run_id), "--rate", "0.1", "--auto-audio", "--json",
+                     "--workspace", str(workspace)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert out["run_id"] == run_id and out["state"] == "done"
+    results = [c["result"] for c in out["calls"]]
+    assert results[0] == ERROR and len(results) == 4  # the interrupted call, then the 3 planned ones
+    assert all(r in ("released", "dropped", "setup_failed") for r in results[1:])
+    with Store.open(workspace) as store:
+        assert store.cqt_run(run_id)["state"] == "done"
+        assert len(store.cqt_calls(run_id)) == 4
+
+
+def test_cli_resume_of_a_finished_run_is_one_line(tmp_path, capsys):
+    workspace = tmp_path / "ws.db"
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim:
+        assert main(["cqt", sim.port, "--number", "5551234", "--calls", "1", "--hold", "0.2", "--gap", "0",
+                     "--rate", "0.1", "--auto-audio", "--json", "--workspace", str(workspace)]) == 0
+        run_id = json.loads(capsys.readouterr().out)["run_id"]
+        code = main(["cqt", sim.port, "--resume", str(run_id), "--workspace", str(workspace)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--resume {run_id}" in err and "nothing left to resume" in err
+    assert "Traceback" not in err
+
+
+def _sessions(workspace) -> list:
+    if not workspace.exists():
+        return []
+    with Store.open(workspace) as store:
+        return store.sessions()
+
+
+def test_a_modem_without_serving_cell_is_refused_at_once_and_leaves_no_session(tmp_path, capsys):
+    """Issue 12 point 11: a plain 27.007 handset (+CSQ/+CREG only) never shows a serving cell:
+    the probe knows it, so the refusal comes at once and names what to give."""
+    import time as _time
+
+    from tests.drivers.test_handset_source import quectel_table
+    from tests.support.table_modem import TableModem
+
+    workspace = tmp_path / "ws.db"
+    with TableModem(quectel_table()) as modem:
+        t0 = _time.monotonic()
+        code = main(["cqt", modem.port, "--family", "generic", "--number", "112233", "--rate", "0.1",
+                     "--workspace", str(workspace)])
+        took = _time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and "shows no serving cell" in err and "--trx" in err and "--mode block" in err
+    assert took < 10  # not the 15 s wait for a serving cell that cannot come
+    assert _sessions(workspace) == []
+
+
+def test_a_lock_the_device_lacks_is_refused_and_leaves_no_session(tmp_path, capsys):
+    workspace = tmp_path / "ws.db"
+    with start_simulator("one-way-trx", family="simcom", speed=SPEED, seed=5, gps=False) as sim:
+        code = main(["cqt", sim.port, "--number", "5551234", "--mode", "lock", "--rate", "0.1",
+                     "--workspace", str(workspace)])
+    err = capsys.readouterr().err
+    assert code == 2 and "no documented GSM ARFCN lock" in err
+    assert _sessions(workspace) == []
+
+
+def test_a_30_s_setup_timeout_runs_in_simulated_time(tmp_path):
+    """The runner's deadlines, holds and gaps go by its clock: with a simulated one a call that
+    does not connect within 30 s is a setup failure after a fraction of a second of real time
+    (the simulator at 1x takes 3-8 s to connect a call)."""
+    import time
+
+    from tests.support.fake_clock import FakeClock
+
+    clock = FakeClock()
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", speed=1.0, modes=frozenset({"attribute"}), total_calls=1,
+                 calls_per_trx=None, setup_timeout_s=30.0, gap_s=10.0,
+                 runner_kwargs={"clock": clock}) as (sim, source, runner, events):
+        started = time.monotonic()
+        runner.run()
+        real_s = time.monotonic() - started
+    (call,) = runner.calls()
+    assert call.result == SETUP_FAILED and call.cause_text.startswith("not connected within 30 s")
+    assert clock.waited_s >= 30.0 and real_s < 10.0, (clock.waited_s, real_s)

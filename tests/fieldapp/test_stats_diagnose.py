@@ -58,7 +58,7 @@ def test_cases_1_and_5_hung_bcch_no_access_but_handover_in(tmp_path, capsys, ven
     assert hung["data"]["periods"] >= 40 and hung["data"]["bcch_trx"] == "TRX-51-0"
     assert "Block and de-block the BCCH TRX of BRIDGE-1 (TRX-51-0)" in hung["next_step"]
     assert hung["cites"] and all("channel requests 0" in c or "alarm" in c.lower() for c in hung["cites"])
-    assert "packet_channel_fault" not in found and "interference" not in found
+    assert "packet_channel_fault" not in found and "interference" not in found and "statistics_clean" not in found
     if vendor == "huawei":  # ALM-4122 "no traffic on the TRX" corroborates it; silent elsewhere
         assert [f["data"]["via"] for f in found["trx_fault"]] == ["alarms"]
         assert "4122" in found["trx_fault"][0]["summary"]
@@ -72,8 +72,9 @@ def test_without_the_hang_in_the_window_no_hung_bcch(tmp_path, capsys):
     assert "statistics_clean" in found
 
 
-def test_case_2_tilt_13_to_7_raises_the_carried_traffic(tmp_path, capsys):
-    found = diagnose(tmp_path, capsys, "bus-stop-tilt13", "huawei", extra=(("bus-stop-tilt7", "2026-11-03"),),
+@pytest.mark.parametrize("vendor", ["huawei", "ericsson", "3gpp"])
+def test_case_2_tilt_13_to_7_raises_the_carried_traffic(tmp_path, capsys, vendor):
+    found = diagnose(tmp_path, capsys, "bus-stop-tilt13", vendor, extra=(("bus-stop-tilt7", "2026-11-03"),),
                      case_args=("--action-date", "2026-11-03", "--cells", "HOSP-2"))
     (ba,) = found["statistics_before_after"]
     d = ba["data"]["cells"]["HOSP-2"]
@@ -120,7 +121,7 @@ def test_case_6_interference_bands_on_the_low_arfcns(tmp_path, capsys, vendor):
     assert inter["data"]["cells"] == ["VILL-1", "VILL-2"] and inter["data"]["low_arfcns"]
     assert max(inter["data"]["arfcns"]) <= 12 and min(inter["data"]["clean_arfcns"]) >= 100
     assert inter["data"]["drops_on_every_trx"] is (vendor != "ericsson")  # Ericsson STS has no TRX drop counters
-    assert "frequency change" in inter["next_step"] and "trx_fault" not in found
+    assert "frequency change" in inter["next_step"] and "trx_fault" not in found and "statistics_clean" not in found
 
 
 @pytest.mark.parametrize("vendor", ["huawei", "ericsson", "3gpp"])
@@ -130,6 +131,7 @@ def test_case_7_packet_channel_fault_on_one_bscs_cells_voice_normal(tmp_path, ca
     assert fault["data"]["bsc"] == "BSC_EAST" and fault["data"]["cells"] == ["STATION-1", "STATION-2", "STATION-3"]
     assert "MARKET" not in " ".join(fault["data"]["cells"]) and "packet processors" in fault["next_step"]
     assert "voice" in fault["summary"] and set(found) & FAULT_RULES == {"packet_channel_fault"}
+    assert "statistics_clean" not in found
 
 
 @pytest.mark.parametrize("vendor", ["huawei", "ericsson", "3gpp"])
@@ -140,3 +142,17 @@ def test_healthy_network_gives_statistics_clean_and_no_fault(tmp_path, capsys, v
     assert clean["data"]["periods"] == 48 and len(clean["data"]["cells"]) == 6
     assert clean["data"]["outside_thresholds"] == [] and clean["severity"] == "info"
     assert "statistics_before_after" not in found  # no action date in the case
+
+
+def test_statistics_findings_carry_no_drive_test_spot_note(tmp_path, capsys):
+    found = diagnose(tmp_path, capsys, "low-arfcn-interference", "huawei")
+    (inter,) = found["interference"]
+    assert "Spot:" not in inter["summary"] and "spot" not in inter["data"]
+
+
+def test_case_6_without_the_cell_plan_the_next_step_reads_as_words(tmp_path, capsys):
+    # Trial 2026-12-06: with no plan the step read "move the interfered cells off ARFCN the affected ARFCNs".
+    found = diagnose(tmp_path, capsys, "low-arfcn-interference", plan=False, hours=24)
+    (inter,) = found["interference"]
+    assert inter["data"]["arfcns"] == []
+    assert "off ARFCN the" not in inter["next_step"] and "off the ARFCNs in interference" in inter["next_step"]

@@ -1,5 +1,5 @@
 """Counter and alarm readers on hand-written files in each documented layout
-(shared/docs/network-statistics.md §3-4): preamble lines, composite GCELL objects,
+(docs/network-statistics.md §1, §4): preamble lines, composite GCELL objects,
 ``ID:Name (Unit)`` headers, NIL and /0 as missing, Ericsson short and OBJTYPE_COUNTER names,
 DATE_ID + HOUR_ID, XLSX, 3GPP TS 32.435 XML, Huawei and X.733 alarm lists."""
 

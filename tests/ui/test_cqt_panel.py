@@ -172,3 +172,71 @@ def test_the_cell_follows_the_serving_cell_until_the_engineer_picks_one(qtbot):
     panel.cell_combo.setCurrentIndex(0)
     panel.observe([Sample(ts_utc=2.0, serving=Cell(lac=1003, ci=70, arfcn=3))])
     assert panel.cell_combo.currentData() == "MALL-69"
+
+
+def test_resume_from_the_panel_after_an_unplug_keeps_the_calls_and_finishes(qtbot, tmp_path):
+    """Issue 12 point 9 in the window: the handset is pulled mid-call, the panel shows the
+    fault with a Resume button; the device comes back (a new port, as after a replug) and
+    Resume continues the run from the interrupted call."""
+    from drivers.handset import HandsetSource
+    from drivers.sim import start_simulator
+    from tests.fieldapp.cqt_support import SPEED
+
+    panel = _panel(qtbot)
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"attribute"}), total_calls=2,
+                 calls_per_trx=None, hold_s=1.0, auto_audio=True) as (sim, source, runner, events):
+        panel.attach(runner)
+        runner.start()
+        qtbot.waitUntil(lambda: runner.status().phase == "connected", timeout=15000)
+        sim.stop()  # the cable is pulled
+        qtbot.waitUntil(lambda: runner.status().state == "fault", timeout=15000)
+        panel.refresh()
+        assert panel.pause_button.text() == "Resume" and panel.pause_button.isEnabled()
+        assert "disconnected during call #1" in panel.message_label.text()
+        source.stop()  # the window's controller drops the dead connection (its reconnect attempts)
+        with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim2:
+            source2 = HandsetSource(sim2.port, rate_s=0.1)
+            source2.open()
+            source2.start(runner.observe)
+            runner.source_provider = lambda: source2  # the window's controller after a reconnect
+            try:
+                qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+                qtbot.waitUntil(lambda: runner.status().state == "done", timeout=20000)
+            finally:
+                source2.stop()
+        panel.refresh()
+    calls = runner.calls()
+    assert calls[0].result == "error" and len(calls) == 3
+    assert panel.calls_table.rowCount() == 3 and panel.status_label.text().startswith("Test done")
+
+
+def test_a_refused_cqt_in_the_window_starts_no_recording(qtbot, window, tmp_path):
+    """Issue 12 point 11: a lock the demo SIMCom lacks is refused with a message, and the
+    workspace keeps no session of the run that could not start."""
+    from fieldapp.cqt.live_run import live_runner
+    from fieldapp.live import SIMULATOR, ConnectRequest, LiveSession
+    from fieldapp.store import Store
+    from ui.bridge import RecordBridge
+
+    bridge = RecordBridge(tick_ms=50)
+    controller = LiveSession(bridge.put, tmp_path / "ws.db")
+    bridge.records_arrived.connect(window.on_records)
+    panel = window.cqt_panel
+    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, **kw)
+    bridge.start()
+    try:
+        controller.connect(ConnectRequest(SIMULATOR, scenario="one-way-trx", speed=30.0, rate_s=0.1,
+                                          sim_family="simcom"))
+        qtbot.waitUntil(lambda: panel.cell_combo.currentData() == "MALL-69", timeout=15000)
+        panel.number_edit.setText("5551234")
+        panel.mode_checks["lock"].setChecked(True)
+        panel.start()
+        assert panel.runner is None
+        assert "no documented GSM ARFCN lock" in panel.message_label.text()
+        assert controller.recorder is None
+    finally:
+        panel.shutdown()
+        controller.shutdown()
+        bridge.stop()
+    with Store.open(tmp_path / "ws.db") as store:
+        assert store.sessions() == []

@@ -194,3 +194,18 @@ def test_the_window_remembers_the_tile_setting(qtbot, window, server, tmp_path, 
     assert again.tile_setting() == TileSetting("xyz", server.template, "© Test")
     assert again.map_view.tiles.attribution == "© Test"
     again.close()
+
+
+def test_the_legend_is_compact_movable_and_never_hides_a_site(qtbot, map_view):
+    from fieldapp.model import PlanCell
+
+    corners = {"SW": (52.360, 4.860), "NW": (52.380, 4.860), "NE": (52.380, 4.920)}  # SE is free
+    map_view.set_plan([PlanCell(name, lat=lat, lon=lon, ci=i + 1) for i, (name, (lat, lon)) in enumerate(corners.items())])
+    map_view.fit_all()
+    assert map_view.legend_covers() < 50  # no site under it
+    map_view.legend.anchor(*map_view.LEGEND_CORNERS[0])  # the usual bottom-left corner ...
+    assert map_view.legend_covers() >= 50  # ... would hide the SW site
+    legend_px = map_view.legend.boundingRect()
+    assert legend_px.height() < 0.6 * map_view.viewbox.height()  # compact: the map stays visible
+    assert map_view.legend.flags() & map_view.legend.GraphicsItemFlag.ItemIsMovable or \
+        hasattr(map_view.legend, "mouseDragEvent")  # pyqtgraph legends are dragged by the mouse
