@@ -110,8 +110,14 @@ class PtyPort:
 
 
 def make_link(link: str, target: str) -> None:
-    """Symlink ``link`` → ``target``; an old symlink is replaced, any other file is refused."""
+    """Symlink ``link`` → ``target``; a stale symlink (its pty gone) is replaced; a symlink to a
+    pty that still exists (another simulator serving it, issue 16) and any other file are
+    refused."""
     if os.path.islink(link):
+        old = os.readlink(link)
+        if os.path.exists(link):
+            raise FileExistsError(f"{link} already links to {old}, which is in use (another simulator?); "
+                                  "stop that one or choose another --link")
         os.unlink(link)
     elif os.path.exists(link):
         raise FileExistsError(f"{link} exists and is not a symlink: not replacing it")

@@ -35,6 +35,8 @@ _FALSE = {"no", "n", "false", "0", "off"}
 _OCCURS_ALIASES = {"every call": "always", "every time": "always", "each call": "always",
                    "frequently": "often", "occasionally": "sometimes", "seldom": "rarely"}
 MAX_TEXT = 10_000
+MAX_LIST_ITEMS = 50  # cells involved in one complaint
+MAX_LIST_ITEM_CHARS = 64  # a cell name
 
 
 class CaseInvalid(ValueError):
@@ -143,8 +145,19 @@ def clean_value(name: str, value: Any) -> Any:
     if spec.kind == "bool":
         return _bool(value, name)
     if spec.kind == "list":
+        # Cell names: a handful of short texts. Unbounded, a 1 MB value made a report take
+        # minutes (issue 16); nested lists or objects are not names.
+        if not isinstance(value, (list, tuple, str, int)):
+            raise CaseInvalid(name, "give names as text or a list of texts")
         items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-        return tuple(str(i).strip() for i in items if str(i).strip())
+        if any(not isinstance(i, (str, int)) or isinstance(i, bool) for i in items):
+            raise CaseInvalid(name, "each entry must be a name (text)")
+        names = tuple(str(i).strip() for i in items if str(i).strip())
+        if len(names) > MAX_LIST_ITEMS:
+            raise CaseInvalid(name, f"{len(names)} entries: at most {MAX_LIST_ITEMS}")
+        if any(len(n) > MAX_LIST_ITEM_CHARS for n in names):
+            raise CaseInvalid(name, f"an entry longer than {MAX_LIST_ITEM_CHARS} characters")
+        return names
     if name == "priority":
         return _choice(value, name, PRIORITIES)
     if name == "indoor_outdoor":

@@ -202,6 +202,8 @@ def _read_json(name: str) -> dict[str, Any]:
         data = json.loads(text)
     except ValueError as exc:
         raise CliError(f"json: {name} is not valid JSON ({exc})") from exc
+    except RecursionError:  # [[[[...]]]] thousands deep: not a case (issue 16)
+        raise CliError(f"json: {name} is nested too deeply to be a case") from None
     if not isinstance(data, dict):
         raise CliError(f"json: {name} must hold one object of field: value")
     return data

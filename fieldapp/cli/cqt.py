@@ -24,7 +24,7 @@ from typing import Any
 
 from fieldapp.cellplan import CellPlan
 from fieldapp.cli import CliError
-from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.cli.common import add_workspace_arg, non_negative_seconds, positive_seconds, workspace_from
 from fieldapp.cqt.calls import LISTENER_TEXT, LISTENER_VERDICTS, CqtCall
 from fieldapp.cqt.matrix import format_matrix, matrix_json
 from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, typed_cell
@@ -49,8 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "service is checked after each lock and the run stops with a clear message "
                         "when the device's lock only selects BCCH carriers); cell: lock to the "
                         "cell's BCCH for the whole run, combined with block or attribute")
-    p.add_argument("--hold", type=float, default=20.0, help="hold time of a connected call, s (default 20)")
-    p.add_argument("--gap", type=float, default=5.0, help="pause between calls, s (default 5)")
+    p.add_argument("--hold", type=positive_seconds, default=20.0, help="hold time of a connected call, s (default 20)")
+    p.add_argument("--gap", type=non_negative_seconds, default=5.0, help="pause between calls, s (default 5)")
     p.add_argument("--setup-timeout", type=float, default=20.0, help="a call not connected by then fails, s")
     p.add_argument("--lock-settle", type=float, default=15.0, help="time for a lock to show service, s")
     p.add_argument("--case", type=int, default=None, help="complaint case to record into and attach the result to")
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=int, default=None, metavar="RUN", help="continue a stopped CQT run")
     p.add_argument("--baud", type=int, default=115200)
     p.add_argument("--family", default=None)
-    p.add_argument("--rate", type=float, default=1.0, help="poll period, s (default 1)")
+    p.add_argument("--rate", type=positive_seconds, default=1.0, help="poll period, s (default 1)")
     p.add_argument("--gps", default=None, metavar="PORT|gpsd[:HOST[:PORT]]",
                    help="GPS for the recorded samples: an NMEA serial port or gpsd (host:port)")
     add_workspace_arg(p)
@@ -110,6 +110,22 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         if key.isdigit() and 1 <= int(key) <= len(LISTENER_VERDICTS):
             return LISTENER_VERDICTS[int(key) - 1], note.strip()
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
+
+
+ABORT_WAIT_S = 60.0  # after Ctrl-C: time for the runner to hang up, undo blocks/locks and store the run
+
+
+def _calls_text(plan: Any) -> str:
+    """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
+    and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
+    the plan): announcing "12 calls" and making 14 reads as a fault."""
+    from fieldapp.cqt.runner import EXTRA_CALLS_FACTOR
+
+    planned = len(plan.schedule())
+    if plan.forces_trx or plan.calls_per_trx is None:
+        return f"{planned} calls"
+    return (f"{planned} calls or more (until each TRX has {plan.calls_per_trx}, "
+            f"at most {EXTRA_CALLS_FACTOR * planned})")
 
 
 def _progress_printer(runner: Any):
@@ -268,7 +284,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         session.add_observer(runner.observe)
         if not args.json:
             p = runner.plan
-            print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
+            print(f"CQT: {_calls_text(p)} to {p.number} on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
         started = True
@@ -278,7 +294,12 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("fieldapp: aborting the CQT run (the calls so far are kept)", file=sys.stderr)
             runner.abort()
-            runner.join()
+            # A Thread.join() that Ctrl-C interrupted may return at once ever after (CPython
+            # gh-90882): the run then printed "(running)" and the session was stopped while the
+            # runner was still hanging up. Wait on the runner's own flag instead (bounded).
+            deadline = time.monotonic() + ABORT_WAIT_S
+            while runner.running and time.monotonic() < deadline:
+                time.sleep(0.1)
         status = runner.status()
     finally:
         session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)

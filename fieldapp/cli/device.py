@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from fieldapp.cli import CliError
-from fieldapp.cli.common import add_workspace_arg, workspace_from
+from fieldapp.cli.common import add_workspace_arg, positive_seconds, workspace_from
 
 DEFAULT_BAUD = 115200
 
@@ -42,8 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("port")
     p.add_argument("--baud", type=int, default=DEFAULT_BAUD)
     p.add_argument("--family", default=None)
-    p.add_argument("--rate", type=float, default=1.0, help="poll period in seconds (default 1)")
-    p.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    p.add_argument("--rate", type=positive_seconds, default=1.0, help="poll period in seconds (default 1)")
+    p.add_argument("--duration", type=positive_seconds, default=None, help="stop after S seconds")
     p.add_argument("--case", type=int, default=None, help="record into this complaint case")
     p.add_argument("--reconnect", action="store_true",
                    help="when the device vanishes, wait for it and continue the same session")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 import zipfile
 from dataclasses import asdict
@@ -35,6 +36,17 @@ from fieldapp.store import Store
 
 SESSION_FORMATS = (("csv", ".csv"), ("native", ".fieldapp.jsonl"))
 IDENTITY_LINES = ("header", "event", "call")  # native line types that can carry an identity
+
+
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]")
+
+
+def pack_name(label: str) -> str:
+    """A file name for the pack from an attachment's label: no control characters (a newline
+    or CR in a name breaks `sha256sum -c SHA256SUMS`, issue 16), no path separators, no "..",
+    at most 120 characters."""
+    name = _UNSAFE_NAME.sub("_", label).strip().lstrip(".") or "file"
+    return name[:120]
 
 
 def masked_session_file(payload: bytes, suffix: str, masker: Masker) -> bytes:
@@ -88,7 +100,7 @@ def write_pack(store: Store, case_id: int, out: str | Path, *, include_personal:
             if item.kind == "file":
                 src = file_path(store, item)
                 if src.is_file():
-                    files.append((f"files/{item.attachment_id}-{masker.text(item.label)}", src))
+                    files.append((f"files/{item.attachment_id}-{pack_name(masker.text(item.label))}", src))
         case_doc = {"case": _case_json(data.case, masker),
                     "history": [{"ts_utc": h.ts_utc, "author": h.author, "kind": h.kind, "from": h.from_status,
                                  "to": h.to_status, "text": masker.text(h.text)} for h in data.history],

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
+from fieldapp.store import Store
 from tests.drivers.test_handset_source import quectel_table
 from tests.support.table_modem import TableModem
 
@@ -119,11 +119,11 @@ def test_reconnect_continues_the_same_session_with_a_gap(tmp_path):
     sid = int(out.strip().splitlines()[-1].split()[1].rstrip(":"))
     listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
     assert len(listed) == 1 and listed[0]["id"] == sid
-    con = sqlite3.connect(ws)
-    kinds = [k for (k,) in con.execute("SELECT kind FROM events WHERE session_id=? ORDER BY ts_utc", (sid,))]
-    gap_ts = con.execute("SELECT ts_utc FROM events WHERE kind='gap'").fetchone()[0]
-    after = con.execute("SELECT count(*) FROM samples WHERE session_id=? AND ts_utc>?", (sid, gap_ts)).fetchone()[0]
-    con.close()
+    with Store.open(ws) as store:
+        events = sorted(store.events(sid), key=lambda e: e.ts_utc)
+        kinds = [e.kind for e in events]
+        gap_ts = next(e.ts_utc for e in events if e.kind == "gap")
+        after = sum(1 for s in store.samples(sid) if s.ts_utc > gap_ts)
     assert "disconnected" in kinds and "gap" in kinds
     assert after >= 3
 
@@ -137,10 +137,9 @@ def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
         time.sleep(4.0)
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=10)
-    con = sqlite3.connect(ws)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    n = con.execute("SELECT count(*) FROM samples").fetchone()[0]
-    con.close()
+    with Store.open(ws) as store:
+        assert store.integrity_check() == "ok"
+        n = sum(1 for info in store.sessions() for _ in store.samples(info.id))
     assert n >= 5
     listed = json.loads(run(["sessions", "--workspace", str(ws), "--json"]).stdout)
     # the recorder is gone: the next open marks the session interrupted (issue 16)
@@ -164,14 +163,12 @@ def test_record_with_nmea_gps_stamps_positions_on_samples(tmp_path):
         res = run(["record", sim.port, "--gps", sim.gps_port, "--rate", "0.5", "--duration", "4",
                    "--workspace", str(ws)])
     assert res.returncode == 0, res.stderr
-    con = sqlite3.connect(ws)
-    with_pos = con.execute("SELECT count(*) FROM samples WHERE lat IS NOT NULL").fetchone()[0]
-    positions = con.execute("SELECT count(*) FROM positions").fetchone()[0]
-    con.close()
+    with Store.open(ws) as store:
+        sid = store.sessions()[0].id
+        with_pos = sum(1 for s in store.samples(sid) if s.position is not None)
+        positions = len(store.positions(sid))
     assert positions >= 2 and with_pos >= 2
     # recorded from the simulator: its scenario's cells are the workspace's plan now
-    from fieldapp.store import Store
-
     with Store.open(ws) as store:
         assert store.cell_plan_source() == "scenario:demo-drive"
         assert {c.name for c in store.cell_plan()} >= {"HOSP-1", "HOSP-2"}
