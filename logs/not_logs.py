@@ -1,7 +1,7 @@
 """Files that are not drive logs, named before any reader sees them (issue 12 point 12).
 
 An engineer's folder holds more than drive logs: G-NetTrack writes a ``_datatest`` and a
-``_stats`` file next to each log (reference/log-formats.md §2.2), and a modem capture looks
+``_stats`` file next to each log (docs/log-formats.md §2.2), and a modem capture looks
 like text too. None of them may be imported as something it is not; the import says what the
 file is and what to do instead::
 

@@ -117,6 +117,22 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
 
 
+ABORT_WAIT_S = 60.0  # after Ctrl-C: time for the runner to hang up, undo blocks/locks and store the run
+
+
+def _calls_text(plan: Any) -> str:
+    """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
+    and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
+    the plan): announcing "12 calls" and making 14 reads as a fault."""
+    from fieldapp.cqt.runner import EXTRA_CALLS_FACTOR
+
+    planned = len(plan.schedule())
+    if plan.forces_trx or plan.calls_per_trx is None:
+        return f"{planned} calls"
+    return (f"{planned} calls or more (until each TRX has {plan.calls_per_trx}, "
+            f"at most {EXTRA_CALLS_FACTOR * planned})")
+
+
 def _progress_printer(runner: Any):
     """Each call on stderr as it ends (a CQT lasts minutes: the engineer sees it move)."""
     printed: set[int] = set()
@@ -275,7 +291,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         session.add_observer(runner.observe)
         if not args.json:
             p = runner.plan
-            print(f"CQT: {len(p.schedule())} " + ("incoming calls" if p.direction == "mt" else f"calls to {p.number}")
+            print(f"CQT: {_calls_text(p)} " + ("incoming" if p.direction == "mt" else f"to {p.number}")
                   + f" on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
@@ -286,7 +302,12 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("fieldapp: aborting the CQT run (the calls so far are kept)", file=sys.stderr)
             runner.abort()
-            runner.join()
+            # A Thread.join() that Ctrl-C interrupted may return at once ever after (CPython
+            # gh-90882): the run then printed "(running)" and the session was stopped while the
+            # runner was still hanging up. Wait on the runner's own flag instead (bounded).
+            deadline = time.monotonic() + ABORT_WAIT_S
+            while runner.running and time.monotonic() < deadline:
+                time.sleep(0.1)
         status = runner.status()
     finally:
         session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)

@@ -212,6 +212,11 @@ def packet_channel_fault(stats: StatsData, plan: list[PlanCell]) -> list[Finding
 # ---------------------------------------------------------------------- interference
 
 
+def _arfcn_list(arfcns: list[int]) -> str:
+    """"ARFCN 2, 4, 7", or words when the cell plan gave none (no "off ARFCN the affected ARFCNs")."""
+    return f"ARFCN {', '.join(map(str, arfcns))}" if arfcns else "the ARFCNs in interference (no cell plan gave them)"
+
+
 def interference(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
     frame = stats.frame("cell")
     if frame.empty:
@@ -266,7 +271,7 @@ def interference(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
     if trx_tot is not None and all_trx:
         summary += " Drops on every TRX of the interfered cells: not one faulty TRX."
     step = ("External interference: find the source (another network near the low end of the band, a repeater) and "
-            f"move the interfered cells off ARFCN {', '.join(map(str, hit_arfcns)) or 'the affected ARFCNs'} "
+            f"move the interfered cells off {_arfcn_list(hit_arfcns)} "
             "(frequency change), then check bands 4-5 and the drop rate the next day.")
     return [Finding("interference", "Interference in the statistics (bands 4-5)", summary, step, tuple(cites[:MAX_CITES]),
                     "high", {"cells": [c for c, *_ in hit], "arfcns": hit_arfcns, "clean_arfcns": clean_arfcns,

@@ -159,3 +159,20 @@ def test_case_show_lists_the_imports_and_the_history_records_them(ws, capsys):
     texts = [h["text"] for h in got["history"]]
     assert "statistics imported: huawei_mae_query.csv (huawei, 3 objects, 2 periods)" in texts
     assert "alarms imported: x733_alarms.csv (2 alarms, 1 active)" in texts
+
+
+def test_simulated_alarm_count_is_what_the_alarm_file_holds(tmp_path, capsys):
+    # Trial 2026-12-06: --vendor 3gpp said "1 alarm(s)" and wrote a header-only file (the hung
+    # BCCH's ALM-4122 has no X.733 equivalent). The line must not promise alarms the file lacks.
+    for vendor in ("huawei", "3gpp"):
+        out = tmp_path / vendor
+        out.mkdir()
+        code, text, _ = run(capsys, "simulate", "--scenario", "bcch-hung", "--stats-out", str(out / "s.csv"),
+                            "--alarms-out", str(out / "a.csv"), "--hours", "24", "--vendor", vendor,
+                            "--start", "2026-11-01")
+        rows = [line for line in (out / "a.csv").read_text().splitlines()[1:] if line.strip()]
+        assert code == 0 and "1 alarm(s)" in text
+        if vendor == "huawei":
+            assert "4122" in (out / "a.csv").read_text() and "in the" not in text
+        else:
+            assert rows == [] and "0 in the 3gpp alarm export" in text
