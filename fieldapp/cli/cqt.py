@@ -112,6 +112,9 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
 
 
+ABORT_WAIT_S = 60.0  # after Ctrl-C: time for the runner to hang up, undo blocks/locks and store the run
+
+
 def _calls_text(plan: Any) -> str:
     """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
     and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
@@ -291,7 +294,12 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("fieldapp: aborting the CQT run (the calls so far are kept)", file=sys.stderr)
             runner.abort()
-            runner.join()
+            # A Thread.join() that Ctrl-C interrupted may return at once ever after (CPython
+            # gh-90882): the run then printed "(running)" and the session was stopped while the
+            # runner was still hanging up. Wait on the runner's own flag instead (bounded).
+            deadline = time.monotonic() + ABORT_WAIT_S
+            while runner.running and time.monotonic() < deadline:
+                time.sleep(0.1)
         status = runner.status()
     finally:
         session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)
