@@ -131,6 +131,8 @@ def test_stats_show_per_trx_where_the_export_has_trx_counters(ws, tmp_path, caps
     by_trx = {p["trx"]: p["kpis"] for p in got["periods"]}
     assert by_trx["TRX-41-1"]["sdcch_imm_ass_count"] == 0 and by_trx["TRX-41-0"]["sdcch_imm_ass_count"] > 20
     assert all(0 <= k["ul_rxqual_bad_pct"] < 5 for k in by_trx.values())
+    code, _, err = run(capsys, "stats", "show", "--cell", "RIVER-41", "--workspace", ws)
+    assert code == 2 and "use --trx" in err
     run(capsys, "stats", "import", str(FIX / "ericsson_eniq.csv"), "--workspace", ws)
     code, _, err = run(capsys, "stats", "show", "--cell", "NTH0123A", "--trx", "--workspace", ws)
     assert code == 2 and "no TRX counters" in err
