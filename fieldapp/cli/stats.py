@@ -166,6 +166,8 @@ def cmd_stats_show(args: argparse.Namespace) -> int:
             raise CliError(f"no statistics for cell {args.cell!r} in the workspace"
                            + (f" (cells with statistics: {_short(known)})" if known else " (none imported)"))
         kind = "trx" if args.trx else "cell"
+        if not args.trx and not data.object_names("cell"):
+            raise CliError(f"only TRX counters for cell {args.cell!r}: use --trx (or import its cell counters)")
         if args.trx and not data.object_names("trx"):
             raise CliError(f"no TRX counters for cell {args.cell!r} (Ericsson STS has none; Huawei GTRX or 3GPP "
                            "TRX objects do)")
