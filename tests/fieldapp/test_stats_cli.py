@@ -178,3 +178,20 @@ def test_simulated_alarm_count_is_what_the_alarm_file_holds(tmp_path, capsys):
             assert "4122" in (out / "a.csv").read_text() and "in the" not in text
         else:
             assert rows == [] and "0 in the 3gpp alarm export" in text
+
+
+def test_an_export_given_to_the_other_import_names_the_right_command(ws, tmp_path, capsys):
+    # Trial 2026-12-06: `alarms import` of a counter export said "not a alarm export I recognise".
+    run(capsys, "simulate", "--scenario", "bcch-hung", "--stats-out", str(tmp_path / "s.csv"), "--alarms-out",
+        str(tmp_path / "a.csv"), "--hours", "2", "--start", "2026-11-01")
+    code, _, err = run(capsys, "alarms", "import", str(tmp_path / "s.csv"), "--workspace", ws)
+    assert code == 2 and err.strip() == ("fieldapp: s.csv: a counter export, not an alarm export: "
+                                         "import it with `fieldapp stats import s.csv`")
+    code, _, err = run(capsys, "stats", "import", str(tmp_path / "a.csv"), "--workspace", ws)
+    assert code == 2 and "an alarm list, not a counter export" in err and "`fieldapp alarms import a.csv`" in err
+    bad = tmp_path / "notes.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "alarms", "import", str(bad), "--workspace", ws)
+    assert code == 2 and "not an alarm export I recognise" in err
+    with Store.open(ws) as store:
+        assert store.stat_imports() == []

@@ -208,3 +208,16 @@ def test_the_source_panel_and_the_status_bar_agree_on_gps(qtbot, window):
     assert window.source_panel.gps_in_use.text() == window.status.text("gps")
     window.apply_status(LinkStatus("disconnected"))
     assert window.source_panel.gps_in_use.text() == window.status.text("gps") == "GPS: none"
+
+
+def test_the_all_window_keeps_every_sample_in_view_without_moving_every_tick(qtbot, window):
+    plot = window.level_plot
+    plot.set_window("All")
+    window.on_records([umts(i) for i in range(100)])
+    lo, hi = plot.x_range()
+    assert lo == pytest.approx(T0) and hi >= T0 + 99
+    window.on_records([umts(100)])
+    assert plot.x_range() == (lo, hi)  # inside the headroom: the axes and bands are not re-laid out
+    window.on_records([umts(i) for i in range(101, 400)])
+    lo2, hi2 = plot.x_range()
+    assert lo2 == pytest.approx(T0) and hi2 >= T0 + 399  # grown to hold the new samples
