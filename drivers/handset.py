@@ -29,6 +29,7 @@ from drivers.sample_builder import build_sample
 from drivers.scan import ScanNotAvailable, ScanProgress, run_scan, scan_support
 from drivers.transport import DeviceGone, PortError, Transport, open_port
 from fieldapp.model import (
+    CALL_INCOMING,
     EV_CELL_CHANGE,
     EV_DEVICE_ERROR,
     EV_DISCONNECTED,
@@ -46,6 +47,7 @@ from fieldapp.model import (
     Info,
     Sample,
     Scan,
+    Urc,
 )
 
 POLL_TIMEOUT_S = 3.0
@@ -359,6 +361,14 @@ class HandsetSource:
         for rec in records:
             if isinstance(rec, CallState):
                 self._feed_call(rec, ts)
+            elif isinstance(rec, Urc) and rec.name in ("RING", "CRING"):
+                # RING / +CRING: VOICE (27.007 §6.11): an incoming call, for the tracker
+                if not (rec.name == "CRING" and rec.text and "VOICE" not in rec.text.upper()):
+                    self._feed_call(CallState(state=CALL_INCOMING, direction="mt"), ts)
+            elif isinstance(rec, Urc) and rec.name == "CLIP" and rec.number:
+                call = self.tracker.call
+                if call is not None and call.direction == "mt" and call.number is None:
+                    call.number = rec.number
 
     def _feed_call(self, state: CallState, ts: float) -> None:
         if state.state == "released" and self.tracker.in_call and state.cause is None:

@@ -20,7 +20,7 @@ from typing import Any
 from fieldapp import model
 from logs.nmea_log import NmeaLogReader
 from logs.not_logs import what_else
-from logs.registry import CELLS, ReaderInfo, UnknownFormat, pick_reader
+from logs.registry import ALARMS, CELLS, STATS, ReaderInfo, UnknownFormat, pick_reader
 from logs.stats import BadLine, ReaderStats
 from logs.text_input import prepared
 from logs.track import attach_positions
@@ -117,6 +117,10 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
                                       cancel=cancel, track=track, options=options, batch=batch)
     except OSError as exc:
         raise ImportFailed(f"{p.name}: cannot read it ({exc.strerror or exc})") from None
+    except UnknownFormat:
+        if format is None:
+            _not_a_log_but_an_export(p)
+        raise
     except ImportFailed as exc:
         if exc.result is not None:
             exc.result.path = str(p)
@@ -124,6 +128,18 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
     result.path = str(p)
     result.notes[:0] = notes
     return result
+
+
+def _not_a_log_but_an_export(p: Path) -> None:
+    """An OSS counter export or alarm list given to `import` (trial 2026-12-06: "not a log or
+    cell file format I know"): name the command that reads it. Returns when it is neither."""
+    try:
+        info = pick_reader(p, kinds=(STATS, ALARMS))
+    except UnknownFormat:
+        return
+    what, command = (("an OSS alarm list", "alarms") if info.produces == ALARMS else ("an OSS counter export", "stats"))
+    raise ImportFailed(f"{p.name} is {what}, not a drive log: import it into a case "
+                       f"with `fieldapp {command} import {p.name} --case ID`")
 
 
 def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | None,  # noqa: A002

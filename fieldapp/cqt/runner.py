@@ -29,7 +29,7 @@ from typing import Any
 from fieldapp.clock import SYSTEM_CLOCK, Clock
 from fieldapp.cqt.attribution import tie_to_trx
 from fieldapp.cqt.call_result import classify, listener_verdict, modem_still_calling
-from fieldapp.cqt.calls import CANCELLED, ERROR, LISTENER_VERDICTS, CqtCall
+from fieldapp.cqt.calls import CANCELLED, ERROR, LISTENER_VERDICTS, MT, NOT_REACHABLE, CqtCall
 from fieldapp.cqt.matrix import TrxCounts, build_matrix
 from fieldapp.cqt.plan import CqtPlan, PlanError, RunFault, clean_number
 from fieldapp.cqt.run_store import RunStore
@@ -370,6 +370,12 @@ class CqtRunner:
             self._seen = []
             self._call_serving = None
         self._skip.clear()
+        call.direction = plan.direction
+        if plan.direction == MT:
+            self._set(phase="waiting for a ring", call_seq=call.seq, trx_id=trx, hold_left_s=None)
+            self._save_call(call)
+            self._one_incoming(call)
+            return
         self._set(phase="dialling", call_seq=call.seq, trx_id=trx, hold_left_s=None)
         self._save_call(call)
         try:
@@ -393,6 +399,12 @@ class CqtRunner:
         if progress.ended_utc is not None and progress.ended_utc < dialled_utc and progress.connected_utc is None:
             self._lost_at_dial(call)
             return
+        self._follow(call, progress, mo=True)
+
+    def _follow(self, call: CqtCall, progress: Any, *, mo: bool) -> None:
+        """From the dial (or the answer of an incoming call) to the end: wait for the connect,
+        hold, hang up, complete."""
+        plan = self.plan
         cancelled = timed_out = False
         deadline = self.clock.monotonic() + plan.setup_timeout_s
         while progress.ended_utc is None and progress.connected_utc is None and not self._device_gone():
@@ -415,7 +427,7 @@ class CqtRunner:
                     break
                 self._set(phase="connected", hold_left_s=left)
                 self._nap()
-        if progress.ended_utc is not None and progress.connected_utc is None and not timed_out \
+        if mo and progress.ended_utc is not None and progress.connected_utc is None and not timed_out \
                 and not cancelled and not self._device_gone() and modem_still_calling(self.source):
             self._lost_at_dial(call)
             return
@@ -426,6 +438,79 @@ class CqtRunner:
             while progress.ended_utc is None and not self._device_gone() and self.clock.monotonic() < deadline:
                 self._nap()
         self._complete(call, progress, cancelled=cancelled, timed_out=timed_out)
+
+    def _one_incoming(self, call: CqtCall) -> None:
+        """An incoming (mobile-terminated) test call: the simulator is asked to call the handset
+        (AT+FASIMRING), a real far end calls it; wait ``setup_timeout_s`` for the ring, answer,
+        then as an outgoing call. No ring in time: "not reachable" on the TRX under test."""
+        plan = self.plan
+        tracker = self.source.tracker
+        asked_utc = self.clock.time()
+        if getattr(self.source, "simulator", None):
+            try:
+                resp = self.source.command(f'AT+FASIMRING="{clean_number(plan.number)}"', timeout_s=5.0)
+            except (AtError, DeviceGone, OSError) as exc:
+                self._end_error(call, f"device gone: {exc}")
+                raise RunFault(f"the device is gone ({exc}): reconnect it, then resume") from exc
+            # "+CME ERROR: 3": the simulated network could not page the handset (no service, a
+            # hung BCCH): no ring will come, which is the outcome under test. A plain ERROR: this
+            # simulator does not know the command.
+            if not getattr(resp, "ok", True) and (getattr(resp, "final", "") or "").strip().upper() == "ERROR":
+                self._end_error(call, "the simulator refused AT+FASIMRING")
+                raise RunFault("the simulator does not place incoming calls (AT+FASIMRING refused)")
+        deadline = self.clock.monotonic() + plan.setup_timeout_s
+        ringing = None
+        cancelled = False
+        while not self._device_gone():
+            current = tracker.call
+            if current is not None and current.direction == MT and current.attempt_utc is not None \
+                    and current.attempt_utc >= asked_utc - 1.0:
+                ringing = current
+                break
+            if self._abort.is_set() or self._skip.is_set():
+                cancelled = True
+                break
+            if self.clock.monotonic() > deadline:
+                break
+            self._nap()
+        if ringing is None:
+            self._not_reached(call, cancelled=cancelled)
+            return
+        self._set(phase="answering")
+        try:
+            self.source.answer()
+        except (AtError, DeviceGone, OSError):
+            pass  # the call's end (or the device loss) says what happened
+        self._follow(call, ringing, mo=False)
+
+    def _not_reached(self, call: CqtCall, *, cancelled: bool) -> None:
+        plan = self.plan
+        gone = self._device_gone()
+        with self._lock:
+            self._seen = None
+            call.end_utc = self.clock.time()
+            if gone:
+                call.result, call.cause_text = ERROR, "device disconnected"
+            elif cancelled:
+                call.result, call.cause_text = CANCELLED, "skipped before it rang"
+            else:
+                call.result = NOT_REACHABLE
+                call.cause_text = f"no ring within {plan.setup_timeout_s:g} s"
+        tie_to_trx(plan, call, [])
+        call.extra["slot_done"] = call.result != ERROR
+        with self._lock:
+            self._current = None
+            if call.extra["slot_done"]:
+                self._next += 1
+        self._save_call(call)
+        self._save_verdict()
+        self._emit(Event(self.clock.time(), EV_INFO, f"CQT {call.summary()}",
+                         {"cqt_run": self.run_id, "seq": call.seq, "trx": call.trx_id, "trx_how": call.trx_how,
+                          "result": call.result, "direction": call.direction}))
+        self._set(done=self._next, hold_left_s=None)
+        if gone:
+            raise RunFault(f"the device disconnected during call #{call.seq}: the calls so far are kept; "
+                           "reconnect it, then resume")
 
     def _lost_at_dial(self, call: CqtCall) -> None:
         """The driver's tracker ended the call although the modem still has it: a +CLCC poll

@@ -139,3 +139,22 @@ def _exports_track(tmp_path, capsys, ws, session, positions):
     root = ET.parse(out_kml).getroot()
     coords = [c.text for c in root.iter(f"{KML_NS}coordinates") if c.text]
     assert coords, "no track line in the KML"
+
+
+@pytest.mark.parametrize("name,says", [
+    ("huawei_mae_query.csv", "an OSS counter export, not a drive log: import it into a case with "
+                             "`fieldapp stats import huawei_mae_query.csv --case ID`"),
+    ("ericsson_eniq.csv", "`fieldapp stats import ericsson_eniq.csv --case ID`"),
+    ("ts32435_cells.xml", "`fieldapp stats import ts32435_cells.xml --case ID`"),
+    ("huawei_alarms.csv", "an OSS alarm list, not a drive log: import it into a case with "
+                          "`fieldapp alarms import huawei_alarms.csv --case ID`"),
+    ("x733_alarms.csv", "`fieldapp alarms import x733_alarms.csv --case ID`"),
+])
+def test_a_statistics_export_given_to_import_names_the_stats_command(tmp_path, capsys, name, says):
+    # Trial 2026-12-06: "st13.csv: not a log or cell file format I know" for the simulator's Huawei export.
+    f = tmp_path / name
+    shutil.copy(FIX.parent / "stats" / name, f)
+    code, _out, err = run(capsys, "import", f, "--workspace", tmp_path / "ws.db")
+    assert code == 2 and err.count("\n") == 1 and says in err
+    with Store.open(tmp_path / "ws.db") as store:
+        assert store.sessions() == []
