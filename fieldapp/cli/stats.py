@@ -115,7 +115,7 @@ def _import(args: argparse.Namespace, what: str) -> int:
         print(f"imported {summary['file']} as alarm import {summary['import_id']}"
               + (f" of case {args.case}" if args.case else ""))
         print(f"alarms: {summary['alarms']} ({summary['active']} active, {summary['cleared']} cleared) on "
-              f"{len(summary['objects'])} object(s): {_short(summary['objects'])}")
+              f"{len(summary['objects'])} object(s)" + (f": {_short(summary['objects'])}" if summary["objects"] else ""))
     print(f"skipped lines: {summary['skipped']}")
     for bad in summary["bad_lines"][:10]:
         print(f"  line {bad['line']}: {bad['reason']}: {bad['text']!r}")

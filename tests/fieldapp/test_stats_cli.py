@@ -178,6 +178,8 @@ def test_simulated_alarm_count_is_what_the_alarm_file_holds(tmp_path, capsys):
             assert "4122" in (out / "a.csv").read_text() and "in the" not in text
         else:
             assert rows == [] and "0 in the 3gpp alarm export" in text
+            code, text, _ = run(capsys, "alarms", "import", str(out / "a.csv"), "--workspace", str(tmp_path / "w.db"))
+            assert code == 0 and "alarms: 0 (0 active, 0 cleared) on 0 object(s)\n" in text  # no dangling ": "
 
 
 def test_an_export_given_to_the_other_import_names_the_right_command(ws, tmp_path, capsys):
