@@ -29,6 +29,7 @@ from drivers.sample_builder import build_sample
 from drivers.scan import ScanNotAvailable, ScanProgress, run_scan, scan_support
 from drivers.transport import DeviceGone, PortError, Transport, open_port
 from fieldapp.model import (
+    CALL_INCOMING,
     EV_CELL_CHANGE,
     EV_DEVICE_ERROR,
     EV_DISCONNECTED,
@@ -46,6 +47,7 @@ from fieldapp.model import (
     Info,
     Sample,
     Scan,
+    Urc,
 )
 
 POLL_TIMEOUT_S = 3.0
@@ -91,7 +93,12 @@ class HandsetSource:
                                       "poll_errors": 0, "silences": 0}
         self.tracker = CallTracker()
         self._channel: AtChannel | None = None
-        self._sink: Sink = lambda record: None
+        # Until start() names the sink, records (the probe's and the start-up commands' raw
+        # traffic, start-up errors) wait here and go to the sink first: the session keeps the
+        # whole exchange of the first connect, as of a reconnect.
+        self._early: list[Any] | None = []
+        self._early_lock = threading.Lock()
+        self._sink: Sink = self._keep_early
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._gone = threading.Event()
@@ -133,9 +140,13 @@ class HandsetSource:
         return caps
 
     def start(self, sink: Sink) -> None:
-        self._sink = sink
         if self._channel is None:
             self.open()
+        with self._early_lock:
+            early, self._early = self._early or [], None
+            self._sink = sink
+        for record in early:
+            self._emit(record)
         self._stop.clear()
         self.finished.clear()
         self._answered()
@@ -359,6 +370,14 @@ class HandsetSource:
         for rec in records:
             if isinstance(rec, CallState):
                 self._feed_call(rec, ts)
+            elif isinstance(rec, Urc) and rec.name in ("RING", "CRING"):
+                # RING / +CRING: VOICE (27.007 §6.11): an incoming call, for the tracker
+                if not (rec.name == "CRING" and rec.text and "VOICE" not in rec.text.upper()):
+                    self._feed_call(CallState(state=CALL_INCOMING, direction="mt"), ts)
+            elif isinstance(rec, Urc) and rec.name == "CLIP" and rec.number:
+                call = self.tracker.call
+                if call is not None and call.direction == "mt" and call.number is None:
+                    call.number = rec.number
 
     def _feed_call(self, state: CallState, ts: float) -> None:
         if state.state == "released" and self.tracker.in_call and state.cause is None:
@@ -580,6 +599,17 @@ class HandsetSource:
         channel, self._channel = self._channel, None
         if channel is not None:
             channel.close()
+
+    EARLY_MAX = 5000  # records kept before start() (a probe and start-up are a few hundred)
+
+    def _keep_early(self, record: Any) -> None:
+        with self._early_lock:
+            if self._early is not None and len(self._early) < self.EARLY_MAX:
+                self._early.append(record)
+                return
+            sink = self._sink
+        if sink is not self._keep_early:
+            sink(record)
 
     def _emit(self, record: Any) -> None:
         try:

@@ -62,6 +62,7 @@ class Transport:
 # A device that accepts nothing for this long is treated as gone (flow control stuck, dead
 # USB bridge): an AT command is a few dozen bytes.
 WRITE_TIMEOUT_S = 2.0
+READ_MAX = 65536  # bytes one read() returns at most (what is waiting, in one piece)
 
 
 class SerialTransport(Transport):
@@ -80,7 +81,17 @@ class SerialTransport(Transport):
             waiting = self._ser.in_waiting
             # read(1) returns as soon as one byte arrives (or after the timeout); then the
             # rest that is already buffered comes in the same call.
-            return self._ser.read(max(1, waiting))
+            data = self._ser.read(max(1, waiting))
+            # Everything else that is waiting now comes in this read too: for socket:// the
+            # "in_waiting" of pyserial is 1 when the socket is readable (not a byte count) and
+            # rfc2217:// fills its buffer byte by byte, so a slow modem's reply used to arrive
+            # one byte per read (one raw-traffic row per byte).
+            while data and len(data) < READ_MAX:
+                more = self._ser.in_waiting
+                if not more:
+                    break
+                data += self._ser.read(min(more, READ_MAX - len(data)))
+            return data
         except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
             # pyserial reports an unplugged tty as "device reports readiness to read but
             # returned no data" or "read failed: [Errno 5] Input/output error"; TypeError /

@@ -392,8 +392,9 @@ class ReplayApp(WindowApp):
                                               if isinstance(r, Position) or (isinstance(r, Sample)
                                                                               and r.position is not None)])
         self.window.status.showMessage(
-            f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)} "
-            "(Space play/pause, [ ] speed, , . events)", 15000)
+            # Short enough for a 1366-pixel status bar; the keys are in Help → Keys.
+            f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)}; "
+            "Space plays (Help → Keys)", 15000)
         source.start(self._put)
 
     def _put(self, rec: Any) -> None:
@@ -507,8 +508,8 @@ def run_demo(args: argparse.Namespace) -> int:
     app.window.auto_plot_strongest = 2
     app.controller.connect(ConnectRequest.from_choices(choices))
     app.controller.start_recording(None)
-    app.window.status.showMessage(f"demo: {scenario} through the simulator, recording into {app.workspace}",
-                                  15000)
+    # (The window title names the workspace it records into.)
+    app.window.status.showMessage(f"demo: {scenario} through the simulator (Help → Quick guide)", 15000)
     app.schedule_screenshot(getattr(args, "screenshot", None), getattr(args, "exit_after", None))
     started = time.monotonic()
     code = app.run()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +126,21 @@ def write_csv(samples: Iterable[Sample], path: str | Path, neighbour_groups: int
 def export_session_csv(store: Store, session_id: int, path: str | Path) -> int:
     """One row per sample of the session; returns the number of rows written."""
     groups = max(MIN_NEIGHBOUR_GROUPS, store.max_neighbours(session_id))
-    rows = write_csv(store.samples(session_id), path, groups)
+    rows = write_csv(samples_or_track(store, session_id), path, groups)
     scans = store.scans(session_id)
     if scans:
         rows += write_scans_csv(scans, scans_csv_path(path))
     return rows
+
+
+def samples_or_track(store: Store, session_id: int) -> Iterable[Sample]:
+    """The session's samples (streamed); for a session with positions but no radio sample (an
+    NMEA log, a scanner file) its track, one position-only row each (the radio columns empty)."""
+    samples = iter(store.samples(session_id))
+    first = next(samples, None)
+    if first is not None:
+        return chain((first,), samples)
+    return (Sample(ts_utc=p.ts_utc, position=p) for p in store.positions(session_id))
 
 
 SCAN_HEADER = ("scan", "start_utc", "end_utc", "end_ts_utc", "scan_band", "source", "complete", "lat", "lon",

@@ -10,6 +10,7 @@ import heapq
 from pathlib import Path
 from typing import Any
 
+from fieldapp.export_csv import samples_or_track
 from fieldapp.store import Store, UnknownSession
 from logs.kml import write_kml
 from logs.native import write_session
@@ -46,5 +47,5 @@ def export_session_kml(store: Store, session_id: int, path: str | Path) -> int:
     info = store.session(session_id)
     if info is None:
         raise UnknownSession(session_id)
-    return write_kml(path, f"fieldapp session {session_id} ({info.source})", store.samples(session_id),
+    return write_kml(path, f"fieldapp session {session_id} ({info.source})", samples_or_track(store, session_id),
                      store.events(session_id), store.positions(session_id), store.cell_plan())

@@ -19,7 +19,8 @@ from typing import Any
 
 from fieldapp import model
 from logs.nmea_log import NmeaLogReader
-from logs.registry import CELLS, ReaderInfo, UnknownFormat, pick_reader
+from logs.not_logs import what_else
+from logs.registry import ALARMS, CELLS, STATS, ReaderInfo, UnknownFormat, pick_reader
 from logs.stats import BadLine, ReaderStats
 from logs.text_input import prepared
 from logs.track import attach_positions
@@ -60,11 +61,15 @@ class ImportResult:
     start_utc: float | None = None
     end_utc: float | None = None
     notes: list[str] = field(default_factory=list)  # things the user should know (assumed time zone...)
+    # samples per technology of the serving cell ("GSM", "UMTS", "LTE"; "none": no serving cell)
+    technologies: dict[str, int] = field(default_factory=dict)
+    calls_known: bool = True  # False: the calls are in a companion file that was not there
 
     def to_json(self) -> dict[str, Any]:
         return {
             "session": self.session_id, "format": self.format, "path": self.path,
-            "counts": dict(self.counts), "calls": dict(self.calls), "skipped": self.skipped,
+            "counts": dict(self.counts), "calls": dict(self.calls) if self.calls_known else None,
+            "technologies": dict(self.technologies), "skipped": self.skipped,
             "lines": self.lines, "unknown": dict(self.unknown), "bad_count": self.bad_count,
             "bad_lines": [{"line": b.line_no, "reason": b.reason, "text": b.text} for b in self.bad_lines],
             "start_utc": self.start_utc, "end_utc": self.end_utc, "notes": list(self.notes),
@@ -100,6 +105,10 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
     p = Path(path)
     if not p.is_file():
         raise ImportFailed(f"{p}: no such file")
+    if format is None:
+        other = what_else(p)  # a data-test or statistics file, an AT transcript...
+        if other is not None:
+            raise ImportFailed(other)
     # Readers read UTF-8 with LF ends and bounded lines: a BOM, UTF-16, Latin-1 bytes, CR-only
     # ends or a megabyte line are dealt with once, here (logs.text_input, issue 16).
     try:
@@ -108,6 +117,10 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
                                       cancel=cancel, track=track, options=options, batch=batch)
     except OSError as exc:
         raise ImportFailed(f"{p.name}: cannot read it ({exc.strerror or exc})") from None
+    except UnknownFormat:
+        if format is None:
+            _not_a_log_but_an_export(p)
+        raise
     except ImportFailed as exc:
         if exc.result is not None:
             exc.result.path = str(p)
@@ -115,6 +128,18 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
     result.path = str(p)
     result.notes[:0] = notes
     return result
+
+
+def _not_a_log_but_an_export(p: Path) -> None:
+    """An OSS counter export or alarm list given to `import` (trial 2026-12-06: "not a log or
+    cell file format I know"): name the command that reads it. Returns when it is neither."""
+    try:
+        info = pick_reader(p, kinds=(STATS, ALARMS))
+    except UnknownFormat:
+        return
+    what, command = (("an OSS alarm list", "alarms") if info.produces == ALARMS else ("an OSS counter export", "stats"))
+    raise ImportFailed(f"{p.name} is {what}, not a drive log: import it into a case "
+                       f"with `fieldapp {command} import {p.name} --case ID`")
 
 
 def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | None,  # noqa: A002
@@ -141,6 +166,10 @@ def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | 
                             "--utc-offset MINUTES, or the window's import asks for it)")
     if info.name == "nemo" and header.get("utc_offset_min") is None:
         result.notes.append("the Nemo file has no #UT line; its times were taken as UTC")
+    if info.name == "gnettrack" and "events_path" in header and header.get("events_path") is None:
+        result.calls_known = False
+        result.notes.append(f"no {p.stem}_events{p.suffix} next to the log: the calls are unknown "
+                            "(they are in the events file), not 0")
     try:
         _stream(store, records, reader, result, header, case_id, batch, progress, cancel, total)
     except BaseException:
@@ -148,9 +177,32 @@ def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | 
         result._take_stats(reader.stats)
         raise
     result._take_stats(reader.stats)
+    _technology_notes(result, header)
     if progress is not None:
         progress(total, total)
     return result
+
+
+def technologies_text(technologies: dict[str, int]) -> str:
+    """"UMTS 4,021 samples, LTE 77" (largest first; samples without a serving cell last)."""
+    parts = sorted(((t, n) for t, n in technologies.items() if t != "none"), key=lambda kv: -kv[1])
+    text = ", ".join(f"{t} {n:,} samples" if i == 0 else f"{t} {n:,}" for i, (t, n) in enumerate(parts))
+    if technologies.get("none"):
+        text += ("; " if text else "") + f"{technologies['none']:,} without a serving cell"
+    return text
+
+
+def _technology_notes(result: ImportResult, header: dict[str, Any]) -> None:
+    """Say what the file holds when it is not what a GSM tool expects, and name the records of
+    a scanner file that are not read (nothing is imported as something it is not)."""
+    tech = result.technologies
+    if result.counts.get("samples") and not tech.get(model.GSM):
+        result.notes.append(f"no GSM measurements in this file: {technologies_text(tech)}")
+    unread = {k: n for k, n in result.unknown.items() if n}
+    if header.get("device_type") == "scanner" and unread:
+        names = ", ".join(f"{k} {n:,}" for k, n in sorted(unread.items(), key=lambda kv: -kv[1])[:6])
+        result.notes.append(f"a scanner file: its scan records are not read ({names}); "
+                            f"only its {result.counts.get('positions', 0):,} positions were imported")
 
 
 def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header: dict[str, Any],
@@ -169,6 +221,9 @@ def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header:
         if first_ts is None:
             first_ts = rec.ts_utc
         last_ts = rec.ts_utc
+        if kind == "samples":
+            t = rec.tech if rec.serving is not None and rec.tech else "none"
+            result.technologies[t] = result.technologies.get(t, 0) + 1
         if isinstance(rec, model.Event) and rec.kind in CALL_OUTCOMES:
             result.calls[CALL_OUTCOMES[rec.kind]] += 1
         n += 1

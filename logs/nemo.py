@@ -130,6 +130,9 @@ class NemoReader:
                 header["start_s"] = parse_time_of_day(f[1])
         elif key == "#DS" and vals:
             header["systems"] = [int(v) for v in vals[1:] if v.isdecimal()]
+        elif key == "#DT" and vals:
+            # #DT,,,1 a UE (phone), #DT,,,2 a scanner (log-formats.md §1.3)
+            header["device_type"] = {"1": "ue", "2": "scanner"}.get(vals[0], vals[0] or None)
 
     # ------------------------------------------------------------------ records
     def __iter__(self) -> Iterator[model.Record]:
@@ -221,7 +224,11 @@ class NemoReader:
                 break
         fix = self._fix
         pos = fix if fix is not None and ts - fix.ts_utc <= GPS_HOLD_S else None
-        return [model.Sample(ts, SYSTEM_TECH[system], serving, tuple(cells), None, None, pos, mode)]
+        # A measurement without a serving cell (neighbours of another system, a scanner's
+        # list) says nothing about the technology the device was on: no tech, so it cannot
+        # flip the session's technology; its cells are kept.
+        tech = SYSTEM_TECH[system] if serving is not None else None
+        return [model.Sample(ts, tech, serving, tuple(cells), None, None, pos, mode)]
 
     def _complete_serving(self, system: int, ts: float, cell: model.Cell) -> str | None:
         """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's

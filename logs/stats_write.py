@@ -194,9 +194,14 @@ def write_alarms_huawei(alarms: Iterable[Any], path: str | Path) -> Path:
     return p
 
 
-# Huawei alarm IDs that have an Ericsson / 3GPP equivalent the export would carry. ALM-4122 (no
-# traffic on a TRX) has none: a hung BCCH is silent there (docs/network-statistics.md §5).
-X733_EQUIVALENT: dict[str, tuple[str, str]] = {}
+# Huawei alarm IDs that have an Ericsson / 3GPP equivalent the export would carry (specific problem,
+# probable cause; docs/network-statistics.md §4). ALM-4122 (no traffic on a TRX) has none: a hung
+# BCCH is silent there (§5). A dead BCCH TRX loses the cell's logical channels (class A1); a dead
+# TRX is a managed object fault on its RXOTRX.
+X733_EQUIVALENT: dict[str, tuple[str, str]] = {
+    "1000": ("CELL LOGICAL CHANNEL AVAILABILITY SUPERVISION", "unavailable"),
+    "4102": ("MANAGED OBJECT FAULT", "equipmentMalfunction"),
+}
 
 
 def write_alarms_x733(alarms: Iterable[Any], path: str | Path) -> Path:

@@ -59,10 +59,11 @@ TYPED = "typed in below"
 BEFORE_CONNECT = ("configuring", "waiting", "dialling", "alerting")  # the listener heard the previous call
 PHASE_TEXT = {"configuring": "Setting up", "waiting": "Waiting for the BSC", "dialling": "Dialling",
               "alerting": "Alerting", "connected": "Connected", "releasing": "Releasing", "gap": "Released",
-              "paused": "Paused"}
+              "paused": "Paused", "waiting for a ring": "Waiting for a ring", "answering": "Answering"}
 MATRIX_COLUMNS = ("calls",) + PROBLEMS
-MATRIX_HEADERS = {"setup_failed": "setup fail", "dropped": "drop", "one-way-ul": "one-way UL",
-                  "one-way-dl": "one-way DL"}
+INCOMING_CALLER = "5550100"  # the simulator's caller when the engineer gives no number
+MATRIX_HEADERS = {"setup_failed": "setup fail", "not_reachable": "not reachable", "dropped": "drop",
+                  "one-way-ul": "one-way UL", "one-way-dl": "one-way DL"}
 
 
 def _short(verdict: str) -> str:
@@ -141,6 +142,13 @@ class CqtPanel(QWidget):
     def _make_form(self) -> QGroupBox:
         box = QGroupBox("Plan")
         form = QFormLayout(box)
+        # Outgoing (the handset dials) or incoming (it is called: "subscriber not reachable",
+        # "cannot receive calls" complaints; the demo handset's simulator places the calls).
+        self.direction_combo = QComboBox()
+        self.direction_combo.addItem("Outgoing calls (the handset dials)", "mo")
+        self.direction_combo.addItem("Incoming calls (the handset is called)", "mt")
+        self.direction_combo.currentIndexChanged.connect(self._direction_chosen)
+        form.addRow("Direction", self.direction_combo)
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText("number to call")
         form.addRow("Number", self.number_edit)
@@ -283,11 +291,17 @@ class CqtPanel(QWidget):
         name = self.cell_combo.currentData()
         return next((c for c in self._cells if c.name == name), None)
 
+    def _direction_chosen(self) -> None:
+        incoming = self.direction_combo.currentData() == "mt"
+        self.number_edit.setPlaceholderText("caller's number (optional)" if incoming else "number to call")
+
     def plan(self) -> CqtPlan:
         """The plan in the form, validated. Raises PlanError."""
         cell = self._chosen_cell() or typed_cell("typed cell", self.trx_edit.toPlainText())
         modes = frozenset(m for m, check in self.mode_checks.items() if check.isChecked())
-        return CqtPlan(number=self.number_edit.text().strip(), cell=cell, modes=modes,
+        direction = self.direction_combo.currentData() or "mo"
+        number = self.number_edit.text().strip() or (INCOMING_CALLER if direction == "mt" else "")
+        return CqtPlan(number=number, cell=cell, modes=modes, direction=direction,
                        calls_per_trx=self.calls_spin.value(), setup_timeout_s=self.setup_spin.value(),
                        hold_s=self.hold_spin.value(), gap_s=self.gap_spin.value(),
                        lock_kind=LOCK_CHANNEL if self.channel_lock_check.isChecked() else LOCK_CELL,
@@ -342,6 +356,7 @@ class CqtPanel(QWidget):
             check.setChecked(mode in plan.modes)
         self.channel_lock_check.setChecked(plan.lock_kind == LOCK_CHANNEL)
         self.auto_audio_check.setChecked(plan.auto_audio)
+        self.direction_combo.setCurrentIndex(max(0, self.direction_combo.findData(plan.direction)))
         index = self.cell_combo.findData(plan.cell.name)
         if index >= 0:
             self.cell_combo.setCurrentIndex(index)

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.importer import technologies_text
+
 POLL_MS = 100
 BAD_LINES_SHOWN = 20
 LOG_FILTER = "Drive-test logs and cell files (*.nmf *.txt *.csv *.nmea *.log *.cel *.xml *.clf *.json *.jsonl);;" \
@@ -219,7 +221,13 @@ def _success_title(path: Path, result) -> str:
 def _success_details(result) -> str:
     lines = [f"{kind}: {n}" for kind, n in result.counts.items()]
     if result.session_id is not None:
-        lines.append("calls: " + ", ".join(f"{n} {k}" for k, n in result.calls.items()))
+        if getattr(result, "calls_known", True):
+            lines.append("calls: " + ", ".join(f"{n} {k}" for k, n in result.calls.items()))
+        else:
+            lines.append("calls: unknown (no _events file)")
+        techs = getattr(result, "technologies", None)
+        if techs:
+            lines.append("technologies: " + technologies_text(techs))
         unknown = sum(result.unknown.values())
         lines.append(f"lines read: {result.lines}; skipped: {result.skipped} ({unknown} of record types "
                      f"not imported, {result.bad_count} bad)")

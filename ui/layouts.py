@@ -43,6 +43,11 @@ def arrange(window: MainWindow, width: int, height: int, *, map_share: float = 0
     row get their share and the plots the rest (at 1366×768 everything stays readable)."""
     docks = window.docks
     side = max(220, min(300, int(width * 0.18)))
+    if "source" in docks:  # wide enough for the source panel's fields, not cut on the right
+        panel = window.dock_panel("source")
+        side = max(side, min(330, panel.minimumSizeHint().width() + 20))
+    if width < 1500:
+        map_share = min(map_share, 0.30)  # a laptop screen: the plots and the tables need the room
     right = max(340, min(520, int(width * map_share)))
     bottom = max(150, min(260, int(height * bottom_share)))
     if "source" in docks and docks["source"].isVisible():
@@ -53,7 +58,8 @@ def arrange(window: MainWindow, width: int, height: int, *, map_share: float = 0
                        Qt.Orientation.Vertical)
     window.resizeDocks([docks["neighbours"]], [bottom], Qt.Orientation.Vertical)
     share = width - side - right
-    window.resizeDocks([docks["neighbours"], docks["events"]], [share // 2, share - share // 2],
+    left_part = int(share * 0.56)  # the neighbour table has more columns than the events list
+    window.resizeDocks([docks["neighbours"], docks["events"]], [left_part, share - left_part],
                        Qt.Orientation.Horizontal)
 
 

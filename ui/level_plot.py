@@ -519,6 +519,12 @@ class LevelPlot(QWidget):
         first, last = span
         if self.window_s is None:
             lo, hi = first, max(last, first + 10)
+            (x0, x1), _y = self.level.getViewBox().viewRange()
+            if abs(x0 - lo) < 1e-6 and last <= x1:
+                return  # "All": the new sample is still inside the headroom; no re-layout this tick
+            pad = 0.02 * (hi - lo)
+            self.level.setXRange(lo, hi + pad, padding=0)
+            return
         elif last - first < self.window_s:
             lo, hi = first, first + self.window_s  # a young session fills the window from the left
         else:

@@ -160,6 +160,14 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             if not on_screen(self, self.available_screen()):
                 self.fit_to_screen()
+            elif not getattr(self, "_layout_restored", False):
+                # The first layout pass of a shown window sizes docks by their hints; give them
+                # their proportions again once it has run (a restored layout is left alone).
+                QTimer.singleShot(0, self._rearrange_first_show)
+
+    def _rearrange_first_show(self) -> None:
+        arrange(self, self.width(), self.height())
+        self._default_state = self.saveState()
 
     def reset_layout(self) -> None:
         """Every dock back where it started, sized for this screen; the plots, not the tiles."""
@@ -439,7 +447,10 @@ class MainWindow(QMainWindow):
         monitor): then the layout fitted to this screen."""
         if self.settings is None:
             return
-        if self.settings.restore_layout(self) and not on_screen(self, self.available_screen()):
+        restored = self.settings.restore_layout(self)
+        self._layout_restored = restored
+        if restored and not on_screen(self, self.available_screen()):
+            self._layout_restored = False
             self.fit_to_screen()
         self.set_field_mode(bool(self.settings.value("view/field_mode", False)))
 

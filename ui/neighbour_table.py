@@ -266,7 +266,7 @@ class NeighbourTable(QWidget):
         header = self.view.horizontalHeader()
         # Fixed widths: ResizeToContents would re-measure every cell on every live update.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in zip(range(len(COLUMNS)), (36, 62, 44, 96, 72, 44, 64, 56)):
+        for col, width in zip(range(len(COLUMNS)), (30, 58, 40, 84, 76, 40, 56, 50)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
         self.empty_note = QLabel("no sample yet")

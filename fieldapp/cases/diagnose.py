@@ -276,6 +276,7 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
              f"over {len(levels)} samples; best server {cell_name(inp.plan, best)}"]
     data: dict[str, Any] = {"p10_dbm": p10, "p50_dbm": p50, "p90_dbm": p90, "samples": len(levels),
                             "best_server": best_plan.name if best_plan else cell_name(inp.plan, best)}
+    data["cell"] = data["best_server"]  # the JSON contract: data.cell names the finding's cell (issue 13.5)
     geometry = ""
     if best_plan is not None and spot is not None and best_plan.lat is not None and best_plan.lon is not None:
         dist = distance_m(best_plan.lat, best_plan.lon, *spot)

@@ -231,7 +231,8 @@ class Case:
         if self.title:
             return self.title
         where = self.landmark or self.address
-        what = (self.category or "complaint").capitalize()
+        what = self.category or "complaint"
+        what = what[:1].upper() + what[1:]  # not str.capitalize(): it lowercased "GPRS" to "gprs"
         return f"{what} — {where}" if where else what
 
     def missing_intake(self) -> list[str]:

@@ -93,16 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"fieldapp: {exc}", file=sys.stderr)
         return exc.code
-    except KeyboardInterrupt:
-        print("fieldapp: interrupted", file=sys.stderr)
-        return 130
-    except ImportError as exc:
+    except ImportError as exc:  # before Exception: a missing system library is not a workspace fault
         return _missing_library(exc)
     except Exception as exc:
         code = _workspace_failure(exc, args)
         if code is None:
             raise
         return code
+    except KeyboardInterrupt:
+        print("fieldapp: interrupted", file=sys.stderr)
+        return 130
     finally:
         try:
             sys.stdout.flush()

@@ -3,7 +3,7 @@
     fieldapp cqt PORT --number N [--cell NAME|CI | --trx "TRX-69-0=3; TRX-69-1=7"]
                  [--calls-per-trx K | --calls N] [--mode lock|block|attribute ...] [--lock-kind cell|channel]
                  [--hold S] [--gap S] [--setup-timeout S] [--workspace DB] [--case ID]
-                 [--json] [--auto-audio] [--yes] [--sim-block] [--resume RUN]
+                 [--json] [--auto-audio] [--yes] [--sim-block] [--resume RUN] [--incoming]
 
 Prints the TRX × outcome matrix and the verdict (``--json``: one object with ``trx``, ``calls``
 and ``suspect``). Without ``--cell``/``--trx`` the cell under test is the serving cell, looked
@@ -31,6 +31,7 @@ from fieldapp.cqt.plan import MODES, CqtPlan, PlanError, typed_cell
 from fieldapp.model import PlanCell, Sample
 
 SERVING_WAIT_S = 15.0
+INCOMING_CALLER = "5550100"  # the number the simulator calls from in an incoming test
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,6 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="answer yes to the block confirmations")
     p.add_argument("--sim-block", action="store_true", help="also apply the blocks in the simulator")
     p.add_argument("--resume", type=int, default=None, metavar="RUN", help="continue a stopped CQT run")
+    p.add_argument("--incoming", action="store_true",
+                   help="incoming (mobile-terminated) test calls: wait for rings (the far end calls; on the "
+                        "simulator it places the calls), answer, hold, release; no ring within "
+                        "--setup-timeout counts as not reachable. --number is then the caller's number")
     p.add_argument("--baud", type=int, default=115200)
     p.add_argument("--family", default=None)
     p.add_argument("--rate", type=positive_seconds, default=1.0, help="poll period, s (default 1)")
@@ -110,6 +115,22 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
         if key.isdigit() and 1 <= int(key) <= len(LISTENER_VERDICTS):
             return LISTENER_VERDICTS[int(key) - 1], note.strip()
         print(f"  {key!r}: type 1-{len(LISTENER_VERDICTS)}", file=sys.stderr)
+
+
+ABORT_WAIT_S = 60.0  # after Ctrl-C: time for the runner to hang up, undo blocks/locks and store the run
+
+
+def _calls_text(plan: Any) -> str:
+    """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
+    and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
+    the plan): announcing "12 calls" and making 14 reads as a fault."""
+    from fieldapp.cqt.runner import EXTRA_CALLS_FACTOR
+
+    planned = len(plan.schedule())
+    if plan.forces_trx or plan.calls_per_trx is None:
+        return f"{planned} calls"
+    return (f"{planned} calls or more (until each TRX has {plan.calls_per_trx}, "
+            f"at most {EXTRA_CALLS_FACTOR * planned})")
 
 
 def _progress_printer(runner: Any):
@@ -196,7 +217,9 @@ def cmd_cqt(args: argparse.Namespace) -> int:
 
     workspace = workspace_from(args)
     if args.resume is None and not args.number:
-        raise CliError("--number is needed (or --resume RUN)")
+        if not args.incoming:
+            raise CliError("--number is needed (or --incoming, or --resume RUN)")
+        args.number = INCOMING_CALLER  # the simulator's caller; a real far end dials from its own
     if args.calls_per_trx is not None and args.calls is not None:
         raise CliError("give --calls-per-trx or --calls, not both")
     try:
@@ -251,7 +274,7 @@ def cmd_cqt(args: argparse.Namespace) -> int:
                            calls_per_trx=None if args.calls is not None else (args.calls_per_trx or 10),
                            total_calls=args.calls, setup_timeout_s=args.setup_timeout, hold_s=args.hold,
                            gap_s=args.gap, lock_kind=args.lock_kind, lock_settle_s=args.lock_settle,
-                           auto_audio=args.auto_audio)
+                           auto_audio=args.auto_audio, direction="mt" if args.incoming else "mo")
             try:
                 plan.validate()
             except PlanError as exc:
@@ -268,7 +291,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         session.add_observer(runner.observe)
         if not args.json:
             p = runner.plan
-            print(f"CQT: {len(p.schedule())} calls to {p.number} on {p.cell.name} "
+            print(f"CQT: {_calls_text(p)} " + ("incoming" if p.direction == "mt" else f"to {p.number}")
+                  + f" on {p.cell.name} "
                   f"({', '.join(p.trx_ids)}), mode {p.mode_text}", file=sys.stderr)
         runner.start()
         started = True
@@ -278,7 +302,12 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("fieldapp: aborting the CQT run (the calls so far are kept)", file=sys.stderr)
             runner.abort()
-            runner.join()
+            # A Thread.join() that Ctrl-C interrupted may return at once ever after (CPython
+            # gh-90882): the run then printed "(running)" and the session was stopped while the
+            # runner was still hanging up. Wait on the runner's own flag instead (bounded).
+            deadline = time.monotonic() + ABORT_WAIT_S
+            while runner.running and time.monotonic() < deadline:
+                time.sleep(0.1)
         status = runner.status()
     finally:
         session.stop_recording(interrupted=runner is not None and runner.status().state == FAULT)

@@ -106,10 +106,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"cell plan: {result.counts.get('cells', 0)} cells, {result.counts.get('trxs', 0)} TRXs "
               f"from {path.name} ({result.format})")
     else:
+        from fieldapp.importer import technologies_text
+
         counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-        calls = ", ".join(f"{n} {k}" for k, n in result.calls.items())
+        calls = ", ".join(f"{n} {k}" for k, n in result.calls.items()) if result.calls_known else \
+            "unknown (no _events file)"
+        techs = technologies_text(result.technologies)
         print(f"session {result.session_id}: {counts}; calls: {calls}; "
-              f"{result.skipped} lines skipped of {result.lines} ({result.format})")
+              + (f"technologies: {techs}; " if techs else "")
+              + f"{result.skipped} lines skipped of {result.lines} ({result.format})")
     return 0
 
 

@@ -124,8 +124,16 @@ def cmd_stats_out(args: argparse.Namespace) -> int:
     cells = len({r["cell"] for r in made.rows})
     for f in files:
         print(f"wrote: {f}")
+    alarms = f"{len(made.alarms)} alarm(s)"
+    # The X.733 export carries only the alarms with a 3GPP equivalent (a hung BCCH's ALM-4122 has
+    # none): say so, rather than count alarms the file the user gets does not hold.
+    carried = len(made.alarms) if args.vendor == "huawei" else sum(
+        a.alarm_id in stats_write.X733_EQUIVALENT for a in made.alarms)
+    if carried != len(made.alarms):
+        alarms += (f", {carried} in the {args.vendor} alarm export"
+                   f" (the others have no 3GPP/X.733 equivalent)" if args.alarms_out else "")
     print(f"scenario: {scenario.name} ({args.vendor}, {cells} cells, {args.hours} h from "
-          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(start))} UTC, {len(made.alarms)} alarm(s), seed {args.seed})")
+          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(start))} UTC, {alarms}, seed {args.seed})")
     return 0
 
 

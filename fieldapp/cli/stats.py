@@ -115,7 +115,7 @@ def _import(args: argparse.Namespace, what: str) -> int:
         print(f"imported {summary['file']} as alarm import {summary['import_id']}"
               + (f" of case {args.case}" if args.case else ""))
         print(f"alarms: {summary['alarms']} ({summary['active']} active, {summary['cleared']} cleared) on "
-              f"{len(summary['objects'])} object(s): {_short(summary['objects'])}")
+              f"{len(summary['objects'])} object(s)" + (f": {_short(summary['objects'])}" if summary["objects"] else ""))
     print(f"skipped lines: {summary['skipped']}")
     for bad in summary["bad_lines"][:10]:
         print(f"  line {bad['line']}: {bad['reason']}: {bad['text']!r}")
@@ -166,6 +166,8 @@ def cmd_stats_show(args: argparse.Namespace) -> int:
             raise CliError(f"no statistics for cell {args.cell!r} in the workspace"
                            + (f" (cells with statistics: {_short(known)})" if known else " (none imported)"))
         kind = "trx" if args.trx else "cell"
+        if not args.trx and not data.object_names("cell"):
+            raise CliError(f"only TRX counters for cell {args.cell!r}: use --trx (or import its cell counters)")
         if args.trx and not data.object_names("trx"):
             raise CliError(f"no TRX counters for cell {args.cell!r} (Ericsson STS has none; Huawei GTRX or 3GPP "
                            "TRX objects do)")

@@ -12,9 +12,14 @@ SETUP_FAILED = "setup_failed"  # never connected: cause from +CEER / the release
 DROPPED = "dropped"  # connected, then ended abnormally
 ERROR = "error"  # not a network result: number refused, device unplugged. Never counted.
 CANCELLED = "cancelled"  # skipped or aborted before it connected. Never counted.
-RESULTS = (SUCCESS, SETUP_FAILED, DROPPED, ERROR, CANCELLED)
-RESULT_TEXT = {SUCCESS: "normal release", SETUP_FAILED: "setup failure", DROPPED: "drop",
-               ERROR: "device/input error", CANCELLED: "cancelled"}
+NOT_REACHABLE = "not_reachable"  # incoming test: no ring within the timeout (paging not answered)
+RESULTS = (SUCCESS, SETUP_FAILED, NOT_REACHABLE, DROPPED, ERROR, CANCELLED)
+NETWORK_RESULTS = (SUCCESS, SETUP_FAILED, NOT_REACHABLE, DROPPED)  # counted per TRX
+RESULT_TEXT = {SUCCESS: "normal release", SETUP_FAILED: "setup failure", NOT_REACHABLE: "not reachable",
+               DROPPED: "drop", ERROR: "device/input error", CANCELLED: "cancelled"}
+
+# Call directions: mobile-originated (we dial) and mobile-terminated (the handset is called).
+MO, MT = "mo", "mt"
 
 # What a person on the call heard, in the order of the panel's keys 1..8.
 NORMAL = "normal"
@@ -52,6 +57,7 @@ class CqtCall:
 
     seq: int  # 1, 2, 3... within the run
     start_utc: float
+    direction: str = MO  # "mo": the handset dials; "mt": it is called (incoming test)
     planned_trx: str | None = None  # the TRX the configuration (lock/block) forces, if any
     trx_id: str | None = None  # the TRX the call is counted on (None: not counted per TRX)
     trx_how: str = UNKNOWN
@@ -79,7 +85,7 @@ class CqtCall:
     @property
     def counted(self) -> bool:
         """Counted in the TRX matrix and the verdict: a network result on a known TRX."""
-        return self.result in (SUCCESS, SETUP_FAILED, DROPPED) and self.trx_id is not None
+        return self.result in NETWORK_RESULTS and self.trx_id is not None
 
     @property
     def connected(self) -> bool:

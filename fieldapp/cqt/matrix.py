@@ -10,11 +10,20 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from fieldapp.cqt.calls import DROPPED, LISTENER_VERDICTS, NORMAL, SETUP_FAILED, SUCCESS, CqtCall
+from fieldapp.cqt.calls import (
+    DROPPED,
+    LISTENER_VERDICTS,
+    NETWORK_RESULTS,
+    NORMAL,
+    NOT_REACHABLE,
+    SETUP_FAILED,
+    SUCCESS,
+    CqtCall,
+)
 
 # The problems a TRX can be suspected of, in the order they are tested and shown.
 AUDIO_PROBLEMS = tuple(v for v in LISTENER_VERDICTS if v != NORMAL)
-PROBLEMS = (SETUP_FAILED, DROPPED, *AUDIO_PROBLEMS)
+PROBLEMS = (SETUP_FAILED, NOT_REACHABLE, DROPPED, *AUDIO_PROBLEMS)
 UNKNOWN_ROW = "unknown"
 
 
@@ -22,6 +31,7 @@ UNKNOWN_ROW = "unknown"
 class TrxCounts:
     calls: int = 0  # calls with a network result on this TRX
     setup_failed: int = 0
+    not_reachable: int = 0  # incoming tests: no ring within the timeout
     dropped: int = 0
     released: int = 0
     connected: int = 0
@@ -32,6 +42,8 @@ class TrxCounts:
         self.calls += 1
         if call.result == SETUP_FAILED:
             self.setup_failed += 1
+        elif call.result == NOT_REACHABLE:
+            self.not_reachable += 1
         elif call.result == DROPPED:
             self.dropped += 1
         elif call.result == SUCCESS:
@@ -46,6 +58,8 @@ class TrxCounts:
         """(calls with the problem, the calls it is out of)."""
         if kind == SETUP_FAILED:
             return self.setup_failed, self.calls
+        if kind == NOT_REACHABLE:
+            return self.not_reachable, self.calls
         if kind == DROPPED:
             return self.dropped, self.connected
         return self.listener.get(kind, 0), self.marked
@@ -67,7 +81,7 @@ def build_matrix(calls: Iterable[CqtCall], trx_ids: Iterable[str]) -> dict[str, 
     rows = {t: TrxCounts() for t in trx_ids}
     unknown = TrxCounts()
     for call in calls:
-        if call.result not in (SUCCESS, SETUP_FAILED, DROPPED):
+        if call.result not in NETWORK_RESULTS:
             continue
         if call.trx_id is None:
             unknown.add(call)
@@ -84,10 +98,13 @@ def matrix_json(rows: dict[str, TrxCounts]) -> dict[str, Any]:
 
 def format_matrix(rows: dict[str, TrxCounts]) -> str:
     """A plain-text table for the terminal."""
-    head = ["TRX", "calls", "setup fail", "drop", "released", *[v for v in LISTENER_VERDICTS]]
+    reach = any(c.not_reachable for c in rows.values())  # the column of incoming tests only
+    head = ["TRX", "calls", "setup fail", *(["not reachable"] if reach else []), "drop", "released",
+            *[v for v in LISTENER_VERDICTS]]
     lines = [head]
     for trx, c in rows.items():
-        lines.append([trx, str(c.calls), _cell(*c.problem(SETUP_FAILED)), _cell(*c.problem(DROPPED)),
+        lines.append([trx, str(c.calls), _cell(*c.problem(SETUP_FAILED)),
+                      *([_cell(*c.problem(NOT_REACHABLE))] if reach else []), _cell(*c.problem(DROPPED)),
                       str(c.released), *[_cell(c.listener[v], c.marked) for v in LISTENER_VERDICTS]])
     widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in lines)

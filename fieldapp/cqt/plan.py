@@ -60,6 +60,10 @@ class CqtPlan:
     lock_kind: str = LOCK_CELL
     lock_settle_s: float = 15.0  # how long a lock may take before the handset must show service
     auto_audio: bool = False  # listener verdict from the simulator (refused with a real device)
+    # "mo": the handset dials ``number``; "mt" (incoming): the handset waits up to
+    # ``setup_timeout_s`` for a ring (from ``number``, or the simulator calls it), answers,
+    # holds and releases; no ring is "not reachable".
+    direction: str = "mo"
     extra: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ checks
@@ -82,6 +86,8 @@ class CqtPlan:
             if not isinstance(value, (int, float)) or value != value or not lo <= value <= 3600:
                 raise PlanError(f"{name} must be {lo:g}..3600 s, not {value!r}")
         self._check_cell()
+        if self.direction not in ("mo", "mt"):
+            raise PlanError(f"direction must be mo (outgoing) or mt (incoming), not {self.direction!r}")
         if self.lock_kind not in LOCK_KINDS:
             raise PlanError(f"lock kind must be {' or '.join(LOCK_KINDS)}, not {self.lock_kind!r}")
         if LOCK in self.modes:
@@ -161,6 +167,7 @@ class CqtPlan:
             "calls_per_trx": self.calls_per_trx, "total_calls": self.total_calls,
             "setup_timeout_s": self.setup_timeout_s, "hold_s": self.hold_s, "gap_s": self.gap_s,
             "lock_kind": self.lock_kind, "lock_settle_s": self.lock_settle_s, "auto_audio": self.auto_audio,
+            "direction": self.direction,
             "cell": {"name": c.name, "mcc": c.mcc, "mnc": c.mnc, "lac": c.lac, "ci": c.ci,
                      "bcch_arfcn": c.bcch_arfcn, "bsic": c.bsic,
                      "trxs": [{"trx_id": t.trx_id, "arfcns": list(t.arfcns), "timeslots": list(t.timeslots),
@@ -180,7 +187,8 @@ class CqtPlan:
                        calls_per_trx=data.get("calls_per_trx"), total_calls=data.get("total_calls"),
                        setup_timeout_s=data["setup_timeout_s"], hold_s=data["hold_s"], gap_s=data["gap_s"],
                        lock_kind=data.get("lock_kind", LOCK_CELL), lock_settle_s=data.get("lock_settle_s", 15.0),
-                       auto_audio=bool(data.get("auto_audio")), extra=dict(data.get("extra") or {}))
+                       auto_audio=bool(data.get("auto_audio")), direction=data.get("direction", "mo"),
+                       extra=dict(data.get("extra") or {}))
         except (KeyError, TypeError) as exc:
             raise PlanError(f"stored plan is incomplete: {exc}") from exc
 

@@ -21,15 +21,15 @@ remaining plan from the call that did not complete.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from fieldapp.clock import SYSTEM_CLOCK, Clock
 from fieldapp.cqt.attribution import tie_to_trx
 from fieldapp.cqt.call_result import classify, listener_verdict, modem_still_calling
-from fieldapp.cqt.calls import CANCELLED, ERROR, LISTENER_VERDICTS, CqtCall
+from fieldapp.cqt.calls import CANCELLED, ERROR, LISTENER_VERDICTS, MT, NOT_REACHABLE, CqtCall
 from fieldapp.cqt.matrix import TrxCounts, build_matrix
 from fieldapp.cqt.plan import CqtPlan, PlanError, RunFault, clean_number
 from fieldapp.cqt.run_store import RunStore
@@ -74,9 +74,11 @@ class CqtRunner:
                  confirm_block: Callable[[str], bool] | None = None,
                  ask_verdict: Callable[[CqtCall], tuple[str, str] | None] | None = None,
                  sim: Any = None, apply_sim_block: bool = False,
-                 on_change: Callable[[], None] | None = None, poll_s: float = 0.05) -> None:
+                 on_change: Callable[[], None] | None = None, poll_s: float = 0.05,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.source = source
         self.plan = plan
+        self.clock = clock  # simulated in tests: deadlines and pauses without waiting for them
         self.workspace = None if workspace is None else Path(workspace)
         self.session_id = session_id
         self.case_id = case_id
@@ -109,7 +111,7 @@ class CqtRunner:
         self._store = None if self.workspace is None else RunStore(self.workspace)
         self._setup = TrxSetup(source, plan, emit=self._emit, radio=self._radio, nap=self._nap,
                                aborted=self._abort.is_set, say=self._set, confirm_block=confirm_block,
-                               sim=sim, apply_sim_block=apply_sim_block)
+                               sim=sim, apply_sim_block=apply_sim_block, clock=clock)
 
     # ------------------------------------------------------------------ loading a stored run
 
@@ -324,7 +326,7 @@ class CqtRunner:
             raise RunFault("the handset is not connected: connect it, then resume")
         if self.run_id is None and self._store is not None:
             self.run_id = self._store.create(plan.to_json(), session_id=self.session_id, case_id=self.case_id)
-            self._emit(Event(time.time(), EV_INFO, f"CQT run {self.run_id}: {len(self._schedule)} calls to "
+            self._emit(Event(self.clock.time(), EV_INFO, f"CQT run {self.run_id}: {len(self._schedule)} calls to "
                              f"{plan.number} on {plan.cell.name}, mode {plan.mode_text}",
                              {"cqt_run": self.run_id, "plan": plan.to_json()}))
             if self.case_id is not None:  # the case shows the run from its start, even if it faults
@@ -356,7 +358,7 @@ class CqtRunner:
     def _one_call(self, trx: str | None) -> None:
         plan = self.plan
         with self._lock:
-            call = CqtCall(seq=len(self._calls) + 1, start_utc=time.time(), planned_trx=trx)
+            call = CqtCall(seq=len(self._calls) + 1, start_utc=self.clock.time(), planned_trx=trx)
             call.extra["slot"] = self._next
             serving = self._last_serving
             call.serving = _cell_json(serving)
@@ -368,6 +370,12 @@ class CqtRunner:
             self._seen = []
             self._call_serving = None
         self._skip.clear()
+        call.direction = plan.direction
+        if plan.direction == MT:
+            self._set(phase="waiting for a ring", call_seq=call.seq, trx_id=trx, hold_left_s=None)
+            self._save_call(call)
+            self._one_incoming(call)
+            return
         self._set(phase="dialling", call_seq=call.seq, trx_id=trx, hold_left_s=None)
         self._save_call(call)
         try:
@@ -381,7 +389,7 @@ class CqtRunner:
         except (DeviceGone, OSError) as exc:
             self._end_error(call, f"device gone: {exc}")
             raise RunFault(f"the device is gone ({exc}): reconnect it, then resume") from exc
-        dialled_utc = time.time()
+        dialled_utc = self.clock.time()
         tracker = self.source.tracker
         progress = tracker.call or tracker.last
         if network_answer:
@@ -391,39 +399,118 @@ class CqtRunner:
         if progress.ended_utc is not None and progress.ended_utc < dialled_utc and progress.connected_utc is None:
             self._lost_at_dial(call)
             return
+        self._follow(call, progress, mo=True)
+
+    def _follow(self, call: CqtCall, progress: Any, *, mo: bool) -> None:
+        """From the dial (or the answer of an incoming call) to the end: wait for the connect,
+        hold, hang up, complete."""
+        plan = self.plan
         cancelled = timed_out = False
-        deadline = time.monotonic() + plan.setup_timeout_s
+        deadline = self.clock.monotonic() + plan.setup_timeout_s
         while progress.ended_utc is None and progress.connected_utc is None and not self._device_gone():
             if self._abort.is_set() or self._skip.is_set():
                 cancelled = True
                 break
-            if time.monotonic() > deadline:
+            if self.clock.monotonic() > deadline:
                 timed_out = True
                 break
             if progress.alerting_utc is not None:
                 self._set(phase="alerting")
             self._nap()
         if progress.connected_utc is not None and progress.ended_utc is None:
-            hold_end = time.monotonic() + plan.hold_s
+            hold_end = self.clock.monotonic() + plan.hold_s
             while progress.ended_utc is None and not self._device_gone():
-                left = hold_end - time.monotonic()
+                left = hold_end - self.clock.monotonic()
                 if left <= 0 or self._abort.is_set() or self._skip.is_set():
                     if left > 0:
                         call.extra["held_short"] = True
                     break
                 self._set(phase="connected", hold_left_s=left)
                 self._nap()
-        if progress.ended_utc is not None and progress.connected_utc is None and not timed_out \
+        if mo and progress.ended_utc is not None and progress.connected_utc is None and not timed_out \
                 and not cancelled and not self._device_gone() and modem_still_calling(self.source):
             self._lost_at_dial(call)
             return
         if progress.ended_utc is None and not self._device_gone():
             self._set(phase="releasing", hold_left_s=None)
             self._hangup()
-            deadline = time.monotonic() + RELEASE_WAIT_S
-            while progress.ended_utc is None and not self._device_gone() and time.monotonic() < deadline:
+            deadline = self.clock.monotonic() + RELEASE_WAIT_S
+            while progress.ended_utc is None and not self._device_gone() and self.clock.monotonic() < deadline:
                 self._nap()
         self._complete(call, progress, cancelled=cancelled, timed_out=timed_out)
+
+    def _one_incoming(self, call: CqtCall) -> None:
+        """An incoming (mobile-terminated) test call: the simulator is asked to call the handset
+        (AT+FASIMRING), a real far end calls it; wait ``setup_timeout_s`` for the ring, answer,
+        then as an outgoing call. No ring in time: "not reachable" on the TRX under test."""
+        plan = self.plan
+        tracker = self.source.tracker
+        asked_utc = self.clock.time()
+        if getattr(self.source, "simulator", None):
+            try:
+                resp = self.source.command(f'AT+FASIMRING="{clean_number(plan.number)}"', timeout_s=5.0)
+            except (AtError, DeviceGone, OSError) as exc:
+                self._end_error(call, f"device gone: {exc}")
+                raise RunFault(f"the device is gone ({exc}): reconnect it, then resume") from exc
+            # "+CME ERROR: 3": the simulated network could not page the handset (no service, a
+            # hung BCCH): no ring will come, which is the outcome under test. A plain ERROR: this
+            # simulator does not know the command.
+            if not getattr(resp, "ok", True) and (getattr(resp, "final", "") or "").strip().upper() == "ERROR":
+                self._end_error(call, "the simulator refused AT+FASIMRING")
+                raise RunFault("the simulator does not place incoming calls (AT+FASIMRING refused)")
+        deadline = self.clock.monotonic() + plan.setup_timeout_s
+        ringing = None
+        cancelled = False
+        while not self._device_gone():
+            current = tracker.call
+            if current is not None and current.direction == MT and current.attempt_utc is not None \
+                    and current.attempt_utc >= asked_utc - 1.0:
+                ringing = current
+                break
+            if self._abort.is_set() or self._skip.is_set():
+                cancelled = True
+                break
+            if self.clock.monotonic() > deadline:
+                break
+            self._nap()
+        if ringing is None:
+            self._not_reached(call, cancelled=cancelled)
+            return
+        self._set(phase="answering")
+        try:
+            self.source.answer()
+        except (AtError, DeviceGone, OSError):
+            pass  # the call's end (or the device loss) says what happened
+        self._follow(call, ringing, mo=False)
+
+    def _not_reached(self, call: CqtCall, *, cancelled: bool) -> None:
+        plan = self.plan
+        gone = self._device_gone()
+        with self._lock:
+            self._seen = None
+            call.end_utc = self.clock.time()
+            if gone:
+                call.result, call.cause_text = ERROR, "device disconnected"
+            elif cancelled:
+                call.result, call.cause_text = CANCELLED, "skipped before it rang"
+            else:
+                call.result = NOT_REACHABLE
+                call.cause_text = f"no ring within {plan.setup_timeout_s:g} s"
+        tie_to_trx(plan, call, [])
+        call.extra["slot_done"] = call.result != ERROR
+        with self._lock:
+            self._current = None
+            if call.extra["slot_done"]:
+                self._next += 1
+        self._save_call(call)
+        self._save_verdict()
+        self._emit(Event(self.clock.time(), EV_INFO, f"CQT {call.summary()}",
+                         {"cqt_run": self.run_id, "seq": call.seq, "trx": call.trx_id, "trx_how": call.trx_how,
+                          "result": call.result, "direction": call.direction}))
+        self._set(done=self._next, hold_left_s=None)
+        if gone:
+            raise RunFault(f"the device disconnected during call #{call.seq}: the calls so far are kept; "
+                           "reconnect it, then resume")
 
     def _lost_at_dial(self, call: CqtCall) -> None:
         """The driver's tracker ended the call although the modem still has it: a +CLCC poll
@@ -432,7 +519,7 @@ class CqtRunner:
         self._hangup()
         self._wait(1.0)
         with self._lock:
-            call.result, call.end_utc = CANCELLED, time.time()
+            call.result, call.end_utc = CANCELLED, self.clock.time()
             call.cause_text = "call state lost at dial (a call-list poll raced the dial); made again"
             call.extra["slot_done"] = False
             self._current, self._seen = None, None
@@ -450,7 +537,7 @@ class CqtRunner:
             if self._call_serving is not None:
                 call.serving = _cell_json(self._call_serving)
         call.connected_utc = progress.connected_utc
-        call.end_utc = progress.ended_utc if progress.ended_utc is not None else time.time()
+        call.end_utc = progress.ended_utc if progress.ended_utc is not None else self.clock.time()
         call.setup_s = progress.setup_s
         call.cause, call.cause_text = progress.cause, progress.cause_text
         channels = [ch for _s, ch in seen if ch is not None]
@@ -470,7 +557,7 @@ class CqtRunner:
                 self._next += 1
         self._save_call(call)
         self._save_verdict()
-        self._emit(Event(time.time(), EV_INFO, f"CQT {call.summary()}",
+        self._emit(Event(self.clock.time(), EV_INFO, f"CQT {call.summary()}",
                          {"cqt_run": self.run_id, "seq": call.seq, "trx": call.trx_id, "trx_how": call.trx_how,
                           "result": call.result, "listener": call.listener}))
         self._set(done=self._next, hold_left_s=None)
@@ -482,7 +569,7 @@ class CqtRunner:
 
     def _end_error(self, call: CqtCall, text: str) -> None:
         with self._lock:
-            call.result, call.cause_text, call.end_utc = ERROR, text, time.time()
+            call.result, call.cause_text, call.end_utc = ERROR, text, self.clock.time()
             call.extra["slot_done"] = False
             self._current = None
             self._seen = None
@@ -500,18 +587,18 @@ class CqtRunner:
     # ------------------------------------------------------------------ waiting and the end
 
     def _nap(self) -> None:
-        self._wake.wait(self.poll_s)
+        self.clock.wait(self._wake, self.poll_s)
         self._wake.clear()
 
     def _wait(self, seconds: float) -> None:
         """A pause that skip and abort cut short."""
-        end = time.monotonic() + seconds
+        end = self.clock.monotonic() + seconds
         self._skip.clear()
         while not self._abort.is_set() and not self._skip.is_set():
-            left = end - time.monotonic()
+            left = end - self.clock.monotonic()
             if left <= 0:
                 return
-            self._wake.wait(min(self.poll_s, left))
+            self.clock.wait(self._wake, min(self.poll_s, left))
             self._wake.clear()
 
     def _paused(self) -> None:
@@ -526,9 +613,9 @@ class CqtRunner:
         self._setup.undo()
         state = ABORTED if aborted else DONE
         verdict = self.verdict()
-        self._emit(Event(time.time(), EV_NOTE, f"CQT run {self.run_id} {state}: {verdict.text}",
+        self._emit(Event(self.clock.time(), EV_NOTE, f"CQT run {self.run_id} {state}: {verdict.text}",
                          {"cqt_run": self.run_id, "suspect": verdict.suspect, "status": verdict.status}))
-        self._save_run(state=state, message=None, ended_utc=time.time(), verdict=verdict.to_json())
+        self._save_run(state=state, message=None, ended_utc=self.clock.time(), verdict=verdict.to_json())
         self._set(state=state, phase="", hold_left_s=None, message=verdict.text)
 
     def _fault(self, message: str) -> None:

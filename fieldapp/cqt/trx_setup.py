@@ -6,11 +6,11 @@ configuration it was taken under, docs/domain.md §4)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from fieldapp.cellplan import CellPlan, bcch_arfcn
+from fieldapp.clock import SYSTEM_CLOCK, Clock
 from fieldapp.cqt.plan import ATTRIBUTE, BLOCK, LOCK, LOCK_CELL, CqtPlan, PlanError, RunFault
 from fieldapp.device import AtError, CallControl, DeviceGone, Unsupported
 from fieldapp.model import EV_BLOCK, EV_INFO, EV_NOTE, Event
@@ -24,8 +24,9 @@ class TrxSetup:
     def __init__(self, source: CallControl, plan: CqtPlan, *, emit: Callable[[Event], None],
                  radio: Callable[[], tuple[int, Any]], nap: Callable[[], None], aborted: Callable[[], bool],
                  say: Callable[..., None], confirm_block: Callable[[str], bool] | None = None,
-                 sim: Any = None, apply_sim_block: bool = False) -> None:
+                 sim: Any = None, apply_sim_block: bool = False, clock: Clock = SYSTEM_CLOCK) -> None:
         self.source = source
+        self.clock = clock
         self.plan = plan
         self.emit = emit
         self.radio = radio
@@ -74,14 +75,14 @@ class TrxSetup:
         except (DeviceGone, OSError) as exc:
             raise RunFault(f"the device is gone ({exc}): reconnect it, then resume") from exc
         plan = self.plan
-        deadline = time.monotonic() + plan.lock_settle_s
+        deadline = self.clock.monotonic() + plan.lock_settle_s
         while not self.aborted():
             count, serving = self.radio()
             fresh = count > before + 1  # a whole poll cycle after the lock
             if fresh and serving is not None and CellPlan.same(plan.cell, serving) is True \
                     and (plan.lock_kind != LOCK_CELL or serving.arfcn in (None, arfcn)):
                 return
-            if time.monotonic() > deadline:
+            if self.clock.monotonic() > deadline:
                 where = "no service" if serving is None or not fresh else f"CI {serving.ci} / ARFCN {serving.arfcn}"
                 raise RunFault(f"locked to ARFCN {arfcn} ({what}) but after {plan.lock_settle_s:g} s the handset "
                                f"shows {where}, not {plan.cell.name}: this device's lock selects a BCCH carrier, "
@@ -102,7 +103,7 @@ class TrxSetup:
                     raise RunFault(f"the simulator does not know {t}")
             self._blocks_applied = True
             by = "simulator" if self.confirm_block is None else "engineer + simulator"
-        self.emit(Event(time.time(), EV_BLOCK, f"blocked {', '.join(others) or 'none'}: calls go to {trx}",
+        self.emit(Event(self.clock.time(), EV_BLOCK, f"blocked {', '.join(others) or 'none'}: calls go to {trx}",
                         {"active_trx": trx, "blocked": others, "cell": self.plan.cell.name,
                          "confirmed_by": by, "cqt_run": self.run_id}))
         self.say(message="")
@@ -114,17 +115,17 @@ class TrxSetup:
             for t in plan.trx_ids:
                 self.sim.set_blocked(t, False)
             self._blocks_applied = False
-            self.emit(Event(time.time(), EV_BLOCK, "all TRXs back in service",
+            self.emit(Event(self.clock.time(), EV_BLOCK, "all TRXs back in service",
                             {"active_trx": None, "blocked": [], "cell": plan.cell.name,
                              "confirmed_by": "simulator", "cqt_run": self.run_id}))
         elif BLOCK in plan.modes and self.forced_trx is not None:
-            self.emit(Event(time.time(), EV_NOTE, f"CQT over: ask the BSC team to de-block the TRXs of "
+            self.emit(Event(self.clock.time(), EV_NOTE, f"CQT over: ask the BSC team to de-block the TRXs of "
                             f"{plan.cell.name}", {"cqt_run": self.run_id}))
         if LOCK in plan.modes and (self._cell_locked or self.forced_trx is not None):
             try:
                 self.source.unlock()
             except (Unsupported, AtError, DeviceGone, OSError) as exc:
-                self.emit(Event(time.time(), EV_INFO, f"unlock failed: {exc}", {"cqt_run": self.run_id}))
+                self.emit(Event(self.clock.time(), EV_INFO, f"unlock failed: {exc}", {"cqt_run": self.run_id}))
         self.forget()
 
 

@@ -106,12 +106,14 @@ class Verdict:
 
 def problem_text(kind: str) -> str:
     if kind in RESULT_TEXT:
-        return {"setup_failed": "setup failures", "dropped": "drops"}.get(kind, RESULT_TEXT[kind])
+        return {"setup_failed": "setup failures", "dropped": "drops",
+                "not_reachable": "not reachable"}.get(kind, RESULT_TEXT[kind])
     return LISTENER_TEXT.get(kind, kind)
 
 
 def _unit(kind: str) -> str:
-    return {"setup_failed": "calls", "dropped": "connected calls"}.get(kind, "marked calls")
+    return {"setup_failed": "calls", "not_reachable": "calls",
+            "dropped": "connected calls"}.get(kind, "marked calls")
 
 
 def judge(calls: Iterable[CqtCall], trx_ids: Iterable[str]) -> Verdict:

@@ -49,9 +49,18 @@ def open_export(path: Path, kind: str, vendor: str | None = None) -> Opened:
     try:
         info = registry.pick_reader(path, kinds=(kind,))
     except registry.UnknownFormat:
-        what = "counter export" if kind == registry.STATS else "alarm export"
+        what = "a counter export" if kind == registry.STATS else "an alarm export"
+        other, command = ((registry.ALARMS, "alarms") if kind == registry.STATS else (registry.STATS, "stats"))
+        try:  # the other kind of OSS export given to the wrong command: say which command reads it
+            registry.pick_reader(path, kinds=(other,))
+        except registry.UnknownFormat:
+            pass
+        else:
+            other_what = "an alarm list" if other == registry.ALARMS else "a counter export"
+            raise StatsImportError(f"{path.name}: {other_what}, not {what}: import it with "
+                                   f"`fieldapp {command} import {path.name}`") from None
         hint = " (try --vendor huawei|ericsson|3gpp)" if kind == registry.STATS else ""
-        raise StatsImportError(f"{path.name}: not a {what} I recognise{hint}") from None
+        raise StatsImportError(f"{path.name}: not {what} I recognise{hint}") from None
     return Opened(info.open(path), info.name)
 
 

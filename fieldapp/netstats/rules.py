@@ -23,82 +23,49 @@ numbers, cites the periods and counter values (or alarms), and gives the next st
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timezone
 from typing import Any
-
-import pandas as pd
 
 from fieldapp.cases.diagnose import Citation, DiagnosisInput, Finding
 from fieldapp.model import PlanCell
 from fieldapp.netstats import kpi as K
 from fieldapp.netstats.data import StatsData, alarm_cell_match
+from fieldapp.netstats.field_data import data_test_failures
+from fieldapp.netstats.outcome_rules import before_after, statistics_clean
+from fieldapp.netstats.rule_support import (
+    BAND45_PCT,
+    HUNG_MIN_PERIODS,
+    LOW_ARFCN_MAX,
+    MAX_CITES,
+    NEAR_ZERO,
+    PACKET_FAIL_PCT,
+    PACKET_MIN_ATTEMPTS,
+    PACKET_MIN_CELLS,
+    VOICE_OK_PCT,
+    cell_periods,
+    coalesce,
+    fmt,
+    num,
+    plan_for,
+    when,
+)
+from fieldapp.netstats.trx_rule import trx_fault
 
-HUNG_MIN_PERIODS = 3  # periods in a row with no access while handovers still come in
-NEAR_ZERO = 2  # "no random access": at most this many in a period
-PACKET_FAIL_PCT = 20.0  # below this allocation / TBF success a cell's packet service is down
-PACKET_MIN_ATTEMPTS = 10
-PACKET_MIN_CELLS = 2
-VOICE_OK_PCT = 90.0
-BAND45_PCT = 10.0  # idle TCHs in bands 4-5: normally ~0 (docs/network-statistics.md §5)
-LOW_ARFCN_MAX = 20
-SDCCH_FAIL_PCT = 10.0  # SDCCH seizures failing beyond congestion
-MAX_CITES = 8
-CLEAN_KPIS = ("call_setup_success_pct", "tch_drop_pct", "sdcch_congestion_pct", "tch_congestion_pct",
-              "interference_band45_pct", "ul_tbf_success_pct")
-
-
-def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
-
-
-def _num(v: Any) -> float | None:
-    if v is None:
-        return None
-    f = float(v)
-    return None if math.isnan(f) else f
-
-
-def _fmt(v: float | None, digits: int = 0) -> str:
-    return "n/a" if v is None else f"{v:.{digits}f}"
-
-
-def _coalesce(df: pd.DataFrame, *names: str) -> pd.Series:
-    out = pd.Series(float("nan"), index=df.index)
-    for n in names:
-        if n in df.columns:
-            out = out.combine_first(df[n].astype(float))
-    return out
-
-
-def plan_for(plan: list[PlanCell], name: str, cgi: str | None = None) -> PlanCell | None:
-    """The plan's cell for a statistics object: by name, else by CGI (MCC MNC LAC CI in hex)."""
-    hit = next((c for c in plan if c.name == name), None)
-    if hit is not None or not cgi or len(cgi) < 13:
-        return hit
-    try:
-        lac, ci = int(cgi[-8:-4], 16), int(cgi[-4:], 16)
-    except ValueError:
-        return None
-    return next((c for c in plan if c.lac == lac and c.ci == ci), None)
-
-
-def _cell_periods(stats: StatsData) -> pd.DataFrame:
-    return K.aggregate(stats.frame("cell"), "period")
+__all__ = ["before_after", "data_test_failures", "hung_bcch", "interference", "packet_channel_fault", "plan_for",
+           "spot_cells", "statistics_clean", "statistics_findings", "trx_fault"]
 
 
 # ---------------------------------------------------------------------- hung BCCH
 
 
 def hung_bcch(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
-    agg = _cell_periods(stats)
+    agg = cell_periods(stats)
     if agg.empty:
         return []
-    access = _coalesce(agg, "channel_requests", "ia_attempts", "sdcch_attempts")
-    seized = _coalesce(agg, "sdcch_seizures", "ia_success")
-    ho_in = _coalesce(agg, "ho_in_success")
-    traffic = _coalesce(agg, "tch_traffic_erl")
-    unavail = _coalesce(agg, "trx_available") < _coalesce(agg, "trx_configured")
+    access = coalesce(agg, "channel_requests", "ia_attempts", "sdcch_attempts")
+    seized = coalesce(agg, "sdcch_seizures", "ia_success")
+    ho_in = coalesce(agg, "ho_in_success")
+    traffic = coalesce(agg, "tch_traffic_erl")
+    unavail = coalesce(agg, "trx_available") < coalesce(agg, "trx_configured")
     carrying = (ho_in > 0) | (ho_in.isna() & (traffic > 0))
     hit = (access <= NEAR_ZERO) & (seized.fillna(0) <= NEAR_ZERO) & carrying & ~unavail
     out = []
@@ -115,24 +82,24 @@ def hung_bcch(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
         first = best[0]
         before = agg.loc[cell]
         normal = before[(before.index < first)]
-        normal_access = _num(_coalesce(normal, "channel_requests", "ia_attempts", "sdcch_attempts").mean()) \
+        normal_access = num(coalesce(normal, "channel_requests", "ia_attempts", "sdcch_attempts").mean()) \
             if len(normal) else None
-        ho_sum = _num(ho_in.loc[cell].loc[best].sum())
-        erl = _num(traffic.loc[cell].loc[best].mean())
+        ho_sum = num(ho_in.loc[cell].loc[best].sum())
+        erl = num(traffic.loc[cell].loc[best].mean())
         still = bool(rows.iloc[-1])
         pc = plan_for(plan, cell, objects.get(cell, {}).get("cgi"))
         bcch_trx = next((t.trx_id for t in (pc.trxs if pc else ()) if t.timeslots and
                          str(t.timeslots[0]).startswith("BCCH")), None)
         alarms = [a for a in stats.alarms if alarm_cell_match(a, {cell})]
-        summary = (f"{cell}: {len(best)} periods in a row from {_when(first.timestamp())} UTC"
+        summary = (f"{cell}: {len(best)} periods in a row from {when(first.timestamp())} UTC"
                    + (" (and still at the last period)" if still else "")
                    + f" with {NEAR_ZERO} or fewer channel requests and SDCCH seizures per period"
                    + (f" (before: about {normal_access:.0f} per period)" if normal_access else "")
-                   + f", while {ho_sum:.0f} handovers came in and it carried {_fmt(erl, 1)} Erl on average; its TRXs "
+                   + f", while {ho_sum:.0f} handovers came in and it carried {fmt(erl, 1)} Erl on average; its TRXs "
                      "stay available. Subscribers cannot reach the cell through its BCCH, calls handed in still work: "
                      "a hung BCCH TRX.")
         if alarms:
-            summary += " Alarms: " + "; ".join(f"{a['alarm_id'] or ''} {a['name']} since {_when(a['raised_utc'])}"
+            summary += " Alarms: " + "; ".join(f"{a['alarm_id'] or ''} {a['name']} since {when(a['raised_utc'])}"
                                                .strip() for a in alarms[:3]) + "."
         step = (f"Block and de-block the BCCH TRX of {cell}" + (f" ({bcch_trx})" if bcch_trx else "")
                 + " (Huawei SET GTRXADMSTAT / Ericsson RXBLI-RXBLE), then check that channel requests and SDCCH "
@@ -141,9 +108,9 @@ def hung_bcch(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
         for start in best[:MAX_CITES // 2]:
             row = agg.loc[(cell, start)]
             cites.append(Citation(None, start.timestamp(), "counter",
-                                  f"{cell} {_when(start.timestamp())}: channel requests {_fmt(_num(access[(cell, start)]))}, "
-                                  f"SDCCH seizures {_fmt(_num(seized[(cell, start)]))}, handovers in "
-                                  f"{_fmt(_num(ho_in[(cell, start)]))}, traffic {_fmt(_num(row.get('tch_traffic_erl')), 2)} Erl"))
+                                  f"{cell} {when(start.timestamp())}: channel requests {fmt(num(access[(cell, start)]))}, "
+                                  f"SDCCH seizures {fmt(num(seized[(cell, start)]))}, handovers in "
+                                  f"{fmt(num(ho_in[(cell, start)]))}, traffic {fmt(num(row.get('tch_traffic_erl')), 2)} Erl"))
         cites += [Citation(None, a["raised_utc"], "alarm", f"{a['name']} on {a['managed_object']}"
                            + (f" ({a['board']})" if a.get("board") else "")) for a in alarms[:2]]
         out.append(Finding("hung_bcch", f"Hung BCCH TRX on {cell}", summary, step, tuple(cites), "high",
@@ -169,15 +136,15 @@ def packet_channel_fault(stats: StatsData, plan: list[PlanCell]) -> list[Finding
     healthy: dict[str, int] = {}
     for cell, row in tab.iterrows():
         t = totals.loc[cell]
-        pdch, ul = _num(row["pdch_allocation_success_pct"]), _num(row["ul_tbf_success_pct"])
-        pdch_att, ul_req = _num(t.get("pdch_alloc_attempts")), _num(t.get("ul_tbf_requests"))
+        pdch, ul = num(row["pdch_allocation_success_pct"]), num(row["ul_tbf_success_pct"])
+        pdch_att, ul_req = num(t.get("pdch_alloc_attempts")), num(t.get("ul_tbf_requests"))
         bad_pdch = pdch is not None and pdch < PACKET_FAIL_PCT and (pdch_att or 0) >= PACKET_MIN_ATTEMPTS
         bad_ul = ul is not None and ul < PACKET_FAIL_PCT and (ul_req or 0) >= PACKET_MIN_ATTEMPTS
-        voice = _num(row["tch_assignment_success_pct"]) or _num(row["call_setup_success_pct"])
+        voice = num(row["tch_assignment_success_pct"]) or num(row["call_setup_success_pct"])
         if (bad_pdch or bad_ul) and (voice is None or voice >= VOICE_OK_PCT):
             failing.setdefault(bsc_of.get(cell, "?"), []).append((str(cell), {
                 "pdch_attempts": pdch_att, "pdch_success_pct": pdch, "ul_tbf_requests": ul_req, "ul_tbf_success_pct": ul,
-                "dl_tbf_success_pct": _num(row["dl_tbf_success_pct"]), "voice_pct": voice}))
+                "dl_tbf_success_pct": num(row["dl_tbf_success_pct"]), "voice_pct": voice}))
         elif pdch is not None or ul is not None:
             healthy[bsc_of.get(cell, "?")] = healthy.get(bsc_of.get(cell, "?"), 0) + 1
     out = []
@@ -190,10 +157,10 @@ def packet_channel_fault(stats: StatsData, plan: list[PlanCell]) -> list[Finding
             bits = []
             if d["pdch_attempts"] is not None:
                 bits.append(f"{d['pdch_attempts']:.0f} packet channel allocation attempts, "
-                            f"{_fmt(d['pdch_success_pct'], 1)} % allocated")
+                            f"{fmt(d['pdch_success_pct'], 1)} % allocated")
             if d["ul_tbf_requests"] is not None:
-                bits.append(f"UL TBF {_fmt(d['ul_tbf_success_pct'], 1)} % of {d['ul_tbf_requests']:.0f}")
-            parts.append(f"{c}: " + ", ".join(bits) + f"; voice {_fmt(d['voice_pct'], 1)} %")
+                bits.append(f"UL TBF {fmt(d['ul_tbf_success_pct'], 1)} % of {d['ul_tbf_requests']:.0f}")
+            parts.append(f"{c}: " + ", ".join(bits) + f"; voice {fmt(d['voice_pct'], 1)} %")
         others = healthy.get(bsc, 0)
         summary = (f"{len(cells)} cells under {bsc} have packet channel allocation attempts without allocations while "
                    f"their voice KPIs are normal ({'; '.join(parts)})"
@@ -212,6 +179,11 @@ def packet_channel_fault(stats: StatsData, plan: list[PlanCell]) -> list[Finding
 # ---------------------------------------------------------------------- interference
 
 
+def _arfcn_list(arfcns: list[int]) -> str:
+    """"ARFCN 2, 4, 7", or words when the cell plan gave none (no "off ARFCN the affected ARFCNs")."""
+    return f"ARFCN {', '.join(map(str, arfcns))}" if arfcns else "the ARFCNs in interference (no cell plan gave them)"
+
+
 def interference(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
     frame = stats.frame("cell")
     if frame.empty:
@@ -228,7 +200,7 @@ def interference(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
     objects = {o["cell"]: o for o in stats.objects if o["kind"] == "cell"}
     hit, clean = [], []
     for cell, row in tab.iterrows():
-        share = _num(row["interference_band45_pct"])
+        share = num(row["interference_band45_pct"])
         if share is None:
             continue
         pc = plan_for(plan, str(cell), objects.get(cell, {}).get("cgi"))
@@ -239,13 +211,13 @@ def interference(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
         return []
     parts, cites, all_trx = [], [], True
     for cell, share, row, arfcns in hit:
-        reasons = [f"{v:.0f} % {what}" for v, what in ((_num(row["drop_bad_quality_pct"]), "on bad quality"),
-                                                         (_num(row["drop_sudden_pct"]), "sudden")) if v is not None]
+        reasons = [f"{v:.0f} % {what}" for v, what in ((num(row["drop_bad_quality_pct"]), "on bad quality"),
+                                                         (num(row["drop_sudden_pct"]), "sudden")) if v is not None]
         text = (f"{cell}: {share:.0f} % of idle TCHs in interference bands 4-5, TCH drop rate "
-                f"{_fmt(_num(row['tch_drop_pct']), 1)} %" + (f" ({', '.join(reasons)})" if reasons else "")
+                f"{fmt(num(row['tch_drop_pct']), 1)} %" + (f" ({', '.join(reasons)})" if reasons else "")
                 + (f", ARFCN {', '.join(map(str, arfcns))}" if arfcns else ""))
         if trx_tot is not None:
-            mine = {k.split("/", 1)[1]: _num(v) for k, v in trx_tot.items() if k.startswith(cell + "/")}
+            mine = {k.split("/", 1)[1]: num(v) for k, v in trx_tot.items() if k.startswith(cell + "/")}
             if mine:
                 with_drops = [t for t, v in mine.items() if v]
                 text += f"; drops on {len(with_drops)} of {len(mine)} TRXs"
@@ -266,200 +238,12 @@ def interference(stats: StatsData, plan: list[PlanCell]) -> list[Finding]:
     if trx_tot is not None and all_trx:
         summary += " Drops on every TRX of the interfered cells: not one faulty TRX."
     step = ("External interference: find the source (another network near the low end of the band, a repeater) and "
-            f"move the interfered cells off ARFCN {', '.join(map(str, hit_arfcns)) or 'the affected ARFCNs'} "
+            f"move the interfered cells off {_arfcn_list(hit_arfcns)} "
             "(frequency change), then check bands 4-5 and the drop rate the next day.")
     return [Finding("interference", "Interference in the statistics (bands 4-5)", summary, step, tuple(cites[:MAX_CITES]),
                     "high", {"cells": [c for c, *_ in hit], "arfcns": hit_arfcns, "clean_arfcns": clean_arfcns,
                              "low_arfcns": low, "drops_on_every_trx": bool(trx_tot is not None and all_trx),
                              "source": "statistics"})]
-
-
-# ---------------------------------------------------------------------- TRX faults
-
-
-def trx_fault(stats: StatsData, plan: list[PlanCell], skip_cells: set[str]) -> list[Finding]:
-    out = []
-    cells = {o["cell"]: o for o in stats.objects if o["kind"] == "cell"}
-    all_cells = set(cells) | {o["cell"] for o in stats.objects if o["cell"]}
-    # (a) alarms on a TRX or board
-    by_cell: dict[str, list[dict[str, Any]]] = {}
-    for a in stats.alarms:
-        if not (a.get("trx") or a.get("board")):
-            continue
-        cell = alarm_cell_match(a, all_cells) or a.get("cell") or a.get("managed_object") or "?"
-        by_cell.setdefault(cell, []).append(a)
-    for cell, alarms in sorted(by_cell.items()):
-        pc = plan_for(plan, cell)
-        items = []
-        for a in alarms:
-            where = a.get("trx") or a.get("board")
-            if pc and a.get("board") and not a.get("trx"):
-                try:
-                    n = int(str(a["board"]).split()[-1])
-                    if 0 <= n < len(pc.trxs):
-                        where = f"{a['board']} ({pc.trxs[n].trx_id}?)"
-                except ValueError:
-                    pass
-            state = "active" if a.get("cleared_utc") is None else f"cleared {_when(a['cleared_utc'])}"
-            items.append(f"{a.get('severity') or '?'} {a.get('alarm_id') or ''} {a['name']} on {where} since "
-                         f"{_when(a['raised_utc'])} ({state})".replace("  ", " "))
-        hung = cell in skip_cells
-        summary = f"{cell}: {len(alarms)} TRX/board alarm(s): " + "; ".join(items) + "." + (
-            " It corroborates the hung BCCH finding." if hung else "")
-        step = (f"Read the TRX's state and fault information (Huawei DSP BTSSTAT / Ericsson RXMSP, RXMFP) on {cell}; "
-                "a TRX-by-TRX CQT at the spot shows whether calls on it fail; reset or replace the TRX.")
-        cites = tuple(Citation(None, a["raised_utc"], "alarm", t) for a, t in zip(alarms, items))[:MAX_CITES]
-        out.append(Finding("trx_fault", f"TRX alarm on {cell}", summary, step, cites, "medium" if hung else "high",
-                           {"cell": cell, "alarms": len(alarms), "via": "alarms", "source": "statistics"}))
-    # (b) TRX counters: an SDCCH TRX that never gets an immediate assignment while another does
-    trx_frame = stats.frame("trx")
-    if not trx_frame.empty and "trx_imm_ass_sdcch" in trx_frame.columns:
-        tot = trx_frame.groupby("object")["trx_imm_ass_sdcch"].sum(min_count=1)
-        per_cell: dict[str, dict[str, float | None]] = {}
-        for name, v in tot.items():
-            cell, trx = str(name).split("/", 1)
-            per_cell.setdefault(cell, {})[trx] = _num(v)
-        for cell, trxs in sorted(per_cell.items()):
-            if cell in skip_cells:
-                continue
-            pc = plan_for(plan, cell, cells.get(cell, {}).get("cgi"))
-            sd_trx = {t.trx_id for t in (pc.trxs if pc else ()) if any("SDCCH" in str(u) for u in t.timeslots)}
-            if not sd_trx:
-                continue  # without the cell plan a TRX without SDCCH cannot be told from a failing one
-            candidates = [t for t in trxs if t in sd_trx]
-            working = [t for t in candidates if (trxs[t] or 0) > 20]
-            dead = [t for t in candidates if trxs[t] == 0]
-            if not working or not dead:
-                continue
-            for trx in dead:
-                summary = (f"{cell}: TRX {trx} carries SDCCHs (cell plan) but got no immediate assignment on SDCCH in the "
-                           f"whole export, while {', '.join(f'{t} got {trxs[t]:.0f}' for t in working)}: every SDCCH "
-                           f"seizure the BSC tries on {trx} fails (channel activation refused?). Calls and pagings fail "
-                           "whenever the BSC picks it and work on retry.")
-                step = (f"Run a TRX-by-TRX CQT on {cell} (calls fail when their SDCCH lands on {trx}) and look at "
-                        f"{trx}'s channel activation (CHANNEL ACTIVATION NACK); block {trx}'s SDCCH to confirm, then "
-                        "repair or replace the TRX.")
-                cites = (Citation(None, None, "counter", f"{cell}/{trx}: immediate assignments on SDCCH 0"),) + tuple(
-                    Citation(None, None, "counter", f"{cell}/{t}: immediate assignments on SDCCH {trxs[t]:.0f}")
-                    for t in working[:3])
-                out.append(Finding("trx_fault", f"SDCCH of {trx} on {cell} never assigned", summary, step, cites, "high",
-                                   {"cell": cell, "trx": trx, "via": "trx counters", "source": "statistics"}))
-    # (c) no TRX counters: SDCCH seizures failing beyond congestion at cell level
-    done = {f.data["cell"] for f in out}
-    agg = _cell_periods(stats)
-    if not agg.empty and {"sdcch_attempts", "sdcch_seizures"} <= set(agg.columns):
-        tot = agg.groupby(level="object").sum(min_count=1)
-        for cell, row in tot.iterrows():
-            if cell in done or cell in skip_cells:
-                continue
-            att, seiz = _num(row.get("sdcch_attempts")), _num(row.get("sdcch_seizures"))
-            cong = _num(row.get("sdcch_congestion")) or 0.0
-            if not att or att < 100 or seiz is None:
-                continue
-            failed_pct = 100.0 * (att - cong - seiz) / att
-            if failed_pct < SDCCH_FAIL_PCT:
-                continue
-            summary = (f"{cell}: {failed_pct:.0f} % of {att:.0f} SDCCH seizure attempts failed without congestion "
-                       f"({cong:.0f} congested, {seiz:.0f} seized); the export has no per-TRX counters, but SDCCH "
-                       "failures of a fixed share with good radio point at one TRX's SDCCH.")
-            step = (f"Run a TRX-by-TRX CQT on {cell} (calls that fail whenever their SDCCH lands on one TRX) and ask for "
-                    "its channel activation failures per TRX; block the suspect TRX's SDCCH to confirm.")
-            out.append(Finding("trx_fault", f"SDCCH seizures failing on {cell}", summary, step,
-                               (Citation(None, None, "counter", summary.split(";")[0]),), "medium",
-                               {"cell": str(cell), "trx": None, "via": "cell counters", "failed_pct": failed_pct,
-                                "source": "statistics"}))
-    return out
-
-
-# ---------------------------------------------------------------------- clean, before/after
-
-
-def statistics_clean(stats: StatsData, spot_cells: list[str]) -> list[Finding]:
-    tab = stats.kpi_table("cell", "day", list(CLEAN_KPIS))
-    frame = stats.frame("cell")
-    cells = spot_cells or sorted(set(frame["object"])) if not frame.empty else spot_cells
-    periods = frame["start"].nunique() if not frame.empty else 0
-    parts = []
-    for cell in cells:
-        if tab.empty or cell not in tab.index.get_level_values("object"):
-            continue
-        mean = tab.loc[cell].mean(numeric_only=True)
-        bits = [f"{K.KPI_BY_NAME[k].title.lower()} {_fmt(_num(mean.get(k)), 1)} {K.KPI_BY_NAME[k].unit}"
-                for k in CLEAN_KPIS if _num(mean.get(k)) is not None]
-        parts.append(f"{cell}: " + ", ".join(bits))
-    outside = []
-    for cell in cells:
-        if tab.empty or cell not in tab.index.get_level_values("object"):
-            continue
-        mean = tab.loc[cell].mean(numeric_only=True)
-        outside += [f"{cell} {K.KPI_BY_NAME[k].title.lower()} {_num(mean.get(k)):.1f} {K.KPI_BY_NAME[k].unit}"
-                    for k in CLEAN_KPIS if K.KPI_BY_NAME[k].grade(_num(mean.get(k))) == "bad"]
-    summary = (f"Statistics of {len(parts)} cell(s) over {periods} periods show no fault (no hung BCCH, packet, "
-               f"interference or TRX signature) and no alarm is active: " + "; ".join(parts) + ".")
-    if outside:
-        summary += " Outside their thresholds (not a fault signature, worth a look): " + "; ".join(outside) + "."
-    step = ("Statistics and alarms are clean: go on site and reproduce the complaint at the spot (drive test, and a CQT "
-            "per TRX for audio or access complaints), with a network-side trace at the same time.")
-    cites = tuple(Citation(None, None, "counter", p) for p in parts[:MAX_CITES])
-    return [Finding("statistics_clean", "Statistics and alarms clean", summary, step, cites,
-                    "medium" if outside else "info",
-                    {"cells": cells, "periods": int(periods), "outside_thresholds": outside, "source": "statistics"})]
-
-
-BEFORE_AFTER_KPIS = ("traffic_erl", "call_setup_success_pct", "tch_drop_pct", "tch_drops_per_erlh")
-
-
-def before_after(stats: StatsData, action_date: str, cells: list[str]) -> list[Finding]:
-    try:
-        day = datetime.strptime(action_date, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return []
-    frame = stats.frame("cell")
-    if frame.empty:
-        return []
-    cut = pd.Timestamp(day)
-    hourly = K.kpis(K.aggregate(frame, "hour"), list(BEFORE_AFTER_KPIS)).reset_index()
-    hourly["after"] = hourly["start"] >= cut
-    hourly["hour"] = hourly["start"].dt.hour
-    chosen = [c for c in (cells or sorted(hourly["object"].unique())) if c in set(hourly["object"])]
-    rows, cites, data = [], [], {}
-    for cell in chosen:
-        h = hourly[hourly["object"] == cell]
-        b, a = h[~h["after"]], h[h["after"]]
-        if b.empty or a.empty:
-            continue
-        mean_b, mean_a = b["traffic_erl"].mean(), a["traffic_erl"].mean()
-        by_hour = (a.groupby("hour")["traffic_erl"].mean() - b.groupby("hour")["traffic_erl"].mean()).dropna()
-        peak_hour = int(by_hour.idxmax()) if not by_hour.empty else None
-        cssr_b, cssr_a = _num(b["call_setup_success_pct"].mean()), _num(a["call_setup_success_pct"].mean())
-        drop_b, drop_a = _num(b["tch_drop_pct"].mean()), _num(a["tch_drop_pct"].mean())
-        d = {"traffic_before_erl": _num(mean_b), "traffic_after_erl": _num(mean_a),
-             "traffic_change_erl": _num(mean_a - mean_b), "peak_hour": peak_hour,
-             "peak_change_erl": _num(by_hour.max()) if not by_hour.empty else None,
-             "cssr_before_pct": cssr_b, "cssr_after_pct": cssr_a, "drop_before_pct": drop_b, "drop_after_pct": drop_a,
-             "hours_before": len(b), "hours_after": len(a)}
-        data[cell] = d
-        text = (f"{cell}: traffic {_fmt(d['traffic_before_erl'], 1)} → {_fmt(d['traffic_after_erl'], 1)} Erl per hour "
-                f"({d['traffic_change_erl']:+.1f})" + (f", {d['peak_change_erl']:+.1f} Erl at {peak_hour:02d}:00"
-                                                         if peak_hour is not None else "")
-                + f"; call setup success {_fmt(cssr_b, 1)} → {_fmt(cssr_a, 1)} %; TCH drops {_fmt(drop_b, 2)} → "
-                  f"{_fmt(drop_a, 2)} %")
-        rows.append(text)
-        cites.append(Citation(None, cut.timestamp(), "counter", text))
-    if not rows:
-        return []
-    best = max(data, key=lambda c: abs(data[c]["traffic_change_erl"] or 0))
-    change = data[best]["traffic_change_erl"] or 0
-    verdict = ("traffic rose after the action" if change > 0.5 else "traffic fell after the action" if change < -0.5
-               else "no clear traffic change")
-    summary = (f"KPIs before and after the action of {action_date} (hours before vs after, same cells): "
-               + "; ".join(rows) + f". Largest change on {best}: {verdict}.")
-    step = ("Compare with the subscriber's callback and a re-test at the spot (mark the session \"after\"); keep "
-            "watching the busy hours for a week." if change > 0.5 else
-            "The action did not raise the carried traffic: check it was done as planned and re-test the spot.")
-    return [Finding("statistics_before_after", "Statistics before and after the action", summary, step,
-                    tuple(cites[:MAX_CITES]), "info", {"action_date": action_date, "cells": data, "verdict": verdict,
-                                                        "source": "statistics"})]
 
 
 # ---------------------------------------------------------------------- all of them
@@ -479,45 +263,6 @@ def spot_cells(inp: DiagnosisInput, stats: StatsData) -> list[str]:
             if pc is not None and pc.name in have and pc.name not in seen:
                 seen.append(pc.name)
     return seen or sorted(have)
-
-
-DATA_FAIL_SHARE = 0.8  # share of failed data-test attempts that says "packet data does not work here"
-
-
-def data_test_failures(inp: DiagnosisInput) -> list[Finding]:
-    """Packet data from the field (``fieldapp record --data-test``): GPRS attach / PDP activation
-    attempts that fail where voice has service point at the packet side of the serving cells."""
-    attempts = []
-    for session in inp.sessions:
-        for ev in session.events:
-            d = (ev.data or {}).get("data_test")
-            if isinstance(d, dict) and d.get("result"):
-                attempts.append((session.session_id, ev.ts_utc, d))
-    if len(attempts) < 2:
-        return []
-    failed = [a for a in attempts if a[2]["result"] != "ok"]
-    if len(failed) / len(attempts) < DATA_FAIL_SHARE:
-        return []
-    errors = sorted({str(d.get("error")) for _s, _t, d in failed if d.get("error")})
-    where = sorted({str(d.get("cell")) for _s, _t, d in failed if d.get("cell")})
-    names = []
-    for w in where:  # "LAC 1026 CI 91" -> the plan's cell
-        parts = w.split()
-        if len(parts) == 4 and parts[1].isdigit() and parts[3].isdigit():
-            pc = next((c for c in inp.plan if c.lac == int(parts[1]) and c.ci == int(parts[3])), None)
-            names.append(f"{pc.name} ({w})" if pc else w)
-    summary = (f"{len(failed)} of {len(attempts)} data test attempts failed (GPRS attach or PDP context activation"
-               + (f": {', '.join(errors)}" if errors else "") + ")"
-               + (f" on {', '.join(names)}" if names else "") + ". With service for voice, this points at the "
-               "packet side of the cell: packet channel allocation (PCU / packet processors of its BSC), not the "
-               "handset's settings if other handsets fail too.")
-    step = ("Check the packet statistics of the serving cells and of the other cells of their BSC (packet channel "
-            "allocation attempts without allocations, TBF establishment): import them into the case "
-            "(`fieldapp stats import FILE --case ID`); if many cells of one BSC fail, check its packet processors.")
-    cites = tuple(Citation(sid, ts, "call", f"data attempt {d.get('seq')}: {d['result']}"
-                           + (f" ({d['error']})" if d.get("error") else "")) for sid, ts, d in failed[:MAX_CITES])
-    return [Finding("packet_data_failed", "Packet data fails from the field", summary, step, cites, "high",
-                    {"attempts": len(attempts), "failed": len(failed), "cells": names, "source": "field"})]
 
 
 def statistics_findings(inp: DiagnosisInput, stats: StatsData | None) -> list[Finding]:

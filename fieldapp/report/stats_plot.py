@@ -11,6 +11,21 @@ from PySide6.QtGui import QColor, QImage, QPainterPath, QPen
 from fieldapp.netstats.data import StatsData, alarm_cell_match, series, series_title
 from fieldapp.report.plots import GRID, INK, _canvas
 
+# Time-axis steps, s, and the room one label needs: "06.12 18:00" is about 70 px in the chart's
+# font, so a step is kept only when its labels are at least LABEL_PX apart (a 6 h step over four
+# days of hourly counters put 16 labels of 80 px on 690 px: unreadable).
+TIME_STEPS_S = (3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400)
+LABEL_PX = 90
+
+
+def time_step_s(span_s: float, plot_px: float) -> int:
+    """The smallest step of TIME_STEPS_S whose labels stay LABEL_PX apart on plot_px pixels."""
+    for step in TIME_STEPS_S:
+        if step * plot_px / max(span_s, 1.0) >= LABEL_PX:
+            return step
+    return TIME_STEPS_S[-1]
+
+
 LINE_COLOURS = ("#2c7bb6", "#d7191c", "#1a9641", "#7b3294", "#fdae61", "#4d4d4d", "#abd9e9", "#a6611a")
 MAX_CELLS = 8
 
@@ -60,7 +75,7 @@ def kpi_chart(stats: StatsData, name: str, *, cells: list[str] | None = None, ac
         p.drawText(QRectF(0, y(v) - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, f"{v:.4g}")
         p.setPen(QPen(GRID, 1))
     span = t1 - t0
-    step = 6 * 3600 if span <= 4 * 86400 else 86400
+    step = time_step_s(span, right - left)
     t = t0 - t0 % step + step
     while t < t1:
         p.setPen(QPen(GRID, 1))

@@ -256,3 +256,31 @@ def test_an_empty_call_list_answered_just_before_the_dial_does_not_end_the_call(
         finally:
             src.stop()
     assert not sink.events("call_failed")
+
+
+def test_the_probe_and_startup_exchange_reach_the_sink_on_the_first_connect():
+    """Issue 12 point 7: open() probes and sends the start-up commands before start() names the
+    sink; that raw traffic and a start-up command's error are kept for the session, as after a
+    reconnect."""
+    from fieldapp.model import RawTraffic
+
+    table = quectel_table()
+    table["AT+CLIP=1"] = "+CME ERROR: 3"  # a start-up command the module refuses
+    with TableModem(table) as modem:
+        source = HandsetSource(modem.port, rate_s=0.2)
+        source.open()
+        got: list = []
+        source.start(got.append)
+        try:
+            time.sleep(0.5)
+        finally:
+            source.stop()
+    tx = b"".join(r.data for r in got if isinstance(r, RawTraffic) and r.direction == "tx")
+    rx = b"".join(r.data for r in got if isinstance(r, RawTraffic) and r.direction == "rx")
+    assert b"ATI\r" in tx and b"AT+CLIP=1\r" in tx  # the probe and the start-up commands
+    assert b"EC21" in rx and b"+CME ERROR: 3" in rx
+    errors = [e for e in got if isinstance(e, Event) and "AT+CLIP=1" in e.text]
+    assert errors and "+CME ERROR: 3" in errors[0].text
+    # the early records come first, before the polls of start()
+    first_sample = next(i for i, r in enumerate(got) if isinstance(r, Sample))
+    assert got.index(errors[0]) < first_sample

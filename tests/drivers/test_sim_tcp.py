@@ -192,3 +192,20 @@ def test_without_posix_modules_the_simulator_imports_and_serves_tcp():
     res = subprocess.run([sys.executable, "-c", WITHOUT_POSIX], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("tcp socket://127.0.0.1:")
+
+
+def test_a_socket_port_reads_all_waiting_bytes_in_one_read():
+    """Issue 12 point 7: pyserial's socket:// says "1 waiting" for a readable socket, so a reply
+    used to come one byte per read (one raw-traffic row per byte). The whole ATI reply that is
+    waiting comes in one read."""
+    from drivers.transport import open_port
+
+    with start_simulator("one-way-trx", family="quectel", speed=20, tcp=("127.0.0.1", 0), gps=False) as sim:
+        conn = open_port(sim.port)
+        try:
+            conn.write(b"ATI\r")
+            time.sleep(0.5)  # the reply is all there before the first read
+            first = conn.read()
+        finally:
+            conn.close()
+    assert first.startswith(b"ATI") and first.rstrip().endswith(b"OK"), first

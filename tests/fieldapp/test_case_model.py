@@ -43,6 +43,13 @@ def test_categories_as_domain_writes_them_and_short_forms(text, expected):
     assert expected in CATEGORIES
 
 
+def test_the_default_title_keeps_the_category_as_written():
+    # Trial 2026-12-06: `case list` showed "Packet data (gprs) not working — east station".
+    case = Case(subscriber_number="1234", category="packet data (GPRS) not working", landmark="east station")
+    assert case.display_title() == "Packet data (GPRS) not working — east station"
+    assert Case(subscriber_number="1234", category="weak signal").display_title() == "Weak signal"
+
+
 @pytest.mark.parametrize("field, value, words", [
     ("subscriber_number", "call me maybe", "is not a phone number"),
     ("subscriber_number", "12", "3 to 15 expected"),

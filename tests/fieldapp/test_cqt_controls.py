@@ -53,3 +53,17 @@ def test_skip_pause_resume_abort_and_late_marks(tmp_path):
 def test_cli_resume_of_an_unknown_run_is_refused(tmp_path, capsys):
     assert main(["cqt", "/dev/null", "--resume", "99", "--workspace", str(tmp_path / "ws.db")]) == 2
     assert "--resume 99: no such CQT run" in capsys.readouterr().err
+
+
+def test_the_announced_number_of_calls_is_what_the_run_may_make():
+    # Trial 2026-12-06: attribute mode with --calls-per-trx 6 announced "CQT: 12 calls" and made
+    # 14 (the runner keeps calling until each TRX has its 6). Forced TRXs make exactly the plan.
+    from fieldapp.cli.cqt import _calls_text
+    from fieldapp.cqt.plan import CqtPlan, typed_cell
+    from fieldapp.cqt.runner import EXTRA_CALLS_FACTOR
+
+    cell = typed_cell("MALL-69", "TRX-69-0=3; TRX-69-1=7", bcch=3)
+    attribute = CqtPlan("5550100", cell, frozenset({"attribute"}), calls_per_trx=6)
+    assert _calls_text(attribute) == f"12 calls or more (until each TRX has 6, at most {EXTRA_CALLS_FACTOR * 12})"
+    assert _calls_text(CqtPlan("5550100", cell, frozenset({"block"}), calls_per_trx=6)) == "12 calls"
+    assert _calls_text(CqtPlan("5550100", cell, frozenset({"attribute"}), calls_per_trx=None, total_calls=9)) == "9 calls"

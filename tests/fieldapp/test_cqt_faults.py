@@ -214,3 +214,58 @@ def test_a_lock_the_device_lacks_is_refused_and_leaves_no_session(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 2 and "no documented GSM ARFCN lock" in err
     assert _sessions(workspace) == []
+
+
+def test_a_30_s_setup_timeout_runs_in_simulated_time(tmp_path):
+    """The runner's deadlines, holds and gaps go by its clock: with a simulated one a call that
+    does not connect within 30 s is a setup failure after a fraction of a second of real time
+    (the simulator at 1x takes 3-8 s to connect a call)."""
+    import time
+
+    from tests.support.fake_clock import FakeClock
+
+    clock = FakeClock()
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", speed=1.0, modes=frozenset({"attribute"}), total_calls=1,
+                 calls_per_trx=None, setup_timeout_s=30.0, gap_s=10.0,
+                 runner_kwargs={"clock": clock}) as (sim, source, runner, events):
+        started = time.monotonic()
+        runner.run()
+        real_s = time.monotonic() - started
+    (call,) = runner.calls()
+    assert call.result == SETUP_FAILED and call.cause_text.startswith("not connected within 30 s")
+    assert clock.waited_s >= 30.0 and real_s < 10.0, (clock.waited_s, real_s)
+
+
+def test_ctrl_c_aborts_the_run_and_says_so(tmp_path):
+    """Trial 2026-12-06: Ctrl-C during `fieldapp cqt` printed "CQT run 1 (running)" (--json
+    "state": "running") while the store said aborted: the main thread's Thread.join(), once
+    interrupted, returned at once and the session was stopped under the runner's feet."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    workspace = tmp_path / "ws.db"
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim:
+        proc = subprocess.Popen([sys.executable, "-m", "fieldapp", "cqt", sim.port, "--number", "5551234",
+                                 "--mode", "attribute", "--calls-per-trx", "5", "--hold", "1", "--gap", "0",
+                                 "--rate", "0.1", "--auto-audio", "--workspace", str(workspace)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            for line in proc.stderr:  # the first call has ended: the run is under way
+                if line.startswith("  #1 "):
+                    break
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert "aborting the CQT run" in err
+    last = out.strip().splitlines()[-1]
+    assert "(aborted)" in last, out[-400:]
+    run_id = int(last.split()[2])
+    with Store.open(workspace) as store:
+        assert store.cqt_run(run_id)["state"] == "aborted"
+        session = store.session(store.cqt_run(run_id)["session_id"])
+    assert session.end_utc is not None  # the recording was ended after the runner, not under it

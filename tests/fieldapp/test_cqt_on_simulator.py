@@ -159,3 +159,50 @@ def test_attribute_mode_on_simcom_reads_the_channel_from_cschn(tmp_path):
     assert calls, [c.summary() for c in runner.calls()]
     assert all(c.trx_how == "attribute" and c.trx_id for c in calls), [c.attribution for c in calls]
     assert all("TCH ARFCN" in c.attribution for c in calls)
+
+
+def test_incoming_calls_on_the_simulator_are_answered_held_and_counted(tmp_path):
+    """Issue 12 point 10: mobile-terminated test calls; the simulator places them (AT+FASIMRING)."""
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"block"}), calls_per_trx=2,
+                 hold_s=0.3, auto_audio=True, direction="mt",
+                 runner_kwargs={"apply_sim_block": True}) as (sim, source, runner, events):
+        runner.run()
+    assert runner.status().state == DONE, runner.status().message
+    calls = runner.calls()
+    assert [c.direction for c in calls] == ["mt"] * 4
+    assert all(c.result == "released" and c.connected for c in calls), [c.summary() for c in calls]
+    assert [c.trx_id for c in calls] == ["TRX-69-0", "TRX-69-0", "TRX-69-1", "TRX-69-1"]
+    assert runner.matrix()["TRX-69-1"].calls == 2
+
+
+def test_an_incoming_call_that_never_rings_is_not_reachable(tmp_path):
+    """No ring within the timeout (a handset whose network does not page it): "not reachable",
+    counted on the TRX under test like any outcome, and the run goes on."""
+    with cqt_rig(tmp_path, "one-way-trx", "quectel", modes=frozenset({"block"}), calls_per_trx=1,
+                 setup_timeout_s=1.0, hold_s=0.2, direction="mt", auto_audio=True,
+                 runner_kwargs={"apply_sim_block": True}) as (sim, source, runner, events):
+        sim.engine.set_lock(50)  # no service: the simulator's incoming call cannot reach the handset
+        runner.run()
+    assert runner.status().state == DONE, runner.status().message
+    calls = runner.calls()
+    assert [c.result for c in calls] == ["not_reachable", "not_reachable"]
+    assert all(c.counted and c.cause_text == "no ring within 1 s" for c in calls)
+    rows = runner.matrix()
+    assert rows["TRX-69-0"].not_reachable == 1 and rows["TRX-69-1"].problem("not_reachable") == (1, 1)
+
+
+def test_cli_incoming_json_calls_carry_their_direction(tmp_path, capsys):
+    import json
+
+    from fieldapp.cli import main
+    from tests.fieldapp.cqt_support import SPEED
+
+    with start_simulator("one-way-trx", family="quectel", speed=SPEED, seed=5, gps=False) as sim:
+        code = main(["cqt", sim.port, "--incoming", "--calls", "2", "--hold", "0.2", "--gap", "0",
+                     "--rate", "0.1", "--auto-audio", "--json", "--workspace", str(tmp_path / "ws.db")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert out["plan"]["direction"] == "mt"
+    assert [c["direction"] for c in out["calls"]] == ["mt", "mt"]
+    assert all(c["result"] == "released" for c in out["calls"])

@@ -30,6 +30,7 @@ def test_weak_coverage_at_the_bus_stop_names_hosp2_its_distance_and_its_downtilt
     assert -90 <= weak.data["p50_dbm"] <= -81
     assert weak.data["p10_dbm"] <= weak.data["p50_dbm"] <= weak.data["p90_dbm"]
     assert weak.data["best_server"] == "HOSP-2"
+    assert weak.data["cell"] == "HOSP-2"  # `case diagnose --json` keys: data with cell (trial 2026-12-06: missing)
     assert 450 <= weak.data["distance_m"] <= 550  # "about 500 m from the site"
     assert weak.data["tilt_deg"] == 13 and weak.data["main_beam_ground_m"] < 200
     assert "less downtilt on HOSP-2" in weak.next_step and "antenna" in weak.next_step

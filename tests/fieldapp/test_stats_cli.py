@@ -131,6 +131,8 @@ def test_stats_show_per_trx_where_the_export_has_trx_counters(ws, tmp_path, caps
     by_trx = {p["trx"]: p["kpis"] for p in got["periods"]}
     assert by_trx["TRX-41-1"]["sdcch_imm_ass_count"] == 0 and by_trx["TRX-41-0"]["sdcch_imm_ass_count"] > 20
     assert all(0 <= k["ul_rxqual_bad_pct"] < 5 for k in by_trx.values())
+    code, _, err = run(capsys, "stats", "show", "--cell", "RIVER-41", "--workspace", ws)
+    assert code == 2 and "use --trx" in err
     run(capsys, "stats", "import", str(FIX / "ericsson_eniq.csv"), "--workspace", ws)
     code, _, err = run(capsys, "stats", "show", "--cell", "NTH0123A", "--trx", "--workspace", ws)
     assert code == 2 and "no TRX counters" in err
@@ -159,3 +161,39 @@ def test_case_show_lists_the_imports_and_the_history_records_them(ws, capsys):
     texts = [h["text"] for h in got["history"]]
     assert "statistics imported: huawei_mae_query.csv (huawei, 3 objects, 2 periods)" in texts
     assert "alarms imported: x733_alarms.csv (2 alarms, 1 active)" in texts
+
+
+def test_simulated_alarm_count_is_what_the_alarm_file_holds(tmp_path, capsys):
+    # Trial 2026-12-06: --vendor 3gpp said "1 alarm(s)" and wrote a header-only file (the hung
+    # BCCH's ALM-4122 has no X.733 equivalent). The line must not promise alarms the file lacks.
+    for vendor in ("huawei", "3gpp"):
+        out = tmp_path / vendor
+        out.mkdir()
+        code, text, _ = run(capsys, "simulate", "--scenario", "bcch-hung", "--stats-out", str(out / "s.csv"),
+                            "--alarms-out", str(out / "a.csv"), "--hours", "24", "--vendor", vendor,
+                            "--start", "2026-11-01")
+        rows = [line for line in (out / "a.csv").read_text().splitlines()[1:] if line.strip()]
+        assert code == 0 and "1 alarm(s)" in text
+        if vendor == "huawei":
+            assert "4122" in (out / "a.csv").read_text() and "in the" not in text
+        else:
+            assert rows == [] and "0 in the 3gpp alarm export" in text
+            code, text, _ = run(capsys, "alarms", "import", str(out / "a.csv"), "--workspace", str(tmp_path / "w.db"))
+            assert code == 0 and "alarms: 0 (0 active, 0 cleared) on 0 object(s)\n" in text  # no dangling ": "
+
+
+def test_an_export_given_to_the_other_import_names_the_right_command(ws, tmp_path, capsys):
+    # Trial 2026-12-06: `alarms import` of a counter export said "not a alarm export I recognise".
+    run(capsys, "simulate", "--scenario", "bcch-hung", "--stats-out", str(tmp_path / "s.csv"), "--alarms-out",
+        str(tmp_path / "a.csv"), "--hours", "2", "--start", "2026-11-01")
+    code, _, err = run(capsys, "alarms", "import", str(tmp_path / "s.csv"), "--workspace", ws)
+    assert code == 2 and err.strip() == ("fieldapp: s.csv: a counter export, not an alarm export: "
+                                         "import it with `fieldapp stats import s.csv`")
+    code, _, err = run(capsys, "stats", "import", str(tmp_path / "a.csv"), "--workspace", ws)
+    assert code == 2 and "an alarm list, not a counter export" in err and "`fieldapp alarms import a.csv`" in err
+    bad = tmp_path / "notes.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "alarms", "import", str(bad), "--workspace", ws)
+    assert code == 2 and "not an alarm export I recognise" in err
+    with Store.open(ws) as store:
+        assert store.stat_imports() == []

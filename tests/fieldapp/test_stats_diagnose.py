@@ -148,3 +148,11 @@ def test_statistics_findings_carry_no_drive_test_spot_note(tmp_path, capsys):
     found = diagnose(tmp_path, capsys, "low-arfcn-interference", "huawei")
     (inter,) = found["interference"]
     assert "Spot:" not in inter["summary"] and "spot" not in inter["data"]
+
+
+def test_case_6_without_the_cell_plan_the_next_step_reads_as_words(tmp_path, capsys):
+    # Trial 2026-12-06: with no plan the step read "move the interfered cells off ARFCN the affected ARFCNs".
+    found = diagnose(tmp_path, capsys, "low-arfcn-interference", plan=False, hours=24)
+    (inter,) = found["interference"]
+    assert inter["data"]["arfcns"] == []
+    assert "off ARFCN the" not in inter["next_step"] and "off the ARFCNs in interference" in inter["next_step"]

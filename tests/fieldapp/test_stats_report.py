@@ -51,3 +51,43 @@ def test_series_leave_gaps_for_missing_periods(tmp_path, capsys):
     hung = [t for t, v in sorted(pts.items())][6:]
     assert all(pts[t] is None for t in hung)  # no channel request at all: no rate (a gap), not 0 %
     assert all(pts[t] is not None and pts[t] > 95 for t in sorted(pts)[:6])
+
+
+def _ink_runs(image, y0: int, y1: int, join_px: int = 10) -> list[int]:
+    """Widths (px) of the runs of columns holding dark pixels between rows y0 and y1; gaps
+    narrower than join_px (between the characters and words of one label) join a run."""
+    runs, start, last = [], None, None
+    for x in range(image.width()):
+        if any(image.pixelColor(x, y).lightness() < 128 for y in range(y0, y1)):
+            if start is None or x - last > join_px:
+                if start is not None:
+                    runs.append(last - start + 1)
+                start = x
+            last = x
+    return runs + ([last - start + 1] if start is not None else [])
+
+
+def test_kpi_chart_time_labels_do_not_overlap_over_four_days(tmp_path, capsys):
+    # Trial 2026-12-06: four days of hourly counters drew 16 labels of ~70 px on ~690 px
+    # ("03.12 0800 02 1800…"). Each label must stay a separate run of ink under the plot.
+    from fieldapp.report.render import ensure_qt
+    from fieldapp.report.stats_plot import LABEL_PX, kpi_chart, time_step_s
+
+    ws = tmp_path / "ws.db"
+    case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category", "weak signal",
+                      "--cells", "HOSP-2", "--workspace", ws).strip())
+    cli(capsys, "simulate", "--scenario", "bus-stop-tilt13", "--stats-out", tmp_path / "s.csv",
+        "--hours", 96, "--start", "2026-11-01")
+    cli(capsys, "stats", "import", tmp_path / "s.csv", "--case", case_id, "--workspace", ws)
+    with CaseDesk(ws).store() as store:
+        data = gather_report(store, case_id)
+    ensure_qt()
+    image = kpi_chart(data.stats, "traffic_erl", cells=["HOSP-2"], width=900, height=300)
+    bottom = 300 - 40
+    runs = _ink_runs(image, bottom + 5, bottom + 19)
+    assert len(runs) >= 3  # the axis is labelled at all
+    assert max(runs) < LABEL_PX  # no two labels run into each other
+    # the step rule itself, for the spans a case meets (plot 690 px wide)
+    for hours in (6, 24, 48, 96, 24 * 14, 24 * 60):
+        step = time_step_s(hours * 3600, 690)
+        assert step * 690 / (hours * 3600) >= LABEL_PX or step == 28 * 86400

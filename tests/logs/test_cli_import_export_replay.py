@@ -24,7 +24,9 @@ def run(capsys, *argv):
 def test_import_json_has_session_counts_calls_and_skipped(tmp_path, capsys):
     ws = tmp_path / "ws.db"
     code, out, err = run(capsys, "import", NEMO, "--workspace", ws, "--json")
-    assert code == 0 and err == ""
+    # the one note: the file holds UMTS and LTE, no GSM (issue 12 point 15)
+    assert code == 0 and err.startswith("fieldapp: note: no GSM measurements in this file: UMTS ")
+    assert err.count("\n") == 1
     doc = json.loads(out)
     assert doc["session"] == 1
     assert doc["counts"] == {"samples": 314, "events": 18, "positions": 157}

@@ -218,3 +218,22 @@ def test_quarter_hours_of_eniq_are_summed_into_the_hour():
     agg = K.aggregate(K.counters_frame(rows, {0: "A"}), "hour")
     assert agg["sdcch_attempts"].iloc[0] == 400 and agg["sdcch_congestion"].iloc[0] == 6
     assert K.kpis(agg, ["sdcch_congestion_pct"]).iloc[0, 0] == pytest.approx(1.5)
+
+
+def test_simulated_dead_trx_alarms_read_back_in_both_alarm_layouts(tmp_path):
+    """A dead TRX (issue 17's fault) raises Huawei 4102 / an X.733 managed object fault on that TRX."""
+    import json
+
+    from drivers.sim.netstats import simulate
+    from drivers.sim.scenario import load_scenario, parse_scenario
+    from logs.stats_write import write_alarms_huawei, write_alarms_x733
+
+    data = json.loads(Path(load_scenario("sdcch-trx").path).read_text(encoding="utf-8"))
+    data["cells"][0]["trxs"][3]["faults"] = ["dead"]
+    made = simulate(parse_scenario(data, "dead.json"), start_utc=T0, hours=3)
+    cell = next(r for r in made.rows if r["cell"] == "RIVER-41" and r["kind"] == "cell")["values"]
+    assert (cell["trx_configured"], cell["trx_available"]) == (5, 4)
+    for writer in (write_alarms_huawei, write_alarms_x733):
+        (a,) = list(read_alarms(writer(made.alarms, tmp_path / f"{writer.__name__}.csv")))
+        assert a.cell == "RIVER-41" and a.cleared_utc is None
+        assert a.board == "DTRU 3" if writer is write_alarms_huawei else a.trx == "TRX-41-3"

@@ -240,3 +240,48 @@ def test_a_refused_cqt_in_the_window_starts_no_recording(qtbot, window, tmp_path
         bridge.stop()
     with Store.open(tmp_path / "ws.db") as store:
         assert store.sessions() == []
+
+
+def test_the_panel_offers_incoming_calls_and_the_window_runs_them(qtbot, window, tmp_path):
+    """Issue 12 point 10 in the window: the form's direction gives an incoming plan, and on the
+    demo handset the simulator places the calls; the matrix has a not-reachable column."""
+    from fieldapp.cqt.live_run import live_runner
+    from fieldapp.cqt.matrix import PROBLEMS
+    from fieldapp.live import SIMULATOR, ConnectRequest, LiveSession
+    from ui.bridge import RecordBridge
+
+    bridge = RecordBridge(tick_ms=50)
+    controller = LiveSession(bridge.put, tmp_path / "ws.db")
+    bridge.records_arrived.connect(window.on_records)
+    panel = window.cqt_panel
+    panel.runner_factory = lambda plan, **kw: live_runner(controller, plan, **kw)
+    panel.ask_block = lambda trx, others: True
+    panel.confirm_short_plan = lambda text: True
+    bridge.start()
+    try:
+        controller.connect(ConnectRequest(SIMULATOR, scenario="one-way-trx", speed=30.0, rate_s=0.1,
+                                          sim_family="quectel"))
+        qtbot.waitUntil(lambda: panel.cell_combo.currentData() == "MALL-69", timeout=15000)
+        panel.direction_combo.setCurrentIndex(panel.direction_combo.findData("mt"))
+        assert "caller" in panel.number_edit.placeholderText()
+        panel.calls_spin.setValue(1)
+        panel.setup_spin.setValue(5)
+        panel.hold_spin.setValue(0.3)
+        panel.gap_spin.setValue(0)
+        panel.mode_checks["block"].setChecked(True)
+        panel.auto_audio_check.setChecked(True)
+        panel.sim_block_check.setChecked(True)
+        assert panel.plan().direction == "mt"
+        panel.start()
+        assert panel.runner is not None, panel.message_label.text()
+        qtbot.waitUntil(lambda: panel.runner.status().state == "done", timeout=20000)
+        runner = panel.runner
+    finally:
+        panel.shutdown()
+        controller.shutdown()
+        bridge.stop()
+    calls = runner.calls()
+    assert calls and all(c.direction == "mt" and c.result == "released" for c in calls), \
+        [c.summary() for c in calls]
+    col = 1 + PROBLEMS.index("not_reachable")
+    assert panel.matrix.horizontalHeaderItem(col).text() == "not reachable"

@@ -289,6 +289,8 @@ def test_import_dialog_success_shows_the_counts_and_offers_replay(qtbot, tmp_pat
     assert f"session {sid}" in dialog.label.text()
     text = dialog.details.toPlainText()
     assert f"samples: {dialog.result.counts['samples']}" in text and "3 success" in text and "1 failed" in text
+    # what the file holds (issue 12 point 15): UMTS and LTE, no GSM
+    assert "technologies: UMTS" in text and "no GSM measurements in this file" in text
     assert dialog.bar.value() == 1000
     assert dialog.replay_button.isVisible()
     dialog.replay_button.click()

@@ -15,8 +15,10 @@ from fieldapp.cases.desk import CaseDesk
 from tests.fieldapp.case_recordings import recorded
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")
-GNETTRACK = Path("/work/shared/samples/gnettrack/Yas_log.txt")
-NEMO = Path("/work/shared/samples/nemo/RYG0443_R3_R002.3.nmf")
+# The shared real samples, as copied with their provenance headers into the fixtures.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+GNETTRACK = FIXTURES / "gnettrack-Yas_log.txt"
+NEMO = FIXTURES / "nemo-RYG0443_R3_R002.3.nmf"
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def test_help_holds_a_guide_the_keys_and_the_thresholds(qtbot, window):
     keys.close()
 
 
-@pytest.mark.skipif(not GNETTRACK.is_file(), reason="shared samples not present")
+@pytest.mark.skipif(not GNETTRACK.is_file(), reason="fixtures not present")
 def test_the_import_asks_the_utc_offset_of_a_log_without_a_zone(qtbot, tmp_path):
     from fieldapp.importer import ImportJob
     from fieldapp.store import Store

@@ -14,9 +14,10 @@ from fieldapp.model import DEDICATED, GSM, IDLE, LTE, NEIGHBOUR, UMTS, Cell, Pos
 from fieldapp.tech_terms import ECNO, RSCP, RSRP, RSRQ, RXQUAL, SINR, TERMS, headline
 from tests.ui import synthetic
 
-SAMPLES = Path("/work/shared/samples")
-NEMO = SAMPLES / "nemo" / "RYG0443_R3_R002.3.nmf"
-GNETTRACK = SAMPLES / "gnettrack" / "Yas_log.txt"
+# The shared real samples, as copied with their provenance headers into the fixtures.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+NEMO = FIXTURES / "nemo-RYG0443_R3_R002.3.nmf"
+GNETTRACK = FIXTURES / "gnettrack-Yas_log.txt"
 T0 = synthetic.T0_UTC
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -142,7 +143,7 @@ def _read(path: Path) -> list:
     return list(pick_reader(path).open(path))
 
 
-@pytest.mark.skipif(not NEMO.is_file(), reason="shared Nemo sample not present")
+@pytest.mark.skipif(not NEMO.is_file(), reason="Nemo fixture not present")
 def test_the_nemo_csfb_log_is_shown_as_lte_and_umts(qtbot, window):
     records = _read(NEMO)
     feed(qtbot, window, records)
@@ -160,7 +161,7 @@ def test_the_nemo_csfb_log_is_shown_as_lte_and_umts(qtbot, window):
     assert len({k[1] for k in keys}) > 3
 
 
-@pytest.mark.skipif(not GNETTRACK.is_file(), reason="shared G-NetTrack sample not present")
+@pytest.mark.skipif(not GNETTRACK.is_file(), reason="G-NetTrack fixture not present")
 def test_the_gnettrack_log_shows_all_three_technologies_on_the_strip(qtbot, window):
     records = _read(GNETTRACK)
     feed(qtbot, window, records)
@@ -207,3 +208,16 @@ def test_the_source_panel_and_the_status_bar_agree_on_gps(qtbot, window):
     assert window.source_panel.gps_in_use.text() == window.status.text("gps")
     window.apply_status(LinkStatus("disconnected"))
     assert window.source_panel.gps_in_use.text() == window.status.text("gps") == "GPS: none"
+
+
+def test_the_all_window_keeps_every_sample_in_view_without_moving_every_tick(qtbot, window):
+    plot = window.level_plot
+    plot.set_window("All")
+    window.on_records([umts(i) for i in range(100)])
+    lo, hi = plot.x_range()
+    assert lo == pytest.approx(T0) and hi >= T0 + 99
+    window.on_records([umts(100)])
+    assert plot.x_range() == (lo, hi)  # inside the headroom: the axes and bands are not re-laid out
+    window.on_records([umts(i) for i in range(101, 400)])
+    lo2, hi2 = plot.x_range()
+    assert lo2 == pytest.approx(T0) and hi2 >= T0 + 399  # grown to hold the new samples
