@@ -17,6 +17,7 @@ import time
 import pytest
 
 from tests.drivers.test_handset_source import quectel_table
+from tests.support.record_proc import wait_recording
 from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
@@ -49,20 +50,6 @@ def fill(mnt):
     assert os.statvfs(mnt).f_bavail == 0
 
 
-def recording(proc, settle_s: float = 2.0) -> str:
-    """Wait until ``record`` says on stderr that it records (the workspace exists and the session
-    is open), then ``settle_s`` so that some samples are committed; returns the stderr lines
-    read so far. A fixed sleep from the start was not enough on a loaded machine: the disk
-    filled before the workspace existed."""
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.startswith("recording session"):
-            time.sleep(settle_s)
-            return "".join(seen)
-    raise AssertionError(f"record never started: {''.join(seen)}")
-
-
 def sessions(ws):
     res = subprocess.run(FIELDAPP + ["sessions", "--json", "--workspace", str(ws)], capture_output=True, text=True,
                          timeout=30)
@@ -76,7 +63,7 @@ def test_space_that_returns_gets_every_record_written(small_fs):
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "12",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        started = recording(proc)
+        started = wait_recording(proc)
         fill(small_fs)
         time.sleep(5)
         (small_fs / "filler").unlink()
@@ -97,7 +84,7 @@ def test_a_disk_that_stays_full_is_exit_1_and_an_interrupted_session(small_fs):
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "8",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        started = recording(proc)
+        started = wait_recording(proc)
         fill(small_fs)
         out, err = proc.communicate(timeout=60)
         err = started + err
