@@ -14,6 +14,7 @@ import pytest
 
 from fieldapp.store import Store
 from tests.drivers.test_handset_source import quectel_table
+from tests.support.record_proc import wait_recording
 from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
@@ -59,7 +60,7 @@ def test_busy_port_exits_2(tmp_path):
                                              str(tmp_path / "a.db")], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         try:
-            time.sleep(2.5)
+            wait_recording(first, settle_s=0.5)
             res = run(["probe", modem.port])
         finally:
             first.send_signal(signal.SIGINT)
@@ -82,9 +83,10 @@ def test_unplug_mid_recording_keeps_data_and_marks_interrupted(tmp_path):
     proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--workspace", str(ws)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(3.0)
+        started = wait_recording(proc, settle_s=2.0)
         modem.vanish()
         out, err = proc.communicate(timeout=20)
+        err = started + err
     finally:
         modem.stop()
         if proc.poll() is None:
@@ -104,7 +106,7 @@ def test_reconnect_continues_the_same_session_with_a_gap(tmp_path):
                                         "--workspace", str(ws)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(2.5)
+        wait_recording(proc, settle_s=1.5)
         modem.vanish()
         time.sleep(2.0)
         modem.reappear()
@@ -134,7 +136,7 @@ def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
     with TableModem(quectel_table()) as modem:
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--workspace", str(ws)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(4.0)
+        wait_recording(proc, settle_s=2.5)
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=10)
     with Store.open(ws) as store:

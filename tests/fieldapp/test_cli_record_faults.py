@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.support.record_proc import wait_recording
 from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
@@ -65,10 +66,11 @@ def test_a_pathological_moni_line_neither_hangs_the_recording_nor_its_duration(t
 def test_sigterm_ends_a_recording_fed_pathological_lines(tmp_path, record):
     with TableModem(cinterion_table("1" * 40 + ",")) as modem:
         proc = record(modem.port, tmp_path / "ws.db")
-        time.sleep(4)
+        started = wait_recording(proc, settle_s=2.0)
         t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
+        err = started + err
     assert time.monotonic() - t0 < 15
     assert proc.returncode == 0, err
     assert out.strip().splitlines()[-1].startswith("session ")
@@ -106,11 +108,12 @@ def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
             time.sleep(0.1)
         ws = tmp_path / "ws.db"
         proc = record(str(link), ws, "--duration", "22")
-        time.sleep(5)
+        started = wait_recording(proc, settle_s=3.0)
         sim.send_signal(signal.SIGSTOP)
         time.sleep(9)
         sim.send_signal(signal.SIGCONT)
         out, err = proc.communicate(timeout=60)
+        err = started + err
     finally:
         sim.send_signal(signal.SIGCONT)
         sim.terminate()
@@ -146,7 +149,7 @@ def test_a_killed_recorder_leaves_an_interrupted_session_ended_at_its_last_sampl
 
     with TableModem(quectel_table()) as modem:
         proc = record(modem.port, ws)
-        time.sleep(3.5)
+        wait_recording(proc, settle_s=2.0)
         alive = sessions()  # opening the workspace while the recorder lives changes nothing
         assert alive[0]["end"] is None and alive[0]["interrupted"] is False
         os.kill(proc.pid, signal.SIGKILL)

@@ -17,6 +17,7 @@ import time
 import pytest
 
 from tests.drivers.test_handset_source import quectel_table
+from tests.support.record_proc import wait_recording
 from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
@@ -62,11 +63,12 @@ def test_space_that_returns_gets_every_record_written(small_fs):
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "12",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        started = wait_recording(proc)
         fill(small_fs)
         time.sleep(5)
         (small_fs / "filler").unlink()
         out, err = proc.communicate(timeout=60)
+        err = started + err
     assert proc.returncode == 0, err
     assert "database or disk is full" in err and err.count("disk is full") == 1  # said once, not per retry
     assert "every record was written" in err
@@ -82,9 +84,10 @@ def test_a_disk_that_stays_full_is_exit_1_and_an_interrupted_session(small_fs):
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "8",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        started = wait_recording(proc)
         fill(small_fs)
         out, err = proc.communicate(timeout=60)
+        err = started + err
     assert proc.returncode == 1, err
     assert "records could not be written to the workspace" in err and "marked interrupted" in err
     # The end could not be written either: the session is marked when the workspace opens
