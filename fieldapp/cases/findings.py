@@ -98,7 +98,7 @@ class DiagnosisInput:
         if self._spot is None:
             self._spot = select(self.case.position, self.case.spot_radius_m,
                                 [SpotSession(s.session_id, s.samples, s.positions) for s in self.sessions],
-                                self.case.hours)
+                                self.case.hours, self.case.time_zone)
         return self._spot
 
     def spot_samples(self) -> list[tuple[int, Sample]]:

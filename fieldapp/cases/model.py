@@ -135,7 +135,10 @@ FIELDS: tuple[FieldSpec, ...] = (
               "spot (default 200 m)", "float", group="place"),
     # When
     FieldSpec("since", "Since", "since which date it happens (YYYY-MM-DD)", "date", group="when"),
-    FieldSpec("hours", "Hours", "which hours it happens (\"17-19 h\", \"all day\")", group="when"),
+    FieldSpec("hours", "Hours", "which hours it happens (\"17-19 h\", \"all day\"), the spot's local time",
+              group="when"),
+    FieldSpec("time_zone", "Time zone", "the spot's time zone, an IANA name (\"Europe/Vienna\"): the hours are "
+              "read in it (default: this computer's time zone)", group="when"),
     FieldSpec("occurs", "How often", "always, often, sometimes or rarely (every call = always), or in words",
               "choice", OCCURS, group="when"),
     # Handset
@@ -191,6 +194,7 @@ class Case:
     spot_private: bool | None = None
     since: str | None = None
     hours: str | None = None
+    time_zone: str | None = None
     occurs: str | None = None
     handset: str | None = None
     imei: str | None = None

@@ -8,8 +8,10 @@ Where a sample was taken: its own position (stamped by the GPS joiner), else the
 fix nearest in time within ``JOIN_S`` seconds. A session with no position at all (a CQT without
 a GPS puck) cannot be placed: it is taken as measured at the spot, and the finding says so.
 
-The case's hours ("17-19 h", "7:30-9", "all day") are compared with the hours the samples were
-taken (UTC, as every time the product shows).
+The case's hours ("17-19 h", "7:30-9", "all day") are the subscriber's words, so local time at the
+spot: they are compared with the local hours the samples were taken in the case's ``time_zone``
+(an IANA name), else this computer's time zone, and the finding names the zone it used. (UTC
+hours would put a 17-19 h complaint in Vienna an hour or two off.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fieldapp.cases.stats import distance_m
 from fieldapp.model import Position, Sample
@@ -64,7 +67,7 @@ class SpotView:
     hours: str | None = None
     hour_ranges: list[tuple[float, float]] | None = None
     in_hours: bool | None = None  # all tests in the complaint hours / none / None: unknown or mixed
-    tested_hours: str | None = None  # "15:40-15:42 UTC"
+    tested_hours: str | None = None  # "2026-12-06 16:40-16:42 Europe/Vienna"
     _placed_sessions: set[int] = field(default_factory=set)
 
     @property
@@ -146,13 +149,29 @@ def _in_ranges(hour: float, ranges: list[tuple[float, float]]) -> bool:
     return False
 
 
-def _clock(ts_utc: float) -> str:
-    return datetime.fromtimestamp(ts_utc, timezone.utc).strftime("%H:%M")
+def local_zone(name: str | None) -> tuple[tzinfo, str]:
+    """The case's zone (an IANA name), else this computer's: (tzinfo, the label findings show)."""
+    if name:
+        try:
+            return ZoneInfo(name), name
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    here = datetime.now().astimezone().tzinfo or timezone.utc
+    return here, f"local time ({datetime.now(here).strftime('%Z') or 'this computer'})"
+
+
+def _local(ts_utc: float, zone: tzinfo) -> datetime:
+    return datetime.fromtimestamp(ts_utc, timezone.utc).astimezone(zone)
+
+
+def _clock(ts_utc: float, zone: tzinfo = timezone.utc) -> str:
+    return _local(ts_utc, zone).strftime("%H:%M")
 
 
 def select(position: tuple[float, float] | None, radius_m: float | None, sessions: Sequence[SpotSession],
-           hours: str | None = None) -> SpotView:
+           hours: str | None = None, time_zone: str | None = None) -> SpotView:
     radius = float(radius_m) if radius_m else DEFAULT_RADIUS_M
+    zone, zone_label = local_zone(time_zone)
     view = SpotView(position, radius, [], hours=hours, hour_ranges=parse_hours(hours))
     for s in sessions:
         if position is None:
@@ -179,16 +198,16 @@ def select(position: tuple[float, float] | None, radius_m: float | None, session
     times = [x.ts_utc for _sid, x in view.at_spot]
     if times:
         first, last = min(times), max(times)
-        day = datetime.fromtimestamp(first, timezone.utc).strftime("%Y-%m-%d")
-        view.tested_hours = f"{day} {_clock(first)}-{_clock(last)} UTC"
+        day = _local(first, zone).strftime("%Y-%m-%d")
+        view.tested_hours = f"{day} {_clock(first, zone)}-{_clock(last, zone)} {zone_label}"
         if view.hour_ranges is not None:
-            inside = [_in_ranges(_hour(t), view.hour_ranges) for t in times]
+            inside = [_in_ranges(_hour(t, zone), view.hour_ranges) for t in times]
             view.in_hours = True if all(inside) else False if not any(inside) else None
     return view
 
 
-def _hour(ts_utc: float) -> float:
-    d = datetime.fromtimestamp(ts_utc, timezone.utc)
+def _hour(ts_utc: float, zone: tzinfo = timezone.utc) -> float:
+    d = _local(ts_utc, zone)
     return d.hour + d.minute / 60 + d.second / 3600
 
 

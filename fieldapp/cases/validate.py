@@ -135,6 +135,8 @@ def clean_value(name: str, value: Any) -> Any:
         return _float(value, name, -90.0, 90.0, "latitude")
     if name == "longitude":
         return _float(value, name, -180.0, 180.0, "longitude")
+    if name == "time_zone":
+        return _time_zone(value, name)
     if name == "spot_radius_m":
         radius = _float(value, name, -math.inf, math.inf, "radius")
         if not 10.0 <= radius <= 5000.0:
@@ -217,3 +219,15 @@ def check_case(case: Case) -> None:
     """A whole Case (e.g. after an edit) against the same rules."""
     raw = {name: getattr(case, name) for name in FIELD_BY_NAME}
     new_case(raw)
+
+
+def _time_zone(value: object, name: str) -> str:
+    """An IANA time zone name ("Europe/Vienna") that this computer can resolve."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = str(value).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CaseInvalid(name, f"{text!r} is not a time zone name (e.g. Europe/Vienna, Africa/Dakar)") from None
+    return text

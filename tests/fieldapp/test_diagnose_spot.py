@@ -9,6 +9,9 @@ import json
 import subprocess
 import sys
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from fieldapp.cases import diagnose, evidence, workflow
 from fieldapp.cases.spot import parse_hours
@@ -294,3 +297,31 @@ def test_diagnose_json_keeps_its_keys_and_adds_the_new_rules(tmp_path):
     rules = [i["rule"] for i in items]
     assert "no_measurement_at_spot" in rules
     assert [i["data"]["what"] for i in items if i["rule"] == "not_tested"] == ["packet data"]
+
+
+def test_complaint_hours_are_read_in_the_spots_time_zone(tmp_path):
+    """The subscriber's "17-19 h" is local time: with the case's time zone the same UTC test is
+    inside the hours there and outside them in UTC, and the finding names the zone."""
+    ws, sid = recorded("tilt13-gps", tmp_path)
+    with Store.open(ws) as store:
+        ts = next(store.samples(sid)).ts_utc
+        tokyo = datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo("Asia/Tokyo")).hour  # UTC+9
+        hours = f"{tokyo}-{(tokyo + 1) % 24} h"
+        in_tokyo = workflow.create(store, {"subscriber_number": "0660 1234567", "category": "weak signal",
+                                           "hours": hours, "time_zone": "Asia/Tokyo", **BUS_STOP})
+        in_utc = workflow.create(store, {"subscriber_number": "0660 1234567", "category": "weak signal",
+                                         "hours": hours, "time_zone": "UTC", **BUS_STOP})
+        for cid in (in_tokyo, in_utc):
+            evidence.attach_session(store, cid, sid)
+        tokyo_finding = by_rule(diagnose.diagnose_case(store, in_tokyo))["weak_coverage"]
+        utc_finding = by_rule(diagnose.diagnose_case(store, in_utc))["weak_coverage"]
+    assert tokyo_finding.data["spot"]["in_hours"] in (True, None) and "Asia/Tokyo" in tokyo_finding.summary
+    assert utc_finding.data["spot"]["in_hours"] is False and "outside the complaint hours" in utc_finding.summary
+
+
+def test_a_time_zone_that_does_not_exist_is_refused(tmp_path):
+    from fieldapp.cases.validate import CaseInvalid
+
+    with Store.open(tmp_path / "ws.db") as store, pytest.raises(CaseInvalid, match="not a time zone"):
+        workflow.create(store, {"subscriber_number": "0660 1234567", "category": "weak signal",
+                                "time_zone": "Mars/Olympus", **BUS_STOP})
