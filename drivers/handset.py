@@ -23,6 +23,7 @@ from typing import Any
 from drivers.at import AtChannel, AtError, AtTimeout
 from drivers.at_lines import CALL_END_CODES, reply_prefixes
 from drivers.call_tracker import CallTracker
+from drivers.capabilities_seen import refine
 from drivers.families import Family, TooLong, parse_line, parse_lines
 from drivers.probe import NoAtResponse, Unsupported, probe_device
 from drivers.sample_builder import build_sample
@@ -51,6 +52,7 @@ from fieldapp.model import (
 )
 
 POLL_TIMEOUT_S = 3.0
+FIRST_POLLS = 2  # poll cycles after which the capabilities say what the device answered
 # stop() waits this long for the poll thread before closing the channel under it.
 STOP_WAIT_S = 2.0
 # Polls unanswered for this long (the port still open, the handset mute: hung firmware, a
@@ -106,6 +108,7 @@ class HandsetSource:
         self._urc_queue: queue.Queue[tuple[float, str]] = queue.Queue()
         self._poll_commands: list[str] = []
         self._dedicated_commands: list[str] = []  # polled too while a call is up
+        self._first_samples: list[Sample] | None = None  # the first polls, to refine capabilities
         self._poll_failures: dict[str, int] = {}
         self.silence_limit_s = SILENCE_LIMIT_S
         self._last_answer = time.monotonic()
@@ -177,6 +180,11 @@ class HandsetSource:
         self.stop()
 
     @property
+    def capabilities_learnt(self) -> bool:
+        """True once the first polls have refined the probe's capabilities."""
+        return self.capabilities is not None and self._first_samples is None
+
+    @property
     def connected(self) -> bool:
         return self._channel is not None and not self._gone.is_set()
 
@@ -192,6 +200,7 @@ class HandsetSource:
         self._poll_commands = list(result.family.poll_commands)
         self._dedicated_commands = list(result.family.dedicated_poll_commands)
         self.capabilities = result.capabilities
+        self._first_samples = []
         return result.capabilities
 
     def _init(self, channel: AtChannel) -> None:
@@ -302,6 +311,31 @@ class HandsetSource:
         self._cell_change(sample)
         self.stats["samples"] += 1
         self._emit(sample)
+        self._learn_capabilities(sample)
+
+    def _learn_capabilities(self, sample: Sample) -> None:
+        """After the first polls, the capabilities say what the device answered (a level from
+        +CSQ only is RSSI, a +CREG without LAC/CI gives no LAC/CI...): the refined list goes to
+        the sink (the window's list) and into the session as an event."""
+        seen = self._first_samples
+        if seen is None or self.capabilities is None:
+            return
+        seen.append(sample)
+        if len(seen) < FIRST_POLLS:
+            return
+        self._first_samples = None
+        caps = refine(self.capabilities, seen)
+        if caps == self.capabilities:
+            return
+        self.capabilities = caps
+        self._emit(caps)
+        gone = sorted(k for k, ok in caps.fields.items() if not ok and k in ("rxlev", "lac", "ci", "bsic",
+                                                                               "c1", "c2", "neighbours"))
+        text = "capabilities from the first polls: " + (
+            "level is RSSI from +CSQ" if caps.fields.get("rssi") and not caps.fields.get("rxlev") else "level RXLEV")
+        if gone:
+            text += "; not available: " + ", ".join(gone)
+        self._emit(Event(time.time(), EV_INFO, text, {"capabilities": caps.to_json()}))
 
     def _answered(self) -> None:
         now, now_utc = time.monotonic(), time.time()

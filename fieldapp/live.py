@@ -446,6 +446,10 @@ class LiveSession:
     def _dispatch(self, record: Any) -> None:
         """Called from the handset and GPS threads: the recorder, the observers, the sink."""
         record = self._positions.feed(record)  # the latest fresh fix stamped on each sample
+        if isinstance(record, Capabilities):  # refined after the first polls: status and views
+            self._set(capabilities=record)
+            self._emit(record)
+            return
         recorder = self.recorder
         if recorder is not None:
             recorder.sink(record)

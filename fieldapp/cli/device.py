@@ -98,9 +98,20 @@ def _open_source(args: argparse.Namespace, **kwargs):
     return source, caps
 
 
+PROBE_POLL_S = 0.5  # the probe's poll period while it looks at the first answers
+PROBE_WAIT_S = 10.0
+
+
 def cmd_probe(args: argparse.Namespace) -> int:
-    source, caps = _open_source(args)
+    """Identify the handset, then poll it a few times: the capabilities printed are what the
+    device answered (a level from +CSQ only is RSSI, a +CREG without LAC/CI gives none)."""
+    source, caps = _open_source(args, rate_s=PROBE_POLL_S)
     try:
+        source.start(lambda record: None)
+        deadline = time.monotonic() + PROBE_WAIT_S
+        while not source.capabilities_learnt and time.monotonic() < deadline:
+            time.sleep(0.05)
+        caps = source.capabilities or caps
         if args.json:
             out = caps.to_json()
             out["simulator"] = source.simulator
@@ -161,6 +172,8 @@ def cmd_record(args: argparse.Namespace) -> int:
             last_cell["cell"] = f"LAC {serving.lac} CI {serving.ci}"
         if isinstance(record, Event):
             progress.events += 1
+            if "data_test" in (record.data or {}):
+                return  # the data test prints its own line on stdout: not a second time on stderr
             progress.message(f"{time.strftime('%H:%M:%S', time.gmtime(record.ts_utc))} {record.kind}: {record.text}")
         elif isinstance(record, Sample):
             progress.samples += 1

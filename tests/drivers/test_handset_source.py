@@ -284,3 +284,48 @@ def test_the_probe_and_startup_exchange_reach_the_sink_on_the_first_connect():
     # the early records come first, before the polls of start()
     first_sample = next(i for i, r in enumerate(got) if isinstance(r, Sample))
     assert got.index(errors[0]) < first_sample
+
+
+def test_capabilities_after_the_first_polls_say_what_the_device_answered():
+    """Issue 12 point 6: a plain 27.007 answer set (+CSQ level, +CREG: 0,1 without LAC/CI;
+    ModemManager's CREG=1 row) on a family whose table promises more: after the first polls
+    the level is RSSI from +CSQ (not RXLEV) and LAC/CI are not available."""
+    from fieldapp.model import Capabilities
+
+    table = quectel_table()
+    table["AT+CREG?"] = "+CREG: 0,1\r\n\r\nOK"
+    table['AT+QENG="SERVINGCELL"'] = "ERROR"
+    table['AT+QENG="NEIGHBOURCELL"'] = "ERROR"
+    with TableModem(table) as modem:
+        source = HandsetSource(modem.port, rate_s=0.1)
+        caps0 = source.open()
+        assert caps0.fields["rxlev"] and caps0.fields["lac"]  # what the Quectel table promises
+        got: list = []
+        source.start(got.append)
+        try:
+            deadline = time.monotonic() + 10
+            while not source.capabilities_learnt and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            source.stop()
+    caps = source.capabilities
+    assert caps.fields["rxlev"] is False and caps.fields["rssi"] is True and caps.fields["level"] is True
+    assert caps.fields["lac"] is False and caps.fields["ci"] is False
+    assert any("RSSI from +CSQ" in n for n in caps.notes)
+    assert any(isinstance(r, Capabilities) and r == caps for r in got)  # the window's list follows
+    assert any(isinstance(r, Event) and r.text.startswith("capabilities from the first polls") for r in got)
+
+
+def test_capabilities_keep_what_the_engineering_mode_gives():
+    with TableModem(quectel_table()) as modem:
+        source = HandsetSource(modem.port, rate_s=0.1)
+        source.open()
+        source.start(lambda r: None)
+        try:
+            deadline = time.monotonic() + 10
+            while not source.capabilities_learnt and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            source.stop()
+    f = source.capabilities.fields
+    assert f["rxlev"] and f["lac"] and f["ci"] and f["bsic"] and f["neighbours"]

@@ -1,0 +1,81 @@
+"""Capabilities from what the device answered (issue 12 point 6).
+
+The probe knows a family's documented fields; the first polls show what this device really
+gives. After them the capability list says what the data says:
+
+- a level that comes only from ``+CSQ`` (27.007 §8.5, 2 dB steps, RSSI) is "level: RSSI from
+  +CSQ", not an engineering-mode RXLEV: ``rxlev`` not available, ``rssi`` available;
+- a ``+CREG`` without LAC/CI (``+CREG: 0,1``) means LAC/CI not available;
+- a field the engineering mode was expected to fill in idle (BSIC, C1/C2, neighbours) and that
+  no poll filled is not available. Dedicated-mode fields (TA, the traffic channel, RXQUAL)
+  appear only in a call, so the first polls in idle never take them away.
+
+Pure: Capabilities and parse/timeline records in, Capabilities out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from fieldapp.model import Capabilities, Cell, Registration, Sample, Signal
+
+RSSI_NOTE = "level: RSSI from +CSQ (2 dB steps), not an engineering-mode RXLEV"
+IDLE_FIELDS = ("bsic", "c1", "c2", "neighbours")
+
+
+def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
+    seen: dict[str, bool] = {}
+    rssi = False
+    reg_without_location = reg_with_location = False
+    for s in samples:
+        cells: list[Cell] = [s.serving] if s.serving is not None else []
+        for c in cells:
+            for name in ("rxlev", "bsic", "lac", "ci", "c1", "c2", "ta", "rxqual"):
+                value = getattr(c, name)
+                if name == "rxlev" and value is None:
+                    value = c.rxlev_dbm
+                if value is not None:
+                    seen[name] = True
+            if c.channel is not None and c.channel.tch_arfcn is not None:
+                seen["tch_arfcn"] = True
+        if s.neighbours:
+            seen["neighbours"] = True
+        sig: Signal | None = s.signal
+        if sig is not None and sig.rssi_dbm is not None:
+            rssi = True
+        if sig is not None and sig.rxqual is not None:
+            seen["rxqual"] = True
+        reg: Registration | None = s.registration
+        if reg is not None:
+            if reg.lac is None and reg.ci is None:
+                reg_without_location = True
+            else:
+                reg_with_location = True
+                if reg.lac is not None:
+                    seen["lac"] = True
+                if reg.ci is not None:
+                    seen["ci"] = True
+    fields = dict(caps.fields)
+    notes = list(caps.notes)
+    if not seen.get("rxlev"):
+        fields["rxlev"] = False
+    fields["rssi"] = rssi
+    fields["level"] = rssi or bool(seen.get("rxlev"))
+    if rssi and not seen.get("rxlev") and RSSI_NOTE not in notes:
+        notes.append(RSSI_NOTE)
+    for name in ("lac", "ci"):
+        if not seen.get(name) and (reg_without_location or not reg_with_location):
+            fields[name] = False
+    for name in IDLE_FIELDS:
+        if fields.get(name) and not seen.get(name):
+            fields[name] = False
+    for name, ok in seen.items():
+        if name in fields or name in ("rxqual", "ta", "tch_arfcn"):
+            fields[name] = fields.get(name, False) or ok
+    return replace(caps, fields=fields, notes=tuple(notes))
+
+
+def describe(caps: Capabilities) -> dict[str, Any]:
+    return {"fields": dict(caps.fields), "notes": list(caps.notes)}
