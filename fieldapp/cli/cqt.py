@@ -10,8 +10,8 @@ and ``suspect``). Without ``--cell``/``--trx`` the cell under test is the servin
 up in the workspace's cell plan or the simulator's scenario. Block mode asks on the terminal
 (``--yes`` answers yes: someone else does the blocks); ``--sim-block`` also applies them in the
 simulator (the live session's ``sim_blocks``; the CLI sends no AT of its own). Without ``--auto-audio`` the listener's verdict is asked after each
-connected call (1-8, Enter = not marked). Exit 0 when the plan ran (or was aborted with
-Ctrl-C), 1 on a fault (the calls so far are kept: ``--resume RUN`` continues), 2 bad input.
+connected call (1-8, Enter = not marked). Exit 0 when the plan ran, 1 on a fault, 130 when
+aborted with Ctrl-C (either way the calls so far are kept and ``--resume RUN`` continues), 2 bad input.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def _connect(args: argparse.Namespace, session: Any) -> None:
 
 def cmd_cqt(args: argparse.Namespace) -> int:
     """Build the request and the plan, run them on a live session, print what happened."""
-    from fieldapp.cqt.runner import FAULT, CqtRunner
+    from fieldapp.cqt.runner import ABORTED, FAULT, CqtRunner
     from fieldapp.live import LiveSession
     from fieldapp.store import Store, StoreError
 
@@ -339,4 +339,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         print(f"fieldapp: {status.message} (CQT run {runner.run_id} keeps {len(calls)} calls; "
               f"continue with --resume {runner.run_id})", file=sys.stderr)
         return 1
+    if status.state == ABORTED:
+        print(f"fieldapp: CQT run {runner.run_id} aborted with {len(calls)} calls kept; "
+              f"continue with --resume {runner.run_id}", file=sys.stderr)
+        return 130
     return 0

@@ -262,6 +262,7 @@ def test_ctrl_c_aborts_the_run_and_says_so(tmp_path):
             if proc.poll() is None:
                 proc.kill()
     assert "aborting the CQT run" in err
+    assert proc.returncode == 130 and "--resume" in err  # interrupted, as the README says; resumable
     last = out.strip().splitlines()[-1]
     assert "(aborted)" in last, out[-400:]
     run_id = int(last.split()[2])
