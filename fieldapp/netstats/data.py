@@ -17,10 +17,23 @@ class StatsData:
     objects: list[dict[str, Any]]
     counters: pd.DataFrame  # counters_frame: object, start, period_s, counters...
     alarms: list[dict[str, Any]] = field(default_factory=list)
+    # The alarm exports imported (store.stat_imports of kind "alarms": source, summary...). An
+    # alarm list with no row is evidence too ("hardware check done: no alarm"); no list at all
+    # means the alarms were never checked, which ``alarms`` alone cannot tell apart.
+    alarm_lists: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.objects and not self.alarms
+        return not self.objects and not self.alarms and not self.alarm_lists
+
+    @property
+    def alarms_checked(self) -> bool:
+        """An alarm list was imported (possibly with no alarm): procedure step 3.2 was done."""
+        return bool(self.alarm_lists or self.alarms)
+
+    def alarm_sources(self) -> list[str]:
+        """The file names of the alarm lists imported, in import order, each once."""
+        return list(dict.fromkeys(str(i.get("source") or "?") for i in self.alarm_lists))
 
     def object_names(self, kind: str) -> list[str]:
         return [object_name(o) for o in self.objects if o["kind"] == kind]
@@ -57,7 +70,8 @@ def load(store: Store, *, case_id: int | None = None, cells: list[str] | None = 
     if cells is not None:
         wanted = set(cells)
         alarms = [a for a in alarms if alarm_cell_match(a, wanted)]
-    return StatsData(objects, K.counters_frame(rows, names), alarms)
+    lists = [i for i in store.stat_imports(case_id=case_id) if i["kind"] == "alarms"]
+    return StatsData(objects, K.counters_frame(rows, names), alarms, lists)
 
 
 def alarm_cell_match(alarm: dict[str, Any], cells: set[str]) -> str | None:

@@ -60,6 +60,10 @@ def statistics_section(stats: StatsData | None, e: Callable[[str], str], image_s
                      + "</table>")
         if len(stats.alarms) > MAX_ALARMS:
             parts.append(f"<p class='muted'>… and {len(stats.alarms) - MAX_ALARMS} more alarm(s).</p>")
+    elif stats.alarm_lists:  # a clean alarm export is evidence too (trial P10)
+        parts.append(f"<p>Alarm list imported ({e(', '.join(stats.alarm_sources()))}): no alarm on these cells in "
+                     "the period.</p>")
     else:
-        parts.append("<p class='muted'>No alarm imported for this case.</p>")
+        parts.append("<p class='muted'>No alarm list imported for this case: alarms not checked (procedure step "
+                     "3.2).</p>")
     return "".join(parts)

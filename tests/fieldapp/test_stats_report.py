@@ -12,7 +12,7 @@ from fieldapp.report.render import render_images
 from tests.fieldapp.test_stats_diagnose import cli
 
 
-def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2"):
+def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2", alarms=True):
     ws = tmp_path / "ws.db"
     case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category",
                       "cannot call despite signal", "--cells", cells, "--workspace", ws).strip())
@@ -20,8 +20,29 @@ def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2"):
         tmp_path / "a.csv", "--hours", 36, "--start", "2026-11-01")
     for f in ("s.csv", "s_trx.csv"):
         cli(capsys, "stats", "import", tmp_path / f, "--case", case_id, "--workspace", ws)
-    cli(capsys, "alarms", "import", tmp_path / "a.csv", "--case", case_id, "--workspace", ws)
+    if alarms:
+        cli(capsys, "alarms", "import", tmp_path / "a.csv", "--case", case_id, "--workspace", ws)
     return ws, case_id
+
+
+def _pdf_text(tmp_path, capsys, ws, case_id) -> str:
+    out = tmp_path / "r.pdf"
+    cli(capsys, "case", "report", case_id, "--out", out, "--workspace", ws)
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
+
+
+def test_report_tells_an_empty_alarm_list_from_no_alarm_list(tmp_path, capsys):
+    # Trial 2026-12-06 P10: "No alarm imported for this case." after a clean (empty) list was imported.
+    (tmp_path / "a").mkdir()
+    ws, case_id = _case(tmp_path / "a", capsys, "one-way-trx", "CITY-1")
+    text = _pdf_text(tmp_path, capsys, ws, case_id)
+    assert "Alarm list imported (a.csv): no alarm on these cells in the period" in text
+    assert "No alarm imported" not in text and "alarms not checked" not in text.lower()
+    (tmp_path / "b").mkdir()
+    ws, case_id = _case(tmp_path / "b", capsys, "one-way-trx", "CITY-1", alarms=False)
+    text = _pdf_text(tmp_path, capsys, ws, case_id)
+    assert "No alarm list imported for this case: alarms not checked" in text
+    assert "Alarm list imported" not in text and "no alarm is active" not in text
 
 
 def test_pdf_report_has_statistics_findings_kpi_table_charts_and_alarms(tmp_path, capsys):
