@@ -120,6 +120,19 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
 ABORT_WAIT_S = 60.0  # after Ctrl-C: time for the runner to hang up, undo blocks/locks and store the run
 
 
+def _short_plan_warning(plan: CqtPlan) -> str | None:
+    """Said before the run starts when the plan has fewer calls per TRX than the verdict needs
+    to judge a TRX (``fieldapp.cqt.verdict.MIN_CALLS``): such a run ends "not enough calls"."""
+    from fieldapp.cqt.verdict import MIN_CALLS
+
+    n_trx = max(1, len(plan.trx_ids))
+    per_trx = plan.calls_per_trx if plan.calls_per_trx is not None else (plan.total_calls or 0) // n_trx
+    if per_trx >= MIN_CALLS:
+        return None
+    return (f"{per_trx} call(s) per TRX: the verdict judges a TRX from {MIN_CALLS} counted calls on, so this run "
+            f"cannot name a faulty TRX (use --calls-per-trx {MIN_CALLS} or more)")
+
+
 def _calls_text(plan: Any) -> str:
     """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
     and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
@@ -289,6 +302,9 @@ def cmd_cqt(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
         session.remove_observer(seen.append)
         session.add_observer(runner.observe)
+        short = _short_plan_warning(runner.plan)
+        if short:  # the panel asks the same before it starts (ui/cqt_panel.py)
+            print(f"warning: {short}", file=sys.stderr)
         if not args.json:
             p = runner.plan
             print(f"CQT: {_calls_text(p)} " + ("incoming" if p.direction == "mt" else f"to {p.number}")
