@@ -167,6 +167,7 @@ class StatsView(QWidget):
         alarms = len(self.alarm_regions)
         self.info.setText(f"{title} of {len(names)} cell(s) per {by}; {alarms} alarm interval(s) shaded"
                           + (f"; action on {self.action_date} marked" if self.action_line is not None else "")
+                          + ("" if stats.alarms_checked else "; no alarm list imported: alarms not checked")
                           + ". Gaps are periods without data (never 0).")
 
     def _fill_table(self) -> None:

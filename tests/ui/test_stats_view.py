@@ -14,7 +14,7 @@ from tests.fieldapp.test_stats_diagnose import cli
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")
 
 
-def _workspace(tmp_path, capsys, runs, *case_args):
+def _workspace(tmp_path, capsys, runs, *case_args, alarms=True):
     ws = tmp_path / "ws.db"
     case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category", "weak signal",
                       *case_args, "--workspace", ws).strip())
@@ -22,7 +22,8 @@ def _workspace(tmp_path, capsys, runs, *case_args):
         cli(capsys, "simulate", "--scenario", scenario, "--stats-out", tmp_path / f"s{i}.csv", "--alarms-out",
             tmp_path / f"a{i}.csv", "--hours", 24, "--start", start)
         cli(capsys, "stats", "import", tmp_path / f"s{i}.csv", "--case", case_id, "--workspace", ws)
-        cli(capsys, "alarms", "import", tmp_path / f"a{i}.csv", "--case", case_id, "--workspace", ws)
+        if alarms:
+            cli(capsys, "alarms", "import", tmp_path / f"a{i}.csv", "--case", case_id, "--workspace", ws)
     return CaseDesk(ws), case_id
 
 
@@ -108,3 +109,16 @@ def test_a_ratio_over_hours_without_requests_is_a_warning_not_green(qtbot, tmp_p
     assert float(texts["BRIDGE-1"].text().split()[0]) > 98  # the formula (ratio of sums) is unchanged
     assert "no requests in 18 of 24 h" in texts["BRIDGE-1"].toolTip()
     assert "(" not in texts["BRIDGE-2"].text()  # a cell with requests every hour: the value alone
+
+
+def test_the_status_line_says_when_no_alarm_list_was_imported(qtbot, tmp_path, capsys):
+    from ui.stats_view import StatsView
+
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    for sub, alarms in (("with", True), ("without", False)):
+        desk, case_id = _workspace(tmp_path / sub, capsys, [("one-way-trx", "2026-11-01")], alarms=alarms)
+        sv = StatsView()
+        qtbot.addWidget(sv)
+        sv.set_data(desk.statistics(case_id))
+        assert ("alarms not checked" in sv.info.text()) is not alarms, sv.info.text()
