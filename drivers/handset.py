@@ -53,6 +53,7 @@ from fieldapp.model import (
 
 POLL_TIMEOUT_S = 3.0
 FIRST_POLLS = 2  # poll cycles after which the capabilities say what the device answered
+SKIP_EVENTS_PER_REASON = 5  # events per (command, reason) for reply lines not read; then counted
 # stop() waits this long for the poll thread before closing the channel under it.
 STOP_WAIT_S = 2.0
 # Polls unanswered for this long (the port still open, the handset mute: hung firmware, a
@@ -109,6 +110,7 @@ class HandsetSource:
         self._poll_commands: list[str] = []
         self._dedicated_commands: list[str] = []  # polled too while a call is up
         self._first_samples: list[Sample] | None = None  # the first polls, to refine capabilities
+        self._skip_events: dict[tuple[str | None, str], int] = {}
         self._poll_failures: dict[str, int] = {}
         self.silence_limit_s = SILENCE_LIMIT_S
         self._last_answer = time.monotonic()
@@ -291,6 +293,8 @@ class HandsetSource:
             result = parse_lines(resp.lines, self.family, command=cmd)
             self.stats["skipped_lines"] += result.skipped
             self.stats["too_long_lines"] += result.too_long
+            for line, reason in result.skips:
+                self._skipped_event(cmd, line, reason)
             records.extend(result.records)
         if len(unanswered) < len(polled):
             # Some commands got answers: those that did not are this module's problem (dropped
@@ -312,6 +316,19 @@ class HandsetSource:
         self.stats["samples"] += 1
         self._emit(sample)
         self._learn_capabilities(sample)
+
+    def _skipped_event(self, command: str | None, line: str, reason: str) -> None:
+        """A reply line that gave no record is a session event with its reason (the line itself
+        is in the raw traffic). The same reason for the same command is said the first
+        SKIP_EVENTS_PER_REASON times, then counted only (stats ``skipped_lines``)."""
+        key = (command, reason)
+        n = self._skip_events.get(key, 0) + 1
+        self._skip_events[key] = n
+        if n > SKIP_EVENTS_PER_REASON:
+            return
+        more = " (further ones are counted only)" if n == SKIP_EVENTS_PER_REASON else ""
+        self._emit(Event(time.time(), EV_INFO, f"reply line not read ({reason}): {line[:80]}{more}",
+                         {"skipped_line": line[:200], "reason": reason, "command": command}))
 
     def _learn_capabilities(self, sample: Sample) -> None:
         """After the first polls, the capabilities say what the device answered (a level from
@@ -400,6 +417,8 @@ class HandsetSource:
             self.stats["skipped_lines"] += 1
             if isinstance(exc, TooLong):
                 self.stats["too_long_lines"] += 1
+            self._skipped_event(None, line, "line too long" if isinstance(exc, TooLong)
+                                else "known reply, damaged layout")
             return
         for rec in records:
             if isinstance(rec, CallState):

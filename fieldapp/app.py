@@ -295,7 +295,7 @@ class LiveApp(WindowApp):
             source = ReplaySource(list(session_records(store, session_id)))
         finally:
             store.close()
-        replay = ReplayApp(source, self.workspace, name=f"session {session_id}")
+        replay = ReplayApp(source, self.workspace, name=f"session {session_id}", session_id=session_id)
         self.replays.append(replay)
         replay.window.closing.connect(lambda: self.replays.remove(replay) if replay in self.replays else None)
         replay.window.show()
@@ -361,7 +361,8 @@ class ReplayApp(WindowApp):
     """The window in replay mode: the same views as live, fed by a ``ReplaySource`` through the
     same bridge, with the timeline under the plots and no source panel."""
 
-    def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None) -> None:
+    def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None,
+                 session_id: int | None = None) -> None:
         import math
 
         from fieldapp.model import Position, Sample
@@ -370,6 +371,7 @@ class ReplayApp(WindowApp):
 
         super().__init__(workspace, settings_path=settings_path)
         self.source = source
+        self.session_id = session_id  # a stored session: replayed over the plan it was recorded under
         self._open_window(f"fieldapp — replay {name}")
         self.window.auto_plot_strongest = 2
         self.controls = ReplayControls(source, self._begin_jump, self._jumped)
@@ -399,6 +401,29 @@ class ReplayApp(WindowApp):
             f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)}; "
             "Space plays (Help → Keys)", 15000)
         source.start(self._put)
+
+    def workspace_plan(self) -> tuple[list, str | None]:
+        """A stored session's replay names its cells, TRXs and sites by the plan version it was
+        recorded under (``sessions.plan_version``), not by whatever plan is current now (another
+        scenario or file loaded since); a log file, or a session from before plan versions,
+        by the current plan."""
+        from fieldapp.store import Store, StoreError
+
+        if self.session_id is None or not self.workspace.exists():
+            return super().workspace_plan()
+        try:
+            store = Store.open(self.workspace)
+        except StoreError:
+            return [], None
+        try:
+            info = store.session(self.session_id)
+            stored = None if info is None or info.plan_version is None else store.plan_at(info.plan_version)
+            if stored is not None:
+                cells, source, _loaded_utc = stored
+                return cells, source
+            return store.cell_plan(), store.cell_plan_source()
+        finally:
+            store.close()
 
     def _put(self, rec: Any) -> None:
         """The replay thread's sink. A record newer than the position is one the thread was
@@ -486,8 +511,10 @@ def run_replay(source: Any, args: argparse.Namespace) -> int:
     """``fieldapp replay SESSION|FILE``: the window in replay mode over ``source``."""
     check_display(args)
     target = str(getattr(args, "target", "") or "")
-    name = Path(target).name if Path(target).is_file() else f"session {target}"
-    app = ReplayApp(source, workspace_path(getattr(args, "workspace", None)), name=name)
+    is_file = Path(target).is_file()
+    name = Path(target).name if is_file else f"session {target}"
+    session_id = int(target) if not is_file and target.isdigit() else None
+    app = ReplayApp(source, workspace_path(getattr(args, "workspace", None)), name=name, session_id=session_id)
     app.schedule_screenshot(getattr(args, "screenshot", None), getattr(args, "exit_after", None))
     return app.run()
 

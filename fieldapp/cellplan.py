@@ -173,7 +173,11 @@ def may_replace(current_source: str | None, new_source: str) -> bool:
 
 def adopt_plan(store: Any, cells: Sequence[PlanCell], source: str) -> bool:
     """Make ``cells`` the workspace's plan when ``may_replace`` allows; True when it did."""
-    if not cells or not may_replace(store.cell_plan_source(), source):
-        return False
-    store.put_cell_plan(list(cells), source)
-    return True
+    return adopt_plan_version(store, cells, source)[0]
+
+
+def adopt_plan_version(store: Any, cells: Sequence[PlanCell], source: str) -> tuple[bool, int | None]:
+    """``adopt_plan`` and the plan version a recording started now works under: the version
+    of ``cells`` when adopted, else the current plan's (a cell file the engineer imported),
+    decided in the same write transaction as the load."""
+    return store.adopt_cell_plan(list(cells), source, lambda current: may_replace(current, source))

@@ -64,6 +64,7 @@ class ImportResult:
     # samples per technology of the serving cell ("GSM", "UMTS", "LTE"; "none": no serving cell)
     technologies: dict[str, int] = field(default_factory=dict)
     calls_known: bool = True  # False: the calls are in a companion file that was not there
+    plan_version: int | None = None  # a cell file: the plan version it is now (sessions may be set to it)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class ImportResult:
             "lines": self.lines, "unknown": dict(self.unknown), "bad_count": self.bad_count,
             "bad_lines": [{"line": b.line_no, "reason": b.reason, "text": b.text} for b in self.bad_lines],
             "start_utc": self.start_utc, "end_utc": self.end_utc, "notes": list(self.notes),
+            **({"plan_version": self.plan_version} if self.session_id is None else {}),
         }
 
     def _take_stats(self, st: ReaderStats) -> None:
@@ -274,7 +276,9 @@ def _import_cells(store: Any, path: Path, info: ReaderInfo) -> ImportResult:
     if not cells:
         raise ImportFailed(f"{path.name}: no cell could be read ({stats.bad_count} bad lines); "
                            "the cell plan was not changed", result)
-    store.put_cell_plan(cells, path.name)
+    # The version is read in the load's own transaction: another program loading a plan just
+    # after cannot hand its version to the sessions set to this file's (``import --for-session``).
+    _adopted, result.plan_version = store.adopt_cell_plan(cells, path.name, lambda _current: True)
     result.counts = {"cells": len(cells), "trxs": sum(len(c.trxs) for c in cells)}
     return result
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.handset import HandsetSource
-from fieldapp.cellplan import SCENARIO_PREFIX, adopt_plan
+from fieldapp.cellplan import SCENARIO_PREFIX, adopt_plan_version
 from fieldapp.model import (
     EV_DISCONNECTED,
     EV_GPS_BACK,
@@ -201,6 +201,10 @@ class LiveSession:
         self.simulator: Any = None
         self.recorder: Any = None
         self.scenario_cells: list[PlanCell] = []  # the plan the simulator's scenario brought
+        # The cell plan version this session's connect adopted (or found, when a cell file the
+        # engineer imported has precedence): its recordings keep it, not whatever version is
+        # the latest when they start (another recorder on the workspace may have loaded its own).
+        self.plan_version: int | None = None
         self.last_recording: RecordingSummary | None = None
         self.cqt_runner: Any = None  # the CQT runner observing this session (fieldapp.cqt.live_run)
         self.source_stats: dict[str, int] = {}  # the last source's counters, kept after it stops
@@ -340,12 +344,13 @@ class LiveSession:
             if found is not None:
                 cells, plan_source = found
         self.scenario_cells = list(cells)
+        self.plan_version = None
         if not cells or plan_source is None:
             return
         self._emit(PlanUpdate(tuple(cells), plan_source))
         try:
             with Store.open(self.workspace) as store:
-                adopt_plan(store, cells, plan_source)
+                _adopted, self.plan_version = adopt_plan_version(store, cells, plan_source)
         except Exception as exc:  # the views still show it; say why it was not kept
             self._emit(Event(time.time(), EV_INFO, f"cell plan not saved to the workspace: {exc}"))
 
@@ -399,12 +404,30 @@ class LiveSession:
                 self.recorder = self._recorder_factory(self.workspace, name, session_id=session_id,
                                                        on_error=self._recorder_failed)
             else:
+                version = self._recording_plan_version()
+                extra = {} if version is None else {"plan_version": version}
                 self.recorder = self._recorder_factory(self.workspace, name, device=device, case_id=case_id,
-                                                       on_error=self._recorder_failed)
+                                                       on_error=self._recorder_failed, **extra)
         except Exception as exc:
             self._set(message=f"cannot record into {self.workspace}: {exc}")
             return
         self._set(recording=True, session_id=self.recorder.session_id)
+
+    def _recording_plan_version(self) -> int | None:
+        """The version a new recording is made under: the one this session adopted, unless the
+        engineer has imported a cell file since (it takes precedence over any scenario's
+        plan, ``cellplan.may_replace``); None: the workspace's current version."""
+        if self.plan_version is None:
+            return None
+        try:
+            with Store.open(self.workspace) as store:
+                versions = store.plan_versions()
+        except Exception:
+            return self.plan_version
+        newest = versions[-1] if versions else None
+        if newest is not None and newest[0] > self.plan_version and not (newest[2] or "").startswith(SCENARIO_PREFIX):
+            return None
+        return self.plan_version
 
     def _recorder_failed(self, exc: BaseException) -> None:
         self._set(message=f"workspace: {exc}")
@@ -473,15 +496,16 @@ class _HandsetSimBlocks:
         return self.source.sim_block(trx_id, blocked)
 
 
-def adopt_scenario_plan(workspace: str | Path, scenario: str) -> bool:
+def adopt_scenario_plan(workspace: str | Path, scenario: str) -> int | None:
     """A handset that says it is the simulator (``AT+FASIM?``) outside a live session (the
     ``scan`` command): its scenario's plan into the workspace, as ``cellplan.may_replace``
-    allows. True when adopted."""
+    allows. Returns the plan version the session is to be stored under (the scenario's when
+    adopted, else the current plan's); None when the scenario has no plan."""
     found = scenario_plan(scenario) if scenario else None
     if found is None:
-        return False
+        return None
     with Store.open(workspace) as store:
-        return adopt_plan(store, *found)
+        return adopt_plan_version(store, *found)[1]
 
 
 def scenario_plan(name: str) -> tuple[list[PlanCell], str] | None:

@@ -65,13 +65,14 @@ class Recorder:
     ``device`` (JSON-able dict: family, model, firmware, capabilities) and ``case_id`` go on a
     new session. ``session_id`` resumes that session instead (``record --reconnect``): its end
     is cleared and the gap recorded as an EV_GAP event; ``device``/``case_id`` are then not
-    changed. The constructor returns once the session exists (``session_id`` is set) and raises
+    changed. ``plan_version``: the cell plan version a new session is recorded under (the one
+    its live session adopted); None: the workspace's current one. The constructor returns once the session exists (``session_id`` is set) and raises
     StoreError / UnknownSession when the workspace or the session cannot be used.
     ``busy_timeout_s``: how long one write waits for another program's write lock.
     """
 
     def __init__(self, store_path: str | Path, source: str, *, device: dict[str, Any] | None = None,
-                 case_id: int | None = None, session_id: int | None = None,
+                 case_id: int | None = None, session_id: int | None = None, plan_version: int | None = None,
                  commit_interval_s: float = 0.5, on_error: Callable[[BaseException], None] | None = None,
                  busy_timeout_s: float = 5.0, max_buffered: int = MAX_BUFFERED) -> None:
         if not 0 < commit_interval_s <= 1.0:
@@ -97,7 +98,7 @@ class Recorder:
         self._session_id: int | None = None
         self._thread = threading.Thread(
             target=self._run, name="recorder", daemon=True,
-            args=(device, case_id, session_id))
+            args=(device, case_id, session_id, plan_version))
         self._thread.start()
         self._ready.wait()
         if self._start_error is not None:
@@ -174,7 +175,8 @@ class Recorder:
             except Exception:  # a broken callback must not stop the recording
                 pass
 
-    def _run(self, device: dict[str, Any] | None, case_id: int | None, session_id: int | None) -> None:
+    def _run(self, device: dict[str, Any] | None, case_id: int | None, session_id: int | None,
+             plan_version: int | None = None) -> None:
         try:
             store = Store.open(self.store_path, busy_timeout_s=self._busy_timeout_s)
         except BaseException as exc:
@@ -197,7 +199,8 @@ class Recorder:
         try:
             try:
                 if session_id is None:
-                    session_id = store.create_session(self.source, device=device, case_id=case_id)
+                    session_id = store.create_session(self.source, device=device, case_id=case_id,
+                                                      plan_version=plan_version)
                 else:
                     if store.session(session_id) is None:
                         raise UnknownSession(session_id)

@@ -211,7 +211,11 @@ def headline(sample: Sample | None) -> str:
     tech = sample_tech(sample)
     terms = terms_for(tech)
     values = quality_values(sample, tech)
-    parts = [f"{terms.level.name} {terms.level.text(sample.rxlev_dbm)}"]
+    serving_level = sample.serving.level_dbm if sample.serving is not None else None
+    # A handset without engineering mode gives only +CSQ: its level is an RSSI, not an RXLEV
+    # (nor an RSCP or RSRP), and is named so.
+    name = terms.level.name if serving_level is not None or sample.rxlev_dbm is None else "RSSI (+CSQ)"
+    parts = [f"{name} {terms.level.text(sample.rxlev_dbm)}"]
     parts += [f"{q.name} {q.text(values[q.key])}" for q in terms.qualities]
     return "  ".join(parts)
 

@@ -75,6 +75,7 @@ EXPLAINS: dict[str, set[str]] = {
     "drops": {DROPPED, UNSTABLE, CHOPPY},
     "suspect_trx": {ONE_WAY, ECHO, CHOPPY, DROPPED, ACCESS, UNREACHABLE, SOME_HANDSETS},
     "cqt_unattributable": {ACCESS, UNREACHABLE, DROPPED, SOME_HANDSETS},
+    "trx_setup_failures": {ACCESS, UNREACHABLE, DROPPED, SOME_HANDSETS},
     "candidate_cells": {SOME_HANDSETS, HANDSET},
 }
 

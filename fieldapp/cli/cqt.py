@@ -10,8 +10,8 @@ and ``suspect``). Without ``--cell``/``--trx`` the cell under test is the servin
 up in the workspace's cell plan or the simulator's scenario. Block mode asks on the terminal
 (``--yes`` answers yes: someone else does the blocks); ``--sim-block`` also applies them in the
 simulator (the live session's ``sim_blocks``; the CLI sends no AT of its own). Without ``--auto-audio`` the listener's verdict is asked after each
-connected call (1-8, Enter = not marked). Exit 0 when the plan ran (or was aborted with
-Ctrl-C), 1 on a fault (the calls so far are kept: ``--resume RUN`` continues), 2 bad input.
+connected call (1-8, Enter = not marked). Exit 0 when the plan ran, 1 on a fault, 130 when
+aborted with Ctrl-C (either way the calls so far are kept and ``--resume RUN`` continues), 2 bad input.
 """
 
 from __future__ import annotations
@@ -120,6 +120,19 @@ def _ask_verdict(call: CqtCall) -> tuple[str, str] | None:
 ABORT_WAIT_S = 60.0  # after Ctrl-C: time for the runner to hang up, undo blocks/locks and store the run
 
 
+def _short_plan_warning(plan: CqtPlan) -> str | None:
+    """Said before the run starts when the plan has fewer calls per TRX than the verdict needs
+    to judge a TRX (``fieldapp.cqt.verdict.MIN_CALLS``): such a run ends "not enough calls"."""
+    from fieldapp.cqt.verdict import MIN_CALLS
+
+    n_trx = max(1, len(plan.trx_ids))
+    per_trx = plan.calls_per_trx if plan.calls_per_trx is not None else (plan.total_calls or 0) // n_trx
+    if per_trx >= MIN_CALLS:
+        return None
+    return (f"{per_trx} call(s) per TRX: the verdict judges a TRX from {MIN_CALLS} counted calls on, so this run "
+            f"cannot name a faulty TRX (use --calls-per-trx {MIN_CALLS} or more)")
+
+
 def _calls_text(plan: Any) -> str:
     """How many calls the run makes. In attribute mode with calls per TRX the BSC picks the TRX
     and the runner keeps calling until each TRX has its calls (up to EXTRA_CALLS_FACTOR times
@@ -211,7 +224,7 @@ def _connect(args: argparse.Namespace, session: Any) -> None:
 
 def cmd_cqt(args: argparse.Namespace) -> int:
     """Build the request and the plan, run them on a live session, print what happened."""
-    from fieldapp.cqt.runner import FAULT, CqtRunner
+    from fieldapp.cqt.runner import ABORTED, FAULT, CqtRunner
     from fieldapp.live import LiveSession
     from fieldapp.store import Store, StoreError
 
@@ -289,6 +302,9 @@ def cmd_cqt(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
         session.remove_observer(seen.append)
         session.add_observer(runner.observe)
+        short = _short_plan_warning(runner.plan)
+        if short:  # the panel asks the same before it starts (ui/cqt_panel.py)
+            print(f"warning: {short}", file=sys.stderr)
         if not args.json:
             p = runner.plan
             print(f"CQT: {_calls_text(p)} " + ("incoming" if p.direction == "mt" else f"to {p.number}")
@@ -339,4 +355,8 @@ def cmd_cqt(args: argparse.Namespace) -> int:
         print(f"fieldapp: {status.message} (CQT run {runner.run_id} keeps {len(calls)} calls; "
               f"continue with --resume {runner.run_id})", file=sys.stderr)
         return 1
+    if status.state == ABORTED:
+        print(f"fieldapp: CQT run {runner.run_id} aborted with {len(calls)} calls kept; "
+              f"continue with --resume {runner.run_id}", file=sys.stderr)
+        return 130
     return 0

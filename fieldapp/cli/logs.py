@@ -2,6 +2,7 @@
 
     fieldapp import FILE [--format NAME] [--case ID] [--workspace DB] [--json]
                          [--utc-offset MIN] [--date D.M.YYYY] [--track NMEA_FILE]
+                         [--for-session ID ...]
     fieldapp replay SESSION|FILE [--speed X] [--format NAME] [--workspace DB] [--headless]
                                 [--screenshot PNG --exit-after S]
 
@@ -9,7 +10,9 @@
 prints the session id and the counts per record kind; with ``--json`` one object with
 ``session``, ``counts``, ``calls`` (success/failed/dropped) and ``skipped`` (lines), plus
 ``format``, ``lines``, ``unknown`` and ``bad_lines``. Bad lines go to stderr with their numbers.
-A failed import writes nothing.
+A failed import writes nothing. A cell file becomes a new plan version (``plan_version`` in the
+JSON); ``--for-session ID`` (repeatable) also makes it the plan those sessions were recorded
+under: the plan the network had then, imported afterwards (findings cite a session's version).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", default=None, metavar="D.M.YYYY", help="date of a Nemo file without #START")
     p.add_argument("--track", default=None, metavar="NMEA_FILE",
                    help="an NMEA log whose fixes are joined to the samples by time")
+    p.add_argument("--for-session", type=int, action="append", default=None, metavar="ID",
+                   help="a cell file: the plan these sessions were recorded under (repeatable)")
     add_workspace_arg(p)
     p.set_defaults(func=cmd_import)
 
@@ -71,7 +76,7 @@ def _reader_options(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_import(args: argparse.Namespace) -> int:
     from fieldapp.importer import ImportFailed, import_file
     from fieldapp.store import Store, StoreError
-    from logs.registry import UnknownFormat
+    from logs.registry import CELLS, UnknownFormat, pick_reader
 
     path = Path(args.file)
     if not path.is_file():
@@ -85,8 +90,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         if args.case is not None and store.get_case(args.case) is None:
             raise CliError(f"no case {args.case} in the workspace")
+        for_sessions = args.for_session or []
+        for sid in for_sessions:
+            if store.session(sid) is None:
+                raise CliError(f"no session {sid} in the workspace")
+        if for_sessions and pick_reader(path, args.format).produces != CELLS:
+            raise CliError(f"--for-session sets the cell plan of sessions: {path.name} is not a cell file")
         result = import_file(store, path, format=args.format, case_id=args.case,
                              track=args.track, options=_reader_options(args), progress=_progress_printer())
+        for sid in for_sessions:
+            store.set_session_plan_version(sid, result.plan_version)
     except UnknownFormat as exc:
         raise CliError(str(exc)) from exc
     except ImportFailed as exc:
@@ -104,7 +117,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), indent=2))
     elif result.session_id is None:
         print(f"cell plan: {result.counts.get('cells', 0)} cells, {result.counts.get('trxs', 0)} TRXs "
-              f"from {path.name} ({result.format})")
+              f"from {path.name} ({result.format}); plan version {result.plan_version}")
+        for sid in args.for_session or []:
+            print(f"session {sid}: recorded under plan version {result.plan_version} ({path.name})")
     else:
         from fieldapp.importer import technologies_text
 

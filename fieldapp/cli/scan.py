@@ -69,8 +69,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if not caps.scan.get("available"):
         source.stop()
         raise CliError(f"band scan {caps.scan.get('text', 'not available')}", 2)
+    plan_version = None  # the scenario's plan version, kept by the session (another program may load its own)
     if source.simulator:
-        adopt_scenario_plan(workspace, source.simulator.get("scenario") or "")
+        plan_version = adopt_scenario_plan(workspace, source.simulator.get("scenario") or "")
 
     events: list[Event] = []
     raw: list[RawTraffic] = []  # the serial traffic of the scans, kept with the session like `record` does
@@ -118,7 +119,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         device.update(port=args.port, baud=args.baud, simulator=source.simulator)
         try:
             with Store.open(workspace) as store:
-                sid = store.create_session(source.name, device=device, case_id=args.case, start_utc=started)
+                sid = store.create_session(source.name, device=device, case_id=args.case, start_utc=started,
+                                           plan_version=plan_version)
                 store.add_scans(sid, scans)
                 store.add_events(sid, events or [Event(started, EV_INFO, "scan")])
                 store.add_raw(sid, raw)

@@ -124,8 +124,10 @@ class CqtRunner:
         row, calls = RunStore(workspace).load(run_id)
         if row is None:
             raise PlanError(f"no CQT run {run_id} in {workspace}")
-        if row["state"] in (DONE, ABORTED):
-            raise PlanError(f"CQT run {run_id} is {row['state']}: nothing left to resume")
+        if row["state"] == DONE:
+            raise PlanError(f"CQT run {run_id} is done: nothing left to resume")
+        # An aborted run (Ctrl-C, Abort: the engineer stopped, a break, a call from the BSC team)
+        # continues like a faulted one: its calls are kept and the plan's remaining calls follow.
         plan = CqtPlan.from_json(row["plan"])
         kwargs.setdefault("session_id", row["session_id"])
         kwargs.setdefault("case_id", row["case_id"])

@@ -1,4 +1,5 @@
-"""``statistics_clean`` (no fault in the statistics, no alarm: go on site) and
+"""``statistics_clean`` (no fault in the statistics, no alarm: go on site; "alarms not checked"
+when no alarm list was imported) and
 ``statistics_before_after`` (KPIs around the case's action date); see fieldapp/netstats/rules.py."""
 
 from __future__ import annotations
@@ -33,16 +34,34 @@ def statistics_clean(stats: StatsData, spot_cells: list[str]) -> list[Finding]:
         mean = tab.loc[cell].mean(numeric_only=True)
         outside += [f"{cell} {K.KPI_BY_NAME[k].title.lower()} {num(mean.get(k)):.1f} {K.KPI_BY_NAME[k].unit}"
                     for k in CLEAN_KPIS if K.KPI_BY_NAME[k].grade(num(mean.get(k))) == "bad"]
-    summary = (f"Statistics of {len(parts)} cell(s) over {periods} periods show no fault (no hung BCCH, packet, "
-               f"interference or TRX signature) and no alarm is active: " + "; ".join(parts) + ".")
+    checked = stats.alarms_checked
+    sources = stats.alarm_sources()
+    seen = "no fault (no hung BCCH, packet, interference or TRX signature)"
+    if checked:
+        summary = (f"Statistics of {len(parts)} cell(s) over {periods} periods show {seen} and no alarm is active on "
+                   f"these cells in the alarm list(s) imported ({', '.join(sources) or 'alarm rows of the case'}): "
+                   + "; ".join(parts) + ".")
+    else:
+        # Step 3.2 (hardware alarms) not done: say so, never "no alarm is active" (trial P0).
+        summary = (f"Statistics of {len(parts)} cell(s) over {periods} periods show {seen}: " + "; ".join(parts)
+                   + ". Alarms not checked: no alarm list was imported for this case, so the hardware check "
+                     "(procedure step 3.2) was not done.")
     if outside:
         summary += " Outside their thresholds (not a fault signature, worth a look): " + "; ".join(outside) + "."
-    step = ("Statistics and alarms are clean: go on site and reproduce the complaint at the spot (drive test, and a CQT "
-            "per TRX for audio or access complaints), with a network-side trace at the same time.")
+    if checked:
+        step = ("Statistics and alarms are clean: go on site and reproduce the complaint at the spot (drive test, and a "
+                "CQT per TRX for audio or access complaints), with a network-side trace at the same time.")
+        title = "Statistics and alarms clean"
+    else:
+        step = ("Check the site's alarms first: export the alarm list of these cells for the period from the OSS and "
+                "import it (`fieldapp alarms import FILE --case ID`). If it shows no alarm on these cells, go on site and reproduce the "
+                "complaint at the spot (drive test, and a CQT per TRX for audio or access complaints).")
+        title = "Statistics clean; alarms not checked"
     cites = tuple(Citation(None, None, "counter", p) for p in parts[:MAX_CITES])
-    return [Finding("statistics_clean", "Statistics and alarms clean", summary, step, cites,
-                    "medium" if outside else "info",
-                    {"cells": cells, "periods": int(periods), "outside_thresholds": outside, "source": "statistics"})]
+    return [Finding("statistics_clean", title, summary, step, cites,
+                    "medium" if outside or not checked else "info",
+                    {"cells": cells, "periods": int(periods), "outside_thresholds": outside, "source": "statistics",
+                     "alarms_checked": checked, "alarm_lists": sources})]
 
 
 BEFORE_AFTER_KPIS = ("traffic_erl", "call_setup_success_pct", "tch_drop_pct", "tch_drops_per_erlh")

@@ -18,9 +18,9 @@ from fieldapp.cases.diagnose import SessionData
 from fieldapp.cases.model import FIELDS, Case
 from fieldapp.cases.stats import percentile
 from fieldapp.cases.workflow import STATUS_LABELS
-from fieldapp.cqt.calls import NO_AUDIO, NORMAL, ONE_WAY_DL, ONE_WAY_UL
+from fieldapp.cqt.calls import LISTENER_TEXT, NO_AUDIO, NORMAL, ONE_WAY_DL, ONE_WAY_UL
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import DEDICATED
+from fieldapp.model import DEDICATED, EV_INFO
 from fieldapp.report.data import ReportData
 from fieldapp.report.mask import Masker, position_text
 from fieldapp.report.stats_html import statistics_section
@@ -160,7 +160,7 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
                                   if device.get("family") or device.get("model") else "")
             rows.append([str(s.session_id), escape(s.role or "—"), what,
                          _t(info.start_utc if info else None), str(len(s.samples)), median_dbm(levels),
-                         f"{sum(c.outcome == 'released' for c in calls)}/{len(calls)} ok" if calls else "—",
+                         e(session_calls_text(s, data.cqt)) if calls else "—",
                          f"v{s.plan_version}" if s.plan_version is not None else "—"])
         parts.append(_table(["Session", "Role", "Source", "Start", "Samples", "Median level", "Calls", "Cell plan"],
                             rows))
@@ -237,6 +237,35 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
     parts.append("<p class='muted'>fieldapp case report"
                  + (f" · workspace {e(workspace)}" if workspace else "") + "</p></body></html>")
     return "".join(parts)
+
+
+def session_calls_text(session: SessionData, runs: list[CqtEvidence]) -> str:
+    """A session's calls as the network ended them and, apart, as the listener heard them: a
+    normal release with one-way audio is not an "ok" call (trial P10: "Calls 14/14 ok" for a
+    session whose calls were 8 of 14 one-way). "14 calls: 14 released normally; heard: 6 normal,
+    8 one-way uplink". The listener's verdicts are the CQT runs' (marks may come after the call),
+    else those the runner wrote into the session's events."""
+    calls = [c for c in session.calls if c.outcome != "open"]
+    outcomes = {"released": "released normally", "failed": "setup failed", "dropped": "dropped"}
+    counts = {k: sum(1 for c in calls if c.outcome == k) for k in outcomes}
+    parts = [f"{n} {outcomes[k]}" for k, n in counts.items() if n]
+    text = f"{len(calls)} call(s): " + (", ".join(parts) or "none ended")
+    marks = {(r.run_id, c.seq): c.listener for r in runs for c in r.calls}
+    heard: dict[str, int] = {}
+    for ev in session.events:
+        d = ev.data or {}
+        if ev.kind != EV_INFO or "cqt_run" not in d or "seq" not in d:
+            continue
+        verdict = marks.get((d["cqt_run"], d["seq"]), d.get("listener"))
+        if verdict:
+            heard[verdict] = heard.get(verdict, 0) + 1
+    if heard:
+        names = {ONE_WAY_UL: "one-way uplink", ONE_WAY_DL: "one-way downlink"}
+        order = sorted(heard, key=lambda k: (k != NORMAL, -heard[k]))
+        text += "; heard: " + ", ".join(f"{heard[k]} {names.get(k, LISTENER_TEXT.get(k, k))}" for k in order)
+        bad = sum(n for k, n in heard.items() if k != NORMAL)
+        text += f" ({sum(heard.values()) - bad} of {sum(heard.values())} marked calls ok)"
+    return text
 
 
 def trx_radio(run: CqtEvidence, sessions: list[SessionData]) -> dict[str, tuple[float | None, float | None]]:

@@ -28,6 +28,7 @@ _IDENTITY_RUN = re.compile(r"(?<![\d.,])\d{14,16}(?![\d]|[.,]\d)")
 _DIGITISH = re.compile(r"\+?\d[\d ()./\-]{2,}\d")
 KEEP_DIGITS = 3
 MIN_NUMBER_DIGITS = 5  # shorter numbers (a 4-digit test number, a cell id) are not identities
+LOCAL_NUMBER_DIGITS = 6  # a known number's tail this long is its local form (dialled without area code)
 POSITION_DECIMALS = 3  # 0.001° of latitude ≈ 111 m: the spot's street block, not the door
 PRIVATE_PLACE_FIELDS = ("address", "floor")
 
@@ -113,7 +114,11 @@ class Masker:
         if self._numbers:
             def known(m: re.Match[str]) -> str:
                 digits = re.sub(r"\D", "", m.group(0))
-                return mask_number(m.group(0)) if any(n in digits for n in self._numbers) else m.group(0)
+                # A known number inside the run, or the run as a known number's tail: the local
+                # form dialled without its area code ("5550100" of "+43 1 5550100").
+                hit = any(n in digits or (len(digits) >= LOCAL_NUMBER_DIGITS and n.endswith(digits))
+                          for n in self._numbers)
+                return mask_number(m.group(0)) if hit else m.group(0)
             out = _DIGITISH.sub(known, out)
         if self._contact and self._contact in out:
             out = out.replace(self._contact, "(masked)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -251,6 +252,31 @@ def put_cell_plan(conn: sqlite3.Connection, cells: list[PlanCell], source: str |
             [(cur.lastrowid, i, t.trx_id, dumps(list(t.arfcns)), dumps(list(t.timeslots)),
               int(bool(t.hopping)), t.maio, t.hsn) for i, t in enumerate(cell.trxs)])
     return len(cells)
+
+
+def adopt_cell_plan(conn: sqlite3.Connection, cells: list[PlanCell], source: str, loaded_utc: float,
+                    allow: Callable[[str | None], bool]) -> tuple[bool, int | None]:
+    """Make ``cells`` the current plan when ``allow(current source)`` says so, and say which
+    version the caller now works under: its own (adopted, or equal to the current one), else
+    the current one it may not replace. Inside one write transaction, so another program that
+    adopts its own plan a moment later cannot slip between the load and the version read
+    (two recorders starting together each keep their own scenario's plan)."""
+    if cells and allow(cell_plan_source(conn)):
+        put_cell_plan(conn, cells, source, loaded_utc)
+        return True, latest_plan_version(conn)
+    return False, plan_version(conn)
+
+
+def set_session_plan_version(conn: sqlite3.Connection, session_id: int, version: int | None) -> bool:
+    """False when there is no such session."""
+    if version is not None and not has_plan_version(conn, version):
+        raise StoreError(f"no cell plan version {version} in the workspace")
+    return conn.execute("UPDATE sessions SET plan_version = ? WHERE id = ?",
+                        (version, session_id)).rowcount > 0
+
+
+def has_plan_version(conn: sqlite3.Connection, version: int) -> bool:
+    return conn.execute("SELECT 1 FROM plan_versions WHERE version = ?", (version,)).fetchone() is not None
 
 
 def cell_plan(conn: sqlite3.Connection) -> list[PlanCell]:

@@ -39,8 +39,10 @@ from typing import Any
 
 from fieldapp.model import Cell, Channel, Position, Registration, Sample, Signal
 
-# Plain columns of the samples table, in insert order. The query columns after ``mode`` are
-# copies of values in record_json (the serving cell's and the position's), for SQL users.
+# Plain columns of the samples table, in insert order. The query columns after ``neighbours_n``
+# are copies of values in record_json, for SQL users: the serving cell's identity (else, for a
+# handset that reports no serving cell, the registration's LAC/CI), the level the views plot
+# (the serving cell's level, else the +CSQ RSSI), the quality and the position.
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "session_id", "ts_utc", "tech", "mode", "layout", "record_json", "neighbours_n",
     "mcc", "mnc", "lac", "ci", "arfcn", "pci", "level_dbm", "rxqual", "lat", "lon",
@@ -65,7 +67,7 @@ _get_registration = attrgetter(*LAYOUT["registration"])
 _get_position = attrgetter(*LAYOUT["position"])
 _CHANNEL_AT = [f.name for f in fields(Cell)].index("channel")  # the channel's place in Cell(*args)
 _HOPPING = LAYOUT["channel"].index("hopping")
-_NO_QUERY = (None,) * 7
+_NO_QUERY = (None,) * 6
 # allow_nan: an infinite float (which the model can hold) goes out as Infinity and comes back
 # equal; SQL reads only the plain columns.
 _pack = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode
@@ -99,10 +101,17 @@ def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ..
         None if position is None else _get_position(position),
         [_cell_values(c) for c in neighbours] if neighbours else (),
     ))
-    query = _NO_QUERY if serving is None else (
-        serving.mcc, serving.mnc, serving.lac, serving.ci, serving.arfcn, serving.pci, serving.level_dbm)
+    if serving is not None:
+        query = (serving.mcc, serving.mnc, serving.lac, serving.ci, serving.arfcn, serving.pci)
+        if registration is not None and serving.lac is None and serving.ci is None:
+            query = (serving.mcc, serving.mnc, registration.lac, registration.ci, serving.arfcn, serving.pci)
+    elif registration is not None:
+        # A plain 27.007 handset: no serving cell, the cell from +CREG (and +COPS) only.
+        query = (registration.mcc, registration.mnc, registration.lac, registration.ci, None, None)
+    else:
+        query = _NO_QUERY
     return ((session_id, sample.ts_utc, sample.tech, sample.mode, layout_id, record, len(neighbours))
-            + query + (sample.rxqual,)
+            + query + (sample.rxlev_dbm, sample.rxqual)  # the serving level, else +CSQ's RSSI
             + ((None, None) if position is None else (position.lat, position.lon)))
 
 

@@ -399,10 +399,12 @@ _V8 = (
                     SELECT json_array({_NEIGHBOUR_V4}, {_CHANNEL_V4}) AS packed FROM neighbours n
                     WHERE n.sample_id = samples.id ORDER BY idx)), '[]'))),
             (SELECT count(*) FROM neighbours n WHERE n.sample_id = samples.id),
-            mcc, mnc, lac, ci, arfcn, pci,
-            CASE WHEN cell_tech = 'UMTS' AND rscp_dbm IS NOT NULL THEN rscp_dbm
-                 WHEN cell_tech = 'LTE' AND rsrp_dbm IS NOT NULL THEN rsrp_dbm
-                 ELSE rxlev_dbm END,
+            coalesce(mcc, reg_mcc), coalesce(mnc, reg_mnc),
+            CASE WHEN lac IS NULL AND ci IS NULL THEN reg_lac ELSE lac END,
+            CASE WHEN lac IS NULL AND ci IS NULL THEN reg_ci ELSE ci END, arfcn, pci,
+            coalesce(CASE WHEN cell_tech = 'UMTS' AND rscp_dbm IS NOT NULL THEN rscp_dbm
+                          WHEN cell_tech = 'LTE' AND rsrp_dbm IS NOT NULL THEN rsrp_dbm
+                          ELSE rxlev_dbm END, CASE WHEN has_signal THEN rssi_dbm END),
             coalesce(CASE WHEN has_serving THEN rxqual END, CASE WHEN has_signal THEN sig_rxqual END),
             lat, lon
         FROM samples""",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,10 +300,13 @@ class Store:
     # ------------------------------------------------------------------ sessions
 
     def create_session(self, source: str, *, device: dict[str, Any] | None = None,
-                       case_id: int | None = None, start_utc: float | None = None) -> int:
-        """A new session, committed at once (with anything pending)."""
+                       case_id: int | None = None, start_utc: float | None = None,
+                       plan_version: int | None = None) -> int:
+        """A new session, committed at once (with anything pending). ``plan_version``: the
+        cell plan version the recording works under (the one its own start adopted,
+        ``adopt_cell_plan``); None: the workspace's current version."""
         session_id = self.add_session(source, start_utc=time.time() if start_utc is None else start_utc,
-                                      device=device, case_id=case_id)
+                                      device=device, case_id=case_id, plan_version=plan_version)
         self.commit()
         return session_id
 
@@ -556,6 +559,21 @@ class Store:
         with self._committed() as conn:
             return _cases.put_cell_plan(conn, list(cells), source, time.time())
 
+    def adopt_cell_plan(self, cells: Iterable[Any], source: str,
+                        allow: Callable[[str | None], bool]) -> tuple[bool, int | None]:
+        """Make ``cells`` the plan when ``allow(current plan's source)``; returns (adopted, the
+        version the caller works under), both decided in one write transaction: a recording
+        keeps the version of the plan it loaded, whatever another program loads after it."""
+        with self._committed() as conn:
+            return _cases.adopt_cell_plan(conn, list(cells), source, time.time(), allow)
+
+    def set_session_plan_version(self, session_id: int, version: int | None) -> None:
+        """The cell plan version a session was recorded under (a plan imported afterwards that
+        is the one the network had at the time). Raises StoreError for an unknown version."""
+        with self._committed() as conn:
+            if not _cases.set_session_plan_version(conn, session_id, version):
+                raise UnknownSession(session_id)
+
     def cell_plan(self) -> list[Any]:
         return _cases.cell_plan(self._conn)
 
@@ -583,14 +601,18 @@ class Store:
     # Nothing here commits; the importer calls commit() or rollback().
 
     def add_session(self, source: str, *, start_utc: float, end_utc: float | None = None,
-                    device: dict[str, Any] | None = None, case_id: int | None = None) -> int:
+                    device: dict[str, Any] | None = None, case_id: int | None = None,
+                    plan_version: int | None = None) -> int:
         """Like ``create_session`` but inside the open write transaction (no commit)."""
         with self._atomic() as conn:
+            if plan_version is None:
+                plan_version = _cases.plan_version(conn)  # the plan as it is while this session is recorded
+            elif not _cases.has_plan_version(conn, plan_version):
+                raise StoreError(f"no cell plan version {plan_version} in the workspace")
             cur = conn.execute(
                 "INSERT INTO sessions (start_utc, end_utc, source, device, case_id, plan_version)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (start_utc, end_utc, source, None if device is None else dumps(device), case_id,
-                 _cases.plan_version(conn)))  # the plan as it is while this session is recorded
+                (start_utc, end_utc, source, None if device is None else dumps(device), case_id, plan_version))
         return int(cur.lastrowid)
 
     def set_session_span(self, session_id: int, start_utc: float, end_utc: float | None) -> None:

@@ -329,3 +329,26 @@ def test_capabilities_keep_what_the_engineering_mode_gives():
             source.stop()
     f = source.capabilities.fields
     assert f["rxlev"] and f["lac"] and f["ci"] and f["bsic"] and f["neighbours"]
+
+
+def test_a_reply_line_that_gives_no_record_is_a_session_event_with_its_reason():
+    """Issue 12 point 5 on the live path: the raw line is in the raw traffic, the reason is an
+    event (a damaged +QENG serving line of the EC20 capture: a field cut to "-5x2")."""
+    from fieldapp.model import RawTraffic
+
+    table = quectel_table()
+    table['AT+QENG="SERVINGCELL"'] = '+QENG: "servingcell"\r\n\r\nOK'  # no state: damaged layout
+    with TableModem(table) as modem:
+        source = HandsetSource(modem.port, rate_s=0.1)
+        got: list = []
+        source.start(got.append)
+        try:
+            time.sleep(1.5)
+        finally:
+            source.stop()
+    events = [e for e in got if isinstance(e, Event) and e.text.startswith("reply line not read")]
+    assert events and events[0].data["reason"] == "known reply, damaged layout"
+    assert events[0].data["command"] == 'AT+QENG="servingcell"'
+    assert len(events) <= 5  # the same reason is said a few times, then counted
+    assert source.stats["skipped_lines"] >= len(events)
+    assert any(b'+QENG: "servingcell"' in r.data for r in got if isinstance(r, RawTraffic))

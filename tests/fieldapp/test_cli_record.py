@@ -227,6 +227,40 @@ def test_record_data_test_prints_one_line_per_attempt_and_keeps_them(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="pty")
+def test_on_a_terminal_each_data_attempt_is_printed_once(tmp_path):
+    """stdout has the attempt lines; the live progress on a terminal's stderr does not repeat them."""
+    import pty
+
+    from drivers.sim import start_simulator
+
+    master, slave = pty.openpty()
+    try:
+        with start_simulator("gprs-packet-fault", family="quectel", speed=5.0, gps=False) as sim:
+            res = subprocess.run(FIELDAPP + ["record", sim.port, "--data-test", "2", "--data-every", "0.5",
+                                             "--rate", "0.5", "--workspace", str(tmp_path / "ws.db")],
+                                 stdout=subprocess.PIPE, stderr=slave, text=True, timeout=90)
+        os.close(slave)
+        slave = None
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert res.returncode == 0
+    assert sum(ln.startswith("data attempt") for ln in res.stdout.splitlines()) == 2
+    assert b"data attempt" not in err, err.decode(errors="replace")
+
+
+@pytest.mark.slow
 def test_a_failing_data_test_in_a_case_is_a_finding(tmp_path):
     """Case 7 from the field: the data test recorded into a case says packet data fails on STATION-1."""
     from drivers.sim import start_simulator

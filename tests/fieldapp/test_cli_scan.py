@@ -109,3 +109,30 @@ def test_a_scan_gets_the_position_of_the_latest_fix():
     joiner.feed(Position(100.0, 48.2, 16.3))
     scan = joiner.feed(Scan(101.0, 103.0))
     assert scan.position is not None and (scan.position.lat, scan.position.lon) == (48.2, 16.3)
+
+
+def test_a_scan_session_keeps_its_scenarios_plan_when_another_is_loaded_during_the_scan(tmp_path):
+    """TRIAL.md problem 3: the scan session of low-arfcn-interference was stored under the plan
+    another recorder loaded while it scanned (the session row is written when the scan ends)."""
+    from fieldapp.live import adopt_scenario_plan
+
+    ws = tmp_path / "ws.db"
+    args = ["--band", "GSM900", "--arfcn", "1-124", "--repeat", "2", "--workspace", str(ws)]
+    with start_simulator("low-arfcn-interference", family="telit", speed=4.0, seed=2, gps=False) as sim:
+        proc = subprocess.Popen(FIELDAPP + ["scan", sim.port, *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            for line in proc.stderr:  # the first progress line: the scan's plan is adopted by now
+                if line.startswith("scan 1/2"):
+                    break
+            adopted_meanwhile = adopt_scenario_plan(ws, "gprs-packet-fault")  # another recorder's load
+            _out, err = proc.communicate(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, err
+    with Store.open(ws) as store:
+        assert store.cell_plan_source() == "scenario:gprs-packet-fault"
+        (session,) = store.sessions()
+        assert session.plan_version != adopted_meanwhile
+        assert store.plan_at(session.plan_version)[1] == "scenario:low-arfcn-interference"

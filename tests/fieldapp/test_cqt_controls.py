@@ -9,7 +9,6 @@ import pytest
 
 from fieldapp.cli import main
 from fieldapp.cqt.calls import SUCCESS
-from fieldapp.cqt.plan import PlanError
 from fieldapp.cqt.runner import ABORTED, CqtRunner
 from fieldapp.store import Store
 from tests.fieldapp.cqt_support import cqt_rig
@@ -46,8 +45,10 @@ def test_skip_pause_resume_abort_and_late_marks(tmp_path):
     with Store.open(tmp_path / "ws.db") as store:
         row = {c["seq"]: c for c in store.cqt_calls(runner.run_id)}[first]
         assert row["listener"] == "echo" and store.cqt_run(runner.run_id)["state"] == "aborted"
-    with pytest.raises(PlanError, match="aborted: nothing left to resume"):
-        CqtRunner.load(tmp_path / "ws.db", runner.run_id, source)
+    # An aborted run continues where it stopped, like a faulted one: its calls are kept.
+    again = CqtRunner.load(tmp_path / "ws.db", runner.run_id, source)
+    assert [c.seq for c in again.calls()] == [c.seq for c in calls]
+    assert again.status().done == len([c for c in calls if c.extra.get("slot_done")])
 
 
 def test_cli_resume_of_an_unknown_run_is_refused(tmp_path, capsys):

@@ -103,6 +103,8 @@ def test_cli_cqt_json_finds_the_cell_from_the_scenario_and_attaches_to_the_case(
                      "--case", str(case), "--json", "--workspace", str(workspace)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
+    # 1 call per TRX: said before the start, as the panel asks (issue 13.8, trial P5).
+    assert "warning: 1 call(s) per TRX: the verdict judges a TRX from 5 counted calls on" in captured.err
     out = json.loads(captured.out)
     assert out["cell"] == "MALL-69" and out["state"] == "done"
     assert set(out["trx"]) == {"TRX-69-0", "TRX-69-1"} and out["trx"]["TRX-69-1"]["calls"] == 1
@@ -262,6 +264,7 @@ def test_ctrl_c_aborts_the_run_and_says_so(tmp_path):
             if proc.poll() is None:
                 proc.kill()
     assert "aborting the CQT run" in err
+    assert proc.returncode == 130 and "--resume" in err  # interrupted, as the README says; resumable
     last = out.strip().splitlines()[-1]
     assert "(aborted)" in last, out[-400:]
     run_id = int(last.split()[2])
@@ -269,3 +272,16 @@ def test_ctrl_c_aborts_the_run_and_says_so(tmp_path):
         assert store.cqt_run(run_id)["state"] == "aborted"
         session = store.session(store.cqt_run(run_id)["session_id"])
     assert session.end_utc is not None  # the recording was ended after the runner, not under it
+
+
+def test_the_cli_warns_only_for_plans_below_what_the_verdict_needs():
+    from drivers.sim import load_scenario
+    from fieldapp.cli.cqt import _short_plan_warning
+    from fieldapp.cqt.plan import CqtPlan
+
+    cell = load_scenario("sdcch-trx").cell_plan()[0]
+    assert "3 call(s) per TRX" in _short_plan_warning(CqtPlan(number="5", cell=cell, calls_per_trx=3))
+    assert _short_plan_warning(CqtPlan(number="5", cell=cell, calls_per_trx=5)) is None
+    n = len(cell.trxs)
+    assert _short_plan_warning(CqtPlan(number="5", cell=cell, calls_per_trx=None, total_calls=4 * n)) is not None
+    assert _short_plan_warning(CqtPlan(number="5", cell=cell, calls_per_trx=None, total_calls=5 * n)) is None

@@ -39,3 +39,14 @@ def test_fields_data_and_the_personal_switch():
     assert personal.text("Anna Berger, +43 660 1234567") == "Anna Berger, +43 660 1234567"
     assert personal.field("subscriber_name", "Anna Berger") == "Anna Berger"
     assert (mask_number("0660 12"), mask_name("Anna  Maria Berger")) == ("***0 12", "A. M. B.")
+
+
+def test_the_local_form_of_a_known_number_is_masked_too():
+    """The trial's CQT dialled "5550100" for the called number "+43 1 5550100": the local form
+    (no area code) stayed in clear in the pack's session file."""
+    masker = Masker(Case(subscriber_number="+43 660 1234567", called_number="+43 1 5550100"))
+    assert "5550100" not in masker.text("dialling 5550100")
+    assert "1234567" not in masker.text("from 1234567")
+    # A short run that only happens to end like a number is not an identity.
+    assert masker.text("cell 100, LAC 5550") == "cell 100, LAC 5550"
+    assert masker.text("48.19682, 16.37477") == "48.19682, 16.37477"

@@ -71,3 +71,21 @@ def test_paths_clock_labels_and_label_rows():
     assert _clock(1_764_325_637.0, 600) == "10:27:17" and _clock(1_764_325_637.25, 5) == "10:27:17.2"
     rows = LabelRows(2)
     assert [rows.place(x, 50) for x in (0, 10, 20, 60, 120)] == [0, 1, None, 0, 0]
+
+
+def test_the_session_call_summary_counts_what_the_listener_heard_apart(cqt_report):
+    # Trial P10: "Calls 14/14 ok" for a session whose one-way calls all ended in a normal release.
+    from fieldapp.report.html import session_calls_text
+
+    data, text, _tmp = cqt_report
+    session = next(s for s in data.sessions if s.calls)
+    line = session_calls_text(session, data.cqt)
+    calls = [c for c in data.cqt[0].calls if c.result == "released"]
+    one_way = sum(1 for c in calls if c.listener == "one-way-ul")
+    normal = sum(1 for c in calls if c.listener == "normal")
+    assert one_way >= 5 and f"{len(calls)} released normally" in line
+    assert f"{one_way} one-way uplink" in line and f"{normal} normal" in line
+    assert f"({normal} of {normal + one_way} marked calls ok)" in line
+    measurements = text[text.index("Measurements"):]
+    assert f"{one_way} one-way uplink" in measurements and " ok " not in measurements.split("Cell plan")[1][:80]
+    assert not re.search(r"\d+/\d+ ok", text)

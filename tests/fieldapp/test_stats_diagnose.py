@@ -25,7 +25,7 @@ def cli(capsys, *argv) -> str:
 
 def diagnose(tmp_path: Path, capsys, scenario: str, vendor: str = "huawei", *, hours: int = 48,
              start: str = "2026-11-01", plan: bool = True, extra: tuple[tuple[str, str], ...] = (),
-             case_args: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+             case_args: tuple[str, ...] = (), alarms: bool = True) -> dict[str, list[dict]]:
     """Findings by rule for a case holding the scenario's statistics (and alarms, and plan)."""
     ws = tmp_path / "ws.db"
     case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category", "dropped call",
@@ -41,7 +41,8 @@ def diagnose(tmp_path: Path, capsys, scenario: str, vendor: str = "huawei", *, h
         for f in sorted(tmp_path.glob(f"stats{i}*.{ext}")):
             got = json.loads(cli(capsys, "stats", "import", f, "--case", case_id, "--json", "--workspace", ws))
             assert got["objects"] and got["counters"] and got["unknown_counters"] == []
-        cli(capsys, "alarms", "import", tmp_path / f"alarms{i}.csv", "--case", case_id, "--workspace", ws)
+        if alarms:
+            cli(capsys, "alarms", "import", tmp_path / f"alarms{i}.csv", "--case", case_id, "--workspace", ws)
     findings = json.loads(cli(capsys, "case", "diagnose", case_id, "--json", "--workspace", ws))
     by_rule: dict[str, list[dict]] = {}
     for f in findings:
@@ -90,6 +91,25 @@ def test_case_3_one_way_trx_leaves_statistics_clean(tmp_path, capsys):
     assert set(found) & FAULT_RULES == set()
     (clean,) = found["statistics_clean"]
     assert "MALL-69" in clean["summary"] and "on site" in clean["next_step"]
+
+
+def test_without_an_alarm_list_statistics_clean_says_alarms_not_checked(tmp_path, capsys):
+    # Trial 2026-12-06 P0: with only the counters imported, the finding said "Statistics and alarms
+    # clean ... no alarm is active" although step 3.2 (hardware alarms) was never done.
+    found = diagnose(tmp_path, capsys, "one-way-trx", "huawei", alarms=False)
+    (clean,) = found["statistics_clean"]
+    assert "no alarm is active" not in clean["summary"] and "alarms clean" not in clean["title"].lower()
+    assert "alarms not checked" in clean["title"].lower() and "no alarm list was imported" in clean["summary"]
+    assert clean["data"]["alarms_checked"] is False and clean["data"]["alarm_lists"] == []
+    assert "fieldapp alarms import" in clean["next_step"] and clean["severity"] == "medium"
+
+
+def test_an_imported_alarm_list_without_alarms_is_a_clean_hardware_check(tmp_path, capsys):
+    found = diagnose(tmp_path, capsys, "one-way-trx", "huawei")  # the simulator's list holds no alarm
+    (clean,) = found["statistics_clean"]
+    assert clean["title"] == "Statistics and alarms clean" and clean["data"]["alarms_checked"] is True
+    assert "no alarm is active" in clean["summary"] and "alarms0.csv" in clean["summary"]
+    assert clean["data"]["alarm_lists"] == ["alarms0.csv"]
 
 
 @pytest.mark.parametrize("vendor", ["huawei", "3gpp"])

@@ -12,7 +12,7 @@ from fieldapp.report.render import render_images
 from tests.fieldapp.test_stats_diagnose import cli
 
 
-def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2"):
+def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2", alarms=True):
     ws = tmp_path / "ws.db"
     case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category",
                       "cannot call despite signal", "--cells", cells, "--workspace", ws).strip())
@@ -20,8 +20,29 @@ def _case(tmp_path, capsys, scenario="bcch-hung", cells="BRIDGE-1, BRIDGE-2"):
         tmp_path / "a.csv", "--hours", 36, "--start", "2026-11-01")
     for f in ("s.csv", "s_trx.csv"):
         cli(capsys, "stats", "import", tmp_path / f, "--case", case_id, "--workspace", ws)
-    cli(capsys, "alarms", "import", tmp_path / "a.csv", "--case", case_id, "--workspace", ws)
+    if alarms:
+        cli(capsys, "alarms", "import", tmp_path / "a.csv", "--case", case_id, "--workspace", ws)
     return ws, case_id
+
+
+def _pdf_text(tmp_path, capsys, ws, case_id) -> str:
+    out = tmp_path / "r.pdf"
+    cli(capsys, "case", "report", case_id, "--out", out, "--workspace", ws)
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
+
+
+def test_report_tells_an_empty_alarm_list_from_no_alarm_list(tmp_path, capsys):
+    # Trial 2026-12-06 P10: "No alarm imported for this case." after a clean (empty) list was imported.
+    (tmp_path / "a").mkdir()
+    ws, case_id = _case(tmp_path / "a", capsys, "one-way-trx", "CITY-1")
+    text = _pdf_text(tmp_path, capsys, ws, case_id)
+    assert "Alarm list imported (a.csv): no alarm on these cells in the period" in text
+    assert "No alarm imported" not in text and "alarms not checked" not in text.lower()
+    (tmp_path / "b").mkdir()
+    ws, case_id = _case(tmp_path / "b", capsys, "one-way-trx", "CITY-1", alarms=False)
+    text = _pdf_text(tmp_path, capsys, ws, case_id)
+    assert "No alarm list imported for this case: alarms not checked" in text
+    assert "Alarm list imported" not in text and "no alarm is active" not in text
 
 
 def test_pdf_report_has_statistics_findings_kpi_table_charts_and_alarms(tmp_path, capsys):
@@ -91,3 +112,29 @@ def test_kpi_chart_time_labels_do_not_overlap_over_four_days(tmp_path, capsys):
     for hours in (6, 24, 48, 96, 24 * 14, 24 * 60):
         step = time_step_s(hours * 3600, 690)
         assert step * 690 / (hours * 3600) >= LABEL_PX or step == 28 * 86400
+
+
+def test_report_kpi_table_flags_a_ratio_over_hours_without_requests(tmp_path, capsys):
+    # Trial 2026-12-06 P10b: the KPI table coloured BRIDGE-1's random access success green although
+    # the cell had no channel request for most of the export; the hours without any are shown.
+    from fieldapp.report.stats_html import GRADE_COLOURS, statistics_section
+
+    ws, case_id = _case(tmp_path, capsys)  # 36 h, the BCCH hangs from hour 6
+    with CaseDesk(ws).store() as store:
+        data = gather_report(store, case_id)
+    html = statistics_section(data.stats, str, lambda n: n, [])
+    row = next(r for r in html.split("<tr>") if r.startswith("<td>BRIDGE-1</td>"))
+    cells = row.split("<td")[2:]
+    ra = cells[_table_index("random_access_success_pct")]
+    assert "(no requests in 30 of 36 h)" in ra and GRADE_COLOURS["warning"] in ra
+    assert GRADE_COLOURS["good"] not in ra
+    other = next(r for r in html.split("<tr>") if r.startswith("<td>BRIDGE-2</td>"))
+    assert "no requests" not in other
+    text = _pdf_text(tmp_path, capsys, ws, case_id)
+    assert "30 of 36 h" in text
+
+
+def _table_index(name: str) -> int:
+    from fieldapp.report.stats_html import TABLE_KPIS
+
+    return TABLE_KPIS.index(name)

@@ -474,3 +474,15 @@ def test_a_store_is_used_from_the_thread_that_opened_it(store):
     t.start()
     t.join()
     assert len(errors) == 1 and "thread" in str(errors[0])
+
+
+def test_a_plain_handsets_sample_has_its_registration_cell_and_csq_level_in_the_query_columns(store):
+    """A plain 27.007 modem gives +CSQ and +CREG, no serving cell: plain SQL still finds its
+    LAC/CI and the level the window plots."""
+    sid = store.create_session("handset:plain")
+    store.add_samples(sid, [Sample(ts_utc=T0, signal=Signal(rssi_dbm=-79.0, rssi_raw=17),
+                                   registration=Registration(stat=1, lac=0x1A2B, ci=0x3C4D, mcc=262, mnc=1))])
+    store.commit()
+    with raw_conn(store) as conn:
+        row = conn.execute("SELECT mcc, mnc, lac, ci, arfcn, level_dbm, rxqual FROM samples").fetchone()
+    assert row == (262, 1, 0x1A2B, 0x3C4D, None, -79.0, None)
