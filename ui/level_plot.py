@@ -154,6 +154,56 @@ class TechMarksItem(pg.GraphicsObject):
                 last_px = x + fm.horizontalAdvance(text) + 6
 
 
+RXQUAL_STEPS = tuple(range(8))
+
+
+def fitting_steps(steps: tuple[int, ...], height_px: float, label_px: float) -> list[int]:
+    """The steps whose labels fit a scale ``height_px`` tall without touching: all of 0..7 on
+    a tall plot, every second (0, 2, 4, 6) on a short one, the ends and the middle (0, 4, 7)
+    on a very short one (1366×768 leaves the RXQUAL plot ~60 px: eight labels overprint)."""
+    span = max(1, steps[-1] - steps[0])
+    for stride in (1, 2, 4):
+        chosen = list(steps[::stride])
+        if stride == 4 and chosen[-1] != steps[-1]:
+            chosen.append(steps[-1])  # 0, 4, 7: the worst quality stays labelled
+        gap_px = min(abs(b - a) for a, b in zip(chosen, chosen[1:])) * height_px / span
+        if gap_px >= label_px:
+            return chosen
+    return [steps[0], steps[-1]]
+
+
+class QualityAxis(pg.AxisItem):
+    """The quality plot's left axis: fixed integer steps for RXQUAL (0..7), as many of them as
+    fit the plot's height; pyqtgraph's own ticks for the others (Ec/No, RSRQ, SINR)."""
+
+    steps: tuple[int, ...] | None = None
+
+    def set_steps(self, steps: tuple[int, ...] | None) -> None:
+        self.steps = steps
+        self.picture = None
+        self.update()
+
+    def shown_steps(self) -> list[int]:
+        if self.steps is None:
+            return []
+        label_px = QFontMetrics(self.style.get("tickFont") or self.font()).height() + 1
+        return fitting_steps(self.steps, self.geometry().height(), label_px)
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802,N803 (pyqtgraph's names)
+        if self.steps is None:
+            return super().tickValues(minVal, maxVal, size)
+        return [(1.0, [float(v) for v in self.shown_steps()])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        if self.steps is None:
+            return super().tickStrings(values, scale, spacing)
+        return [str(int(round(v))) for v in values]
+
+    def resizeEvent(self, ev=None):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self.picture = None  # a new height may fit more or fewer labels
+
+
 class LevelPlot(QWidget):
     """Level and quality plots with window choice and pause/follow."""
 
@@ -208,7 +258,8 @@ class LevelPlot(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.level = self.graphics.addPlot(row=0, col=0, axisItems={"bottom": pg.DateAxisItem()})
-        self.quality = self.graphics.addPlot(row=1, col=0, axisItems={"bottom": pg.DateAxisItem()})
+        self.quality = self.graphics.addPlot(row=1, col=0, axisItems={"bottom": pg.DateAxisItem(),
+                                                                     "left": QualityAxis("left")})
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.quality.setXLink(self.level)
@@ -323,10 +374,7 @@ class LevelPlot(QWidget):
         self.quality.setYRange(q.lo, q.hi, padding=0)
         self.quality.getViewBox().invertY(q.lower_is_better)
         axis = self.quality.getAxis("left")
-        if q.key == "rxqual":
-            axis.setTicks([[(v, str(v)) for v in range(8)]])
-        else:
-            axis.setTicks(None)
+        axis.set_steps(RXQUAL_STEPS if q.key == "rxqual" else None)
         if self._level_bands is not None:
             self.level.removeItem(self._level_bands)
         if self._quality_bands is not None:

@@ -155,6 +155,22 @@ def route_colour_indices(dbm: np.ndarray, tech_codes: np.ndarray, level_bins: di
     return out
 
 
+MAX_LABELS_SHOWN = 150  # more sites than this in view: no labels (unreadable, and costly per pan)
+# Where a label may go beside its wedge's tip when beyond it is taken: above, below, right, left.
+LABEL_SIDES = ((0.5, 1.0), (0.5, 0.0), (0.0, 0.5), (1.0, 0.5), (0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))
+LEGEND_SMALL_SCALE = 0.67  # the legend when no corner of the map is free of sites at full size
+
+
+class MapLegend(pg.LegendItem):
+    """The level legend; remembers that the user dragged it (then it is not moved for them)."""
+
+    user_placed = False
+
+    def mouseDragEvent(self, ev):  # noqa: N802 (pyqtgraph's name)
+        self.user_placed = True
+        super().mouseDragEvent(ev)
+
+
 class MapView(QWidget):
     def __init__(self, history: History, bins=RXLEV_BINS_DBM, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +191,8 @@ class MapView(QWidget):
         self.viewbox = self.plot.getViewBox()
         self.viewbox.sigRangeChangedManually.connect(lambda *a: self.set_follow(False))
         self.viewbox.sigRangeChanged.connect(lambda *a: self.tiles.update())
+        # Labels re-placed and the legend kept off the sites as the view pans and zooms.
+        self.viewbox.sigRangeChanged.connect(lambda *a: (self.declutter_labels(), self.place_legend()))
         self.tiles = TileLayer(self.viewbox)
         self.tile_error: str | None = None
 
@@ -193,7 +211,7 @@ class MapView(QWidget):
         self.plot.addItem(self.serving_line)
 
         # Compact (small rows, one column) and movable: drag it off whatever it covers.
-        self.legend = pg.LegendItem(offset=(6, -6), labelTextSize="7pt", brush=QColor(255, 255, 255, 220),
+        self.legend = MapLegend(offset=(6, -6), labelTextSize="7pt", brush=QColor(255, 255, 255, 220),
                                     pen=pg.mkPen("#c0c0c0"), verSpacing=-6, horSpacing=4,
                                     labelTextColor="#202020")
         self.legend.setZValue(30)
@@ -314,7 +332,8 @@ class MapView(QWidget):
         if not placed:
             return
         radius_m = self._sector_radius_m(placed)
-        sites_labelled: set[tuple[float, float]] = set()
+        self._wedge_m = radius_m * mercator_scale(placed[0].lat)  # type: ignore[arg-type]
+        spots: dict[tuple, list] = {}  # site (whole metres) and direction (30° steps) → cells
         for cell in placed:
             x, y = lonlat_to_mercator(cell.lon, cell.lat)  # type: ignore[arg-type]
             radius = radius_m * mercator_scale(cell.lat)  # type: ignore[arg-type]
@@ -338,17 +357,67 @@ class MapView(QWidget):
             self.sector_polygons[cell.name] = points
             self._site_xy[cell.name] = (x, y)
             tip = points[len(points) // 2] if cell.azimuth_deg is not None else (x, y + radius)
-            label = pg.TextItem(cell.name, color="#202020", anchor=(0.5, 0.5))
+            spot = (round(x), round(y), None if cell.azimuth_deg is None else round(cell.azimuth_deg / 30) % 12)
+            spots.setdefault(spot, []).append((cell, tip))
+        # One label per spot: cells whose labels would print at the same place (two sites on
+        # one mast, an omni pair) share it ("STATION-69/70"); each sits beyond its wedge's tip,
+        # away from the site, so opposite wedges' labels do not run into each other.
+        for group in spots.values():
+            cell, tip = group[0]
+            label = pg.TextItem(combined_name([c.name for c, _t in group]), color="#202020",
+                                anchor=outward_anchor(cell.azimuth_deg))
             label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             label.setPos(*tip)
             label.setZValue(3)
+            label.setToolTip("\n\n".join(self._cell_tooltip(c) for c, _t in group))
+            label.tip_xy = tip  # map metres; the label sits beyond it (outward) or beside it
+            label.outward = outward_anchor(cell.azimuth_deg)
             self.plot.addItem(label)
             self.site_labels.append(label)
-            sites_labelled.add((x, y))
         if not self._fitted:
             self.fit_all()
         else:
+            self.declutter_labels()
             self.place_legend()
+
+    def label_rect(self, label, anchor=None) -> QRectF:
+        """Where a site label is painted (scene pixels) with an anchor (default: its own)."""
+        ax, ay = anchor if anchor is not None else label.anchor
+        size = label.textItem.boundingRect()
+        tip = self.viewbox.mapViewToScene(pg.Point(*label.tip_xy))
+        return QRectF(tip.x() - ax * size.width(), tip.y() - ay * size.height(), size.width(), size.height())
+
+    def declutter_labels(self) -> None:
+        """Labels of different sites must not print over each other at this zoom: each label
+        goes beyond its wedge's tip, else to the first free side of the tip, else it hides
+        (its wedge's tooltip still names the cell). Too many in view to read: none shown."""
+        if not self.site_labels or self.viewbox.width() <= 1:
+            return
+        view = self.viewbox.viewRect()
+        inside = [lb for lb in self.site_labels if view.contains(*lb.tip_xy)]
+        for label in self.site_labels:
+            if label not in inside:
+                label.setVisible(False)
+        crowded = len(inside) > MAX_LABELS_SHOWN
+        placed: list[QRectF] = []
+        for label in inside:
+            chosen = None
+            if not crowded:
+                for anchor in (label.outward, *LABEL_SIDES):
+                    rect = self.label_rect(label, anchor).adjusted(1, 1, -1, -1)
+                    if not any(rect.intersects(other) for other in placed):
+                        chosen = (anchor, rect)
+                        break
+            if chosen is None:
+                label.setVisible(False)
+                continue
+            if tuple(label.anchor) != tuple(chosen[0]):
+                label.setAnchor(chosen[0])
+            label.setVisible(True)
+            placed.append(chosen[1])
+
+    def shown_label_rects(self) -> dict[str, QRectF]:
+        return {lb.textItem.toPlainText(): self.label_rect(lb) for lb in self.site_labels if lb.isVisible()}
 
     @staticmethod
     def _sector_radius_m(cells: list[PlanCell]) -> float:
@@ -466,41 +535,62 @@ class MapView(QWidget):
             ys = [p[1] for p in self._site_xy.values()]
         if not xs:
             return
-        pad = 300.0
+        # Sites only: room for the wedges and the labels beyond their tips.
+        pad = 300.0 if len(route_x) else max(300.0, 1.8 * getattr(self, "_wedge_m", 0.0))
         self.viewbox.setRange(xRange=(min(xs) - pad, max(xs) + pad), yRange=(min(ys) - pad, max(ys) + pad),
                               padding=0.05)
         self._fitted = True
+        self.declutter_labels()
         self.place_legend()
 
     # Corners the legend may sit in: (anchor on the legend, anchor on the map, offset px).
+    # Then the middles of the edges, for a map whose four corners all hold sites.
     LEGEND_CORNERS = (((0, 1), (0, 1), (6, -6)), ((1, 1), (1, 1), (-6, -6)),
-                      ((0, 0), (0, 0), (6, 6)), ((1, 0), (1, 0), (-6, 6)))
+                      ((0, 0), (0, 0), (6, 6)), ((1, 0), (1, 0), (-6, 6)),
+                      ((0, 0.5), (0, 0.5), (6, 0)), ((1, 0.5), (1, 0.5), (-6, 0)),
+                      ((0.5, 1), (0.5, 1), (0, -6)), ((0.5, 0), (0.5, 0), (0, 6)))
 
     def legend_covers(self) -> int:
-        """How many sites (counted 50 times each) and route points lie under the legend now."""
-        mapped = self.viewbox.mapSceneToView(self.legend.sceneBoundingRect())  # scene px → map metres
+        """How much the legend hides now: 50 for each site wedge or site label under it, 1 for
+        each route point."""
+        scene_rect = self.legend.sceneBoundingRect()
+        mapped = self.viewbox.mapSceneToView(scene_rect)  # scene px → map metres
         rect = mapped.boundingRect() if hasattr(mapped, "boundingRect") else mapped
-        n = sum(50 for x, y in self._site_xy.values() if rect.contains(x, y))
+        n = sum(50 for item in self.site_items if item.path().boundingRect().intersects(rect))
+        n += sum(50 for label in self.site_labels if label.isVisible()
+                 and self.label_rect(label).intersects(scene_rect))
         for xs, ys in ((self._whole_xy[0], self._whole_xy[1]), (self.history.pos_x.view(), self.history.pos_y.view())):
             if len(xs):
                 n += int(np.count_nonzero((xs >= rect.left()) & (xs <= rect.right())
                                           & (ys >= rect.top()) & (ys <= rect.bottom())))
         return n
 
+    def legend_hides_a_site(self) -> bool:
+        return self.legend_covers() >= 50
+
     def place_legend(self) -> None:
-        """The legend to the map corner where it hides no site (and the least route); the user
-        may still drag it anywhere."""
-        if self.viewbox.width() <= 1:
+        """The legend to the map corner where it hides no site wedge or label (and the least
+        route); where every corner would, it shrinks to two thirds and tries again. Once the
+        user drags it, it stays where they put it."""
+        if self.viewbox.width() <= 1 or self.legend.user_placed or getattr(self, "_placing", False):
             return
-        best = None
-        for item_pos, parent_pos, offset in self.LEGEND_CORNERS:
-            self.legend.anchor(item_pos, parent_pos, offset)
-            covered = self.legend_covers()
-            if best is None or covered < best[0]:
-                best = (covered, item_pos, parent_pos, offset)
-            if covered == 0:
-                return
-        self.legend.anchor(*best[1:])
+        self._placing = True  # anchoring moves the item, not the view; no re-entry all the same
+        try:
+            for scale in (1.0, LEGEND_SMALL_SCALE):
+                self.legend.setScale(scale)
+                best = None
+                for item_pos, parent_pos, offset in self.LEGEND_CORNERS:
+                    self.legend.anchor(item_pos, parent_pos, offset)
+                    covered = self.legend_covers()
+                    if covered == 0:
+                        return
+                    if best is None or covered < best[0]:
+                        best = (covered, item_pos, parent_pos, offset)
+                if best[0] < 50 or scale != 1.0:  # no site hidden (only route), or the smallest tried
+                    self.legend.anchor(*best[1:])
+                    return
+        finally:
+            self._placing = False
 
     def show_time(self, ts_utc: float) -> None:
         """Mark where the car was at an instant (an event clicked) and centre there."""
@@ -542,6 +632,28 @@ class MapView(QWidget):
 
     def close_tiles(self) -> None:
         self.tiles.close()
+
+
+def outward_anchor(azimuth_deg: float | None) -> tuple[float, float]:
+    """The TextItem anchor that puts a label beyond a wedge's tip in the wedge's direction
+    (north up: 0° → above the tip, 90° → right of it); no azimuth: centred."""
+    if azimuth_deg is None:
+        return (0.5, 0.5)
+    a = math.radians(azimuth_deg)
+    return (0.5 - 0.5 * math.sin(a), 0.5 + 0.5 * math.cos(a))
+
+
+def combined_name(names: list[str]) -> str:
+    """Names that share a label: "STATION-69/70" when they share the part before the last
+    "-", else "A / B"."""
+    names = list(dict.fromkeys(names))
+    if len(names) == 1:
+        return names[0]
+    heads = {n.rpartition("-")[0] for n in names}
+    if len(heads) == 1 and all("-" in n for n in names):
+        head = heads.pop()
+        return f"{head}-" + "/".join(n.rpartition("-")[2] for n in names)
+    return " / ".join(names)
 
 
 def _ground_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

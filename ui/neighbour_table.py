@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStyle, QTableView, QVBoxLayout, QWidget
 
 from fieldapp.cellplan import CellPlan
 from fieldapp.model import DEDICATED, GSM, LTE, UMTS, Cell, Sample
@@ -269,6 +269,11 @@ class NeighbourTable(QWidget):
         for col, width in zip(range(len(COLUMNS)), (30, 58, 40, 84, 76, 40, 56, 50)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
+        # Never narrower than Plot, channel, code, name, level and Δ (a squeezed dock or a layout
+        # saved when it was narrow showed "Neigh…" and two columns on a 1366-pixel laptop).
+        scroll_px = self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.view.setMinimumWidth(sum(header.sectionSize(c) for c in range(COL_DELTA + 1))
+                                  + 2 * self.view.frameWidth() + scroll_px + 2)
         self.empty_note = QLabel("no sample yet")
         self.empty_note.setObjectName("emptyNote")
         self.empty_note.setWordWrap(True)

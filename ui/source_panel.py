@@ -80,6 +80,7 @@ class SourcePanel(QWidget):
         self.family_combo = QComboBox()
         self.family_combo.addItems([AUTO, *family_names])
         self.family_combo.setToolTip("auto: identify the modem from ATI/+CGMI/+CGMM")
+        self._chosen_gps: tuple[str | None, str | None] | None = None  # the user's, while the fields show the GPS in use
         self.gps_combo = QComboBox()
         for key, label in GPS_KINDS:
             self.gps_combo.addItem(label, key)
@@ -203,8 +204,8 @@ class SourcePanel(QWidget):
             "scenario": self.scenario_combo.currentText(),
             "baud": int(self.baud_combo.currentText()),
             "family": None if family == AUTO else family,
-            "gps": self.gps_combo.currentData(),
-            "gps_address": self.gps_address.text().strip() or None,
+            "gps": self._chosen_gps[0] if self._chosen_gps else self.gps_combo.currentData(),
+            "gps_address": self._chosen_gps[1] if self._chosen_gps else (self.gps_address.text().strip() or None),
             "case": self.case_combo.currentData(),
         }
 
@@ -216,6 +217,7 @@ class SourcePanel(QWidget):
         if choices.get("baud"):
             self.baud_combo.setCurrentText(str(choices["baud"]))
         self.family_combo.setCurrentText(choices.get("family") or AUTO)
+        self._chosen_gps = None
         index = self.gps_combo.findData(choices.get("gps") or "none")
         self.gps_combo.setCurrentIndex(max(0, index))
         self.gps_address.setText(choices.get("gps_address") or "")
@@ -268,8 +270,32 @@ class SourcePanel(QWidget):
             self.message.setText("")
 
     def set_gps_in_use(self, text: str | None) -> None:
-        """``text`` as the status bar words it ("NMEA /dev/ttyACM0"), None: no GPS."""
+        """``text`` as the status bar words it ("NMEA /dev/ttyACM0"), None: no GPS.
+
+        While connected, the GPS fields show the GPS in use, so they agree with the status bar
+        (the demo handset brings its own NMEA GPS though "No GPS" was chosen); the user's
+        choice comes back on disconnect and is what ``choices()`` saves."""
         self.gps_in_use.setText(f"GPS: {text or 'none'}")
+        kind, _, address = (text or "").partition(" ")
+        kind = {"NMEA": "nmea", "gpsd": "gpsd"}.get(kind)
+        if self.connected and kind is not None:
+            if self._chosen_gps is None:
+                self._chosen_gps = (self.gps_combo.currentData(), self.gps_address.text().strip() or None)
+            self._show_gps(kind, address)
+        elif self._chosen_gps is not None and not self.connected:
+            chosen, self._chosen_gps = self._chosen_gps, None
+            self._show_gps(chosen[0] or "none", chosen[1] or "")
+            self._gps_changed()
+
+    def _show_gps(self, kind: str, address: str) -> None:
+        self.gps_combo.blockSignals(True)
+        self.gps_combo.setCurrentIndex(max(0, self.gps_combo.findData(kind)))
+        self.gps_combo.blockSignals(False)
+        self.gps_address.setText(address)
+
+    def gps_shown(self) -> tuple[str, str]:
+        """(the GPS combo's text, the address field): what the Source panel says."""
+        return self.gps_combo.currentText(), self.gps_address.text()
 
     def set_recording(self, on: bool) -> None:
         self.record_button.setChecked(on)

@@ -11,6 +11,7 @@ import math
 from datetime import datetime, timezone
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,13 +31,14 @@ from fieldapp.netstats.data import (
     SERIES_COUNTERS,
     StatsData,
     alarm_cell_match,
-    cell_kpi_means,
+    cell_kpi_cells,
     series,
     series_title,
 )
 
 LINE_COLOURS = ("#2c7bb6", "#d7191c", "#1a9641", "#7b3294", "#fdae61", "#4d4d4d", "#35978f", "#a6611a")
-GRADE_COLOURS = {"good": "#dff0d8", "fair": "#fcf3cf", "bad": "#f5c6c6"}
+# "warning": a good-looking ratio over hours of which many had no attempts (netstats.data.KpiCell)
+GRADE_COLOURS = {"good": "#dff0d8", "fair": "#fcf3cf", "warning": "#fbd38d", "bad": "#f5c6c6"}
 TABLE_KPIS = ["call_setup_success_pct", "random_access_success_pct", "sdcch_congestion_pct", "tch_congestion_pct",
               "tch_drop_pct", "traffic_erl", "interference_band45_pct", "ho_out_success_pct", "ul_tbf_success_pct",
               "tch_availability_pct"]
@@ -165,22 +167,24 @@ class StatsView(QWidget):
         alarms = len(self.alarm_regions)
         self.info.setText(f"{title} of {len(names)} cell(s) per {by}; {alarms} alarm interval(s) shaded"
                           + (f"; action on {self.action_date} marked" if self.action_line is not None else "")
+                          + ("" if stats.alarms_checked else "; no alarm list imported: alarms not checked")
                           + ". Gaps are periods without data (never 0).")
 
     def _fill_table(self) -> None:
         stats = self.stats
-        means = cell_kpi_means(stats, TABLE_KPIS) if stats is not None else {}
-        rows = sorted(c for c in means if self.cells is None or c in self.cells)
+        table = cell_kpi_cells(stats, TABLE_KPIS) if stats is not None else {}
+        rows = sorted(c for c in table if self.cells is None or c in self.cells)
         self.table.setRowCount(len(rows))
         for r, cell in enumerate(rows):
             self.table.setItem(r, 0, QTableWidgetItem(cell))
             for c, name in enumerate(TABLE_KPIS, 1):
-                v = means[cell].get(name)
-                item = QTableWidgetItem("—" if v is None else f"{v:.1f}")
-                grade = K.KPI_BY_NAME[name].grade(v)
-                if grade:
-                    item.setBackground(QColor(GRADE_COLOURS[grade]))
-                    item.setToolTip(grade)
+                kc = table[cell][name]
+                item = QTableWidgetItem(kc.text())
+                item.setData(Qt.ItemDataRole.UserRole, kc.grade)
+                if kc.grade:
+                    item.setBackground(QColor(GRADE_COLOURS[kc.grade]))
+                    item.setToolTip(kc.grade + (f": {kc.note}; the ratio is over the other hours only" if kc.note
+                                                else ""))
                 self.table.setItem(r, c, item)
 
     def grades(self) -> dict[tuple[str, str], str | None]:
@@ -189,5 +193,5 @@ class StatsView(QWidget):
         for r in range(self.table.rowCount()):
             cell = self.table.item(r, 0).text()
             for c, name in enumerate(TABLE_KPIS, 1):
-                out[(cell, name)] = self.table.item(r, c).toolTip() or None
+                out[(cell, name)] = self.table.item(r, c).data(Qt.ItemDataRole.UserRole) or None
         return out

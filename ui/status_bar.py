@@ -26,6 +26,9 @@ class LinkInfo:
     skipped_lines: int = 0
     gps: str | None = None
     message: str | None = None
+    # A log (replay): the record types the reader does not read, type → lines. Not errors: a
+    # Nemo file holds thousands of lines of types fieldapp has no use for. None: live.
+    unread_types: dict[str, int] | None = None
 
 
 STATE_COLOURS = {"connected": "#2e7d32", "connecting": "#ef6c00", "reconnecting": "#ef6c00",
@@ -41,7 +44,7 @@ class StatusBar(QStatusBar):
         self.period_s: float | None = None
         self.labels: dict[str, QLabel] = {}
         self._stale: bool | None = None
-        for key in ("state", "device", "family", "rate", "age", "gps", "recording", "skipped"):
+        for key in ("state", "device", "family", "rate", "age", "gps", "recording", "skipped", "unread"):
             label = QLabel("")
             self.labels[key] = label
             self.addPermanentWidget(label)
@@ -79,7 +82,21 @@ class StatusBar(QStatusBar):
         else:
             rec.setText("not recording")
             rec.setStyleSheet("color: #616161;")
-        self.labels["skipped"].setText(f"Skipped lines: {info.skipped_lines}")
+        unread = self.labels["unread"]
+        if info.unread_types is None:
+            self.labels["skipped"].setText(f"Skipped lines: {info.skipped_lines}")
+            self.labels["skipped"].setToolTip("Lines from the handset that could not be read")
+            unread.hide()
+        else:  # a log: its bad lines apart from the record types this reader leaves alone
+            self.labels["skipped"].setText(f"Bad lines: {info.skipped_lines}")
+            self.labels["skipped"].setToolTip("Lines of the log that could not be read (damaged or malformed)")
+            lines = sum(info.unread_types.values())
+            unread.setText(f"Unread record types: {len(info.unread_types)}")
+            top = sorted(info.unread_types.items(), key=lambda kv: -kv[1])[:12]
+            unread.setToolTip(f"{lines} lines of {len(info.unread_types)} record types this reader does not use "
+                              "(normal in a drive-test log): " + ", ".join(f"{k} {n}" for k, n in top)
+                              + (" …" if len(info.unread_types) > len(top) else ""))
+            unread.setVisible(True)
         if info.message and info.state in ("error", "lost"):
             self.showMessage(info.message, 15000)
 

@@ -239,10 +239,18 @@ def parse_lines(lines: Iterable[str], family: Family | None = None,
             result.skip(line, reason if _tabular(line) else SKIP_UNKNOWN)
         return result
     try:
-        result.records.extend(sanitize(r) for r in block(unclaimed))
+        got = [sanitize(r) for r in block(unclaimed)]
     except (Garbled, ValueError, IndexError):
         for line in unclaimed:
             result.skip(line, SKIP_BLOCK)
+        return result
+    result.records.extend(got)
+    if not got:
+        # A table that gave nothing: its data rows (those with a number among their columns;
+        # header rows and state words have none) are counted, never dropped in silence.
+        for line in unclaimed:
+            if any(tok.lstrip("-\u2013").isdigit() for tok in line.split()):
+                result.skip(line, SKIP_BLOCK)
     return result
 
 

@@ -144,3 +144,75 @@ def cell_kpi_means(stats: StatsData, names: list[str]) -> dict[str, dict[str, fl
             totals[mean] = agg[mean].groupby(level="object").mean()
     tab = K.kpis(totals, names)
     return {str(cell): {k: (None if pd.isna(v) else float(v)) for k, v in row.items()} for cell, row in tab.iterrows()}
+
+
+# A ratio over the whole export is a ratio of sums: hours without a single attempt add nothing to
+# it, so BRIDGE-1's "random access success 99.7 %" can come from 6 of 24 hours while the BCCH hung
+# for the other 18 (trial 2026-12-06 P10b). ``cell_kpi_cells`` therefore counts, per cell and
+# KPI, the hours whose ratio is undefined: the denominator counters present but summing to 0
+# ("no requests") or missing ("no data"). The formulas stay as they are.
+DENOMINATORS: dict[str, tuple[tuple[str, ...], str]] = {  # KPI -> (denominator counters, what they count)
+    "call_setup_success_pct": (("sdcch_attempts", "tch_attempts"), "call attempts"),
+    "random_access_success_pct": (("channel_requests", "ia_attempts", "sdcch_attempts", "ra_failed"), "requests"),
+    "sdcch_congestion_pct": (("sdcch_attempts",), "SDCCH attempts"),
+    "sdcch_drop_pct": (("sdcch_seizures",), "SDCCH seizures"),
+    "tch_congestion_pct": (("tch_attempts",), "TCH attempts"),
+    "tch_assignment_success_pct": (("tch_attempts",), "TCH attempts"),
+    "tch_drop_pct": (("tch_assignments", "ho_in_success"), "calls"),
+    "ho_in_success_pct": (("ho_in_attempts",), "handover attempts"),
+    "ho_out_success_pct": (("ho_out_attempts", "ho_attempts"), "handover attempts"),
+    "pdch_allocation_success_pct": (("pdch_alloc_attempts",), "allocation attempts"),
+    "ul_tbf_success_pct": (("ul_tbf_requests",), "TBF requests"),
+    "dl_tbf_success_pct": (("dl_tbf_attempts",), "TBF attempts"),
+    "interference_band45_pct": (K.BANDS, "idle-TCH measurements"),
+}
+# A share of hours without attempts from which a "good" or "fair" ratio is shown as a warning.
+SPARSE_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class KpiCell:
+    """One cell × KPI of the table: the value over the export, its colour grade ("good", "fair",
+    "bad", or "warning" when too many hours had no attempts) and those hours."""
+    value: float | None
+    grade: str | None
+    hours: int  # hours of the export with counters for the cell
+    empty_hours: int  # of them, hours whose ratio is undefined (no attempts / no data)
+    note: str  # "no requests in 18 of 24 h", "" when every hour has a value
+
+    def text(self, digits: int = 1, unit: str = "") -> str:
+        shown = "—" if self.value is None else f"{self.value:.{digits}f}" + (f" {unit}" if unit else "")
+        return shown + (f" ({self.note})" if self.note else "")
+
+
+def cell_kpi_cells(stats: StatsData, names: list[str]) -> dict[str, dict[str, KpiCell]]:
+    """Per cell, each KPI over the whole export (``cell_kpi_means``) with the hours in which it
+    had no attempts; a good/fair ratio built on SPARSE_SHARE or more such hours grades "warning"."""
+    means = cell_kpi_means(stats, names)
+    if not means:
+        return {}
+    agg = K.aggregate(stats.frame("cell"), "hour")
+    hourly = K.kpis(agg, names)
+    out: dict[str, dict[str, KpiCell]] = {}
+    for cell, values in means.items():
+        rows = hourly.loc[cell]
+        cells: dict[str, KpiCell] = {}
+        for name in names:
+            v = values.get(name)
+            grade = K.KPI_BY_NAME[name].grade(v)
+            undefined = rows[name].isna()
+            hours, empty = len(rows), int(undefined.sum())
+            note = ""
+            if v is not None and empty and name in DENOMINATORS:
+                counters, noun = DENOMINATORS[name]
+                present = [c for c in counters if c in agg.columns]
+                den = agg.loc[cell][present].sum(axis=1, min_count=1) if present else None
+                zero = int(((den == 0) & undefined).sum()) if den is not None else 0
+                bits = ([f"no {noun} in {zero} of {hours} h"] if zero else []) + (
+                    [f"no data in {empty - zero} of {hours} h"] if empty - zero else [])
+                note = ", ".join(bits)
+                if grade in ("good", "fair") and empty >= SPARSE_SHARE * hours:
+                    grade = "warning"
+            cells[name] = KpiCell(v, grade, hours, empty if note else 0, note)
+        out[cell] = cells
+    return out

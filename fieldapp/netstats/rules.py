@@ -14,7 +14,8 @@ numbers, cites the periods and counter values (or alarms), and gives the next st
   immediate assignment while the cell's other SDCCH TRX does; or, without TRX counters, SDCCH
   seizures failing without congestion → corroborates or precedes a TRX-by-TRX CQT (cases 3, 4).
 - ``statistics_clean``: statistics of the spot's cells and no alarm, nothing above → say so and
-  send the engineer on site (case 3's start).
+  send the engineer on site (case 3's start). Without an imported alarm list it says "alarms not checked"
+  (step 3.2 not done), never "no alarm is active".
 - ``statistics_before_after``: KPIs of the day(s) before and after the case's action date
   (case 2: traffic and quality after the tilt change).
 - ``packet_data_failed`` (from the field, not the statistics): most data test attempts of the

@@ -8,11 +8,12 @@ from html import escape
 
 from fieldapp.export_csv import iso_utc
 from fieldapp.netstats import kpi as K
-from fieldapp.netstats.data import StatsData, cell_kpi_means
+from fieldapp.netstats.data import StatsData, cell_kpi_cells
 
 TABLE_KPIS = ["call_setup_success_pct", "random_access_success_pct", "sdcch_congestion_pct", "tch_congestion_pct",
               "tch_drop_pct", "traffic_erl", "interference_band45_pct", "ul_tbf_success_pct"]
-GRADE_COLOURS = {"good": "#dff0d8", "fair": "#fcf3cf", "bad": "#f5c6c6"}
+# "warning": a good-looking ratio over hours of which many had no attempts (netstats.data.KpiCell)
+GRADE_COLOURS = {"good": "#dff0d8", "fair": "#fcf3cf", "warning": "#fbd38d", "bad": "#f5c6c6"}
 MAX_ALARMS = 40
 
 
@@ -30,18 +31,18 @@ def statistics_section(stats: StatsData | None, e: Callable[[str], str], image_s
         start, end = frame["start"].min(), frame["start"].max()
         parts.append(f"<p class='muted'>{frame['object'].nunique()} cell(s), {frame['start'].nunique()} periods from "
                      f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC; KPIs over the whole export (ratios of "
-                     "sums; — = no data, never 0). Colours: the KPI thresholds of docs/network-statistics.md.</p>")
-        means = cell_kpi_means(stats, TABLE_KPIS)
+                     "sums; — = no data, never 0). Colours: the KPI thresholds of docs/network-statistics.md; orange = "
+                     "a ratio from only some hours, the others had no attempts (shown beside the value).</p>")
+        table = cell_kpi_cells(stats, TABLE_KPIS)
         head = "".join(f"<th>{escape(K.KPI_BY_NAME[k].title)} ({escape(K.KPI_BY_NAME[k].unit)})</th>"
                        for k in TABLE_KPIS)
         rows = []
-        for cell, values in sorted(means.items()):
+        for cell, values in sorted(table.items()):
             tds = []
             for k in TABLE_KPIS:
-                v = values.get(k)
-                grade = K.KPI_BY_NAME[k].grade(v)
-                style = f" style='background-color: {GRADE_COLOURS[grade]}'" if grade else ""
-                tds.append(f"<td{style}>{'—' if v is None else f'{v:.1f}'}</td>")
+                kc = values[k]
+                style = f" style='background-color: {GRADE_COLOURS[kc.grade]}'" if kc.grade else ""
+                tds.append(f"<td{style}>{escape(kc.text())}</td>")
             rows.append(f"<tr><td>{e(cell)}</td>{''.join(tds)}</tr>")
         parts.append(f"<table class='grid' width='100%' cellspacing='0'><tr><th>Cell</th>{head}</tr>{''.join(rows)}"
                      "</table>")

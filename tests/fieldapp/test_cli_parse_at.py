@@ -95,3 +95,15 @@ def test_prefixless_tables_follow_the_outstanding_command_with_echo_off(tmp_path
     f.write_text("AT+CSQ\n+CSQ: 9,3\nOK\n# sent: AT^MONI\n" + "\n".join(body) + "\nOK\n")
     res, recs = parse_at(f)
     assert [r["kind"] for r in recs] == ["signal", "cell"], res.stderr
+
+
+def test_a_table_row_the_block_parser_cannot_read_is_counted(tmp_path):
+    """A ^MONI data row cut before its dedicated part (TC35i manual layout, "I ..." missing):
+    the table gives no record, and the row is counted with its reason; the header is not."""
+    f = tmp_path / "moni.txt"
+    f.write_text("AT^MONI\nchann rs  dBm  MCC MNC  LAC cell NCC BCC PWR RXLev  C1\n"
+                 "1013  19  -76 001  01  1001 0103   7   7  33  -105  33\nOK\n")
+    res, recs = parse_at(f)
+    assert recs == []
+    lines = res.stderr.splitlines()
+    assert lines[0] == "1 lines skipped" and "table reply in an unknown layout: '1013" in lines[1]

@@ -112,3 +112,29 @@ def test_kpi_chart_time_labels_do_not_overlap_over_four_days(tmp_path, capsys):
     for hours in (6, 24, 48, 96, 24 * 14, 24 * 60):
         step = time_step_s(hours * 3600, 690)
         assert step * 690 / (hours * 3600) >= LABEL_PX or step == 28 * 86400
+
+
+def test_report_kpi_table_flags_a_ratio_over_hours_without_requests(tmp_path, capsys):
+    # Trial 2026-12-06 P10b: the KPI table coloured BRIDGE-1's random access success green although
+    # the cell had no channel request for most of the export; the hours without any are shown.
+    from fieldapp.report.stats_html import GRADE_COLOURS, statistics_section
+
+    ws, case_id = _case(tmp_path, capsys)  # 36 h, the BCCH hangs from hour 6
+    with CaseDesk(ws).store() as store:
+        data = gather_report(store, case_id)
+    html = statistics_section(data.stats, str, lambda n: n, [])
+    row = next(r for r in html.split("<tr>") if r.startswith("<td>BRIDGE-1</td>"))
+    cells = row.split("<td")[2:]
+    ra = cells[_table_index("random_access_success_pct")]
+    assert "(no requests in 30 of 36 h)" in ra and GRADE_COLOURS["warning"] in ra
+    assert GRADE_COLOURS["good"] not in ra
+    other = next(r for r in html.split("<tr>") if r.startswith("<td>BRIDGE-2</td>"))
+    assert "no requests" not in other
+    text = _pdf_text(tmp_path, capsys, ws, case_id)
+    assert "30 of 36 h" in text
+
+
+def _table_index(name: str) -> int:
+    from fieldapp.report.stats_html import TABLE_KPIS
+
+    return TABLE_KPIS.index(name)

@@ -14,7 +14,7 @@ from tests.fieldapp.test_stats_diagnose import cli
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")
 
 
-def _workspace(tmp_path, capsys, runs, *case_args):
+def _workspace(tmp_path, capsys, runs, *case_args, alarms=True):
     ws = tmp_path / "ws.db"
     case_id = int(cli(capsys, "case", "new", "--subscriber-number", "+43 660 1", "--category", "weak signal",
                       *case_args, "--workspace", ws).strip())
@@ -22,7 +22,8 @@ def _workspace(tmp_path, capsys, runs, *case_args):
         cli(capsys, "simulate", "--scenario", scenario, "--stats-out", tmp_path / f"s{i}.csv", "--alarms-out",
             tmp_path / f"a{i}.csv", "--hours", 24, "--start", start)
         cli(capsys, "stats", "import", tmp_path / f"s{i}.csv", "--case", case_id, "--workspace", ws)
-        cli(capsys, "alarms", "import", tmp_path / f"a{i}.csv", "--case", case_id, "--workspace", ws)
+        if alarms:
+            cli(capsys, "alarms", "import", tmp_path / f"a{i}.csv", "--case", case_id, "--workspace", ws)
     return CaseDesk(ws), case_id
 
 
@@ -88,3 +89,36 @@ def test_a_case_without_statistics_says_how_to_import_them(qtbot, tmp_path, caps
     qtbot.addWidget(sv)
     sv.set_data(CaseDesk(ws).statistics(case_id))
     assert "fieldapp stats import" in sv.info.text() and not sv.curves and sv.table.rowCount() == 0
+
+
+def test_a_ratio_over_hours_without_requests_is_a_warning_not_green(qtbot, tmp_path, capsys):
+    # Trial 2026-12-06 P10b: BRIDGE-1's random access success read 99.7 % in green while the cell had
+    # no channel request for 18 of 24 hours (a ratio of sums over the 6 hours before the BCCH hung).
+    from ui.stats_view import TABLE_KPIS, StatsView
+
+    desk, case_id = _workspace(tmp_path, capsys, [("bcch-hung", "2026-11-01")])
+    sv = StatsView()
+    qtbot.addWidget(sv)
+    sv.set_data(desk.statistics(case_id), cells=["BRIDGE-1", "BRIDGE-2"])
+    grades = sv.grades()
+    assert grades[("BRIDGE-1", "random_access_success_pct")] == "warning"
+    assert grades[("BRIDGE-2", "random_access_success_pct")] == "good"
+    col = TABLE_KPIS.index("random_access_success_pct") + 1
+    texts = {sv.table.item(r, 0).text(): sv.table.item(r, col) for r in range(sv.table.rowCount())}
+    assert texts["BRIDGE-1"].text().endswith(" (no requests in 18 of 24 h)")
+    assert float(texts["BRIDGE-1"].text().split()[0]) > 98  # the formula (ratio of sums) is unchanged
+    assert "no requests in 18 of 24 h" in texts["BRIDGE-1"].toolTip()
+    assert "(" not in texts["BRIDGE-2"].text()  # a cell with requests every hour: the value alone
+
+
+def test_the_status_line_says_when_no_alarm_list_was_imported(qtbot, tmp_path, capsys):
+    from ui.stats_view import StatsView
+
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    for sub, alarms in (("with", True), ("without", False)):
+        desk, case_id = _workspace(tmp_path / sub, capsys, [("one-way-trx", "2026-11-01")], alarms=alarms)
+        sv = StatsView()
+        qtbot.addWidget(sv)
+        sv.set_data(desk.statistics(case_id))
+        assert ("alarms not checked" in sv.info.text()) is not alarms, sv.info.text()
