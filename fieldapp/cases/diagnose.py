@@ -36,6 +36,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
+from fieldapp.cases.combine import attached_not_asked, merge_same_trx
 from fieldapp.cases.cqt_evidence import CqtEvidence, load_cqt
 from fieldapp.cases.evidence import cqt_run_ids, evidence
 from fieldapp.cases.evidence_rules import (
@@ -148,7 +149,8 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
     found = _after_test(inp, found)
     found.extend(not_tested(inp))
     found.extend(checked_normal(inp, found))
-    return found
+    # Read together: one finding per blamed TRX, no next step asking for what is attached.
+    return attached_not_asked(inp, merge_same_trx(inp, found))
 
 
 # The spot rules an "after" test can show resolved, and what the after test must hold to say so.

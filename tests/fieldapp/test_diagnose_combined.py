@@ -93,3 +93,104 @@ def test_failures_spread_over_trxs_or_a_single_one_name_no_trx(tmp_path):
         for run in (one, healthy):
             found = by_rule(diagnose.diagnose_case(store, case_with_runs(store, "subscriber not reachable", [run])))
             assert "trx_setup_failures" not in found and "checked_normal" in found
+
+
+# ---------------------------------------------------------------------- P6: read together
+
+def stats_case(tmp_path, capsys, scenario, category, runs_of):
+    """A case holding the scenario's simulated statistics, alarms and cell plan (through the CLI a
+    user types) and the CQT runs ``runs_of(store)`` stores; its findings by rule."""
+    from fieldapp.cli import main
+
+    ws = tmp_path / "ws.db"
+    for argv in (["simulate", "--scenario", scenario, "--stats-out", tmp_path / "st.csv", "--alarms-out",
+                  tmp_path / "al.csv", "--plan-out", tmp_path / "plan.csv", "--hours", "24", "--vendor", "huawei",
+                  "--start", "2026-11-01"],
+                 ["import", tmp_path / "plan.csv", "--workspace", ws]):
+        assert main([str(a) for a in argv]) == 0, capsys.readouterr().err
+    with Store.open(ws) as store:
+        case_id = case_with_runs(store, category, runs_of(store))
+    for f in sorted(tmp_path.glob("st*.csv")):
+        assert main(["stats", "import", str(f), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    assert main(["alarms", "import", str(tmp_path / "al.csv"), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    capsys.readouterr()
+    with Store.open(ws) as store:
+        return by_rule(diagnose.diagnose_case(store, case_id))
+
+
+ASKS_FOR_A_CQT = ("TRX-by-TRX CQT", "CQT per TRX", "Confirm by blocking")
+ASKS_FOR_STATISTICS = ("import them into the case", "seizure counters", "fieldapp stats import")
+
+
+def test_case_3_three_runs_blaming_trx_69_1_are_one_finding_with_the_block_run_as_confirmation(tmp_path, capsys):
+    def runs(store):
+        return [stored_run(store, "one-way-trx", modes, 6, listener="one-way-ul", bad_trx="TRX-69-1", t0=T0 + 1000 * i)
+                for i, modes in enumerate(({"attribute"}, {"block"}, {"lock"}))]
+
+    found = stats_case(tmp_path, capsys, "one-way-trx", "one-way audio", runs)
+    (trx,) = found["suspect_trx"]
+    assert trx.data["trx"] == "TRX-69-1" and trx.data["cell"] == "MALL-69"
+    assert len(trx.data["run_ids"]) == 3 and trx.data["evidence"] == [f"CQT run {r}" for r in trx.data["run_ids"]]
+    for run_id in trx.data["run_ids"]:
+        assert f"CQT run {run_id}" in trx.summary
+    assert "Confirm by blocking" not in trx.next_step and "block-mode run pins the fault" in trx.next_step
+    assert "is the blocking confirmation" in trx.summary
+    assert {c.text for c in trx.cites if c.what == "cqt"}  # the runs' verdict lines are cited
+    # No next step asks for a CQT (three are attached) or for statistics (imported).
+    for f in (f for fs in found.values() for f in fs):
+        assert not any(a in f.next_step for a in ASKS_FOR_A_CQT + ASKS_FOR_STATISTICS), (f.rule, f.next_step)
+    (clean,) = found["statistics_clean"]
+    assert "Attached CQT run" in clean.next_step and "(block mode): suspect TRX-69-1" in clean.next_step
+
+
+def test_without_a_cqt_the_statistics_still_ask_for_one(tmp_path, capsys):
+    found = stats_case(tmp_path, capsys, "one-way-trx", "one-way audio", lambda store: [])
+    assert "CQT per TRX" in found["statistics_clean"][0].next_step
+
+
+def test_case_4_the_sdcch_counters_and_the_run_are_one_finding_without_asking_for_a_cqt(tmp_path, capsys):
+    def runs(store):
+        return [stored_run(store, "sdcch-trx", {"block"}, 5, failing="TRX-41-1", failures=2)]
+
+    found = stats_case(tmp_path, capsys, "sdcch-trx", "subscriber not reachable", runs)
+    assert "trx_fault" not in found and "checked_normal" not in found
+    (f,) = found["trx_setup_failures"]
+    assert f.data["trx"] == "TRX-41-1" and f.data["cell"] == "RIVER-41"
+    assert [m["rule"] for m in f.data["merged"]] == ["trx_setup_failures", "trx_fault"]
+    assert "never got an immediate assignment" in f.summary or "no immediate assignment" in f.summary
+    assert any(c.what == "counter" for c in f.cites) and any(c.what == "call" for c in f.cites)
+    assert "too few calls" not in f.title and f.severity == "high"
+    # The counters' step, without its request for a CQT: the attached run is named instead.
+    assert "CHANNEL ACTIVATION NACK" in f.next_step and "Attached CQT run" in f.next_step
+    for g in (g for fs in found.values() for g in fs):
+        assert not any(a in g.next_step for a in ASKS_FOR_A_CQT), (g.rule, g.next_step)
+
+
+def test_a_statistics_trx_fault_alone_still_asks_for_the_cqt(tmp_path, capsys):
+    found = stats_case(tmp_path, capsys, "sdcch-trx", "subscriber not reachable", lambda store: [])
+    (f,) = [f for f in found["trx_fault"] if f.data.get("trx") == "TRX-41-1"]
+    assert "Run a TRX-by-TRX CQT on RIVER-41" in f.next_step
+
+
+def test_case_1_access_failure_says_what_the_imported_counters_showed(tmp_path, capsys):
+    from fieldapp.cli import main
+    from tests.fieldapp.case_recordings import recorded
+
+    ws, sid = recorded("bcch-hung", tmp_path)
+    with Store.open(ws) as store:
+        case_id = workflow.create(store, {"subscriber_number": "0660 1234567", "category": "cannot call despite signal (access failure)"})
+        evidence.attach_session(store, case_id, sid)
+        before = by_rule(diagnose.diagnose_case(store, case_id))
+    assert "seizure counters" in before["access_failure"][0].next_step  # nothing imported yet: ask for them
+    assert main(["simulate", "--scenario", "bcch-hung", "--stats-out", str(tmp_path / "st.csv"), "--hours", "24",
+                 "--vendor", "huawei", "--start", "2026-11-01"]) == 0
+    for f in sorted(tmp_path.glob("st*.csv")):
+        assert main(["stats", "import", str(f), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    capsys.readouterr()
+    with Store.open(ws) as store:
+        after = by_rule(diagnose.diagnose_case(store, case_id))
+    (access,) = after["access_failure"]
+    assert "hung_bcch" in after
+    assert not any(a in access.next_step for a in ASKS_FOR_STATISTICS), access.next_step
+    assert "The imported statistics show: Hung BCCH TRX on BRIDGE-1" in access.next_step
+    assert "block and de-block" in access.next_step.lower()
