@@ -14,7 +14,7 @@ import statistics
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -380,11 +380,13 @@ class MapView(QWidget):
             self.declutter_labels()
             self.place_legend()
 
-    def label_rect(self, label, anchor=None) -> QRectF:
-        """Where a site label is painted (scene pixels) with an anchor (default: its own)."""
+    def label_rect(self, label, anchor=None, tip=None) -> QRectF:
+        """Where a site label is painted (scene pixels) with an anchor (default: its own);
+        ``tip``: its tip already in scene pixels."""
         ax, ay = anchor if anchor is not None else label.anchor
         size = label.textItem.boundingRect()
-        tip = self.viewbox.mapViewToScene(pg.Point(*label.tip_xy))
+        if tip is None:
+            tip = self.viewbox.mapViewToScene(pg.Point(*label.tip_xy))
         return QRectF(tip.x() - ax * size.width(), tip.y() - ay * size.height(), size.width(), size.height())
 
     def declutter_labels(self) -> None:
@@ -395,21 +397,25 @@ class MapView(QWidget):
             return
         view = self.viewbox.viewRect()
         inside = [lb for lb in self.site_labels if view.contains(*lb.tip_xy)]
+        inside_ids = {id(lb) for lb in inside}
         for label in self.site_labels:
-            if label not in inside:
+            if id(label) not in inside_ids and label.isVisible():
                 label.setVisible(False)
         crowded = len(inside) > MAX_LABELS_SHOWN
         placed: list[QRectF] = []
         frame = self.viewbox.sceneBoundingRect()
+        self.viewbox.updateMatrix()  # the range may have just changed
+        to_scene = self.viewbox.childGroup.sceneTransform()  # one transform for every tip
         for label in inside:
             chosen = None
+            tip = to_scene.map(QPointF(*label.tip_xy))
             # First a free place inside the map (a label past the edge is cut: "RIVER-4"),
             # then any free place.
             for whole in (True, False):
                 if crowded or chosen is not None:
                     break
                 for anchor in (label.outward, *LABEL_SIDES):
-                    rect = self.label_rect(label, anchor).adjusted(1, 1, -1, -1)
+                    rect = self.label_rect(label, anchor, tip).adjusted(1, 1, -1, -1)
                     if whole and not frame.contains(rect):
                         continue
                     if not any(rect.intersects(other) for other in placed):
@@ -420,7 +426,8 @@ class MapView(QWidget):
                 continue
             if tuple(label.anchor) != tuple(chosen[0]):
                 label.setAnchor(chosen[0])
-            label.setVisible(True)
+            if not label.isVisible():
+                label.setVisible(True)
             placed.append(chosen[1])
 
     def shown_label_rects(self) -> dict[str, QRectF]:
