@@ -158,7 +158,7 @@ def route_colour_indices(dbm: np.ndarray, tech_codes: np.ndarray, level_bins: di
 MAX_LABELS_SHOWN = 150  # more sites than this in view: no labels (unreadable, and costly per pan)
 # Where a label may go beside its wedge's tip when beyond it is taken: above, below, right, left.
 LABEL_SIDES = ((0.5, 1.0), (0.5, 0.0), (0.0, 0.5), (1.0, 0.5), (0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))
-LEGEND_SMALL_SCALE = 0.67  # the legend when no corner of the map is free of sites at full size
+LEGEND_SMALL_SCALE = 0.8  # the legend when no corner of the map is free of sites at full size
 
 
 class MapLegend(pg.LegendItem):
@@ -400,11 +400,18 @@ class MapView(QWidget):
                 label.setVisible(False)
         crowded = len(inside) > MAX_LABELS_SHOWN
         placed: list[QRectF] = []
+        frame = self.viewbox.sceneBoundingRect()
         for label in inside:
             chosen = None
-            if not crowded:
+            # First a free place inside the map (a label past the edge is cut: "RIVER-4"),
+            # then any free place.
+            for whole in (True, False):
+                if crowded or chosen is not None:
+                    break
                 for anchor in (label.outward, *LABEL_SIDES):
                     rect = self.label_rect(label, anchor).adjusted(1, 1, -1, -1)
+                    if whole and not frame.contains(rect):
+                        continue
                     if not any(rect.intersects(other) for other in placed):
                         chosen = (anchor, rect)
                         break
@@ -570,7 +577,7 @@ class MapView(QWidget):
 
     def place_legend(self) -> None:
         """The legend to the map corner where it hides no site wedge or label (and the least
-        route); where every corner would, it shrinks to two thirds and tries again. Once the
+        route); where every corner would, it shrinks to 80 % and tries again. Once the
         user drags it, it stays where they put it."""
         if self.viewbox.width() <= 1 or self.legend.user_placed or getattr(self, "_placing", False):
             return
