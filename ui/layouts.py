@@ -46,8 +46,9 @@ def arrange(window: MainWindow, width: int, height: int, *, map_share: float = 0
     if "source" in docks:  # wide enough for the source panel's fields, not cut on the right
         panel = window.dock_panel("source")
         side = max(side, min(330, panel.minimumSizeHint().width() + 20))
-    if width < 1500:
-        map_share = min(map_share, 0.30)  # a laptop screen: the plots and the tables need the room
+    if width < 1500:  # a laptop screen: the plots and the tables need the room (more beside the source panel)
+        live = "source" in docks and docks["source"].isVisible()
+        map_share = min(map_share, 0.28 if live else 0.30)
     right = max(340, min(520, int(width * map_share)))
     bottom = max(150, min(260, int(height * bottom_share)))
     if "source" in docks and docks["source"].isVisible():

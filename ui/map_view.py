@@ -14,7 +14,7 @@ import statistics
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -158,7 +158,7 @@ def route_colour_indices(dbm: np.ndarray, tech_codes: np.ndarray, level_bins: di
 MAX_LABELS_SHOWN = 150  # more sites than this in view: no labels (unreadable, and costly per pan)
 # Where a label may go beside its wedge's tip when beyond it is taken: above, below, right, left.
 LABEL_SIDES = ((0.5, 1.0), (0.5, 0.0), (0.0, 0.5), (1.0, 0.5), (0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))
-LEGEND_SMALL_SCALE = 0.67  # the legend when no corner of the map is free of sites at full size
+LEGEND_SMALL_SCALE = 0.8  # the legend when no corner of the map is free of sites at full size
 
 
 class MapLegend(pg.LegendItem):
@@ -380,11 +380,13 @@ class MapView(QWidget):
             self.declutter_labels()
             self.place_legend()
 
-    def label_rect(self, label, anchor=None) -> QRectF:
-        """Where a site label is painted (scene pixels) with an anchor (default: its own)."""
+    def label_rect(self, label, anchor=None, tip=None) -> QRectF:
+        """Where a site label is painted (scene pixels) with an anchor (default: its own);
+        ``tip``: its tip already in scene pixels."""
         ax, ay = anchor if anchor is not None else label.anchor
         size = label.textItem.boundingRect()
-        tip = self.viewbox.mapViewToScene(pg.Point(*label.tip_xy))
+        if tip is None:
+            tip = self.viewbox.mapViewToScene(pg.Point(*label.tip_xy))
         return QRectF(tip.x() - ax * size.width(), tip.y() - ay * size.height(), size.width(), size.height())
 
     def declutter_labels(self) -> None:
@@ -395,16 +397,27 @@ class MapView(QWidget):
             return
         view = self.viewbox.viewRect()
         inside = [lb for lb in self.site_labels if view.contains(*lb.tip_xy)]
+        inside_ids = {id(lb) for lb in inside}
         for label in self.site_labels:
-            if label not in inside:
+            if id(label) not in inside_ids and label.isVisible():
                 label.setVisible(False)
         crowded = len(inside) > MAX_LABELS_SHOWN
         placed: list[QRectF] = []
+        frame = self.viewbox.sceneBoundingRect()
+        self.viewbox.updateMatrix()  # the range may have just changed
+        to_scene = self.viewbox.childGroup.sceneTransform()  # one transform for every tip
         for label in inside:
             chosen = None
-            if not crowded:
+            tip = to_scene.map(QPointF(*label.tip_xy))
+            # First a free place inside the map (a label past the edge is cut: "RIVER-4"),
+            # then any free place.
+            for whole in (True, False):
+                if crowded or chosen is not None:
+                    break
                 for anchor in (label.outward, *LABEL_SIDES):
-                    rect = self.label_rect(label, anchor).adjusted(1, 1, -1, -1)
+                    rect = self.label_rect(label, anchor, tip).adjusted(1, 1, -1, -1)
+                    if whole and not frame.contains(rect):
+                        continue
                     if not any(rect.intersects(other) for other in placed):
                         chosen = (anchor, rect)
                         break
@@ -413,7 +426,8 @@ class MapView(QWidget):
                 continue
             if tuple(label.anchor) != tuple(chosen[0]):
                 label.setAnchor(chosen[0])
-            label.setVisible(True)
+            if not label.isVisible():
+                label.setVisible(True)
             placed.append(chosen[1])
 
     def shown_label_rects(self) -> dict[str, QRectF]:
@@ -570,7 +584,7 @@ class MapView(QWidget):
 
     def place_legend(self) -> None:
         """The legend to the map corner where it hides no site wedge or label (and the least
-        route); where every corner would, it shrinks to two thirds and tries again. Once the
+        route); where every corner would, it shrinks to 80 % and tries again. Once the
         user drags it, it stays where they put it."""
         if self.viewbox.width() <= 1 or self.legend.user_placed or getattr(self, "_placing", False):
             return

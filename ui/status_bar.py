@@ -83,11 +83,15 @@ class StatusBar(QStatusBar):
             rec.setText("not recording")
             rec.setStyleSheet("color: #616161;")
         unread = self.labels["unread"]
+        fm = self.fontMetrics()
         if info.unread_types is None:
+            self.labels["skipped"].setFixedWidth(fm.horizontalAdvance("Skipped lines: 000000") + 16)
             self.labels["skipped"].setText(f"Skipped lines: {info.skipped_lines}")
             self.labels["skipped"].setToolTip("Lines from the handset that could not be read")
             unread.hide()
         else:  # a log: its bad lines apart from the record types this reader leaves alone
+            self.labels["skipped"].setMinimumWidth(0)  # a log's count does not change: no fixed width
+            self.labels["skipped"].setMaximumWidth(16777215)
             self.labels["skipped"].setText(f"Bad lines: {info.skipped_lines}")
             self.labels["skipped"].setToolTip("Lines of the log that could not be read (damaged or malformed)")
             lines = sum(info.unread_types.values())
@@ -96,7 +100,7 @@ class StatusBar(QStatusBar):
             unread.setToolTip(f"{lines} lines of {len(info.unread_types)} record types this reader does not use "
                               "(normal in a drive-test log): " + ", ".join(f"{k} {n}" for k, n in top)
                               + (" …" if len(info.unread_types) > len(top) else ""))
-            unread.setVisible(True)
+            unread.setVisible(bool(info.unread_types))  # none (G-NetTrack): no room taken
         if info.message and info.state in ("error", "lost"):
             self.showMessage(info.message, 15000)
 

@@ -499,6 +499,11 @@ class CqtRunner:
                 call.result = NOT_REACHABLE
                 call.cause_text = f"no ring within {plan.setup_timeout_s:g} s"
         tie_to_trx(plan, call, [])
+        self._file(call, gone, direction=call.direction)
+
+    def _file(self, call: CqtCall, gone: bool, **data: Any) -> None:
+        """A call over (outgoing or incoming): its slot counts unless it ended in an error, it is
+        stored with the verdict so far and told as an event; a device gone ends the run here."""
         call.extra["slot_done"] = call.result != ERROR
         with self._lock:
             self._current = None
@@ -508,7 +513,7 @@ class CqtRunner:
         self._save_verdict()
         self._emit(Event(self.clock.time(), EV_INFO, f"CQT {call.summary()}",
                          {"cqt_run": self.run_id, "seq": call.seq, "trx": call.trx_id, "trx_how": call.trx_how,
-                          "result": call.result, "direction": call.direction}))
+                          "result": call.result, **data}))
         self._set(done=self._next, hold_left_s=None)
         if gone:
             raise RunFault(f"the device disconnected during call #{call.seq}: the calls so far are kept; "
@@ -552,20 +557,7 @@ class CqtRunner:
         tie_to_trx(plan, call, seen)
         if call.connected and call.result != ERROR and call.listener is None:
             listener_verdict(self.source, call, auto=self.plan.auto_audio, ask=self.ask_verdict)
-        call.extra["slot_done"] = call.result != ERROR
-        with self._lock:
-            self._current = None
-            if call.extra["slot_done"]:
-                self._next += 1
-        self._save_call(call)
-        self._save_verdict()
-        self._emit(Event(self.clock.time(), EV_INFO, f"CQT {call.summary()}",
-                         {"cqt_run": self.run_id, "seq": call.seq, "trx": call.trx_id, "trx_how": call.trx_how,
-                          "result": call.result, "listener": call.listener}))
-        self._set(done=self._next, hold_left_s=None)
-        if gone:
-            raise RunFault(f"the device disconnected during call #{call.seq}: the calls so far are kept; "
-                           "reconnect it, then resume")
+        self._file(call, gone, listener=call.listener)
         if call.result == ERROR:
             raise RunFault(f"call #{call.seq}: {call.cause_text}; resume when the device answers again")
 

@@ -77,6 +77,9 @@ def test_site_labels_of_one_mast_do_not_print_over_each_other(qtbot):
     overlapping = [(a, b) for (a, ra), (b, rb) in itertools.combinations(rects.items(), 2)
                    if ra.adjusted(1, 1, -1, -1).intersects(rb.adjusted(1, 1, -1, -1))]
     assert not overlapping, overlapping
+    frame = view.viewbox.sceneBoundingRect()
+    cut = [name for name, r in rects.items() if not frame.contains(r.adjusted(1, 1, -1, -1))]
+    assert not cut, cut  # none past the map's edge ("RIVER-4")
 
 
 def test_cells_labelled_at_the_same_spot_share_one_label(qtbot):
@@ -271,7 +274,11 @@ def test_a_nemo_replay_says_bad_lines_apart_from_unread_record_types(qtbot, tmp_
 
 def test_a_live_link_keeps_skipped_lines_and_no_unread_label(qtbot, window):
     from fieldapp.live import LinkStatus
+    from ui.status_bar import LinkInfo
 
     window.apply_status(LinkStatus("connected", skipped_lines=3))
     assert window.status.text("skipped") == "Skipped lines: 3"
     assert window.status.labels["unread"].isHidden()
+    # A log whose reader has no record types to leave unread (G-NetTrack): bad lines only.
+    window.status.set_link(LinkInfo("replay", skipped_lines=0, unread_types={}))
+    assert window.status.text("skipped") == "Bad lines: 0" and window.status.labels["unread"].isHidden()
