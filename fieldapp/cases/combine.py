@@ -147,9 +147,11 @@ def attached_not_asked(inp: DiagnosisInput, found: list[Finding]) -> list[Findin
             if "Confirm by blocking" in step and f.rule == "suspect_trx":
                 block = [r for r in inp.cqt if r.cell == cell and "block" in (r.mode or "").split("+")
                          and r.run_id != f.data.get("run_id")]
-                if block:  # a block-mode run of the cell is attached: say what it showed
-                    step = re.sub(r"Confirm by blocking:[^.]*\.\s*", "", step)
-                    told.append(" ".join(f"The block-mode CQT run {r.run_id} on {r.cell}: "
+                if block:  # a block-mode run of the cell is attached (naming nobody, else merged): say so
+                    trx = f.data.get("trx")
+                    step = (f"Repeat the block-mode run with more calls on {trx} (and note the time and handset of "
+                            f"each run) before replacing {trx}.")
+                    told.append(" ".join(f"The block-mode CQT run {r.run_id} on {r.cell} does not confirm {trx}: "
                                          f"{r.verdict.get('text') or r.verdict.get('status')}." for r in block))
         if has_stats and f.data.get("source") != "statistics":
             for pattern in _STATS_ASKS:

@@ -210,3 +210,52 @@ def test_runs_of_one_cell_are_pooled_one_reject_each_is_two_on_the_trx(tmp_path)
     assert f.data["run_ids"] == runs and f.data["trx"] == "TRX-41-1"
     assert f"CQT runs {runs[0]}, {runs[1]} on RIVER-41" in f.summary and "2 of 6 calls on TRX-41-1" in f.summary
     assert "checked_normal" not in found
+
+
+def test_a_block_run_that_names_nobody_is_reported_not_asked_for(tmp_path):
+    # An attribute run names TRX-69-1, the block-mode run of the same cell names nobody: the
+    # finding says what the block run showed instead of "Confirm by blocking".
+    with Store.open(tmp_path / "ws.db") as store:
+        attribute = stored_run(store, "one-way-trx", {"attribute"}, 6, listener="one-way-ul", bad_trx="TRX-69-1")
+        block = stored_run(store, "one-way-trx", {"block"}, 6, t0=T0 + 1000)
+        found = by_rule(diagnose.diagnose_case(store, case_with_runs(store, "one-way audio", [attribute, block])))
+        alone = by_rule(diagnose.diagnose_case(store, case_with_runs(store, "one-way audio", [attribute])))
+    (f,) = found["suspect_trx"]
+    assert "Confirm by blocking" not in f.next_step
+    assert f"The block-mode CQT run {block} on MALL-69 does not confirm TRX-69-1: no TRX stands out" in f.next_step
+    assert "Repeat the block-mode run with more calls on TRX-69-1" in f.next_step
+    assert "Confirm by blocking" in alone["suspect_trx"][0].next_step
+
+
+def test_field_data_failures_do_not_ask_to_import_statistics_already_imported(tmp_path, capsys):
+    from fieldapp.cases.findings import DiagnosisInput, SessionData
+    from fieldapp.cellplan import CellPlan
+    from fieldapp.cli import main
+    from fieldapp.model import EV_INFO, Event
+    from fieldapp.netstats.data import load as load_stats
+
+    ws = tmp_path / "ws.db"
+    with Store.open(ws) as store:
+        case_id = workflow.create(store, {"subscriber_number": "0660 1234567",
+                                          "category": "packet data (GPRS) not working"})
+    # Three attach attempts as `fieldapp record --data-test 3` records them (trial P7).
+    events = [Event(T0 + 10 * i, EV_INFO, "data test", {"data_test": {"seq": i + 1, "result": "attach_failed",
+                                                                      "error": "+CME ERROR: 148"}})
+              for i in range(3)]
+
+    def findings():
+        with Store.open(ws) as store:
+            inp = DiagnosisInput(workflow.load(store, case_id), [SessionData(1, None, [], events)], CellPlan([]),
+                                 stats=load_stats(store, case_id=case_id))
+        return by_rule(diagnose.diagnose(inp))
+
+    assert "import them into the case" in findings()["packet_data_failed"][0].next_step
+    assert main(["simulate", "--scenario", "gprs-packet-fault", "--stats-out", str(tmp_path / "st.csv"), "--hours",
+                 "24", "--vendor", "ericsson", "--start", "2026-11-01"]) == 0
+    for f in sorted(tmp_path.glob("st*.csv")):
+        assert main(["stats", "import", str(f), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    capsys.readouterr()
+    found = findings()
+    step = found["packet_data_failed"][0].next_step
+    assert "import them" not in step and "fieldapp stats import" not in step
+    assert "The imported statistics show: Packet channel fault on" in step
