@@ -30,6 +30,8 @@ def _is_block(inp: DiagnosisInput, run_id) -> bool:
 
 
 def _evidence_name(f: Finding) -> str:
+    if f.data.get("run_ids"):
+        return ", ".join(f"CQT run {r}" for r in f.data["run_ids"])
     if f.data.get("run_id") is not None:
         return f"CQT run {f.data['run_id']}"
     if f.data.get("source") == "statistics":
@@ -62,7 +64,8 @@ def merge_same_trx(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
         if block is not None:
             summary += (f" The block-mode run (CQT run {block.data['run_id']}) is the blocking confirmation: "
                         f"with the other TRXs of {cell} blocked the fault stays on {trx}.")
-        run_ids = [f.data["run_id"] for f in members if f.data.get("run_id") is not None]
+        run_ids = list(dict.fromkeys(r for f in members
+                                     for r in (f.data.get("run_ids") or [f.data.get("run_id")]) if r is not None))
         data = {**primary.data, "run_ids": run_ids, "evidence": names,
                 "merged": [{"rule": f.rule, "title": f.title, "run_id": f.data.get("run_id"),
                             "source": f.data.get("source")} for f in members]}
@@ -80,10 +83,14 @@ def merge_same_trx(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
 # ---------------------------------------------------------------------- next steps
 
 
-def _cqt_shown(inp: DiagnosisInput, cell: str | None) -> str:
+def _cqt_shown(inp: DiagnosisInput, cell: str | None, own: set) -> str:
+    """The attached runs of the finding's cell, each with its verdict in short; a run that is
+    this finding's own evidence is named so (its verdict may be "no TRX stands out" while its
+    calls, read with the counters, are the finding)."""
     runs = [r for r in inp.cqt if cell is None or r.cell == cell] or list(inp.cqt)
     shown = "; ".join(f"run {r.run_id} on {r.cell} ({r.mode} mode): "
-                      + str(r.verdict.get("text") or r.verdict.get("status") or "no verdict").split(": ")[0]
+                      + ("its calls are in this finding" if r.run_id in own else
+                         str(r.verdict.get("text") or r.verdict.get("status") or "no verdict").split(": ")[0])
                       for r in runs)
     return f"Attached CQT {shown}."
 
@@ -135,7 +142,8 @@ def attached_not_asked(inp: DiagnosisInput, found: list[Finding]) -> list[Findin
             for pattern in _CQT_ASKS:
                 if pattern.search(step):
                     step = _cut(step, pattern)
-                    told.append(_cqt_shown(inp, cell))
+                    own = set(f.data.get("run_ids") or [f.data.get("run_id")])
+                    told.append(_cqt_shown(inp, cell, own))
             if "Confirm by blocking" in step and f.rule == "suspect_trx":
                 block = [r for r in inp.cqt if r.cell == cell and "block" in (r.mode or "").split("+")
                          and r.run_id != f.data.get("run_id")]

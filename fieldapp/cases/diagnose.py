@@ -390,6 +390,7 @@ def interference(inp: DiagnosisInput) -> list[Finding]:
 
 def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
     out = []
+    unnamed: dict[str, list[CqtEvidence]] = {}  # runs whose verdict names no TRX, per cell
     for run in inp.cqt:
         trx = run.suspect
         if run.verdict.get("status") == LOCK_SETUP:  # the verdict itself says the lock cannot tell
@@ -397,7 +398,7 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
             out.append(_unattributable(run, named[0] or "?", [Citation(None, None, "cqt", run.verdict.get("text", ""))]))
             continue
         if trx is None:
-            out.extend(_setup_failures_on_one_trx(run))
+            unnamed.setdefault(run.cell, []).append(run)
             continue
         row = run.matrix.get(trx, {})
         problem = run.verdict.get("problem") or ""
@@ -429,38 +430,46 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
                    f"({trx}: {row.get('calls', '?')} calls).").replace("run  on", "run on")
         out.append(Finding("suspect_trx", f"Suspect TRX {trx}", summary, step, tuple(cites), "high",
                            {"trx": trx, "cell": run.cell, "problem": problem, "run_id": run.run_id}))
+    for runs in unnamed.values():  # pooled: two runs of 5 calls per TRX are ten calls
+        out.extend(_setup_failures_on_one_trx(runs))
     return out
 
 
-def _setup_failures_on_one_trx(run: CqtEvidence) -> list[Finding]:
+def _setup_failures_on_one_trx(runs: list[CqtEvidence]) -> list[Finding]:
     """Setup failures that all fall on one TRX although the verdict names nobody (too few calls
     for the test): not "normal" — reference case 4 with 5 calls per TRX gives 2 IMMEDIATE
     ASSIGNMENT REJECTs on the SDCCH TRX and 0 elsewhere. A finding naming the TRX, saying the
     numbers are too small to be sure, with block mode and more calls as the next step."""
-    failed = [c for c in run.calls if c.result == SETUP_FAILED and c.trx_id is not None]
+    run = runs[0]
+    calls = [c for r in runs for c in r.calls]
+    failed = [c for c in calls if c.result == SETUP_FAILED and c.trx_id is not None]
     on = Counter(c.trx_id for c in failed)
     if len(on) != 1 or len(failed) < 2:
         return []
     trx = next(iter(on))
-    counted = [c for c in run.calls if c.trx_id is not None and c.result in NETWORK_RESULTS]
+    counted = [c for c in calls if c.trx_id is not None and c.result in NETWORK_RESULTS]
     here = sum(1 for c in counted if c.trx_id == trx)
     others = len(counted) - here
     causes = Counter((c.cause_text or "no cause given") for c in failed)
     cause_text = ", ".join(f"{k} ×{n}" for k, n in causes.most_common())
     sdcch = any("assignment" in k.lower() or "sdcch" in k.lower() for k in causes)
     cites = [Citation(None, c.start_utc, "call", f"CQT call {c.summary()}") for c in failed[:MAX_CITES]]
-    cites.insert(0, Citation(None, None, "cqt", f"CQT run {run.run_id} verdict: {run.verdict.get('text', '')}"))
+    for i, r in enumerate(runs):
+        cites.insert(i, Citation(None, None, "cqt", f"CQT run {r.run_id} verdict: {r.verdict.get('text', '')}"))
     if all(c.trx_how == BY_LOCK for c in failed):
         return [_unattributable(run, trx, cites)]
-    modes = set(run.mode.split("+")) if run.mode else set()
+    modes = {m for r in runs for m in (r.mode.split("+") if r.mode else ())}
+    mode = "+".join(sorted(modes))
+    ids = [r.run_id for r in runs]
+    named = (f"CQT run {ids[0]}" if len(ids) == 1 else "CQT runs " + ", ".join(map(str, ids)))
     what = f"{trx}'s SDCCH" if sdcch else trx
-    summary = (f"CQT run {run.run_id} on {run.cell} ({run.mode} mode): {len(failed)} of {here} calls on {trx} failed "
+    summary = (f"{named} on {run.cell} ({mode} mode): {len(failed)} of {here} calls on {trx} failed "
                f"at setup ({cause_text}), 0 of {others} on the other TRXs. "
                + ("An IMMEDIATE ASSIGNMENT REJECT is the SDCCH refused: this points at " + what + ". "
                   if sdcch else "")
                + f"With {here} calls on {trx} the verdict cannot name it yet (it needs ≥ {MIN_BAD} failures and a "
                "significant difference).")
-    more = max(2 * MIN_CALLS, 2 * here)
+    more = max(2 * MIN_CALLS, 2 * here) if len(runs) == 1 else 2 * MIN_CALLS
     if BLOCK in modes:
         step = (f"Repeat the block-mode run on {run.cell} with {more} or more calls per TRX to confirm {trx}; ask for "
                 f"{trx}'s CHANNEL ACTIVATION NACK and IMMEDIATE ASSIGNMENT REJECT counts per TRX.")
@@ -470,9 +479,9 @@ def _setup_failures_on_one_trx(run: CqtEvidence) -> list[Finding]:
                 f"IMMEDIATE ASSIGNMENT REJECT counts per TRX of {run.cell}.")
     return [Finding("trx_setup_failures", f"Setup failures on {trx}" + (" (SDCCH)" if sdcch else "")
                     + ": too few calls to confirm", summary, step, tuple(cites), "medium",
-                    {"trx": trx, "cell": run.cell, "problem": "setup_failed", "run_id": run.run_id,
+                    {"trx": trx, "cell": run.cell, "problem": "setup_failed", "run_id": run.run_id, "run_ids": ids,
                      "failed": len(failed), "calls": here, "other_calls": others, "other_failed": 0,
-                     "sdcch": sdcch, "mode": run.mode})]
+                     "sdcch": sdcch, "mode": mode})]
 
 
 def _unattributable(run: CqtEvidence, trx: str, cites: list[Citation]) -> Finding:

@@ -162,6 +162,7 @@ def test_case_4_the_sdcch_counters_and_the_run_are_one_finding_without_asking_fo
     assert "too few calls" not in f.title and f.severity == "high"
     # The counters' step, without its request for a CQT: the attached run is named instead.
     assert "CHANNEL ACTIVATION NACK" in f.next_step and "Attached CQT run" in f.next_step
+    assert "its calls are in this finding" in f.next_step and "no TRX stands out" not in f.next_step
     for g in (g for fs in found.values() for g in fs):
         assert not any(a in g.next_step for a in ASKS_FOR_A_CQT), (g.rule, g.next_step)
 
@@ -194,3 +195,18 @@ def test_case_1_access_failure_says_what_the_imported_counters_showed(tmp_path, 
     assert not any(a in access.next_step for a in ASKS_FOR_STATISTICS), access.next_step
     assert "The imported statistics show: Hung BCCH TRX on BRIDGE-1" in access.next_step
     assert "block and de-block" in access.next_step.lower()
+
+
+def test_runs_of_one_cell_are_pooled_one_reject_each_is_two_on_the_trx(tmp_path):
+    # The trial's second look: each run alone has one IA reject on TRX-41-1 (not a pattern),
+    # both together two of six calls, none of 24 elsewhere.
+    with Store.open(tmp_path / "ws.db") as store:
+        runs = [stored_run(store, "sdcch-trx", {"block"}, 3, failing="TRX-41-1", failures=1, t0=T0 + 1000 * i)
+                for i in range(2)]
+        alone = by_rule(diagnose.diagnose_case(store, case_with_runs(store, "subscriber not reachable", runs[:1])))
+        found = by_rule(diagnose.diagnose_case(store, case_with_runs(store, "subscriber not reachable", runs)))
+    assert "trx_setup_failures" not in alone
+    (f,) = found["trx_setup_failures"]
+    assert f.data["run_ids"] == runs and f.data["trx"] == "TRX-41-1"
+    assert f"CQT runs {runs[0]}, {runs[1]} on RIVER-41" in f.summary and "2 of 6 calls on TRX-41-1" in f.summary
+    assert "checked_normal" not in found
