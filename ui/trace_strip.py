@@ -22,6 +22,16 @@ from ui.history import History, Segment
 from ui.level_plot import AXIS_WIDTH_PX
 from ui.theme import cell_colour, plot_colours
 
+_COLOURS: dict[str, QColor] = {}
+
+
+def _colour(name: str) -> QColor:
+    """A QColor per colour name, parsed once: "All" over 8 hours paints hundreds of bars a tick."""
+    colour = _COLOURS.get(name)
+    if colour is None:
+        colour = _COLOURS[name] = QColor(name)
+    return colour
+
 BAR_TOP, BAR_BOTTOM = 0.34, 0.96  # the cell bars (y grows upwards)
 TECH_TOP, TECH_BOTTOM = 0.02, 0.28  # the technology band under them
 HOVER_PX = 6  # how close (pixels) the mouse must be to a marker for its tooltip
@@ -92,7 +102,7 @@ class SegmentsItem(pg.GraphicsObject):
                 width = 1.0
             last_x = left
             r = QRectF(left, top, width, height)
-            p.fillRect(r, QColor(colour))
+            p.fillRect(r, _colour(colour))
             if width > 24:
                 p.setPen(QColor("#101010"))
                 room = int(width) - 6
@@ -108,7 +118,7 @@ class SegmentsItem(pg.GraphicsObject):
                 continue
             r = tr.mapRect(QRectF(x0, TECH_TOP, max(x1 - x0, 0.0), TECH_BOTTOM - TECH_TOP))
             r.setWidth(max(r.width(), 1.0))
-            p.fillRect(r, QColor(colour))
+            p.fillRect(r, _colour(colour))
             if r.width() > 18:
                 p.setPen(QColor("#ffffff"))
                 p.drawText(r.adjusted(3, 0, 0, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
