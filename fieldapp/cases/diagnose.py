@@ -467,8 +467,10 @@ def _setup_failures_on_one_trx(runs: list[CqtEvidence]) -> list[Finding]:
                f"at setup ({cause_text}), 0 of {others} on the other TRXs. "
                + ("An IMMEDIATE ASSIGNMENT REJECT is the SDCCH refused: this points at " + what + ". "
                   if sdcch else "")
-               + f"With {here} calls on {trx} the verdict cannot name it yet (it needs ≥ {MIN_BAD} failures and a "
-               "significant difference).")
+               + (f"With {here} calls on {trx} the verdict cannot name it yet (it needs ≥ {MIN_BAD} failures and a "
+                  "significant difference)." if len(runs) == 1 else
+                  f"No run's verdict names it (each judges its own calls: ≥ {MIN_CALLS} per TRX, ≥ {MIN_BAD} failures "
+                  "and a significant difference); together the runs point at it."))
     more = max(2 * MIN_CALLS, 2 * here) if len(runs) == 1 else 2 * MIN_CALLS
     if BLOCK in modes:
         step = (f"Repeat the block-mode run on {run.cell} with {more} or more calls per TRX to confirm {trx}; ask for "
