@@ -264,7 +264,8 @@ def session_calls_text(session: SessionData, runs: list[CqtEvidence]) -> str:
         order = sorted(heard, key=lambda k: (k != NORMAL, -heard[k]))
         text += "; heard: " + ", ".join(f"{heard[k]} {names.get(k, LISTENER_TEXT.get(k, k))}" for k in order)
         bad = sum(n for k, n in heard.items() if k != NORMAL)
-        text += f" ({sum(heard.values()) - bad} of {sum(heard.values())} marked calls ok)"
+        if bad:  # all normal: "heard: 15 normal" says it
+            text += f" ({sum(heard.values()) - bad} of {sum(heard.values())} marked calls ok)"
     return text
 
 
