@@ -36,6 +36,7 @@ from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
 TECH = {"2G": model.GSM, "3G": model.UMTS, "4G": model.LTE}
+NO_SERVICE = {"", "-", "--"}  # NetworkTech of a row with no network (Operator NO_COVERAGE) [O]
 # Plausible ranges; anything outside is a sentinel or garbage and becomes None.
 LEVEL_RANGE = {model.GSM: (-120.0, -25.0), model.UMTS: (-125.0, -25.0), model.LTE: (-140.0, -44.0)}
 QUAL_RANGE = {model.UMTS: (-24.0, 0.0), model.LTE: (-34.0, 3.0)}  # -24 EcNo is a sentinel [O]
@@ -218,17 +219,24 @@ class GNetTrackReader:
             if pos is not None and pos.ts_utc != last_fix_ts:
                 last_fix_ts = pos.ts_utc
                 yield pos
-            yield sample
+            if sample is not None:
+                yield sample
 
-    def parse_row(self, row: dict[str, str]) -> tuple[model.Sample, model.Position | None]:
+    def parse_row(self, row: dict[str, str]) -> tuple[model.Sample | None, model.Position | None]:
         ts = parse_timestamp(row.get("Timestamp", ""), self.utc_offset_min)
-        tech = TECH.get((row.get("NetworkTech") or "").strip())
+        tech_text = (row.get("NetworkTech") or "").strip()
+        tech = TECH.get(tech_text)
         lat, lon = _num(row.get("Latitude")), _num(row.get("Longitude"))
         pos = None
         if lat is not None and lon is not None and (lat, lon) != (0.0, 0.0) \
                 and -90 <= lat <= 90 and -180 <= lon <= 180:
             pos = model.Position(ts_utc=ts, lat=lat, lon=lon, alt_m=_num(row.get("Altitude")),
                                  speed_mps=_speed_mps(row.get("Speed")))
+        if tech is None and tech_text not in NO_SERVICE:
+            # A technology this app does not read (5G NR rows of newer versions): its position is
+            # kept, its radio values are counted as not read, never shown as "no service".
+            self.stats.unknown[f"{tech_text} rows (technology not read)"] += 1
+            return None, pos
         serving = None
         if tech is not None:
             serving = self._cell(tech, row)

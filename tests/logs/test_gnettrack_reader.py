@@ -203,3 +203,23 @@ def test_pro_export_neighbours_reach_the_workspace(tmp_path):
         result = import_file(store, path)
         stored = list(store.samples(result.session_id))
     assert sorted(len(s.neighbours) for s in stored) == [1, 2, 2]
+
+
+def test_rows_of_a_technology_not_read_are_counted_not_shown_as_no_service(tmp_path):
+    # A 5G NR row as newer G-NetTrack versions write it (NetworkTech "5G"; the values are the real
+    # 4G row's): the model has no NR, so the row must not become a sample without service.
+    nr = REAL_ROWS[0][1].replace("\t4G\t", "\t5G\t").replace("22.11.08", "22.11.09")
+    r = GNetTrackReader(write(tmp_path, [REAL_ROWS[0][1], nr]))
+    records = list(r)
+    samples = [x for x in records if isinstance(x, model.Sample)]
+    assert [s.tech for s in samples] == ["LTE"]
+    assert len([x for x in records if isinstance(x, model.Position)]) == 2  # the 5G row's position kept
+    assert r.stats.unknown == {"5G rows (technology not read)": 1}
+
+    from fieldapp.importer import import_file
+    from fieldapp.store import Store
+
+    with Store.open(tmp_path / "ws.db") as store:
+        result = import_file(store, tmp_path / "t.txt")
+    assert result.skipped == 1
+    assert any("(5G: 1 row)" in note and "GSM, UMTS, LTE" in note for note in result.notes), result.notes
