@@ -336,7 +336,7 @@ def test_peer_replays_a_transcript_over_a_pty():
 
 
 def test_peer_table_answers_exact_then_pattern_keys_in_any_order_and_a_script_comes_first():
-    # Replies in the 27.007 layouts of +CSQ and +CREG (docs/at-commands.md §2); the +CPMS pattern
+    # Replies in the 27.007 layouts of +CSQ and +CME ERROR (docs/at-commands.md §2.1, §1.3); the +CPMS pattern
     # stands for a command with parameters the test does not care about.
     table = {"AT+CSQ": "+CSQ: 17,99\r\n\r\nOK", re.compile(r"AT\+CPMS=.*", re.I): "OK",
              re.compile(r"AT\+C.*"): "+CME ERROR: 4"}

@@ -2,10 +2,10 @@
 pseudo-terminal, so the code under test goes through ``open_port`` (the real pyserial path:
 termios, select, EIO on unplug).
 
-It joins ModemManager's test-port-context (docs/at-commands.md §7.2-7.3: a table of
-command -> reply, answered in any order, any number of times, which is what a polling driver
-needs) and pymeasure's ``expected_protocol`` (an ordered script of exchanges, each used once,
-where anything else is a failure)::
+It joins the reply table of ModemManager's test port context and python-gsmmodem's fake modems
+(docs/at-commands.md §7: command -> reply, answered in any order, any number of times, which is
+what a polling driver needs) and pymeasure's ``expected_protocol`` (an ordered script of
+exchanges, each used once, where anything else is a failure)::
 
     # a polling driver: the table
     with AtPeer({"AT": "OK", "AT+CSQ": "+CSQ: 17,99\\r\\n\\r\\nOK"}) as modem:
