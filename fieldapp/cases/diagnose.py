@@ -95,7 +95,9 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         after_sessions = _sessions(store, case_id, ("after",))
         if after_sessions:
             after = DiagnosisInput(case, after_sessions, plan_of(store, after_sessions))
-    from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
+    # Statistics and alarms (issue 14) bring pandas (2-4 s to import): loaded when a diagnosis
+    # runs, not when the window that can run one starts (tests/ui: the window starts without pandas).
+    from fieldapp.netstats.data import load as load_stats
 
     return DiagnosisInput(case, sessions, plan_of(store, sessions), cqt, after,
                           stats=load_stats(store, case_id=case_id))
@@ -139,7 +141,7 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
     found.extend(scan_findings(inp, found))
-    from fieldapp.netstats.rules import statistics_findings  # procedure steps 3.1/3.2 (issue 14)
+    from fieldapp.netstats.rules import statistics_findings  # steps 3.1/3.2; pandas: see gather()
 
     # Before handset-only and the "checked" list: a hung BCCH in the statistics is not a handset problem.
     found.extend(statistics_findings(inp, inp.stats))
@@ -209,16 +211,6 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
 # ---------------------------------------------------------------------- helpers
 
 
-def _spot(inp: DiagnosisInput) -> tuple[float, float] | None:
-    """Where the complaint is: the case's map position, else the median GPS position tested."""
-    if inp.case.position is not None:
-        return inp.case.position
-    pos = [(s.position.lat, s.position.lon) for _sid, s in inp.spot_samples() if s.position is not None]
-    if not pos:
-        return None
-    return (percentile([p[0] for p in pos], 50), percentile([p[1] for p in pos], 50))
-
-
 def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
@@ -239,7 +231,7 @@ def no_service(inp: DiagnosisInput) -> list[Finding]:
     if states:
         summary += " (registration: " + ", ".join(f"{k} ×{n}" for k, n in states.most_common()) + ")"
     data: dict[str, Any] = {"samples": len(rows), "no_service": len(lost)}
-    spot = _spot(inp)
+    spot = inp.spot_position()
     sited = [c for c in inp.plan if c.lat is not None and c.lon is not None]
     if spot is not None and sited:
         nearest = min(sited, key=lambda c: distance_m(c.lat, c.lon, *spot))
@@ -274,7 +266,7 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     best_key = max(by_cell, key=lambda k: (len(by_cell[k]), percentile(by_cell[k], 50)))
     best = example[best_key]
     best_plan = inp.plan.match(best)
-    spot = _spot(inp)
+    spot = inp.spot_position()
     parts = [f"Serving level at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
              f"over {len(levels)} samples; best server {cell_name(inp.plan, best)}"]
     data: dict[str, Any] = {"p10_dbm": p10, "p50_dbm": p50, "p90_dbm": p90, "samples": len(levels),

@@ -18,7 +18,7 @@ from typing import Any
 from fieldapp.cases.cqt_evidence import CqtEvidence
 from fieldapp.cases.model import Case
 from fieldapp.cases.spot import SpotSession, SpotView, select
-from fieldapp.cases.stats import CallRecord, calls_of
+from fieldapp.cases.stats import CallRecord, calls_of, percentile
 from fieldapp.cellplan import CellPlan
 from fieldapp.export_csv import iso_utc
 from fieldapp.model import Event, Position, Sample, Scan
@@ -103,3 +103,12 @@ class DiagnosisInput:
 
     def spot_samples(self) -> list[tuple[int, Sample]]:
         return self.spot.at_spot
+
+    def spot_position(self) -> tuple[float, float] | None:
+        """Where the complaint is: the case's map position, else the median GPS position tested."""
+        if self.case.position is not None:
+            return self.case.position
+        pos = [(s.position.lat, s.position.lon) for _sid, s in self.spot_samples() if s.position is not None]
+        if not pos:
+            return None
+        return (percentile([p[0] for p in pos], 50), percentile([p[1] for p in pos], 50))
