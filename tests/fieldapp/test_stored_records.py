@@ -12,7 +12,9 @@ the importer (the Nemo drive fixture; the PCTEL scanner fixture for scans)."""
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
 import threading
 from pathlib import Path
 
@@ -191,6 +193,30 @@ def test_a_session_deleted_while_it_is_replayed_says_so(tmp_path):
         for i, kind in enumerate(lazy.types):
             if kind is Sample:
                 lazy[i]
+
+
+def test_a_workspace_on_a_read_only_medium_is_replayed(tmp_path):
+    """A colleague's USB stick: the Store opens it read-only (mode=ro, else immutable), and the
+    sample blocks are read the same way."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only mount needs root")
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        with Store.open(mnt / "ws.db") as store:
+            sid = _written_session(store)
+            store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert subprocess.run(["mount", "-o", "remount,ro", str(mnt)]).returncode == 0
+        with Store.open(mnt / "ws.db") as store:
+            assert store.read_only
+            eager = list(session_records(store, sid))
+            lazy = store.replay_records(sid, block=3, cache_blocks=2)
+        assert all(_same(a, b) for a, b in zip(lazy, eager, strict=True)) and len(eager) > 40
+        lazy.close()
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
 def test_an_unknown_session_is_refused(tmp_path):
