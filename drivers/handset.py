@@ -23,7 +23,7 @@ from typing import Any
 from drivers.at import AtChannel, AtError, AtTimeout
 from drivers.at_lines import CALL_END_CODES, reply_prefixes
 from drivers.call_tracker import CallTracker
-from drivers.capabilities_seen import refine
+from drivers.capabilities_seen import level_summary, refine
 from drivers.families import Family, TooLong, parse_line, parse_lines
 from drivers.probe import NoAtResponse, Unsupported, probe_device
 from drivers.sample_builder import build_sample
@@ -361,8 +361,7 @@ class HandsetSource:
         self._emit(caps)
         gone = sorted(k for k, ok in caps.fields.items() if not ok and k in ("rxlev", "lac", "ci", "bsic",
                                                                                "c1", "c2", "neighbours"))
-        text = "capabilities from the first polls: " + (
-            "level is RSSI from +CSQ" if caps.fields.get("rssi") and not caps.fields.get("rxlev") else "level RXLEV")
+        text = "capabilities from the first polls: " + level_summary(caps)
         if gone:
             text += "; not available: " + ", ".join(gone)
         self._emit(Event(self.clock.time(), EV_INFO, text, {"capabilities": caps.to_json()}))

@@ -286,13 +286,13 @@ class LiveApp(WindowApp):
 
     def open_replay(self, session_id: int) -> ReplayApp:
         """A replay window over a session of this workspace ("Replay it" after an import)."""
-        from fieldapp.export_logs import session_records
         from fieldapp.store import Store
         from logs.replay import ReplaySource
 
         store = Store.open(self.workspace)
         try:
-            source = ReplaySource(list(session_records(store, session_id)))
+            # Read in bulk; each sample is rebuilt when the replay reaches it (issue 15 point 4).
+            source = ReplaySource(store.replay_records(session_id))
         finally:
             store.close()
         replay = ReplayApp(source, self.workspace, name=f"session {session_id}", session_id=session_id)
@@ -365,7 +365,6 @@ class ReplayApp(WindowApp):
                  session_id: int | None = None) -> None:
         import math
 
-        from fieldapp.model import Position, Sample
         from ui.status_bar import LinkInfo
         from ui.timeline import ReplayTimeline, duration_text
 
@@ -377,8 +376,10 @@ class ReplayApp(WindowApp):
         self.controls = ReplayControls(source, self._begin_jump, self._jumped)
         self._put_lock = self.controls.lock
         self._held: list | None = None
-        self._all = source.records  # in time order: a jump refills the views from here
-        self._all_t = [r.ts_utc for r in self._all]
+        # In time order: a jump refills the views from here (a stored session's samples are
+        # rebuilt as they are read).
+        self._all = source.records
+        self._all_t = source.times_utc
         self.timeline = ReplayTimeline(self.controls)
         self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
         self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
@@ -393,9 +394,7 @@ class ReplayApp(WindowApp):
                                              skipped_lines=bad, unread_types=unread))
         self.scan_panel.set_replay(True)
         self._finish_window()
-        self.window.map_view.set_whole_route([r.position if isinstance(r, Sample) else r for r in self._all
-                                              if isinstance(r, Position) or (isinstance(r, Sample)
-                                                                              and r.position is not None)])
+        self.window.map_view.set_whole_route(source.route_latlon)
         self.window.status.showMessage(
             # Short enough for a 1366-pixel status bar; the keys are in Help → Keys.
             f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)}; "

@@ -201,6 +201,11 @@ def _technology_notes(result: ImportResult, header: dict[str, Any]) -> None:
     if result.counts.get("samples") and not tech.get(model.GSM):
         result.notes.append(f"no GSM measurements in this file: {technologies_text(tech)}")
     unread = {k: n for k, n in result.unknown.items() if n}
+    other_tech = {k: n for k, n in unread.items() if k.endswith("(technology not read)")}
+    if other_tech:
+        names = ", ".join(f"{k.split(' rows')[0]}: {n:,} row{'' if n == 1 else 's'}" for k, n in other_tech.items())
+        result.notes.append(f"rows of a technology this app does not read were skipped ({names}); "
+                            f"it reads {', '.join(model.TECHS)}. Their positions were imported")
     if header.get("device_type") == "scanner" and unread:
         names = ", ".join(f"{k} {n:,}" for k, n in sorted(unread.items(), key=lambda kv: -kv[1])[:6])
         result.notes.append(f"a scanner file: its scan records are not read ({names}); "

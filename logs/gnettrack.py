@@ -36,6 +36,7 @@ from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
 TECH = {"2G": model.GSM, "3G": model.UMTS, "4G": model.LTE}
+NO_SERVICE = {"", "-", "--"}  # NetworkTech of a row with no network (Operator NO_COVERAGE) [O]
 # Plausible ranges; anything outside is a sentinel or garbage and becomes None.
 LEVEL_RANGE = {model.GSM: (-120.0, -25.0), model.UMTS: (-125.0, -25.0), model.LTE: (-140.0, -44.0)}
 QUAL_RANGE = {model.UMTS: (-24.0, 0.0), model.LTE: (-34.0, 3.0)}  # -24 EcNo is a sentinel [O]
@@ -193,6 +194,7 @@ class GNetTrackReader:
             "source": "gnettrack", "path": str(self.path), "utc_offset_min": self.utc_offset_min,
             "utc_offset_assumed": utc_offset_min is None,
             "events_path": str(self.events_path) if self.events_path else None}
+        self._groups: list[int] | None = None  # the neighbour column groups of the header (N1, N2, ...)
 
     def __iter__(self) -> Iterator[model.Record]:
         streams = [self._main()]
@@ -217,21 +219,33 @@ class GNetTrackReader:
             if pos is not None and pos.ts_utc != last_fix_ts:
                 last_fix_ts = pos.ts_utc
                 yield pos
-            yield sample
+            if sample is not None:
+                yield sample
 
-    def parse_row(self, row: dict[str, str]) -> tuple[model.Sample, model.Position | None]:
+    def parse_row(self, row: dict[str, str]) -> tuple[model.Sample | None, model.Position | None]:
         ts = parse_timestamp(row.get("Timestamp", ""), self.utc_offset_min)
-        tech = TECH.get((row.get("NetworkTech") or "").strip())
+        tech_text = (row.get("NetworkTech") or "").strip()
+        tech = TECH.get(tech_text)
         lat, lon = _num(row.get("Latitude")), _num(row.get("Longitude"))
         pos = None
         if lat is not None and lon is not None and (lat, lon) != (0.0, 0.0) \
                 and -90 <= lat <= 90 and -180 <= lon <= 180:
             pos = model.Position(ts_utc=ts, lat=lat, lon=lon, alt_m=_num(row.get("Altitude")),
                                  speed_mps=_speed_mps(row.get("Speed")))
+        if tech is None and tech_text not in NO_SERVICE:
+            # A technology this app does not read (5G NR rows of newer versions): its position is
+            # kept, its radio values are counted as not read, never shown as "no service".
+            self.stats.unknown[f"{tech_text} rows (technology not read)"] += 1
+            return None, pos
         serving = None
         if tech is not None:
             serving = self._cell(tech, row)
-        return model.Sample(ts_utc=ts, tech=tech, serving=serving, position=pos), pos
+        neighbours = ()
+        if self._groups is None:
+            self._groups = neighbour_groups(row)
+        if self._groups:
+            neighbours = tuple(c for n in self._groups if (c := neighbour(row, n, tech)) is not None)
+        return model.Sample(ts_utc=ts, tech=tech, serving=serving, neighbours=neighbours, position=pos), pos
 
     @staticmethod
     def _cell(tech: str, row: dict[str, str]) -> model.Cell:
@@ -266,6 +280,65 @@ class GNetTrackReader:
                       pci=code if code is not None and 0 <= code <= 503 and cellid else None,
                       rsrp_dbm=level, rsrq_db=qual, sinr_db=_snr(row.get("SNR")))
         return model.Cell(**kw)
+
+
+# Neighbour columns of the Pro export, one group per neighbour n = 1, 2, ... [G: names from a public
+# import schema of Pro exports; the sample has none]: NTech<n> NCellName<n> NCellid<n> NLAC<n>
+# NCell<n> NARFCN<n> NRxLev<n> NQual<n> NDistance<n> NBearing<n>, e.g. (TAB shown as " | ")::
+#
+#     ... | 2G | BUSSTOP-2 | 10594 | 43 | 27 | 62 | -81 | - | 0.4 | 211 | 2G | ...
+#
+# NRxLev is dBm like the serving "Level" (RSSI 2G, RSCP 3G, RSRP 4G), NQual EcNo/RSRQ. NCell is
+# the code beside the cell id: BSIC 2G, PSC 3G, PCI 4G [G: by its value ranges]. NCellid is the
+# whole cell id (Android's neighbour CellIdentity); Android's "unknown" (2147483647, -1, 0) and
+# values outside the technology's id space become None.
+NEIGHBOUR_GROUP_RE = re.compile(r"N(?:Tech|Cellid|RxLev|ARFCN|Cell)(\d+)")
+CI_MAX = {model.GSM: 65535, model.UMTS: (1 << 28) - 1, model.LTE: (1 << 28) - 1}
+CODE_MAX = {model.GSM: 63, model.UMTS: 511, model.LTE: 503}
+ARFCN_MAX = {model.UMTS: 16383, model.LTE: 262143}
+
+
+def neighbour_groups(row: dict[str, str]) -> list[int]:
+    """The neighbour numbers n whose columns the header has, in order."""
+    return sorted({int(m.group(1)) for name in row if (m := NEIGHBOUR_GROUP_RE.fullmatch(name))})
+
+
+def neighbour(row: dict[str, str], n: int, serving_tech: str | None) -> model.Cell | None:
+    """Neighbour ``n`` of a main-log row, or None when its group has neither a level nor a cell
+    id (fewer neighbours heard than the export has groups)."""
+    tech = TECH.get((row.get(f"NTech{n}") or "").strip(), serving_tech)
+    if tech is None:
+        return None
+    level = _num(row.get(f"NRxLev{n}"))
+    if level == NO_MEASUREMENT_DBM and tech in (model.GSM, model.UMTS):
+        level = None
+    level = _in(level, LEVEL_RANGE[tech])
+    qual = _in(_num(row.get(f"NQual{n}")), QUAL_RANGE.get(tech))
+    if tech == model.UMTS and qual == QUAL_RANGE[model.UMTS][0]:
+        qual = None  # -24 EcNo: the sentinel, as in the serving columns
+    ci = _pos_int(_int(row.get(f"NCellid{n}")))
+    ci = ci if ci is not None and ci <= CI_MAX[tech] else None
+    lac = _pos_int(_int(row.get(f"NLAC{n}")))
+    lac = lac if lac is not None and lac <= 65535 else None
+    code = _int(row.get(f"NCell{n}"))
+    code = code if code is not None and 0 <= code <= CODE_MAX[tech] else None
+    arfcn = _int(row.get(f"NARFCN{n}"))
+    if tech == model.GSM:
+        arfcn = valid_arfcn(arfcn)
+    else:
+        arfcn = arfcn if arfcn is not None and 0 < arfcn <= ARFCN_MAX[tech] else None
+    if level is None and ci is None:
+        return None  # an empty group (fewer neighbours than groups), or zeros and dashes only
+    if arfcn == 0 and not code:
+        arfcn = code = None  # a zeroed pair is Android's "unknown", not ARFCN 0 with BSIC 00
+    kw: dict[str, Any] = {"role": model.NEIGHBOUR, "tech": tech, "lac": lac, "ci": ci, "arfcn": arfcn}
+    if tech == model.GSM:
+        kw.update(bsic=code, rxlev_dbm=level, rxlev=dbm_to_rxlev(level))
+    elif tech == model.UMTS:
+        kw.update(pci=code, rscp_dbm=level, ecno_db=qual)
+    else:
+        kw.update(pci=code, rsrp_dbm=level, rsrq_db=qual)
+    return model.Cell(**kw)
 
 
 def _snr(text: str | None) -> float | None:

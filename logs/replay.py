@@ -9,8 +9,12 @@ Between samples the views hold the previous value; after a seek the source there
 the last Sample and Position at or before the new position (and the events at that exact
 instant) so every view shows the state at that point, not a blank.
 
-The records are held in memory (a seekable list): fine for sessions of hours (a day of
-driving is ~100k records); the store streams them in.
+The records are a seekable sequence: a list (a log file's records, held in memory: a day of
+driving is ~100k records), or a lazy sequence that rebuilds records only when they are read
+(a stored session: ``fieldapp.store.StoredRecords``). A lazy sequence also carries
+``times_utc`` (each record's time), ``types`` (each record's class) and ``route_latlon`` (the
+route's points), so that building the source, the timeline and the whole route, and finding
+the records around a seek, read no record they do not deliver (issue 15 point 4).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from __future__ import annotations
 import bisect
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from fieldapp import model
@@ -64,6 +69,11 @@ class TimelineModel:
         return [m for m in self.markers if t0 <= m.ts_utc <= t1]
 
 
+def _is_lazy(records: Any) -> bool:
+    """A sequence that rebuilds records on demand and knows their times and kinds beforehand."""
+    return (isinstance(records, Sequence) and hasattr(records, "times_utc") and hasattr(records, "types"))
+
+
 def _sink_call(sink: Any) -> Callable[[Any], None]:
     put = getattr(sink, "put", None)
     return put if callable(put) else sink
@@ -78,16 +88,21 @@ class ReplaySource:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.header: dict[str, Any] = dict(getattr(records, "header", {}) or {})
         self.stats = getattr(records, "stats", None)
-        self._records: list[model.Record] = list(records)
+        self._records: Sequence[model.Record]
+        if _is_lazy(records):
+            self._records = records  # type: ignore[assignment]
+            self._times: list[float] = records.times_utc  # type: ignore[attr-defined]
+            self._types: list[type] = records.types  # type: ignore[attr-defined]
+        else:
+            self._records = list(records)
+            self._times = [r.ts_utc for r in self._records]
+            self._types = [type(r) for r in self._records]
         # Due times never go backwards (a slightly out-of-order line keeps its file place).
-        self._due: list[float] = []
-        latest = float("-inf")
-        for r in self._records:
-            latest = max(latest, r.ts_utc)
-            self._due.append(latest)
-        self._events = [r for r in self._records if isinstance(r, model.Event)]
+        self._due: list[float] = list(accumulate(self._times, max))
+        records_at = self._records.__getitem__
+        self._events = [records_at(i) for i, t in enumerate(self._types) if issubclass(t, model.Event)]
         # Band scans, for a view that must show the scans up to a position after a jump.
-        self.scans = [r for r in self._records if isinstance(r, model.Scan)]
+        self.scans = [records_at(i) for i, t in enumerate(self._types) if issubclass(t, model.Scan)]
         self._event_due = [e.ts_utc for e in self._events]
         self._clock = clock
         self._cond = threading.Condition()
@@ -122,8 +137,26 @@ class ReplaySource:
         return TimelineModel(self.start_utc, self.end_utc, self._events)
 
     @property
-    def records(self) -> list[model.Record]:
-        return list(self._records)
+    def records(self) -> Sequence[model.Record]:
+        """Every record in order: a copy of the list, or the lazy sequence itself (read-only;
+        indexing or slicing it rebuilds only the records read)."""
+        return self._records if not isinstance(self._records, list) else list(self._records)
+
+    @property
+    def times_utc(self) -> list[float]:
+        """Each record's ``ts_utc``, in order (the caller must not change the list)."""
+        return self._times
+
+    @property
+    def route_latlon(self) -> list[tuple[float, float]]:
+        """``(lat, lon)`` of every Sample with a position and every Position, in order: the
+        whole route, for the map at load."""
+        lazy = getattr(self._records, "route_latlon", None)
+        if lazy is not None:
+            return list(lazy)
+        return [(p.lat, p.lon) for p in (r.position if isinstance(r, model.Sample) else r for r in self._records
+                                         if isinstance(r, model.Position)
+                                         or (isinstance(r, model.Sample) and r.position is not None))]
 
     @property
     def speed(self) -> float:
@@ -170,6 +203,9 @@ class ReplaySource:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()  # a lazy sequence's store connection (opened again if it is read after all)
 
     # ------------------------------------------------------------------ controls
     def play(self) -> None:
@@ -214,14 +250,15 @@ class ReplaySource:
         cursor = bisect.bisect_right(self._due, ts)
         context: list[model.Record] = []
         need = {model.Sample, model.Position}
-        for i in range(cursor - 1, -1, -1):
-            rec = self._records[i]
-            if type(rec) in need:
-                context.append(rec)
-                need.discard(type(rec))
-            elif isinstance(rec, model.Event) and rec.ts_utc == ts:
-                context.append(rec)
-            if not need and rec.ts_utc < ts:
+        types, times = self._types, self._times
+        for i in range(cursor - 1, -1, -1):  # kinds and times only: a record is read when it is kept
+            kind = types[i]
+            if kind in need:
+                context.append(self._records[i])
+                need.discard(kind)
+            elif issubclass(kind, model.Event) and times[i] == ts:
+                context.append(self._records[i])
+            if not need and times[i] < ts:
                 break
         context.reverse()
         self._context = context
@@ -266,7 +303,12 @@ class ReplaySource:
                     pos = self._position()
                     n = len(self._records)
                     end = bisect.bisect_right(self._due, pos, self._cursor)
-                    batch.extend(self._records[self._cursor:end])
+                    try:
+                        batch.extend(self._records[self._cursor:end])
+                    except Exception as exc:  # a lazy sequence that cannot read its store any more
+                        self.error = exc
+                        self._playing = False
+                        return
                     self._cursor = end
                     if end >= n:
                         self._pos = self.end_utc

@@ -29,7 +29,7 @@ def pytest_addoption(parser):
 
 
 # Names that mean a real pty, a started simulator or session, or a child process.
-_SLOW_PARTS = re.compile(r"\b(subprocess|Popen|openpty|pty_pair|TableModem|ProtocolPeer|ScriptedPeer|"
+_SLOW_PARTS = re.compile(r"\b(subprocess|Popen|openpty|pty_pair|AtPeer|"
                          r"start_simulator|open_port|HandsetSource|LiveSession|Controller|LiveApp|ReplayApp|"
                          r"run_window|run_demo|record_scenario|FIELDAPP|sys\.executable)\b")
 

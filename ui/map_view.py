@@ -32,7 +32,7 @@ from fieldapp.model import GSM, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM
 from fieldapp.tech_terms import TERMS, terms_for
 from fieldapp.tile_sources import TileSetting, TileSourceError, open_source
-from ui.geo import lonlat_to_mercator, mercator_scale, sector_points
+from ui.geo import lonlat_to_mercator, lonlat_to_mercator_arrays, mercator_scale, sector_points
 from ui.history import History
 from ui.map_tiles import TileLayer
 from ui.theme import cell_colour, plot_colours
@@ -525,13 +525,13 @@ class MapView(QWidget):
             return  # well inside the view: do not scroll (a fitted route stays in view)
         self.viewbox.setRange(xRange=(x - half_w, x + half_w), yRange=(y - half_h, y + half_h), padding=0)
 
-    def set_whole_route(self, positions) -> None:
-        """Replay: the log's whole route, drawn dimmed from the start (the played part is drawn
-        bright over it as the replay goes); the map fits it."""
-        pts = [lonlat_to_mercator(p.lon, p.lat) for p in positions
-               if p is not None and math.isfinite(p.lat) and math.isfinite(p.lon)]
-        xs = np.array([p[0] for p in pts], dtype=float)
-        ys = np.array([p[1] for p in pts], dtype=float)
+    def set_whole_route(self, latlon) -> None:
+        """Replay: the log's whole route, ``(lat, lon)`` pairs in order, drawn dimmed from the
+        start (the played part is drawn bright over it as the replay goes); the map fits it.
+        Unknown or infinite coordinates are left out."""
+        pairs = np.array(latlon, dtype=float).reshape(-1, 2)  # None → NaN
+        keep = np.isfinite(pairs).all(axis=1)
+        xs, ys = lonlat_to_mercator_arrays(pairs[keep, 1], pairs[keep, 0])
         self._whole_xy = (xs, ys)
         self.whole_route.setData(xs, ys, connect="finite")
         if len(xs):
@@ -543,15 +543,18 @@ class MapView(QWidget):
         route_x = np.concatenate([self._whole_xy[0], self.history.pos_x.view()])
         route_y = np.concatenate([self._whole_xy[1], self.history.pos_y.view()])
         if len(route_x):
-            xs, ys = list(route_x), list(route_y)
+            xs, ys = route_x, route_y  # numpy min/max: a replay's whole route is ~60,000 points
         else:
-            xs = [p[0] for p in self._site_xy.values()]
-            ys = [p[1] for p in self._site_xy.values()]
-        if not xs:
+            xs = np.array([p[0] for p in self._site_xy.values()], dtype=float)
+            ys = np.array([p[1] for p in self._site_xy.values()], dtype=float)
+        finite = np.isfinite(xs) & np.isfinite(ys)  # the history's gap rows are NaN
+        xs, ys = xs[finite], ys[finite]
+        if not len(xs):
             return
         # Sites only: room for the wedges and the labels beyond their tips.
         pad = 300.0 if len(route_x) else max(300.0, 1.8 * getattr(self, "_wedge_m", 0.0))
-        self.viewbox.setRange(xRange=(min(xs) - pad, max(xs) + pad), yRange=(min(ys) - pad, max(ys) + pad),
+        x0, x1, y0, y1 = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+        self.viewbox.setRange(xRange=(x0 - pad, x1 + pad), yRange=(y0 - pad, y1 + pad),
                               padding=0.05)
         self._fitted = True
         self.declutter_labels()

@@ -82,7 +82,7 @@ class CaseDesk:
 
     def statistics(self, case_id: int):
         """The case's network statistics and alarms (fieldapp.netstats.data.StatsData)."""
-        from fieldapp.netstats.data import load as load_stats
+        from fieldapp.netstats.data import load as load_stats  # pandas on first use: see diagnose.gather
 
         with self.store(create=False) as st:
             return load_stats(st, case_id=case_id)

@@ -55,16 +55,16 @@ from fieldapp.cases.findings import (
     GOOD_LEVEL_DBM,
     INTERFERED_SHARE,
     MAX_CITES,
-    NO_COVERAGE_MEDIAN_DBM,
     POOR_RXQUAL,
     RADIO_BEFORE_S,
     SHARE_TO_FIRE,
     WEAK_DROP_DBM,
-    WEAK_MEDIAN_DBM,
     Citation,
     DiagnosisInput,
     Finding,
     SessionData,
+    by_main_technology,
+    level_limits,
 )
 from fieldapp.cases.scan_findings import scan_findings
 from fieldapp.cases.stats import (
@@ -81,7 +81,7 @@ from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.calls import BY_LOCK, NETWORK_RESULTS, SETUP_FAILED
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.cqt.verdict import LOCK_SETUP, MIN_BAD, MIN_CALLS
-from fieldapp.model import DEDICATED, Sample
+from fieldapp.model import DEDICATED, GSM, Sample
 from fieldapp.store import Store
 
 
@@ -95,7 +95,9 @@ def gather(store: Store, case_id: int, *, roles: tuple[str | None, ...] = (None,
         after_sessions = _sessions(store, case_id, ("after",))
         if after_sessions:
             after = DiagnosisInput(case, after_sessions, plan_of(store, after_sessions))
-    from fieldapp.netstats.data import load as load_stats  # statistics and alarms (issue 14)
+    # Statistics and alarms (issue 14) bring pandas (2-4 s to import): loaded when a diagnosis
+    # runs, not when the window that can run one starts (tests/ui: the window starts without pandas).
+    from fieldapp.netstats.data import load as load_stats
 
     return DiagnosisInput(case, sessions, plan_of(store, sessions), cqt, after,
                           stats=load_stats(store, case_id=case_id))
@@ -139,7 +141,7 @@ def diagnose(inp: DiagnosisInput) -> list[Finding]:
         found.extend(rule(inp))
     found.extend(candidate_cells(inp))
     found.extend(scan_findings(inp, found))
-    from fieldapp.netstats.rules import statistics_findings  # procedure steps 3.1/3.2 (issue 14)
+    from fieldapp.netstats.rules import statistics_findings  # steps 3.1/3.2; pandas: see gather()
 
     # Before handset-only and the "checked" list: a hung BCCH in the statistics is not a handset problem.
     found.extend(statistics_findings(inp, inp.stats))
@@ -209,16 +211,6 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
 # ---------------------------------------------------------------------- helpers
 
 
-def _spot(inp: DiagnosisInput) -> tuple[float, float] | None:
-    """Where the complaint is: the case's map position, else the median GPS position tested."""
-    if inp.case.position is not None:
-        return inp.case.position
-    pos = [(s.position.lat, s.position.lon) for _sid, s in inp.spot_samples() if s.position is not None]
-    if not pos:
-        return None
-    return (percentile([p[0] for p in pos], 50), percentile([p[1] for p in pos], 50))
-
-
 def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
@@ -239,7 +231,7 @@ def no_service(inp: DiagnosisInput) -> list[Finding]:
     if states:
         summary += " (registration: " + ", ".join(f"{k} ×{n}" for k, n in states.most_common()) + ")"
     data: dict[str, Any] = {"samples": len(rows), "no_service": len(lost)}
-    spot = _spot(inp)
+    spot = inp.spot_position()
     sited = [c for c in inp.plan if c.lat is not None and c.lon is not None]
     if spot is not None and sited:
         nearest = min(sited, key=lambda c: distance_m(c.lat, c.lon, *spot))
@@ -261,10 +253,15 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     levelled = [(sid, s) for sid, s in inp.spot_samples() if s.rxlev_dbm is not None and s.serving is not None]
     if len(levelled) < 3:
         return no_service(inp)
+    # One technology's level against its own limits (an RSRP of -95 dBm is not a weak RXLEV).
+    tech, levelled, others = by_main_technology(levelled)
+    limits = level_limits(tech)
+    if len(levelled) < 3:
+        return []
     levels = [s.rxlev_dbm for _sid, s in levelled]
     p10, p50, p90 = (percentile(levels, p) for p in (10, 50, 90))
     assert p50 is not None
-    if p50 >= WEAK_MEDIAN_DBM:
+    if p50 >= limits.weak_dbm:
         return []
     by_cell: dict[tuple, list[float]] = defaultdict(list)
     example = {}
@@ -274,11 +271,16 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     best_key = max(by_cell, key=lambda k: (len(by_cell[k]), percentile(by_cell[k], 50)))
     best = example[best_key]
     best_plan = inp.plan.match(best)
-    spot = _spot(inp)
-    parts = [f"Serving level at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
-             f"over {len(levels)} samples; best server {cell_name(inp.plan, best)}"]
+    spot = inp.spot_position()
+    what = "level" if tech == GSM else f"{limits.name} ({tech})"
+    over = f"{len(levels)} samples" if tech == GSM and not others else f"{len(levels)} {tech} samples"
+    if others:
+        over += " (" + ", ".join(f"{n} {t}" for t, n in sorted(others.items())) + " samples at the spot not mixed in)"
+    parts = [f"Serving {what} at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
+             f"over {over}; best server {cell_name(inp.plan, best)}"]
     data: dict[str, Any] = {"p10_dbm": p10, "p50_dbm": p50, "p90_dbm": p90, "samples": len(levels),
-                            "best_server": best_plan.name if best_plan else cell_name(inp.plan, best)}
+                            "best_server": best_plan.name if best_plan else cell_name(inp.plan, best),
+                            "tech": tech, "weak_below_dbm": limits.weak_dbm}
     data["cell"] = data["best_server"]  # the JSON contract: data.cell names the finding's cell (issue 13.5)
     geometry = ""
     if best_plan is not None and spot is not None and best_plan.lat is not None and best_plan.lon is not None:
@@ -305,7 +307,7 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
         if inp.plan.version is not None:
             data["plan_version"] = inp.plan.version
             parts.append(f"as in cell plan version {inp.plan.version} (the plan when measured)")
-    no_coverage = p50 < NO_COVERAGE_MEDIAN_DBM
+    no_coverage = p50 < limits.no_coverage_dbm
     name = best_plan.name if best_plan else cell_name(inp.plan, best)
     if no_coverage:
         step = ("No usable coverage: survey the area and request a new site or an indoor system; check first "

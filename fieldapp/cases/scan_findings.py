@@ -24,8 +24,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from fieldapp.cases.findings import Citation, Finding
 from fieldapp.cases.stats import distance_m, percentile
 from fieldapp.model import GSM, PlanCell, Scan, ScanCarrier
+from fieldapp.scans import cell_name, plan_cell_for
 
 RUN_MIN = 3  # adjacent undecoded ARFCNs that make a "run" of energy
 UNDECODED_MIN_DBM = -95.0  # energy weaker than this is not worth calling interference
@@ -36,12 +38,10 @@ MAX_CITES = 8
 
 
 def _finding(rule, title, summary, step, cites, severity, data):
-    from fieldapp.cases.diagnose import Finding  # the one finding model (import here: no cycle)
     return Finding(rule, title, summary, step, tuple(cites), severity, data)
 
 
 def _cite(session_id, ts, text):
-    from fieldapp.cases.diagnose import Citation
     return Citation(session_id, ts, "scan", text)
 
 
@@ -50,7 +50,6 @@ def _gsm_scans(inp) -> list[tuple[int, Scan]]:
 
 
 def _name(plan: Sequence[PlanCell], carrier: ScanCarrier) -> str:
-    from fieldapp.scans import cell_name
     name = cell_name(carrier, plan)
     if name:
         return name
@@ -247,8 +246,7 @@ def missing_neighbour(inp) -> list:
 
 
 def _spot(inp) -> tuple[float, float] | None:
-    from fieldapp.cases.diagnose import _spot as diagnose_spot
-    spot = diagnose_spot(inp)
+    spot = inp.spot_position()
     if spot is not None:
         return spot
     pos = [(sc.position.lat, sc.position.lon) for _sid, sc in _gsm_scans(inp) if sc.position is not None]
@@ -261,8 +259,6 @@ def planned_not_heard(inp) -> list:
     scans = _gsm_scans(inp)
     if not scans or not inp.plan:
         return []
-    from fieldapp.scans import plan_cell_for
-
     heard = {c.arfcn for _sid, sc in scans for c in sc.carriers if c.arfcn is not None}
     # Sites close enough that all their sectors should be heard: one of their cells was decoded
     # strong (a sector aimed elsewhere is still heard through its back lobe, 25 dB down, near it).

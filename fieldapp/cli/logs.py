@@ -185,8 +185,9 @@ def build_replay(args: argparse.Namespace):
         raise CliError(str(exc)) from exc
 
 
-def _session_records(args: argparse.Namespace, session_id: int) -> list:
-    from fieldapp.export_logs import session_records
+def _session_records(args: argparse.Namespace, session_id: int) -> Any:
+    """The stored session's records, read in bulk; each sample is rebuilt when the replay
+    reaches it (``Store.replay_records``)."""
     from fieldapp.store import Store, StoreError
 
     try:
@@ -196,7 +197,9 @@ def _session_records(args: argparse.Namespace, session_id: int) -> list:
     try:
         if store.session(session_id) is None:
             raise CliError(f"no session {session_id} in the workspace")
-        return list(session_records(store, session_id))
+        return store.replay_records(session_id)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
     finally:
         store.close()
 

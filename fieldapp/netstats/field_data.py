@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fieldapp.cases.diagnose import Citation, DiagnosisInput, Finding
+from fieldapp.cases.findings import Citation, DiagnosisInput, Finding
 from fieldapp.netstats.rule_support import MAX_CITES
 
 DATA_FAIL_SHARE = 0.8  # share of failed data-test attempts that says "packet data does not work here"

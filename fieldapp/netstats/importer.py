@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldapp.cases.workflow import default_author
 from fieldapp.export_csv import iso_utc
 from fieldapp.store import Store
 from logs import registry
@@ -124,8 +125,6 @@ def import_stats(store: Store, path: str | Path, *, vendor: str | None = None,
 
 
 def _history(store: Store, case_id: int, text: str, import_id: int) -> None:
-    from fieldapp.cases.workflow import default_author
-
     store.add_case_history(case_id, default_author(), "evidence", text=text, data={"stat_import": import_id})
 
 

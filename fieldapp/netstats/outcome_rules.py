@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from fieldapp.cases.diagnose import Citation, Finding
+from fieldapp.cases.findings import Citation, Finding
 from fieldapp.netstats import kpi as K
 from fieldapp.netstats.data import StatsData
 from fieldapp.netstats.rule_support import CLEAN_KPIS, MAX_CITES, fmt, num

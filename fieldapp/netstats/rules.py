@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldapp.cases.diagnose import Citation, DiagnosisInput, Finding
+from fieldapp.cases.findings import Citation, DiagnosisInput, Finding
 from fieldapp.model import PlanCell
 from fieldapp.netstats import kpi as K
 from fieldapp.netstats.data import StatsData, alarm_cell_match

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldapp.cases.diagnose import Citation, Finding
+from fieldapp.cases.findings import Citation, Finding
 from fieldapp.model import PlanCell
 from fieldapp.netstats.data import StatsData, alarm_cell_match
 from fieldapp.netstats.rule_support import MAX_CITES, SDCCH_FAIL_PCT, cell_periods, num, plan_for, when

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import PureWindowsPath
 
 from fieldapp.cases.cqt_evidence import CqtEvidence
-from fieldapp.cases.diagnose import SessionData
+from fieldapp.cases.findings import SessionData
 from fieldapp.cases.model import FIELDS, Case
 from fieldapp.cases.stats import percentile
 from fieldapp.cases.workflow import STATUS_LABELS

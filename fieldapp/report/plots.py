@@ -13,7 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from fieldapp.cases.compare import Comparison
-from fieldapp.cases.diagnose import SessionData
+from fieldapp.cases.findings import SessionData
 from fieldapp.cases.stats import calls_of, distance_m
 from fieldapp.model import DEDICATED, PlanCell
 from fieldapp.radio import RXLEV_BINS_DBM, rxlev_colour

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import starmap
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from fieldapp.store import scan_rows as _scan_rows
 from fieldapp.store import stat_rows as _stat
 from fieldapp.store.rows import LAYOUT_JSON, SAMPLE_COLUMNS, SampleReader, dumps, loads, sample_row
 from fieldapp.store.schema import SCHEMA_VERSION, StoreDamaged, StoreError, configure, migrate, schema_version
+from fieldapp.store.stored_records import StoredRecords, reader_connection
 
 
 class UnknownSession(StoreError):
@@ -116,6 +118,8 @@ class Store:
         self.path = path
         self.read_only = read_only  # opened from a read-only file or medium: list and export only
         self._layout_id: int | None = None  # this code's record layout in record_layouts
+        self._uri_flags: str | None = None  # how a read-only workspace was opened (mode=ro, immutable=1)
+        self._busy_timeout_s = 5.0
 
     # ------------------------------------------------------------------ opening
 
@@ -159,6 +163,7 @@ class Store:
             conn.close()
             raise
         store = cls(conn, path)
+        store._busy_timeout_s = busy_timeout_s
         liveness.claim_orphans(path, store.mark_orphaned)
         return store
 
@@ -189,7 +194,9 @@ class Store:
                 conn.close()
                 raise StoreError(f"{path} is read-only and has schema v{version}; this fieldapp needs "
                                  f"v{SCHEMA_VERSION} (copy it somewhere writable to upgrade it)")
-            return cls(conn, path, read_only=True)
+            store = cls(conn, path, read_only=True)
+            store._uri_flags, store._busy_timeout_s = flags, busy_timeout_s
+            return store
         raise StoreError(f"cannot open the read-only workspace {path}: {last}")
 
     def quick_check(self) -> str:
@@ -440,6 +447,19 @@ class Store:
         while rows := cur.fetchmany():
             yield from map(build, rows)
 
+    def replay_records(self, session_id: int, **cache: int) -> StoredRecords:
+        """The session's records in ``export_logs.session_records`` order, for replay: times,
+        kinds, route, events, positions and scans read now in bulk, each Sample rebuilt from its
+        row only when it is read (``store/stored_records.py``; ``cache``: its block and
+        cache_blocks). It reads its samples on a connection of its own, so it outlives this Store
+        and serves any thread."""
+        if self.session(session_id) is None:
+            raise UnknownSession(session_id)
+        path, flags, timeout_s = self.path, self._uri_flags, self._busy_timeout_s
+        return StoredRecords(self._conn, lambda: reader_connection(path, flags, timeout_s), session_id,
+                             self.events(session_id), self._position_rows(session_id), self.scans(session_id),
+                             **cache)
+
     def events(self, session_id: int) -> list[Event]:
         rows = self._conn.execute(
             "SELECT ts_utc, kind, text, data FROM events WHERE session_id = ? ORDER BY ts_utc, id",
@@ -448,10 +468,15 @@ class Store:
                 for r in rows]
 
     def positions(self, session_id: int) -> list[Position]:
-        rows = self._conn.execute(
+        return list(starmap(Position, self._position_rows(session_id)))
+
+    def _position_rows(self, session_id: int) -> list[tuple]:
+        """The session's positions as tuples of Position's fields, in time order."""
+        cur = self._conn.cursor()
+        cur.row_factory = None  # plain tuples (sqlite3.Row is ~4x slower to build and unpack)
+        return cur.execute(
             "SELECT ts_utc, lat, lon, alt_m, speed_mps, course_deg, hdop, sats, fix_quality"
-            " FROM positions WHERE session_id = ? ORDER BY ts_utc, id", (session_id,))
-        return [Position(*r) for r in rows]
+            " FROM positions WHERE session_id = ? ORDER BY ts_utc, id", (session_id,)).fetchall()
 
     def raw(self, session_id: int) -> list[RawTraffic]:
         rows = self._conn.execute(

@@ -1,4 +1,4 @@
-"""The AT channel against recorded exchanges (tests/support/exchanges.py).
+"""The AT channel against recorded exchanges (tests/support/peer.py).
 
 Replies are the bytes devices really sent, as quoted in docs/at-commands.md §1-2 (source in
 each row); where a row is built from a documented format rather than a capture it says so.
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from drivers.at import AtTimeout
 from drivers.at_lines import final_error, is_call_command, is_final, reply_prefixes, split_chain, split_lines
 from fieldapp.model import DeviceError
-from tests.support.exchanges import expected_protocol
+from tests.support.peer import expected_protocol
 
 
 def _collector():
@@ -64,7 +64,7 @@ def test_echo_is_stripped_and_info_lines_kept(device, cmd, reply, lines):
 
 @pytest.mark.parametrize("device,cmd,reply,lines", ECHO_ROWS, ids=[r[0] for r in ECHO_ROWS])
 def test_replies_arriving_one_byte_at_a_time(device, cmd, reply, lines):
-    with expected_protocol([(cmd + "\r", reply)], read_chunk_max=1) as ch:
+    with expected_protocol([(cmd + "\r", reply)], byte_by_byte=True) as ch:
         resp = ch.command(cmd, timeout_s=2)
     assert resp.lines == lines and resp.ok
 

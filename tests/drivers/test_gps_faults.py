@@ -21,7 +21,7 @@ from fieldapp import nmea
 from fieldapp.model import EV_GPS_BACK, EV_GPS_LOST, Event, Position
 from fieldapp.store import Store
 from tests.drivers.test_gps import BU353_NMEA, T19, pty_pair  # noqa: F401  (fixture)
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 GGA = "GPGGA,030719.000,3747.0873,S,17518.8938,E,1,08,1.1,59.9,M,23.7,M,,0000"
 RMC = "GPRMC,030719.000,A,3747.0873,S,17518.8938,E,0.69,181.39,311214,,,A"
@@ -129,7 +129,7 @@ def test_record_keeps_positions_after_a_bad_gps_sentence(tmp_path):
     writer = threading.Thread(target=_gps_writer, args=(master, stop), daemon=True)
     ws = tmp_path / "ws.db"
     try:
-        with TableModem(quectel_table()) as modem:
+        with AtPeer(quectel_table()) as modem:
             writer.start()
             res = subprocess.run([sys.executable, "-m", "fieldapp", "record", modem.port, "--gps",
                                   os.ttyname(slave), "--rate", "0.3", "--duration", "4",
@@ -159,7 +159,7 @@ def test_the_window_status_says_when_the_gps_gives_no_fix(tmp_path, pty_pair):  
         return src
 
     controller = LiveSession(got.append, tmp_path / "ws.db", gps_factory=gps_factory)
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         controller.connect(ConnectRequest(port=modem.port, rate_s=0.5, gps="nmea", gps_address=path))
         assert wait_for(lambda: (controller.status().gps or "").endswith("(no fix)"), 10), controller.status()
         os.write(master, ("\r\n".join(BU353_NMEA) + "\r\n").encode())

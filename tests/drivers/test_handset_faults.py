@@ -14,7 +14,7 @@ import pytest
 from drivers.families import FAMILIES, Family, register
 from drivers.families import base as families_base
 from drivers.handset import HandsetSource
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 
 @pytest.fixture
@@ -39,11 +39,12 @@ def slow_family():
 
 def test_stop_returns_while_a_parse_is_still_running(slow_family):
     entered, release = slow_family
+    # A made-up module for the made-up "slowtest" family: only the V.250 framing is real.
     table = {"AT": "OK", "ATE1": "OK", "AT+CMEE=1": "OK", "ATI": "SlowModem 1\r\n\r\nOK",
              "AT+CGMI": "SlowModem\r\n\r\nOK", "AT+CGMM": "1\r\n\r\nOK", "AT+CGMR": "1\r\n\r\nOK",
              "AT+CGSN": "1\r\n\r\nOK", "AT+SLOW": "12 34\r\n\r\nOK"}
     records = []
-    with TableModem(table) as modem:
+    with AtPeer(table) as modem:
         source = HandsetSource(modem.port, family="slowtest", rate_s=0.2)
         source.open()
         source.start(records.append)

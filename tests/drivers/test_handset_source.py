@@ -14,7 +14,7 @@ import pytest
 from drivers.handset import HandsetSource, NoAtResponse, Unsupported
 from drivers.transport import PortError
 from fieldapp.model import Event, Sample
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 # EC21-style identity and engineering-mode replies (layout: docs/at-commands.md §3.1.1; the serving
 # line's spacing follows the EC20 capture quoted there).
@@ -91,7 +91,7 @@ class Collector:
 
 
 def test_probe_identifies_quectel_and_reports_capabilities():
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         src = HandsetSource(modem.port)
         try:
             caps = src.open()
@@ -107,7 +107,7 @@ def test_probe_identifies_quectel_and_reports_capabilities():
 
 def test_records_samples_with_serving_cell_and_neighbours():
     sink = Collector()
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         src = HandsetSource(modem.port, rate_s=0.2)
         src.start(sink)
         try:
@@ -128,7 +128,7 @@ def test_records_samples_with_serving_cell_and_neighbours():
 
 def test_garbage_on_the_line_is_skipped_and_counted_not_crashing():
     sink = Collector()
-    with TableModem(quectel_table(), garbage=b"\xff\xfe\x00#@!\r\n+QENG: \"servingcell\",\x01zz\r\n") as modem:
+    with AtPeer(quectel_table(), garbage=b"\xff\xfe\x00#@!\r\n+QENG: \"servingcell\",\x01zz\r\n") as modem:
         src = HandsetSource(modem.port, rate_s=0.2)
         src.start(sink)
         try:
@@ -147,7 +147,7 @@ def test_wrong_port_is_a_clear_port_error():
 
 
 def test_silent_device_gives_no_at_response_within_five_seconds():
-    with TableModem({}, silent=True) as modem:
+    with AtPeer(silent=True) as modem:
         src = HandsetSource(modem.port, baud=9600)
         t0 = time.monotonic()
         with pytest.raises(NoAtResponse) as err:
@@ -160,7 +160,7 @@ def test_silent_device_gives_no_at_response_within_five_seconds():
 def test_call_events_from_clcc_polling():
     state: dict = {}
     sink = Collector()
-    with TableModem(quectel_table(state)) as modem:
+    with AtPeer(quectel_table(state)) as modem:
         src = HandsetSource(modem.port, rate_s=0.2)
         src.start(sink)
         try:
@@ -178,7 +178,7 @@ def test_call_events_from_clcc_polling():
 
 
 def test_lock_is_reported_unsupported_on_a_family_without_a_documented_lock():
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         src = HandsetSource(modem.port)
         src.open()
         try:
@@ -191,7 +191,7 @@ def test_lock_is_reported_unsupported_on_a_family_without_a_documented_lock():
 def test_unplug_is_reported_and_reconnect_continues_with_a_gap(tmp_path):
     sink = Collector()
     link = tmp_path / "ttyHANDSET"
-    modem = TableModem(quectel_table(), link_path=str(link)).start()
+    modem = AtPeer(quectel_table(), link_path=str(link)).start()
     src = HandsetSource(str(link), rate_s=0.2, reconnect=True)
     try:
         src.start(sink)
@@ -212,7 +212,7 @@ def test_unplug_is_reported_and_reconnect_continues_with_a_gap(tmp_path):
 
 def test_unplug_without_reconnect_finishes_the_source(tmp_path):
     sink = Collector()
-    modem = TableModem(quectel_table()).start()
+    modem = AtPeer(quectel_table()).start()
     src = HandsetSource(modem.port, rate_s=0.2)
     try:
         src.start(sink)
@@ -238,7 +238,7 @@ def test_an_empty_call_list_answered_just_before_the_dial_does_not_end_the_call(
 
     table["AT+CLCC"] = slow_clcc
     sink = Collector()
-    with TableModem(table) as modem:
+    with AtPeer(table) as modem:
         src = HandsetSource(modem.port, rate_s=0.05)
         src.start(sink)
         try:
@@ -266,7 +266,7 @@ def test_the_probe_and_startup_exchange_reach_the_sink_on_the_first_connect():
 
     table = quectel_table()
     table["AT+CLIP=1"] = "+CME ERROR: 3"  # a start-up command the module refuses
-    with TableModem(table) as modem:
+    with AtPeer(table) as modem:
         source = HandsetSource(modem.port, rate_s=0.2)
         source.open()
         got: list = []
@@ -296,7 +296,7 @@ def test_capabilities_after_the_first_polls_say_what_the_device_answered():
     table["AT+CREG?"] = "+CREG: 0,1\r\n\r\nOK"
     table['AT+QENG="SERVINGCELL"'] = "ERROR"
     table['AT+QENG="NEIGHBOURCELL"'] = "ERROR"
-    with TableModem(table) as modem:
+    with AtPeer(table) as modem:
         source = HandsetSource(modem.port, rate_s=0.1)
         caps0 = source.open()
         assert caps0.fields["rxlev"] and caps0.fields["lac"]  # what the Quectel table promises
@@ -317,7 +317,7 @@ def test_capabilities_after_the_first_polls_say_what_the_device_answered():
 
 
 def test_capabilities_keep_what_the_engineering_mode_gives():
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         source = HandsetSource(modem.port, rate_s=0.1)
         source.open()
         source.start(lambda r: None)
@@ -338,7 +338,7 @@ def test_a_reply_line_that_gives_no_record_is_a_session_event_with_its_reason():
 
     table = quectel_table()
     table['AT+QENG="SERVINGCELL"'] = '+QENG: "servingcell"\r\n\r\nOK'  # no state: damaged layout
-    with TableModem(table) as modem:
+    with AtPeer(table) as modem:
         source = HandsetSource(modem.port, rate_s=0.1)
         got: list = []
         source.start(got.append)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from drivers.transcript import Exchange, is_comment, read_transcript, transcript_header
-from tests.support.exchanges import expected_protocol, pairs_from_transcript
+from tests.support.peer import expected_protocol, pairs_from_transcript
 
 QENG_NOCONN = ('+QENG: "servingcell","NOCONN","GSM",460,00,550A,2BB9,23,94,0,-61,5,14,4,0,0,0,'
                '-,-,-,-,-,-,-,-,-,"-"')

@@ -4,6 +4,7 @@ pair. Nothing here patches the serial module."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -11,9 +12,9 @@ import time
 import pytest
 import serial
 
-from drivers.at import AtChannel
+from drivers.at import AtChannel, AtTimeout
 from drivers.transport import DeviceGone, PortError, _open_error, list_ports, memory_pair, open_port
-from tests.support.atpeer import VANISH, ScriptedPeer
+from tests.support.peer import VANISH, AtPeer
 
 
 def _read_until(transport, want: bytes, timeout_s: float = 2.0) -> bytes:
@@ -85,7 +86,7 @@ def test_memory_cancel_read_wakes_a_blocked_reader():
 
 
 def test_open_port_on_a_pty_round_trips_bytes():
-    with ScriptedPeer([("AT+CSQ", "\r\n+CSQ: 17,99\r\n\r\nOK\r\n")], echo=True) as peer:
+    with AtPeer(script=[("AT+CSQ", "+CSQ: 17,99\r\n\r\nOK")]) as peer:
         transport = open_port(peer.port, 9600)
         try:
             assert transport.name == peer.port and transport.baud == 9600
@@ -97,7 +98,7 @@ def test_open_port_on_a_pty_round_trips_bytes():
 
 
 def test_pty_read_times_out_with_empty_bytes():
-    with ScriptedPeer() as peer:
+    with AtPeer(echo=False) as peer:
         transport = open_port(peer.port, read_timeout_s=0.05)
         try:
             t0 = time.monotonic()
@@ -108,7 +109,7 @@ def test_pty_read_times_out_with_empty_bytes():
 
 
 def test_symlinked_port_opens(tmp_path):
-    with ScriptedPeer([("AT", "\r\nOK\r\n")], link_path=tmp_path / "ttyUSB0") as peer:
+    with AtPeer(script=[("AT", "OK")], echo=False, link_path=tmp_path / "ttyUSB0") as peer:
         assert peer.port == str(tmp_path / "ttyUSB0") and os.path.islink(peer.port)
         with AtChannel(open_port(peer.port)) as ch:
             assert ch.command("AT", timeout_s=2).ok
@@ -117,8 +118,8 @@ def test_symlinked_port_opens(tmp_path):
 def test_vanish_mid_command_raises_device_gone_within_a_second():
     gone: list[Exception] = []
     # The device answers the first line, then is unplugged before the OK.
-    script = [("AT+CLCC", ["\r\n+CLCC: 1,0,0,0,0,\"123\",129\r\n", 0.05, VANISH])]
-    with ScriptedPeer(script) as peer, AtChannel(open_port(peer.port), on_gone=gone.append) as ch:
+    script = [("AT+CLCC", ['+CLCC: 1,0,0,0,0,"123",129', 0.05, VANISH])]
+    with AtPeer(script=script, echo=False) as peer, AtChannel(open_port(peer.port), on_gone=gone.append) as ch:
         t0 = time.monotonic()
         with pytest.raises(DeviceGone, match="disappeared"):
             ch.command("AT+CLCC", timeout_s=10)
@@ -137,7 +138,7 @@ def test_vanish_while_idle_calls_on_gone_once():
         calls.append(exc)
         gone.set()
 
-    with ScriptedPeer() as peer, AtChannel(open_port(peer.port), on_gone=on_gone) as ch:
+    with AtPeer(echo=False) as peer, AtChannel(open_port(peer.port), on_gone=on_gone) as ch:
         peer.vanish()
         assert gone.wait(1.0)
         time.sleep(0.1)
@@ -147,7 +148,7 @@ def test_vanish_while_idle_calls_on_gone_once():
 
 def test_port_comes_back_after_reappear(tmp_path):
     link = tmp_path / "ttyUSB0"
-    with ScriptedPeer([("AT", "\r\nOK\r\n"), ("AT", "\r\nOK\r\n")], link_path=link) as peer:
+    with AtPeer(script=[("AT", "OK"), ("AT", "OK")], echo=False, link_path=link) as peer:
         ch = AtChannel(open_port(peer.port)).start()
         assert ch.command("AT", timeout_s=2).ok
         peer.vanish()
@@ -166,7 +167,7 @@ def test_missing_port_is_a_port_error(tmp_path):
 
 
 def test_busy_port_is_a_port_error():
-    with ScriptedPeer() as peer:
+    with AtPeer(echo=False) as peer:
         first = open_port(peer.port)
         try:
             with pytest.raises(PortError, match=r"is busy \(used by another program\)"):
@@ -295,8 +296,8 @@ def test_timed_urc_on_a_pty_reaches_its_handler_mid_command():
         ring.set()
 
     # The peer answers AT+COPS? slowly; a +CRING injected 50 ms in lands between its lines.
-    script = [("AT+COPS?", ['\r\n+COPS: 0,0,"TR TURKCELL"\r\n', 0.15, "\r\nOK\r\n"])]
-    with ScriptedPeer(script, echo=True) as peer, AtChannel(open_port(peer.port)) as ch:
+    script = [("AT+COPS?", ['+COPS: 0,0,"TR TURKCELL"', 0.15, "OK"])]
+    with AtPeer(script=script) as peer, AtChannel(open_port(peer.port)) as ch:
         ch.add_urc_handler("+CRING:", on_ring)
         peer.inject(b"\r\r\n+CRING: VOICE\r\r\n", delay_s=0.05)
         resp = ch.command("AT+COPS?", timeout_s=2)
@@ -305,9 +306,9 @@ def test_timed_urc_on_a_pty_reaches_its_handler_mid_command():
     assert got == ["+CRING: VOICE"]
 
 
-def test_scripted_peer_answers_error_to_unexpected_commands_and_sends_startup_urcs():
+def test_peer_answers_error_to_unexpected_commands_and_sends_startup_urcs():
     unsolicited: list[str] = []
-    with ScriptedPeer([("AT", "\r\nOK\r\n")], urcs=[(0.3, "\r\nRDY\r\n")]) as peer:
+    with AtPeer(script=[("AT", "OK")], echo=False, urcs=[(0.3, "RDY")]) as peer:
         with AtChannel(open_port(peer.port), on_unsolicited=unsolicited.append) as ch:
             assert ch.command("AT+CGMM", timeout_s=2).final == "ERROR"
             assert ch.command("AT", timeout_s=2).ok
@@ -324,7 +325,7 @@ def test_peer_replays_a_transcript_over_a_pty():
     # gammu issue #150 exchange plus the SimTech doubled-CR CRING fixture after it.
     text = "# source: gammu issue #150\nAT+CSQ\r\r\n+CSQ: 9,3\r\n\r\nOK\r\n\r\r\n+CRING: VOICE\r\r\n"
     got: list[str] = []
-    with ScriptedPeer.from_transcript(text) as peer, AtChannel(open_port(peer.port)) as ch:
+    with AtPeer.from_transcript(text) as peer, AtChannel(open_port(peer.port)) as ch:
         ch.add_urc_handler("+CRING:", got.append)
         resp = ch.command("AT+CSQ", timeout_s=2)
         deadline = time.monotonic() + 2
@@ -332,3 +333,38 @@ def test_peer_replays_a_transcript_over_a_pty():
             time.sleep(0.02)
     assert resp.lines == ["+CSQ: 9,3"] and resp.final == "OK"
     assert got == ["+CRING: VOICE"]
+
+
+def test_peer_table_answers_exact_then_pattern_keys_in_any_order_and_a_script_comes_first():
+    # Replies in the 27.007 layouts of +CSQ and +CME ERROR (docs/at-commands.md §2.1, §1.3); the +CPMS pattern
+    # stands for a command with parameters the test does not care about.
+    table = {"AT+CSQ": "+CSQ: 17,99\r\n\r\nOK", re.compile(r"AT\+CPMS=.*", re.I): "OK",
+             re.compile(r"AT\+C.*"): "+CME ERROR: 4"}
+    script = [("AT+CSQ", "+CSQ: 5,99\r\n\r\nOK")]  # the first poll only: a weak moment
+    with AtPeer(table, script=script) as peer, AtChannel(open_port(peer.port)) as ch:
+        assert ch.command("AT+CSQ", timeout_s=2).lines == ["+CSQ: 5,99"]
+        assert ch.command("at+csq", timeout_s=2).lines == ["+CSQ: 17,99"]  # no case, any number of times
+        assert ch.command('AT+CPMS="SM"', timeout_s=2).ok
+        assert ch.command("AT+CGATT?", timeout_s=2).error.code == 4
+        assert ch.command("ATI", timeout_s=2).final == "ERROR"
+        assert peer.received == ["AT+CSQ", "at+csq", 'AT+CPMS="SM"', "AT+CGATT?", "ATI"]
+        assert peer.unexpected == ["ATI"] and peer.script == []
+
+
+def test_strict_peer_fails_on_an_unexpected_command_and_on_an_unused_pair():
+    with AtPeer({"AT": "OK"}, script=[("AT+CSQ", "OK")], strict=True, echo=False) as peer, \
+            AtChannel(open_port(peer.port)) as ch:
+        assert ch.command("AT", timeout_s=2).ok  # in the table: fine
+        assert ch.command("AT+CREG?", timeout_s=2).final == "ERROR"
+    with pytest.raises(AssertionError, match=r"unexpected command 'AT\+CREG\?'.*\n.*1 pair\(s\) never used"):
+        peer.check()
+
+
+def test_silent_peer_records_and_never_answers_and_a_callable_reply_sees_the_command():
+    with AtPeer(silent=True) as peer, AtChannel(open_port(peer.port)) as ch, pytest.raises(AtTimeout):
+        ch.command("AT", timeout_s=0.2)
+    assert peer.received == ["AT"]
+    with AtPeer({re.compile(r"ATD\d+;"): lambda cmd: "OK" if cmd.endswith("1;") else "BUSY"}) as peer, \
+            AtChannel(open_port(peer.port)) as ch:
+        assert ch.command("ATD1;", timeout_s=2).ok
+        assert ch.command("ATD2;", timeout_s=2).final == "BUSY"

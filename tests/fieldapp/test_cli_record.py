@@ -14,8 +14,8 @@ import pytest
 
 from fieldapp.store import Store
 from tests.drivers.test_handset_source import quectel_table
+from tests.support.peer import AtPeer
 from tests.support.record_proc import wait_recording
-from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 
@@ -26,7 +26,7 @@ def run(args, timeout=60, **kw):
 
 def test_record_prints_session_and_counts_and_lists_it(tmp_path):
     ws = tmp_path / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         res = run(["record", modem.port, "--rate", "0.2", "--duration", "2", "--workspace", str(ws)])
     assert res.returncode == 0, res.stderr
     last = res.stdout.strip().splitlines()[-1]
@@ -41,7 +41,7 @@ def test_record_prints_session_and_counts_and_lists_it(tmp_path):
 
 
 def test_probe_prints_family_model_and_capabilities():
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         res = run(["probe", modem.port])
     assert res.returncode == 0, res.stderr
     assert "quectel" in res.stdout and "EC21" in res.stdout
@@ -55,7 +55,7 @@ def test_wrong_port_exits_2_with_one_line():
 
 
 def test_busy_port_exits_2(tmp_path):
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         first = subprocess.Popen(FIELDAPP + ["record", modem.port, "--duration", "8", "--workspace",
                                              str(tmp_path / "a.db")], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
@@ -69,7 +69,7 @@ def test_busy_port_exits_2(tmp_path):
 
 
 def test_not_a_modem_says_no_at_response():
-    with TableModem({}, silent=True) as modem:
+    with AtPeer(silent=True) as modem:
         t0 = time.monotonic()
         res = run(["probe", modem.port, "--baud", "9600"])
     assert res.returncode == 2
@@ -79,7 +79,7 @@ def test_not_a_modem_says_no_at_response():
 
 def test_unplug_mid_recording_keeps_data_and_marks_interrupted(tmp_path):
     ws = tmp_path / "ws.db"
-    modem = TableModem(quectel_table()).start()
+    modem = AtPeer(quectel_table()).start()
     proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--workspace", str(ws)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -101,7 +101,7 @@ def test_unplug_mid_recording_keeps_data_and_marks_interrupted(tmp_path):
 def test_reconnect_continues_the_same_session_with_a_gap(tmp_path):
     ws = tmp_path / "ws.db"
     link = tmp_path / "ttyHANDSET"
-    modem = TableModem(quectel_table(), link_path=str(link)).start()
+    modem = AtPeer(quectel_table(), link_path=str(link)).start()
     proc = subprocess.Popen(FIELDAPP + ["record", str(link), "--rate", "0.2", "--reconnect",
                                         "--workspace", str(ws)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -133,7 +133,7 @@ def test_reconnect_continues_the_same_session_with_a_gap(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
     ws = tmp_path / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--workspace", str(ws)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wait_recording(proc, settle_s=2.5)
@@ -151,7 +151,7 @@ def test_kill_9_leaves_a_workspace_that_opens_with_samples(tmp_path):
 def test_a_workspace_that_is_not_one_is_refused_with_exit_2(tmp_path):
     bad = tmp_path / "notes.db"
     bad.write_text("my notes, not a database\n")
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         res = run(["record", modem.port, "--duration", "1", "--workspace", str(bad)])
     assert res.returncode == 2 and "cannot record into" in res.stderr
     assert bad.read_text() == "my notes, not a database\n"

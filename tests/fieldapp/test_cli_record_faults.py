@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from fieldapp.store import Store
+from tests.support.peer import AtPeer
 from tests.support.record_proc import wait_recording
-from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 pytestmark = pytest.mark.slow
@@ -21,6 +22,8 @@ SMONI = "^SMONI: 2G,71,-61,262,02,0143,83BA,33,33,3,6,G,NOCONN"
 
 
 def cinterion_table(moni_reply: str) -> dict:
+    # Identity replies in the one-value-per-line layout of 27.007 +CGMI/+CGMM/+CGMR/+CGSN (ATI as
+    # the MC55i manual lays it out); the values are made up. Only ^SMONI is a capture.
     return {
         "AT": "OK", "ATE1": "OK", "AT+CMEE=1": "OK", "AT+CREG=2": "OK", "AT^SLCC=1": "OK",
         'AT^SIND="ceer",1,99': "OK",
@@ -53,7 +56,7 @@ def record():
 
 def test_a_pathological_moni_line_neither_hangs_the_recording_nor_its_duration(tmp_path, record):
     # 40 digits and a comma: about 18 s × 4^6 in the old fragment regex.
-    with TableModem(cinterion_table("1" * 40 + ",")) as modem:
+    with AtPeer(cinterion_table("1" * 40 + ",")) as modem:
         t0 = time.monotonic()
         proc = record(modem.port, tmp_path / "ws.db", "--duration", "3")
         out, err = proc.communicate(timeout=40)
@@ -64,7 +67,7 @@ def test_a_pathological_moni_line_neither_hangs_the_recording_nor_its_duration(t
 
 
 def test_sigterm_ends_a_recording_fed_pathological_lines(tmp_path, record):
-    with TableModem(cinterion_table("1" * 40 + ",")) as modem:
+    with AtPeer(cinterion_table("1" * 40 + ",")) as modem:
         proc = record(modem.port, tmp_path / "ws.db")
         started = wait_recording(proc, settle_s=2.0)
         t0 = time.monotonic()
@@ -82,7 +85,7 @@ def test_an_overlong_line_is_skipped_and_counted_too_long(tmp_path, record):
     table = cinterion_table("1013  21  -71 001  01  1001 2468   7   7  33  -105  33 I No connection")
     table["AT+CSQ"] = f"+CSQ: {'1' * 5000}\r\n\r\nOK"
     table["AT^SMOND"] = f"{huge}\r\n\r\nOK"
-    with TableModem(table) as modem:
+    with AtPeer(table) as modem:
         proc = record(modem.port, tmp_path / "ws.db", "--duration", "3")
         out, err = proc.communicate(timeout=40)
     assert proc.returncode == 0, err
@@ -96,8 +99,6 @@ def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
     """The simulator process is stopped (SIGSTOP) for 9 s: the port stays open, nothing
     answers. The recording gets a `gap` event naming the silence, says so on stderr, polls the
     same commands again when the handset answers, and says that too."""
-    import sqlite3
-
     link = tmp_path / "handset"
     sim = subprocess.Popen(FIELDAPP + ["simulate", "--scenario", "bus-stop-tilt13", "--family", "quectel",
                                        "--link", str(link)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -120,14 +121,15 @@ def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
         sim.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "gap: no answer from" in err and "answers again after" in err
-    con = sqlite3.connect(ws)
-    gaps = con.execute("SELECT ts_utc, text FROM events WHERE kind = 'gap'").fetchall()
-    dropped = con.execute("SELECT count(*) FROM events WHERE text LIKE '%dropped from polling%'").fetchone()[0]
-    last = con.execute("SELECT max(ts_utc) FROM samples").fetchone()[0]
-    con.close()
-    assert len(gaps) == 1 and "no answer" in gaps[0][1]
-    assert dropped == 0  # silence is nobody's fault: every command is polled again after it
-    assert last > gaps[0][0] + 2  # samples after the silence
+    with Store.open(ws) as store:
+        [session] = store.sessions()
+        events = store.events(session.id)
+        last = max(s.ts_utc for s in store.samples(session.id))
+    gaps = [e for e in events if e.kind == "gap"]
+    assert len(gaps) == 1 and "no answer" in gaps[0].text
+    # silence is nobody's fault: every command is polled again after it
+    assert not [e for e in events if "dropped from polling" in e.text]
+    assert last > gaps[0].ts_utc + 2  # samples after the silence
 
 
 # ------------------------------------------------------------------ a killed recorder (point 6)
@@ -135,7 +137,6 @@ def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
 def test_a_killed_recorder_leaves_an_interrupted_session_ended_at_its_last_sample(tmp_path, record):
     import json
     import os
-    import sqlite3
 
     from tests.drivers.test_handset_source import quectel_table
 
@@ -147,23 +148,19 @@ def test_a_killed_recorder_leaves_an_interrupted_session_ended_at_its_last_sampl
         assert res.returncode == 0, res.stderr
         return json.loads(res.stdout)
 
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         proc = record(modem.port, ws)
         wait_recording(proc, settle_s=2.0)
         alive = sessions()  # opening the workspace while the recorder lives changes nothing
         assert alive[0]["end"] is None and alive[0]["interrupted"] is False
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=10)
-    con = sqlite3.connect(ws)
-    last = con.execute("SELECT max(ts_utc) FROM samples").fetchone()[0]
-    con.close()
-    listed = sessions()
+    listed = sessions()  # the first look after the kill: it finds the recorder gone
     assert listed[0]["interrupted"] is True and listed[0]["end"] is not None
-    from fieldapp.store import Store
-
     with Store.open(ws) as store:
         info = store.session(listed[0]["id"])
         events = store.events(info.id)
+        last = max(s.ts_utc for s in store.samples(info.id))
     assert abs(info.end_utc - last) < 1.0  # its last record, not the time we looked
     assert any("recorder stopped without ending" in e.text for e in events)
     assert not any((tmp_path / "ws.db-recorders").iterdir())
@@ -173,7 +170,7 @@ def test_a_cleanly_ended_recording_leaves_no_liveness_file(tmp_path, record):
     from tests.drivers.test_handset_source import quectel_table
 
     ws = tmp_path / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         proc = record(modem.port, ws, "--duration", "2")
         proc.communicate(timeout=30)
     assert proc.returncode == 0
@@ -185,7 +182,6 @@ def test_opening_the_workspace_in_the_recorders_own_process_does_not_end_its_ses
     # descriptions, so its own recorder still counts as alive.
     from fieldapp.model import Sample
     from fieldapp.session import Recorder
-    from fieldapp.store import Store
 
     ws = tmp_path / "ws.db"
     recorder = Recorder(ws, "test")

@@ -194,10 +194,10 @@ def test_a_modem_without_serving_cell_is_refused_at_once_and_leaves_no_session(t
     import time as _time
 
     from tests.drivers.test_handset_source import quectel_table
-    from tests.support.table_modem import TableModem
+    from tests.support.peer import AtPeer
 
     workspace = tmp_path / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         t0 = _time.monotonic()
         code = main(["cqt", modem.port, "--family", "generic", "--number", "112233", "--rate", "0.1",
                      "--workspace", str(workspace)])

@@ -14,13 +14,13 @@ from fieldapp.cqt.plan import CqtPlan
 from fieldapp.cqt.runner import DONE, FAULT, CqtRunner
 from fieldapp.model import PlanCell, PlanTrx
 from tests.drivers.test_handset_source import quectel_table
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 CELL = PlanCell(name="MALL-1", mcc=460, mnc=0, lac=0x550A, ci=0x2BB9, bcch_arfcn=94, bsic=23,
                 trxs=(PlanTrx(trx_id="TRX-A", arfcns=(94,)), PlanTrx(trx_id="TRX-B", arfcns=(7,))))
 
 
-def _modem(answers: list[str]) -> TableModem:
+def _modem(answers: list[str]) -> AtPeer:
     """The Quectel table of the handset tests, whose ATD answers come from ``answers`` in
     turn (then "OK": a call that alerts and connects)."""
     state: dict = {}
@@ -33,10 +33,10 @@ def _modem(answers: list[str]) -> TableModem:
         return normal_dial(cmd)
 
     table["ATD112233;"] = dial
-    return TableModem(table)
+    return AtPeer(table)
 
 
-def _run(modem: TableModem, calls: int) -> CqtRunner:
+def _run(modem: AtPeer, calls: int) -> CqtRunner:
     source = HandsetSource(modem.port, rate_s=0.1)
     source.open()
     plan = CqtPlan(number="112233", cell=CELL, modes=frozenset({"block"}), calls_per_trx=calls,

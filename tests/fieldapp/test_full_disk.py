@@ -17,8 +17,8 @@ import time
 import pytest
 
 from tests.drivers.test_handset_source import quectel_table
+from tests.support.peer import AtPeer
 from tests.support.record_proc import wait_recording
-from tests.support.table_modem import TableModem
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 pytestmark = pytest.mark.slow
@@ -59,7 +59,7 @@ def sessions(ws):
 
 def test_space_that_returns_gets_every_record_written(small_fs):
     ws = small_fs / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "12",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
@@ -80,7 +80,7 @@ def test_space_that_returns_gets_every_record_written(small_fs):
 
 def test_a_disk_that_stays_full_is_exit_1_and_an_interrupted_session(small_fs):
     ws = small_fs / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "8",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

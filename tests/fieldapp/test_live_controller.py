@@ -10,7 +10,7 @@ from fieldapp.live import ConnectRequest, LinkStatus, LiveSession
 from fieldapp.model import Sample
 from fieldapp.positioning import parse_gpsd_address
 from tests.drivers.test_handset_source import quectel_table
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -38,7 +38,7 @@ def test_controller_delivers_status_and_samples_to_a_plain_sink(tmp_path):
             seen.set()
 
     controller = LiveSession(sink, tmp_path / "ws.db")
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         controller.connect(ConnectRequest(port=modem.port, rate_s=0.2))
         assert seen.wait(15)
         controller.start_recording(None)
@@ -106,7 +106,7 @@ def test_observers_run_on_the_dispatch_thread_and_the_plan_is_adopted_on_the_wor
 def test_a_recording_started_with_the_connection_keeps_the_first_sample(tmp_path):
     got: list[object] = []
     session = LiveSession(got.append, tmp_path / "ws.db")
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         session.connect(ConnectRequest(port=modem.port, rate_s=0.2), record=True, case_id=None)
         assert session.wait_idle() and session.status().recording
         first = next(r for r in _wait_for_sample(got))

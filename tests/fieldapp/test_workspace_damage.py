@@ -18,7 +18,7 @@ import pytest
 from fieldapp.model import Cell, Sample
 from fieldapp.store import Store
 from tests.drivers.test_handset_source import quectel_table
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 T0 = 1_764_325_637.0
@@ -86,7 +86,7 @@ def test_a_sound_workspace_checks_ok(tmp_path):
 
 
 def test_record_refuses_a_damaged_workspace(damaged):
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         res = run(["record", modem.port, "--duration", "2", "--workspace", str(damaged)])
     assert res.returncode == 2 and "the workspace is damaged" in res.stderr
     assert "Traceback" not in res.stderr
@@ -116,6 +116,6 @@ def test_a_read_only_workspace_is_listed_and_exported_but_not_recorded_into(read
     res = run(["export", "1", "--out", str(out), "--workspace", str(read_only)])
     assert res.returncode == 0, res.stderr
     assert len(out.read_text().splitlines()) == N + 1
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         res = run(["record", modem.port, "--duration", "2", "--workspace", str(read_only)])
     assert res.returncode == 2 and "read-only" in res.stderr and "Traceback" not in res.stderr

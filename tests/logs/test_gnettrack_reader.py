@@ -135,3 +135,91 @@ def test_truncated_and_corrupted_events_log(tmp_path):
     events = list(r)
     assert [b.line_no for b in r.stats.bad_lines] == [11, 301]
     assert len(events) == 300 - 4 - 1  # rows are lines 5..300, one bad
+
+
+# G-NetTrack Pro export with neighbour columns. Column names: the Pro export's own (Speed, CGI,
+# NetworkMode, ... and one NTech/NCellName/NCellid/NLAC/NCell/NARFCN/NRxLev/NQual/NDistance/NBearing
+# group per neighbour), as a public import schema for Pro exports lists them; the shared sample has
+# no neighbour columns. Values: the sample's cells (Yas, Dakar: LAC 43, CI 10593/10594, eNB 1032),
+# with Android's "unknown" cell id 2147483647 and out-of-range codes where real exports have them.
+PRO_HEADER = "\t".join(
+    ["Timestamp", "Longitude", "Latitude", "Speed", "Operatorname", "Operator", "CGI", "Cellname", "Node",
+     "CellID", "LAC", "NetworkTech", "NetworkMode", "Level", "Qual", "SNR", "CQI", "LTERSSI", "ARFCN",
+     "DL_bitrate", "UL_bitrate", "PSC", "Altitude", "Height", "Accuracy", "Location", "State"]
+    + [f"{name}{n}" for n in (1, 2, 3) for name in
+       ("NTech", "NCellName", "NCellid", "NLAC", "NCell", "NARFCN", "NRxLev", "NQual", "NDistance", "NBearing")])
+PRO_ROWS = [
+    # 2G serving; N1 a GSM neighbour with BSIC 27 (octal 33); N2 with the unknown cell id and a
+    # BSIC out of range; N3 empty (two neighbours heard).
+    ("2025.07.18_22.15.03\t-17.43523\t14.665197\t36\tYas\t60802\t6080204310593\t\t5\t10593\t43\t2G\tGSM\t-73\t-"
+     "\t-\t-\t-\t62\t0\t0\t-\t59\t0\t5\tG\tV"
+     "\t2G\t\t10594\t43\t27\t70\t-81\t-\t0.4\t211"
+     "\t2G\t\t2147483647\t43\t99\t66\t-95\t-\t-\t-"
+     "\t\t\t\t\t\t\t\t\t\t"),
+    # 4G serving; N1 an LTE neighbour (PCI 133, EARFCN 1850); N2 a 2G neighbour; N3 zeros only.
+    ("2025.07.18_22.11.08\t-17.436165\t14.665338\t0\tYas\t60802\t\t\t1032\t1\t701\t4G\tLTE\t-96\t-15\t0.0\t-"
+     "\t-85\t1850\t0\t0\t132\t59\t0\t5\tG\tD"
+     "\t4G\t\t264193\t701\t133\t1850\t-101\t-12\t0.9\t80"
+     "\t2G\t\t10593\t43\t\t62\t-75\t-\t-\t-"
+     "\t4G\t\t0\t0\t0\t0\t0\t0\t0\t0"),
+    # 3G serving; N1 a UMTS neighbour measured at the -113 sentinel (level unknown, cell kept).
+    ("2025.07.18_22.12.41\t-17.435885\t14.665333\t12\tYas\t60802\t\t\t4\t8961\t701\t3G\tWCDMA\t-85\t-9\t-\t-"
+     "\t-\t10588\t0\t0\t459\t62\t0\t5\tG\tI"
+     "\t3G\t\t270337\t701\t460\t10588\t-113\t-24\t-\t-"
+     "\t\t\t\t\t\t\t\t\t\t"
+     "\t\t\t\t\t\t\t\t\t\t"),
+]
+
+
+def test_pro_export_neighbours_are_read_in_each_technology(tmp_path):
+    r = GNetTrackReader(write(tmp_path, PRO_ROWS, PRO_HEADER))
+    samples = [x for x in r if isinstance(x, model.Sample)]
+    assert r.stats.bad_lines == []
+    gsm, lte, umts = sorted(samples, key=lambda s: ("GSM", "LTE", "UMTS").index(s.tech))
+    assert [(c.tech, c.role, c.ci, c.lac, c.arfcn, c.bsic, c.rxlev_dbm, c.rxlev) for c in gsm.neighbours] == [
+        ("GSM", "neighbour", 10594, 43, 70, 27, -81.0, 29),
+        ("GSM", "neighbour", None, 43, 66, None, -95.0, 15),  # Android's unknown id, BSIC 99: unknown
+    ]
+    assert [(c.tech, c.ci, c.pci, c.arfcn, c.rsrp_dbm, c.rsrq_db, c.rxlev_dbm) for c in lte.neighbours] == [
+        ("LTE", 264193, 133, 1850, -101.0, -12.0, None),
+        ("GSM", 10593, None, 62, None, None, -75.0),  # a 2G neighbour of a 4G cell, in its own terms
+    ]  # the zeroed third group is no neighbour
+    assert [(c.tech, c.ci, c.pci, c.arfcn, c.rscp_dbm, c.ecno_db) for c in umts.neighbours] == [
+        ("UMTS", 270337, 460, 10588, None, None)]  # -113 and -24 are the sentinels: unknown
+    assert (gsm.serving.rxlev_dbm, lte.serving.rsrp_dbm, umts.serving.rscp_dbm) == (-73.0, -96.0, -85.0)
+
+
+def test_a_log_without_neighbour_columns_has_no_neighbours(tmp_path):
+    samples = [x for x in GNetTrackReader(write(tmp_path, [REAL_ROWS[0][1]])) if isinstance(x, model.Sample)]
+    assert samples[0].neighbours == ()
+
+
+def test_pro_export_neighbours_reach_the_workspace(tmp_path):
+    from fieldapp.importer import import_file
+    from fieldapp.store import Store
+
+    path = write(tmp_path, PRO_ROWS, PRO_HEADER)
+    with Store.open(tmp_path / "ws.db") as store:
+        result = import_file(store, path)
+        stored = list(store.samples(result.session_id))
+    assert sorted(len(s.neighbours) for s in stored) == [1, 2, 2]
+
+
+def test_rows_of_a_technology_not_read_are_counted_not_shown_as_no_service(tmp_path):
+    # A 5G NR row as newer G-NetTrack versions write it (NetworkTech "5G"; the values are the real
+    # 4G row's): the model has no NR, so the row must not become a sample without service.
+    nr = REAL_ROWS[0][1].replace("\t4G\t", "\t5G\t").replace("22.11.08", "22.11.09")
+    r = GNetTrackReader(write(tmp_path, [REAL_ROWS[0][1], nr]))
+    records = list(r)
+    samples = [x for x in records if isinstance(x, model.Sample)]
+    assert [s.tech for s in samples] == ["LTE"]
+    assert len([x for x in records if isinstance(x, model.Position)]) == 2  # the 5G row's position kept
+    assert r.stats.unknown == {"5G rows (technology not read)": 1}
+
+    from fieldapp.importer import import_file
+    from fieldapp.store import Store
+
+    with Store.open(tmp_path / "ws.db") as store:
+        result = import_file(store, tmp_path / "t.txt")
+    assert result.skipped == 1
+    assert any("(5G: 1 row)" in note and "GSM, UMTS, LTE" in note for note in result.notes), result.notes

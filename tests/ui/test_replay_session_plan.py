@@ -39,12 +39,12 @@ def _recorded_low_arfcn_then_gprs_plan(ws) -> int:
 
 
 def _session_source(ws, sid):
-    from fieldapp.export_logs import session_records
+    """As ``fieldapp replay SESSION`` builds it: read in bulk, samples rebuilt as played."""
     from fieldapp.store import Store
     from logs.replay import ReplaySource
 
     with Store.open(ws) as store:
-        return ReplaySource(list(session_records(store, sid)))
+        return ReplaySource(store.replay_records(sid))
 
 
 def _planned_serving_names(app) -> set[str]:

@@ -61,10 +61,10 @@ def test_demo_refuses_an_unknown_scenario_or_family_before_opening_a_window(tmp_
 def test_window_with_port_connects_to_that_handset_at_start(tmp_path):
     """`fieldapp --port P` (what `make demo PORT=P` runs) opens the window on a real port."""
     from tests.drivers.test_handset_source import quectel_table
-    from tests.support.table_modem import TableModem
+    from tests.support.peer import AtPeer
 
     shot, ws = tmp_path / "shot.png", tmp_path / "ws.db"
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         res = subprocess.run(FIELDAPP + ["--port", modem.port, "--workspace", str(ws), "--screenshot", str(shot),
                                          "--exit-after", "5"],
                              capture_output=True, text=True, timeout=90, env=_env(tmp_path))

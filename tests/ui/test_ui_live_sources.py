@@ -15,7 +15,7 @@ import pytest
 from fieldapp.live import SIMULATOR, ConnectRequest, LiveSession
 from fieldapp.model import EV_DISCONNECTED, EV_RECONNECTED, Sample
 from tests.drivers.test_handset_source import quectel_table
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 NMEA_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "nmea-bu353s4.log"  # gpsd test log (BSD-2)
 
@@ -57,7 +57,7 @@ def test_demo_handset_through_the_simulator_fills_every_view(qtbot, live):
 
 def test_a_port_that_is_not_a_modem_shows_the_probes_message(qtbot, live):
     window, controller, _bridge = live
-    with TableModem({}, silent=True) as modem:
+    with AtPeer(silent=True) as modem:
         t0 = time.monotonic()
         controller.connect(ConnectRequest(port=modem.port, baud=9600))
         assert time.monotonic() - t0 < 0.5  # the probe runs off the GUI thread: the window never freezes
@@ -69,7 +69,7 @@ def test_a_port_that_is_not_a_modem_shows_the_probes_message(qtbot, live):
 def test_unplug_shows_at_once_keeps_data_and_replug_reconnects(qtbot, live, tmp_path):
     window, controller, _bridge = live
     link = tmp_path / "ttyHANDSET"
-    modem = TableModem(quectel_table(), link_path=str(link)).start()
+    modem = AtPeer(quectel_table(), link_path=str(link)).start()
     try:
         controller.connect(ConnectRequest(port=str(link), rate_s=0.2))
         qtbot.waitUntil(lambda: window.samples_shown() >= 3, timeout=15000)
@@ -113,7 +113,7 @@ def test_gps_through_a_real_gpsd_reaches_the_map(qtbot, live):
                 break
             except OSError:
                 time.sleep(0.1)
-        with TableModem(quectel_table()) as modem:
+        with AtPeer(quectel_table()) as modem:
             controller.connect(ConnectRequest(port=modem.port, rate_s=0.3, gps="gpsd",
                                               gps_address=f"127.0.0.1:{port}"))
             qtbot.waitUntil(lambda: len(window.history.pos_t) >= 3, timeout=20000)
@@ -137,7 +137,7 @@ def test_closing_the_app_while_recording_ends_the_session_cleanly(qtbot, tmp_pat
     app = LiveApp(tmp_path / "ws.db", settings_path=settings_path)
     qtbot.addWidget(app.window)
     # (not shown: the offscreen platform warns about dock size hints on show)
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         app.controller.connect(ConnectRequest(port=modem.port, rate_s=0.2))
         app.controller.start_recording(None)
         qtbot.waitUntil(lambda: "REC" in app.window.status.text("recording"), timeout=15000)
