@@ -2,7 +2,7 @@
 stamps, the silence limit and the hang-up read the clock the source is given
 (``fieldapp.clock``), so a 10 s poll period or a 5 s silence passes in a fraction of a second.
 
-The device is real: the EC21 table of test_handset_source on a real pseudo-terminal. Only time
+The device is real: the EC21 table of test_handset_source (AtPeer) on a real pseudo-terminal. Only time
 is simulated (tests/support/fake_clock.py: every wait of the source advances it at once); the
 AT channel's reply timeout stays real (it waits on bytes), shortened here for the mute device.
 """
@@ -17,7 +17,7 @@ from drivers.handset import DIAL_LIST_GRACE_S, SILENCE_LIMIT_S, HandsetSource
 from fieldapp.model import EV_CALL_RELEASED, EV_GAP
 from tests.drivers.test_handset_source import Collector, quectel_table
 from tests.support.fake_clock import FakeClock
-from tests.support.table_modem import TableModem
+from tests.support.peer import AtPeer
 
 EPOCH_UTC = 1_700_000_000.0  # the simulated clock's start: stamps far from the real time
 
@@ -37,7 +37,7 @@ def mutable_table(state: dict) -> dict:
 def test_the_poll_period_and_the_stamps_follow_the_clock():
     clock = FakeClock(start_utc=EPOCH_UTC)
     sink = Collector()
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         source = HandsetSource(modem.port, rate_s=10.0, clock=clock)
         started = time.monotonic()
         source.start(sink)
@@ -60,7 +60,7 @@ def test_a_mute_handset_is_one_gap_event_after_the_silence_limit_in_simulated_ti
     state: dict = {}
     clock = FakeClock(start_utc=EPOCH_UTC)
     sink = Collector()
-    with TableModem(mutable_table(state)) as modem:
+    with AtPeer(mutable_table(state)) as modem:
         source = HandsetSource(modem.port, rate_s=2.5, clock=clock)
         source.poll_timeout_s = 0.2  # real seconds: the mute device's commands time out fast
         source.start(sink)
@@ -93,7 +93,7 @@ def test_our_own_hang_up_ends_the_call_without_waiting_out_the_dial_guard(clock)
     less than the guard is released at once, not 1.5 s later (every short CQT call waited)."""
     state: dict = {}
     sink = Collector()
-    with TableModem(quectel_table(state)) as modem:
+    with AtPeer(quectel_table(state)) as modem:
         source = HandsetSource(modem.port, rate_s=0.05, **({"clock": clock} if clock else {}))
         source.start(sink)
         try:

@@ -144,7 +144,7 @@ def test_the_session_runs_its_handset_and_recording_on_the_clock_it_is_given(tmp
     clock = FakeClock(start_utc=epoch)
     got: list = []
     session = LiveSession(got.append, tmp_path / "ws.db", clock=clock)
-    with TableModem(quectel_table()) as modem:
+    with AtPeer(quectel_table()) as modem:
         session.connect(ConnectRequest(port=modem.port, rate_s=5.0), record=True)
         assert session.wait_idle() and session.status().recording
         assert session.source.clock is clock and session.recorder.clock is clock
