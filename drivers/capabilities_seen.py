@@ -4,7 +4,8 @@ The probe knows a family's documented fields; the first polls show what this dev
 gives. After them the capability list says what the data says:
 
 - a level that comes only from ``+CSQ`` (27.007 §8.5, 2 dB steps, RSSI) is "level: RSSI from
-  +CSQ", not an engineering-mode RXLEV: ``rxlev`` not available, ``rssi`` available;
+  +CSQ", not an engineering-mode RXLEV: ``rxlev`` not available, ``rssi`` available; one from
+  ``+CESQ`` on LTE/UMTS (§8.69, RSRP/RSCP in 1 dB steps) is named so;
 - a ``+CREG`` without LAC/CI (``+CREG: 0,1``) means LAC/CI not available;
 - a field the engineering mode was expected to fill in idle (BSIC, C1/C2, neighbours) and that
   no poll filled is not available. Dedicated-mode fields (TA, the traffic channel, RXQUAL)
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from fieldapp.model import Capabilities, Cell, Registration, Sample, Signal
+from fieldapp.model import LTE, Capabilities, Cell, Registration, Sample, Signal
 
 RSSI_NOTE = "level: RSSI from +CSQ (2 dB steps), not an engineering-mode RXLEV"
 IDLE_FIELDS = ("bsic", "c1", "c2", "neighbours")
@@ -28,6 +29,7 @@ IDLE_FIELDS = ("bsic", "c1", "c2", "neighbours")
 def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
     seen: dict[str, bool] = {}
     rssi = False
+    cesq_levels: set[str] = set()
     reg_without_location = reg_with_location = False
     for s in samples:
         cells: list[Cell] = [s.serving] if s.serving is not None else []
@@ -45,6 +47,8 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
         sig: Signal | None = s.signal
         if sig is not None and sig.rssi_dbm is not None:
             rssi = True
+        if s.level_source == "+CESQ":
+            cesq_levels.add("RSRP" if s.tech == LTE else "RSCP")
         if sig is not None and sig.rxqual is not None:
             seen["rxqual"] = True
         reg: Registration | None = s.registration
@@ -62,8 +66,14 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
     if not seen.get("rxlev"):
         fields["rxlev"] = False
     fields["rssi"] = rssi
-    fields["level"] = rssi or bool(seen.get("rxlev"))
-    if rssi and not seen.get("rxlev") and RSSI_NOTE not in notes:
+    fields["level"] = rssi or bool(seen.get("rxlev")) or bool(cesq_levels)
+    for name in cesq_levels:
+        fields[name.lower()] = True  # "rsrp" / "rscp": the probe's measures list shows them
+    if cesq_levels and not seen.get("rxlev"):
+        note = f"level: {' and '.join(sorted(cesq_levels))} from +CESQ (1 dB steps), the registered technology's own level"
+        if note not in notes:
+            notes.append(note)
+    elif rssi and not seen.get("rxlev") and RSSI_NOTE not in notes:
         notes.append(RSSI_NOTE)
     for name in ("lac", "ci"):
         if not seen.get(name) and (reg_without_location or not reg_with_location):
@@ -75,6 +85,17 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
         if name in fields or name in ("rxqual", "ta", "tch_arfcn"):
             fields[name] = fields.get(name, False) or ok
     return replace(caps, fields=fields, notes=tuple(notes))
+
+
+def level_summary(caps: Capabilities) -> str:
+    """What the level is, in a few words, for the "capabilities from the first polls" line."""
+    f = caps.fields
+    if f.get("rxlev"):
+        return "level RXLEV"
+    cesq = [name.upper() for name in ("rsrp", "rscp") if f.get(name)]
+    if cesq:
+        return f"level is {' and '.join(cesq)} from +CESQ"
+    return "level is RSSI from +CSQ" if f.get("rssi") else "no level"
 
 
 def describe(caps: Capabilities) -> dict[str, Any]:

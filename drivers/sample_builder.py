@@ -17,6 +17,7 @@ from fieldapp.model import (
     NEIGHBOUR,
     SERVING,
     Cell,
+    Info,
     Registration,
     Sample,
     Signal,
@@ -43,11 +44,39 @@ def radio_mode(cell: Cell | None) -> str | None:
     return IDLE
 
 
+REGISTERED = {1, 5, 6, 7, 9, 10}  # 27.007 <stat>: home/roaming, SMS only, CSFB not preferred
+
+
+def merge_signals(first: Signal, other: Signal) -> Signal:
+    """+CSQ and +CESQ in one cycle: each fills what the other lacks (+CSQ's RSSI first)."""
+    changes = {f.name: getattr(other, f.name) for f in fields(first)
+               if getattr(first, f.name) is None and getattr(other, f.name) is not None}
+    return replace(first, **changes) if changes else first
+
+
+def _registration_rank(reg: Registration) -> tuple[bool, bool, bool]:
+    # The one a cycle keeps: registered before searching/denied, with a location before without,
+    # then the CS domain (+CREG). An LTE data module says "+CREG: 2,0" and "+CEREG: 2,1,TAC,ECI,7":
+    # the EPS registration is where it is.
+    return (reg.stat in REGISTERED, reg.lac is not None or reg.ci is not None, reg.domain == "cs")
+
+
+def _with_operator(reg: Registration, operator: dict) -> Registration:
+    """+COPS? (an ``operator`` Info) on the registration: MCC/MNC, name, and the access
+    technology when the registration reply gave none."""
+    fill = {k: v for k, v in (("mcc", operator.get("mcc")), ("mnc", operator.get("mnc")),
+                              ("operator", operator.get("name")), ("act", operator.get("act")),
+                              ("tech", operator.get("tech")))
+            if v is not None and getattr(reg, k) is None}
+    return replace(reg, **fill) if fill else reg
+
+
 def build_sample(ts_utc: float, records: list) -> Sample | None:
     serving: Cell | None = None
     neighbours: dict[tuple, Cell] = {}
     signal: Signal | None = None
     registration: Registration | None = None
+    operator: dict | None = None
     for rec in records:
         if isinstance(rec, Cell):
             if rec.role == SERVING:
@@ -56,9 +85,14 @@ def build_sample(ts_utc: float, records: list) -> Sample | None:
                 key = (rec.tech, rec.arfcn, rec.bsic, rec.pci, rec.ci)
                 neighbours.setdefault(key, rec)
         elif isinstance(rec, Signal):
-            signal = rec
-        elif isinstance(rec, Registration) and (registration is None or rec.domain == "cs"):
-            registration = rec
+            signal = rec if signal is None else merge_signals(signal, rec)
+        elif isinstance(rec, Registration):
+            if registration is None or _registration_rank(rec) > _registration_rank(registration):
+                registration = rec
+        elif isinstance(rec, Info) and rec.key == "operator" and isinstance(rec.value, dict):
+            operator = rec.value
+    if registration is not None and operator is not None:
+        registration = _with_operator(registration, operator)
     if serving is None and signal is None and registration is None and not neighbours:
         return None
     if serving is not None and registration is not None:

@@ -298,10 +298,34 @@ class Sample:
 
     @property
     def rxlev_dbm(self) -> float | None:
+        """The level the views plot: the serving cell's level in its technology's terms, else the
+        handset's +CESQ level of the registered technology (RSRP on LTE, RSCP on UMTS), else
+        the +CSQ RSSI. ``level_source`` says which."""
         s = self.serving
         if s is not None and s.level_dbm is not None:
             return s.level_dbm
-        return self.signal.rssi_dbm if self.signal else None
+        sig = self.signal
+        if sig is None:
+            return None
+        if self.tech == LTE and sig.rsrp_dbm is not None:
+            return sig.rsrp_dbm
+        if self.tech == UMTS and sig.rscp_dbm is not None:
+            return sig.rscp_dbm
+        return sig.rssi_dbm
+
+    @property
+    def level_source(self) -> str | None:
+        """Where ``rxlev_dbm`` comes from: "serving" (engineering mode or a log), "+CESQ" (the
+        technology's own level from a plain 27.007 handset), "+CSQ" (an RSSI), or None."""
+        s = self.serving
+        if s is not None and s.level_dbm is not None:
+            return "serving"
+        sig = self.signal
+        if sig is None:
+            return None
+        if (self.tech == LTE and sig.rsrp_dbm is not None) or (self.tech == UMTS and sig.rscp_dbm is not None):
+            return "+CESQ"
+        return "+CSQ" if sig.rssi_dbm is not None else None
 
     @property
     def rxqual(self) -> int | None:

@@ -211,10 +211,10 @@ def headline(sample: Sample | None) -> str:
     tech = sample_tech(sample)
     terms = terms_for(tech)
     values = quality_values(sample, tech)
-    serving_level = sample.serving.level_dbm if sample.serving is not None else None
-    # A handset without engineering mode gives only +CSQ: its level is an RSSI, not an RXLEV
-    # (nor an RSCP or RSRP), and is named so.
-    name = terms.level.name if serving_level is not None or sample.rxlev_dbm is None else "RSSI (+CSQ)"
+    # A handset without engineering mode gives +CSQ, an RSSI (not an RXLEV, RSCP or RSRP), and
+    # maybe +CESQ, the registered technology's own level: each is named as what it is.
+    source = sample.level_source
+    name = {"+CSQ": "RSSI (+CSQ)", "+CESQ": f"{terms.level.name} (+CESQ)"}.get(source or "", terms.level.name)
     parts = [f"{name} {terms.level.text(sample.rxlev_dbm)}"]
     parts += [f"{q.name} {q.text(values[q.key])}" for q in terms.qualities]
     return "  ".join(parts)

@@ -472,12 +472,17 @@ REGISTRATION_URCS = ("+CREG:", "+CGREG:", "+CEREG:")
 
 GENERIC = register(Family(
     name="generic",
-    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT+CLIP=1", "AT+CRC=1"),
-    poll_commands=("AT+CSQ", "AT+CREG?"),
+    # +CEREG (EPS) and +CESQ (RSRP/RSRQ, RSCP/Ec/No, RXLEV) are plain 27.007 too (Rel-8/10):
+    # an LTE or UMTS handset without engineering mode still gives its level in its own terms.
+    # A device that answers ERROR has them dropped from polling after a few cycles (handset.py).
+    # AT+COPS=3,2: the operator as MCC/MNC digits ("26201"), which the cell plan matches.
+    init_commands=("AT+CMEE=1", "AT+CREG=2", "AT+CEREG=2", "AT+COPS=3,2", "AT+CLIP=1", "AT+CRC=1"),
+    poll_commands=("AT+CSQ", "AT+CESQ", "AT+CREG?", "AT+CEREG?", "AT+COPS?"),
     line_parsers=LINE_PARSERS,
     urc_prefixes=CALL_URCS + REGISTRATION_URCS,
     call_state_by="clcc-poll",
     fields=frozenset({"rssi_dbm", "rxqual", "lac", "ci"}),
-    notes=("Any 27.007 handset: level and quality from +CSQ, location from +CREG only; "
-           "no ARFCN, BSIC, neighbours or dedicated channel.",),
+    notes=("Any 27.007 handset: level and quality from +CSQ (and +CESQ where the device has it), "
+           "location from +CREG/+CEREG, operator from +COPS; no ARFCN, BSIC, neighbours or "
+           "dedicated channel.",),
 ))

@@ -55,16 +55,16 @@ from fieldapp.cases.findings import (
     GOOD_LEVEL_DBM,
     INTERFERED_SHARE,
     MAX_CITES,
-    NO_COVERAGE_MEDIAN_DBM,
     POOR_RXQUAL,
     RADIO_BEFORE_S,
     SHARE_TO_FIRE,
     WEAK_DROP_DBM,
-    WEAK_MEDIAN_DBM,
     Citation,
     DiagnosisInput,
     Finding,
     SessionData,
+    by_main_technology,
+    level_limits,
 )
 from fieldapp.cases.scan_findings import scan_findings
 from fieldapp.cases.stats import (
@@ -81,7 +81,7 @@ from fieldapp.cellplan import CellPlan
 from fieldapp.cqt.calls import BY_LOCK, NETWORK_RESULTS, SETUP_FAILED
 from fieldapp.cqt.plan import BLOCK, LOCK
 from fieldapp.cqt.verdict import LOCK_SETUP, MIN_BAD, MIN_CALLS
-from fieldapp.model import DEDICATED, Sample
+from fieldapp.model import DEDICATED, GSM, Sample
 from fieldapp.store import Store
 
 
@@ -253,10 +253,15 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     levelled = [(sid, s) for sid, s in inp.spot_samples() if s.rxlev_dbm is not None and s.serving is not None]
     if len(levelled) < 3:
         return no_service(inp)
+    # One technology's level against its own limits (an RSRP of -95 dBm is not a weak RXLEV).
+    tech, levelled, others = by_main_technology(levelled)
+    limits = level_limits(tech)
+    if len(levelled) < 3:
+        return []
     levels = [s.rxlev_dbm for _sid, s in levelled]
     p10, p50, p90 = (percentile(levels, p) for p in (10, 50, 90))
     assert p50 is not None
-    if p50 >= WEAK_MEDIAN_DBM:
+    if p50 >= limits.weak_dbm:
         return []
     by_cell: dict[tuple, list[float]] = defaultdict(list)
     example = {}
@@ -267,10 +272,15 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
     best = example[best_key]
     best_plan = inp.plan.match(best)
     spot = inp.spot_position()
-    parts = [f"Serving level at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
-             f"over {len(levels)} samples; best server {cell_name(inp.plan, best)}"]
+    what = "level" if tech == GSM else f"{limits.name} ({tech})"
+    over = f"{len(levels)} samples" if tech == GSM and not others else f"{len(levels)} {tech} samples"
+    if others:
+        over += " (" + ", ".join(f"{n} {t}" for t, n in sorted(others.items())) + " samples at the spot not mixed in)"
+    parts = [f"Serving {what} at the spot: median {_fmt(p50)} dBm (10th percentile {_fmt(p10)}, 90th {_fmt(p90)}) "
+             f"over {over}; best server {cell_name(inp.plan, best)}"]
     data: dict[str, Any] = {"p10_dbm": p10, "p50_dbm": p50, "p90_dbm": p90, "samples": len(levels),
-                            "best_server": best_plan.name if best_plan else cell_name(inp.plan, best)}
+                            "best_server": best_plan.name if best_plan else cell_name(inp.plan, best),
+                            "tech": tech, "weak_below_dbm": limits.weak_dbm}
     data["cell"] = data["best_server"]  # the JSON contract: data.cell names the finding's cell (issue 13.5)
     geometry = ""
     if best_plan is not None and spot is not None and best_plan.lat is not None and best_plan.lon is not None:
@@ -297,7 +307,7 @@ def weak_coverage(inp: DiagnosisInput) -> list[Finding]:
         if inp.plan.version is not None:
             data["plan_version"] = inp.plan.version
             parts.append(f"as in cell plan version {inp.plan.version} (the plan when measured)")
-    no_coverage = p50 < NO_COVERAGE_MEDIAN_DBM
+    no_coverage = p50 < limits.no_coverage_dbm
     name = best_plan.name if best_plan else cell_name(inp.plan, best)
     if no_coverage:
         step = ("No usable coverage: survey the area and request a new site or an indoor system; check first "

@@ -23,14 +23,15 @@ from fieldapp.cases.findings import (
     DOMINANCE_DB,
     MAX_CITES,
     POOR_RXQUAL,
-    WEAK_MEDIAN_DBM,
     Citation,
     DiagnosisInput,
     Finding,
+    by_main_technology,
+    level_limits,
 )
 from fieldapp.cases.spot import distance_text
 from fieldapp.cases.stats import cell_name, percentile
-from fieldapp.model import DEDICATED
+from fieldapp.model import DEDICATED, GSM
 
 RECEIVABLE_DBM = -95.0  # a neighbour this strong at the spot could serve a subscriber's handset
 RECEIVABLE_SHARE = 0.3  # ... in at least this share of the spot's samples
@@ -219,11 +220,14 @@ def checked_normal(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
         return []
     checked = []
     spot = inp.spot_samples()
-    levels = [s.rxlev_dbm for _sid, s in spot if s.rxlev_dbm is not None]
+    tech, levelled, _others = by_main_technology([(sid, s) for sid, s in spot if s.rxlev_dbm is not None])
+    levels = [s.rxlev_dbm for _sid, s in levelled]
     if levels:
         where = "at the spot" if inp.spot.known else "in the tests"
-        checked.append(f"level {where}: median {percentile(levels, 50):.0f} dBm over {len(levels)} samples "
-                       f"(not below {WEAK_MEDIAN_DBM:.0f} dBm)")
+        limits = level_limits(tech)
+        what = "level" if tech == GSM else f"{limits.name} ({tech})"
+        checked.append(f"{what} {where}: median {percentile(levels, 50):.0f} dBm over {len(levels)} samples "
+                       f"(not below {limits.weak_dbm:.0f} dBm)")
         cell = spot_cell(inp)
         if cell:
             checked.append(f"serving cell {cell}; no three cells within {DOMINANCE_DB:.0f} dB in most samples")

@@ -21,7 +21,8 @@ from fieldapp.cases.spot import SpotSession, SpotView, select
 from fieldapp.cases.stats import CallRecord, calls_of, percentile
 from fieldapp.cellplan import CellPlan
 from fieldapp.export_csv import iso_utc
-from fieldapp.model import Event, Position, Sample, Scan
+from fieldapp.model import GSM, Event, Position, Sample, Scan
+from fieldapp.tech_terms import terms_for
 
 WEAK_MEDIAN_DBM = -80.0  # below the legend's light green: "weak" for a subscriber's spot
 NO_COVERAGE_MEDIAN_DBM = -100.0  # red: no usable coverage
@@ -35,6 +36,42 @@ ACCESS_FAILURE_SHARE = 0.2
 WEAK_DROP_DBM = -100.0
 RADIO_BEFORE_S = 10.0
 MAX_CITES = 8
+
+
+@dataclass(frozen=True)
+class LevelLimits:
+    """Where a technology's level is weak / unusable at a spot, in its own quantity (the colour
+    steps of ``fieldapp.tech_terms``): weak below the light-green step, no usable coverage in
+    the red one. GSM RXLEV: -80 / -100 dBm; UMTS RSCP: -85 / -105; LTE RSRP: -90 / -110. A GSM
+    threshold read on an RSRP would call a good LTE spot weak."""
+
+    tech: str
+    name: str  # "RXLEV", "RSCP", "RSRP"
+    weak_dbm: float
+    no_coverage_dbm: float
+
+
+def by_main_technology(samples: list[tuple[int, Sample]]) -> tuple[str, list[tuple[int, Sample]], dict[str, int]]:
+    """Of ``(session_id, sample)`` pairs with a level: the technology most of them are on (GSM
+    first on a tie; a sample of unknown technology counts as GSM), its pairs, and how many the
+    other technologies have. A median over RXLEV and RSRP together would mean nothing."""
+    counts: dict[str, int] = {}
+    for _sid, s in samples:
+        tech = s.tech or GSM
+        counts[tech] = counts.get(tech, 0) + 1
+    if not counts:
+        return GSM, [], {}
+    main = max(counts, key=lambda t: (counts[t], t == GSM))
+    picked = [(sid, s) for sid, s in samples if (s.tech or GSM) == main]
+    return main, picked, {t: n for t, n in counts.items() if t != main}
+
+
+def level_limits(tech: str | None) -> LevelLimits:
+    terms = terms_for(tech)
+    bins = terms.level.bins
+    if terms.tech == GSM:
+        return LevelLimits(GSM, terms.level.name, WEAK_MEDIAN_DBM, NO_COVERAGE_MEDIAN_DBM)
+    return LevelLimits(terms.tech, terms.level.name, bins[1][0], bins[-2][0])
 
 
 @dataclass(frozen=True)
