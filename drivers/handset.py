@@ -29,6 +29,7 @@ from drivers.probe import NoAtResponse, Unsupported, probe_device
 from drivers.sample_builder import build_sample
 from drivers.scan import ScanNotAvailable, ScanProgress, run_scan, scan_support
 from drivers.transport import DeviceGone, PortError, Transport, open_port
+from fieldapp.clock import SYSTEM_CLOCK, Clock
 from fieldapp.model import (
     CALL_INCOMING,
     EV_CELL_CHANGE,
@@ -80,8 +81,13 @@ DIAL_REFUSED_CME = frozenset({5, 10, 11, 12, 13, 15, 16, 17, 18, 21, 22, 26, 27}
 class HandsetSource:
     def __init__(self, port: str, baud: int = 115200, *, family: str | None = None,
                  rate_s: float = 1.0, reconnect: bool = False,
-                 transport_factory: Callable[[], Transport] | None = None) -> None:
+                 transport_factory: Callable[[], Transport] | None = None,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.port = port
+        # Stamps, the poll period, the silence limit, the dial guard and the reconnect interval
+        # read this clock; a test passes a simulated one (tests/support/fake_clock.py). The AT
+        # channel's reply timeouts stay real: they wait on bytes from a real port.
+        self.clock = clock
         self.baud = baud
         self.rate_s = rate_s
         self.reconnect = reconnect
@@ -107,14 +113,16 @@ class HandsetSource:
         self._gone = threading.Event()
         self.finished = threading.Event()  # the poll thread has ended (stop or unrecoverable loss)
         self._urc_queue: queue.Queue[tuple[float, str]] = queue.Queue()
+        self._wake = threading.Event()  # a URC queued or stop(): the poll thread's wait ends
         self._poll_commands: list[str] = []
         self._dedicated_commands: list[str] = []  # polled too while a call is up
         self._first_samples: list[Sample] | None = None  # the first polls, to refine capabilities
         self._skip_events: dict[tuple[str | None, str], int] = {}
         self._poll_failures: dict[str, int] = {}
         self.silence_limit_s = SILENCE_LIMIT_S
-        self._last_answer = time.monotonic()
-        self._last_answer_utc = time.time()
+        self.poll_timeout_s = POLL_TIMEOUT_S  # a polled command's reply wait (real seconds)
+        self._last_answer = self.clock.monotonic()
+        self._last_answer_utc = self.clock.time()
         self._silent = False  # a silence has been reported and not yet ended
         self._last_serving: Cell | None = None
         self._lock_arfcn: int | None = None
@@ -164,6 +172,7 @@ class HandsetSource:
         takes long) is left behind as a daemon, and what it emits later is the sink's to drop.
         ``record --duration`` and SIGTERM must never wait on a parser (issue 16)."""
         self._stop.set()
+        self._wake.set()
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(timeout=STOP_WAIT_S)
@@ -209,13 +218,13 @@ class HandsetSource:
         assert self.family is not None
         for cmd in self.family.init_commands:
             try:
-                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
+                resp = channel.command(cmd, timeout_s=self.poll_timeout_s,
                                        final_optional_after=self._optional_final(cmd))
             except AtTimeout:
-                self._emit(Event(time.time(), EV_INFO, f"{cmd}: no answer"))
+                self._emit(Event(self.clock.time(), EV_INFO, f"{cmd}: no answer"))
                 continue
             if not resp.ok:
-                self._emit(Event(time.time(), EV_INFO, f"{cmd}: {resp.final}",
+                self._emit(Event(self.clock.time(), EV_INFO, f"{cmd}: {resp.final}",
                                  {"command": cmd, "final": resp.final}))
 
     def _optional_final(self, cmd: str) -> str | None:
@@ -239,23 +248,27 @@ class HandsetSource:
 
     def _run(self) -> None:
         try:
-            next_poll = time.monotonic()
+            next_poll = self.clock.monotonic()
             while not self._stop.is_set():
                 if self._gone.is_set():
                     if not self._handle_loss():
                         return
-                    next_poll = time.monotonic()
+                    next_poll = self.clock.monotonic()
                     continue
-                timeout = max(0.0, next_poll - time.monotonic())
+                if self._urc_queue.empty():
+                    self.clock.wait(self._wake, max(0.0, next_poll - self.clock.monotonic()))
+                self._wake.clear()
                 try:
-                    ts, line = self._urc_queue.get(timeout=timeout)
+                    ts, line = self._urc_queue.get_nowait()
                     self._handle_urc(ts, line)
                     continue
                 except queue.Empty:
                     pass
+                if self._stop.is_set() or self.clock.monotonic() < next_poll:
+                    continue  # woken before the next poll is due (stop)
                 next_poll += self.rate_s
-                if next_poll < time.monotonic():  # fell behind (slow device): do not burst
-                    next_poll = time.monotonic() + self.rate_s
+                if next_poll < self.clock.monotonic():  # fell behind (slow device): do not burst
+                    next_poll = self.clock.monotonic() + self.rate_s
                 if self._scanning.is_set():
                     continue  # paused for a band scan; resumes at the next tick after it
                 try:
@@ -265,7 +278,7 @@ class HandsetSource:
                     self._gone.set()
                 except AtError as exc:
                     self.stats["poll_errors"] += 1
-                    self._emit(Event(time.time(), EV_DEVICE_ERROR, str(exc)))
+                    self._emit(Event(self.clock.time(), EV_DEVICE_ERROR, str(exc)))
         finally:
             self.finished.set()
 
@@ -279,7 +292,7 @@ class HandsetSource:
             polled += self._dedicated_commands
         for cmd in polled:
             try:
-                resp = channel.command(cmd, timeout_s=POLL_TIMEOUT_S,
+                resp = channel.command(cmd, timeout_s=self.poll_timeout_s,
                                        final_optional_after=self._optional_final(cmd))
             except AtTimeout:
                 unanswered.append(cmd)
@@ -303,7 +316,7 @@ class HandsetSource:
                 self._poll_failed(cmd, "no answer")
         if self.tracker.in_call and self.family.call_state_by == "clcc-poll":
             self._poll_clcc(channel)
-        ts = time.time()
+        ts = self.clock.time()
         sample = build_sample(ts, records)
         if sample is None:
             return
@@ -327,7 +340,7 @@ class HandsetSource:
         if n > SKIP_EVENTS_PER_REASON:
             return
         more = " (further ones are counted only)" if n == SKIP_EVENTS_PER_REASON else ""
-        self._emit(Event(time.time(), EV_INFO, f"reply line not read ({reason}): {line[:80]}{more}",
+        self._emit(Event(self.clock.time(), EV_INFO, f"reply line not read ({reason}): {line[:80]}{more}",
                          {"skipped_line": line[:200], "reason": reason, "command": command}))
 
     def _learn_capabilities(self, sample: Sample) -> None:
@@ -351,10 +364,10 @@ class HandsetSource:
         text = "capabilities from the first polls: " + level_summary(caps)
         if gone:
             text += "; not available: " + ", ".join(gone)
-        self._emit(Event(time.time(), EV_INFO, text, {"capabilities": caps.to_json()}))
+        self._emit(Event(self.clock.time(), EV_INFO, text, {"capabilities": caps.to_json()}))
 
     def _answered(self) -> None:
-        now, now_utc = time.monotonic(), time.time()
+        now, now_utc = self.clock.monotonic(), self.clock.time()
         if self._silent:
             self._silent = False
             quiet = now - self._last_answer
@@ -363,13 +376,13 @@ class HandsetSource:
         self._last_answer, self._last_answer_utc = now, now_utc
 
     def _check_silence(self) -> None:
-        quiet = time.monotonic() - self._last_answer
+        quiet = self.clock.monotonic() - self._last_answer
         if self._silent or quiet < self.silence_limit_s:
             return
         self._silent = True
         self.stats["silences"] += 1
         since = time.strftime("%H:%M:%S", time.gmtime(self._last_answer_utc))
-        self._emit(Event(time.time(), EV_GAP,
+        self._emit(Event(self.clock.time(), EV_GAP,
                          f"no answer from {self.port} for {quiet:.0f} s (limit {self.silence_limit_s:.0f} s): "
                          f"no data since {since} UTC",
                          {"from_utc": self._last_answer_utc, "reason": "no answer", "port": self.port,
@@ -383,7 +396,7 @@ class HandsetSource:
             for polled in (self._poll_commands, self._dedicated_commands):
                 if cmd in polled:
                     polled.remove(cmd)
-            self._emit(Event(time.time(), EV_INFO, f"{cmd} dropped from polling: {why} {n} times",
+            self._emit(Event(self.clock.time(), EV_INFO, f"{cmd} dropped from polling: {why} {n} times",
                              {"command": cmd}))
 
     def _cell_change(self, sample: Sample) -> None:
@@ -406,7 +419,8 @@ class HandsetSource:
 
     def _on_urc(self, line: str) -> None:
         # Reader thread: never send a command from here; hand over to the poll thread.
-        self._urc_queue.put((time.time(), line))
+        self._urc_queue.put((self.clock.time(), line))
+        self._wake.set()
 
     def _handle_urc(self, ts: float, line: str) -> None:
         assert self.family is not None
@@ -441,14 +455,14 @@ class HandsetSource:
 
     def _poll_clcc(self, channel: AtChannel) -> None:
         try:
-            resp = channel.command("AT+CLCC", timeout_s=POLL_TIMEOUT_S)
+            resp = channel.command("AT+CLCC", timeout_s=self.poll_timeout_s)
         except AtTimeout:
             return
         states = [r for r in parse_lines(resp.lines, self.family, "AT+CLCC").records
                   if isinstance(r, CallState)]
-        ts = time.time()
+        ts = self.clock.time()
         if not states:
-            if time.monotonic() < self._dial_guard_until:
+            if self.clock.monotonic() < self._dial_guard_until:
                 return
             cause, text = self._query_ceer()
             self.tracker.set_cause(cause, text)
@@ -488,14 +502,14 @@ class HandsetSource:
         when the modem refuses the dial string itself (``ERROR``, +CME ERROR 26/27: too long,
         invalid characters) or cannot call at all (SIM PIN/PUK/failure)."""
         channel = self._require_channel()
-        ts = time.time()
+        ts = self.clock.time()
         self._dial_guard_until = float("inf")
         for event in self.tracker.dialled(number, ts):
             self._emit(event)
         try:
             resp = channel.command(f"ATD{number};", timeout_s=timeout_s)
         finally:
-            self._dial_guard_until = time.monotonic() + DIAL_LIST_GRACE_S
+            self._dial_guard_until = self.clock.monotonic() + DIAL_LIST_GRACE_S
         if resp.ok:
             return None
         err = resp.error or DeviceError(text=resp.final)
@@ -504,7 +518,7 @@ class HandsetSource:
             err.code is not None and err.source == "CME" and err.code not in DIAL_REFUSED_CME)
         why = final if final in CALL_END_CODES else (err.text or resp.final)
         self.tracker.set_cause(None, why)
-        for event in self.tracker.ended(time.time()):
+        for event in self.tracker.ended(self.clock.time()):
             self._emit(event)
         if network:
             return why
@@ -516,6 +530,9 @@ class HandsetSource:
     def hangup(self) -> None:
         channel = self._require_channel()
         self.tracker.hangup_requested()
+        # After our own hang-up an empty +CLCC is the answer expected, not the dial's race: a
+        # short CQT hold would otherwise wait out DIAL_LIST_GRACE_S for the release.
+        self._dial_guard_until = 0.0
         resp = channel.command("ATH", timeout_s=5.0)
         if not resp.ok:
             channel.command("AT+CHUP", timeout_s=5.0)
@@ -531,7 +548,7 @@ class HandsetSource:
         if not resp.ok:
             raise AtError(f"lock to ARFCN {arfcn} refused: {resp.final}")
         self._lock_arfcn = arfcn
-        self._emit(Event(time.time(), EV_LOCK, f"locked to ARFCN {arfcn}", {"arfcn": arfcn}))
+        self._emit(Event(self.clock.time(), EV_LOCK, f"locked to ARFCN {arfcn}", {"arfcn": arfcn}))
 
     def unlock(self) -> None:
         fam = self.family
@@ -541,7 +558,7 @@ class HandsetSource:
         if not resp.ok:
             raise AtError(f"unlock refused: {resp.final}")
         self._lock_arfcn = None
-        self._emit(Event(time.time(), EV_UNLOCK, "lock released", {}))
+        self._emit(Event(self.clock.time(), EV_UNLOCK, "lock released", {}))
 
     def sim_audio_verdict(self) -> str | None:
         """What a listener heard on the current/last call — the simulator alone can say.
@@ -578,13 +595,13 @@ class HandsetSource:
         self._scanning.set()
         try:
             with self._io_gate:
-                self._emit(Event(time.time(), EV_INFO, f"scan started: {support.command} band {band}"
+                self._emit(Event(self.clock.time(), EV_INFO, f"scan started: {support.command} band {band}"
                                  + (f" ARFCN {arfcn_range[0]}-{arfcn_range[1]}" if arfcn_range else ""),
                                  {"scan": "started", "band": band}))
                 scan = run_scan(lambda cmd, t: channel.command(cmd, timeout_s=t), support, band=band,
                                 arfcn_range=arfcn_range, progress=progress, cancel=cancel)
         except BaseException as exc:
-            self._emit(Event(time.time(), EV_INFO, f"scan stopped: {exc}", {"scan": "failed"}))
+            self._emit(Event(self.clock.time(), EV_INFO, f"scan stopped: {exc}", {"scan": "failed"}))
             raise
         finally:
             self._scanning.clear()
@@ -625,7 +642,7 @@ class HandsetSource:
 
     def _handle_loss(self) -> bool:
         """Device vanished. Returns True when the session can go on (reconnected)."""
-        lost_utc = time.time()
+        lost_utc = self.clock.time()
         self._emit(Event(lost_utc, EV_DISCONNECTED, f"{self.port} disappeared", {"port": self.port}))
         if self.tracker.in_call:
             self.tracker.set_cause(None, "device disconnected")
@@ -634,12 +651,12 @@ class HandsetSource:
         self._close_channel()
         if not self.reconnect:
             return False
-        while not self._stop.wait(RECONNECT_INTERVAL_S):
+        while not self.clock.wait(self._stop, RECONNECT_INTERVAL_S):
             try:
                 self.open()
             except (PortError, NoAtResponse, DeviceGone, AtError, OSError):
                 continue
-            back_utc = time.time()
+            back_utc = self.clock.time()
             self._emit(Event(back_utc, EV_RECONNECTED, f"{self.port} is back", {"port": self.port}))
             self._emit(Event(back_utc, EV_GAP, f"no data for {back_utc - lost_utc:.1f} s",
                              {"from_utc": lost_utc, "to_utc": back_utc}))

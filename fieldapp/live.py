@@ -32,6 +32,7 @@ from typing import Any
 
 from drivers.handset import HandsetSource
 from fieldapp.cellplan import SCENARIO_PREFIX, adopt_plan_version
+from fieldapp.clock import SYSTEM_CLOCK, Clock
 from fieldapp.model import (
     EV_DISCONNECTED,
     EV_GPS_BACK,
@@ -182,18 +183,22 @@ class LiveSession:
                  handset_factory: Callable[..., Any] | None = None,
                  simulator_factory: Callable[..., Any] | None = None,
                  gps_factory: Callable[[str, str], Any] | None = None,
-                 recorder_factory: Callable[..., Any] | None = None) -> None:
+                 recorder_factory: Callable[..., Any] | None = None,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self._sink = sink
         self.workspace = Path(workspace)
-        self.handset_factory = handset_factory or _default_handset
+        # The session's stamps, and the clock its default handset source, recorder and CQT
+        # runner get (simulated in tests). Waits on its own worker thread stay real.
+        self.clock = clock
+        self.handset_factory = handset_factory or self._default_handset
         self.simulator_factory = simulator_factory or _default_simulator
         self._gps_baud = 4800
         self._gps_factory = gps_factory or (lambda kind, address: open_gps(kind, address, self._gps_baud))
-        self._recorder_factory = recorder_factory or Recorder
+        self._recorder_factory = recorder_factory or self._default_recorder
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="live-session", daemon=True)
         self._lock = threading.Lock()
-        self._status = LinkStatus("disconnected")
+        self._status = LinkStatus("disconnected", ts_utc=clock.time())
         self._observers: tuple[Callable[[Any], None], ...] = ()
         self.request: ConnectRequest | None = None
         self.source: Any = None
@@ -211,6 +216,13 @@ class LiveSession:
         self._positions = PositionJoiner()
         self._closed = False
         self._thread.start()
+
+    def _default_handset(self, port: str, baud: int, family: str | None, rate_s: float,
+                         reconnect: bool = True) -> HandsetSource:
+        return HandsetSource(port, baud, family=family, rate_s=rate_s, reconnect=reconnect, clock=self.clock)
+
+    def _default_recorder(self, *args: Any, **kwargs: Any) -> Recorder:
+        return Recorder(*args, clock=self.clock, **kwargs)
 
     # ------------------------------------------------------------------ public (any thread)
     def connect(self, request: ConnectRequest, *, record: bool = False, case_id: int | None = None) -> None:
@@ -352,7 +364,7 @@ class LiveSession:
             with Store.open(self.workspace) as store:
                 _adopted, self.plan_version = adopt_plan_version(store, cells, plan_source)
         except Exception as exc:  # the views still show it; say why it was not kept
-            self._emit(Event(time.time(), EV_INFO, f"cell plan not saved to the workspace: {exc}"))
+            self._emit(Event(self.clock.time(), EV_INFO, f"cell plan not saved to the workspace: {exc}"))
 
     def _start_gps(self, kind: str, address: str) -> str:
         try:
@@ -360,7 +372,7 @@ class LiveSession:
             self.gps.start(self._dispatch)
         except Exception as exc:
             self.gps = None
-            self._emit(Event(time.time(), EV_INFO, f"GPS {address}: {exc}", {"gps": address}))
+            self._emit(Event(self.clock.time(), EV_INFO, f"GPS {address}: {exc}", {"gps": address}))
             return f"{kind} {address}: failed"
         return f"{'gpsd' if kind == 'gpsd' else 'NMEA'} {address}"
 
@@ -375,7 +387,7 @@ class LiveSession:
                 try:
                     obj.stop()
                 except Exception as exc:
-                    self._emit(Event(time.time(), EV_INFO, f"stopping the {name}: {exc}"))
+                    self._emit(Event(self.clock.time(), EV_INFO, f"stopping the {name}: {exc}"))
         if stats or bad_gps:
             self.source_stats = {**stats, "gps_bad_sentences": int(bad_gps or 0)}
         self._stop_simulator()
@@ -467,7 +479,7 @@ class LiveSession:
             try:
                 observer(record)
             except Exception as exc:  # an observer's fault must not stop the source
-                self._emit(Event(time.time(), EV_INFO, f"observer failed: {type(exc).__name__}: {exc}"))
+                self._emit(Event(self.clock.time(), EV_INFO, f"observer failed: {type(exc).__name__}: {exc}"))
         self._emit(record)
 
     def _emit(self, record: Any) -> None:
@@ -478,7 +490,7 @@ class LiveSession:
 
     def _set(self, **changes: Any) -> None:
         with self._lock:
-            self._status = replace(self._status, ts_utc=time.time(), **changes)
+            self._status = replace(self._status, ts_utc=self.clock.time(), **changes)
             status = self._status
         self._emit(self.status() if self.source is not None else status)
 
@@ -529,10 +541,6 @@ def _handle_plan(simulator: Any) -> list[PlanCell]:
 
 
 # ---------------------------------------------------------------------- default parts
-def _default_handset(port: str, baud: int, family: str | None, rate_s: float, reconnect: bool = True):
-    return HandsetSource(port, baud, family=family, rate_s=rate_s, reconnect=reconnect)
-
-
 def _default_simulator(scenario: str, family: str | None, speed: float, seed: int | None, tcp: bool = False):
     # Imported here, not at the top: the simulator's modules (world, engine, scenarios) load only
     # when a simulator is wanted, so ``record`` and ``cqt`` on a real handset start as fast as before.

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fieldapp.clock import SYSTEM_CLOCK, Clock
 from fieldapp.model import EV_INFO, Event, Position, RawTraffic, Sample, Scan
 from fieldapp.store import RECORD_ERRORS, TRANSIENT_ERRORS, Store, StoreDamaged, StoreError, UnknownSession
 
@@ -69,17 +69,23 @@ class Recorder:
     its live session adopted); None: the workspace's current one. The constructor returns once the session exists (``session_id`` is set) and raises
     StoreError / UnknownSession when the workspace or the session cannot be used.
     ``busy_timeout_s``: how long one write waits for another program's write lock.
+    ``clock`` (``fieldapp.clock``): the session's start and end stamps, the commit and retry
+    intervals and close()'s patience; a simulated one in tests.
     """
 
     def __init__(self, store_path: str | Path, source: str, *, device: dict[str, Any] | None = None,
                  case_id: int | None = None, session_id: int | None = None, plan_version: int | None = None,
                  commit_interval_s: float = 0.5, on_error: Callable[[BaseException], None] | None = None,
-                 busy_timeout_s: float = 5.0, max_buffered: int = MAX_BUFFERED) -> None:
+                 busy_timeout_s: float = 5.0, max_buffered: int = MAX_BUFFERED,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         if not 0 < commit_interval_s <= 1.0:
             raise ValueError(f"commit_interval_s must be in (0, 1] s, not {commit_interval_s}")
         self.store_path = Path(store_path)
         self.source = source
         self.commit_interval_s = commit_interval_s
+        # The commit interval, the retry interval, close()'s patience and the session's end
+        # read this clock (simulated in tests); SQLite's busy timeout stays real.
+        self.clock = clock
         self.on_error = on_error
         self.last_error: BaseException | None = None
         self._busy_timeout_s = busy_timeout_s
@@ -88,6 +94,8 @@ class Recorder:
         self.failure: str | None = None  # set when records were lost: why, in one line
         self._ended = False  # the session's end was written
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._wake = threading.Event()  # set by put(): ends the writer's wait for the commit time
+        self._never = threading.Event()  # never set: a plain pause on the clock
         self._lock = threading.Lock()
         self._counts = {"samples": 0, "events": 0, "positions": 0, "raw": 0, "scans": 0, "rejected": 0,
                         "skipped": 0, "lost": 0}
@@ -124,6 +132,7 @@ class Recorder:
             if self._closed:
                 raise RecorderClosed("the recorder is closed")
             self._queue.put(record)
+        self._wake.set()
 
     def sink(self, record: Any) -> None:
         """``put`` for a source's thread: records the recorder does not store (or that arrive
@@ -156,7 +165,8 @@ class Recorder:
             if self._closed:
                 return
             self._closed = True
-        self._queue.put(_Close(interrupted, time.time() if end_utc is None else end_utc))
+        self._queue.put(_Close(interrupted, self.clock.time() if end_utc is None else end_utc))
+        self._wake.set()
         self._thread.join()
 
     def __enter__(self) -> Recorder:
@@ -200,11 +210,11 @@ class Recorder:
             try:
                 if session_id is None:
                     session_id = store.create_session(self.source, device=device, case_id=case_id,
-                                                      plan_version=plan_version)
+                                                      plan_version=plan_version, start_utc=self.clock.time())
                 else:
                     if store.session(session_id) is None:
                         raise UnknownSession(session_id)
-                    store.reopen_session(session_id)
+                    store.reopen_session(session_id, now_utc=self.clock.time())
             except BaseException as exc:
                 self._start_error = exc
                 self._ready.set()
@@ -220,7 +230,7 @@ class Recorder:
                 self._report(exc)
                 try:
                     store.rollback()
-                    store.end_session(session_id, time.time(), interrupted=True)
+                    store.end_session(session_id, self.clock.time(), interrupted=True)
                 except Exception:
                     pass
         finally:
@@ -234,11 +244,18 @@ class Recorder:
         batch: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
         flush_at: float | None = None  # monotonic deadline of the oldest uncommitted record
         while True:
-            timeout = None if flush_at is None else max(0.0, flush_at - time.monotonic())
-            try:
-                item = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                item = None
+            if flush_at is None:
+                item = self._queue.get()  # nothing to commit: wait for the next record (or close)
+            else:
+                # Records wait to be committed: until the commit time, or an earlier record.
+                left = flush_at - self.clock.monotonic()
+                if left > 0 and self._queue.empty():
+                    self.clock.wait(self._wake, left)
+                self._wake.clear()
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    item = None
             closing: _Close | None = None
             while item is not None:
                 if isinstance(item, _Close):
@@ -251,7 +268,7 @@ class Recorder:
                 if over > 0:
                     self._shed(batch, over)
                 if flush_at is None:
-                    flush_at = time.monotonic() + self.commit_interval_s
+                    flush_at = self.clock.monotonic() + self.commit_interval_s
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -259,8 +276,8 @@ class Recorder:
             if closing is not None:
                 self._finish(store, batch, closing)
                 return
-            if flush_at is not None and time.monotonic() >= flush_at:
-                flush_at = None if self._flush(store, batch) else time.monotonic() + RETRY_INTERVAL_S
+            if flush_at is not None and self.clock.monotonic() >= flush_at:
+                flush_at = None if self._flush(store, batch) else self.clock.monotonic() + RETRY_INTERVAL_S
 
     def _shed(self, batch: dict[type, list[Any]], n: int) -> None:
         """Drop ``n`` waiting records: raw serial traffic first, then the oldest."""
@@ -335,9 +352,9 @@ class Recorder:
         return written
 
     def _finish(self, store: Store, batch: dict[type, list[Any]], closing: _Close) -> None:
-        deadline = time.monotonic() + CLOSE_RETRY_S
+        deadline = self.clock.monotonic() + CLOSE_RETRY_S
         while not self._flush(store, batch):
-            if time.monotonic() >= deadline:
+            if self.clock.monotonic() >= deadline:
                 lost = sum(len(records) for records in batch.values())
                 with self._lock:
                     self._counts["lost"] += lost
@@ -345,7 +362,7 @@ class Recorder:
                 self._report(RuntimeError(
                     f"{lost} records could not be written before close: {self.last_error}"))
                 break
-            time.sleep(min(RETRY_INTERVAL_S, CLOSE_RETRY_S / 4))
+            self.clock.wait(self._never, min(RETRY_INTERVAL_S, CLOSE_RETRY_S / 4))
         lost = self.counts["lost"]
         interrupted = closing.interrupted
         if lost:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fieldapp.clock import SYSTEM_CLOCK
 from fieldapp.cqt.plan import CqtPlan, PlanError
 from fieldapp.cqt.runner import CqtRunner
 
@@ -33,7 +34,8 @@ def live_runner(session: Any, plan: CqtPlan, *, case_id: int | None = None,
         raise PlanError("blocks can be applied in the simulator only (the demo handset)")
     runner = CqtRunner(source, plan, workspace=session.workspace, session_id=None,
                        case_id=case_id, emit=session.record, confirm_block=confirm_block,
-                       sim=sim, apply_sim_block=apply_sim_block, on_change=on_change)
+                       sim=sim, apply_sim_block=apply_sim_block, on_change=on_change,
+                       clock=getattr(session, "clock", None) or SYSTEM_CLOCK)
     runner.source_provider = lambda: session.source  # resume after a reconnection
     runner.check()  # refusals first: nothing is recorded for a run that cannot start
     if session.recorder is None:

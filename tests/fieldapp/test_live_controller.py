@@ -121,13 +121,43 @@ def test_a_recording_started_with_the_connection_keeps_the_first_sample(tmp_path
         assert first.ts_utc in [s.ts_utc for s in store.samples(summary.session_id)]
 
 
-def _wait_for_sample(got, timeout_s=15.0):
+def _wait_for_sample(got, timeout_s=15.0, count=1):
     import time
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         samples = [r for r in got if isinstance(r, Sample)]
-        if samples:
+        if len(samples) >= count:
             return samples
         time.sleep(0.05)
     raise AssertionError("no sample")
+
+
+def test_the_session_runs_its_handset_and_recording_on_the_clock_it_is_given(tmp_path):
+    """Issue 11 point 5: the live session hands its clock to the handset source and the
+    recorder it makes, so a 5 s poll period passes in simulated time and every stamp (status,
+    samples, the stored session's start and end) is on that clock."""
+    from fieldapp.store import Store
+    from tests.support.fake_clock import FakeClock
+
+    epoch = 1_700_000_000.0
+    clock = FakeClock(start_utc=epoch)
+    got: list = []
+    session = LiveSession(got.append, tmp_path / "ws.db", clock=clock)
+    with AtPeer(quectel_table()) as modem:
+        session.connect(ConnectRequest(port=modem.port, rate_s=5.0), record=True)
+        assert session.wait_idle() and session.status().recording
+        assert session.source.clock is clock and session.recorder.clock is clock
+        samples = _wait_for_sample(got, count=3)
+        session.shutdown()
+    stamps = [s.ts_utc for s in samples[:3]]
+    # one poll per 5 s, never early; a little late by the recorder's 0.5 s commit waits: every
+    # wait on this simulated clock moves it, whichever thread waits
+    assert all(epoch + 5.0 * k <= ts <= epoch + 5.0 * k + 3.0 for k, ts in enumerate(stamps)), stamps
+    assert all(epoch <= r.ts_utc < epoch + 600 for r in got if isinstance(r, LinkStatus))
+    summary = session.last_recording
+    with Store.open(tmp_path / "ws.db") as store:
+        info = store.session(summary.session_id)
+        recorded = [s.ts_utc for s in store.samples(summary.session_id)]
+    assert epoch <= info.start_utc <= stamps[0] and info.end_utc >= recorded[-1]
+    assert stamps[0] in recorded and info.end_utc < epoch + 600

@@ -17,10 +17,12 @@ import pytest
 
 from fieldapp import model
 from fieldapp.model import Cell, Event, Position, RawTraffic, Sample
-from fieldapp.session import Recorder, RecorderClosed
+from fieldapp.session import CLOSE_RETRY_S, RETRY_INTERVAL_S, Recorder, RecorderClosed
 from fieldapp.store import Store, StoreError, UnknownSession
+from tests.support.fake_clock import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
+EPOCH_UTC = 1_700_000_000.0  # a simulated clock's start
 
 
 def sample(i: int, ts_utc: float | None = None) -> Sample:
@@ -70,13 +72,20 @@ def test_records_from_several_threads_end_up_in_the_session(tmp_path):
 
 
 def test_a_record_is_committed_within_the_commit_interval(tmp_path):
+    # In simulated time: the writer waits exactly the commit interval (1 s), then commits.
     path = tmp_path / "ws.db"
-    with Recorder(path, "test", commit_interval_s=0.2) as rec, Store.open(path) as reader:
+    clock = FakeClock(start_utc=EPOCH_UTC)
+    with Recorder(path, "test", commit_interval_s=1.0, clock=clock) as rec, Store.open(path) as reader:
+        assert reader.session(rec.session_id).start_utc == EPOCH_UTC  # the session starts on the clock
         rec.put(sample(1))
-        put_at = time.monotonic()
-        assert wait_for(lambda: reader.counts(rec.session_id)["samples"] == 1, timeout_s=1.0)
-        assert time.monotonic() - put_at < 1.0
+        assert wait_for(lambda: reader.counts(rec.session_id)["samples"] == 1, timeout_s=3.0)
+        assert clock.monotonic() == pytest.approx(1.0)  # committed once the interval passed, not later
         assert reader.session(rec.session_id).end_utc is None  # still recording
+        rec.put(sample(2))  # the interval runs from the first record not yet committed
+        assert wait_for(lambda: reader.counts(rec.session_id)["samples"] == 2, timeout_s=3.0)
+        assert clock.monotonic() == pytest.approx(2.0)
+    with Store.open(path) as store:
+        assert store.session(rec.session_id).end_utc == pytest.approx(EPOCH_UTC + 2.0)
 
 
 def test_close_interrupted_marks_the_session(tmp_path):
@@ -168,7 +177,9 @@ def test_a_locked_workspace_is_reported_retried_and_nothing_lost(tmp_path):
         errors.append(exc)
         reported.set()
 
-    rec = Recorder(path, "test", commit_interval_s=0.1, on_error=on_error, busy_timeout_s=0.05)
+    # Simulated time: the retries every RETRY_INTERVAL_S come one after another.
+    clock = FakeClock()
+    rec = Recorder(path, "test", commit_interval_s=0.1, on_error=on_error, busy_timeout_s=0.05, clock=clock)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
@@ -184,6 +195,9 @@ def test_a_locked_workspace_is_reported_retried_and_nothing_lost(tmp_path):
         blocker.close()
     assert wait_for(lambda: rec.counts["samples"] == 1000, timeout_s=3.0)
     rec.close()
+    # one failed attempt per retry interval (and the first at the commit interval), no more
+    assert 1 <= rec.write_failures <= clock.monotonic() / RETRY_INTERVAL_S + 1
+    assert len(errors) == rec.write_failures  # each one reported
     with Store.open(path) as store:
         assert store.counts(rec.session_id)["samples"] == 1000
 
@@ -191,15 +205,19 @@ def test_a_locked_workspace_is_reported_retried_and_nothing_lost(tmp_path):
 def test_close_gives_up_on_a_workspace_that_stays_locked_and_says_how_much_was_lost(tmp_path):
     path = tmp_path / "ws.db"
     errors: list[BaseException] = []
-    rec = Recorder(path, "test", on_error=errors.append, busy_timeout_s=0.05)
+    clock = FakeClock()  # close()'s CLOSE_RETRY_S of retries pass in simulated time
+    rec = Recorder(path, "test", on_error=errors.append, busy_timeout_s=0.05, clock=clock)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
         for i in range(5):
             rec.put(sample(i))
+        closing_at = clock.monotonic()
         started = time.monotonic()
         rec.close()
         assert time.monotonic() - started < 5.0
+        # it kept trying for CLOSE_RETRY_S (plus at most the commit interval and one retry step)
+        assert CLOSE_RETRY_S <= clock.monotonic() - closing_at <= CLOSE_RETRY_S + 1.0
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
@@ -251,19 +269,20 @@ def test_sigkill_loses_at_most_the_last_second(tmp_path):
 
 
 # A full disk, for real: the child caps its own file size (RLIMIT_FSIZE) so that SQLite's
-# writes fail with EFBIG, as they would with ENOSPC.
+# writes fail with EFBIG, as they would with ENOSPC. Its recorder runs on a simulated clock:
+# the retries and close()'s 2 s of patience pass at once.
 DISK_FULL_CHILD = """
 import json, resource, signal, sys, time
 from fieldapp.model import RawTraffic
 from fieldapp.session import Recorder
+from tests.support.fake_clock import FakeClock
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG from write() instead of dying
 errors = []
-rec = Recorder(sys.argv[1], "test:disk-full", commit_interval_s=0.1, on_error=errors.append)
+rec = Recorder(sys.argv[1], "test:disk-full", commit_interval_s=0.1, on_error=errors.append, clock=FakeClock())
 resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 for i in range(400):
     rec.put(RawTraffic(time.time(), "rx", bytes(1000)))
     time.sleep(0.001)
-time.sleep(0.5)
 rec.close()
 print(json.dumps({"session": rec.session_id, "counts": rec.counts,
                   "errors": [type(e).__name__ + ": " + str(e) for e in errors]}))
