@@ -30,6 +30,8 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
     seen: dict[str, bool] = {}
     rssi = False
     cesq_levels: set[str] = set()
+    band_rssi: set[str] = set()
+    levelled = False
     reg_without_location = reg_with_location = False
     for s in samples:
         cells: list[Cell] = [s.serving] if s.serving is not None else []
@@ -49,6 +51,10 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
             rssi = True
         if s.level_source == "+CESQ":
             cesq_levels.add("RSRP" if s.tech == LTE else "RSCP")
+        elif s.level_source is None and sig is not None and sig.rssi_dbm is not None and s.tech is not None:
+            band_rssi.add(s.tech)  # UMTS/LTE with +CSQ only: the band's RSSI, not its RSCP/RSRP
+        if s.rxlev_dbm is not None:
+            levelled = True
         if sig is not None and sig.rxqual is not None:
             seen["rxqual"] = True
         reg: Registration | None = s.registration
@@ -66,11 +72,16 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
     if not seen.get("rxlev"):
         fields["rxlev"] = False
     fields["rssi"] = rssi
-    fields["level"] = rssi or bool(seen.get("rxlev")) or bool(cesq_levels)
+    fields["level"] = levelled or bool(seen.get("rxlev"))
     for name in cesq_levels:
         fields[name.lower()] = True  # "rsrp" / "rscp": the probe's measures list shows them
     if cesq_levels and not seen.get("rxlev"):
         note = f"level: {' and '.join(sorted(cesq_levels))} from +CESQ (1 dB steps), the registered technology's own level"
+        if note not in notes:
+            notes.append(note)
+    elif band_rssi and not levelled:
+        note = (f"level: none on {' and '.join(sorted(band_rssi))}: the handset gives only +CSQ, the whole band's "
+                "RSSI, which is not an RSCP/RSRP (no +CESQ)")
         if note not in notes:
             notes.append(note)
     elif rssi and not seen.get("rxlev") and RSSI_NOTE not in notes:
@@ -95,6 +106,8 @@ def level_summary(caps: Capabilities) -> str:
     cesq = [name.upper() for name in ("rsrp", "rscp") if f.get(name)]
     if cesq:
         return f"level is {' and '.join(cesq)} from +CESQ"
+    if not f.get("level"):
+        return "no level (+CSQ RSSI only on UMTS/LTE)" if f.get("rssi") else "no level"
     return "level is RSSI from +CSQ" if f.get("rssi") else "no level"
 
 

@@ -311,12 +311,17 @@ class Sample:
             return sig.rsrp_dbm
         if self.tech == UMTS and sig.rscp_dbm is not None:
             return sig.rscp_dbm
+        if self.tech in (UMTS, LTE):
+            # The +CSQ RSSI of a UMTS/LTE carrier is the whole band's power, 20-30 dB above its
+            # RSCP/RSRP: plotted on their scale it would paint a weak spot green. Not a level.
+            return None
         return sig.rssi_dbm
 
     @property
     def level_source(self) -> str | None:
         """Where ``rxlev_dbm`` comes from: "serving" (engineering mode or a log), "+CESQ" (the
-        technology's own level from a plain 27.007 handset), "+CSQ" (an RSSI), or None."""
+        technology's own level from a plain 27.007 handset), "+CSQ" (an RSSI, GSM or technology
+        unknown), or None (no level; on UMTS/LTE a +CSQ RSSI alone is none)."""
         s = self.serving
         if s is not None and s.level_dbm is not None:
             return "serving"
@@ -325,6 +330,8 @@ class Sample:
             return None
         if (self.tech == LTE and sig.rsrp_dbm is not None) or (self.tech == UMTS and sig.rscp_dbm is not None):
             return "+CESQ"
+        if self.tech in (UMTS, LTE):
+            return None
         return "+CSQ" if sig.rssi_dbm is not None else None
 
     @property

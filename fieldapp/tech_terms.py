@@ -216,6 +216,9 @@ def headline(sample: Sample | None) -> str:
     source = sample.level_source
     name = {"+CSQ": "RSSI (+CSQ)", "+CESQ": f"{terms.level.name} (+CESQ)"}.get(source or "", terms.level.name)
     parts = [f"{name} {terms.level.text(sample.rxlev_dbm)}"]
+    rssi = sample.signal.rssi_dbm if sample.signal is not None else None
+    if source is None and rssi is not None:  # UMTS/LTE with +CSQ only: the RSSI, said to be one
+        parts.append(f"(RSSI (+CSQ) {RXLEV.text(rssi)}, not an {terms.level.name})")
     parts += [f"{q.name} {q.text(values[q.key])}" for q in terms.qualities]
     return "  ".join(parts)
 

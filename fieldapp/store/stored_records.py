@@ -19,6 +19,10 @@ and the last ``cache_blocks`` blocks are kept, least recently used dropped: memo
 bounded however long the session, and playing or seeking near the playhead reads a block
 once. The blocks are read on a connection of their own, opened on first use and usable from
 any thread (the replay thread plays, the GUI thread seeks) behind a lock.
+
+The cost moves, it does not vanish: a jump that files hours of samples into the views rebuilds
+them then (~35 µs a sample with six neighbours, most of it building the Cells): a jump to the
+middle of an 8-hour session ~1 s instead of ~0.4 s (bench/open_bench.py ``seek_half_s``).
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ from fieldapp.model import Event, Position, Record, Sample, Scan
 from fieldapp.store.rows import SampleReader, loads
 from fieldapp.store.schema import StoreError
 
-BLOCK = 256  # samples read and rebuilt together (~10 ms with six neighbours each)
-CACHE_BLOCKS = 16  # blocks kept: 4,096 samples around the playhead (~15 MB)
+BLOCK = 256  # samples read and rebuilt together (~9 ms with six neighbours each)
+CACHE_BLOCKS = 16  # blocks kept: 4,096 samples around the playhead (~14 MB)
 
 # The index: served by samples_by_session (session_id, ts_utc), in the order Store.samples reads.
 _SELECT_INDEX = "SELECT id, ts_utc, lat, lon FROM samples WHERE session_id = ? ORDER BY ts_utc, id"

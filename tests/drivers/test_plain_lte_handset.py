@@ -66,11 +66,15 @@ def test_a_registered_cs_domain_still_comes_first_on_a_tie():
     ((CSQ, "+CREG: 2,1,\"1234\",\"001122BB\""), -77.0, "+CSQ", "RSSI (+CSQ)"),  # no +CESQ: an RSSI
     ((CSQ, "+CESQ: 99,99,40,30,255,255", "+CREG: 2,1,\"1234\",\"001122BB\",2"), -81.0, "+CESQ", "RSCP (+CESQ)"),
     ((CSQ, CESQ_LTE), -77.0, "+CSQ", "RSSI (+CSQ)"),  # no registration: technology unknown, RSSI
+    ((CSQ, CEREG), None, None, "RSRP"),  # LTE with +CSQ only: the band's RSSI is no RSRP
 ])
 def test_which_level_a_plain_handset_plots(lines, level, source, name):
     s = cycle(*lines)
     assert (s.rxlev_dbm, s.level_source) == (level, source)
-    assert headline(s).startswith(f"{name} {level:.1f} dBm" if source == "+CESQ" else f"{name} {level:.0f} dBm")
+    if level is None:
+        assert headline(s).startswith("RSRP –  (RSSI (+CSQ) -77 dBm, not an RSRP)  RSRQ –")
+    else:
+        assert headline(s).startswith(f"{name} {level:.1f} dBm" if source == "+CESQ" else f"{name} {level:.0f} dBm")
 
 
 def test_signals_merge_field_by_field():
@@ -138,3 +142,13 @@ def test_a_handset_without_cesq_drops_it_and_keeps_the_rssi():
     assert any("AT+CESQ dropped from polling" in t for t in texts)
     samples = [r for r in got if isinstance(r, Sample)]
     assert samples[-1].level_source == "+CSQ" and samples[-1].rxlev_dbm == -77.0
+
+
+def test_capabilities_of_an_lte_handset_with_csq_only_say_there_is_no_level():
+    from drivers.capabilities_seen import level_summary, refine
+    from fieldapp.model import Capabilities
+
+    caps = refine(Capabilities("generic", fields=dict.fromkeys(GENERIC.fields, True)), [cycle(CSQ, CEREG)] * 3)
+    assert caps.fields["rssi"] is True and caps.fields["level"] is False
+    assert any("level: none on LTE" in n for n in caps.notes)
+    assert level_summary(caps) == "no level (+CSQ RSSI only on UMTS/LTE)"
