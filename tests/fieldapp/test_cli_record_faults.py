@@ -12,7 +12,7 @@ import pytest
 
 from fieldapp.store import Store
 from tests.support.peer import AtPeer
-from tests.support.record_proc import wait_recording
+from tests.support.record_proc import StderrWatch, wait_recording
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 pytestmark = pytest.mark.slow
@@ -96,9 +96,11 @@ def test_an_overlong_line_is_skipped_and_counted_too_long(tmp_path, record):
 # ------------------------------------------------------------------ a mute handset (point 5)
 
 def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
-    """The simulator process is stopped (SIGSTOP) for 9 s: the port stays open, nothing
-    answers. The recording gets a `gap` event naming the silence, says so on stderr, polls the
-    same commands again when the handset answers, and says that too."""
+    """The simulator process is stopped (SIGSTOP) until the recording says it is silent (the
+    real 5 s limit): the port stays open, nothing answers. The recording gets a `gap` event
+    naming the silence, says so on stderr, polls the same commands again when the handset
+    answers, and says that too. (The same in simulated time, in process:
+    tests/drivers/test_handset_clock.py.)"""
     link = tmp_path / "handset"
     sim = subprocess.Popen(FIELDAPP + ["simulate", "--scenario", "bus-stop-tilt13", "--family", "quectel",
                                        "--link", str(link)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -108,19 +110,25 @@ def test_a_stopped_simulator_is_a_gap_event_and_a_message(tmp_path, record):
         while not link.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         ws = tmp_path / "ws.db"
-        proc = record(str(link), ws, "--duration", "22")
-        started = wait_recording(proc, settle_s=3.0)
+        proc = record(str(link), ws)  # ended by SIGTERM below
+        started = wait_recording(proc, settle_s=1.0)
+        watch = StderrWatch(proc)
         sim.send_signal(signal.SIGSTOP)
-        time.sleep(9)
+        assert watch.wait_for("gap: no answer from", 30), started + watch.text()
         sim.send_signal(signal.SIGCONT)
-        out, err = proc.communicate(timeout=60)
-        err = started + err
+        assert watch.wait_for("answers again after", 30), started + watch.text()
+        time.sleep(3.0)  # samples after the silence
+        proc.send_signal(signal.SIGTERM)
+        out = proc.stdout.read()
+        proc.wait(30)
+        err = started + watch.finish()
     finally:
         sim.send_signal(signal.SIGCONT)
         sim.terminate()
         sim.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "gap: no answer from" in err and "answers again after" in err
+    assert out.strip().splitlines()[-1].startswith("session ")  # SIGTERM ended it cleanly
     with Store.open(ws) as store:
         [session] = store.sessions()
         events = store.events(session.id)

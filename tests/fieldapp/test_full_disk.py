@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 
 import pytest
 
+from fieldapp.store import Store
 from tests.drivers.test_handset_source import quectel_table
 from tests.support.peer import AtPeer
-from tests.support.record_proc import wait_recording
+from tests.support.record_proc import StderrWatch, wait_recording
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 pytestmark = pytest.mark.slow
@@ -41,7 +43,7 @@ def small_fs(tmp_path):
 
 def fill(mnt):
     """Take every free block of the file system."""
-    with open(mnt / "filler", "wb") as f:
+    with open(mnt / "filler", "wb", buffering=0) as f:  # unbuffered: nothing left to flush at close
         try:
             while True:
                 f.write(b"\0" * 65536)
@@ -60,28 +62,37 @@ def sessions(ws):
 def test_space_that_returns_gets_every_record_written(small_fs):
     ws = small_fs / "ws.db"
     with AtPeer(quectel_table()) as modem:
-        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "12",
+        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2",  # ended by SIGTERM
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        started = wait_recording(proc)
+        started = wait_recording(proc, settle_s=1.0)
+        watch = StderrWatch(proc)
         fill(small_fs)
-        time.sleep(5)
+        full_utc = time.time()
+        assert watch.wait_for("disk is full", 30), started + watch.text()
+        time.sleep(1.5)  # samples arrive while the workspace cannot take them
         (small_fs / "filler").unlink()
-        out, err = proc.communicate(timeout=60)
-        err = started + err
+        freed_utc = time.time()
+        time.sleep(1.5)  # a retry (every second) writes them while the recording goes on
+        proc.send_signal(signal.SIGTERM)
+        out = proc.stdout.read()
+        proc.wait(30)
+        err = started + watch.finish()
     assert proc.returncode == 0, err
     assert "database or disk is full" in err and err.count("disk is full") == 1  # said once, not per retry
     assert "every record was written" in err
     n = int(out.strip().splitlines()[-1].split(": ")[1].split()[0])
-    assert n >= 40  # about 12 s / 0.2 s: the samples of the full stretch were kept and written
     listed = sessions(ws)
     assert listed[0]["samples"] == n and listed[0]["interrupted"] is False
+    with Store.open(ws) as store:  # the samples of the full stretch were kept and written
+        stamps = [s.ts_utc for s in store.samples(listed[0]["id"])]
+    assert sum(full_utc <= ts <= freed_utc for ts in stamps) >= 5  # about 2 s at 0.2 s
 
 
 def test_a_disk_that_stays_full_is_exit_1_and_an_interrupted_session(small_fs):
     ws = small_fs / "ws.db"
     with AtPeer(quectel_table()) as modem:
-        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "8",
+        proc = subprocess.Popen(FIELDAPP + ["record", modem.port, "--rate", "0.2", "--duration", "4",
                                             "--workspace", str(ws)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         started = wait_recording(proc)

@@ -10,6 +10,7 @@ Python and Qt-free imports alone can take seconds.
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
 STARTED = "recording session"
@@ -26,3 +27,45 @@ def wait_recording(proc: subprocess.Popen, settle_s: float = 2.0) -> str:
             time.sleep(settle_s)
             return "".join(seen)
     raise AssertionError(f"record never started (exit {proc.poll()}): {''.join(seen)}")
+
+
+class StderrWatch:
+    """Reads a running process's stderr on a thread, so a test waits for what it says (the
+    ``gap:`` of a silence, the full disk's message) instead of sleeping a fixed time.
+
+        watch = StderrWatch(proc)
+        assert watch.wait_for("gap: no answer from", 30)
+        ...
+        err = watch.finish()        # after the process ended: everything it said
+    """
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self._lines: list[str] = []
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(proc.stderr,), name="stderr-watch", daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+            with self._cond:
+                self._lines.append(text)
+                self._cond.notify_all()
+
+    def text(self) -> str:
+        with self._cond:
+            return "".join(self._lines)
+
+    def wait_for(self, needle: str, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while not any(needle in line for line in self._lines):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return True
+
+    def finish(self, timeout_s: float = 10.0) -> str:
+        self._thread.join(timeout_s)
+        return self.text()
