@@ -194,7 +194,7 @@ class GNetTrackReader:
             "source": "gnettrack", "path": str(self.path), "utc_offset_min": self.utc_offset_min,
             "utc_offset_assumed": utc_offset_min is None,
             "events_path": str(self.events_path) if self.events_path else None}
-        self._groups: list[int] | None = None  # the neighbour column groups of the header (N1, N2, ...)
+        self._groups: list[tuple[str, ...]] | None = None  # the header's neighbour column groups
 
     def __iter__(self) -> Iterator[model.Record]:
         streams = [self._main()]
@@ -244,7 +244,7 @@ class GNetTrackReader:
         if self._groups is None:
             self._groups = neighbour_groups(row)
         if self._groups:
-            neighbours = tuple(c for n in self._groups if (c := neighbour(row, n, tech)) is not None)
+            neighbours = tuple(c for g in self._groups if (c := neighbour(row, g, tech)) is not None)
         return model.Sample(ts_utc=ts, tech=tech, serving=serving, neighbours=neighbours, position=pos), pos
 
     @staticmethod
@@ -298,37 +298,46 @@ CODE_MAX = {model.GSM: 63, model.UMTS: 511, model.LTE: 503}
 ARFCN_MAX = {model.UMTS: 16383, model.LTE: 262143}
 
 
-def neighbour_groups(row: dict[str, str]) -> list[int]:
-    """The neighbour numbers n whose columns the header has, in order."""
-    return sorted({int(m.group(1)) for name in row if (m := NEIGHBOUR_GROUP_RE.fullmatch(name))})
+NEIGHBOUR_COLUMNS = ("NTech", "NRxLev", "NQual", "NCellid", "NLAC", "NCell", "NARFCN")
 
 
-def neighbour(row: dict[str, str], n: int, serving_tech: str | None) -> model.Cell | None:
-    """Neighbour ``n`` of a main-log row, or None when its group has neither a level nor a cell
-    id (fewer neighbours heard than the export has groups)."""
-    tech = TECH.get((row.get(f"NTech{n}") or "").strip(), serving_tech)
+def neighbour_groups(row: dict[str, str]) -> list[tuple[str, ...]]:
+    """The column names of each neighbour group the header has (``NTech<n>``, ``NRxLev<n>``, ...
+    in NEIGHBOUR_COLUMNS order), in the order of n: made once per file, not per row."""
+    numbers = sorted({int(m.group(1)) for name in row if (m := NEIGHBOUR_GROUP_RE.fullmatch(name))})
+    return [tuple(f"{c}{n}" for c in NEIGHBOUR_COLUMNS) for n in numbers]
+
+
+def neighbour(row: dict[str, str], group: tuple[str, ...], serving_tech: str | None) -> model.Cell | None:
+    """The neighbour of one column group of a main-log row, or None when the group has neither a
+    level nor a cell id (fewer neighbours heard than the export has groups)."""
+    k_tech, k_level, k_qual, k_ci, k_lac, k_code, k_arfcn = group
+    level_text, ci_text = row.get(k_level), row.get(k_ci)
+    if not level_text and not ci_text:
+        return None  # an empty group: most of a Pro export's 18-31 groups on most rows
+    tech = TECH.get((row.get(k_tech) or "").strip(), serving_tech)
     if tech is None:
         return None
-    level = _num(row.get(f"NRxLev{n}"))
+    level = _num(level_text)
     if level == NO_MEASUREMENT_DBM and tech in (model.GSM, model.UMTS):
         level = None
     level = _in(level, LEVEL_RANGE[tech])
-    qual = _in(_num(row.get(f"NQual{n}")), QUAL_RANGE.get(tech))
+    qual = _in(_num(row.get(k_qual)), QUAL_RANGE.get(tech))
     if tech == model.UMTS and qual == QUAL_RANGE[model.UMTS][0]:
         qual = None  # -24 EcNo: the sentinel, as in the serving columns
-    ci = _pos_int(_int(row.get(f"NCellid{n}")))
+    ci = _pos_int(_int(ci_text))
     ci = ci if ci is not None and ci <= CI_MAX[tech] else None
-    lac = _pos_int(_int(row.get(f"NLAC{n}")))
+    lac = _pos_int(_int(row.get(k_lac)))
     lac = lac if lac is not None and lac <= 65535 else None
-    code = _int(row.get(f"NCell{n}"))
+    code = _int(row.get(k_code))
     code = code if code is not None and 0 <= code <= CODE_MAX[tech] else None
-    arfcn = _int(row.get(f"NARFCN{n}"))
+    arfcn = _int(row.get(k_arfcn))
     if tech == model.GSM:
         arfcn = valid_arfcn(arfcn)
     else:
         arfcn = arfcn if arfcn is not None and 0 < arfcn <= ARFCN_MAX[tech] else None
     if level is None and ci is None:
-        return None  # an empty group (fewer neighbours than groups), or zeros and dashes only
+        return None  # zeros and dashes only
     if arfcn == 0 and not code:
         arfcn = code = None  # a zeroed pair is Android's "unknown", not ARFCN 0 with BSIC 00
     kw: dict[str, Any] = {"role": model.NEIGHBOUR, "tech": tech, "lac": lac, "ci": ci, "arfcn": arfcn}

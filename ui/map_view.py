@@ -44,9 +44,10 @@ FOLLOW_SPAN_M = 2500.0  # view width when follow mode first centres on the car
 
 
 class RouteItem(pg.GraphicsObject):
-    """The route as round dots, one colour per legend bin. Points live in numpy arrays and only
-    those inside the view are handed to QPainter.drawPoints: a ScatterPlotItem re-prepares
-    every spot when points are added, too slow for an 8-hour drive at one fix a second."""
+    """The route as round dots, one colour per legend bin, the last (unknown level) under the
+    others. Points live in numpy arrays and only those inside the view are handed to
+    QPainter.drawPoints: a ScatterPlotItem re-prepares every spot when points are added, too
+    slow for an 8-hour drive at one fix a second."""
 
     def __init__(self, colours: list[str], size_px: float) -> None:
         super().__init__()
@@ -89,7 +90,12 @@ class RouteItem(pg.GraphicsObject):
         view = vb.viewRect() if vb is not None else self._bounds
         px_w, px_h = (vb.viewPixelSize() if vb is not None else (1.0, 1.0))
         view_key = (view.left(), view.top(), view.width(), view.height(), px_w, px_h)
-        for i, colour in enumerate(self.colours):
+        # The last colour (unknown level) is painted first, under the levels: a stretch driven
+        # again (a loop, a replay jump that files hours at once) keeps the colours measured
+        # there instead of vanishing under grey dots that look like the dimmed unplayed route.
+        last = len(self.colours) - 1
+        for i in (last, *range(last)):
+            colour = self.colours[i]
             poly = self._polygon(i, view, view_key, px_w, px_h)
             if poly is None:
                 continue

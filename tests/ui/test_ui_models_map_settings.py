@@ -4,10 +4,11 @@ settings that persist across runs."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
 from fieldapp.cellplan import CellPlan
@@ -195,3 +196,38 @@ def test_legend_dialog_thresholds_recolour_plot_and_map_and_persist(qtbot, windo
     dialog.spins[1].setValue(-60)  # not descending: refused with a message
     dialog._accept()
     assert dialog.error.text() and dialog.result() == 0
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_a_spot_driven_again_without_a_level_keeps_its_measured_colour(qtbot, plan_cells):
+    """A loop driven twice, the second time with the level unknown (as after a replay jump that
+    files hours of a looped drive at once, where the odd unknown sample lands on every spot):
+    the map shows the levels measured there, not grey dots painted over them."""
+    history = History(plan_cells)
+    view = MapView(history)
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.set_follow(False)
+    first = [synthetic.sample(i, plan_cells, neighbours=0) for i in range(0, 754, 4)]  # one loop
+    known = [s for s in first if s.rxlev_dbm is not None]
+    again = [replace(s, ts_utc=s.ts_utc + 754, position=replace(s.position, ts_utc=s.position.ts_utc + 754),
+                     serving=replace(s.serving, rxlev=None, rxlev_dbm=None)) for s in known]
+    history.add(known + again)
+    view.refresh()
+    view.fit_all()
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.plot_widget.grab().toImage()
+    vb = view.viewbox
+    levels = {QColor(c).name() for c in view.bin_colours[:-1]}
+    seen = []
+    for s in known[5:-5:5]:  # not where the loop closes, under the car's marker
+        x, y = lonlat_to_mercator(s.position.lon, s.position.lat)
+        scene_pt = vb.mapViewToScene(QPointF(x, y))
+        if view.legend.sceneBoundingRect().contains(scene_pt):
+            continue  # under the legend's box
+        pt = view.plot_widget.mapFromScene(scene_pt)
+        seen.append(image.pixelColor(pt.x(), pt.y()).name())
+    assert len(seen) >= 8
+    # Dots of neighbouring spots overlap, so a spot may show the next spot's step: any level.
+    assert [got for got in seen if got not in levels] == [], view.bin_colours[-1]
