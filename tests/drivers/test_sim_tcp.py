@@ -150,7 +150,8 @@ def test_simulate_tcp_then_probe_and_record_on_the_socket(tmp_path):
         probe = subprocess.run(FIELDAPP + ["probe", url, "--json"], capture_output=True, text=True, timeout=60)
         assert probe.returncode == 0, probe.stderr
         assert json.loads(probe.stdout)["family"] == "quectel"
-        rec = subprocess.run(FIELDAPP + ["--workspace", ws, "record", url, "--gps", gps_url, "--duration", "4"],
+        rec = subprocess.run(FIELDAPP + ["--workspace", ws, "record", url, "--gps", gps_url, "--rate", "0.3",
+                                         "--duration", "2"],
                              capture_output=True, text=True, timeout=60)
         assert rec.returncode == 0, rec.stderr
         sessions = json.loads(subprocess.run(FIELDAPP + ["--workspace", ws, "sessions", "--json"],

@@ -150,9 +150,9 @@ RECIPES = {
     "no-dominant": (None, dict(idle_s=1.2, speed=20.0)),
     "far-away": (None, dict(idle_s=1.0, speed=20.0)),
     "bcch-hung": ("bcch-hung", dict(idle_s=0.8, calls=3, speed=20.0)),
-    "sdcch-trx": ("sdcch-trx", dict(idle_s=0.5, calls=4, hold_s=0.4, speed=20.0)),
+    "sdcch-trx": ("sdcch-trx", dict(idle_s=0.5, calls=4, hold_s=0.2, speed=40.0)),
     "village-jammed": (None, dict(idle_s=0.3, calls=6, hold_s=0.5, speed=30.0)),
-    "village": ("low-arfcn-interference", dict(idle_s=0.3, calls=6, hold_s=3.0, speed=30.0, until_drop=True)),
+    "village": ("low-arfcn-interference", dict(idle_s=0.3, calls=6, hold_s=1.5, speed=60.0, until_drop=True)),
 }
 
 

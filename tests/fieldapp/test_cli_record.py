@@ -15,7 +15,7 @@ import pytest
 from fieldapp.store import Store
 from tests.drivers.test_handset_source import quectel_table
 from tests.support.peer import AtPeer
-from tests.support.record_proc import wait_recording
+from tests.support.record_proc import StderrWatch, wait_recording
 
 FIELDAPP = [sys.executable, "-m", "fieldapp"]
 
@@ -106,13 +106,17 @@ def test_reconnect_continues_the_same_session_with_a_gap(tmp_path):
                                         "--workspace", str(ws)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_recording(proc, settle_s=1.5)
+        started = wait_recording(proc, settle_s=0.5)
+        watch = StderrWatch(proc)
         modem.vanish()
-        time.sleep(2.0)
+        assert watch.wait_for("disconnected:", 15), started + watch.text()
         modem.reappear()
-        time.sleep(4.0)
+        assert watch.wait_for("reconnected:", 15), started + watch.text()
+        time.sleep(1.5)  # samples after the gap
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        out = proc.stdout.read()
+        proc.wait(20)
+        err = started + watch.finish()
     finally:
         modem.stop()
         if proc.poll() is None:
