@@ -107,8 +107,8 @@ def _stats_shown(found: list[Finding], cell: str | None) -> str:
 # (pattern, what it asks for): the request is cut out of the step when the case has that kind.
 _CQT_ASKS = (
     re.compile(r"Run a TRX-by-TRX CQT on [\w.-]+ \([^)]*\) and (?P<keep>look at|ask for)", re.I),
-    re.compile(r";? ?(run )?a TRX-by-TRX CQT (on [\w.-]+|at the spot|on the serving cell)( shows whether calls on it "
-               r"fail)?( and)?", re.I),
+    re.compile(r"(?P<semi>;)? ?(run )?a TRX-by-TRX CQT (on [\w.-]+|at the spot|on the serving cell)( shows whether calls "
+               r"on it fail)?(?P<and> and)?", re.I),
     re.compile(r",? and a CQT per TRX for audio or access complaints", re.I),
 )
 # The interference findings (cases/diagnose.py "interference" and "drops", cases/scan_findings.py)
@@ -131,6 +131,8 @@ _STATS_ASKS = (
 
 def _cut(step: str, pattern: re.Pattern) -> str:
     def repl(m: re.Match) -> str:
+        if m.groupdict().get("semi") and m.groupdict().get("and"):
+            return "; "  # "…SDCCH); run a TRX-by-TRX CQT on X and ask for a trace" → "…SDCCH); ask for a trace"
         kept = m.groupdict().get("keep") or ""
         # Kept words start with a capital where the cut text did ("Check …" / "…: check …").
         return kept[:1].upper() + kept[1:] if kept and m.group(0)[:1].isupper() else kept

@@ -167,6 +167,23 @@ def test_case_4_the_sdcch_counters_and_the_run_are_one_finding_without_asking_fo
         assert not any(a in g.next_step for a in ASKS_FOR_A_CQT), (g.rule, g.next_step)
 
 
+def test_case_4_access_failures_with_a_run_attached_keep_a_readable_step(tmp_path):
+    """The SDCCH access finding's step loses its request for a CQT when a run is attached; what
+    follows the request stays a clause of its own ("…; ask for a network-side trace")."""
+    from tests.fieldapp.case_recordings import recorded
+
+    ws, sid = recorded("sdcch-trx", tmp_path)
+    with Store.open(ws) as store:
+        run = stored_run(store, "sdcch-trx", {"attribute"}, 5)
+        case_id = case_with_runs(store, "subscriber not reachable", [run])
+        evidence.attach_session(store, case_id, sid)
+        found = by_rule(diagnose.diagnose_case(store, case_id))
+    (acc,) = found["access_failure"]
+    assert acc.data["side"] == "SDCCH"
+    assert "Attached CQT run" in acc.next_step and "TRX-by-TRX CQT" not in acc.next_step
+    assert "point at one TRX's SDCCH); ask for a network-side trace while repeating the calls." in acc.next_step
+
+
 def test_a_statistics_trx_fault_alone_still_asks_for_the_cqt(tmp_path, capsys):
     found = stats_case(tmp_path, capsys, "sdcch-trx", "subscriber not reachable", lambda store: [])
     (f,) = [f for f in found["trx_fault"] if f.data.get("trx") == "TRX-41-1"]
