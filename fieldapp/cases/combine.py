@@ -111,13 +111,20 @@ _CQT_ASKS = (
                r"on it fail)?(?P<and> and)?", re.I),
     re.compile(r",? and a CQT per TRX for audio or access complaints", re.I),
 )
-# The interference findings (cases/diagnose.py "interference" and "drops", cases/scan_findings.py)
-# ask for the interference bands: cut only when the imported counters hold them.
+# Asks that only counters of one kind answer (pattern → the counter name prefix the import must
+# hold): the interference findings (cases/diagnose.py "interference" and "drops",
+# cases/scan_findings.py) ask for the interference bands; the SDCCH access finding for per-TRX
+# SDCCH assignments.
 _INTERFERENCE_ASKS = (
     re.compile(r"(?P<keep>check )(the|[\w.-]+'s) interference statistics \([^)]*\) and ", re.I),
     re.compile(r"(?P<keep>check )the interference bands and bad-quality drop counters \(UL/DL\) and ", re.I),
     re.compile(r"check the idle-channel interference bands and uplink bad-quality drops of the cells on them, ", re.I),
 )
+_SDCCH_ASKS = (
+    re.compile(r"check SDCCH assignment success and CHANNEL ACTIVATION NACKs per TRX \(setups that fail and work "
+               r"on retry point at one TRX's SDCCH\)(; )?", re.I),
+)
+_NEEDS_COUNTERS = {**{p: "idle_tch_band" for p in _INTERFERENCE_ASKS}, **{p: "trx_imm_ass_sdcch" for p in _SDCCH_ASKS}}
 _STATS_ASKS = (
     re.compile(r"check (its|each cell's|[\w.-]+'s) random access and SDCCH seizure counters( since the complaint "
                r"window)? \([^)]*\)( and the site's alarms)?[;,.]? ?", re.I),
@@ -126,6 +133,7 @@ _STATS_ASKS = (
     re.compile(r"Check the packet statistics of the serving cells and of the other cells of their BSC "
                r"\([^)]*\)(: import them into the case \(`[^`]*`\))?;? ?", re.I),
     *_INTERFERENCE_ASKS,
+    *_SDCCH_ASKS,
 )
 
 
@@ -148,8 +156,8 @@ def attached_not_asked(inp: DiagnosisInput, found: list[Finding]) -> list[Findin
     has_cqt = bool(inp.cqt)
     counters = getattr(inp.stats, "counters", None)
     has_stats = counters is not None and not counters.empty
-    has_bands = has_stats and any(str(c).startswith("idle_tch_band") and counters[c].notna().any()
-                                  for c in counters.columns)
+    held = {prefix for prefix in set(_NEEDS_COUNTERS.values())
+            if has_stats and any(str(c).startswith(prefix) and counters[c].notna().any() for c in counters.columns)}
     out = []
     for f in found:
         step, told = f.next_step, []
@@ -171,8 +179,8 @@ def attached_not_asked(inp: DiagnosisInput, found: list[Finding]) -> list[Findin
                                          f"{r.verdict.get('text') or r.verdict.get('status')}." for r in block))
         if has_stats and f.data.get("source") != "statistics":
             for pattern in _STATS_ASKS:
-                if pattern in _INTERFERENCE_ASKS and not has_bands:
-                    continue  # counters without the interference bands: the ask stands
+                if pattern in _NEEDS_COUNTERS and _NEEDS_COUNTERS[pattern] not in held:
+                    continue  # the imported counters cannot answer it: the ask stands
                 if pattern.search(step):
                     step = _cut(step, pattern)
                     told.append(_stats_shown(found, cell))

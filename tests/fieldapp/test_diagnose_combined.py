@@ -167,9 +167,10 @@ def test_case_4_the_sdcch_counters_and_the_run_are_one_finding_without_asking_fo
         assert not any(a in g.next_step for a in ASKS_FOR_A_CQT), (g.rule, g.next_step)
 
 
-def test_case_4_access_failures_with_a_run_attached_keep_a_readable_step(tmp_path):
-    """The SDCCH access finding's step loses its request for a CQT when a run is attached; what
-    follows the request stays a clause of its own ("…; ask for a network-side trace")."""
+def test_case_4_access_failures_with_a_run_attached_keep_a_readable_step(tmp_path, capsys):
+    """The SDCCH access finding's step loses its request for a CQT when a run is attached (what
+    follows the request stays a clause of its own, "…; ask for a network-side trace") and its
+    request for the per-TRX SDCCH counters when they are imported."""
     from tests.fieldapp.case_recordings import recorded
 
     ws, sid = recorded("sdcch-trx", tmp_path)
@@ -182,6 +183,21 @@ def test_case_4_access_failures_with_a_run_attached_keep_a_readable_step(tmp_pat
     assert acc.data["side"] == "SDCCH"
     assert "Attached CQT run" in acc.next_step and "TRX-by-TRX CQT" not in acc.next_step
     assert "point at one TRX's SDCCH); ask for a network-side trace while repeating the calls." in acc.next_step
+    assert "check SDCCH assignment success" in acc.next_step  # no counters imported yet: asked
+
+    # With the cell's per-TRX counters imported the step says what they showed instead.
+    from fieldapp.cli import main
+
+    assert main(["simulate", "--scenario", "sdcch-trx", "--stats-out", str(tmp_path / "st.csv"), "--hours", "24",
+                 "--vendor", "huawei", "--start", "2026-11-01"]) == 0
+    for f in sorted(tmp_path.glob("st*.csv")):
+        assert main(["stats", "import", str(f), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    with Store.open(ws) as store:
+        (acc,) = by_rule(diagnose.diagnose_case(store, case_id))["access_failure"]
+    assert "check SDCCH assignment success" not in acc.next_step, acc.next_step
+    assert "The imported statistics show: SDCCH of TRX-41-1 on RIVER-41 never assigned." in acc.next_step
+    assert acc.next_step.endswith("Network side, SDCCH of RIVER-41: ask for a network-side trace while repeating "
+                                  "the calls."), acc.next_step
 
 
 def test_a_statistics_trx_fault_alone_still_asks_for_the_cqt(tmp_path, capsys):
