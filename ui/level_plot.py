@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.radio import RXLEV_BINS_DBM
-from fieldapp.tech_terms import TERMS, TechTerms, terms_for, with_level_bins
+from fieldapp.tech_terms import TERMS, TechTerms, headline, terms_for, with_level_bins
 from ui.history import History, neighbour_label
 from ui.theme import NEIGHBOUR_PALETTE, SERVING_COLOUR, plot_colours
 
@@ -522,11 +522,16 @@ class LevelPlot(QWidget):
             prefix = time.strftime("%H:%M:%S  ", time.localtime(float(t[i])))
         tech = h.tech_at(i) or self.terms.tech
         terms = terms_for(tech)
+        tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
+        if hover is None:
+            # The latest sample as the channel panel says it: a level from a plain handset is
+            # named by its source ("RSRP (+CESQ)", "RSSI (+CSQ)"), a lone UMTS/LTE RSSI shown as one.
+            self.readout.setText(tag + headline(h.last_sample))
+            return
         level = float(h.serving_dbm.view()[i])
         parts = [f"{terms.level.name} {terms.level.text(level)}"]
         for q in terms.qualities:
             parts.append(f"{q.name} {q.text(float(h.quality[q.key].view()[i]))}")
-        tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
         self.readout.setText(prefix + tag + "  ".join(parts))
 
     def _mouse_moved(self, scene_pos) -> None:
