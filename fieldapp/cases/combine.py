@@ -106,22 +106,44 @@ def _stats_shown(found: list[Finding], cell: str | None) -> str:
 
 # (pattern, what it asks for): the request is cut out of the step when the case has that kind.
 _CQT_ASKS = (
-    re.compile(r"Run a TRX-by-TRX CQT on [\w.-]+ \([^)]*\) and (look at|ask for)", re.I),
-    re.compile(r";? ?(run )?a TRX-by-TRX CQT (on [\w.-]+|at the spot|on the serving cell)( shows whether calls on it "
-               r"fail)?( and)?", re.I),
+    re.compile(r"Run a TRX-by-TRX CQT on [\w.-]+ \([^)]*\) and (?P<keep>look at|ask for)", re.I),
+    re.compile(r"(?P<semi>;)? ?(run )?a TRX-by-TRX CQT (on [\w.-]+|at the spot|on the serving cell)( shows whether calls "
+               r"on it fail)?(?P<and> and)?", re.I),
     re.compile(r",? and a CQT per TRX for audio or access complaints", re.I),
 )
+# Asks that only counters of one kind answer (pattern → the counter name prefix the import must
+# hold): the interference findings (cases/diagnose.py "interference" and "drops",
+# cases/scan_findings.py) ask for the interference bands; the SDCCH access finding for per-TRX
+# SDCCH assignments.
+_INTERFERENCE_ASKS = (
+    re.compile(r"(?P<keep>check )(the|[\w.-]+'s) interference statistics \([^)]*\) and ", re.I),
+    re.compile(r"(?P<keep>check )the interference bands and bad-quality drop counters \(UL/DL\) and ", re.I),
+    re.compile(r"check the idle-channel interference bands and uplink bad-quality drops of the cells on them, ", re.I),
+)
+_SDCCH_ASKS = (
+    re.compile(r"check SDCCH assignment success and CHANNEL ACTIVATION NACKs per TRX \(setups that fail and work "
+               r"on retry point at one TRX's SDCCH\)(; )?", re.I),
+)
+_NEEDS_COUNTERS = {**{p: "idle_tch_band" for p in _INTERFERENCE_ASKS}, **{p: "trx_imm_ass_sdcch" for p in _SDCCH_ASKS}}
 _STATS_ASKS = (
     re.compile(r"check (its|each cell's|[\w.-]+'s) random access and SDCCH seizure counters( since the complaint "
                r"window)? \([^)]*\)( and the site's alarms)?[;,.]? ?", re.I),
     re.compile(r": import them into the case \(`fieldapp stats import FILE --case ID`\)", re.I),
+    # The packet data finding (netstats/field_data.py): the imported statistics' findings answer it.
+    re.compile(r"Check the packet statistics of the serving cells and of the other cells of their BSC "
+               r"\([^)]*\)(: import them into the case \(`[^`]*`\))?;? ?", re.I),
+    *_INTERFERENCE_ASKS,
+    *_SDCCH_ASKS,
 )
 
 
 def _cut(step: str, pattern: re.Pattern) -> str:
     def repl(m: re.Match) -> str:
-        kept = m.group(1) if pattern is _CQT_ASKS[0] else ""
-        return kept[:1].upper() + kept[1:] if kept else ""
+        if m.groupdict().get("semi") and m.groupdict().get("and"):
+            return "; "  # "…SDCCH); run a TRX-by-TRX CQT on X and ask for a trace" → "…SDCCH); ask for a trace"
+        kept = m.groupdict().get("keep") or ""
+        # Kept words start with a capital where the cut text did ("Check …" / "…: check …").
+        return kept[:1].upper() + kept[1:] if kept and m.group(0)[:1].isupper() else kept
 
     out = pattern.sub(repl, step)
     out = re.sub(r"\s+([;,.])", r"\1", out)
@@ -134,6 +156,8 @@ def attached_not_asked(inp: DiagnosisInput, found: list[Finding]) -> list[Findin
     has_cqt = bool(inp.cqt)
     counters = getattr(inp.stats, "counters", None)
     has_stats = counters is not None and not counters.empty
+    held = {prefix for prefix in set(_NEEDS_COUNTERS.values())
+            if has_stats and any(str(c).startswith(prefix) and counters[c].notna().any() for c in counters.columns)}
     out = []
     for f in found:
         step, told = f.next_step, []
@@ -155,6 +179,8 @@ def attached_not_asked(inp: DiagnosisInput, found: list[Finding]) -> list[Findin
                                          f"{r.verdict.get('text') or r.verdict.get('status')}." for r in block))
         if has_stats and f.data.get("source") != "statistics":
             for pattern in _STATS_ASKS:
+                if pattern in _NEEDS_COUNTERS and _NEEDS_COUNTERS[pattern] not in held:
+                    continue  # the imported counters cannot answer it: the ask stands
                 if pattern.search(step):
                     step = _cut(step, pattern)
                     told.append(_stats_shown(found, cell))

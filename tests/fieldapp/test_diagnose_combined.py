@@ -167,6 +167,39 @@ def test_case_4_the_sdcch_counters_and_the_run_are_one_finding_without_asking_fo
         assert not any(a in g.next_step for a in ASKS_FOR_A_CQT), (g.rule, g.next_step)
 
 
+def test_case_4_access_failures_with_a_run_attached_keep_a_readable_step(tmp_path, capsys):
+    """The SDCCH access finding's step loses its request for a CQT when a run is attached (what
+    follows the request stays a clause of its own, "…; ask for a network-side trace") and its
+    request for the per-TRX SDCCH counters when they are imported."""
+    from tests.fieldapp.case_recordings import recorded
+
+    ws, sid = recorded("sdcch-trx", tmp_path)
+    with Store.open(ws) as store:
+        run = stored_run(store, "sdcch-trx", {"attribute"}, 5)
+        case_id = case_with_runs(store, "subscriber not reachable", [run])
+        evidence.attach_session(store, case_id, sid)
+        found = by_rule(diagnose.diagnose_case(store, case_id))
+    (acc,) = found["access_failure"]
+    assert acc.data["side"] == "SDCCH"
+    assert "Attached CQT run" in acc.next_step and "TRX-by-TRX CQT" not in acc.next_step
+    assert "point at one TRX's SDCCH); ask for a network-side trace while repeating the calls." in acc.next_step
+    assert "check SDCCH assignment success" in acc.next_step  # no counters imported yet: asked
+
+    # With the cell's per-TRX counters imported the step says what they showed instead.
+    from fieldapp.cli import main
+
+    assert main(["simulate", "--scenario", "sdcch-trx", "--stats-out", str(tmp_path / "st.csv"), "--hours", "24",
+                 "--vendor", "huawei", "--start", "2026-11-01"]) == 0
+    for f in sorted(tmp_path.glob("st*.csv")):
+        assert main(["stats", "import", str(f), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    with Store.open(ws) as store:
+        (acc,) = by_rule(diagnose.diagnose_case(store, case_id))["access_failure"]
+    assert "check SDCCH assignment success" not in acc.next_step, acc.next_step
+    assert "The imported statistics show: SDCCH of TRX-41-1 on RIVER-41 never assigned." in acc.next_step
+    assert acc.next_step.endswith("Network side, SDCCH of RIVER-41: ask for a network-side trace while repeating "
+                                  "the calls."), acc.next_step
+
+
 def test_a_statistics_trx_fault_alone_still_asks_for_the_cqt(tmp_path, capsys):
     found = stats_case(tmp_path, capsys, "sdcch-trx", "subscriber not reachable", lambda store: [])
     (f,) = [f for f in found["trx_fault"] if f.data.get("trx") == "TRX-41-1"]
@@ -259,3 +292,36 @@ def test_field_data_failures_do_not_ask_to_import_statistics_already_imported(tm
     step = found["packet_data_failed"][0].next_step
     assert "import them" not in step and "fieldapp stats import" not in step
     assert "The imported statistics show: Packet channel fault on" in step
+    assert "Check the packet statistics" not in step, step  # they are imported: said what they show
+    assert step.endswith("If many cells of one BSC fail, check its packet processors."), step
+
+
+def test_village_interference_steps_say_what_the_imported_bands_show_instead_of_asking_for_them(tmp_path, capsys):
+    """Reference case 6: the drive's interference and drop findings (and a scan's) ask for the
+    idle-channel interference bands; once the cells' counters are imported they say what those
+    showed and keep the rest of the step (frequency plan, the source, a frequency change)."""
+    from fieldapp.cli import main
+    from tests.fieldapp.case_recordings import recorded
+
+    ws, sid = recorded("village", tmp_path)
+    with Store.open(ws) as store:
+        case_id = workflow.create(store, {"subscriber_number": "0660 1234567", "category": "dropped call"})
+        evidence.attach_session(store, case_id, sid)
+        before = by_rule(diagnose.diagnose_case(store, case_id))
+    asks = ("interference statistics", "interference bands and bad-quality drop counters")
+    assert any(a in before["interference"][0].next_step for a in asks)  # nothing imported yet: asked
+    assert main(["simulate", "--scenario", "low-arfcn-interference", "--stats-out", str(tmp_path / "st.csv"),
+                 "--hours", "24", "--vendor", "huawei", "--start", "2026-11-01"]) == 0
+    for f in sorted(tmp_path.glob("st*.csv")):
+        assert main(["stats", "import", str(f), "--case", str(case_id), "--workspace", str(ws)]) == 0
+    capsys.readouterr()
+    with Store.open(ws) as store:
+        after = by_rule(diagnose.diagnose_case(store, case_id))
+    assert any(f.data.get("source") == "statistics" for f in after["interference"])
+    field = [f for rule in ("interference", "drops") for f in after.get(rule, [])
+             if f.data.get("source") != "statistics"]
+    assert len(field) >= 2
+    for f in field:
+        assert not any(a in f.next_step for a in asks), (f.rule, f.next_step)
+        assert f.next_step.startswith("The imported statistics show: Interference in the statistics"), f.next_step
+        assert "frequency plan" in f.next_step
