@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import sys
 import threading
 import time
 
@@ -43,15 +44,27 @@ def _source(obj) -> str:
 
 def _slow_helpers(module) -> set[str]:
     """Functions and classes of a test module (and of the modules it imports names from) whose
-    source names a slow part: a test calling one of them is slow too."""
+    source names a slow part, or a helper that does, however deep (``findings_for`` calls
+    ``recorded``, which calls ``record_scenario``): a test calling one of them is slow too."""
     cached = getattr(module, "__slow_helpers__", None)
     if cached is not None:
         return cached
-    names: set[str] = set()
-    for name, obj in vars(module).items():
-        if (inspect.isfunction(obj) or inspect.isclass(obj)) and not name.startswith("test_") \
-                and getattr(obj, "__module__", "").startswith("tests") and _SLOW_PARTS.search(_source(obj)):
+    module.__slow_helpers__ = set()  # modules that import from each other: no endless recursion
+    sources = {name: _source(obj) for name, obj in vars(module).items()
+               if (inspect.isfunction(obj) or inspect.isclass(obj)) and not name.startswith("test_")
+               and getattr(obj, "__module__", "").startswith("tests")}
+    names = {name for name, text in sources.items() if _SLOW_PARTS.search(text)}
+    for name in sources:  # a helper imported from a module where it reaches a slow part there
+        home = sys.modules.get(getattr(vars(module)[name], "__module__", ""))
+        if home is not None and home is not module and getattr(vars(module)[name], "__name__", name) \
+                in _slow_helpers(home):
             names.add(name)
+    while True:
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
+        more = {name for name, text in sources.items() if name not in names and pattern and pattern.search(text)}
+        if not more:
+            break
+        names |= more
     module.__slow_helpers__ = names
     return names
 

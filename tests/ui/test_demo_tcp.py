@@ -18,7 +18,7 @@ def test_demo_over_tcp_records_a_session_from_a_socket(tmp_path):
     shot, ws = tmp_path / "shot.png", tmp_path / "demo.db"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FIELDAPP_SETTINGS=str(tmp_path / "s.ini"))
     res = subprocess.run(FIELDAPP + ["demo", "--tcp", "--workspace", str(ws), "--speed", "10",
-                                     "--screenshot", str(shot), "--exit-after", "6"],
+                                     "--screenshot", str(shot), "--exit-after", "4.5"],
                          capture_output=True, text=True, timeout=90, env=env)
     assert res.returncode == 0, res.stderr
     assert not QImage(str(shot)).isNull()

@@ -22,7 +22,7 @@ def _env(tmp_path, **extra):
 def test_demo_saves_a_screenshot_and_records_a_session(tmp_path):
     shot, ws = tmp_path / "shot.png", tmp_path / "demo.db"
     res = subprocess.run(FIELDAPP + ["demo", "--workspace", str(ws), "--speed", "10", "--screenshot", str(shot),
-                                     "--exit-after", "6"],
+                                     "--exit-after", "4.5"],
                          capture_output=True, text=True, timeout=90, env=_env(tmp_path))
     assert res.returncode == 0, res.stderr
     image = QImage(str(shot))
@@ -66,7 +66,7 @@ def test_window_with_port_connects_to_that_handset_at_start(tmp_path):
     shot, ws = tmp_path / "shot.png", tmp_path / "ws.db"
     with AtPeer(quectel_table()) as modem:
         res = subprocess.run(FIELDAPP + ["--port", modem.port, "--workspace", str(ws), "--screenshot", str(shot),
-                                         "--exit-after", "5"],
+                                         "--exit-after", "2.5"],
                              capture_output=True, text=True, timeout=90, env=_env(tmp_path))
     assert res.returncode == 0, res.stderr
     assert any(cmd.upper().startswith('AT+QENG="SERVINGCELL"') for cmd in modem.received), modem.received
