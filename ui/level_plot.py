@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -204,6 +204,22 @@ class QualityAxis(pg.AxisItem):
         self.picture = None  # a new height may fit more or fewer labels
 
 
+class ReadoutLabel(QLabel):
+    """The values line over the plots. When the bar is narrower than the line (a 1366-pixel
+    screen with the source panel open, an LTE line with its SINR) it is cut at its end with
+    "…", so the technology and the level's name stay in view; ``text()`` stays whole."""
+
+    def shown_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             max(0, self.contentsRect().width()))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+        painter.end()
+
+
 class LevelPlot(QWidget):
     """Level and quality plots with window choice and pause/follow."""
 
@@ -240,7 +256,7 @@ class LevelPlot(QWidget):
         self.quality_combo = QComboBox()
         self.quality_combo.setToolTip("Which quality the lower plot shows (LTE: RSRQ or SINR)")
         self.quality_combo.currentIndexChanged.connect(self._quality_chosen)
-        self.readout = QLabel("")
+        self.readout = ReadoutLabel("")
         self.readout.setObjectName("valueLabel")
         self.readout.setToolTip("The values under the mouse, else the latest sample's")
         # Takes the room left on the bar and never widens the window (a hover adds the time).

@@ -242,3 +242,18 @@ def test_a_plain_lte_handset_reads_rsrp_from_cesq_and_its_registered_tac_eci_in_
     # +CSQ alone on LTE: no level plotted, the RSSI said to be one in the readout too.
     window.on_records([replace(cycle(CSQ, CEREG), ts_utc=T0 + 10)])
     assert "(RSSI (+CSQ) -77 dBm, not an RSRP)" in window.level_plot.readout.text()
+
+
+def test_a_readout_longer_than_the_bar_keeps_its_start_in_view(qtbot, window):
+    """At 1366 pixels with the source panel open the values line of an LTE handset is wider than
+    the room left on the bar: it is cut at its end, never at the technology and level name."""
+    from tests.drivers.test_plain_lte_handset import CEREG, CESQ_LTE, COPS, CSQ, cycle
+
+    window.on_records([replace(cycle(CSQ, CESQ_LTE, CEREG, COPS), ts_utc=T0)])
+    label = window.level_plot.readout
+    label.resize(label.fontMetrics().horizontalAdvance("LTE  RSRP (+CESQ) -101.0 dBm  RSR"), label.height())
+    shown = label.shown_text()
+    assert shown.startswith("LTE  RSRP (+CESQ) -101.0 dBm") and shown.endswith("…"), shown
+    assert label.text().endswith("SINR –")  # the whole line is still the label's text
+    label.resize(label.fontMetrics().horizontalAdvance(label.text()) + 20, label.height())
+    assert label.shown_text() == label.text()
