@@ -136,6 +136,13 @@ class ChannelPanel(QWidget):
                 out["bcch"] = f"{cell.arfcn} / {terms.code_text(cell) or UNKNOWN}"
             if cell.ta is not None:
                 out["ta"] = f"{cell.ta} (≈ {ta_to_metres(cell.ta):.0f} m)" if gsm else str(cell.ta)
+        reg = s.registration if s is not None else None
+        if out["lac_ci"] is None and reg is not None and (reg.lac is not None or reg.ci is not None):
+            # No engineering mode (a plain 27.007 handset): the location it registered with,
+            # named by the command that gave it.
+            ci = terms.split_cell_id(reg.ci) if reg.ci is not None else None
+            source = {"cs": "+CREG", "ps": "+CGREG", "eps": "+CEREG"}.get(reg.domain, "registration")
+            out["lac_ci"] = f"{_v(reg.lac)} / {ci or UNKNOWN} ({source})"
         if ch is not None and dedicated:
             if ch.hopping:
                 out["tch"] = "hopping"

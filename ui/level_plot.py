@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.radio import RXLEV_BINS_DBM
-from fieldapp.tech_terms import TERMS, TechTerms, terms_for, with_level_bins
+from fieldapp.tech_terms import TERMS, TechTerms, headline, terms_for, with_level_bins
 from ui.history import History, neighbour_label
 from ui.theme import NEIGHBOUR_PALETTE, SERVING_COLOUR, plot_colours
 
@@ -204,6 +204,22 @@ class QualityAxis(pg.AxisItem):
         self.picture = None  # a new height may fit more or fewer labels
 
 
+class ReadoutLabel(QLabel):
+    """The values line over the plots. When the bar is narrower than the line (a 1366-pixel
+    screen with the source panel open, an LTE line with its SINR) it is cut at its end with
+    "…", so the technology and the level's name stay in view; ``text()`` stays whole."""
+
+    def shown_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             max(0, self.contentsRect().width()))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+        painter.end()
+
+
 class LevelPlot(QWidget):
     """Level and quality plots with window choice and pause/follow."""
 
@@ -240,7 +256,7 @@ class LevelPlot(QWidget):
         self.quality_combo = QComboBox()
         self.quality_combo.setToolTip("Which quality the lower plot shows (LTE: RSRQ or SINR)")
         self.quality_combo.currentIndexChanged.connect(self._quality_chosen)
-        self.readout = QLabel("")
+        self.readout = ReadoutLabel("")
         self.readout.setObjectName("valueLabel")
         self.readout.setToolTip("The values under the mouse, else the latest sample's")
         # Takes the room left on the bar and never widens the window (a hover adds the time).
@@ -522,11 +538,16 @@ class LevelPlot(QWidget):
             prefix = time.strftime("%H:%M:%S  ", time.localtime(float(t[i])))
         tech = h.tech_at(i) or self.terms.tech
         terms = terms_for(tech)
+        tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
+        if hover is None:
+            # The latest sample as the channel panel says it: a level from a plain handset is
+            # named by its source ("RSRP (+CESQ)", "RSSI (+CSQ)"), a lone UMTS/LTE RSSI shown as one.
+            self.readout.setText(tag + headline(h.last_sample))
+            return
         level = float(h.serving_dbm.view()[i])
         parts = [f"{terms.level.name} {terms.level.text(level)}"]
         for q in terms.qualities:
             parts.append(f"{q.name} {q.text(float(h.quality[q.key].view()[i]))}")
-        tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
         self.readout.setText(prefix + tag + "  ".join(parts))
 
     def _mouse_moved(self, scene_pos) -> None:

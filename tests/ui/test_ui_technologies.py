@@ -5,6 +5,7 @@ and from the shared Nemo and G-NetTrack samples — through the window; what eac
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -221,3 +222,38 @@ def test_the_all_window_keeps_every_sample_in_view_without_moving_every_tick(qtb
     window.on_records([umts(i) for i in range(101, 400)])
     lo2, hi2 = plot.x_range()
     assert lo2 == pytest.approx(T0) and hi2 >= T0 + 399  # grown to hold the new samples
+
+
+# ---------------------------------------------------------------------- a plain 27.007 handset
+def test_a_plain_lte_handset_reads_rsrp_from_cesq_and_its_registered_tac_eci_in_the_window(qtbot, window):
+    """No engineering mode, only +CSQ/+CESQ/+CEREG/+COPS (the generic family on LTE): the plot's
+    live readout names the level's source as the channel panel does, and the panel gives the
+    TAC/ECI the handset registered with instead of a dash."""
+    from tests.drivers.test_plain_lte_handset import CEREG, CESQ_LTE, COPS, CREG_SEARCHING, CSQ, cycle
+
+    samples = [replace(cycle(CSQ, CESQ_LTE, CREG_SEARCHING, CEREG, COPS), ts_utc=T0 + i) for i in range(5)]
+    window.on_records(samples)
+    readout = window.level_plot.readout.text()
+    assert readout.startswith("LTE  RSRP (+CESQ) -101.0 dBm  RSRQ -10.0 dB"), readout
+    ch = window.channel_panel
+    assert ch.label("lac_ci") == "TAC / ECI"
+    assert ch.text("lac_ci") == f"{0x1F00} / {0x79D903} (eNB {0x79D903 // 256} · sector {0x79D903 % 256}) (+CEREG)"
+    assert ch.text("level").startswith("RSRP (+CESQ) -101.0 dBm")
+    # +CSQ alone on LTE: no level plotted, the RSSI said to be one in the readout too.
+    window.on_records([replace(cycle(CSQ, CEREG), ts_utc=T0 + 10)])
+    assert "(RSSI (+CSQ) -77 dBm, not an RSRP)" in window.level_plot.readout.text()
+
+
+def test_a_readout_longer_than_the_bar_keeps_its_start_in_view(qtbot, window):
+    """At 1366 pixels with the source panel open the values line of an LTE handset is wider than
+    the room left on the bar: it is cut at its end, never at the technology and level name."""
+    from tests.drivers.test_plain_lte_handset import CEREG, CESQ_LTE, COPS, CSQ, cycle
+
+    window.on_records([replace(cycle(CSQ, CESQ_LTE, CEREG, COPS), ts_utc=T0)])
+    label = window.level_plot.readout
+    label.resize(label.fontMetrics().horizontalAdvance("LTE  RSRP (+CESQ) -101.0 dBm  RSR"), label.height())
+    shown = label.shown_text()
+    assert shown.startswith("LTE  RSRP (+CESQ) -101.0 dBm") and shown.endswith("…"), shown
+    assert label.text().endswith("SINR –")  # the whole line is still the label's text
+    label.resize(label.fontMetrics().horizontalAdvance(label.text()) + 20, label.height())
+    assert label.shown_text() == label.text()
