@@ -464,7 +464,12 @@ class HandsetSource:
         if not states:
             if self.clock.monotonic() < self._dial_guard_until:
                 return
+            listed_for = self.tracker.call
             cause, text = self._query_ceer()
+            # The +CEER query waits its turn on the channel: a dial made meanwhile (by another
+            # thread) is a new call this empty list knows nothing of.
+            if self.tracker.call is not listed_for or self.clock.monotonic() < self._dial_guard_until:
+                return
             self.tracker.set_cause(cause, text)
             for event in self.tracker.no_call_listed(ts):
                 self._emit(event)

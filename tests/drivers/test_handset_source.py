@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from drivers.handset import HandsetSource, NoAtResponse, Unsupported
+from drivers.handset import SKIP_EVENTS_PER_REASON, HandsetSource, NoAtResponse, Unsupported
 from drivers.transport import PortError
 from fieldapp.model import Event, Sample
+from tests.support.fake_clock import FakeClock
 from tests.support.peer import AtPeer
 
 # EC21-style identity and engineering-mode replies (layout: docs/at-commands.md §3.1.1; the serving
@@ -269,12 +270,13 @@ def test_the_probe_and_startup_exchange_reach_the_sink_on_the_first_connect():
     with AtPeer(table) as modem:
         source = HandsetSource(modem.port, rate_s=0.2)
         source.open()
-        got: list = []
-        source.start(got.append)
+        sink = Collector()
+        source.start(sink)
         try:
-            time.sleep(0.5)
+            assert sink.wait_for(lambda r: any(isinstance(x, Sample) for x in r))  # a poll after the start-up
         finally:
             source.stop()
+        got = sink.records
     tx = b"".join(r.data for r in got if isinstance(r, RawTraffic) and r.direction == "tx")
     rx = b"".join(r.data for r in got if isinstance(r, RawTraffic) and r.direction == "rx")
     assert b"ATI\r" in tx and b"AT+CLIP=1\r" in tx  # the probe and the start-up commands
@@ -339,13 +341,15 @@ def test_a_reply_line_that_gives_no_record_is_a_session_event_with_its_reason():
     table = quectel_table()
     table['AT+QENG="SERVINGCELL"'] = '+QENG: "servingcell"\r\n\r\nOK'  # no state: damaged layout
     with AtPeer(table) as modem:
-        source = HandsetSource(modem.port, rate_s=0.1)
-        got: list = []
-        source.start(got.append)
-        try:
-            time.sleep(1.5)
+        # simulated time: a 1 s poll period, as fast as the device answers
+        source = HandsetSource(modem.port, rate_s=1.0, clock=FakeClock())
+        sink = Collector()
+        source.start(sink)
+        try:  # more damaged lines than are said as events (SKIP_EVENTS_PER_REASON)
+            assert sink.wait_for(lambda r: source.stats["skipped_lines"] > SKIP_EVENTS_PER_REASON + 1)
         finally:
             source.stop()
+        got = sink.records
     events = [e for e in got if isinstance(e, Event) and e.text.startswith("reply line not read")]
     assert events and events[0].data["reason"] == "known reply, damaged layout"
     assert events[0].data["command"] == 'AT+QENG="servingcell"'
