@@ -248,7 +248,9 @@ def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header:
                            f"({reader.stats.bad_count} bad lines); nothing was imported", result)
     sid = _flush(store, sid, pending, adders, header, first_ts, case_id, result)
     start = min(v for v in (header.get("start_utc"), first_ts) if v is not None)
-    end = max(v for v in (header.get("stop_utc"), last_ts) if v is not None)
+    # Nemo's #STOP time, a native export's session end: the session may end after its last
+    # record (the recorder stopped a moment later), and a re-import keeps that span.
+    end = max(v for v in (header.get("stop_utc"), header.get("end_utc"), last_ts) if v is not None)
     store.set_session_span(sid, start, end)
     store.commit()
     result.session_id, result.counts = sid, counts

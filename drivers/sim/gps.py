@@ -33,10 +33,14 @@ def noisy(fix: Fix, noise_m: float, seed: int, second: int) -> tuple[float, floa
 def nmea_epoch(mover: Mover, clock: SimClock, utc_second: int, *, noise_m: float = 0.0, seed: int = 1,
                alt_m: float = 50.0, talker: str = "GP") -> list[str]:
     """The GGA and RMC sentences of one whole second of simulated UTC (as a receiver prints
-    them: ``hhmmss.000``)."""
+    them: ``hhmmss.sss``), stamped with the real UTC at which that simulated second happens.
+    At ``--speed`` 20 a fix comes every 0.05 s of real time, stamped so (``101500.050``): the
+    handset's samples are stamped by the recorder's real clock, and a GPS running on the
+    simulated clock would put the track 20 times as long as the recording (a one-minute
+    session with positions until 20 minutes later). At speed 1 both are the same."""
     fix = mover.at(utc_second - clock.start_utc)
     lat, lon = noisy(fix, noise_m, seed, utc_second)
-    ts = float(utc_second)
+    ts = clock.start_utc + (utc_second - clock.start_utc) / clock.speed
     sats = 8 + int(abs(keyed_gauss(seed, 0x5A, utc_second // 30)) * 2)
     return [nmea.format_gga(ts, lat, lon, alt_m=alt_m, sats=sats, hdop=0.9, talker=talker),
             nmea.format_rmc(ts, lat, lon, speed_mps=fix.speed_mps, course_deg=fix.course_deg, talker=talker)]

@@ -111,7 +111,8 @@ def test_gps_track_recorded_through_nmea_matches_the_route_within_10_m():
         assert len(positions) >= 40 and src.bad_sentences == 0
         worst = 0.0
         for p in positions:
-            truth = engine.mover.at(p.ts_utc - engine.clock.start_utc)
+            # Stamped in real time: the simulated second is (real - start) x speed.
+            truth = engine.mover.at((p.ts_utc - engine.clock.start_utc) * engine.clock.speed)
             x, y = engine.world.proj.xy(p.lat, p.lon)
             worst = max(worst, math.hypot(x - truth.x, y - truth.y))
         assert worst < 10.0
@@ -119,6 +120,10 @@ def test_gps_track_recorded_through_nmea_matches_the_route_within_10_m():
         first = engine.world.proj.xy(positions[0].lat, positions[0].lon)
         assert math.dist(moved, first) > 300  # 40 s at 40 km/h: it really drove
         assert positions[5].speed_mps == pytest.approx(40 / 3.6, abs=0.1)
+        # 2 s of real time at speed 50: ~100 fixes stamped within those 2 s (not 100 s of
+        # simulated UTC, which put a recording's track far past its samples).
+        span = positions[-1].ts_utc - positions[0].ts_utc
+        assert 1.0 < span < 2.5 and positions[-1].ts_utc <= time.time() + 0.5
 
 
 # ---------------------------------------------------------------- the CLI

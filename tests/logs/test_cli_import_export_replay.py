@@ -127,3 +127,18 @@ def test_gnettrack_import_notes_the_assumed_time_zone(tmp_path, capsys):
     code, out, err = run(capsys, "import", FIX / "gnettrack-Yas_log_events.txt", "--utc-offset", "0",
                          "--workspace", tmp_path / "w.db", "--json")
     assert code == 0 and err == "" and json.loads(out)["notes"] == []
+
+
+def test_a_native_export_imports_again_with_the_same_span_and_counts(tmp_path, capsys):
+    """Round trip of an imported Nemo log: its session ends at the file's #STOP, after its last
+    record; the native export re-imports with the same start, end and counts."""
+    ws = tmp_path / "ws.db"
+    run(capsys, "import", NEMO, "--workspace", ws)
+    assert run(capsys, "export", "1", "--format", "native", "--out", tmp_path / "s.jsonl", "--workspace", ws)[0] == 0
+    code, out, _ = run(capsys, "import", tmp_path / "s.jsonl", "--workspace", ws, "--json")
+    assert code == 0 and json.loads(out)["counts"] == {"samples": 314, "events": 18, "positions": 157}
+    with Store.open(ws) as store:
+        first, again = store.session(1), store.session(2)
+        last_record = max(r.ts_utc for r in store.samples(1))
+    assert first.end_utc > last_record  # the #STOP line
+    assert (again.start_utc, again.end_utc) == (first.start_utc, first.end_utc)
