@@ -5,6 +5,7 @@ still works once fieldapp is imported, each module loaded once under its usual n
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -18,12 +19,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def unpacked(tmp_path_factory):
-    """The wheel built from this tree, unpacked as a site-packages folder."""
+    """The wheel built from this tree, unpacked as a site-packages folder.
+
+    Built once per test run: pytest-xdist workers share the run's temporary folder, and a lock
+    makes the others wait for the first one's wheel (two setuptools builds at once in the same
+    tree's build/ folder fail each other)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                            "-w", str(tmp / "dist"), str(ROOT)], capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stderr
-    wheel = next((tmp / "dist").glob("fieldapp-*.whl"))
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's popen-gwN
+    dist = shared / "fieldapp-wheel"
+    with open(shared / "fieldapp-wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not list(dist.glob("fieldapp-*.whl")):
+            build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                                    "-w", str(dist), str(ROOT)], capture_output=True, text=True, timeout=300)
+            assert build.returncode == 0, build.stderr
+    wheel = next(dist.glob("fieldapp-*.whl"))
     site = tmp / "site"
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
