@@ -100,13 +100,9 @@ def test_gps_track_recorded_through_nmea_matches_the_route_within_10_m():
     with start_simulator("demo-drive", family="quectel", speed=50) as sim:
         src = NmeaSerialSource(sim.gps_port, 4800)
         src.start(buf)
-        positions: list = []
-        deadline = time.monotonic() + 15
-        while len(positions) < 40 and time.monotonic() < deadline:  # 50 fixes a second at speed 50
-            time.sleep(0.05)
-            positions += buf.drain()
+        time.sleep(2.0)  # the span of the stamps is checked below
         src.stop()
-        positions += buf.drain()
+        positions = buf.drain()
         engine = sim.engine
         assert len(positions) >= 40 and src.bad_sentences == 0
         worst = 0.0
