@@ -211,6 +211,11 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
 # ---------------------------------------------------------------------- helpers
 
 
+def trx_title(trx: str) -> str:
+    """"Suspect TRX-69-1" for a plan's TRX id, "Suspect TRX 3" for a bare number."""
+    return f"Suspect {trx}" if trx.upper().startswith("TRX") else f"Suspect TRX {trx}"
+
+
 def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
@@ -430,7 +435,7 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
                     f"repair {trx} (TRX block or replacement).")
         summary = (f"CQT run {run.run_id if run.run_id is not None else ''} on {run.cell}: {run.verdict.get('text', '')} "
                    f"({trx}: {row.get('calls', '?')} calls).").replace("run  on", "run on")
-        out.append(Finding("suspect_trx", f"Suspect TRX {trx}", summary, step, tuple(cites), "high",
+        out.append(Finding("suspect_trx", trx_title(trx), summary, step, tuple(cites), "high",
                            {"trx": trx, "cell": run.cell, "problem": problem, "run_id": run.run_id}))
     for runs in unnamed.values():  # pooled: two runs of 5 calls per TRX are ten calls
         out.extend(_setup_failures_on_one_trx(runs))
