@@ -34,7 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.radio import RXLEV_BINS_DBM
-from fieldapp.tech_terms import TERMS, TechTerms, headline, terms_for, with_level_bins
+from fieldapp.tech_terms import (
+    TECH_CODES,
+    TECH_OF_CODE,
+    TERMS,
+    TechTerms,
+    headline,
+    terms_for,
+    with_level_bins,
+)
 from ui.history import History, neighbour_label
 from ui.theme import NEIGHBOUR_PALETTE, SERVING_COLOUR, plot_colours
 
@@ -307,7 +315,11 @@ class LevelPlot(QWidget):
         # The quality curve of the serving technology (RXQUAL, Ec/No, RSRQ or SINR).
         self.rxqual_curve = self.quality.plot([], [], pen=pg.mkPen("#333333", width=2), connect="finite")
         self.quality_curve = self.rxqual_curve
-        for curve in (self.serving_curve, self.rxqual_curve):
+        # The serving level of the other technologies of the history, in their own dBm (see refresh).
+        self.other_tech_curve = self.level.plot([], [], pen=pg.mkPen("#8c8c8c", width=1, style=Qt.PenStyle.DashLine),
+                                                connect="finite")
+        self._other_names: list[str] = []
+        for curve in (self.serving_curve, self.rxqual_curve, self.other_tech_curve):
             _fast(curve)
         self.neighbour_curves: dict[tuple, pg.PlotDataItem] = {}
         self.tech_marks = TechMarksItem()
@@ -473,7 +485,24 @@ class LevelPlot(QWidget):
             self.set_tech(h.current_tech)  # calls refresh again in the new terms
             return
         t = h.t.view()
-        self.serving_curve.setData(t, h.serving_dbm.view(), connect="finite")
+        level = h.serving_dbm.view()
+        other = None
+        if h.tech_changes:
+            # One axis speaks one quantity: the serving curve is the current technology's
+            # stretches only; the others' (an RSCP beside an RSRP) are a separate, dashed grey
+            # curve that the legend names, never drawn as if they were the axis's quantity.
+            codes = h.tech.view()
+            mine = np.isnan(codes) | (codes == TECH_CODES.get(self.terms.tech, -1))
+            if not mine.all():
+                other = np.where(mine, np.nan, level)
+                level = np.where(mine, level, np.nan)
+                self._other_names = sorted({terms_for(TECH_OF_CODE.get(int(c))).level.name
+                                            for c in np.unique(codes[~mine])})
+        self.serving_curve.setData(t, level, connect="finite")
+        if other is None:
+            self.other_tech_curve.setData([], [])
+        else:
+            self.other_tech_curve.setData(t, other, connect="finite")
         q = h.quality[self.quality_quantity().key].view()
         if np.isfinite(q).any():
             self.quality_curve.setData(t, q, connect="finite")
@@ -501,12 +530,16 @@ class LevelPlot(QWidget):
         want = []
         if np.isfinite(h.serving_dbm.view()[-64:]).any() or np.isfinite(h.serving_dbm.view()).any():
             want.append((self.serving_curve, "Serving"))
+        other = self.other_tech_curve.getData()[1]
+        if other is not None and len(other) and np.isfinite(other).any():
+            names = " / ".join(self._other_names)
+            want.append((self.other_tech_curve, html.escape(f"Serving, other technology ({names} dBm)")))
         for key, curve in self.neighbour_curves.items():
             series = h.neighbours.get(key)
             if series is not None and len(series.t):
                 want.append((curve, html.escape(self.neighbour_name(key) or neighbour_label(key))))
-        listed = [sample.item for sample, _label in self.legend.items]
-        if [c for c, _n in want] == listed:
+        listed = [(sample.item, label.text) for sample, label in self.legend.items]
+        if want == listed:  # the names too: the other technologies change as a replay plays
             return
         self.legend.clear()
         for curve, name in want:

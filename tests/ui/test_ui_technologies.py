@@ -115,6 +115,13 @@ def test_a_technology_change_is_marked_on_plot_and_strip_and_the_views_switch(qt
     bands = window.trace.tech_bands()
     assert [(b[0] - T0, b[3]) for b in bands] == [(0, "4G"), (20, "3G"), (40, "2G")]
     assert window.level_plot.level.getAxis("left").labelText == "RXLEV dBm"
+    # The serving curve under "RXLEV dBm" holds only the GSM stretch; the RSRP and RSCP stretches
+    # are the dashed "other technology" curve, named as such in the legend (QA trial: an RSCP was
+    # drawn as if it were the axis's quantity).
+    _x, serving = window.level_plot.serving_curve.getData()
+    _x, other = window.level_plot.other_tech_curve.getData()
+    assert np.isfinite(serving).sum() == 20 and np.isfinite(other).sum() == 40
+    assert "Serving, other technology (RSCP / RSRP dBm)" in window.level_plot.legend_labels()
     assert window.channel_panel.label("bcch") == "BCCH ARFCN / BSIC" and window.channel_panel.row_shown("tch")
     # The hover reads each stretch in its own terms.
     assert "RSRP -95.0 dBm" in window.level_plot.hover_at(T0 + 5)
@@ -257,3 +264,13 @@ def test_a_readout_longer_than_the_bar_keeps_its_start_in_view(qtbot, window):
     assert label.text().endswith("SINR –")  # the whole line is still the label's text
     label.resize(label.fontMetrics().horizontalAdvance(label.text()) + 20, label.height())
     assert label.shown_text() == label.text()
+
+
+def test_the_other_technology_legend_follows_the_switches(qtbot, window):
+    # Fed in three steps as a replay plays: the legend's names are those of the stretches now
+    # off the axis, not the ones of the first switch (QA screenshot: "RSRP / RXLEV" under RSRP).
+    feed(qtbot, window, [lte(i) for i in range(20)])
+    feed(qtbot, window, [umts(i) for i in range(20, 40)])
+    assert "Serving, other technology (RSRP dBm)" in window.level_plot.legend_labels()
+    feed(qtbot, window, [lte(i) for i in range(40, 60)])
+    assert "Serving, other technology (RSCP dBm)" in window.level_plot.legend_labels()
