@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from fieldapp.model import LTE, Capabilities, Cell, Registration, Sample, Signal
+from fieldapp.model import LTE, UMTS, Capabilities, Cell, Registration, Sample, Signal
 
 RSSI_NOTE = "level: RSSI from +CSQ (2 dB steps), not an engineering-mode RXLEV"
 IDLE_FIELDS = ("bsic", "c1", "c2", "neighbours")
@@ -30,6 +30,7 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
     seen: dict[str, bool] = {}
     rssi = False
     cesq_levels: set[str] = set()
+    techs: set[str | None] = set()
     band_rssi: set[str] = set()
     levelled = False
     reg_without_location = reg_with_location = False
@@ -49,6 +50,12 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
         sig: Signal | None = s.signal
         if sig is not None and sig.rssi_dbm is not None:
             rssi = True
+        techs.add(s.tech)
+        if sig is not None and s.level_source == "+CESQ":
+            if sig.rsrq_db is not None:
+                seen["rsrq"] = True
+            if sig.ecno_db is not None:
+                seen["ecno"] = True
         if s.level_source == "+CESQ":
             cesq_levels.add("RSRP" if s.tech == LTE else "RSCP")
         elif s.level_source is None and sig is not None and sig.rssi_dbm is not None and s.tech is not None:
@@ -92,8 +99,10 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
     for name in IDLE_FIELDS:
         if fields.get(name) and not seen.get(name):
             fields[name] = False
+    if techs and techs <= {UMTS, LTE} and not seen.get("rxqual"):
+        fields["rxqual"] = False  # RXQUAL is GSM's; a handset only on UMTS/LTE has none to give
     for name, ok in seen.items():
-        if name in fields or name in ("rxqual", "ta", "tch_arfcn"):
+        if name in fields or name in ("rxqual", "ta", "tch_arfcn", "rsrq", "ecno"):
             fields[name] = fields.get(name, False) or ok
     return replace(caps, fields=fields, notes=tuple(notes))
 

@@ -12,7 +12,9 @@ one cell everywhere (docs/domain.md, "Identifying a cell")::
 The rule (``match``): a reported CI picks the planned cells with that CI whose LAC does not
 contradict (a LAC unknown on either side never contradicts); one left is the answer, several
 are narrowed to the one with the same LAC. Without a CI hit, the BCCH ARFCN picks the cells on
-that carrier whose BSIC and CI do not contradict, narrowed the same way by BSIC. Two candidates
+that carrier whose BSIC and CI do not contradict, narrowed the same way by BSIC. Only cells of
+the reported technology count: a UMTS/LTE channel number or cell id that equals a GSM one (an
+EARFCN 3, a G-NetTrack LTE neighbour beside a GSM plan) is another cell. Two candidates
 left mean "cannot tell": None, never a guess. Neighbours usually report only ARFCN and BSIC.
 
 A ``CellPlan`` is a value: the cells of one plan as loaded (``source``: the cell file or
@@ -113,7 +115,7 @@ class CellPlan:
         if cell is None:
             return None
         if cell.ci is not None:
-            hits = [c for c in self._by_ci.get(cell.ci, ()) if _agree(c.lac, cell.lac)]
+            hits = [c for c in self._by_ci.get(cell.ci, ()) if _agree(c.lac, cell.lac) and c.tech == cell.tech]
             if hits:
                 found = _one(hits, (c for c in hits if c.lac == cell.lac))
                 if found is None and cell.arfcn is not None:  # several: the carrier may tell them apart
@@ -121,7 +123,7 @@ class CellPlan:
                 return found
         if cell.arfcn is not None:
             hits = [c for c in self._by_arfcn.get(cell.arfcn, ())
-                    if _agree(c.bsic, cell.bsic) and _agree(c.ci, cell.ci)]
+                    if _agree(c.bsic, cell.bsic) and _agree(c.ci, cell.ci) and c.tech == cell.tech]
             if hits:
                 return _one(hits, (c for c in hits if c.bsic == cell.bsic))
         return None
@@ -141,6 +143,8 @@ class CellPlan:
         no ARFCN both sides know)."""
         if reported is None:
             return None
+        if reported.tech != planned.tech:
+            return False  # an LTE EARFCN 3 or a UMTS CI 69 is not the GSM cell on ARFCN 3 / CI 69
         if reported.ci is not None and planned.ci is not None:
             return reported.ci == planned.ci and _agree(reported.lac, planned.lac)
         arfcn = bcch_arfcn(planned)

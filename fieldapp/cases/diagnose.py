@@ -211,6 +211,11 @@ def _after_test(inp: DiagnosisInput, found: list[Finding]) -> list[Finding]:
 # ---------------------------------------------------------------------- helpers
 
 
+def trx_title(trx: str) -> str:
+    """"Suspect TRX-69-1" for a plan's TRX id, "Suspect TRX 3" for a bare number."""
+    return f"Suspect {trx}" if trx.upper().startswith("TRX") else f"Suspect TRX {trx}"
+
+
 def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
@@ -430,7 +435,7 @@ def suspect_trx(inp: DiagnosisInput) -> list[Finding]:
                     f"repair {trx} (TRX block or replacement).")
         summary = (f"CQT run {run.run_id if run.run_id is not None else ''} on {run.cell}: {run.verdict.get('text', '')} "
                    f"({trx}: {row.get('calls', '?')} calls).").replace("run  on", "run on")
-        out.append(Finding("suspect_trx", f"Suspect TRX {trx}", summary, step, tuple(cites), "high",
+        out.append(Finding("suspect_trx", trx_title(trx), summary, step, tuple(cites), "high",
                            {"trx": trx, "cell": run.cell, "problem": problem, "run_id": run.run_id}))
     for runs in unnamed.values():  # pooled: two runs of 5 calls per TRX are ten calls
         out.extend(_setup_failures_on_one_trx(runs))
@@ -605,7 +610,8 @@ def drops(inp: DiagnosisInput) -> list[Finding]:
     connected = 0
     for session in inp.sessions:
         for c in session.calls:
-            connected += int(c.connected)
+            # A drop was a connected call even when the log has no "connected" event (G-NetTrack).
+            connected += int(c.connected or c.outcome == "dropped")
             if c.outcome != "dropped":
                 continue
             before = [s for s in samples_between(session.samples, c.end_utc - RADIO_BEFORE_S, c.end_utc)
@@ -614,7 +620,10 @@ def drops(inp: DiagnosisInput) -> list[Finding]:
             quals = [s.rxqual for s in before if s.rxqual is not None]
             low = min(levels) if levels else None
             worst_q = max(quals) if quals else None
-            if low is not None and low < WEAK_DROP_DBM:
+            # Weak by the technology's own limit (RXLEV -100, RSCP -105, RSRP -110 dBm).
+            tech = (before[-1].tech or GSM) if before else GSM
+            weak_dbm = WEAK_DROP_DBM if tech in (None, GSM) else level_limits(tech).no_coverage_dbm
+            if low is not None and low < weak_dbm:
                 kind = "weak level"
             elif worst_q is not None and worst_q >= POOR_RXQUAL:
                 kind = "bad quality under good level"
@@ -628,21 +637,27 @@ def drops(inp: DiagnosisInput) -> list[Finding]:
         return []
     kinds = Counter(r[2] for r in rows)
     main = kinds.most_common(1)[0][0]
+    gsm = any(sv is None or (sv.tech or GSM) == GSM for *_r, sv in rows)
     steps = {
         "bad quality under good level": "Interference is the likely cause: check the interference bands and "
         "bad-quality drop counters (UL/DL) and the frequency plan; a frequency change if confirmed.",
         "weak level": "Coverage is the likely cause: check the best server's antenna and parameters "
         "(see the coverage finding) and handover neighbours.",
         "sudden (good radio)": "Drops with good radio point at hardware: per-TRX timeslot drop counts, alarms and "
-        "transmission; a TRX-by-TRX CQT on the serving cell.",
+        "transmission; a TRX-by-TRX CQT on the serving cell." if gsm else
+        "Drops with good radio point at the network side: the cells' drop counters and causes, alarms and "
+        "transmission; repeat the calls with a network-side trace.",
         "no radio recorded before it": "Record the level and quality during the calls to tell the cause.",
     }
     summary = (f"{len(rows)} drop(s) in {connected} connected call(s): "
                + ", ".join(f"{k} ×{n}" for k, n in kinds.most_common()) + ".")
     cites = tuple(Citation(sid, c.end_utc, "call",
                            f"dropped ({c.cause_text or 'no cause'}); in the {RADIO_BEFORE_S:.0f} s before: lowest "
-                           f"{_fmt(low)} dBm, worst RXQUAL {'?' if q is None else q} on {cell_name(inp.plan, sv)} "
-                           f"→ {kind}") for sid, c, kind, low, q, sv in rows[:MAX_CITES])
+                           f"{_fmt(low)} dBm"
+                           # RXQUAL is GSM's: a UMTS/LTE drop is not given an unknown one.
+                           + (f", worst RXQUAL {'?' if q is None else q}" if q is not None or sv is None
+                              or (sv.tech or GSM) == GSM else "")
+                           + f" on {cell_name(inp.plan, sv)} → {kind}") for sid, c, kind, low, q, sv in rows[:MAX_CITES])
     return [Finding("drops", "Dropped calls", summary, steps[main], cites, "high",
                     {"drops": len(rows), "connected": connected, "kinds": dict(kinds)})]
 

@@ -20,6 +20,7 @@ from fieldapp.model import (
     PlanCell,
     Sample,
 )
+from fieldapp.tech_terms import terms_for
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -51,15 +52,19 @@ def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def cell_name(plan: CellPlan | Iterable[PlanCell], cell: Cell | None) -> str:
-    """The planned name (with the ARFCN seen), else CI, else ARFCN: what a finding writes."""
+    """The planned name (with the channel seen), else the cell id, else the channel: what a
+    finding writes, in the cell's technology's terms ("ECI 271105 (EARFCN 1850)", "CI 43
+    (ARFCN 62)", "CI 338272 (UARFCN 3060)")."""
     if cell is None:
         return "unknown cell"
+    terms = terms_for(cell.tech)
+    channel = f"{terms.channel} {cell.arfcn}" if cell.arfcn is not None else None
     found = CellPlan.of(plan).match(cell)
     if found is not None:
-        return f"{found.name} (ARFCN {cell.arfcn})" if cell.arfcn is not None else found.name
+        return f"{found.name} ({channel})" if channel else found.name
     if cell.ci is not None:
-        return f"CI {cell.ci}" + (f" (ARFCN {cell.arfcn})" if cell.arfcn is not None else "")
-    return f"ARFCN {cell.arfcn}" if cell.arfcn is not None else "unknown cell"
+        return f"{terms.cell_id} {cell.ci}" + (f" ({channel})" if channel else "")
+    return channel or "unknown cell"
 
 
 @dataclass(frozen=True, slots=True)

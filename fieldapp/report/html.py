@@ -127,7 +127,7 @@ def build_html(data: ReportData, masker: Masker, image_src: Callable[[str], str]
     summary_rows = [["Complaint", e(case.description or "—")],
                     ["Place", e(m.text(case.place or "—") if not m.private_spot or m.include_personal
                                 else "private spot (masked)")
-                     + (f" ({position_text(case.latitude, case.longitude, not m.include_personal)})"
+                     + (f" · {position_text(case.latitude, case.longitude, not m.include_personal)}"
                         if case.latitude is not None and case.longitude is not None else "")],
                     ["Findings", "<br>".join(e(f.title) for f in data.findings) or "none yet"],
                     ["Root cause", e(case.cause or "—")],

@@ -116,7 +116,8 @@ def test_a_plain_lte_handset_on_the_serial_path():
     assert samples and all(s.tech == LTE for s in samples)
     assert samples[-1].rxlev_dbm == -101.0 and samples[-1].level_source == "+CESQ"
     caps = source.capabilities
-    assert caps.fields["rsrp"] is True and caps.fields["level"] is True
+    assert caps.fields["rsrp"] is True and caps.fields["rsrq"] is True and caps.fields["level"] is True
+    assert caps.fields["rxqual"] is False  # GSM's quality: an LTE-only handset has none
     assert any("RSRP from +CESQ" in n for n in caps.notes)
     learnt = [r.text for r in got if getattr(r, "text", "").startswith("capabilities from the first polls")]
     assert learnt and "level is RSRP from +CESQ" in learnt[0]

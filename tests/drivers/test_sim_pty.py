@@ -116,10 +116,11 @@ def test_gps_track_recorded_through_nmea_matches_the_route_within_10_m():
         first = engine.world.proj.xy(positions[0].lat, positions[0].lon)
         assert math.dist(moved, first) > 300  # 40 s at 40 km/h: it really drove
         assert positions[5].speed_mps == pytest.approx(40 / 3.6, abs=0.1)
-        # 2 s of real time at speed 50: ~100 fixes stamped within those 2 s (not 100 s of
-        # simulated UTC, which put a recording's track far past its samples).
+        # One fix per simulated second, stamped in real time: 1/50 s apart at speed 50 (not 1 s
+        # of simulated UTC apart, which put a recording's track far past its samples).
         span = positions[-1].ts_utc - positions[0].ts_utc
-        assert 1.0 < span < 2.5 and positions[-1].ts_utc <= time.time() + 0.5
+        assert span == pytest.approx((len(positions) - 1) / 50, rel=0.05, abs=0.005)
+        assert positions[-1].ts_utc <= time.time() + 0.5
 
 
 # ---------------------------------------------------------------- the CLI

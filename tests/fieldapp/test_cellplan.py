@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.cellplan import CellPlan, cell_key
-from fieldapp.model import NEIGHBOUR, Cell, PlanCell, PlanTrx
+from fieldapp.model import LTE, NEIGHBOUR, UMTS, Cell, PlanCell, PlanTrx
 
 MALL = PlanCell("MALL-69", lac=1003, ci=69, bcch_arfcn=3, bsic=47, trxs=(
     PlanTrx("TRX-69-0", (3,), ("BCCH", "SDCCH/8") + ("TCH/F",) * 6),
@@ -24,7 +24,8 @@ REUSE_2 = PlanCell("REUSE-2", lac=1002, ci=611, bcch_arfcn=40, bsic=33)  # ARFCN
 CARRIER = PlanCell("CARRIER-ONLY", bcch_arfcn=60, bsic=5)  # no CI in the cell file
 TYPED = PlanCell("TYPED", trxs=(PlanTrx("T0", (80,), ("BCCH",)), PlanTrx("T1", (84,))))  # BCCH from its TRX
 
-PLAN = CellPlan([MALL, NORTH_A, NORTH_B, REUSE_1, REUSE_2, CARRIER, TYPED], source="cells.cel", version=3)
+NODEB = PlanCell("NODEB-1", tech=UMTS, lac=3122, ci=363 * 65536 + 25557, bcch_arfcn=10588)  # a UMTS cell
+PLAN = CellPlan([MALL, NORTH_A, NORTH_B, REUSE_1, REUSE_2, CARRIER, TYPED, NODEB], source="cells.cel", version=3)
 
 MATCH = [
     # (what the handset reported, the planned cell it is, why)
@@ -44,6 +45,10 @@ MATCH = [
     ("a traffic ARFCN is not a BCCH", Cell(arfcn=7), None),
     ("nothing known", Cell(), None),
     ("no cell", None, None),
+    ("an LTE neighbour on EARFCN 3 is not the GSM cell on ARFCN 3", Cell(role=NEIGHBOUR, tech=LTE, arfcn=3, pci=47),
+     None),
+    ("a UMTS cell with a GSM cell's CI", Cell(tech=UMTS, lac=1003, ci=69), None),
+    ("a UMTS cell planned as one", Cell(tech=UMTS, lac=3122, ci=363 * 65536 + 25557), NODEB),
 ]
 
 
@@ -64,6 +69,7 @@ SAME = [
     ("no CI, no ARFCN: cannot tell", MALL, Cell(rxlev=30), None),
     ("typed cell without CI: its BCCH TRX", TYPED, Cell(ci=1, arfcn=80), True),
     ("nothing reported", MALL, None, None),
+    ("an LTE cell on the same number", MALL, Cell(tech=LTE, arfcn=3), False),
 ]
 
 
@@ -88,5 +94,5 @@ def test_named_and_with_trxs_and_the_value():
     assert PLAN.named("nope") is None
     testable = PLAN.with_trxs()
     assert list(testable) == [MALL, TYPED] and testable.version == 3 and testable.source == "cells.cel"
-    assert len(PLAN) == 7 and PLAN and not CellPlan()
+    assert len(PLAN) == 8 and PLAN and not CellPlan()
     assert CellPlan.of(PLAN) is PLAN and CellPlan.of([MALL]).match(Cell(ci=69)) is MALL

@@ -325,3 +325,10 @@ def test_village_interference_steps_say_what_the_imported_bands_show_instead_of_
         assert not any(a in f.next_step for a in asks), (f.rule, f.next_step)
         assert f.next_step.startswith("The imported statistics show: Interference in the statistics"), f.next_step
         assert "frequency plan" in f.next_step
+
+
+def test_a_suspect_trx_title_names_the_trx_once():
+    from fieldapp.cases.diagnose import trx_title
+
+    assert trx_title("TRX-69-1") == "Suspect TRX-69-1"  # was "Suspect TRX TRX-69-1"
+    assert trx_title("3") == "Suspect TRX 3"

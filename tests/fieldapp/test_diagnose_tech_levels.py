@@ -72,3 +72,29 @@ def test_gsm_keeps_its_wording_and_limit(tmp_path):
     weak = diagnosed(tmp_path, [gsm(1_700_000_000.0 + i, -85.0) for i in range(10)])["weak_coverage"]
     assert "Serving level at the spot: median -85 dBm" in weak.summary and "over 10 samples" in weak.summary
     assert weak.data["weak_below_dbm"] == -80.0
+
+
+def test_an_lte_drop_is_judged_and_written_in_lte_terms(tmp_path):
+    """A G-NetTrack-like LTE call: attempt, then dropped with no "connected" event in the log.
+    The drop was a connected call; its level is judged by RSRP's own limit; the cell is named by
+    its ECI and EARFCN; no RXQUAL (GSM's) is asked of it, and no TRX-by-TRX CQT for an LTE cell."""
+    from fieldapp.model import EV_CALL_ATTEMPT, EV_CALL_DROPPED, Event
+
+    t0 = 1_752_878_000.0
+    samples = [lte(t0 + i, -104.0) for i in range(30)]  # weak for GSM's -100, fine for RSRP's -110
+    with Store.open(tmp_path / "ws.db") as store:
+        sid = store.create_session("test:lte-drop")
+        store.add_samples(sid, samples)
+        store.add_events(sid, [Event(t0 + 5, EV_CALL_ATTEMPT, "call 14 start"),
+                               Event(t0 + 25, EV_CALL_DROPPED, "call 14 dropped")])
+        store.end_session(sid, samples[-1].ts_utc)
+        store.commit()
+        case_id = workflow.create(store, {"subscriber_number": "+43 660 1234567", "category": "dropped call",
+                                          "latitude": SPOT[0], "longitude": SPOT[1]}, author="tester")
+        evidence.attach_session(store, case_id, sid, author="tester")
+        found = {f.rule: f for f in diagnose.diagnose_case(store, case_id)}
+    drops = found["drops"]
+    assert drops.summary.startswith("1 drop(s) in 1 connected call(s): sudden (good radio) ×1"), drops.summary
+    (cite,) = drops.cites
+    assert f"on ECI {0x79D903} (EARFCN 1850)" in cite.text and "RXQUAL" not in cite.text, cite.text
+    assert "TRX" not in drops.next_step, drops.next_step

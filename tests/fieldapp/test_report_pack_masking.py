@@ -77,6 +77,7 @@ def test_the_masked_report_rounds_the_spot_and_masks_a_private_address(packs):
         case_json = m.read("case.json").decode("utf-8")
     masked, plain = " ".join(masked.split()), " ".join(plain.split())
     assert "48.197, 16.375 (rounded to about 100 m)" in masked and "48.19682" not in masked
+    assert "100 m))" not in masked  # the place and its position side by side, not nested brackets
     assert "Spitalgasse" not in masked and "Spitalgasse 23" in plain and "48.19682, 16.37477" in plain
     assert "Spitalgasse" not in case_json and '"latitude": 48.197' in case_json
 
