@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Most tests wait on ptys, simulated calls and timers rather than compute: four workers halve
-# the wall time even on two cores. `make test PYTEST_WORKERS=0` runs them in one process.
+# Most tests wait on ptys, simulated calls and child processes rather than compute (about half
+# the wall time is CPU): four workers beat two even on two cores (measured on 2 cores, issue 11:
+# 174 s with 4, 251 s with 2). `make test PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= 4
 
 .PHONY: demo test bench lint clean preflight fuzz dist smoke-wheel bundle
