@@ -51,16 +51,16 @@ def refine(caps: Capabilities, samples: Iterable[Sample]) -> Capabilities:
         if sig is not None and sig.rssi_dbm is not None:
             rssi = True
         techs.add(s.tech)
-        if sig is not None and s.level_source == "+CESQ":
+        source = s.level_source
+        if source == "+CESQ" and sig is not None:
+            cesq_levels.add("RSRP" if s.tech == LTE else "RSCP")
             if sig.rsrq_db is not None:
                 seen["rsrq"] = True
             if sig.ecno_db is not None:
                 seen["ecno"] = True
-        if s.level_source == "+CESQ":
-            cesq_levels.add("RSRP" if s.tech == LTE else "RSCP")
-        elif s.level_source is None and sig is not None and sig.rssi_dbm is not None and s.tech is not None:
+        elif source is None and sig is not None and sig.rssi_dbm is not None and s.tech is not None:
             band_rssi.add(s.tech)  # UMTS/LTE with +CSQ only: the band's RSSI, not its RSCP/RSRP
-        if s.rxlev_dbm is not None:
+        if source is not None:
             levelled = True
         if sig is not None and sig.rxqual is not None:
             seen["rxqual"] = True

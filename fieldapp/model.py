@@ -56,6 +56,16 @@ class Channel:
     codec: str | None = None  # "FR", "EFR", "AMR", ...
 
 
+def tech_level(tech: str | None, rxlev_dbm: float | None, rscp_dbm: float | None,
+               rsrp_dbm: float | None) -> float | None:
+    """A technology's main level: RSCP on UMTS, RSRP on LTE, else the RXLEV/RSSI dBm."""
+    if tech == UMTS and rscp_dbm is not None:
+        return rscp_dbm
+    if tech == LTE and rsrp_dbm is not None:
+        return rsrp_dbm
+    return rxlev_dbm
+
+
 # Not frozen on purpose: a frozen 27-field dataclass costs ~10 µs per construction (one
 # object.__setattr__ per field), a third of the parse time of an engineering-mode line.
 # Treat a Cell as immutable all the same: build changed copies with dataclasses.replace.
@@ -100,11 +110,7 @@ class Cell:
     @property
     def level_dbm(self) -> float | None:
         """The technology's main level: RXLEV dBm (GSM), RSCP (UMTS) or RSRP (LTE)."""
-        if self.tech == UMTS and self.rscp_dbm is not None:
-            return self.rscp_dbm
-        if self.tech == LTE and self.rsrp_dbm is not None:
-            return self.rsrp_dbm
-        return self.rxlev_dbm
+        return tech_level(self.tech, self.rxlev_dbm, self.rscp_dbm, self.rsrp_dbm)
 
     def to_json(self) -> dict[str, Any]:
         """The parse-at contract keys first, then the rest of the fields."""
@@ -301,38 +307,31 @@ class Sample:
         """The level the views plot: the serving cell's level in its technology's terms, else the
         handset's +CESQ level of the registered technology (RSRP on LTE, RSCP on UMTS), else
         the +CSQ RSSI. ``level_source`` says which."""
-        s = self.serving
-        if s is not None and s.level_dbm is not None:
-            return s.level_dbm
-        sig = self.signal
-        if sig is None:
-            return None
-        if self.tech == LTE and sig.rsrp_dbm is not None:
-            return sig.rsrp_dbm
-        if self.tech == UMTS and sig.rscp_dbm is not None:
-            return sig.rscp_dbm
-        if self.tech in (UMTS, LTE):
-            # The +CSQ RSSI of a UMTS/LTE carrier is the whole band's power, 20-30 dB above its
-            # RSCP/RSRP: plotted on their scale it would paint a weak spot green. Not a level.
-            return None
-        return sig.rssi_dbm
+        return self._level()[0]
 
     @property
     def level_source(self) -> str | None:
         """Where ``rxlev_dbm`` comes from: "serving" (engineering mode or a log), "+CESQ" (the
         technology's own level from a plain 27.007 handset), "+CSQ" (an RSSI, GSM or technology
         unknown), or None (no level; on UMTS/LTE a +CSQ RSSI alone is none)."""
+        return self._level()[1]
+
+    def _level(self) -> tuple[float | None, str | None]:
         s = self.serving
-        if s is not None and s.level_dbm is not None:
-            return "serving"
+        if s is not None:
+            level = s.level_dbm
+            if level is not None:
+                return level, "serving"
         sig = self.signal
         if sig is None:
-            return None
-        if (self.tech == LTE and sig.rsrp_dbm is not None) or (self.tech == UMTS and sig.rscp_dbm is not None):
-            return "+CESQ"
+            return None, None
         if self.tech in (UMTS, LTE):
-            return None
-        return "+CSQ" if sig.rssi_dbm is not None else None
+            # +CESQ gives the technology's own level. The +CSQ RSSI of a UMTS/LTE carrier is the
+            # whole band's power, 20-30 dB above its RSCP/RSRP: on their scale it would paint a
+            # weak spot green, so alone it is no level.
+            level = tech_level(self.tech, None, sig.rscp_dbm, sig.rsrp_dbm)
+            return (level, "+CESQ") if level is not None else (None, None)
+        return (sig.rssi_dbm, "+CSQ") if sig.rssi_dbm is not None else (None, None)
 
     @property
     def rxqual(self) -> int | None:
@@ -456,11 +455,7 @@ class ScanCarrier:
     @property
     def level_dbm(self) -> float | None:
         """The technology's main level: RSSI dBm (GSM), RSCP (UMTS) or RSRP (LTE)."""
-        if self.tech == UMTS and self.rscp_dbm is not None:
-            return self.rscp_dbm
-        if self.tech == LTE and self.rsrp_dbm is not None:
-            return self.rsrp_dbm
-        return self.rxlev_dbm
+        return tech_level(self.tech, self.rxlev_dbm, self.rscp_dbm, self.rsrp_dbm)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "carrier", **_json(self)}

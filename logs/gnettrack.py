@@ -108,6 +108,18 @@ def _in(v: float | None, rng: tuple[float, float] | None) -> float | None:
     return v if rng[0] <= v <= rng[1] else None
 
 
+def level_and_quality(tech: str, level_text: str | None, qual_text: str | None) -> tuple[float | None, float | None]:
+    """A row's level (dBm) and quality (EcNo/RSRQ dB) of ``tech``, serving or neighbour columns
+    alike: the -113 "no measurement" (2G/3G), the -24 EcNo and values out of range are unknown."""
+    level = _num(level_text)
+    if level == NO_MEASUREMENT_DBM and tech in (model.GSM, model.UMTS):
+        level = None
+    qual = _in(_num(qual_text), QUAL_RANGE.get(tech))
+    if tech == model.UMTS and qual == QUAL_RANGE[model.UMTS][0]:
+        qual = None
+    return _in(level, LEVEL_RANGE[tech]), qual
+
+
 def _pos_int(v: int | None) -> int | None:
     """Ids where -1 and 0 mean "not known" [O]."""
     return v if v is not None and v > 0 else None
@@ -250,13 +262,7 @@ class GNetTrackReader:
     @staticmethod
     def _cell(tech: str, row: dict[str, str]) -> model.Cell:
         mcc, mnc = split_operator(row.get("Operator"))
-        level = _num(row.get("Level"))
-        if level == NO_MEASUREMENT_DBM and tech in (model.GSM, model.UMTS):
-            level = None
-        level = _in(level, LEVEL_RANGE[tech])
-        qual = _in(_num(row.get("Qual")), QUAL_RANGE.get(tech))
-        if tech == model.UMTS and qual == QUAL_RANGE[model.UMTS][0]:
-            qual = None
+        level, qual = level_and_quality(tech, row.get("Level"), row.get("Qual"))
         node, cellid = _pos_int(_int(row.get("Node"))), _pos_int(_int(row.get("CellID")))
         lac = _pos_int(_int(row.get("LAC")))
         arfcn, code = _int(row.get("ARFCN")), _int(row.get("PSC"))
@@ -318,13 +324,7 @@ def neighbour(row: dict[str, str], group: tuple[str, ...], serving_tech: str | N
     tech = TECH.get((row.get(k_tech) or "").strip(), serving_tech)
     if tech is None:
         return None
-    level = _num(level_text)
-    if level == NO_MEASUREMENT_DBM and tech in (model.GSM, model.UMTS):
-        level = None
-    level = _in(level, LEVEL_RANGE[tech])
-    qual = _in(_num(row.get(k_qual)), QUAL_RANGE.get(tech))
-    if tech == model.UMTS and qual == QUAL_RANGE[model.UMTS][0]:
-        qual = None  # -24 EcNo: the sentinel, as in the serving columns
+    level, qual = level_and_quality(tech, level_text, row.get(k_qual))
     ci = _pos_int(_int(ci_text))
     ci = ci if ci is not None and ci <= CI_MAX[tech] else None
     lac = _pos_int(_int(row.get(k_lac)))
