@@ -387,7 +387,7 @@ class ReplayApp(WindowApp):
         self._filed_upto_utc = -math.inf  # the last jump filed every record up to this time
         header = source.header
         # Bad lines only: unknown record types are normal in a Nemo file (thousands of them).
-        # Shown apart: "Bad lines: 0", "Unread record types: 27" (4928 lines, in the tooltip).
+        # Shown apart: "Bad lines: 0", "Unread types: 27" (4928 lines of them, in the tooltip).
         bad = getattr(source.stats, "bad_count", 0) or 0
         unknown = getattr(source.stats, "unknown", None)
         unread = dict(unknown) if unknown is not None else None  # None: a stored session, no reader
@@ -399,7 +399,7 @@ class ReplayApp(WindowApp):
         self.window.map_view.set_whole_route(source.route_latlon)
         self.window.status.showMessage(
             # Short enough for a 1366-pixel status bar; the keys are in Help → Keys.
-            f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)}; "
+            f"{len(source.events)} events, {duration_text(source.timeline.duration_s)}; "
             "Space plays (Help → Keys)", 15000)
         source.start(self._put)
 
