@@ -380,12 +380,14 @@ class ReplayApp(WindowApp):
         # rebuilt as they are read).
         self._all = source.records
         self._all_t = source.times_utc
+        self._sorted: bool | None = None  # the records in time order (_in_time_order)
         self.timeline = ReplayTimeline(self.controls)
         self.window.set_replay_mode(self.timeline, clock=lambda: source.position_utc)
         self._delivered_utc = -math.inf  # the newest record the views have (events skipped by a jump)
+        self._filed_upto_utc = -math.inf  # the last jump filed every record up to this time
         header = source.header
         # Bad lines only: unknown record types are normal in a Nemo file (thousands of them).
-        # Shown apart: "Bad lines: 0", "Unread record types: 27" (4928 lines, in the tooltip).
+        # Shown apart: "Bad lines: 0", "Unread types: 27" (4928 lines of them, in the tooltip).
         bad = getattr(source.stats, "bad_count", 0) or 0
         unknown = getattr(source.stats, "unknown", None)
         unread = dict(unknown) if unknown is not None else None  # None: a stored session, no reader
@@ -397,7 +399,7 @@ class ReplayApp(WindowApp):
         self.window.map_view.set_whole_route(source.route_latlon)
         self.window.status.showMessage(
             # Short enough for a 1366-pixel status bar; the keys are in Help → Keys.
-            f"replay: {len(source.events)} events in {duration_text(source.timeline.duration_s)}; "
+            f"{len(source.events)} events, {duration_text(source.timeline.duration_s)}; "
             "Space plays (Help → Keys)", 15000)
         source.start(self._put)
 
@@ -426,11 +428,14 @@ class ReplayApp(WindowApp):
 
     def _put(self, rec: Any) -> None:
         """The replay thread's sink. A record newer than the position is one the thread was
-        handing over when the user jumped backwards: dropped, or it would land in the cleared
-        views. (Every record the replay sends in order is at or before its position.) While a
-        jump refills the views, what the thread hands over waits (``_held``)."""
+        handing over when the user jumped backwards: dropped, or it would land in the cut
+        views. (Every record the replay sends in order is at or before its position.) So is
+        one at or before the position of the last jump: the jump filed every record up to
+        there (the source sends the last sample and position again after a seek, for sinks
+        that do not). While a jump fills the views, what the thread hands over waits
+        (``_held``)."""
         with self._put_lock:
-            if rec.ts_utc > self.source.position_utc:
+            if rec.ts_utc > self.source.position_utc or rec.ts_utc <= self._filed_upto_utc:
                 return
             if self._held is not None:
                 self._held.append(rec)
@@ -450,35 +455,58 @@ class ReplayApp(WindowApp):
             self.window.status.showMessage(f"replay stopped: {self.source.error}", 15000)
 
     def _jumped(self, before_utc: float, after_utc: float) -> None:
-        """After a jump the views stay filled around the playhead, as in the peers' replay:
-        backwards, they are rebuilt from the log up to the new position (the plots keep the
-        time before it, the events list every event up to it, the scan dock the scans);
-        forwards, the stretch the jump skipped is filed at once. Then the thread's records
-        held meanwhile follow."""
+        """After a jump the views show what a straight replay to the new position shows, as
+        in the peers' replay. Backwards, the views are cut at the new position
+        (``MainWindow.trim_history``: nothing before it is read again, only the last sample
+        and position at it); forwards, the stretch the jump skipped is filed at once. Then
+        the thread's records held meanwhile follow."""
         import bisect
 
         from fieldapp.model import Scan
 
-        if after_utc != before_utc:
-            if after_utc < before_utc:
-                self.window.clear_history()
+        if after_utc != before_utc or after_utc > self._delivered_utc:
+            hi = bisect.bisect_right(self._all_t, after_utc)
+            if after_utc < self._delivered_utc:  # the views hold records after the new position
                 self.scan_panel.clear()
-                lo = 0
+                scans = [s for s in self.source.scans if s.ts_utc <= after_utc]
+                if scans:  # the scans up to the new position, as the panel would have them
+                    self.scan_panel.observe(scans)
+                if not (self._in_time_order() and self.window.trim_history(after_utc, self._newest_first(hi))):
+                    # No sample kept, or records out of time order: filed again from the start.
+                    self.window.clear_history()
+                    if hi:
+                        self.window.on_records(self._all[:hi])
+                lo = hi
             else:
                 lo = bisect.bisect_right(self._all_t, self._delivered_utc)
-            hi = bisect.bisect_right(self._all_t, after_utc)
             fill = self._all[lo:hi]
             self._delivered_utc = after_utc
             if fill:
                 self.window.on_records(fill)
                 scans = [r for r in fill if isinstance(r, Scan)]
-                if scans:  # the scans up to the new position, as the panel would have them
+                if scans:
                     self.scan_panel.observe(scans)
         with self._put_lock:
+            self._filed_upto_utc = after_utc
             held, self._held = self._held or [], None
             for rec in held:
                 if rec.ts_utc > after_utc:
                     self.bridge.put(rec)
+
+    def _in_time_order(self) -> bool:
+        """Whether the records are in time order (a stored session always; a log file nearly
+        always), which cutting the views at a time needs. Checked once."""
+        if self._sorted is None:
+            t = self._all_t
+            self._sorted = all(a <= b for a, b in zip(t, t[1:]))
+        return self._sorted
+
+    def _newest_first(self, hi: int):
+        """The records before index ``hi``, newest first, each read (a stored sample rebuilt)
+        only when the trim asks for it."""
+        records = self._all
+        for i in range(hi - 1, -1, -1):
+            yield records[i]
 
     def _shutdown(self) -> None:
         self.timeline.stop_polling()

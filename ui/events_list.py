@@ -69,6 +69,14 @@ class EventsModel(FlatTableModel):
         self.events = []
         self.endResetModel()
 
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` events (a replay jumped backwards)."""
+        if n >= len(self.events):
+            return
+        self.beginRemoveRows(QModelIndex(), n, len(self.events) - 1)
+        del self.events[n:]
+        self.endRemoveRows()
+
 
 class EventsList(QWidget):
     event_activated = Signal(object)  # the Event clicked

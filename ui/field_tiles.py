@@ -95,6 +95,11 @@ class FieldTiles(QWidget):
                 self._call = CALL_WORDS[e.kind]
         self._render()
 
+    def set_events(self, events: list[Event]) -> None:
+        """The call state from these events alone (a replay jumped backwards)."""
+        self._call = "no call"
+        self.add_events(events)
+
     def clear(self) -> None:
         self._sample = None
         self._call = "no call"

@@ -8,13 +8,22 @@ a NaN row is inserted so the line does not bridge the missing stretch.
 
 Views hold the previous value between samples: positions take the serving level of the latest
 sample at or before them.
+
+A replay that jumps backwards ``trim``s the history to the new position instead of filing the
+session again from its start: every series is append-only and filed in time order, so what a
+straight replay up to a time would hold is a prefix of each series (a cut by bisection), plus a
+little state rebuilt from the last records before the cut (the last sample and position, the
+last serving cell, the lock, the gap pending, the poll period). An 8-hour session jumped back
+from its end to its middle keeps 14,400 samples filed instead of rebuilding and filing them
+again (~1 s); see bench/open_bench.py.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +69,10 @@ class GrowArray:
 
     def view(self) -> np.ndarray:
         return self._data[: self._n]
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` values (a replay jumped backwards); later appends overwrite."""
+        self._n = max(0, min(n, self._n))
 
     def last(self) -> float | None:
         return None if self._n == 0 else float(self._data[self._n - 1])
@@ -114,9 +127,12 @@ class Segment:
 
 @dataclass
 class NeighbourSeries:
-    t: GrowArray = field(default_factory=GrowArray)
-    dbm: GrowArray = field(default_factory=GrowArray)
+    t: GrowArray = field(default_factory=lambda: GrowArray(64))
+    dbm: GrowArray = field(default_factory=lambda: GrowArray(64))
     present: bool = False
+
+
+GAP_EVENTS = (EV_DISCONNECTED, EV_GAP)
 
 
 class History:
@@ -142,8 +158,17 @@ class History:
         self.tech_changes: list[tuple[float, str | None, str]] = []  # (time, from, to)
         self.current_tech: str | None = None
         self.neighbours: dict[tuple, NeighbourSeries] = {}
+        self._present: set[tuple] = set()  # keys of the neighbours in the latest sample
         self.segments: list[Segment] = []
         self.events: list[Event] = []
+        # For trim: each sample's time, each event's sample count when filed, the time of the
+        # record each position came with (a sample's fix can be older than the sample), and
+        # (sample index, technology) of the first sample with a known technology.
+        self.sample_t = GrowArray()
+        self._event_t: list[float] = []
+        self._event_samples: list[int] = []
+        self.pos_filed_t = GrowArray()
+        self._first_tech: tuple[int, str] | None = None
         self.pos_t = GrowArray()
         self.pos_x = GrowArray()
         self.pos_y = GrowArray()
@@ -170,10 +195,10 @@ class History:
                 self._add_sample(rec)
                 changed.add("samples")
                 if rec.position is not None:
-                    self._add_position(rec.position)
+                    self._add_position(rec.position, rec.ts_utc)
                     changed.add("positions")
             elif isinstance(rec, Position):
-                self._add_position(rec)
+                self._add_position(rec, rec.ts_utc)
                 changed.add("positions")
             elif isinstance(rec, Event):
                 self._add_event(rec)
@@ -201,6 +226,7 @@ class History:
             if gap:
                 self._append_gap(last_t + min(dt / 2, period) if dt > 0 else s.ts_utc)
         self._gap_pending = False
+        self.sample_t.append(s.ts_utc)
         self.t.append(s.ts_utc)
         self.serving_dbm.append(s.rxlev_dbm)
         tech = sample_tech(s)
@@ -210,21 +236,27 @@ class History:
         if tech is not None and tech != self.current_tech:
             if self.current_tech is not None:
                 self.tech_changes.append((s.ts_utc, self.current_tech, tech))
+            else:
+                self._first_tech = (len(self.sample_t) - 1, tech)
             self.current_tech = tech
         seen = set()
+        series_of = self.neighbours
         for n in s.neighbours:
             key = neighbour_key(n)
             seen.add(key)
-            series = self.neighbours.setdefault(key, NeighbourSeries())
+            series = series_of.get(key)
+            if series is None:
+                series = series_of[key] = NeighbourSeries()
             series.t.append(s.ts_utc)
             series.dbm.append(n.level_dbm)
             series.present = True
-        for key, series in self.neighbours.items():
-            if series.present and key not in seen:
-                # Gone from the list: end its line here rather than bridge to its return.
-                series.t.append(s.ts_utc)
-                series.dbm.append(None)
-                series.present = False
+        for key in self._present - seen:
+            # Gone from the list: end its line here rather than bridge to its return.
+            series = series_of[key]
+            series.t.append(s.ts_utc)
+            series.dbm.append(None)
+            series.present = False
+        self._present = seen
         self._extend_trace(s, gap)
         self.last_sample = s
 
@@ -234,11 +266,12 @@ class History:
         self.tech.append(None)
         for series in self.quality.values():
             series.append(None)
-        for series in self.neighbours.values():
-            if series.present:
-                series.t.append(ts)
-                series.dbm.append(None)
-                series.present = False
+        for key in self._present:
+            series = self.neighbours[key]
+            series.t.append(ts)
+            series.dbm.append(None)
+            series.present = False
+        self._present = set()
 
     def _extend_trace(self, s: Sample, gap: bool) -> None:
         cell = s.serving
@@ -253,12 +286,13 @@ class History:
                 seg.end_utc = s.ts_utc  # segments touch: the change happened in between
         self.segments.append(Segment(s.ts_utc, s.ts_utc, key, cell_label(cell, self.plan), cell, s.mode))
 
-    def _add_position(self, p: Position) -> None:
-        if not (math.isfinite(p.lat) and math.isfinite(p.lon)):
+    def _add_position(self, p: Position, filed_utc: float) -> None:
+        if not _finite(p):
             return
         if self.last_position is not None and p == self.last_position:
             return  # the same fix delivered in a sample and on its own
         x, y = lonlat_to_mercator(p.lon, p.lat)
+        self.pos_filed_t.append(filed_utc)
         self.pos_t.append(p.ts_utc)
         self.pos_x.append(x)
         self.pos_y.append(y)
@@ -270,12 +304,88 @@ class History:
 
     def _add_event(self, e: Event) -> None:
         self.events.append(e)
-        if e.kind in (EV_DISCONNECTED, EV_GAP):
+        self._event_t.append(e.ts_utc)
+        self._event_samples.append(len(self.sample_t))
+        if e.kind in GAP_EVENTS:
             self._gap_pending = True
         elif e.kind == EV_LOCK:
             self.locked = e.text or "locked"
         elif e.kind == EV_UNLOCK:
             self.locked = None
+
+    # ------------------------------------------------------------------ a replay jumped back
+    def trim(self, upto_utc: float, newest_first: Iterable[object]) -> bool:
+        """Keep what filing the same records up to ``upto_utc`` (inclusive) from an empty
+        history would hold, when everything was filed in time order. ``newest_first``: the
+        records at or before ``upto_utc``, newest first, read lazily: only the last sample,
+        the last position and (when that sample has no serving cell) the samples back to the
+        start of its serving stretch are taken from it.
+
+        Returns False, changing nothing, when no sample would be kept: the caller clears and
+        files those few records again (the plots' terms start afresh then)."""
+        n = _count_upto(self.sample_t, upto_utc)
+        if n == 0:
+            return False
+        kept_pos = _count_upto(self.pos_filed_t, upto_utc)
+        walked = _Walk(iter(newest_first))
+        last = walked.sample()
+        if last is None or last.ts_utc != float(self.sample_t.view()[n - 1]):
+            return False  # not the history of these records: the caller files them again
+        last_pos = walked.position() if kept_pos else None
+        last_t = last.ts_utc
+        # The per-row series: rows up to the last kept sample (a gap row after it belongs to
+        # the next sample, which is not kept).
+        k = _count_upto(self.t, last_t)
+        for series in (self.t, self.serving_dbm, self.tech, *self.quality.values()):
+            series.truncate(k)
+        self.sample_t.truncate(n)
+        while self.tech_changes and self.tech_changes[-1][0] > last_t:
+            self.tech_changes.pop()
+        if self._first_tech is not None and self._first_tech[0] >= n:
+            self._first_tech = None
+        if self.tech_changes:
+            self.current_tech = self.tech_changes[-1][2]
+        else:
+            self.current_tech = self._first_tech[1] if self._first_tech is not None else None
+        # Neighbours: the lines cut at the last sample; those first seen later go.
+        present = {neighbour_key(c) for c in last.neighbours}
+        for key in list(self.neighbours):
+            series = self.neighbours[key]
+            cut = _count_upto(series.t, last_t)
+            if cut == 0:
+                del self.neighbours[key]
+                continue
+            series.t.truncate(cut)
+            series.dbm.truncate(cut)
+            series.present = key in present
+        self._present = present
+        # The serving stretches: the last one ends at the last sample, on its last cell.
+        while self.segments and self.segments[-1].start_utc > last_t:
+            self.segments.pop()
+        seg = self.segments[-1]
+        seg.end_utc = last_t
+        seg.cell = walked.serving_since(seg.start_utc)
+        # Events, and what they set: the lock, a gap drawn before the next sample.
+        m = bisect_right(self._event_t, upto_utc)
+        del self.events[m:], self._event_t[m:], self._event_samples[m:]
+        self._gap_pending = False
+        j = m - 1
+        while j >= 0 and self._event_samples[j] == n:  # events filed after the last sample
+            self._gap_pending = self._gap_pending or self.events[j].kind in GAP_EVENTS
+            j -= 1
+        self.locked = None
+        for e in reversed(self.events):
+            if e.kind in (EV_LOCK, EV_UNLOCK):
+                self.locked = (e.text or "locked") if e.kind == EV_LOCK else None
+                break
+        for series in (self.pos_filed_t, self.pos_t, self.pos_x, self.pos_y, self.pos_dbm, self.pos_tech):
+            series.truncate(kept_pos)
+        self.last_position = last_pos
+        # The poll period: the last 50 positive intervals between samples, as filed.
+        steps = np.diff(self.sample_t.view())
+        self._intervals = steps[steps > 0][-50:].tolist()
+        self.last_sample = last
+        return True
 
     # ------------------------------------------------------------------ queries
     def cell_changes(self) -> list[Event]:
@@ -307,3 +417,49 @@ class History:
         if len(t) == 0:
             return None
         return float(t[0]), float(t[-1])
+
+
+def _count_upto(series: GrowArray, ts_utc: float) -> int:
+    """How many values of a time series filed in order are at or before ``ts_utc``."""
+    return int(np.searchsorted(series.view(), ts_utc, side="right"))
+
+
+def _finite(p: Position) -> bool:
+    return math.isfinite(p.lat) and math.isfinite(p.lon)
+
+
+class _Walk:
+    """Records newest first, read only as far as a question needs (each read may rebuild a
+    stored sample); what was read is kept for the next question."""
+
+    def __init__(self, records: Iterator[object]) -> None:
+        self._records = records
+        self._read: list[object] = []
+
+    def _each(self) -> Iterator[object]:
+        yield from self._read
+        for rec in self._records:
+            self._read.append(rec)
+            yield rec
+
+    def sample(self) -> Sample | None:
+        return next((r for r in self._each() if isinstance(r, Sample)), None)
+
+    def position(self) -> Position | None:
+        """The last position filed: the newest finite one, on its own or in a sample."""
+        for rec in self._each():
+            p = rec.position if isinstance(rec, Sample) else rec if isinstance(rec, Position) else None
+            if p is not None and _finite(p):
+                return p
+        return None
+
+    def serving_since(self, start_utc: float) -> Cell | None:
+        """The newest serving cell of the samples at or after ``start_utc`` (a stretch keeps
+        the last cell it saw when a sample has none)."""
+        for rec in self._each():
+            if isinstance(rec, Sample):
+                if rec.ts_utc < start_utc:
+                    return None
+                if rec.serving is not None:
+                    return rec.serving
+        return None

@@ -530,8 +530,10 @@ class LevelPlot(QWidget):
         want = []
         if np.isfinite(h.serving_dbm.view()[-64:]).any() or np.isfinite(h.serving_dbm.view()).any():
             want.append((self.serving_curve, "Serving"))
-        other = self.other_tech_curve.getData()[1]
-        if other is not None and len(other) and np.isfinite(other).any():
+        # The curve's whole data, not getData()'s part inside the view: a replay jump files
+        # hours at once while the view still shows where it was.
+        other = self.curve_data(self.other_tech_curve)[1]
+        if len(other) and np.isfinite(other).any():
             names = " / ".join(self._other_names)
             want.append((self.other_tech_curve, html.escape(f"Serving, other technology ({names} dBm)")))
         for key, curve in self.neighbour_curves.items():

@@ -522,6 +522,42 @@ class MainWindow(QMainWindow):
         self.neighbours.clear()
         self.last_drawn_sample_utc = None
 
+    def trim_history(self, upto_utc: float, newest_first) -> bool:
+        """A replay jumped backwards: keep what the views showed up to ``upto_utc`` and drop
+        the rest, instead of clearing and filing the session again from its start (the
+        history's ``trim``; ``newest_first`` are the records up to there, newest first, read
+        lazily). Each view then shows what a straight replay to that time shows: the plots,
+        the trace and the route cut there, the events up to there, and the neighbours,
+        channel, tiles and status of the last sample. False (nothing changed) when no sample
+        would be kept: the caller clears and files those records again."""
+        t0 = time.perf_counter()
+        if not self.history.trim(upto_utc, newest_first):
+            return False
+        h = self.history
+        last = h.last_sample
+        assert last is not None
+        self.level_plot.refresh()
+        self.trace.redraw_all()
+        self.map_view.redraw_route()
+        self.events.model.truncate(len(h.events))
+        self.neighbours.clear()
+        self.neighbours.update_sample(last)
+        if self.auto_plot_strongest and last.neighbours and not self.neighbours.model.plotted:
+            self._plot_strongest(self.auto_plot_strongest)
+        self.channel_panel.update_sample(last)
+        self.channel_panel.set_lock(h.locked)
+        self.tiles.set_events(h.events)
+        if self.field_mode:
+            self.tiles.update_sample(last)
+        self.cqt_panel.observe([last])
+        self.status.sample_arrived(last.ts_utc, h.sample_period_s())
+        self.last_drawn_sample_utc = last.ts_utc
+        for plot in (self.level_plot.level, self.level_plot.quality, self.trace.plot, self.map_view.plot):
+            plot.getViewBox().prepareForPaint()
+        self.redraw_ms.append((time.perf_counter() - t0) * 1000.0)
+        del self.redraw_ms[:-REDRAW_TIMES_KEPT]
+        return True
+
     def set_replay_mode(self, timeline: QWidget, clock=None) -> None:
         """Replay: no source to connect (the source panel is hidden), the timeline under the
         plots, the status bar's "last sample" age measured on the replay's clock."""

@@ -320,6 +320,11 @@ class MapView(QWidget):
         self._make_route_items()
         self.refresh()
 
+    def redraw_route(self) -> None:
+        """Draw the route again from the history (a replay jumped backwards: fewer positions)."""
+        self._make_route_items()
+        self.refresh()
+
     def route_points(self, bin_index: int, tech: str = GSM) -> np.ndarray:
         """(n, 2) mercator points drawn in one level step of a technology (-1: unknown level)."""
         bins = self.level_bins[{"GSM": 0, "UMTS": 1, "LTE": 2}[tech]]

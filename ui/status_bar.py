@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 STALE_AFTER_S = 5.0  # the age turns orange after this much silence
+DEVICE_MAX_PX = 170  # the device's name is elided beyond this (whole in the tooltip)
 
 
 @dataclass
@@ -71,11 +73,19 @@ class StatusBar(QStatusBar):
         state.setText(f"● {info.state}")
         state.setStyleSheet(f"color: {colour}; font-weight: 600;")
         state.setToolTip(info.message or "")
-        self.labels["device"].setText(f"Device: {info.device or '–'}")
+        device = self.labels["device"]
+        device_text = f"Device: {info.device or '–'}"
+        # A log names its program in full ("Qualcomm NEMO OUTDOOR 7.8.0.8"): elided, whole in the
+        # tooltip, so that the status messages keep room on a 1366-pixel screen.
+        fm = self.fontMetrics()
+        device.setText(fm.elidedText(device_text, Qt.TextElideMode.ElideRight, DEVICE_MAX_PX))
+        device.setToolTip(device_text if device.text() != device_text else "")
         self.labels["family"].setText(f"Family: {info.family or '–'}")
         gps = self.labels["gps"]
         gps.setText(f"GPS: {info.gps or 'none'}")
         rec = self.labels["recording"]
+        # A replay is never recorded: "not recording" there only takes the messages' room.
+        rec.setVisible(info.recording or info.state != "replay")
         if info.recording:
             rec.setText(f"● REC session {info.session_id}")
             rec.setStyleSheet("color: #c62828; font-weight: 600;")
@@ -83,7 +93,6 @@ class StatusBar(QStatusBar):
             rec.setText("not recording")
             rec.setStyleSheet("color: #616161;")
         unread = self.labels["unread"]
-        fm = self.fontMetrics()
         if info.unread_types is None:
             self.labels["skipped"].setFixedWidth(fm.horizontalAdvance("Skipped lines: 000000") + 16)
             self.labels["skipped"].setText(f"Skipped lines: {info.skipped_lines}")
@@ -95,7 +104,7 @@ class StatusBar(QStatusBar):
             self.labels["skipped"].setText(f"Bad lines: {info.skipped_lines}")
             self.labels["skipped"].setToolTip("Lines of the log that could not be read (damaged or malformed)")
             lines = sum(info.unread_types.values())
-            unread.setText(f"Unread record types: {len(info.unread_types)}")
+            unread.setText(f"Unread types: {len(info.unread_types)}")  # record types; the tooltip says
             top = sorted(info.unread_types.items(), key=lambda kv: -kv[1])[:12]
             unread.setToolTip(f"{lines} lines of {len(info.unread_types)} record types this reader does not use "
                               "(normal in a drive-test log): " + ", ".join(f"{k} {n}" for k, n in top)

@@ -20,9 +20,11 @@ bounded however long the session, and playing or seeking near the playhead reads
 once. The blocks are read on a connection of their own, opened on first use and usable from
 any thread (the replay thread plays, the GUI thread seeks) behind a lock.
 
-The cost moves, it does not vanish: a jump that files hours of samples into the views rebuilds
-them then (~35 µs a sample with six neighbours, most of it building the Cells): a jump to the
-middle of an 8-hour session ~1 s instead of ~0.4 s (bench/open_bench.py ``seek_half_s``).
+The cost moves, it does not vanish: a jump forwards that files hours of samples into the views
+rebuilds them then (~35 µs a sample with six neighbours, most of it building the Cells): a jump
+to the middle of an 8-hour session ~1 s instead of ~0.4 s (bench/open_bench.py ``seek_half_s``).
+A jump backwards rebuilds only the samples at the new position: the views are cut there
+(``ui.history.History.trim``), not filled again from the start.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ class StoredRecords(Sequence[Record]):
     - ``types``: each record's class (``Sample``, ``Event``, ``Position``, ``Scan``);
     - ``route_latlon``: ``(lat, lon)`` of every Sample with a position and every Position, in
       order (the samples' from their ``lat``/``lon`` query columns);
-    - ``cached_samples()``: how many rebuilt samples are held now (≤ block × cache_blocks).
+    - ``cached_samples()``: how many rebuilt samples are held now (≤ block × cache_blocks);
+    - ``samples_rebuilt``: how many samples were rebuilt from their rows so far (a block read
+      again counts again): what a replay's jumps cost.
     """
 
     def __init__(self, conn: sqlite3.Connection, connect: Callable[[], sqlite3.Connection], session_id: int,
@@ -74,6 +78,7 @@ class StoredRecords(Sequence[Record]):
         self._cache: OrderedDict[int, list[Sample]] = OrderedDict()
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self.samples_rebuilt = 0
         layouts = {int(r[0]): loads(r[1]) for r in conn.execute("SELECT id, layout FROM record_layouts")}
         self._build = SampleReader(layouts).sample
         cur = conn.cursor()
@@ -164,6 +169,7 @@ class StoredRecords(Sequence[Record]):
             raise StoreError(f"session {self.session_id}: {len(ids) - len(rows)} samples are no longer in the "
                              "workspace (deleted while it was replayed?)")
         build = self._build
+        self.samples_rebuilt += len(ids)
         return [build(rows[i]) for i in ids]
 
     def close(self) -> None:

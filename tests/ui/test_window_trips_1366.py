@@ -264,9 +264,40 @@ def test_a_nemo_replay_says_bad_lines_apart_from_unread_record_types(qtbot, tmp_
         unknown = source.stats.unknown
         assert sum(unknown.values()) > 1000  # thousands of lines of types fieldapp does not read
         assert status.text("skipped") == f"Bad lines: {source.stats.bad_count}"
-        assert status.text("unread") == f"Unread record types: {len(unknown)}"
+        assert status.text("unread") == f"Unread types: {len(unknown)}"
         assert f"{sum(unknown.values())} lines" in status.labels["unread"].toolTip()
         assert not status.labels["unread"].isHidden()
+    finally:
+        app.window.close()
+        app.close()
+
+
+@pytest.mark.skipif(not NEMO.is_file(), reason="Nemo fixture not present")
+def test_a_nemo_replays_opening_message_is_not_cut_at_1366(qtbot, tmp_path, settings_path):
+    """The trial's "replay: 18 e…": the permanent labels (a long device name, "not recording")
+    left the opening message 60 pixels. A replay hides "not recording", elides the device name
+    (whole in its tooltip), and the message fits left of the labels."""
+    from fieldapp.app import ReplayApp
+    from logs.registry import pick_reader
+    from logs.replay import ReplaySource
+
+    source = ReplaySource(pick_reader(NEMO).open(NEMO), speed=1.0)
+    app = ReplayApp(source, tmp_path / "ws.db", name=NEMO.name, settings_path=settings_path)
+    try:
+        window, status = app.window, app.window.status
+        window.fit_to_screen(LAPTOP)
+        window.show()
+        qtbot.waitExposed(window)
+        qtbot.wait(50)
+        message = status.currentMessage()
+        assert message == "18 events, 00:02:38; Space plays (Help → Keys)"
+        assert status.labels["recording"].isHidden()
+        device = status.labels["device"]
+        assert device.toolTip() == "Device: Qualcomm NEMO OUTDOOR 7.8.0.8" and device.text().endswith("…")
+        assert status.width() >= 1300
+        room = min(w.geometry().x() for w in status.labels.values() if w.isVisible())
+        # 40 px to spare here: Xvfb's fonts draw a little wider than the offscreen platform's.
+        assert status.fontMetrics().horizontalAdvance(message) + 40 <= room, (message, room)
     finally:
         app.window.close()
         app.close()
