@@ -115,7 +115,7 @@ def parse_cost_per_record_type(path: Path) -> dict[str, float]:
     from collections import defaultdict
 
     from logs.chunks import scan
-    from logs.nemo import VALID_ID_RE, WANTED_RE, NemoReader
+    from logs.nemo import VALID_ID_RE, WANTED_IDS, NemoReader
     from logs.nemo_fields import split_line
     from logs.stats import ReaderStats
 
@@ -123,7 +123,7 @@ def parse_cost_per_record_type(path: Path) -> dict[str, float]:
     for _rec in reader:  # sets the reader's day, held values and fix
         pass
     by_type: dict[str, list[bytes]] = defaultdict(list)
-    for _no, raw in scan(path, WANTED_RE, VALID_ID_RE, ReaderStats()):
+    for _no, raw in scan(path, WANTED_IDS, VALID_ID_RE, ReaderStats()):
         by_type[raw[:raw.find(b",")].decode()].append(raw)
     out = {}
     for rid, lines in sorted(by_type.items()):
@@ -134,7 +134,7 @@ def parse_cost_per_record_type(path: Path) -> dict[str, float]:
         for raw in lines:
             f = split_line(raw.decode("utf-8"))
             reader._last_s = None
-            reader._record(f[0], f)
+            reader._record(f)
         out[rid] = round(1e6 * (time.process_time() - c0) / len(lines), 2)
     return out
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from fieldapp import model
 from fieldapp.radio import valid_rxqual, valid_ta
-from logs.chunks import scan, wanted_lines
+from logs.chunks import CHUNK_BYTES, WantedLines
 from logs.nemo_fields import (
     CELL_PARSERS,
     NemoError,
@@ -49,15 +49,15 @@ from logs.nemo_scan import SCAN_PARSERS, SCAN_SYSTEMS
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
-_SERVING = model.SERVING
 SYSTEM_TECH = {1: model.GSM, 5: model.UMTS, 7: model.LTE, 8: model.LTE}
 HOLD_S = 2.0  # RXQ/TAD/CHI older than this are not put on a sample (SACCH reports every 0.48 s)
+_CHI_KEY = {1: "chi1", 5: "chi5", 7: "chi7", 8: "chi8"}  # CELL_PARSERS' systems -> the held CHI
 GPS_HOLD_S = 5.0  # a sample carries the last fix when it is at most this old
 ROLLOVER_S = 12 * 3600  # a time this much earlier than the previous one is the next day
 
 # The lines we read; every other record type is only counted (logs/chunks.py).
-WANTED_RE = wanted_lines(("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", "CAD", "GPS", "LOCK", "#STOP",
-                          "FREQSCAN", "PILOTSCAN", "OFDMSCAN"))
+WANTED_IDS = ("CELLMEAS", "RXQ", "TAD", "CHI", "CAA", "CAC", "CAF", "CAD", "GPS", "LOCK", "#STOP",
+              "FREQSCAN", "PILOTSCAN", "OFDMSCAN")
 # A record id; "# ..." (hash, space) is a comment line such as a test fixture's provenance.
 VALID_ID_RE = re.compile(rb"#?[A-Z][A-Z0-9_]*|# .*")
 
@@ -74,6 +74,7 @@ class NemoReader:
     """Iterate a ``.nmf`` file's records in file order. ``utc_offset_min`` overrides #UT."""
 
     name = "nemo"
+    chunk_bytes = CHUNK_BYTES  # the file is read in blocks of this size (logs/chunks.py)
 
     def __init__(self, path: str | Path, *, utc_offset_min: int | None = None,
                  date: str | None = None) -> None:
@@ -141,57 +142,80 @@ class NemoReader:
         # The #START time is the first time of the file: data after midnight is the next day.
         self._last_s: float | None = self.header.get("start_s")
         self._day = 0
+        self._day_utc = self._day0  # _day0 + _day * 86400
+        self._minute_text, self._minute_s = "", 0  # the last "HH:MM:" read and its seconds
         self._held: dict[str, tuple[float, Any]] = {}  # "rxq"/"ta"/"chi<sys>" -> (ts, value)
         self._fix: model.Position | None = None
         self._chi_anchor: dict[int, tuple[float, tuple]] = {}
         st = self.stats
-        for line_no, raw in scan(self.path, WANTED_RE, VALID_ID_RE, st):
-            try:
-                line = raw.decode("utf-8")
-                f = split_line(line)
-                if f[0].startswith("#"):
-                    self._header_record(f)
+        lines = WantedLines(self.path, WANTED_IDS, VALID_ID_RE, st, self.chunk_bytes)
+        record, counts = self._record, st.records
+        for block in lines.blocks():
+            for k, raw in enumerate(block):
+                try:
+                    line = raw.decode("utf-8")
+                    rec = record(line.split(",") if '"' not in line else next(csv.reader([line])))
+                except (ValueError, IndexError, csv.Error) as exc:  # NemoError is a ValueError
+                    reason = "not text" if isinstance(exc, UnicodeDecodeError) else \
+                        "too few fields" if isinstance(exc, IndexError) else \
+                        str(exc) if isinstance(exc, NemoError) else f"bad value ({exc})"
+                    st.bad(lines.line_no(k), reason, raw.decode("utf-8", "replace"))
                     continue
-                records = self._record(f[0], f)
-            except (ValueError, IndexError, csv.Error) as exc:  # NemoError is a ValueError
-                reason = "not text" if isinstance(exc, UnicodeDecodeError) else \
-                    "too few fields" if isinstance(exc, IndexError) else \
-                    str(exc) if isinstance(exc, NemoError) else f"bad value ({exc})"
-                st.bad(line_no, reason, raw.decode("utf-8", "replace"))
-                continue
-            for rec in records:
-                st.records[_KIND[type(rec)]] += 1
-                yield rec
-
-    def _header_record(self, f: list[str]) -> None:
-        if f[0] == "#STOP" and f[1]:
-            self.header["stop_utc"] = self._ts(f[1])
+                if rec is not None:
+                    counts[_KIND[type(rec)]] += 1
+                    yield rec
 
     def _ts(self, text: str) -> float:
-        s = parse_time_of_day(text)
+        """A line's time of day → POSIX seconds UTC. The common HH:MM:SS.mmm reuses the minute
+        of the previous line (one float() per line); any other text takes parse_time_of_day."""
+        if text[:6] == self._minute_text and len(text) == 12:
+            try:
+                sec = float(text[6:])
+            except ValueError:
+                sec = -1.0
+            s = self._minute_s + sec if 0 <= sec < 61 else self._time_of_day(text)
+        else:
+            s = self._time_of_day(text)
         if self._day0 is None:
             raise NemoError("data before #START: the file has no date (use --date)")
         if self._last_s is not None and s < self._last_s - ROLLOVER_S:
             self._day += 1  # midnight passed
+            self._day_utc = self._day0 + self._day * 86400
         self._last_s = s
-        return self._day0 + self._day * 86400 + s
+        return self._day_utc + s
 
-    def _record(self, rid: str, f: list[str]) -> list[model.Record]:
+    def _time_of_day(self, text: str) -> float:
+        s = parse_time_of_day(text)
+        if len(text) == 12 and text[2] == ":" and text[5] == ":":  # parse_time_of_day checked it
+            self._minute_text, self._minute_s = text[:6], int(text[:2]) * 3600 + int(text[3:5]) * 60
+        return s
+
+    def _record(self, f: list[str]) -> model.Record | None:
+        """The record of one wanted line's fields, or None (state such as CHI, or skipped)."""
+        rid = f[0]
+        if rid == "#STOP":
+            if f[1]:
+                self.header["stop_utc"] = self._ts(f[1])
+            return None
         ts = self._ts(f[1])
-        ids, p = split_context(f)
+        if len(f) > 2 and not f[2]:  # no context ids (most lines): split_context's result, cheaper
+            ids: list[str] = []
+            p = f[3:]
+        else:
+            ids, p = split_context(f)
         if rid == "CELLMEAS":
             return self._cellmeas(ts, p)
-        if rid in ("CAA", "CAC", "CAF", "CAD"):
-            return [self._call(rid, ts, ids, p)]
         if rid == "GPS":
             return self._gps(ts, p)
+        if rid in ("CAA", "CAC", "CAF", "CAD"):
+            return self._call(rid, ts, ids, p)
         if rid == "LOCK":
-            return [self._lock(ts, p)]
+            return self._lock(ts, p)
         if rid in SCAN_PARSERS:
             return self._scan(rid, ts, p)
         system = int_or_none(p[0])
         if system != 1 and rid in ("RXQ", "TAD"):
-            return []  # UMTS/LTE RXQ/TAD: other units, not put on GSM cells
+            return None  # UMTS/LTE RXQ/TAD: other units, not put on GSM cells
         if rid == "RXQ":
             # RXQ,t,,1,<RxQual full>,<RxQual sub>
             self._held["rxq"] = (ts, (valid_rxqual(int_or_none(p[1])), valid_rxqual(int_or_none(field(p, 2)))))
@@ -200,7 +224,7 @@ class NemoReader:
             self._held["ta"] = (ts, valid_ta(int_or_none(p[1])))
         elif rid == "CHI":
             self._held[f"chi{system}"] = (ts, p)
-        return []
+        return None
 
     def _recent(self, key: str, ts: float, hold_s: float = HOLD_S) -> Any:
         item = self._held.get(key)
@@ -208,79 +232,84 @@ class NemoReader:
             return None
         return item[1]
 
-    def _cellmeas(self, ts: float, p: list[str]) -> list[model.Record]:
-        system = int_or_none(p[0])
-        parse = CELL_PARSERS.get(system)  # type: ignore[arg-type]
+    def _cellmeas(self, ts: float, p: list[str]) -> model.Sample | None:
+        t = p[0]
+        try:
+            system = int(t)
+        except ValueError:
+            system = int_or_none(t)  # type: ignore[assignment]
+        parse = CELL_PARSERS.get(system)
         if parse is None:
             self.stats.unknown[f"CELLMEAS system {system}"] += 1
-            return []
-        cells = parse(p)
-        serving = mode = None
-        for i, c in enumerate(cells):
-            if c.role == _SERVING:
-                serving = c
-                del cells[i]
-                mode = self._complete_serving(system, ts, serving)  # type: ignore[arg-type]
-                break
+            return None
+        serving, cells = parse(p)
+        mode = None if serving is None else self._complete_serving(system, ts, serving)
         fix = self._fix
         pos = fix if fix is not None and ts - fix.ts_utc <= GPS_HOLD_S else None
         # A measurement without a serving cell (neighbours of another system, a scanner's
         # list) says nothing about the technology the device was on: no tech, so it cannot
         # flip the session's technology; its cells are kept.
         tech = SYSTEM_TECH[system] if serving is not None else None
-        return [model.Sample(ts, tech, serving, tuple(cells), None, None, pos, mode)]
+        return model.Sample(ts, tech, serving, tuple(cells), None, None, pos, mode)
 
     def _complete_serving(self, system: int, ts: float, cell: model.Cell) -> str | None:
         """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's
-        fields; return the radio mode. CHI is state (sent on change), so it is held as long
-        as it names the same cell."""
-        chi = self._held.get(f"chi{system}", (None, None))[1]
-        changes: dict[str, Any] = {}
+        fields (only values that are known); return the radio mode. CHI is state (sent on
+        change), so it is held as long as it names the same cell."""
+        held = self._held.get(_CHI_KEY[system])
         mode = None
-        if chi is not None:
+        if held is not None:
+            chi = held[1]
             if system == 5:
                 # CHI,16:02:04.572,,5,50001,4,10588,23823345,3122,...: band, RRC state, UARFCN, cell id, LAC
                 # RRC state 1 idle .. 5 CELL_DCH [G: the sample shows 5 between CAC and CAD].
                 rrc = int_or_none(field(chi, 2))
                 mode = model.DEDICATED if rrc == 5 else model.IDLE if rrc == 1 else None
-                if int_or_none(field(chi, 3)) == cell.arfcn and self._chi_cell_ok(system, cell):
-                    changes.update(ci=int_or_none(field(chi, 4)), lac=int_or_none(field(chi, 5)))
+                if int_or_none(field(chi, 3)) == cell.arfcn and self._chi_cell_ok(system, held[0], cell):
+                    self._set_ci_lac(cell, int_or_none(field(chi, 4)), int_or_none(field(chi, 5)))
             elif system in (7, 8):
                 # CHI,16:03:34.176,,7,70001,1,25,125,400,13320452,174,...: band, RRC state
                 # (1 idle, 2 connected), ?, EARFCN, PCI, cell identity, TAC
                 rrc = int_or_none(field(chi, 2))
                 mode = model.DEDICATED if rrc == 2 else model.IDLE if rrc == 1 else None
                 if int_or_none(field(chi, 4)) == cell.arfcn and int_or_none(field(chi, 5)) == cell.pci:
-                    changes.update(ci=int_or_none(field(chi, 6)), lac=int_or_none(field(chi, 7)))
-            elif system == 1:
+                    self._set_ci_lac(cell, int_or_none(field(chi, 6)), int_or_none(field(chi, 7)))
+            else:
                 # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
                 # (``chi`` starts with the system, so the band is chi[1])
                 bcch = int_or_none(field(chi, 10))
-                if bcch == cell.arfcn or (bcch is None and self._chi_cell_ok(system, cell)):
+                if bcch == cell.arfcn or (bcch is None and self._chi_cell_ok(system, held[0], cell)):
                     if cell.ci is None:
-                        changes.update(ci=int_or_none(field(chi, 4)), lac=int_or_none(field(chi, 5)))
+                        self._set_ci_lac(cell, int_or_none(field(chi, 4)), int_or_none(field(chi, 5)))
                     timeslot = int_or_none(field(chi, 9))
                     if timeslot is not None:  # held until the call ends (CAD/CAF drop it)
                         mode = model.DEDICATED
-                        changes["channel"] = model.Channel(tch_arfcn=int_or_none(field(chi, 3)), timeslot=timeslot)
+                        cell.channel = model.Channel(tch_arfcn=int_or_none(field(chi, 3)), timeslot=timeslot)
         if system == 1:
             rxq = self._recent("rxq", ts)
             if rxq is not None:
-                changes.update(rxqual=rxq[0], rxqual_sub=rxq[1])
+                if rxq[0] is not None:
+                    cell.rxqual = rxq[0]
+                if rxq[1] is not None:
+                    cell.rxqual_sub = rxq[1]
             ta = self._recent("ta", ts)
             if ta is not None:
-                changes["ta"] = ta
-        for k, v in changes.items():
-            if v is not None:
-                setattr(cell, k, v)  # the Cell is not published yet (Cell is immutable once out)
+                cell.ta = ta
         return mode
 
-    def _chi_cell_ok(self, system: int, cell: model.Cell) -> bool:
+    @staticmethod
+    def _set_ci_lac(cell: model.Cell, ci: int | None, lac: int | None) -> None:
+        # The Cell is not published yet (Cell is immutable once out); an unknown keeps its value.
+        if ci is not None:
+            cell.ci = ci
+        if lac is not None:
+            cell.lac = lac
+
+    def _chi_cell_ok(self, system: int, ts_chi: float, cell: model.Cell) -> bool:
         """A CHI that does not name its cell (UMTS: no PSC; GSM without BCCH) gives its cell id
         only while the serving cell is the one that was serving when that CHI arrived (a
         soft handover or a reselection changes the cell without a new CHI)."""
-        ts_chi = self._held[f"chi{system}"][0]
         key = (cell.arfcn, cell.pci, cell.bsic)
         anchor = self._chi_anchor.get(system)
         if anchor is None or anchor[0] != ts_chi:
@@ -318,26 +347,39 @@ class NemoReader:
         kind = model.EV_CALL_RELEASED if status == 1 else model.EV_CALL_DROPPED
         return model.Event(ts, kind, f"call ended: {text}", data)
 
-    def _scan(self, rid: str, ts: float, p: list[str]) -> list[model.Record]:
+    def _scan(self, rid: str, ts: float, p: list[str]) -> model.Scan | None:
         system = int_or_none(p[0])
         if system not in SCAN_SYSTEMS[rid]:
             self.stats.unknown[f"{rid} system {system}"] += 1
-            return []
+            return None
         pos = self._fix if self._fix is not None and ts - self._fix.ts_utc <= GPS_HOLD_S else None
         scan = SCAN_PARSERS[rid](ts, p, pos)
         if scan is None:  # a measurement of the record we do not read (OFDMSCAN type 2)
             self.stats.unknown[f"{rid} type {field(p, 3)}"] += 1
-            return []
-        return [scan]
+        return scan
 
     # Real line (sample): GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1
     #   lon, lat, height m, distance m, fix (1 = fix), satellites, velocity km/h[, PDOP, HDOP, VDOP, ..]
-    def _gps(self, ts: float, p: list[str]) -> list[model.Record]:
+    def _gps(self, ts: float, p: list[str]) -> model.Position | None:
+        if len(p) > 8:  # the usual whole line, all numbers there: one C call per number
+            try:
+                lon, lat, fix, kmh = float(p[0]), float(p[1]), int(p[4]), float(p[6])
+                alt, hdop, sats = float(p[2]), float(p[8]), int(p[5])
+            except ValueError:
+                pass  # an empty or odd field: the general path below says what it is
+            else:
+                if fix != 0 and -90 <= lat <= 90 and -180 <= lon <= 180:
+                    self._fix = model.Position(ts, lat, lon, alt, kmh / 3.6, None, hdop, sats, fix)
+                    return self._fix
+        return self._gps_general(ts, p)
+
+    def _gps_general(self, ts: float, p: list[str]) -> model.Position | None:
+        """Any GPS line: blanks, missing fields, no fix; the reason of a bad one."""
         lon, lat = float_or_none(p[0]), float_or_none(p[1])
         fix = int_or_none(field(p, 4))
         if lon is None or lat is None or fix == 0:
             self.stats.unknown["GPS without fix"] += 1
-            return []
+            return None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise NemoError(f"position out of range: {lat}, {lon}")
         kmh = float_or_none(field(p, 6))
@@ -345,7 +387,7 @@ class NemoReader:
             ts_utc=ts, lat=lat, lon=lon, alt_m=float_or_none(field(p, 2)),
             speed_mps=None if kmh is None else kmh / 3.6, hdop=float_or_none(field(p, 8)),
             sats=int_or_none(field(p, 5)), fix_quality=fix)
-        return [self._fix]
+        return self._fix
 
     # Real line (sample): LOCK,16:01:58.567,,2,3,1,5,4,1,70001
     # Read as count-prefixed groups [G]: 2 locks: (type 3, 1 value: system 5), (type 4, 1 value:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+from dataclasses import fields
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_bsic
@@ -101,8 +102,14 @@ def split_context(fields: list[str]) -> tuple[list[str], list[str]]:
 
 
 # --------------------------------------------------------------------- CELLMEAS per system
-def _cells(params: list[str], start: int) -> tuple[list[list[str]], int]:
-    """The length-prefixed cell group at ``start``: ``#cells, #params per cell, cells...``."""
+def _group(params: list[str], start: int, need: int) -> tuple[list[str], int, int, int]:
+    """The length-prefixed cell group at ``start`` (``#cells, #params per cell, cells...``) as
+    ``(seq, first, end, stride)``: field ``i < need`` of each cell is ``seq[b + i]`` for ``b`` in
+    ``range(first, end, stride)``.
+
+    A well-formed group is read in place (``seq`` is ``params``: no list per cell). Older
+    versions have fewer fields per cell and the last cell's last field may be cut by a trailing
+    comma: such a group is copied with the missing fields unknown ("")."""
     if start + 1 >= len(params):
         raise NemoError("cell group missing")
     n_cells, n_params = int_or_none(params[start]), int_or_none(params[start + 1])
@@ -112,93 +119,146 @@ def _cells(params: list[str], start: int) -> tuple[list[list[str]], int]:
     end = first + n_cells * n_params
     if end > len(params) + 1:  # the last cell's last field may be cut by a trailing comma
         raise NemoError(f"cell group shorter than its count ({n_cells}×{n_params})")
-    cells = [params[first + i * n_params: first + (i + 1) * n_params] for i in range(n_cells)]
-    return cells, end
+    if first >= 0 and n_params >= need and end <= len(params):
+        return params, first, end, n_params
+    stride = max(n_params, need)
+    seq: list[str] = []
+    for i in range(n_cells):
+        cell = params[first + i * n_params: first + (i + 1) * n_params]
+        seq += cell
+        seq += [""] * (stride - len(cell))
+    return seq, 0, len(seq), stride
 
 
 def field(cell: list[str], i: int) -> str:
     return cell[i] if i < len(cell) else ""
 
 
-def _pad(cell: list[str], n: int) -> list[str]:
-    """Older versions have fewer fields per cell; missing ones are unknown."""
-    return cell if len(cell) >= n else cell + [""] * (n - len(cell))
-
-
-# The per-cell loops below convert inline (``float(x) if x else None``) and build the Cell
-# positionally-by-keyword in one call: they run for every cell of every CELLMEAS, the hottest
-# code of an import (bench/import_bench.py). A bad number raises ValueError, which makes the
-# whole line a bad line. The serving cell is the first cell of its role; logs.nemo completes it
-# (CHI, RXQ, TAD) before the Sample is published.
+# The per-cell loops below are the hottest code of an import (bench/import_bench.py): they read
+# the fields in place (``_group``), convert inline (``float(x) if x else None``: one C call per
+# number) and build each Cell positionally. A bad number raises ValueError, which makes the
+# whole line a bad line; the fields are converted in the order the reason names the first bad
+# one. The serving cell is the first cell of its role, returned apart; logs.nemo completes it
+# (CHI, RXQ, TAD) before the Sample is published. Other cells of that role (UMTS active set)
+# stay in the list with their role.
 
 _Cell = model.Cell
 _SERVING, _NEIGHBOUR, _GSM, _UMTS, _LTE = model.SERVING, model.NEIGHBOUR, model.GSM, model.UMTS, model.LTE
+# model.Cell's fields in the order the loops pass them (positional: a third cheaper than by
+# keyword). A change of the model's field order stops the import here rather than shifting values.
+_CELL_FIELDS = ("role", "tech", "mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxlev_full",
+                "rxlev_sub", "rxqual", "rxqual_sub", "c1", "c2", "ta", "channel", "pci", "rscp_dbm", "ecno_db",
+                "rsrp_dbm", "rsrq_db", "sinr_db", "operator", "state")
+if tuple(f.name for f in fields(_Cell)) != _CELL_FIELDS:  # pragma: no cover - a model change
+    raise ImportError("logs.nemo_fields builds model.Cell positionally: update _CELL_FIELDS and the loops")
 
 
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
 #   0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,1,50001,10588,159,...
 # → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
 #   type, band, UARFCN, PSC, Ec/No, STTD, RSCP, ...
-def _umts_cells(params: list[str]) -> list[model.Cell]:
+def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
     n_hdr = int_or_none(params[1]) or 0
     i = 2 + n_hdr
     n_ch, n_ch_params = int_or_none(params[i]) or 0, int_or_none(params[i + 1]) or 0
-    cells, _ = _cells(params, i + 2 + n_ch * n_ch_params)
+    seq, first, end, stride = _group(params, i + 2 + n_ch * n_ch_params, 7)
+    serving = None
     out = []
-    for c in cells:
-        if len(c) < 7:
-            c = _pad(c, 7)
-        ctype = int(c[0]) if c[0] else None
-        out.append(_Cell(
-            role=_SERVING if ctype == 0 else _NEIGHBOUR, tech=_UMTS,
-            arfcn=int(c[2]) if c[2] else None, pci=int(c[3]) if c[3] else None,
-            ecno_db=float(c[4]) if c[4] else None, rscp_dbm=float(c[6]) if c[6] else None,
-            state=UMTS_TYPE.get(ctype) or str(ctype)))  # type: ignore[arg-type]
-    return out
+    for b in range(first, end, stride):
+        t = seq[b]
+        ctype = int(t) if t else None
+        t = seq[b + 2]
+        arfcn = int(t) if t else None
+        t = seq[b + 3]
+        pci = int(t) if t else None
+        t = seq[b + 4]
+        ecno = float(t) if t else None
+        t = seq[b + 6]
+        rscp = float(t) if t else None
+        state = UMTS_TYPE.get(ctype) or str(ctype)  # type: ignore[arg-type]
+        if ctype == 0:
+            cell = _Cell(_SERVING, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None,
+                         None, None, None, None, pci, rscp, ecno, None, None, None, None, state)
+            if serving is None:
+                serving = cell
+                continue
+        else:
+            cell = _Cell(_NEIGHBOUR, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None,
+                         None, None, None, None, pci, rscp, ecno, None, None, None, None, state)
+        out.append(cell)
+    return serving, out
 
 
 # Real LTE line (sample): CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0
 # → system 7, 0 header params, 1 cell × 9: type, band, EARFCN, PCI, RSSI, RSRP, RSRQ, timing,
 #   pathloss[, Srxlev, SINR].
-def _lte_cells(params: list[str]) -> list[model.Cell]:
+def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
     n_hdr = int_or_none(params[1]) or 0
-    cells, _ = _cells(params, 2 + n_hdr)
+    seq, first, end, stride = _group(params, 2 + n_hdr, 11)
+    serving = None
     out = []
-    for c in cells:
-        if len(c) < 11:
-            c = _pad(c, 11)
-        ctype = int(c[0]) if c[0] else None
-        out.append(_Cell(
-            role=_SERVING if ctype == 0 else _NEIGHBOUR, tech=_LTE,
-            arfcn=int(c[2]) if c[2] else None, pci=int(c[3]) if c[3] else None,
-            rsrp_dbm=float(c[5]) if c[5] else None, rsrq_db=float(c[6]) if c[6] else None,
-            sinr_db=float(c[10]) if c[10] else None,
-            state=LTE_TYPE.get(ctype) or str(ctype)))  # type: ignore[arg-type]
-    return out
+    for b in range(first, end, stride):
+        t = seq[b]
+        ctype = int(t) if t else None
+        t = seq[b + 2]
+        arfcn = int(t) if t else None
+        t = seq[b + 3]
+        pci = int(t) if t else None
+        t = seq[b + 5]
+        rsrp = float(t) if t else None
+        t = seq[b + 6]
+        rsrq = float(t) if t else None
+        t = seq[b + 10]
+        sinr = float(t) if t else None
+        state = LTE_TYPE.get(ctype) or str(ctype)  # type: ignore[arg-type]
+        cell = _Cell(_SERVING if ctype == 0 else _NEIGHBOUR, _LTE, None, None, None, None, arfcn, None, None, None,
+                     None, None, None, None, None, None, None, None, pci, None, None, rsrp, rsrq, sinr, None, state)
+        if ctype == 0 and serving is None:
+            serving = cell
+        else:
+            out.append(cell)
+    return serving, out
 
 
 # GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, docs/log-formats.md §1.4):
 #   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
 #   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
-def _gsm_cells(params: list[str]) -> list[model.Cell]:
+def _gsm_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
     n_hdr = int_or_none(params[1]) or 0
-    cells, _ = _cells(params, 2 + n_hdr)
+    seq, first, end, stride = _group(params, 2 + n_hdr, 14)
+    serving = None
     out = []
-    for c in cells:
-        if len(c) < 14:
-            c = _pad(c, 14)
-        ctype = int(c[0]) if c[0] else None
-        full_dbm = float(c[4]) if c[4] else None
-        sub_dbm = float(c[5]) if c[5] else None
+    for b in range(first, end, stride):
+        t = seq[b]
+        ctype = int(t) if t else None
+        t = seq[b + 4]
+        full_dbm = float(t) if t else None
+        t = seq[b + 5]
+        sub_dbm = float(t) if t else None
         level_dbm = full_dbm if full_dbm is not None else sub_dbm
-        out.append(_Cell(
-            role=_SERVING if ctype == GSM_SERVING_TYPE else _NEIGHBOUR, tech=_GSM,
-            arfcn=int(c[2]) if c[2] else None, bsic=valid_bsic(int(c[3]) if c[3] else None),
-            rxlev=dbm_to_rxlev(level_dbm), rxlev_dbm=level_dbm,
-            rxlev_full=dbm_to_rxlev(full_dbm), rxlev_sub=dbm_to_rxlev(sub_dbm),
-            c1=int(c[6]) if c[6] else None, c2=int(c[7]) if c[7] else None,
-            ci=int(c[12]) if c[12] else None, lac=int(c[13]) if c[13] else None))
-    return out
+        t = seq[b + 2]
+        arfcn = int(t) if t else None
+        t = seq[b + 3]
+        bsic = valid_bsic(int(t) if t else None)
+        rxlev = dbm_to_rxlev(level_dbm)
+        rxlev_full = dbm_to_rxlev(full_dbm)
+        rxlev_sub = dbm_to_rxlev(sub_dbm)
+        t = seq[b + 6]
+        c1 = int(t) if t else None
+        t = seq[b + 7]
+        c2 = int(t) if t else None
+        t = seq[b + 12]
+        ci = int(t) if t else None
+        t = seq[b + 13]
+        lac = int(t) if t else None
+        is_serving = ctype == GSM_SERVING_TYPE
+        cell = _Cell(_SERVING if is_serving else _NEIGHBOUR, _GSM, None, None, lac, ci, arfcn, bsic, rxlev,
+                     level_dbm, rxlev_full, rxlev_sub, None, None, c1, c2)
+        if is_serving and serving is None:
+            serving = cell
+        else:
+            out.append(cell)
+    return serving, out
 
 
 CELL_PARSERS = {1: _gsm_cells, 5: _umts_cells, 7: _lte_cells, 8: _lte_cells}

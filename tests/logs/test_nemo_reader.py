@@ -188,3 +188,66 @@ def test_a_missing_final_line_end_on_a_header_line_is_not_an_error(tmp_path):
     records, reader = read(p)
     assert records == read(FIXTURE)[0]
     assert reader.stats.bad_count == 0 and reader.stats.lines == 5517
+
+
+# The reader's fast paths (logs/chunks.py block scan, the in-place cell groups, the usual GPS
+# line) must give exactly what the general code gives: these tests feed both the same lines.
+
+def test_block_boundaries_change_nothing_records_unknown_types_or_bad_line_numbers(tmp_path):
+    lines = FIXTURE.read_bytes().split(b"\n")
+    cm = [i for i, ln in enumerate(lines) if ln.startswith(b"CELLMEAS")]
+    umts = [i for i in cm if lines[i].split(b",")[3:7] == [b"5", b"0", b"1", b"3"]]
+    f = lines[umts[3]].split(b",")
+    f[12] = b"x"  # the first cell's type: not a number
+    lines[umts[3]] = b",".join(f)
+    lines[cm[40]] = b"\xfe\xff garbage"  # not a record
+    lines[cm[41]] = b"GPS"  # a wanted record id without its comma: an unknown line, not a bad one
+    lines[cm[42]] = b"CELLMEAS\r"
+    p = tmp_path / "blocks.3.nmf"
+    p.write_bytes(b"\n".join(lines))
+    whole = NemoReader(p)
+    records = list(whole)
+    for chunk_bytes in (97, 4096):
+        small = NemoReader(p)
+        small.chunk_bytes = chunk_bytes
+        assert list(small) == records
+        # (a block's "not a record" lines are reported before its records are read)
+        assert sorted(small.stats.bad_lines, key=str) == sorted(whole.stats.bad_lines, key=str)
+        assert small.stats.unknown == whole.stats.unknown and small.stats.lines == whole.stats.lines
+    assert sorted(b.line_no for b in whole.stats.bad_lines) == sorted([umts[3] + 1, cm[40] + 1])
+    assert whole.stats.unknown["GPS"] == 1 and whole.stats.unknown["CELLMEAS"] == 1
+
+
+def test_older_cell_groups_with_fewer_fields_read_like_full_ones(tmp_path):
+    # The same two UMTS cells with 17 params per cell (Nemo 7.8), with 7 (an older layout: the
+    # group is copied and padded) and with the last cell's trailing empty field cut.
+    full = ("CELLMEAS,16:02:00.000,,5,0,1,3,10588,-56.1,50001,2,17,"
+            "0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,"
+            "1,50001,10588,159,-11.0,,-67.7,0,,,,,-17.0,-67.0,0,33396.0,\n")
+    short = ("CELLMEAS,16:02:01.000,,5,0,1,3,10588,-56.1,50001,2,7,"
+             "0,50001,10588,303,-11.4,,-67.5,1,50001,10588,159,-11.0,,-67.7\n")
+    cut = full.replace("16:02:00.000", "16:02:02.000").rstrip(",\n") + "\n"
+    a, b, c = read(nmf(tmp_path, full + short + cut))[0]
+    assert (a.serving, a.neighbours) == (b.serving, b.neighbours) == (c.serving, c.neighbours)
+    assert (a.serving.pci, a.serving.rscp_dbm, a.neighbours[0].ecno_db) == (303, -67.5, -11.0)
+
+
+@pytest.mark.parametrize("line", [
+    "GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1",  # real (the fast path)
+    "GPS,16:01:59.777,,101.267143,12.659351,,0,1,9,,1.90,,1.60,1",  # blanks
+    "GPS,16:01:59.777,,101.267143,12.659351, 10 ,0,1,9,0,1.90,1.10,1.60,1",
+    "GPS,16:01:59.777,,101.267143,12.659351,10,0,0,9,0,1.90,1.10,1.60,1",  # no fix
+    "GPS,16:01:59.777,,101.267143,95.0,10,0,1,9,0,1.90,1.10,1.60,1",  # out of range
+    "GPS,16:01:59.777,,101.267143,nan,10,0,1,9,0,1.90,1.10,1.60,1",
+    "GPS,16:01:59.777,,101.267143,12.659351,10,0,1.0,9,0,1.90,1.10,1.60,1",
+    "GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,x,1.90,1.10,1.60,1",
+])
+def test_the_usual_gps_line_reads_as_the_general_path_reads_it(tmp_path, line):
+    def outcome(method):
+        r = NemoReader(nmf(tmp_path, ""))
+        list(r)  # sets the reader's state
+        try:
+            return method(r)(1.0, line.split(",")[3:]), dict(r.stats.unknown)
+        except ValueError as exc:
+            return str(exc)
+    assert outcome(lambda r: r._gps) == outcome(lambda r: r._gps_general)
