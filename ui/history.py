@@ -53,32 +53,49 @@ NAN = float("nan")
 
 
 class GrowArray:
-    """An append-only float64 array with amortised O(1) appends and zero-copy views."""
+    """An append-only float64 series with zero-copy views. ``append(value)`` (None: NaN) is a
+    plain list's append: values wait in a list and move into the array, amortised O(1), when
+    the series is read. A replay jump files hours at once, ~30 values a sample: one numpy
+    element written at a time cost ~0.5 µs each, a list append ~30 ns."""
+
+    __slots__ = ("_data", "_n", "_pending", "append")
 
     def __init__(self, capacity: int = 1024) -> None:
         self._data = np.empty(capacity, dtype=np.float64)
         self._n = 0
+        self._pending: list[float | None] = []
+        self.append = self._pending.append
 
-    def append(self, value: float | None) -> None:
-        if self._n == len(self._data):
-            bigger = np.empty(len(self._data) * 2, dtype=np.float64)
-            bigger[: self._n] = self._data[: self._n]
+    def _flush(self) -> None:
+        pending = self._pending
+        if not pending:
+            return
+        n, m = self._n, self._n + len(pending)
+        if m > len(self._data):
+            bigger = np.empty(max(m, 2 * len(self._data)), dtype=np.float64)
+            bigger[:n] = self._data[:n]
             self._data = bigger
-        self._data[self._n] = NAN if value is None else value
-        self._n += 1
+        self._data[n:m] = np.array(pending, dtype=np.float64)  # None → NaN
+        self._n = m
+        pending.clear()
 
     def view(self) -> np.ndarray:
+        self._flush()
         return self._data[: self._n]
 
     def truncate(self, n: int) -> None:
         """Keep the first ``n`` values (a replay jumped backwards); later appends overwrite."""
+        self._flush()
         self._n = max(0, min(n, self._n))
 
     def last(self) -> float | None:
+        if self._pending:
+            value = self._pending[-1]
+            return NAN if value is None else float(value)
         return None if self._n == 0 else float(self._data[self._n - 1])
 
     def __len__(self) -> int:
-        return self._n
+        return self._n + len(self._pending)
 
 
 def neighbour_key(cell: Cell) -> tuple:

@@ -11,33 +11,72 @@ engineer can still ask the workspace with plain SQL (``sqlite3 workspace.db``)::
 
 ``record_json`` is ``[serving, signal, registration, position, neighbours]``:
 
-- ``serving``: ``null`` (no serving cell) or the Cell's fields in layout order and, last, its
-  channel (``null`` or the Channel's fields in layout order);
+- ``serving``: ``null`` (no serving cell) or a cell;
 - ``signal``, ``registration``, ``position``: ``null`` or the record's fields in layout order;
-- ``neighbours``: a list of cells written like ``serving``.
+- ``neighbours``: a list of cells.
 
-For example (a GSM call with one neighbour; nulls shortened to ``…`` here)::
+A cell (schema v9) is ``[form, values...]``: the code of its *form* (``CELL_FORMS``), then its
+field values in that form's order up to the last one set (the trailing nulls are left out; a
+missing value is None). Form 0 takes any cell: role, tech, then every other field in the model's
+order. Forms 1-6 are the serving and neighbour cells of GSM, UMTS and LTE: role and tech are
+implied, and the fields that technology's cells carry come first. A cell's channel is one of
+its values: ``null`` or the Channel's fields in layout order. Every form names every field, so
+any cell is written in its form, an unusual one only longer; nothing falls back or is lost.
 
-    [["serving","GSM",262,1,6699,15437,7,35,25,-85.0,…,3,null,…,"dedicated",
-      [7,3,false,null,null,"TCH/F","EFR"]],
+For example (a GSM call with two neighbours, from tests/fieldapp/sample_records.py)::
+
+    [[1,262,1,6699,15437,7,35,25,-85.0,5,3,[7,3,false,null,null,"TCH/F","EFR"],12,14,25,24,4,
+      "Test Net","dedicated"],
      [-85.0,5,14,25,null,null,null,null], ["cs",1,6699,15437,0,"GSM","Test Net",262,1],
      [1764325636.85,52.5201,13.4049,34.5,8.3,271.0,0.9,9,1],
-     [["neighbour","GSM",null,null,6699,15438,12,21,30,-80.0,…,null]]]
+     [[2,12,21,30,-80.0,17,19,null,null,6699,15438], [4,10700,301,-97.0,-12.5]]]
+
+i.e. a serving GSM cell (form 1: MCC, MNC, LAC, CI, ARFCN, BSIC, RXLEV, its dBm, RXQUAL, TA,
+channel, C1, C2, ...), a GSM neighbour (form 2: ARFCN, BSIC, RXLEV, dBm, C1, C2, MCC, MNC, LAC,
+CI) and a UMTS neighbour (form 4: UARFCN, PSC, RSCP, Ec/No). SQL reads a field by its place in
+the form (``record_layouts`` names them)::
+
+    SELECT json_extract(n.value, '$[1]') AS arfcn, json_extract(n.value, '$[4]') AS rxlev_dbm
+    FROM samples, json_each(record_json, '$[4]') AS n
+    WHERE session_id = 3 AND json_extract(n.value, '$[0]') = 2;   -- GSM neighbours
+
+Cost (bench/store_bench.py, GSM call with six neighbours, per CPU second): v8 wrote every field
+of every cell (1,026 bytes, ~39,000 samples/s); the forms pack the same sample in ~310 bytes at
+~52,000 samples/s and read back at ~63,000 (from ~55,000). The rest is the floor of this
+design: reading 24 fields of each of 7 cells (~0.7 µs a cell, operator.attrgetter), the C JSON
+encoder (~45 ns a value, ~110-270 ns a float; ~6 µs for the ~80 values) and SQLite (~3.3 µs a
+row). A shorter format (bit masks, one form per exact field set) would save a few values more
+but could not be read by field place in SQL.
 
 "Layout order" is the field order of the model's dataclasses when the row was written. Each
 row names its layout (``samples.layout`` → ``record_layouts``): a field added to the model
-later does not shift the values of older rows, which are read back by name.
+later, or a form changed, does not shift the values of older rows, which are read back by name.
+Layouts without ``cell_forms`` are v8's (and what migration v8 made of v1-v7 rows): every cell
+field in the layout's ``cell`` order, then the channel.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
-from operator import attrgetter
+from json.encoder import c_make_encoder, encode_basestring
+from operator import attrgetter, itemgetter
 from typing import Any
 
-from fieldapp.model import Cell, Channel, Position, Registration, Sample, Signal
+from fieldapp.model import (
+    GSM,
+    LTE,
+    NEIGHBOUR,
+    SERVING,
+    UMTS,
+    Cell,
+    Channel,
+    Position,
+    Registration,
+    Sample,
+    Signal,
+)
 
 # Plain columns of the samples table, in insert order. The query columns after ``neighbours_n``
 # are copies of values in record_json, for SQL users: the serving cell's identity (else, for a
@@ -47,30 +86,88 @@ SAMPLE_COLUMNS: tuple[str, ...] = (
     "session_id", "ts_utc", "tech", "mode", "layout", "record_json", "neighbours_n",
     "mcc", "mnc", "lac", "ci", "arfcn", "pci", "level_dbm", "rxqual", "lat", "lon",
 )
-# The record parts packed in record_json, in their order there, with their classes.
+# The record parts packed in record_json, with their classes.
 PARTS: dict[str, type] = {"cell": Cell, "channel": Channel, "signal": Signal,
                           "registration": Registration, "position": Position}
 
 
-def _names(record: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(record) if f.name != "channel")
+def _names(record: type) -> list[str]:
+    return [f.name for f in fields(record)]
 
 
-# The layout this code writes: every field of every part (a Cell's channel travels separately).
-LAYOUT: dict[str, list[str]] = {part: list(_names(cls)) for part, cls in PARTS.items()}
+_CELL_FIELDS = _names(Cell)  # Cell(*args) order
+_CELL_REST = [n for n in _CELL_FIELDS if n not in ("role", "tech")]
+
+
+def _form(role: str | None, tech: str | None, first: Sequence[str]) -> list[Any]:
+    return [role, tech, [*first, *(n for n in _CELL_REST if n not in first)]]
+
+
+# The cell forms, by code: [role, tech, field order]. A cell in record_json is its form's code,
+# then its values in that form's order, without the trailing nulls. Form 0 holds any cell: its
+# role and tech, then every other field in the model's order. Forms 1-6 are the serving and
+# neighbour cells of each technology: role and tech are implied by the code, and the fields
+# that technology's devices and logs set come first, so that a cell's unset fields are mostly
+# trailing nulls and are left out (a 1 KB sample with six neighbours packs in ~340 bytes).
+# Every form names every field: a cell with an unusual field set is still written in its form,
+# only longer. Changing a form changes the layout (a new record_layouts row): rows written
+# before keep theirs.
+CELL_FORMS: list[list[Any]] = [
+    [None, None, ["role", "tech", *_CELL_REST]],
+    _form(SERVING, GSM, ("mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxqual", "ta",
+                         "channel", "c1", "c2", "rxlev_full", "rxlev_sub", "rxqual_sub", "operator", "state")),
+    _form(NEIGHBOUR, GSM, ("arfcn", "bsic", "rxlev", "rxlev_dbm", "c1", "c2", "mcc", "mnc", "lac", "ci")),
+    _form(SERVING, UMTS, ("mcc", "mnc", "lac", "ci", "arfcn", "pci", "rscp_dbm", "ecno_db", "operator", "state")),
+    _form(NEIGHBOUR, UMTS, ("arfcn", "pci", "rscp_dbm", "ecno_db", "state")),
+    _form(SERVING, LTE, ("mcc", "mnc", "lac", "ci", "arfcn", "pci", "rsrp_dbm", "rsrq_db", "sinr_db", "operator",
+                         "state")),
+    _form(NEIGHBOUR, LTE, ("arfcn", "pci", "rsrp_dbm", "rsrq_db", "sinr_db", "state")),
+]
+# Where the writer tries to end a cell of each form (after the fields usually set; the first
+# length whose remaining values are all None is taken, else the whole form). Writer policy
+# only: the reader takes any length.
+_CUTS: dict[int, tuple[int, ...]] = {1: (10, 11, 18), 2: (6, 10), 3: (8, 10), 4: (4, 5), 5: (9, 11), 6: (5, 6)}
+
+# The layout this code writes (stored once in record_layouts, named by each row).
+LAYOUT: dict[str, Any] = {"cell_forms": CELL_FORMS,
+                          **{part: _names(cls) for part, cls in PARTS.items() if part != "cell"}}
 LAYOUT_JSON = json.dumps(LAYOUT, sort_keys=True, separators=(",", ":"))
 
-_get_cell = attrgetter(*LAYOUT["cell"])
 _get_channel = attrgetter(*LAYOUT["channel"])
 _get_signal = attrgetter(*LAYOUT["signal"])
 _get_registration = attrgetter(*LAYOUT["registration"])
 _get_position = attrgetter(*LAYOUT["position"])
-_CHANNEL_AT = [f.name for f in fields(Cell)].index("channel")  # the channel's place in Cell(*args)
 _HOPPING = LAYOUT["channel"].index("hopping")
 _NO_QUERY = (None,) * 6
+
+
+def _writer(code: int) -> tuple[int, Callable[[Cell], tuple[Any, ...]], tuple[tuple[int, tuple[None, ...]], ...], int]:
+    names = CELL_FORMS[code][2]
+    cuts = tuple((k, (None,) * (len(names) - k)) for k in _CUTS.get(code, ()))
+    return code, attrgetter(*names), cuts, names.index("channel")
+
+
+# By tech, then role: two lookups of interned strings are ~100 ns a cell cheaper than one of a
+# (role, tech) tuple.
+_WRITERS: dict[str, dict[str, Any]] = {}
+for _code, (_role, _tech, _) in enumerate(CELL_FORMS):
+    if _code:
+        _WRITERS.setdefault(_tech, {})[_role] = _writer(_code)
+_WRITE_ANY = _writer(0)
+_NO_WRITERS: dict[str, Any] = {}
+
+# The standard library's C encoder, made once: json.dumps/JSONEncoder.encode build it again
+# for every call (~1.5 µs a sample). No circular check (a record is tuples of plain values);
 # allow_nan: an infinite float (which the model can hold) goes out as Infinity and comes back
 # equal; SQL reads only the plain columns.
-_pack = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode
+if c_make_encoder is not None:
+    _encode = c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True)
+
+    def _pack(obj: Any, _encode: Any = _encode, _join: Any = "".join) -> str:
+        return _join(_encode(obj, 0))
+else:  # a Python without the _json accelerator
+    _pack = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True,
+                             check_circular=False).encode
 
 
 def _channel_values(channel: Channel) -> tuple[Any, ...]:
@@ -82,14 +179,22 @@ def _channel_values(channel: Channel) -> tuple[Any, ...]:
 
 
 def _cell_values(cell: Cell) -> tuple[Any, ...]:
+    code, get, cuts, channel_at = _WRITERS.get(cell.tech, _NO_WRITERS).get(cell.role, _WRITE_ANY)
+    values = get(cell)
+    for k, tail in cuts:
+        if values[k:] == tail:
+            values = values[:k]
+            break
     channel = cell.channel
-    return _get_cell(cell) + (None if channel is None else _channel_values(channel),)
+    if channel is not None:  # never trimmed: it is not None
+        values = values[:channel_at] + (_channel_values(channel),) + values[channel_at + 1:]
+    return (code,) + values
 
 
 def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
     """The samples row of one Sample (values in SAMPLE_COLUMNS order).
 
-    One attrgetter call per record part and one JSON encode per sample: ~10 µs a sample with
+    One attrgetter call per record part and one JSON encode per sample: ~14 µs a sample with
     six neighbours (bench/store_bench.py)."""
     serving, signal, registration, position = (sample.serving, sample.signal, sample.registration,
                                                sample.position)
@@ -116,30 +221,82 @@ def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ..
 
 
 class _Builder:
-    """Builds the records of one layout: positionally when it is this code's layout (the fast
-    path), else by field name (fields the model no longer has are dropped, new ones default)."""
+    """Builds the records of one layout: positionally where its field order is this code's (the
+    fast path), else by field name (fields the model no longer has are dropped, new ones
+    default). A layout with ``cell_forms`` writes cells as form code + values (this code); one
+    without writes every cell field in its ``cell`` order, then the channel (v8, and the v1-v7
+    rows migrations convert)."""
 
-    def __init__(self, layout: dict[str, list[str]]) -> None:
-        self.current = layout == LAYOUT
+    def __init__(self, layout: dict[str, Any]) -> None:
         self.layout = layout
+        self.positional = {part: layout.get(part) == _names(cls) for part, cls in PARTS.items()}
+        self.positional["cell"] = layout.get("cell") == [n for n in _CELL_FIELDS if n != "channel"]  # v8
+        forms = layout.get("cell_forms")
+        if forms is None:
+            self.cell = self._cell_v8
+        elif self.positional["channel"] and all(
+                sorted({*names, "role", "tech"}) == sorted(_CELL_FIELDS) for *_, names in forms):
+            self.cell = self._fast_forms(forms)
+        else:
+            self._forms = forms
+            self.cell = self._cell_by_name
 
     def _by_name(self, part: str, values: Sequence[Any]) -> dict[str, Any]:
         known = {f.name for f in fields(PARTS[part])}
         return {n: v for n, v in zip(self.layout.get(part, ()), values) if n in known}
 
-    def cell(self, values: list[Any]) -> Cell:
-        channel = values[-1]
-        if self.current:
+    def _channel(self, values: list[Any] | None) -> Channel | None:
+        if values is None:
+            return None
+        return Channel(*values) if self.positional["channel"] else Channel(**self._by_name("channel", values))
+
+    @staticmethod
+    def _fast_forms(forms: list[list[Any]]) -> Callable[[list[Any]], Cell]:
+        # Per form: the row is padded to the form's length with None and then the implied role
+        # and tech, and one itemgetter picks Cell's arguments out of it.
+        plans = []
+        for role, tech, names in forms:
+            full = 1 + len(names)
+            at = {n: 1 + i for i, n in enumerate(names)}
+            at.setdefault("role", full)
+            at.setdefault("tech", full + 1)
+            pads = [[None] * (full - n) + [role, tech] for n in range(full + 1)]
+            plans.append((itemgetter(*(at[n] for n in _CELL_FIELDS)), pads, at["channel"]))
+
+        def cell(row: list[Any]) -> Cell:
+            get, pads, channel_at = plans[row[0]]
+            row += pads[len(row)]
+            channel = row[channel_at]
+            if channel is not None:
+                row[channel_at] = Channel(*channel)
+            return Cell(*get(row))
+        return cell
+
+    def _cell_by_name(self, row: list[Any]) -> Cell:
+        role, tech, names = self._forms[row[0]]
+        values = dict(zip(names, row[1:]))
+        values.update((n, None) for n in names[len(row) - 1:])  # the trailing nulls left out
+        if role is not None or tech is not None:
+            values.update(role=role, tech=tech)
+        known = {f.name for f in fields(Cell)}
+        channel = self._channel(values.pop("channel", None))
+        return Cell(**{n: v for n, v in values.items() if n in known}, channel=channel)
+
+    def _cell_v8(self, values: list[Any]) -> Cell:
+        channel = self._channel(values[-1])
+        if self.positional["cell"]:
             at = _CHANNEL_AT
-            return Cell(*values[:at], None if channel is None else Channel(*channel), *values[at:-1])
-        return Cell(**self._by_name("cell", values[:-1]),
-                    channel=None if channel is None else Channel(**self._by_name("channel", channel)))
+            return Cell(*values[:at], channel, *values[at:-1])
+        return Cell(**self._by_name("cell", values[:-1]), channel=channel)
 
     def part(self, part: str, values: list[Any] | None) -> Any:
         if values is None:
             return None
         cls = PARTS[part]
-        return cls(*values) if self.current else cls(**self._by_name(part, values))
+        return cls(*values) if self.positional[part] else cls(**self._by_name(part, values))
+
+
+_CHANNEL_AT = _CELL_FIELDS.index("channel")  # the channel's place in Cell(*args)
 
 
 class SampleReader:
@@ -148,7 +305,7 @@ class SampleReader:
 
     COLUMNS = ("layout", "record_json", "ts_utc", "tech", "mode")
 
-    def __init__(self, layouts: dict[int, dict[str, list[str]]]) -> None:
+    def __init__(self, layouts: dict[int, dict[str, Any]]) -> None:
         self._builders = {lid: _Builder(layout) for lid, layout in layouts.items()}
 
     def sample(self, row: Sequence[Any]) -> Sample:

@@ -25,6 +25,11 @@ History:
   the ``neighbours`` table is folded into its samples. Every read takes a sample whole, and the
   flat ~90 columns plus one row per neighbour cost ~100 µs per sample to insert (issue 15:
   ~10,000 samples/s before, see bench/store_bench.py).
+- v9: no table change. record_json cells are written in "cell forms" (store/rows.py: a form
+  code, the fields a technology's cells usually carry first, trailing nulls left out; ~1/3 of
+  the bytes, issue 15); their layout names the forms (``record_layouts.layout`` has
+  ``cell_forms``). A v8 fieldapp would misread such rows, so the version moves and it refuses
+  the workspace instead. v8 rows stay as they are and are read by their own layout.
 """
 
 from __future__ import annotations
@@ -414,7 +419,10 @@ _V8 = (
     "CREATE INDEX samples_by_session ON samples(session_id, ts_utc)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# Nothing to change in the tables: the version alone tells a v8 fieldapp to keep its hands off.
+_V9: tuple[str, ...] = ()
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

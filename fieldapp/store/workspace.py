@@ -271,6 +271,7 @@ class Store:
             self._conn.execute("COMMIT")
 
     def rollback(self) -> None:
+        self._layout_id = None  # it may have been added by the transaction rolled back
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
@@ -288,6 +289,7 @@ class Store:
         try:
             yield conn
         except BaseException:
+            self._layout_id = None  # it may have been added in the block rolled back
             # Some errors (SQLITE_FULL, I/O) already rolled the whole transaction back.
             if conn.in_transaction:
                 try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 from fieldapp.model import (
     DEDICATED,
     GSM,
@@ -64,3 +67,30 @@ SAMPLES = [
            signal=Signal(rscp_dbm=-88.0, ecno_db=-7.5)),
     Sample(ts_utc=T0 + 6, neighbours=(neighbour(1, 1, 1, channel=Channel(tch_arfcn=1)),)),
 ]
+
+
+# The layout v8 wrote (and migration v8 gives the v1-v7 rows): every field of each part in model
+# order; a cell's channel last. record_layouts row 1 of every workspace.
+V8_LAYOUT = {"cell": [f.name for f in dataclasses.fields(Cell) if f.name != "channel"],
+             **{part: [f.name for f in dataclasses.fields(cls)]
+                for part, cls in (("channel", Channel), ("signal", Signal), ("registration", Registration),
+                                  ("position", Position))}}
+
+
+def v8_record_json(sample: Sample) -> str:
+    """record_json as fieldapp's schema v8 wrote it: [serving, signal, registration, position,
+    neighbours], each part its fields in V8_LAYOUT order, a cell's channel after its fields."""
+    def part(record, names):
+        return None if record is None else [getattr(record, n) for n in names]
+
+    def cell(c):
+        channel = part(c.channel, V8_LAYOUT["channel"])
+        if channel is not None and channel[2] is not None:
+            channel[2] = bool(channel[2])
+        return [*part(c, V8_LAYOUT["cell"]), channel]
+
+    return json.dumps([None if sample.serving is None else cell(sample.serving),
+                       part(sample.signal, V8_LAYOUT["signal"]),
+                       part(sample.registration, V8_LAYOUT["registration"]),
+                       part(sample.position, V8_LAYOUT["position"]),
+                       [cell(c) for c in sample.neighbours]], separators=(",", ":"))

@@ -24,7 +24,7 @@ from fieldapp.model import (
     Signal,
 )
 from fieldapp.store import SCHEMA_VERSION, Store, StoreError, UnknownCase, UnknownSession, rows, schema
-from tests.fieldapp.sample_records import SAMPLES, T0, dedicated_sample
+from tests.fieldapp.sample_records import SAMPLES, T0, V8_LAYOUT, dedicated_sample, v8_record_json
 
 
 @pytest.fixture
@@ -53,7 +53,12 @@ def test_every_model_field_is_in_the_packed_layout():
     part added without packing it must fail here."""
     def names(cls):
         return {f.name for f in dataclasses.fields(cls)}
-    assert set(rows.LAYOUT["cell"]) == names(Cell) - {"channel"}
+    assert rows.CELL_FORMS[0][:2] == [None, None]  # form 0 takes any cell, role and tech included
+    for role, tech, form in rows.CELL_FORMS:
+        implied = [] if role is None else ["role", "tech"]
+        assert sorted([*implied, *form]) == sorted(names(Cell)), (role, tech)  # every field, once
+    pairs = [(role, tech) for role, tech, _ in rows.CELL_FORMS[1:]]
+    assert len(set(pairs)) == len(pairs) and all(role and tech for role, tech in pairs)
     assert set(rows.LAYOUT["channel"]) == names(Channel)
     assert set(rows.LAYOUT["signal"]) == names(Signal)
     assert set(rows.LAYOUT["registration"]) == names(Registration)
@@ -62,15 +67,49 @@ def test_every_model_field_is_in_the_packed_layout():
                              "position"}
 
 
+def test_cells_are_packed_in_their_form_without_trailing_nulls(store):
+    """A GSM neighbour is its form's code and the values up to its last set field: no role or
+    tech text, no run of nulls (the bytes SQLite and the JSON encoder no longer pay for)."""
+    sid = store.create_session("test")
+    store.add_samples(sid, [dedicated_sample(T0)])
+    store.commit()
+    with raw_conn(store) as conn:
+        serving, neighbour, size = conn.execute(
+            "SELECT json_extract(record_json, '$[0]'), json_extract(record_json, '$[4][1]'),"
+            " length(record_json) FROM samples").fetchone()
+    code = [(role, tech) for role, tech, _ in rows.CELL_FORMS].index(("neighbour", "GSM"))
+    names = rows.CELL_FORMS[code][2]
+    # neighbour(24, None, 22): ARFCN, no BSIC, RXLEV and its dBm, C1 and C2 unknown; no more
+    assert names[:6] == ["arfcn", "bsic", "rxlev", "rxlev_dbm", "c1", "c2"]
+    assert json.loads(neighbour) == [code, 24, None, 22, -88.0, None, None]
+    serving = json.loads(serving)
+    assert rows.CELL_FORMS[serving[0]][:2] == ["serving", "GSM"]
+    assert serving[1 + rows.CELL_FORMS[serving[0]][2].index("channel")] == [7, 3, False, None, None, "TCH/F", "EFR"]
+    assert size < 500 < 1000 < len(v8_record_json(dedicated_sample(T0)))  # 457 against 1,113 bytes
+
+
 def test_rows_of_an_older_layout_are_read_by_field_name(store):
     """A row written when the model had other fields (one since removed, one not yet added)
-    comes back by name: no value shifts into another field."""
-    old = {**rows.LAYOUT, "cell": ["gone", *[n for n in rows.LAYOUT["cell"] if n != "sinr_db"]]}
+    comes back by name: no value shifts into another field, in the v8 format and in forms."""
+    old = {**V8_LAYOUT, "cell": ["gone", *[n for n in V8_LAYOUT["cell"] if n != "sinr_db"]]}
     reader = rows.SampleReader({7: old})
     cell = ["x", *["serving", "GSM", 262, 1, 10, 20, 7, 35, 25, -85.0] + [None] * 14, None]
     sample = reader.sample((7, json.dumps([cell, None, None, None, [cell]]), T0, "GSM", None))
-    assert sample.serving == Cell(mcc=262, mnc=1, lac=10, ci=20, arfcn=7, bsic=35, rxlev=25, rxlev_dbm=-85.0)
+    expected = Cell(mcc=262, mnc=1, lac=10, ci=20, arfcn=7, bsic=35, rxlev=25, rxlev_dbm=-85.0)
+    assert sample.serving == expected
     assert sample.neighbours == (sample.serving,)
+
+    forms = [[None, None, ["role", "tech", "gone", "arfcn", "rxlev_dbm"]],
+             ["neighbour", "UMTS", ["arfcn", "pci", "channel", "gone", "rscp_dbm"]]]
+    reader = rows.SampleReader({8: {**rows.LAYOUT, "cell_forms": forms}})
+    record = [[0, "serving", "LTE", "x", 300], None, None, None,
+              [[1, 10588, 17, [5, 2, True], "y", -101.5], [1, 10563]]]
+    sample = reader.sample((8, json.dumps(record), T0, "LTE", None))
+    assert sample.serving == Cell(role="serving", tech="LTE", arfcn=300)
+    assert sample.neighbours == (
+        Cell(role="neighbour", tech="UMTS", arfcn=10588, pci=17, rscp_dbm=-101.5,
+             channel=Channel(tch_arfcn=5, timeslot=2, hopping=True)),
+        Cell(role="neighbour", tech="UMTS", arfcn=10563))
 
 
 def test_query_columns_hold_the_serving_cell_and_position_for_sql_users(store):
@@ -87,13 +126,18 @@ def test_unknown_is_stored_as_null_not_a_number(store):
     sid = store.create_session("test")
     store.add_samples(sid, [Sample(ts_utc=T0, serving=Cell(arfcn=7, rxlev=None, rxqual=None, ta=None))])
     store.commit()
+    names = rows.CELL_FORMS[1][2]  # the serving GSM cell's form
+    assert rows.CELL_FORMS[1][:2] == ["serving", "GSM"]
     with raw_conn(store) as conn:
-        row = conn.execute("SELECT arfcn, level_dbm, rxqual, lat,"
-                           " json_extract(record_json, '$[0][8]'), json_type(record_json, '$[0][16]'),"
+        row = conn.execute("SELECT arfcn, level_dbm, rxqual, lat, json_extract(record_json, '$[0][0]'),"
+                           f" json_type(record_json, '$[0][{1 + names.index('arfcn')}]'),"
+                           f" json_type(record_json, '$[0][{1 + names.index('rxlev')}]'),"
                            " json_type(record_json, '$[1]') FROM samples").fetchone()
-    # RXLEV (cell field 8) and TA (16) are JSON nulls, not numbers; no Signal at all is null too.
-    assert rows.LAYOUT["cell"][8] == "rxlev" and rows.LAYOUT["cell"][16] == "ta"
-    assert row == (7, None, None, None, None, "null", "null")
+        # the trailing unknowns are left out: a missing element is NULL to SQL too
+        ta = conn.execute(f"SELECT json_extract(record_json, '$[0][{1 + names.index('ta')}]') FROM samples")
+        assert ta.fetchone() == (None,)
+    # RXLEV is a JSON null, not a number; no Signal at all is null too.
+    assert row == (7, None, None, None, 1, "integer", "null", "null")
 
 
 def test_samples_come_back_in_time_order_with_neighbours_in_their_order(store):
@@ -304,6 +348,57 @@ def test_a_v7_workspace_keeps_its_samples_and_neighbours_when_they_are_packed(tm
     with raw_conn(store) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "neighbours" not in tables
+
+
+def test_a_v8_workspace_keeps_its_rows_and_adds_new_ones_in_forms(tmp_path):
+    """v9 writes cells in forms; the rows a v8 fieldapp wrote stay byte for byte and come back
+    equal, next to the new rows of the same session."""
+    path = tmp_path / "v8.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert schema.migrate(conn, upto=8) == 8
+    assert json.loads(conn.execute("SELECT layout FROM record_layouts WHERE id = 1").fetchone()[0]) == V8_LAYOUT
+    conn.execute("INSERT INTO sessions (id, start_utc, source) VALUES (3, ?, 'import:x.nmf')", (T0,))
+    old = [dedicated_sample(T0), *SAMPLES[1:]]
+    for sample in old:
+        conn.execute("INSERT INTO samples (session_id, ts_utc, tech, mode, layout, record_json)"
+                     " VALUES (3, ?, ?, ?, 1, ?)", (sample.ts_utc, sample.tech, sample.mode, v8_record_json(sample)))
+    texts = conn.execute("SELECT id, record_json FROM samples").fetchall()
+    conn.close()
+
+    new = [dataclasses.replace(s, ts_utc=s.ts_utc + 3600) for s in old]
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 9
+        assert list(store.samples(3)) == sorted(old, key=lambda s: s.ts_utc)
+        store.add_samples(3, new)
+        store.commit()
+        assert list(store.samples(3)) == sorted(old, key=lambda s: s.ts_utc) + sorted(new, key=lambda s: s.ts_utc)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT id, record_json FROM samples WHERE layout = 1").fetchall() == texts
+        layouts = dict(conn.execute("SELECT id, layout FROM record_layouts").fetchall())
+    assert len(layouts) == 2 and json.loads(layouts[2]) == rows.LAYOUT
+
+
+def test_a_v9_workspace_is_refused_by_a_v8_fieldapp_rather_than_misread(tmp_path):
+    """A v8 fieldapp reads record_json by the v8 rule only: the version tells it to stop."""
+    path = tmp_path / "v9.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 9
+    assert schema.MIGRATIONS[8] == ()  # no table change, the version alone
+
+
+def test_a_failed_first_batch_leaves_the_layout_to_be_added_again(store):
+    """The record layout row is added by the first write; a batch or an import rolled back
+    takes it away again, and the next write must add it again (not name a missing row)."""
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_samples(999, SAMPLES[:1])  # no such session
+    sid = store.create_session("test")
+    store.add_samples(sid, SAMPLES[:1])
+    store.rollback()
+    sid = store.create_session("test")
+    store.add_samples(sid, SAMPLES[:2])
+    store.commit()
+    assert list(store.samples(sid)) == SAMPLES[:2]
 
 
 def test_a_workspace_from_a_newer_fieldapp_is_refused(tmp_path):
