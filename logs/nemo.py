@@ -147,6 +147,7 @@ class NemoReader:
         self._held: dict[str, tuple[float, Any]] = {}  # "rxq"/"ta"/"chi<sys>" -> (ts, value)
         self._fix: model.Position | None = None
         self._chi_anchor: dict[int, tuple[float, tuple]] = {}
+        self._chi_memo: list[Any] = [None]  # [held CHI, mode, channel, (ci, lac) or None]
         st = self.stats
         lines = WantedLines(self.path, WANTED_IDS, VALID_ID_RE, st, self.chunk_bytes)
         record, counts = self._record, st.records
@@ -260,20 +261,23 @@ class NemoReader:
         mode = None
         if held is not None:
             chi = held[1]
-            if system == 5:
-                # CHI,16:02:04.572,,5,50001,4,10588,23823345,3122,...: band, RRC state, UARFCN, cell id, LAC
-                # RRC state 1 idle .. 5 CELL_DCH [G: the sample shows 5 between CAC and CAD].
-                rrc = int_or_none(field(chi, 2))
-                mode = model.DEDICATED if rrc == 5 else model.IDLE if rrc == 1 else None
-                if int_or_none(field(chi, 3)) == cell.arfcn and self._chi_cell_ok(system, held[0], cell):
-                    self._set_ci_lac(cell, int_or_none(field(chi, 4)), int_or_none(field(chi, 5)))
-            elif system in (7, 8):
-                # CHI,16:03:34.176,,7,70001,1,25,125,400,13320452,174,...: band, RRC state
-                # (1 idle, 2 connected), ?, EARFCN, PCI, cell identity, TAC
-                rrc = int_or_none(field(chi, 2))
-                mode = model.DEDICATED if rrc == 2 else model.IDLE if rrc == 1 else None
-                if int_or_none(field(chi, 4)) == cell.arfcn and int_or_none(field(chi, 5)) == cell.pci:
-                    self._set_ci_lac(cell, int_or_none(field(chi, 6)), int_or_none(field(chi, 7)))
+            if system != 1:
+                # A CHI is read once for the CELLMEAS lines it serves (several a second): the
+                # mode and the channel it names, then the cell id and LAC when first put on a
+                # cell. A bad field raises each time, as it would unremembered.
+                memo = self._chi_memo
+                if memo[0] is not held:
+                    memo = self._chi_memo = [held, *self._chi_mode_channel(system, chi), None]
+                mode = memo[1]
+                if system == 5:
+                    ok = memo[2] == cell.arfcn and self._chi_cell_ok(system, held[0], cell)
+                else:
+                    ok = memo[2] == cell.arfcn and int_or_none(field(chi, 5)) == cell.pci
+                if ok:
+                    if memo[3] is None:
+                        k = 4 if system == 5 else 6
+                        memo[3] = (int_or_none(field(chi, k)), int_or_none(field(chi, k + 1)))
+                    self._set_ci_lac(cell, *memo[3])
             else:
                 # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
@@ -297,6 +301,18 @@ class NemoReader:
             if ta is not None:
                 cell.ta = ta
         return mode
+
+    @staticmethod
+    def _chi_mode_channel(system: int, chi: list[str]) -> tuple[str | None, int | None]:
+        """(radio mode, channel) of a UMTS or LTE CHI."""
+        rrc = int_or_none(field(chi, 2))
+        if system == 5:
+            # CHI,16:02:04.572,,5,50001,4,10588,23823345,3122,...: band, RRC state, UARFCN, cell id, LAC
+            # RRC state 1 idle .. 5 CELL_DCH [G: the sample shows 5 between CAC and CAD].
+            return model.DEDICATED if rrc == 5 else model.IDLE if rrc == 1 else None, int_or_none(field(chi, 3))
+        # CHI,16:03:34.176,,7,70001,1,25,125,400,13320452,174,...: band, RRC state
+        # (1 idle, 2 connected), ?, EARFCN, PCI, cell identity, TAC
+        return model.DEDICATED if rrc == 2 else model.IDLE if rrc == 1 else None, int_or_none(field(chi, 4))
 
     @staticmethod
     def _set_ci_lac(cell: model.Cell, ci: int | None, lac: int | None) -> None:

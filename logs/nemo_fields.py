@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import calendar
 import csv
-from dataclasses import fields
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_bsic
+from logs.fast_cell import init_cell, new_cell
 
 # UMTS cell types: 0 active set, 1 monitored, 2 detected, 3 undetected; LTE: 0 serving,
 # 1 listed, 2 detected, 10 SCell. Both observed in the sample ([O] with names from [S]).
@@ -112,7 +112,9 @@ def _group(params: list[str], start: int, need: int) -> tuple[list[str], int, in
     comma: such a group is copied with the missing fields unknown ("")."""
     if start + 1 >= len(params):
         raise NemoError("cell group missing")
-    n_cells, n_params = int_or_none(params[start]), int_or_none(params[start + 1])
+    t, u = params[start], params[start + 1]
+    n_cells = int(t) if t.isdecimal() else int_or_none(t)
+    n_params = int(u) if u.isdecimal() else int_or_none(u)
     if n_cells is None or n_params is None or n_cells < 0 or n_params <= 0:
         raise NemoError("bad cell group counts")
     first = start + 2
@@ -130,13 +132,18 @@ def _group(params: list[str], start: int, need: int) -> tuple[list[str], int, in
     return seq, 0, len(seq), stride
 
 
+def _count(tok: str) -> int:
+    """A count field: ``int_or_none(tok) or 0``, the usual plain digits in one C call."""
+    return int(tok) if tok.isdecimal() else int_or_none(tok) or 0
+
+
 def field(cell: list[str], i: int) -> str:
     return cell[i] if i < len(cell) else ""
 
 
 # The per-cell loops below are the hottest code of an import (bench/import_bench.py): they read
 # the fields in place (``_group``), convert inline (``float(x) if x else None``: one C call per
-# number) and build each Cell positionally. A bad number raises ValueError, which makes the
+# number) and build each Cell positionally (logs/fast_cell.py). A bad number raises ValueError, which makes the
 # whole line a bad line; the fields are converted in the order the reason names the first bad
 # one. The serving cell is the first cell of its role, returned apart; logs.nemo completes it
 # (CHI, RXQ, TAD) before the Sample is published. Other cells of that role (UMTS active set)
@@ -144,13 +151,6 @@ def field(cell: list[str], i: int) -> str:
 
 _Cell = model.Cell
 _SERVING, _NEIGHBOUR, _GSM, _UMTS, _LTE = model.SERVING, model.NEIGHBOUR, model.GSM, model.UMTS, model.LTE
-# model.Cell's fields in the order the loops pass them (positional: a third cheaper than by
-# keyword). A change of the model's field order stops the import here rather than shifting values.
-_CELL_FIELDS = ("role", "tech", "mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxlev_full",
-                "rxlev_sub", "rxqual", "rxqual_sub", "c1", "c2", "ta", "channel", "pci", "rscp_dbm", "ecno_db",
-                "rsrp_dbm", "rsrq_db", "sinr_db", "operator", "state")
-if tuple(f.name for f in fields(_Cell)) != _CELL_FIELDS:  # pragma: no cover - a model change
-    raise ImportError("logs.nemo_fields builds model.Cell positionally: update _CELL_FIELDS and the loops")
 
 
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
@@ -158,10 +158,8 @@ if tuple(f.name for f in fields(_Cell)) != _CELL_FIELDS:  # pragma: no cover - a
 # → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
 #   type, band, UARFCN, PSC, Ec/No, STTD, RSCP, ...
 def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
-    n_hdr = int_or_none(params[1]) or 0
-    i = 2 + n_hdr
-    n_ch, n_ch_params = int_or_none(params[i]) or 0, int_or_none(params[i + 1]) or 0
-    seq, first, end, stride = _group(params, i + 2 + n_ch * n_ch_params, 7)
+    i = 2 + _count(params[1])
+    seq, first, end, stride = _group(params, i + 2 + _count(params[i]) * _count(params[i + 1]), 7)
     serving = None
     out = []
     for b in range(first, end, stride):
@@ -175,17 +173,14 @@ def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]
         ecno = float(t) if t else None
         t = seq[b + 6]
         rscp = float(t) if t else None
-        state = UMTS_TYPE.get(ctype) or str(ctype)  # type: ignore[arg-type]
-        if ctype == 0:
-            cell = _Cell(_SERVING, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None,
-                         None, None, None, None, pci, rscp, ecno, None, None, None, None, state)
-            if serving is None:
-                serving = cell
-                continue
+        cell = new_cell(_Cell)
+        init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _UMTS, None, None, None, None, arfcn, None, None,
+                   None, None, None, None, None, None, None, None, None, pci, rscp, ecno, None, None, None, None,
+                   UMTS_TYPE.get(ctype) or str(ctype))  # type: ignore[arg-type]
+        if ctype == 0 and serving is None:
+            serving = cell
         else:
-            cell = _Cell(_NEIGHBOUR, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None,
-                         None, None, None, None, pci, rscp, ecno, None, None, None, None, state)
-        out.append(cell)
+            out.append(cell)
     return serving, out
 
 
@@ -193,8 +188,7 @@ def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]
 # → system 7, 0 header params, 1 cell × 9: type, band, EARFCN, PCI, RSSI, RSRP, RSRQ, timing,
 #   pathloss[, Srxlev, SINR].
 def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
-    n_hdr = int_or_none(params[1]) or 0
-    seq, first, end, stride = _group(params, 2 + n_hdr, 11)
+    seq, first, end, stride = _group(params, 2 + _count(params[1]), 11)
     serving = None
     out = []
     for b in range(first, end, stride):
@@ -210,9 +204,10 @@ def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
         rsrq = float(t) if t else None
         t = seq[b + 10]
         sinr = float(t) if t else None
-        state = LTE_TYPE.get(ctype) or str(ctype)  # type: ignore[arg-type]
-        cell = _Cell(_SERVING if ctype == 0 else _NEIGHBOUR, _LTE, None, None, None, None, arfcn, None, None, None,
-                     None, None, None, None, None, None, None, None, pci, None, None, rsrp, rsrq, sinr, None, state)
+        cell = new_cell(_Cell)
+        init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _LTE, None, None, None, None, arfcn, None, None,
+                   None, None, None, None, None, None, None, None, None, pci, None, None, rsrp, rsrq, sinr, None,
+                   LTE_TYPE.get(ctype) or str(ctype))  # type: ignore[arg-type]
         if ctype == 0 and serving is None:
             serving = cell
         else:
@@ -224,8 +219,7 @@ def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
 #   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
 #   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
 def _gsm_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
-    n_hdr = int_or_none(params[1]) or 0
-    seq, first, end, stride = _group(params, 2 + n_hdr, 14)
+    seq, first, end, stride = _group(params, 2 + _count(params[1]), 14)
     serving = None
     out = []
     for b in range(first, end, stride):
@@ -252,8 +246,9 @@ def _gsm_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
         t = seq[b + 13]
         lac = int(t) if t else None
         is_serving = ctype == GSM_SERVING_TYPE
-        cell = _Cell(_SERVING if is_serving else _NEIGHBOUR, _GSM, None, None, lac, ci, arfcn, bsic, rxlev,
-                     level_dbm, rxlev_full, rxlev_sub, None, None, c1, c2)
+        cell = new_cell(_Cell)
+        init_cell(cell, _SERVING if is_serving else _NEIGHBOUR, _GSM, None, None, lac, ci, arfcn, bsic, rxlev,
+                   level_dbm, rxlev_full, rxlev_sub, None, None, c1, c2)
         if is_serving and serving is None:
             serving = cell
         else:

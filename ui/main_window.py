@@ -533,13 +533,36 @@ class MainWindow(QMainWindow):
         t0 = time.perf_counter()
         if not self.history.trim(upto_utc, newest_first):
             return False
+        self._show_jumped(t0)
+        return True
+
+    def adopt_history(self, ahead: History, upto_utc: float, newest_first) -> bool:
+        """A replay jumped forwards over a long stretch that it had already filed into
+        ``ahead`` (read ahead of the playhead, in time order): the views take ``ahead`` cut at
+        ``upto_utc`` instead of filing the stretch now. Same views as ``trim_history``. False
+        (nothing changed) when ``ahead`` has no sample up to there."""
+        t0 = time.perf_counter()
+        if not ahead.has_sample_upto(upto_utc):
+            return False
+        self.history.copy_from(ahead)
+        if not self.history.trim(upto_utc, newest_first):  # (cannot happen: ahead holds a sample there)
+            raise RuntimeError("the history read ahead does not hold the records up to the jump")
+        self._show_jumped(t0)
+        return True
+
+    def _show_jumped(self, t0: float) -> None:
+        """Every view from the history after a jump cut or took it over whole."""
         h = self.history
         last = h.last_sample
         assert last is not None
         self.level_plot.refresh()
         self.trace.redraw_all()
         self.map_view.redraw_route()
-        self.events.model.truncate(len(h.events))
+        shown = len(self.events.model.events)
+        if shown > len(h.events):
+            self.events.model.truncate(len(h.events))
+        elif shown < len(h.events):
+            self.events.add(h.events[shown:])
         self.neighbours.clear()
         self.neighbours.update_sample(last)
         if self.auto_plot_strongest and last.neighbours and not self.neighbours.model.plotted:
@@ -556,7 +579,6 @@ class MainWindow(QMainWindow):
             plot.getViewBox().prepareForPaint()
         self.redraw_ms.append((time.perf_counter() - t0) * 1000.0)
         del self.redraw_ms[:-REDRAW_TIMES_KEPT]
-        return True
 
     def set_replay_mode(self, timeline: QWidget, clock=None) -> None:
         """Replay: no source to connect (the source panel is hidden), the timeline under the

@@ -158,7 +158,11 @@ def _diff(got: dict, want: dict) -> list[str]:
     return [k for k in want if got[k] != want[k]]
 
 
-def test_every_jump_leaves_the_views_a_straight_replay_shows(qtbot, tmp_path, stored):
+@pytest.mark.parametrize("long_jump_records", [None, 40])
+def test_every_jump_leaves_the_views_a_straight_replay_shows(qtbot, tmp_path, stored, long_jump_records):
+    """``long_jump_records`` None: jumps forwards file the stretch they skip; 40: a jump over
+    more than 40 records takes over the history read ahead (filed in idle steps since the
+    window opened, and what it lacks at the jump)."""
     from logs.replay import ReplaySource
 
     ws, sid = stored
@@ -167,6 +171,11 @@ def test_every_jump_leaves_the_views_a_straight_replay_shows(qtbot, tmp_path, st
         eager = list(lazy)  # the same records, read once, for the straight windows
     times = [r.ts_utc for r in eager]
     app = _replay(ws, ReplaySource(lazy), str(tmp_path / "a.ini"))
+    if long_jump_records is not None:
+        app.long_jump_records = long_jump_records
+    adopted = []
+    adopt = app.window.adopt_history
+    app.window.adopt_history = lambda *a: adopted.append(a[1]) or adopt(*a)
     plotted = [(16, 10), (19, 16)]  # two of the drive's neighbours (ARFCN, BSIC)
     app.window.level_plot.set_plotted_neighbours(plotted)
     controls, t = app.timeline, T0
@@ -202,6 +211,8 @@ def test_every_jump_leaves_the_views_a_straight_replay_shows(qtbot, tmp_path, st
             straight.window.close()
             straight.close()
             straight = None
+        # The read-ahead served the long jumps forwards (when asked for), and only those.
+        assert bool(adopted) == (long_jump_records is not None)
         # Playing on from the last jump draws what playing on from the straight window does.
         app.source.set_speed(64.0)
         app.source.play()
@@ -247,3 +258,35 @@ def test_a_backward_jump_rebuilds_no_sample_before_the_new_position(qtbot, tmp_p
     finally:
         app.window.close()
         app.close()
+
+
+def test_a_long_jump_forwards_takes_the_session_read_ahead(qtbot, tmp_path, stored):
+    """The session is filed in idle steps after the window opened; a long jump forwards then
+    rebuilds only the samples at the new position (the stretch it skips is in the history
+    read ahead), and the views are a straight replay's."""
+    from logs.replay import ReplaySource
+
+    ws, sid = stored
+    with Store.open(ws) as store:
+        lazy = store.replay_records(sid, block=BLOCK, cache_blocks=CACHE_BLOCKS)
+        eager = list(lazy)
+    app = _replay(ws, ReplaySource(lazy), str(tmp_path / "a.ini"))
+    app.long_jump_records = 40
+    straight = None
+    try:
+        assert not app.read_ahead_done
+        qtbot.waitUntil(lambda: app.read_ahead_done, timeout=20000)  # on its own, window responsive
+        lazy.close()
+        before = lazy.samples_rebuilt
+        app.timeline.seek(T0 + 1000.5)
+        app.bridge.drain_now()
+        assert 0 < lazy.samples_rebuilt - before <= 2 * BLOCK < 900
+        hi = sum(1 for r in eager if r.ts_utc <= app.source.position_utc)
+        straight = _straight(qtbot, ws, eager[:hi], str(tmp_path / "b.ini"), [])
+        got, want = views(app), views(straight)
+        assert not _diff(got, want), _diff(got, want)
+    finally:
+        for a in (app, straight):
+            if a is not None:
+                a.window.close()
+                a.close()
