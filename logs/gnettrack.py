@@ -26,12 +26,13 @@ import calendar
 import functools
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_arfcn, valid_ta
+from logs.fast_cell import init_cell, new_cell
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
@@ -99,7 +100,11 @@ def _num(text: str | None) -> float | None:
 
 def _int(text: str | None) -> int | None:
     v = _num(text)
-    return None if v is None or v != int(v) else int(v)
+    # not an integer (5.5, inf) is no value; int(inf) would raise
+    return None if v is None or v in _INFINITE or v != int(v) else int(v)
+
+
+_INFINITE = (float("inf"), float("-inf"))
 
 
 def _in(v: float | None, rng: tuple[float, float] | None) -> float | None:
@@ -133,6 +138,17 @@ def split_operator(text: str | None) -> tuple[int | None, int | None]:
     return None, None
 
 
+split_operator_cached = functools.lru_cache(maxsize=256)(split_operator)
+level_and_quality_cached = functools.lru_cache(maxsize=8192)(level_and_quality)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_ids(node: str | None, cellid: str | None, lac: str | None, arfcn: str | None,
+              psc: str | None) -> tuple[int | None, ...]:
+    """A serving row's Node, CellID, LAC (-1 and 0 unknown), ARFCN and PSC columns as integers."""
+    return _pos_int(_int(node)), _pos_int(_int(cellid)), _pos_int(_int(lac)), _int(arfcn), _int(psc)
+
+
 def parse_cell_string(text: str) -> dict[str, Any] | None:
     """'608-02-701-1032-1-1850-132' → MCC-MNC-LAC/TAC-Node-CellID-ARFCN-PSC/PCI [G: field names
     inferred from the values]; unknown parts ('0', '') become None."""
@@ -147,17 +163,20 @@ def parse_cell_string(text: str) -> dict[str, Any] | None:
 
 
 class _Table:
-    """A TAB-separated file with a header row; yields (line_no, {column: value})."""
+    """A TAB-separated file with a header row; yields (line_no, line, columns) for each row with
+    as many columns as the header (``header`` is set when the first row comes)."""
 
     def __init__(self, path: Path, stats: ReaderStats, label: str = "") -> None:
         self.path = path
         self.stats = stats
         self.label = label  # prefixes reasons when two files share one ReaderStats
+        self.header: list[str] = []
 
-    def rows(self) -> Iterator[tuple[int, str, dict[str, str]]]:
+    def rows(self) -> Iterator[tuple[int, str, list[str]]]:
         st = self.stats
         with open(self.path, "rb") as f:
             header: list[str] | None = None
+            n = 0
             for line_no, raw in enumerate(f, 1):
                 st.lines += 1
                 st.bytes_read += len(raw)
@@ -166,26 +185,27 @@ class _Table:
                 except UnicodeDecodeError:
                     st.bad(line_no, self.label + "not text", raw.decode("utf-8", "replace"))
                     continue
-                if not raw.endswith(b"\n") and line.strip():
+                if not line or line.isspace():
+                    continue
+                if not raw.endswith(b"\n"):
                     # The file stops inside this row: its last value may be cut ("-96" -> "-9").
                     st.bad(line_no, self.label + "last line cut short (no line end)", line)
-                    continue
-                if not line.strip():
                     continue
                 if header is None and line.startswith("#"):
                     continue  # comment lines before the header (a fixture's provenance)
                 cols = line.split("\t")
                 if header is None:
-                    header = [c.strip().lstrip("\ufeff") for c in cols]
+                    header = self.header = [c.strip().lstrip("\ufeff") for c in cols]
                     while header and not header[-1]:
                         header.pop()
+                    n = len(header)
                     continue
-                while len(cols) > len(header) and not cols[-1]:
+                while len(cols) > n and not cols[-1]:
                     cols.pop()  # the trailing TAB
-                if len(cols) != len(header):
-                    st.bad(line_no, f"{self.label}row has {len(cols)} fields, the header {len(header)}", line)
+                if len(cols) != n:
+                    st.bad(line_no, f"{self.label}row has {len(cols)} fields, the header {n}", line)
                     continue
-                yield line_no, line, dict(zip(header, cols))
+                yield line_no, line, cols
 
 
 class GNetTrackReader:
@@ -206,25 +226,29 @@ class GNetTrackReader:
             "source": "gnettrack", "path": str(self.path), "utc_offset_min": self.utc_offset_min,
             "utc_offset_assumed": utc_offset_min is None,
             "events_path": str(self.events_path) if self.events_path else None}
-        self._groups: list[tuple[str, ...]] | None = None  # the header's neighbour column groups
 
     def __iter__(self) -> Iterator[model.Record]:
-        streams = [self._main()]
+        stream = self._main()
         if self.events_path is not None:
             events = GNetTrackEventsReader(self.events_path, utc_offset_min=self.utc_offset_min,
                                            stats=self.stats, label=f"{self.events_path.name}: ")
-            streams.append(events._events())
-        for rec in heapq.merge(*streams, key=lambda r: r.ts_utc):
-            self.stats.records[_KIND[type(rec)]] += 1
-            if "start_utc" not in self.header:
-                self.header["start_utc"] = rec.ts_utc
+            stream = heapq.merge(stream, events._events(), key=lambda r: r.ts_utc)
+        counts, header = self.stats.records, self.header
+        for rec in stream:
+            counts[_KIND[type(rec)]] += 1
+            if "start_utc" not in header:
+                header["start_utc"] = rec.ts_utc
             yield rec
 
     def _main(self) -> Iterator[model.Record]:
         last_fix_ts = None
-        for line_no, line, row in _Table(self.path, self.stats).rows():
+        table = _Table(self.path, self.stats)
+        parse = None
+        for line_no, line, cols in table.rows():
+            if parse is None:
+                parse = self._row_parser(table.header)
             try:
-                sample, pos = self.parse_row(row)
+                sample, pos = parse(cols)
             except RowError as exc:
                 self.stats.bad(line_no, str(exc), line)
                 continue
@@ -234,58 +258,98 @@ class GNetTrackReader:
             if sample is not None:
                 yield sample
 
-    def parse_row(self, row: dict[str, str]) -> tuple[model.Sample | None, model.Position | None]:
-        ts = parse_timestamp(row.get("Timestamp", ""), self.utc_offset_min)
-        tech_text = (row.get("NetworkTech") or "").strip()
-        tech = TECH.get(tech_text)
-        lat, lon = _num(row.get("Latitude")), _num(row.get("Longitude"))
-        pos = None
-        if lat is not None and lon is not None and (lat, lon) != (0.0, 0.0) \
-                and -90 <= lat <= 90 and -180 <= lon <= 180:
-            pos = model.Position(ts_utc=ts, lat=lat, lon=lon, alt_m=_num(row.get("Altitude")),
-                                 speed_mps=_speed_mps(row.get("Speed")))
-        if tech is None and tech_text not in NO_SERVICE:
-            # A technology this app does not read (5G NR rows of newer versions): its position is
-            # kept, its radio values are counted as not read, never shown as "no service".
-            self.stats.unknown[f"{tech_text} rows (technology not read)"] += 1
-            return None, pos
-        serving = None
-        if tech is not None:
-            serving = self._cell(tech, row)
-        neighbours = ()
-        if self._groups is None:
-            self._groups = neighbour_groups(row)
-        if self._groups:
-            neighbours = tuple(c for g in self._groups if (c := neighbour(row, g, tech)) is not None)
-        return model.Sample(ts_utc=ts, tech=tech, serving=serving, neighbours=neighbours, position=pos), pos
+    def _row_parser(self, header: list[str]) -> Callable[[list[str]], tuple[model.Sample | None,
+                                                                           model.Position | None]]:
+        """The parse of one main-log row (its columns, as many as the header's), for this header.
 
-    @staticmethod
-    def _cell(tech: str, row: dict[str, str]) -> model.Cell:
-        mcc, mnc = split_operator(row.get("Operator"))
-        level, qual = level_and_quality(tech, row.get("Level"), row.get("Qual"))
-        node, cellid = _pos_int(_int(row.get("Node"))), _pos_int(_int(row.get("CellID")))
-        lac = _pos_int(_int(row.get("LAC")))
-        arfcn, code = _int(row.get("ARFCN")), _int(row.get("PSC"))
-        kw: dict[str, Any] = {"role": model.SERVING, "tech": tech, "mcc": mcc, "mnc": mnc, "lac": lac,
-                              "operator": (row.get("Operatorname") or "").strip() or None}
-        if tech == model.GSM:
-            # 2G: the ARFCN/PSC columns hold stale 3G values on the real rows (3060, 429): a GSM
-            # ARFCN is at most 1023, so only a value in a GSM band is kept.
-            kw.update(ci=cellid, arfcn=valid_arfcn(arfcn) if cellid else None, rxlev_dbm=level,
-                      rxlev=dbm_to_rxlev(level), ta=valid_ta(_int(row.get("TA"))))
-        elif tech == model.UMTS:
-            # UMTS cell id = RNC id * 65536 + cell id (the 28-bit UC-Id), as Nemo's CHI writes it.
-            kw.update(ci=node * 65536 + cellid if node and cellid else None,
-                      arfcn=arfcn if arfcn and 0 < arfcn <= 16383 else None,
-                      pci=code if code is not None and 0 <= code <= 511 and cellid else None,
-                      rscp_dbm=level, ecno_db=qual)
-        else:
-            # LTE E-UTRAN cell id = eNB id * 256 + cell id.
-            kw.update(ci=node * 256 + cellid if node and cellid else None,
-                      arfcn=arfcn if arfcn and 0 < arfcn <= 262143 else None,
-                      pci=code if code is not None and 0 <= code <= 503 and cellid else None,
-                      rsrp_dbm=level, rsrq_db=qual, sinr_db=_snr(row.get("SNR")))
-        return model.Cell(**kw)
+        Columns are found by name once (the last of a repeated name; a missing one reads as
+        None) and held in the closure, so a row costs no dict and no name lookup: the hot path
+        of a G-NetTrack import, one row a second of driving (bench/import_bench.py)."""
+        where = {name: i for i, name in enumerate(header)}
+        absent = len(header)  # a row gets one None appended at this index
+
+        def col(name: str) -> int:
+            return where.get(name, absent)
+
+        i_ts, i_tech, i_lat, i_lon, i_alt, i_speed = (
+            col("Timestamp"), col("NetworkTech"), col("Latitude"), col("Longitude"), col("Altitude"), col("Speed"))
+        i_operator, i_level, i_qual, i_node, i_cellid, i_lac, i_arfcn, i_psc, i_name, i_ta, i_snr = (
+            col("Operator"), col("Level"), col("Qual"), col("Node"), col("CellID"), col("LAC"), col("ARFCN"),
+            col("PSC"), col("Operatorname"), col("TA"), col("SNR"))
+        groups = [tuple(col(name) for name in g) for g in neighbour_groups(header)]
+        offset_s = 60 * self.utc_offset_min
+        utc_offset_min = self.utc_offset_min
+        unknown = self.stats.unknown
+        minute = ["", 0.0]  # the last "YYYY.MM.DD_HH.MM" read and its seconds (as if UTC)
+        SERVING, GSM, UMTS = model.SERVING, model.GSM, model.UMTS
+        Cell, Position, Sample = model.Cell, model.Position, model.Sample
+
+        def parse(c: list[str]) -> tuple[model.Sample | None, model.Position | None]:
+            c.append(None)  # type: ignore[arg-type]  # the absent columns' value
+            t = c[i_ts] if i_ts != absent else ""
+            # '2025.07.18_22.11.08': the minute's calendar arithmetic once per minute of log
+            if t[:16] == minute[0] and len(t) == 19 and t[16] == "." and t[17:].isdecimal() and int(t[17:]) < 61:
+                ts = minute[1] + int(t[17:]) - offset_s
+            else:
+                ts = parse_timestamp(t, utc_offset_min)
+                if len(t) == 19 and t[16] == "." and t[17:].isdecimal() and int(t[17:]) < 61:
+                    minute[0], minute[1] = t[:16], _minute_utc(t[:16])  # parse_timestamp read it so
+            tech_text = (c[i_tech] or "").strip()
+            tech = TECH.get(tech_text)
+            try:  # _num(), in one C call each when both are numbers
+                lat, lon = float(c[i_lat]), float(c[i_lon])  # type: ignore[arg-type]
+            except (ValueError, TypeError):
+                lat, lon = _num(c[i_lat]), _num(c[i_lon])
+            else:
+                if lat != lat or lon != lon:  # NaN is no value
+                    lat, lon = _num(c[i_lat]), _num(c[i_lon])
+            pos = None
+            if lat is not None and lon is not None and (lat, lon) != (0.0, 0.0) \
+                    and -90 <= lat <= 90 and -180 <= lon <= 180:
+                t = c[i_speed]
+                pos = Position(ts, lat, lon, _num(c[i_alt]), None if t is None else _speed_mps(t))
+            if tech is None:
+                if tech_text not in NO_SERVICE:
+                    # A technology this app does not read (5G NR rows of newer versions): its
+                    # position is kept, its radio values are counted as not read, never shown as
+                    # "no service".
+                    unknown[f"{tech_text} rows (technology not read)"] += 1
+                    return None, pos
+                serving = None
+            else:
+                # The serving cell's columns repeat row after row: their conversions are
+                # remembered (pure functions; a bad value raises each time, in column order).
+                mcc, mnc = split_operator_cached(c[i_operator])
+                level, qual = level_and_quality_cached(tech, c[i_level], c[i_qual])
+                node, cellid, lac, arfcn, code = _cell_ids(c[i_node], c[i_cellid], c[i_lac], c[i_arfcn], c[i_psc])
+                operator = (c[i_name] or "").strip() or None
+                serving = new_cell(Cell)
+                if tech == GSM:
+                    # 2G: the ARFCN/PSC columns hold stale 3G values on the real rows (3060, 429):
+                    # a GSM ARFCN is at most 1023, so only a value in a GSM band is kept.
+                    init_cell(serving, SERVING, tech, mcc, mnc, lac, cellid, valid_arfcn(arfcn) if cellid else None,
+                              None, dbm_to_rxlev(level), level, None, None, None, None, None, None,
+                              valid_ta(_int(c[i_ta])), None, None, None, None, None, None, None, operator)
+                elif tech == UMTS:
+                    # UMTS cell id = RNC id * 65536 + cell id (the 28-bit UC-Id), as Nemo's CHI writes it.
+                    init_cell(serving, SERVING, tech, mcc, mnc, lac, node * 65536 + cellid if node and cellid else None,
+                              arfcn if arfcn and 0 < arfcn <= 16383 else None, None, None, None, None, None, None,
+                              None, None, None, None, None,
+                              code if code is not None and 0 <= code <= 511 and cellid else None,
+                              level, qual, None, None, None, operator)
+                else:
+                    # LTE E-UTRAN cell id = eNB id * 256 + cell id.
+                    init_cell(serving, SERVING, tech, mcc, mnc, lac, node * 256 + cellid if node and cellid else None,
+                              arfcn if arfcn and 0 < arfcn <= 262143 else None, None, None, None, None, None, None,
+                              None, None, None, None, None,
+                              code if code is not None and 0 <= code <= 503 and cellid else None,
+                              None, None, level, qual, _snr(c[i_snr]), operator)
+            neighbours = ()
+            if groups:
+                neighbours = tuple(n for g in groups if (n := neighbour(c, g, tech)) is not None)
+            return Sample(ts, tech, serving, neighbours, None, None, pos), pos
+
+        return parse
 
 
 # Neighbour columns of the Pro export, one group per neighbour n = 1, 2, ... [G: names from a public
@@ -307,31 +371,32 @@ ARFCN_MAX = {model.UMTS: 16383, model.LTE: 262143}
 NEIGHBOUR_COLUMNS = ("NTech", "NRxLev", "NQual", "NCellid", "NLAC", "NCell", "NARFCN")
 
 
-def neighbour_groups(row: dict[str, str]) -> list[tuple[str, ...]]:
-    """The column names of each neighbour group the header has (``NTech<n>``, ``NRxLev<n>``, ...
+def neighbour_groups(names: Iterable[str]) -> list[tuple[str, ...]]:
+    """The column names of each neighbour group a header has (``NTech<n>``, ``NRxLev<n>``, ...
     in NEIGHBOUR_COLUMNS order), in the order of n: made once per file, not per row."""
-    numbers = sorted({int(m.group(1)) for name in row if (m := NEIGHBOUR_GROUP_RE.fullmatch(name))})
+    numbers = sorted({int(m.group(1)) for name in names if (m := NEIGHBOUR_GROUP_RE.fullmatch(name))})
     return [tuple(f"{c}{n}" for c in NEIGHBOUR_COLUMNS) for n in numbers]
 
 
-def neighbour(row: dict[str, str], group: tuple[str, ...], serving_tech: str | None) -> model.Cell | None:
-    """The neighbour of one column group of a main-log row, or None when the group has neither a
-    level nor a cell id (fewer neighbours heard than the export has groups)."""
+def neighbour(row: Sequence[str | None], group: tuple[int, ...], serving_tech: str | None) -> model.Cell | None:
+    """The neighbour of one column group of a main-log row (``group``: the indexes of the group's
+    NEIGHBOUR_COLUMNS in ``row``; a column the header lacks reads None), or None when the group
+    has neither a level nor a cell id (fewer neighbours heard than the export has groups)."""
     k_tech, k_level, k_qual, k_ci, k_lac, k_code, k_arfcn = group
-    level_text, ci_text = row.get(k_level), row.get(k_ci)
+    level_text, ci_text = row[k_level], row[k_ci]
     if not level_text and not ci_text:
         return None  # an empty group: most of a Pro export's 18-31 groups on most rows
-    tech = TECH.get((row.get(k_tech) or "").strip(), serving_tech)
+    tech = TECH.get((row[k_tech] or "").strip(), serving_tech)
     if tech is None:
         return None
-    level, qual = level_and_quality(tech, level_text, row.get(k_qual))
+    level, qual = level_and_quality(tech, level_text, row[k_qual])
     ci = _pos_int(_int(ci_text))
     ci = ci if ci is not None and ci <= CI_MAX[tech] else None
-    lac = _pos_int(_int(row.get(k_lac)))
+    lac = _pos_int(_int(row[k_lac]))
     lac = lac if lac is not None and lac <= 65535 else None
-    code = _int(row.get(k_code))
+    code = _int(row[k_code])
     code = code if code is not None and 0 <= code <= CODE_MAX[tech] else None
-    arfcn = _int(row.get(k_arfcn))
+    arfcn = _int(row[k_arfcn])
     if tech == model.GSM:
         arfcn = valid_arfcn(arfcn)
     else:
@@ -384,9 +449,10 @@ class GNetTrackEventsReader:
             yield ev
 
     def _events(self) -> Iterator[model.Event]:
-        for line_no, line, row in _Table(self.path, self.stats, self.label).rows():
+        table = _Table(self.path, self.stats, self.label)
+        for line_no, line, cols in table.rows():
             try:
-                yield self.parse_row(row)
+                yield self.parse_row(dict(zip(table.header, cols)))
             except RowError as exc:
                 self.stats.bad(line_no, f"{self.label}{exc}", line)
 

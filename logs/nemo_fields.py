@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import calendar
 import csv
-from dataclasses import fields
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_bsic
+from logs.fast_cell import init_cell, new_cell
 
 # UMTS cell types: 0 active set, 1 monitored, 2 detected, 3 undetected; LTE: 0 serving,
 # 1 listed, 2 detected, 10 SCell. Both observed in the sample ([O] with names from [S]).
@@ -143,25 +143,14 @@ def field(cell: list[str], i: int) -> str:
 
 # The per-cell loops below are the hottest code of an import (bench/import_bench.py): they read
 # the fields in place (``_group``), convert inline (``float(x) if x else None``: one C call per
-# number) and build each Cell positionally. A bad number raises ValueError, which makes the
+# number) and build each Cell positionally (logs/fast_cell.py). A bad number raises ValueError, which makes the
 # whole line a bad line; the fields are converted in the order the reason names the first bad
 # one. The serving cell is the first cell of its role, returned apart; logs.nemo completes it
 # (CHI, RXQ, TAD) before the Sample is published. Other cells of that role (UMTS active set)
 # stay in the list with their role.
 
 _Cell = model.Cell
-_new = object.__new__
-_init_cell = model.Cell.__init__
 _SERVING, _NEIGHBOUR, _GSM, _UMTS, _LTE = model.SERVING, model.NEIGHBOUR, model.GSM, model.UMTS, model.LTE
-# model.Cell's fields in the order the loops pass them: ``_init_cell(_new(_Cell), ...)`` is
-# ``Cell(...)`` without the argument tuple a class call builds (0.30 µs a cell against 0.42
-# positionally and 0.57 by keyword). A change of the model's field order stops the import here
-# rather than shifting values.
-_CELL_FIELDS = ("role", "tech", "mcc", "mnc", "lac", "ci", "arfcn", "bsic", "rxlev", "rxlev_dbm", "rxlev_full",
-                "rxlev_sub", "rxqual", "rxqual_sub", "c1", "c2", "ta", "channel", "pci", "rscp_dbm", "ecno_db",
-                "rsrp_dbm", "rsrq_db", "sinr_db", "operator", "state")
-if tuple(f.name for f in fields(_Cell)) != _CELL_FIELDS:  # pragma: no cover - a model change
-    raise ImportError("logs.nemo_fields builds model.Cell positionally: update _CELL_FIELDS and the loops")
 
 
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
@@ -184,8 +173,8 @@ def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]
         ecno = float(t) if t else None
         t = seq[b + 6]
         rscp = float(t) if t else None
-        cell = _new(_Cell)
-        _init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _UMTS, None, None, None, None, arfcn, None, None,
+        cell = new_cell(_Cell)
+        init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _UMTS, None, None, None, None, arfcn, None, None,
                    None, None, None, None, None, None, None, None, None, pci, rscp, ecno, None, None, None, None,
                    UMTS_TYPE.get(ctype) or str(ctype))  # type: ignore[arg-type]
         if ctype == 0 and serving is None:
@@ -215,8 +204,8 @@ def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
         rsrq = float(t) if t else None
         t = seq[b + 10]
         sinr = float(t) if t else None
-        cell = _new(_Cell)
-        _init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _LTE, None, None, None, None, arfcn, None, None,
+        cell = new_cell(_Cell)
+        init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _LTE, None, None, None, None, arfcn, None, None,
                    None, None, None, None, None, None, None, None, None, pci, None, None, rsrp, rsrq, sinr, None,
                    LTE_TYPE.get(ctype) or str(ctype))  # type: ignore[arg-type]
         if ctype == 0 and serving is None:
@@ -257,8 +246,8 @@ def _gsm_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
         t = seq[b + 13]
         lac = int(t) if t else None
         is_serving = ctype == GSM_SERVING_TYPE
-        cell = _new(_Cell)
-        _init_cell(cell, _SERVING if is_serving else _NEIGHBOUR, _GSM, None, None, lac, ci, arfcn, bsic, rxlev,
+        cell = new_cell(_Cell)
+        init_cell(cell, _SERVING if is_serving else _NEIGHBOUR, _GSM, None, None, lac, ci, arfcn, bsic, rxlev,
                    level_dbm, rxlev_full, rxlev_sub, None, None, c1, c2)
         if is_serving and serving is None:
             serving = cell

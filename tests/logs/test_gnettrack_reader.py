@@ -223,3 +223,30 @@ def test_rows_of_a_technology_not_read_are_counted_not_shown_as_no_service(tmp_p
         result = import_file(store, tmp_path / "t.txt")
     assert result.skipped == 1
     assert any("(5G: 1 row)" in note and "GSM, UMTS, LTE" in note for note in result.notes), result.notes
+
+
+# Columns are found by name once per file (logs/gnettrack.py _row_parser): the same answers as a
+# dict of each row gave, the last of a repeated name included.
+def test_a_repeated_column_name_reads_its_last_column_and_a_missing_one_reads_unknown(tmp_path):
+    header = "Timestamp\tLevel\tNetworkTech\tLatitude\tLongitude\tLevel"
+    (pos, s) = list(GNetTrackReader(write(tmp_path, ["2025.07.18_22.15.03\t-99\t2G\t14.6\t-17.4\t-81"], header)))
+    assert (s.serving.rxlev_dbm, s.serving.ci, s.serving.mcc, pos.alt_m, pos.speed_mps) == (-81.0, None, None, None, None)
+
+
+def test_infinite_values_are_unknown_not_a_crash(tmp_path):
+    # "inf" in an id column used to stop the import with a traceback (int(inf)); in a level
+    # column it is out of range. Either way: unknown, the row kept.
+    row = REAL_ROWS[0][1].replace("\t1032\t1\t701\t", "\tinf\t1\t701\t").replace("\t-96\t", "\t-inf\t")
+    r = GNetTrackReader(write(tmp_path, [row]))
+    (_pos, s) = list(r)
+    assert r.stats.bad_count == 0
+    assert (s.serving.ci, s.serving.lac, s.serving.rsrp_dbm, s.serving.pci) == (None, 701, None, 132)
+
+
+def test_a_bad_serving_value_is_reported_on_every_row_that_has_it(tmp_path):
+    # The serving columns' conversions are remembered from row to row; a bad value must still
+    # make each of its rows a bad line, with the first bad column named.
+    rows = [REAL_ROWS[0][1].replace("22.11.08", f"22.11.{s:02d}").replace("\t701\t", "\tx01\t") for s in (8, 9)]
+    r = GNetTrackReader(write(tmp_path, rows))
+    list(r)
+    assert [(b.line_no, b.reason) for b in r.stats.bad_lines] == [(2, "not a number: 'x01'"), (3, "not a number: 'x01'")]
