@@ -141,10 +141,13 @@ _HOPPING = LAYOUT["channel"].index("hopping")
 _NO_QUERY = (None,) * 6
 
 
-def _writer(code: int) -> tuple[int, Callable[[Cell], tuple[Any, ...]], tuple[tuple[int, tuple[None, ...]], ...], int]:
+def _writer(code: int) -> tuple[tuple[int], Callable[[Cell], tuple[Any, ...]], tuple[tuple[int, tuple[None, ...]], ...],
+                                int]:
+    """(code,) to put before the values, the values' getter, the cuts with the all-None tails
+    they need, the channel's place."""
     names = CELL_FORMS[code][2]
     cuts = tuple((k, (None,) * (len(names) - k)) for k in _CUTS.get(code, ()))
-    return code, attrgetter(*names), cuts, names.index("channel")
+    return (code,), attrgetter(*names), cuts, names.index("channel")
 
 
 # By tech, then role: two lookups of interned strings are ~100 ns a cell cheaper than one of a
@@ -160,8 +163,11 @@ _NO_WRITERS: dict[str, Any] = {}
 # for every call (~1.5 µs a sample). No circular check (a record is tuples of plain values);
 # allow_nan: an infinite float (which the model can hold) goes out as Infinity and comes back
 # equal; SQL reads only the plain columns.
+# A value JSON cannot hold raises the standard library's TypeError ("Object of type bytes is not
+# JSON serializable").
 if c_make_encoder is not None:
-    _encode = c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True)
+    _encode = c_make_encoder(None, json.JSONEncoder().default, encode_basestring, None, ":", ",", False, False,
+                             True)
 
     def _pack(obj: Any, _encode: Any = _encode, _join: Any = "".join) -> str:
         return _join(_encode(obj, 0))
@@ -188,7 +194,7 @@ def _cell_values(cell: Cell) -> tuple[Any, ...]:
     channel = cell.channel
     if channel is not None:  # never trimmed: it is not None
         values = values[:channel_at] + (_channel_values(channel),) + values[channel_at + 1:]
-    return (code,) + values
+    return code + values
 
 
 def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:

@@ -161,6 +161,14 @@ def test_a_batch_that_fails_adds_nothing_and_keeps_what_was_committed(store):
     assert [s.ts_utc for s in store.samples(sid)] == [T0]
 
 
+def test_a_value_json_cannot_hold_is_refused_with_the_usual_message(store):
+    sid = store.create_session("test")
+    with pytest.raises(TypeError, match="Object of type bytes is not JSON serializable"):
+        store.add_samples(sid, [Sample(ts_utc=T0, neighbours=(Cell(operator=b"\xff"),))])
+    store.commit()
+    assert list(store.samples(sid)) == []
+
+
 def test_uncommitted_records_are_invisible_to_other_connections_until_commit(store):
     sid = store.create_session("test")
     store.add_samples(sid, SAMPLES[:2])
