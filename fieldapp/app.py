@@ -523,7 +523,7 @@ class ReplayApp(WindowApp):
     def _read_ahead_step(self) -> None:
         """One idle step: the next records filed into the read-ahead history, then the next
         step queued until the whole session is filed. The window stays responsive (each step
-        ~10 ms); a 8-hour session is read ahead in ~1.5 s of CPU."""
+        ~10 ms); an 8-hour session is read ahead in ~1 s of CPU."""
         from PySide6.QtCore import QTimer
 
         if self._closed or not self._read_ahead_wanted() or self.read_ahead_done:
@@ -533,8 +533,8 @@ class ReplayApp(WindowApp):
 
     def _read_ahead_to(self, hi: int) -> bool:
         """File the records before index ``hi`` into the read-ahead history (what is not
-        there yet). False when the session can no longer be read: no read-ahead then (the jump
-        files as it can, and says why)."""
+        there yet). False when the session can no longer be read: no read-ahead from then on
+        (a jump files the stretch it skips itself)."""
         from fieldapp.store import StoreError
         from ui.history import History
 
