@@ -57,7 +57,7 @@ class WantedLines:
         self.valid_id = valid_id
         self.stats = stats
         self.chunk_bytes = chunk_bytes
-        self._chunk = b"\n"  # the current block, with a "\n" in front (see ID_RE)
+        self._chunk, self._cut = b"\n", 1  # the current block is _chunk[:_cut], with a "\n" in front (ID_RE)
         self._base = 0  # lines before the current block
         self._line_nos: list[int] | None = None  # the current block's line numbers, once asked
 
@@ -66,7 +66,7 @@ class WantedLines:
         numbers are counted on the first question, so a clean block never pays for them)."""
         if self._line_nos is None:
             chunk, no, pos, nos = self._chunk, self._base, 0, []
-            for m in self.wanted.finditer(chunk):
+            for m in self.wanted.finditer(chunk, 0, self._cut):
                 no += chunk.count(b"\n", pos, m.start() + 1)
                 pos = m.start() + 1
                 nos.append(no)
@@ -87,29 +87,30 @@ class WantedLines:
                 while True:
                     block = f.read(self.chunk_bytes)
                     at_eof = not block
-                    buf = rest + block
-                    if not buf:
+                    # One copy per block: a "\n" in front, so every line starts after one (ID_RE);
+                    # the regexes then work on buf[0:cut] in place.
+                    buf = b"".join((b"\n", rest, block))
+                    if len(buf) == 1:
                         break
                     cut = len(buf) if at_eof else buf.rfind(b"\n") + 1
-                    if cut == 0:  # one line longer than a block: keep reading
-                        rest = buf
+                    if cut == 1 and not at_eof:  # one line longer than a block: keep reading
+                        rest = buf[1:]
                         continue
-                    chunk, rest = buf[:cut], buf[cut:]
-                    if at_eof and not chunk.endswith(b"\n"):
+                    rest = buf[cut:]
+                    if at_eof and not buf.endswith(b"\n"):
                         # The file stops inside a line (copy cut short, logger killed): a wanted
                         # line's last value may be cut too ("-67.5" -> "-6"), so it is reported,
                         # not read. Another type would be skipped anyway: it is only counted.
-                        last_start = chunk.rfind(b"\n") + 1
-                        cut_line = chunk[last_start:]
-                        if wanted.match(b"\n" + cut_line):
-                            chunk = chunk[:last_start]
+                        last_start = buf.rfind(b"\n") + 1
+                        if wanted.match(buf, last_start - 1):
                             dropped = 1
-                            stats.bad(base + chunk.count(b"\n") + 1, "last line cut short (no line end)",
-                                      cut_line.decode("utf-8", "replace"))
+                            stats.bad(base + buf.count(b"\n", 0, last_start), "last line cut short (no line end)",
+                                      buf[last_start:].decode("utf-8", "replace"))
+                            cut = last_start
                         else:
-                            chunk += b"\n"
-                    chunk = b"\n" + chunk  # every line now starts after a "\n" (see ID_RE)
-                    found = ID_RE.findall(chunk, 0, len(chunk) - 1)  # not the empty match at the end
+                            buf += b"\n"
+                            cut = len(buf)
+                    found = ID_RE.findall(buf, 0, cut - 1)  # not the empty match at the end
                     counts = Counter(found)
                     ids.update(counts)
                     fresh = counts.keys() - checked
@@ -118,17 +119,17 @@ class WantedLines:
                         checked |= fresh
                     present_bad = counts.keys() & bad_ids
                     if present_bad:
-                        _report_bad_lines(chunk, base, present_bad, stats)
-                    lines = wanted.findall(chunk)
+                        _report_bad_lines(buf[:cut], base, present_bad, stats)
+                    lines = wanted.findall(buf, 0, cut)
                     # Every line of a wanted id is taken unless one lacks its comma ("GPS" alone):
                     # then the taken ones are counted one by one.
                     if len(lines) == sum(counts.get(rid, 0) for rid in wanted_ids):
                         taken.update({rid: counts[rid] for rid in wanted_ids if rid in counts})
                     else:
                         taken.update(line[:line.find(b",")] for line in lines)
-                    if b"\r" in chunk:
+                    if buf.find(b"\r", 0, cut) >= 0:
                         lines = [line.rstrip(b"\r") for line in lines]
-                    self._chunk, self._base, self._line_nos = chunk, base, None
+                    self._chunk, self._cut, self._base, self._line_nos = buf, cut, base, None
                     if lines:
                         yield lines
                     base += len(found)

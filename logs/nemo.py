@@ -36,6 +36,8 @@ from fieldapp.radio import valid_rxqual, valid_ta
 from logs.chunks import CHUNK_BYTES, WantedLines
 from logs.nemo_fields import (
     CELL_PARSERS,
+    FLOATS,
+    INTS,
     NemoError,
     field,
     float_or_none,
@@ -236,7 +238,7 @@ class NemoReader:
     def _cellmeas(self, ts: float, p: list[str]) -> model.Sample | None:
         t = p[0]
         try:
-            system = int(t)
+            system = INTS[t]
         except ValueError:
             system = int_or_none(t)  # type: ignore[assignment]
         parse = CELL_PARSERS.get(system)
@@ -379,8 +381,8 @@ class NemoReader:
     def _gps(self, ts: float, p: list[str]) -> model.Position | None:
         if len(p) > 8:  # the usual whole line, all numbers there: one C call per number
             try:
-                lon, lat, fix, kmh = float(p[0]), float(p[1]), int(p[4]), float(p[6])
-                alt, hdop, sats = float(p[2]), float(p[8]), int(p[5])
+                lon, lat, fix, kmh = float(p[0]), float(p[1]), INTS[p[4]], FLOATS[p[6]]
+                alt, hdop, sats = FLOATS[p[2]], FLOATS[p[8]], INTS[p[5]]
             except ValueError:
                 pass  # an empty or odd field: the general path below says what it is
             else:

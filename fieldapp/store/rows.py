@@ -239,7 +239,7 @@ class _Builder:
         self.positional["cell"] = layout.get("cell") == [n for n in _CELL_FIELDS if n != "channel"]  # v8
         forms = layout.get("cell_forms")
         if forms is None:
-            self.cell = self._cell_v8
+            self.cell = self._fast_v8 if self.positional["cell"] and self.positional["channel"] else self._cell_v8
         elif self.positional["channel"] and all(
                 sorted({*names, "role", "tech"}) == sorted(_CELL_FIELDS) for *_, names in forms):
             self.cell = self._fast_forms(forms)
@@ -288,12 +288,14 @@ class _Builder:
         channel = self._channel(values.pop("channel", None))
         return Cell(**{n: v for n, v in values.items() if n in known}, channel=channel)
 
+    @staticmethod
+    def _fast_v8(values: list[Any]) -> Cell:
+        channel = values[-1]
+        at = _CHANNEL_AT
+        return Cell(*values[:at], None if channel is None else Channel(*channel), *values[at:-1])
+
     def _cell_v8(self, values: list[Any]) -> Cell:
-        channel = self._channel(values[-1])
-        if self.positional["cell"]:
-            at = _CHANNEL_AT
-            return Cell(*values[:at], channel, *values[at:-1])
-        return Cell(**self._by_name("cell", values[:-1]), channel=channel)
+        return Cell(**self._by_name("cell", values[:-1]), channel=self._channel(values[-1]))
 
     def part(self, part: str, values: list[Any] | None) -> Any:
         if values is None:
