@@ -363,6 +363,9 @@ class ReplayControls:
 READ_AHEAD_START_MS = 500  # after the window's first paint and the replay's first records
 READ_AHEAD_RECORDS = 512  # records filed per idle step (~256 samples: ~10 ms)
 LONG_JUMP_RECORDS = 2000  # a jump forwards over more records takes the read-ahead over
+# Not beyond (~2 days at one sample and one fix a second): the history read ahead is a second
+# copy of the views' data (~200 bytes a sample with six neighbours), copied at each long jump.
+READ_AHEAD_MAX_RECORDS = 400_000
 
 
 class ReplayApp(WindowApp):
@@ -518,7 +521,8 @@ class ReplayApp(WindowApp):
 
     # ------------------------------------------------------------------ the read-ahead
     def _read_ahead_wanted(self) -> bool:
-        return len(self._all) > self.long_jump_records and self._in_time_order() and not self._ahead_failed
+        return (self.long_jump_records < len(self._all) <= READ_AHEAD_MAX_RECORDS and not self._ahead_failed
+                and self._in_time_order())
 
     def _read_ahead_step(self) -> None:
         """One idle step: the next records filed into the read-ahead history, then the next
