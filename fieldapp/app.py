@@ -481,6 +481,7 @@ class ReplayApp(WindowApp):
         (``MainWindow.adopt_history``), filed in idle steps since the window opened (what it
         lacks is filed now, once). Then the thread's records held meanwhile follow."""
         import bisect
+        import math
 
         from fieldapp.model import Scan
 
@@ -513,7 +514,9 @@ class ReplayApp(WindowApp):
                 if scans:
                     self.scan_panel.observe(scans)
         with self._put_lock:
-            self._filed_upto_utc = after_utc
+            # (A log slightly out of time order keeps its file order: a record older than the
+            # position may still come after it, and is not filed yet.)
+            self._filed_upto_utc = after_utc if self._in_time_order() else -math.inf
             held, self._held = self._held or [], None
             for rec in held:
                 if rec.ts_utc > after_utc:
