@@ -41,6 +41,7 @@ from typing import Any
 from fieldapp import model
 from fieldapp.radio import valid_rxqual, valid_ta
 from logs.chunks import CHUNK_BYTES, WantedLines
+from logs.fast_records import position, sample
 from logs.nemo_fields import (
     CELL_PARSERS,
     NemoError,
@@ -260,7 +261,7 @@ class NemoReader:
         # list) says nothing about the technology the device was on: no tech, so it cannot
         # flip the session's technology; its cells are kept.
         tech = SYSTEM_TECH[system] if serving is not None else None
-        return model.Sample(ts, tech, serving, tuple(cells), None, None, pos, mode)
+        return sample(ts, tech, serving, tuple(cells), pos, mode)
 
     def _complete_serving(self, system: int, ts: float, cell: model.Cell) -> str | None:
         """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's
@@ -399,7 +400,7 @@ class NemoReader:
                 pass  # an empty or odd field: the general path below says what it is
             else:
                 if fix != 0 and -90 <= lat <= 90 and -180 <= lon <= 180:
-                    self._fix = model.Position(ts, lat, lon, alt, kmh / 3.6, None, hdop, sats, fix)
+                    self._fix = position(ts, lat, lon, alt, kmh / 3.6, hdop, sats, fix)
                     return self._fix
         return self._gps_general(ts, p)
 
