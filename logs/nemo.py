@@ -177,29 +177,31 @@ class NemoReader:
                     yield rec
 
     def _ts(self, text: str) -> float:
-        """A line's time of day → POSIX seconds UTC. The common HH:MM:SS.mmm reuses the minute
-        of the previous line (one float() per line); any other text takes parse_time_of_day."""
+        """A line's time of day → POSIX seconds UTC. The usual HH:MM:SS.mmm of the minute read
+        last, not before the previous time, is one float(); anything else _ts_general."""
         if text[:6] == self._minute_text and len(text) == 12:
             try:
                 sec = float(text[6:])
             except ValueError:
                 sec = -1.0
-            s = self._minute_s + sec if 0 <= sec < 61 else self._time_of_day(text)
-        else:
-            s = self._time_of_day(text)
+            if 0 <= sec < 61:
+                s = self._minute_s + sec
+                if s >= self._last_s - ROLLOVER_S:  # (a minute is known only with a day and a last time)
+                    self._last_s = s
+                    return self._day_utc + s
+        return self._ts_general(text)
+
+    def _ts_general(self, text: str) -> float:
+        s = parse_time_of_day(text)
         if self._day0 is None:
             raise NemoError("data before #START: the file has no date (use --date)")
         if self._last_s is not None and s < self._last_s - ROLLOVER_S:
             self._day += 1  # midnight passed
             self._day_utc = self._day0 + self._day * 86400
         self._last_s = s
-        return self._day_utc + s
-
-    def _time_of_day(self, text: str) -> float:
-        s = parse_time_of_day(text)
         if len(text) == 12 and text[2] == ":" and text[5] == ":":  # parse_time_of_day checked it
             self._minute_text, self._minute_s = text[:6], int(text[:2]) * 3600 + int(text[3:5]) * 60
-        return s
+        return self._day_utc + s
 
     def _record(self, f: list[str]) -> model.Record | None:
         """The record of one wanted line's fields, or None (state such as CHI, or skipped)."""
