@@ -286,7 +286,11 @@ class NemoReader:
                     if memo[3] is None:
                         k = 4 if system == 5 else 6
                         memo[3] = (int_or_none(field(chi, k)), int_or_none(field(chi, k + 1)))
-                    self._set_ci_lac(cell, *memo[3])
+                    ci, lac = memo[3]
+                    if ci is not None:  # an unknown keeps the cell's value
+                        cell.ci = ci
+                    if lac is not None:
+                        cell.lac = lac
             else:
                 # CHI,t,,1,<band>,<channel type>,<ARFCN>,<cell ID>,<LAC>,<DTX UL>,<RLT max>,
                 #   <ext. channel type>,<timeslot>,<BCCH>[,<BSIC>,<BCCH band>] [S]
