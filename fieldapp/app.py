@@ -363,6 +363,9 @@ class ReplayControls:
 READ_AHEAD_START_MS = 500  # after the window's first paint and the replay's first records
 READ_AHEAD_RECORDS = 512  # records filed per idle step (~256 samples: ~10 ms)
 LONG_JUMP_RECORDS = 2000  # a jump forwards over more records takes the read-ahead over
+# Not beyond (~2 days at one sample and one fix a second): the history read ahead is a second
+# copy of the views' data (~200 bytes a sample with six neighbours), copied at each long jump.
+READ_AHEAD_MAX_RECORDS = 400_000
 
 
 class ReplayApp(WindowApp):
@@ -478,6 +481,7 @@ class ReplayApp(WindowApp):
         (``MainWindow.adopt_history``), filed in idle steps since the window opened (what it
         lacks is filed now, once). Then the thread's records held meanwhile follow."""
         import bisect
+        import math
 
         from fieldapp.model import Scan
 
@@ -510,7 +514,9 @@ class ReplayApp(WindowApp):
                 if scans:
                     self.scan_panel.observe(scans)
         with self._put_lock:
-            self._filed_upto_utc = after_utc
+            # (A log slightly out of time order keeps its file order: a record older than the
+            # position may still come after it, and is not filed yet.)
+            self._filed_upto_utc = after_utc if self._in_time_order() else -math.inf
             held, self._held = self._held or [], None
             for rec in held:
                 if rec.ts_utc > after_utc:
@@ -518,7 +524,8 @@ class ReplayApp(WindowApp):
 
     # ------------------------------------------------------------------ the read-ahead
     def _read_ahead_wanted(self) -> bool:
-        return len(self._all) > self.long_jump_records and self._in_time_order() and not self._ahead_failed
+        return (self.long_jump_records < len(self._all) <= READ_AHEAD_MAX_RECORDS and not self._ahead_failed
+                and self._in_time_order())
 
     def _read_ahead_step(self) -> None:
         """One idle step: the next records filed into the read-ahead history, then the next

@@ -102,12 +102,13 @@ def split_context(fields: list[str]) -> tuple[list[str], list[str]]:
 
 
 # --------------------------------------------------------------------- CELLMEAS per system
-class _Numbers(dict):
+class Numbers(dict):
     """``numbers[text]`` is ``convert(text)``, remembered: a log repeats the same few hundred
     field texts (channels, codes, levels in 0.1 dB), and a dict lookup costs a fifth of
     ``int(text)`` / ``float(text)`` (CPython builds an ASCII copy of the text first). A text that
     does not convert raises the converter's ValueError, every time (never remembered); the
-    memory is bounded (a log of unique values is converted as it comes)."""
+    memory is bounded (a log of unique values is converted as it comes) and held by one reader
+    (logs.nemo makes a pair per pass over a file)."""
 
     def __init__(self, convert: type, size: int = 1 << 16) -> None:
         super().__init__()
@@ -120,10 +121,7 @@ class _Numbers(dict):
         return value
 
 
-INTS, FLOATS = _Numbers(int), _Numbers(float)
-
-
-def _group(params: list[str], start: int, need: int) -> tuple[list[str], int, int, int]:
+def _group(params: list[str], start: int, need: int, ints: Numbers) -> tuple[list[str], int, int, int]:
     """The length-prefixed cell group at ``start`` (``#cells, #params per cell, cells...``) as
     ``(seq, first, end, stride)``: field ``i < need`` of each cell is ``seq[b + i]`` for ``b`` in
     ``range(first, end, stride)``.
@@ -134,8 +132,8 @@ def _group(params: list[str], start: int, need: int) -> tuple[list[str], int, in
     if start + 1 >= len(params):
         raise NemoError("cell group missing")
     t, u = params[start], params[start + 1]
-    n_cells = INTS[t] if t.isdecimal() else int_or_none(t)
-    n_params = INTS[u] if u.isdecimal() else int_or_none(u)
+    n_cells = ints[t] if t.isdecimal() else int_or_none(t)
+    n_params = ints[u] if u.isdecimal() else int_or_none(u)
     if n_cells is None or n_params is None or n_cells < 0 or n_params <= 0:
         raise NemoError("bad cell group counts")
     first = start + 2
@@ -153,9 +151,9 @@ def _group(params: list[str], start: int, need: int) -> tuple[list[str], int, in
     return seq, 0, len(seq), stride
 
 
-def _count(tok: str) -> int:
-    """A count field: ``int_or_none(tok) or 0``, the usual plain digits in one C call."""
-    return INTS[tok] if tok.isdecimal() else int_or_none(tok) or 0
+def _count(tok: str, ints: Numbers) -> int:
+    """A count field: ``int_or_none(tok) or 0``."""
+    return ints[tok] if tok.isdecimal() else int_or_none(tok) or 0
 
 
 def field(cell: list[str], i: int) -> str:
@@ -164,41 +162,44 @@ def field(cell: list[str], i: int) -> str:
 
 # The per-cell loops below are the hottest code of an import (bench/import_bench.py): they read
 # the fields in place (``_group``), convert inline (``float(x) if x else None``: one C call per
-# number) and build each Cell positionally (logs/fast_cell.py). A bad number raises ValueError, which makes the
+# number, repeated texts through ``Numbers``) and build each Cell positionally (logs/fast_cell.py). A bad number raises ValueError, which makes the
 # whole line a bad line; the fields are converted in the order the reason names the first bad
 # one. The serving cell is the first cell of its role, returned apart; logs.nemo completes it
 # (CHI, RXQ, TAD) before the Sample is published. Other cells of that role (UMTS active set)
 # stay in the list with their role.
 
 _Cell = model.Cell
-_ints, _floats = INTS, FLOATS
 _SERVING, _NEIGHBOUR, _GSM, _UMTS, _LTE = model.SERVING, model.NEIGHBOUR, model.GSM, model.UMTS, model.LTE
+# cell type -> (role, state); type 0 is the serving cell (UMTS: the active set). Another type's
+# state is its number as text ("None" when blank), as before.
+_UMTS_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in UMTS_TYPE.items()}
+_LTE_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in LTE_TYPE.items()}
 
 
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
 #   0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,1,50001,10588,159,...
 # → system 5, 0 header params, 1 channel (UARFCN, RSSI, band), 3 cells × 17 params:
 #   type, band, UARFCN, PSC, Ec/No, STTD, RSCP, ...
-def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
-    i = 2 + _count(params[1])
-    seq, first, end, stride = _group(params, i + 2 + _count(params[i]) * _count(params[i + 1]), 7)
+def _umts_cells(params: list[str], ints: Numbers, floats: Numbers) -> tuple[model.Cell | None, list[model.Cell]]:
+    i = 2 + _count(params[1], ints)
+    seq, first, end, stride = _group(params, i + 2 + _count(params[i], ints) * _count(params[i + 1], ints), 7, ints)
     serving = None
     out = []
     for b in range(first, end, stride):
         t = seq[b]
-        ctype = _ints[t] if t else None
+        ctype = ints[t] if t else None
         t = seq[b + 2]
-        arfcn = _ints[t] if t else None
+        arfcn = ints[t] if t else None
         t = seq[b + 3]
-        pci = _ints[t] if t else None
+        pci = ints[t] if t else None
         t = seq[b + 4]
-        ecno = _floats[t] if t else None
+        ecno = floats[t] if t else None
         t = seq[b + 6]
-        rscp = _floats[t] if t else None
+        rscp = floats[t] if t else None
+        role, state = _UMTS_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
         cell = new_cell(_Cell)
-        init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _UMTS, None, None, None, None, arfcn, None, None,
-                   None, None, None, None, None, None, None, None, None, pci, rscp, ecno, None, None, None, None,
-                   UMTS_TYPE.get(ctype) or str(ctype))  # type: ignore[arg-type]
+        init_cell(cell, role, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None, None,
+                  None, None, None, pci, rscp, ecno, None, None, None, None, state)
         if ctype == 0 and serving is None:
             serving = cell
         else:
@@ -209,27 +210,27 @@ def _umts_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]
 # Real LTE line (sample): CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0
 # → system 7, 0 header params, 1 cell × 9: type, band, EARFCN, PCI, RSSI, RSRP, RSRQ, timing,
 #   pathloss[, Srxlev, SINR].
-def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
-    seq, first, end, stride = _group(params, 2 + _count(params[1]), 11)
+def _lte_cells(params: list[str], ints: Numbers, floats: Numbers) -> tuple[model.Cell | None, list[model.Cell]]:
+    seq, first, end, stride = _group(params, 2 + _count(params[1], ints), 11, ints)
     serving = None
     out = []
     for b in range(first, end, stride):
         t = seq[b]
-        ctype = _ints[t] if t else None
+        ctype = ints[t] if t else None
         t = seq[b + 2]
-        arfcn = _ints[t] if t else None
+        arfcn = ints[t] if t else None
         t = seq[b + 3]
-        pci = _ints[t] if t else None
+        pci = ints[t] if t else None
         t = seq[b + 5]
-        rsrp = _floats[t] if t else None
+        rsrp = floats[t] if t else None
         t = seq[b + 6]
-        rsrq = _floats[t] if t else None
+        rsrq = floats[t] if t else None
         t = seq[b + 10]
-        sinr = _floats[t] if t else None
+        sinr = floats[t] if t else None
+        role, state = _LTE_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
         cell = new_cell(_Cell)
-        init_cell(cell, _SERVING if ctype == 0 else _NEIGHBOUR, _LTE, None, None, None, None, arfcn, None, None,
-                   None, None, None, None, None, None, None, None, None, pci, None, None, rsrp, rsrq, sinr, None,
-                   LTE_TYPE.get(ctype) or str(ctype))  # type: ignore[arg-type]
+        init_cell(cell, role, _LTE, None, None, None, None, arfcn, None, None, None, None, None, None, None, None,
+                  None, None, None, pci, None, None, rsrp, rsrq, sinr, None, state)
         if ctype == 0 and serving is None:
             serving = cell
         else:
@@ -240,33 +241,33 @@ def _lte_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
 # GSM (no public real line; layout from AWE 2.01 and the 2.2x Python parser, docs/log-formats.md §1.4):
 #   CELLMEAS,t,,1,0,<#cells>,16,<type>,<band>,<ARFCN>,<BSIC>,<RxLev full dBm>,<RxLev sub dBm>,
 #   <C1>,<C2>,<C31>,<C32>,<HCS prio>,<HCS thr>,<Cell ID>,<LAC>,<RAC>,<Srxlev>, ...
-def _gsm_cells(params: list[str]) -> tuple[model.Cell | None, list[model.Cell]]:
-    seq, first, end, stride = _group(params, 2 + _count(params[1]), 14)
+def _gsm_cells(params: list[str], ints: Numbers, floats: Numbers) -> tuple[model.Cell | None, list[model.Cell]]:
+    seq, first, end, stride = _group(params, 2 + _count(params[1], ints), 14, ints)
     serving = None
     out = []
     for b in range(first, end, stride):
         t = seq[b]
-        ctype = _ints[t] if t else None
+        ctype = ints[t] if t else None
         t = seq[b + 4]
-        full_dbm = _floats[t] if t else None
+        full_dbm = floats[t] if t else None
         t = seq[b + 5]
-        sub_dbm = _floats[t] if t else None
+        sub_dbm = floats[t] if t else None
         level_dbm = full_dbm if full_dbm is not None else sub_dbm
         t = seq[b + 2]
-        arfcn = _ints[t] if t else None
+        arfcn = ints[t] if t else None
         t = seq[b + 3]
-        bsic = valid_bsic(_ints[t] if t else None)
+        bsic = valid_bsic(ints[t] if t else None)
         rxlev = dbm_to_rxlev(level_dbm)
         rxlev_full = dbm_to_rxlev(full_dbm)
         rxlev_sub = dbm_to_rxlev(sub_dbm)
         t = seq[b + 6]
-        c1 = _ints[t] if t else None
+        c1 = ints[t] if t else None
         t = seq[b + 7]
-        c2 = _ints[t] if t else None
+        c2 = ints[t] if t else None
         t = seq[b + 12]
-        ci = _ints[t] if t else None
+        ci = ints[t] if t else None
         t = seq[b + 13]
-        lac = _ints[t] if t else None
+        lac = ints[t] if t else None
         is_serving = ctype == GSM_SERVING_TYPE
         cell = new_cell(_Cell)
         init_cell(cell, _SERVING if is_serving else _NEIGHBOUR, _GSM, None, None, lac, ci, arfcn, bsic, rxlev,

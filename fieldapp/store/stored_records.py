@@ -24,7 +24,9 @@ The cost moves, it does not vanish: a jump forwards that files hours of samples 
 rebuilds them then (~35 µs a sample with six neighbours, most of it building the Cells): a jump
 to the middle of an 8-hour session ~1 s instead of ~0.4 s (bench/open_bench.py ``seek_half_s``).
 A jump backwards rebuilds only the samples at the new position: the views are cut there
-(``ui.history.History.trim``), not filled again from the start.
+(``ui.history.History.trim``), not filled again from the start. The replay window reads the
+session ahead in idle steps once it is open (``fieldapp.app.ReplayApp``), so that a long jump
+forwards made after that rebuilds nothing either.
 """
 
 from __future__ import annotations

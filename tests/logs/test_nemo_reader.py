@@ -253,6 +253,21 @@ def test_the_usual_gps_line_reads_as_the_general_path_reads_it(tmp_path, line):
     assert outcome(lambda r: r._gps) == outcome(lambda r: r._gps_general)
 
 
+def test_number_caches_give_what_the_converters_give_and_stay_bounded():
+    from logs.nemo_fields import Numbers
+
+    floats, ints = Numbers(float, size=3), Numbers(int, size=3)
+    for text in ("-67.5", "-0.0", " 5 ", "1e3", "-67.5", "7", "8", "9"):
+        assert repr(floats[text]) == repr(float(text))
+    assert len(floats) == 3 and ints["0010"] == 10 and ints["-3"] == -3
+    for _ in range(2):  # a bad text raises each time, never remembered
+        with pytest.raises(ValueError, match="could not convert"):
+            floats["x"]
+        with pytest.raises(ValueError, match="invalid literal"):
+            ints["5.0"]
+    assert "x" not in floats and "5.0" not in ints
+
+
 # QA of issue 15 (damaged copies of the shared sample, old and new readers compared): an 'inf'
 # in a GSM level or a FREQSCAN BSIC field raised OverflowError out of the reader (a traceback
 # from `fieldapp import`), and a #START date the header could not read crashed the first line.

@@ -357,3 +357,44 @@ def _filed_upto(times: list[float], at: float) -> int:
     import bisect
 
     return bisect.bisect_right(times, at)
+
+
+def test_a_log_out_of_time_order_is_filed_again_on_a_jump_back(qtbot, tmp_path):
+    """A log with a line older than the one before it keeps its file order; the views cannot
+    be cut at a time then, so a jump back files the records again from the start, and the
+    views are still a straight replay's."""
+    import bisect
+
+    from logs.replay import ReplaySource
+
+    records = [r for r in session_records() if r.ts_utc < T0 + 400]
+    late = Event(T0 + 250.3, "info", "a line stamped before the sample above it")
+    at = next(i for i, r in enumerate(records) if r.ts_utc > T0 + 251)
+    records.insert(at, late)
+    ws = tmp_path / "ws.db"
+    with Store.open(ws):
+        pass
+    source = ReplaySource(records)
+    app = _replay(ws, source, str(tmp_path / "a.ini"))
+    straight = None
+    trims = []
+    trim = app.window.trim_history
+    app.window.trim_history = lambda *a: trims.append(a[0]) or trim(*a)
+    try:
+        for target in (T0 + 390, T0 + 260, T0 + 100):
+            app.timeline.seek(target)
+            app.bridge.drain_now()
+            hi = bisect.bisect_right(source.times_utc, app.source.position_utc)
+            straight = _straight(qtbot, ws, records[:hi], str(tmp_path / "b.ini"), [])
+            got, want = views(app), views(straight)
+            assert not _diff(got, want), (target - T0, _diff(got, want))
+            assert (late in got["events"]) == (target > late.ts_utc)
+            straight.window.close()
+            straight.close()
+            straight = None
+        assert not app._in_time_order() and not trims
+    finally:
+        for a in (app, straight):
+            if a is not None:
+                a.window.close()
+                a.close()
