@@ -116,10 +116,15 @@ class NemoReader:
         if "date" in header:
             try:
                 midnight = parse_date(header["date"]) - 60 * header.get("utc_offset_min", 0)
-                if "start_s" in header:
-                    header["start_utc"] = midnight + header["start_s"]
             except NemoError:
-                pass
+                # Every data line's time counts from this date: the reader cannot go on (a
+                # NemoError is a ValueError: the import and the replay say it in one line).
+                if self._date_override:
+                    raise NemoError(f"date {header['date']!r} is not D.M.YYYY") from None
+                raise NemoError(f"{self.path.name}: the #START date {header['date']!r} is not D.M.YYYY; "
+                                "give the file's date with --date D.M.YYYY") from None
+            if "start_s" in header:
+                header["start_utc"] = midnight + header["start_s"]
         return header
 
     @staticmethod
@@ -166,7 +171,9 @@ class NemoReader:
                 try:
                     line = raw.decode("utf-8")
                     rec = record(line.split(",") if '"' not in line else next(csv.reader([line])))
-                except (ValueError, IndexError, csv.Error) as exc:  # NemoError is a ValueError
+                # NemoError is a ValueError; OverflowError: an 'inf' where an integer is read
+                # (int(float('inf')) in a level or BSIC field of a damaged line)
+                except (ValueError, IndexError, OverflowError, csv.Error) as exc:
                     reason = "not text" if isinstance(exc, UnicodeDecodeError) else \
                         "too few fields" if isinstance(exc, IndexError) else \
                         str(exc) if isinstance(exc, NemoError) else f"bad value ({exc})"

@@ -266,3 +266,31 @@ def test_number_caches_give_what_the_converters_give_and_stay_bounded():
         with pytest.raises(ValueError, match="invalid literal"):
             ints["5.0"]
     assert "x" not in floats and "5.0" not in ints
+
+
+# QA of issue 15 (damaged copies of the shared sample, old and new readers compared): an 'inf'
+# in a GSM level or a FREQSCAN BSIC field raised OverflowError out of the reader (a traceback
+# from `fieldapp import`), and a #START date the header could not read crashed the first line.
+@pytest.mark.parametrize("line", [
+    # GSM CELLMEAS (layout of nemo-scanner-written.1.nmf line 19) with RxLev Sub "-inf"
+    "CELLMEAS,16:02:00.000,,1,0,1,16,1,10900,100,23,-60.0,-inf,30,30,,,,,1,65,1009,0,50",
+    # FREQSCAN (same fixture, line 13) with the BSIC of ARFCN 100 "-inf"
+    "FREQSCAN,16:02:00.000,,1,1,10900,2,5,100,-inf,-93.0,14.0,-94.0,104,,-96.0,,",
+])
+def test_an_infinite_value_makes_a_bad_line_not_a_crash(tmp_path, line):
+    good = "GPS,16:02:01.000,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1"
+    records, reader = read(nmf(tmp_path, line + "\n" + good + "\n"))
+    assert [type(r) for r in records] == [model.Position]
+    (bad,) = reader.stats.bad_lines
+    assert bad.line_no == 6 and "bad value" in bad.reason and bad.text == line
+
+
+def test_an_unreadable_start_date_is_one_clear_error_and_date_overrides_it(tmp_path):
+    p = nmf(tmp_path, "GPS,16:02:01.000,,101.267143,12.659351,10,0,1,9,0\n", date="6.12x.2026")
+    with pytest.raises(ValueError, match=r"#START date '6\.12.\.2026' is not D\.M\.YYYY; give the file's date "
+                                         r"with --date"):
+        NemoReader(p)
+    (fix,) = NemoReader(p, date="6.12.2026")
+    assert fix.lat == 12.659351
+    with pytest.raises(ValueError, match="date '6-12-2026' is not D.M.YYYY"):
+        NemoReader(p, date="6-12-2026")
