@@ -19,10 +19,10 @@ Events (``Yas_log_events.txt``)::
     2025.07.18_22.13.49	...	CALL_END	608-02-43-5-10593	I        (a repeat without a sequence)
     2025.07.18_22.11.36	...	IRAT_HANDOVER_DATA_2G4G	608-02-0--0-0-0:608-02-701-1032-1-1850-132	D
 
-Speed (bench/import_bench.py, issue 15): a row costs ~7 µs to parse (12.8 before): columns are
-found by name once per file, the serving cell's repeated columns converted once, the records
+Speed (bench/import_bench.py, issue 15): a row costs ~5.5 µs to parse (12.8 before): columns
+are found by name once per file, the serving cell's repeated columns converted once, the records
 built positionally. A row is 100 bytes that Python reads in 0.08 µs, and every row becomes a
-Sample and a Position, so the parse stays ~85x the bare read (the import ~250x, the store the
+Sample and a Position, so the parse stays ~70x the bare read (the import ~240x, the store the
 rest).
 """
 
