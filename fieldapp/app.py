@@ -492,7 +492,7 @@ class ReplayApp(WindowApp):
                 scans = [s for s in self.source.scans if s.ts_utc <= after_utc]
                 if scans:  # the scans up to the new position, as the panel would have them
                     self.scan_panel.observe(scans)
-                if not (self._in_time_order() and self.window.trim_history(after_utc, self._newest_first(hi))):
+                if not (self._in_time_order() and self.window.trim_history(after_utc, self._records_back)):
                     # No sample kept, or records out of time order: filed again from the start.
                     self.window.clear_history()
                     if hi:
@@ -501,7 +501,7 @@ class ReplayApp(WindowApp):
             else:
                 lo = bisect.bisect_right(self._all_t, self._delivered_utc)
                 if hi - lo > self.long_jump_records and self._read_ahead_wanted() and self._read_ahead_to(hi) \
-                        and self.window.adopt_history(self._ahead, after_utc, self._newest_first(hi)):
+                        and self.window.adopt_history(self._ahead, after_utc, self._records_back):
                     scans = [s for s in self.source.scans if self._delivered_utc < s.ts_utc <= after_utc]
                     if scans:
                         self.scan_panel.observe(scans)
@@ -569,11 +569,13 @@ class ReplayApp(WindowApp):
             self._sorted = all(a <= b for a, b in zip(t, t[1:]))
         return self._sorted
 
-    def _newest_first(self, hi: int):
-        """The records before index ``hi``, newest first, each read (a stored sample rebuilt)
-        only when the trim asks for it."""
+    def _records_back(self, ts_utc: float):
+        """The records at or before ``ts_utc``, newest first, each read (a stored sample
+        rebuilt) only when the trim asks for it."""
+        import bisect
+
         records = self._all
-        for i in range(hi - 1, -1, -1):
+        for i in range(bisect.bisect_right(self._all_t, ts_utc) - 1, -1, -1):
             yield records[i]
 
     def _shutdown(self) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import statistics
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -369,12 +369,12 @@ class History:
         return _count_upto(self.sample_t, ts_utc) > 0
 
     # ------------------------------------------------------------------ a replay jumped back
-    def trim(self, upto_utc: float, newest_first: Iterable[object]) -> bool:
+    def trim(self, upto_utc: float, records_back: Callable[[float], Iterable[object]]) -> bool:
         """Keep what filing the same records up to ``upto_utc`` (inclusive) from an empty
-        history would hold, when everything was filed in time order. ``newest_first``: the
-        records at or before ``upto_utc``, newest first, read lazily: only the last sample,
-        the last position and (when that sample has no serving cell) the samples back to the
-        start of its serving stretch are taken from it.
+        history would hold, when everything was filed in time order. ``records_back(ts)``: the
+        records at or before ``ts``, newest first, read lazily: only the last sample, the last
+        position (from the time it was filed) and, when that sample has no serving cell, the
+        samples back to the start of its serving stretch are taken from it.
 
         Returns False, changing nothing, when no sample would be kept: the caller clears and
         files those few records again (the plots' terms start afresh then)."""
@@ -382,11 +382,14 @@ class History:
         if n == 0:
             return False
         kept_pos = _count_upto(self.pos_filed_t, upto_utc)
-        walked = _Walk(iter(newest_first))
+        walked = _Walk(iter(records_back(upto_utc)))
         last = walked.sample()
         if last is None or last.ts_utc != float(self.sample_t.view()[n - 1]):
             return False  # not the history of these records: the caller files them again
-        last_pos = walked.position() if kept_pos else None
+        # The last position filed came with the record filed at pos_filed_t: read back from
+        # there, not through the samples after it (hours of them when the fix was lost).
+        last_pos = _Walk(iter(records_back(float(self.pos_filed_t.view()[kept_pos - 1])))).position() \
+            if kept_pos else None
         last_t = last.ts_utc
         # The per-row series: rows up to the last kept sample (a gap row after it belongs to
         # the next sample, which is not kept).

@@ -522,21 +522,21 @@ class MainWindow(QMainWindow):
         self.neighbours.clear()
         self.last_drawn_sample_utc = None
 
-    def trim_history(self, upto_utc: float, newest_first) -> bool:
+    def trim_history(self, upto_utc: float, records_back) -> bool:
         """A replay jumped backwards: keep what the views showed up to ``upto_utc`` and drop
         the rest, instead of clearing and filing the session again from its start (the
-        history's ``trim``; ``newest_first`` are the records up to there, newest first, read
-        lazily). Each view then shows what a straight replay to that time shows: the plots,
+        history's ``trim``; ``records_back(ts)`` gives the records up to a time, newest first,
+        read lazily). Each view then shows what a straight replay to that time shows: the plots,
         the trace and the route cut there, the events up to there, and the neighbours,
         channel, tiles and status of the last sample. False (nothing changed) when no sample
         would be kept: the caller clears and files those records again."""
         t0 = time.perf_counter()
-        if not self.history.trim(upto_utc, newest_first):
+        if not self.history.trim(upto_utc, records_back):
             return False
         self._show_jumped(t0)
         return True
 
-    def adopt_history(self, ahead: History, upto_utc: float, newest_first) -> bool:
+    def adopt_history(self, ahead: History, upto_utc: float, records_back) -> bool:
         """A replay jumped forwards over a long stretch that it had already filed into
         ``ahead`` (read ahead of the playhead, in time order): the views take ``ahead`` cut at
         ``upto_utc`` instead of filing the stretch now. Same views as ``trim_history``. False
@@ -545,7 +545,7 @@ class MainWindow(QMainWindow):
         if not ahead.has_sample_upto(upto_utc):
             return False
         self.history.copy_from(ahead)
-        if not self.history.trim(upto_utc, newest_first):  # (cannot happen: ahead holds a sample there)
+        if not self.history.trim(upto_utc, records_back):  # (cannot happen: ahead holds a sample there)
             raise RuntimeError("the history read ahead does not hold the records up to the jump")
         self._show_jumped(t0)
         return True

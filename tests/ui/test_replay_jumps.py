@@ -398,3 +398,41 @@ def test_a_log_out_of_time_order_is_filed_again_on_a_jump_back(qtbot, tmp_path):
             if a is not None:
                 a.window.close()
                 a.close()
+
+
+def test_a_jump_back_long_after_the_last_fix_reads_back_to_the_fix_only(qtbot, tmp_path):
+    """The GPS lost after 100 s of a 20-minute drive: a jump back to the 15th minute reads the
+    last sample there and the record that brought the last fix, not the 13 minutes of samples
+    between them; the views are a straight replay's (the car where it was last seen)."""
+    from logs.replay import ReplaySource
+
+    records = [r if r.ts_utc - T0 < 100 or not isinstance(r, Sample) else replace(r, position=None)
+               for r in synthetic.drive(SECONDS)]
+    ws = tmp_path / "ws.db"
+    with Store.open(ws) as store:
+        sid = store.create_session("test:no-fix", start_utc=records[0].ts_utc)
+        store.add_samples(sid, [r for r in records if isinstance(r, Sample)])
+        store.add_events(sid, [r for r in records if isinstance(r, Event)])
+        store.end_session(sid, records[-1].ts_utc)
+        lazy = store.replay_records(sid, block=BLOCK, cache_blocks=CACHE_BLOCKS)
+        eager = list(lazy)
+    app = _replay(ws, ReplaySource(lazy), str(tmp_path / "a.ini"))
+    straight = None
+    try:
+        app.timeline.seek(T0 + SECONDS)
+        app.bridge.drain_now()
+        lazy.close()
+        before = lazy.samples_rebuilt
+        app.timeline.seek(T0 + 900.5)
+        app.bridge.drain_now()
+        assert 0 < lazy.samples_rebuilt - before <= 4 * BLOCK < 800
+        assert app.window.history.last_position.ts_utc == T0 + 99
+        hi = sum(1 for r in eager if r.ts_utc <= T0 + 900.5)
+        straight = _straight(qtbot, ws, eager[:hi], str(tmp_path / "b.ini"), [])
+        got, want = views(app), views(straight)
+        assert not _diff(got, want), _diff(got, want)
+    finally:
+        for a in (app, straight):
+            if a is not None:
+                a.window.close()
+                a.close()
