@@ -191,7 +191,7 @@ def vectorised_cellmeas_probe(path: Path) -> dict:
 
     from fieldapp import model
     from logs.chunks import WantedLines
-    from logs.fast_cell import init_cell, new_cell
+    from logs.fast_records import init_cell, new_cell
     from logs.nemo import VALID_ID_RE
     from logs.nemo_fields import UMTS_TYPE, Numbers, _umts_cells
     from logs.stats import ReaderStats

@@ -38,7 +38,7 @@ from typing import Any
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_arfcn, valid_ta
-from logs.fast_cell import init_cell, new_cell
+from logs.fast_records import init_cell, new_cell, position, sample
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
@@ -288,7 +288,7 @@ class GNetTrackReader:
         unknown = self.stats.unknown
         minute = ["", 0.0]  # the last "YYYY.MM.DD_HH.MM" read and its seconds (as if UTC)
         SERVING, GSM, UMTS = model.SERVING, model.GSM, model.UMTS
-        Cell, Position, Sample = model.Cell, model.Position, model.Sample
+        Cell = model.Cell
 
         def parse(c: list[str]) -> tuple[model.Sample | None, model.Position | None]:
             c.append(None)  # type: ignore[arg-type]  # the absent columns' value
@@ -313,7 +313,7 @@ class GNetTrackReader:
             if lat is not None and lon is not None and (lat, lon) != (0.0, 0.0) \
                     and -90 <= lat <= 90 and -180 <= lon <= 180:
                 t = c[i_speed]
-                pos = Position(ts, lat, lon, _num(c[i_alt]), None if t is None else _speed_mps(t))
+                pos = position(ts, lat, lon, _num(c[i_alt]), None if t is None else _speed_mps(t))
             if tech is None:
                 if tech_text not in NO_SERVICE:
                     # A technology this app does not read (5G NR rows of newer versions): its
@@ -353,7 +353,7 @@ class GNetTrackReader:
             neighbours = ()
             if groups:
                 neighbours = tuple(n for g in groups if (n := neighbour(c, g, tech)) is not None)
-            return Sample(ts, tech, serving, neighbours, None, None, pos), pos
+            return sample(ts, tech, serving, neighbours, pos, None), pos
 
         return parse
 

@@ -41,6 +41,7 @@ from typing import Any
 from fieldapp import model
 from fieldapp.radio import valid_rxqual, valid_ta
 from logs.chunks import CHUNK_BYTES, WantedLines
+from logs.fast_records import position, sample
 from logs.nemo_fields import (
     CELL_PARSERS,
     NemoError,
@@ -183,29 +184,31 @@ class NemoReader:
                     yield rec
 
     def _ts(self, text: str) -> float:
-        """A line's time of day → POSIX seconds UTC. The common HH:MM:SS.mmm reuses the minute
-        of the previous line (one float() per line); any other text takes parse_time_of_day."""
+        """A line's time of day → POSIX seconds UTC. The usual HH:MM:SS.mmm of the minute read
+        last, not before the previous time, is one float(); anything else _ts_general."""
         if text[:6] == self._minute_text and len(text) == 12:
             try:
                 sec = float(text[6:])
             except ValueError:
                 sec = -1.0
-            s = self._minute_s + sec if 0 <= sec < 61 else self._time_of_day(text)
-        else:
-            s = self._time_of_day(text)
+            if 0 <= sec < 61:
+                s = self._minute_s + sec
+                if s >= self._last_s - ROLLOVER_S:  # (a minute is known only with a day and a last time)
+                    self._last_s = s
+                    return self._day_utc + s
+        return self._ts_general(text)
+
+    def _ts_general(self, text: str) -> float:
+        s = parse_time_of_day(text)
         if self._day0 is None:
             raise NemoError("data before #START: the file has no date (use --date)")
         if self._last_s is not None and s < self._last_s - ROLLOVER_S:
             self._day += 1  # midnight passed
             self._day_utc = self._day0 + self._day * 86400
         self._last_s = s
-        return self._day_utc + s
-
-    def _time_of_day(self, text: str) -> float:
-        s = parse_time_of_day(text)
         if len(text) == 12 and text[2] == ":" and text[5] == ":":  # parse_time_of_day checked it
             self._minute_text, self._minute_s = text[:6], int(text[:2]) * 3600 + int(text[3:5]) * 60
-        return s
+        return self._day_utc + s
 
     def _record(self, f: list[str]) -> model.Record | None:
         """The record of one wanted line's fields, or None (state such as CHI, or skipped)."""
@@ -267,7 +270,7 @@ class NemoReader:
         # list) says nothing about the technology the device was on: no tech, so it cannot
         # flip the session's technology; its cells are kept.
         tech = SYSTEM_TECH[system] if serving is not None else None
-        return model.Sample(ts, tech, serving, tuple(cells), None, None, pos, mode)
+        return sample(ts, tech, serving, tuple(cells), pos, mode)
 
     def _complete_serving(self, system: int, ts: float, cell: model.Cell) -> str | None:
         """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's
@@ -406,7 +409,7 @@ class NemoReader:
                 pass  # an empty or odd field: the general path below says what it is
             else:
                 if fix != 0 and -90 <= lat <= 90 and -180 <= lon <= 180:
-                    self._fix = model.Position(ts, lat, lon, alt, kmh / 3.6, None, hdop, sats, fix)
+                    self._fix = position(ts, lat, lon, alt, kmh / 3.6, hdop, sats, fix)
                     return self._fix
         return self._gps_general(ts, p)
 

@@ -13,7 +13,7 @@ import csv
 
 from fieldapp import model
 from fieldapp.radio import dbm_to_rxlev, valid_bsic
-from logs.fast_cell import init_cell, new_cell
+from logs.fast_records import init_cell, new_cell
 
 # UMTS cell types: 0 active set, 1 monitored, 2 detected, 3 undetected; LTE: 0 serving,
 # 1 listed, 2 detected, 10 SCell. Both observed in the sample ([O] with names from [S]).
@@ -162,7 +162,7 @@ def field(cell: list[str], i: int) -> str:
 
 # The per-cell loops below are the hottest code of an import (bench/import_bench.py): they read
 # the fields in place (``_group``), convert inline (``float(x) if x else None``: one C call per
-# number, repeated texts through ``Numbers``) and build each Cell positionally (logs/fast_cell.py). A bad number raises ValueError, which makes the
+# number, repeated texts through ``Numbers``) and build each Cell positionally (logs/fast_records.py). A bad number raises ValueError, which makes the
 # whole line a bad line; the fields are converted in the order the reason names the first bad
 # one. The serving cell is the first cell of its role, returned apart; logs.nemo completes it
 # (CHI, RXQ, TAD) before the Sample is published. Other cells of that role (UMTS active set)
