@@ -33,11 +33,13 @@ and a jump backwards cleared the views and filed the session again from its star
 ``seek_back`` 0.94 s CPU, ``prev_event_late`` 1.68 s CPU (seek_half 0.91 s CPU in that run).
 
 Since backward jumps cut the views (``History.trim``) and long forward jumps take over the
-history read ahead (``History.copy_from``): seek_back 0.05-0.10 s CPU, prev_event_late
-0.05-0.08 s CPU, seek_far 0.09 s CPU after the read-ahead (0.92 s CPU in idle steps, ~2 s
-after opening); seek_half right after opening, before the read-ahead, 0.73-0.77 s CPU: filing
-the 14,400 samples it skips is its floor (rebuilding them ~29 µs each since the v9 cell forms,
-~6 µs of it the JSON, and filing them ~11 µs each).
+history read ahead (``History.copy_from``), four runs at load 1.7-2.8: seek_back 0.05-0.10 s
+CPU, prev_event_late 0.04-0.08 s CPU, seek_far 0.07-0.10 s CPU after the read-ahead (itself
+0.62-0.92 s CPU in idle steps, done ~1-2 s after opening); seek_half right after opening,
+before the read-ahead, 0.71-0.91 s CPU: filing the 14,400 samples it skips is its floor
+(rebuilding them ~22 µs each since the v9 cell forms, ~9 µs of it the JSON and most of the
+rest building the Cells; filing them ~9 µs each; drawing ~0.1 s).
+
 The application is warm (an empty replay window was opened and closed first), as when the
 engineer opens a session from the running window: the start-up itself is ui_bench's figure.
 

@@ -623,10 +623,13 @@ class LevelPlot(QWidget):
         first, last = span
         if self.window_s is None:
             lo, hi = first, max(last, first + 10)
-            (x0, x1), _y = self.level.getViewBox().viewRange()
-            if abs(x0 - lo) < 1e-6 and last <= x1:
-                return  # "All": the new sample is still inside the headroom; no re-layout this tick
             pad = 0.02 * (hi - lo)
+            (x0, x1), _y = self.level.getViewBox().viewRange()
+            # "All": the new sample is still inside the headroom; no re-layout this tick. A range
+            # wider than the session's (a wider window chosen before, a replay jump back) is not
+            # headroom: it is laid out again.
+            if abs(x0 - lo) < 1e-6 and last <= x1 <= hi + pad + 1e-6:
+                return
             self.level.setXRange(lo, hi + pad, padding=0)
             return
         elif last - first < self.window_s:

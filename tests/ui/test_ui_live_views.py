@@ -150,3 +150,23 @@ def test_status_bar_shows_age_rate_and_skipped_lines(qtbot, window, bridge, plan
     window.apply_status(LinkStatus("lost", device="/dev/ttyUSB0", message="/dev/ttyUSB0 disappeared"))
     assert "lost" in window.status.text("state")
     assert window.source_panel.message.text() == "/dev/ttyUSB0 disappeared"
+
+
+def test_all_fits_the_session_after_a_wider_window_and_after_a_jump_back(qtbot, window, bridge, plan_cells):
+    """QA of issue 15 (a 2.6-minute Nemo session in replay): "All" chosen after "60 min" (or the
+    default 5 min) kept that hour on the axis, the session a sliver at its left; and a replay
+    jump back under "All" (the history cut at the new position) kept the old end. "All" is
+    the session so far, with the 2 % headroom."""
+    records = synthetic.drive(150, plan_cells)
+    feed(qtbot, window, bridge, records)
+    plot = window.level_plot
+    t0, last = synthetic.T0_UTC, synthetic.T0_UTC + 149
+    plot.set_window("60 min")
+    assert plot.x_range()[1] - plot.x_range()[0] == pytest.approx(3600 * 1.02, abs=2)
+    plot.set_window("All")
+    lo, hi = plot.x_range()
+    assert lo == pytest.approx(t0, abs=1) and hi == pytest.approx(last + 0.02 * (last - t0), abs=1)
+    # what a replay jump back to second 60 does to the views
+    assert window.trim_history(t0 + 60.5, lambda ts: reversed([r for r in records if r.ts_utc <= ts]))
+    lo, hi = plot.x_range()
+    assert lo == pytest.approx(t0, abs=1) and hi == pytest.approx(t0 + 60 * 1.02, abs=1.5)
