@@ -168,14 +168,18 @@ def build_replay(args: argparse.Namespace):
     """The ReplaySource for ``args.target``: an existing file, else a session id."""
     from logs.registry import CELLS, UnknownFormat, pick_reader
     from logs.replay import ReplaySource
+    from logs.text_input import prepared
 
     target = Path(args.target)
     try:
         if target.is_file():
-            info = pick_reader(target, args.format)
-            if info.produces == CELLS:
-                raise CliError(f"{target.name} is a cell file ({info.name}); replay needs a log or a session")
-            return ReplaySource(info.open(target), speed=args.speed)
+            # Read as the import reads it (a BOM, UTF-16, Latin-1, CR-only line ends made plain
+            # in a temporary copy); the source takes every record before the copy goes.
+            with prepared(target) as (readable, _notes):
+                info = pick_reader(readable, args.format)
+                if info.produces == CELLS:
+                    raise CliError(f"{target.name} is a cell file ({info.name}); replay needs a log or a session")
+                return ReplaySource(info.open(readable), speed=args.speed)
         if not args.target.isdigit():
             raise CliError(f"{args.target}: no such file, and not a session id")
         return ReplaySource(_session_records(args, int(args.target)), speed=args.speed)
@@ -183,6 +187,8 @@ def build_replay(args: argparse.Namespace):
         raise CliError(str(exc)) from exc
     except ValueError as exc:  # speed out of range, a file the reader refuses
         raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"{target.name}: cannot read it ({exc.strerror or exc})") from exc
 
 
 def _session_records(args: argparse.Namespace, session_id: int) -> Any:

@@ -142,3 +142,31 @@ def test_a_native_export_imports_again_with_the_same_span_and_counts(tmp_path, c
         last_record = max(r.ts_utc for r in store.samples(1))
     assert first.end_utc > last_record  # the #STOP line
     assert (again.start_utc, again.end_utc) == (first.start_utc, first.end_utc)
+
+
+def test_replay_of_a_file_reads_it_as_the_import_does(tmp_path):
+    """QA of issue 15: `fieldapp replay FILE` opened the reader on the raw file, while the
+    import prepares it first (logs.text_input: a BOM, UTF-16, Latin-1, CR-only line ends): a
+    Nemo file with CR line ends raised csv.Error out of the header (a traceback), a UTF-16
+    G-NetTrack log was "not a log format I know", a CR-only one had nothing to replay. The
+    replay now reads what the import reads: the same records as the original file's."""
+    import argparse
+
+    from fieldapp.cli.logs import build_replay
+
+    def records(path):
+        args = argparse.Namespace(target=str(path), format=None, speed=1.0, workspace=str(tmp_path / "w.db"))
+        return build_replay(args).records
+
+    gnt = FIX / "gnettrack-Yas_log.txt"
+    events = FIX / "gnettrack-Yas_log_events.txt"
+    cr_nemo = tmp_path / "cr.3.nmf"
+    cr_nemo.write_bytes(NEMO.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    u16 = tmp_path / "u16" / gnt.name
+    u16.parent.mkdir()
+    u16.write_bytes(gnt.read_text(encoding="utf-8").encode("utf-16"))
+    (u16.parent / events.name).write_bytes(events.read_bytes())  # its companion, as the user keeps it
+    want_nemo, want_gnt = records(NEMO), records(gnt)
+    assert len(want_nemo) == 489 and len(want_gnt) > 2000
+    assert records(cr_nemo) == want_nemo
+    assert records(u16) == want_gnt
