@@ -23,35 +23,39 @@ across midnight), then measures in the same run:
 ``FIELDAPP_BENCH_IMPORT_MB`` changes the size (default 120; G-NetTrack gets a quarter of it).
 Goal (issue 15): import ≤ 15× the bare read, memory flat (< 200 MB); parse ≤ 10×.
 
-Parse figures (issue 15 point 2; 30 MB file, 323,000 lines of which 32,500 are read: 18,500
-CELLMEAS, mostly UMTS with 2.5 neighbours, 9,300 GPS; CPU seconds on a shared 2-core machine,
-best runs; the instruction ratio from valgrind is the steadier yardstick):
+Parse figures (issue 15 point 2; CPU seconds on a shared 2-core machine, best runs; the
+instruction counts from valgrind, on a 5 MB copy, are the steadier yardstick). The 30 MB file has
+323,000 lines of which 32,500 are read (18,500 CELLMEAS, mostly UMTS with 2.5 neighbours; 9,300
+GPS); G-NetTrack gets a quarter of the size:
 
-=====================================  =========================  ==========================
+=====================================  =========================  ===============================
                                        before                     after
-=====================================  =========================  ==========================
-Nemo parse only / bare read (CPU)      18x (0.544 s / 0.030 s)    10.9x (0.338 s / 0.031 s)
-Nemo parse only / bare read (instr.)   17.2x                      10.7x
-CELLMEAS / GPS per line                17.7 / 7.1 µs              8.0 / 3.2 µs
-G-NetTrack parse only / bare read      ~135x (0.94 s, 12.8 µs)    85x (0.52 s, 7.0 µs a row)
-G-NetTrack import / bare read          420x                       258x (the store the rest)
-=====================================  =========================  ==========================
+=====================================  =========================  ===============================
+Nemo parse only / bare read, 120 MB    19-26x (2.9 s / 0.11 s)    10.7-11.0x (1.20 s / 0.112 s)
+Nemo parse only / bare read, 30 MB     18x (0.544 s / 0.030 s)    11.5x (0.318 s / 0.028 s)
+Nemo parse only / bare read (instr.)   17.2x                      10.0x
+CELLMEAS / GPS per line                17.7 / 7.1 µs              7.5-7.9 / 2.8 µs
+G-NetTrack parse only / bare read      ~135x (12.8 µs a row)      65-74x (5.4-5.8 µs a row)
+G-NetTrack parse (instructions)        132x                       57x
+G-NetTrack import / bare read          420x                       220-258x (the store the rest)
+=====================================  =========================  ===============================
 
-Where the Nemo parse goes now (instructions on a 5 MB copy; bare read = 1): finding the lines,
-2 regex passes over every byte and a count of 54,000 record ids, 3.3; a UMTS CELLMEAS line with
-3 cells ~76,000 instructions: decode and split of its 70 fields 19 %, its Cells 45 % (each: five
-number conversions and a 26-field init), the frozen ``Sample`` 18 % (eight
-``object.__setattr__``), the time 7 %, the held CHI 7 %, the dispatch the rest; a GPS line
-~30,000, half of it the frozen ``Position``. Making ``Sample`` and ``Position`` plain slotted dataclasses
-like ``Cell`` (immutable by convention) would take the ratio from 10.6 to 9.8 (measured). A
-vectorised reader does not pay: ``vectorised_cellmeas_probe`` tokenizes and converts the
-13,600 bulk UMTS lines column-wise with pandas (already a dependency, so no new one) and still
-builds the same Cells and Samples from the columns: 0.13-0.21 s against 0.09-0.10 s for the
-pure-Python path (equal Samples). Further than ~10x takes compiled code that builds the records
-itself (a C/Cython extension: a build step and a compiler on every packaging target), or a
-columnar hand-over to the store instead of one Python object per cell.
+Where the Nemo parse goes now (instructions; bare read = 1): finding the lines, two regex passes
+over every byte and a count of the record ids of every line, 3.3. A UMTS CELLMEAS line with 3
+cells, ~70,000 instructions: decode and split of its 70 fields 21 %, its Cells 49 % (each: five
+number conversions and a 26-field init), the Sample 10 %, the time 7 %, the held CHI 7 %, the
+dispatch the rest; a GPS line ~26,000, 30 % of it the Position. Both records are frozen: they
+are filled through their slots' setters (logs/fast_records.py); making ``Sample`` and
+``Position`` plain slotted dataclasses like ``Cell`` (immutable by convention) would take off
+another ~4 % (measured before the setters: 10.6 -> 9.8). A vectorised reader does not pay:
+``vectorised_cellmeas_probe`` tokenizes and converts the bulk UMTS lines column-wise with pandas
+(already a dependency, so no new one) and builds the same Cells and Samples from the columns:
+0.19-0.21 s against 0.09-0.13 s for the pure-Python path on 13,600 lines (0.87 against 0.63 s on
+54,000), equal Samples. Further than ~10x takes compiled code that builds the records itself (a
+C/Cython extension: a build step and a compiler on every packaging target), or a columnar
+hand-over to the store instead of one Python object per cell.
 G-NetTrack rows are short (100 bytes, read in 0.08 µs) and every row becomes a Sample and a
-Position (two frozen records, ~2 µs of the 7 µs): no pure-Python reader comes near 15x there.
+Position: no pure-Python reader comes near 15x there.
 """
 
 from __future__ import annotations
@@ -163,11 +167,11 @@ def parse_cost_per_record_type(path: Path) -> dict[str, float]:
     for rid, lines in sorted(by_type.items()):
         if rid.startswith("#"):
             continue
-        reader._last_s = None  # the lines come out of time order here: no midnight roll-over
+        reader._last_s = float("-inf")  # the lines come out of time order here: no midnight roll-over
         c0 = time.process_time()
         for raw in lines:
             f = split_line(raw.decode("utf-8"))
-            reader._last_s = None
+            reader._last_s = float("-inf")
             reader._record(f)
         out[rid] = round(1e6 * (time.process_time() - c0) / len(lines), 2)
     return out

@@ -19,10 +19,10 @@ Events (``Yas_log_events.txt``)::
     2025.07.18_22.13.49	...	CALL_END	608-02-43-5-10593	I        (a repeat without a sequence)
     2025.07.18_22.11.36	...	IRAT_HANDOVER_DATA_2G4G	608-02-0--0-0-0:608-02-701-1032-1-1850-132	D
 
-Speed (bench/import_bench.py, issue 15): a row costs ~7 µs to parse (12.8 before): columns are
-found by name once per file, the serving cell's repeated columns converted once, the records
+Speed (bench/import_bench.py, issue 15): a row costs ~5.5 µs to parse (12.8 before): columns
+are found by name once per file, the serving cell's repeated columns converted once, the records
 built positionally. A row is 100 bytes that Python reads in 0.08 µs, and every row becomes a
-Sample and a Position, so the parse stays ~85x the bare read (the import ~250x, the store the
+Sample and a Position, so the parse stays ~70x the bare read (the import ~240x, the store the
 rest).
 """
 
@@ -294,8 +294,9 @@ class GNetTrackReader:
             c.append(None)  # type: ignore[arg-type]  # the absent columns' value
             t = c[i_ts] if i_ts != absent else ""
             # '2025.07.18_22.11.08': the minute's calendar arithmetic once per minute of log
-            if t[:16] == minute[0] and len(t) == 19 and t[16] == "." and t[17:].isdecimal() and int(t[17:]) < 61:
-                ts = minute[1] + int(t[17:]) - offset_s
+            sec = _SECONDS.get(t[17:])
+            if sec is not None and t[:16] == minute[0] and len(t) == 19 and t[16] == ".":
+                ts = minute[1] + sec - offset_s
             else:
                 ts = parse_timestamp(t, utc_offset_min)
                 if len(t) == 19 and t[16] == "." and t[17:].isdecimal() and int(t[17:]) < 61:
@@ -349,7 +350,7 @@ class GNetTrackReader:
                               arfcn if arfcn and 0 < arfcn <= 262143 else None, None, None, None, None, None, None,
                               None, None, None, None, None,
                               code if code is not None and 0 <= code <= 503 and cellid else None,
-                              None, None, level, qual, _snr(c[i_snr]), operator)
+                              None, None, level, qual, _snr_cached(c[i_snr]), operator)
             neighbours = ()
             if groups:
                 neighbours = tuple(n for g in groups if (n := neighbour(c, g, tech)) is not None)
@@ -425,6 +426,10 @@ def _snr(text: str | None) -> float | None:
     # "0.0" on every 4G row of the real log [O]: the phone did not report SNR.
     v = _in(_num(text), (-25.0, 50.0))
     return None if v == 0.0 else v
+
+
+_snr_cached = functools.lru_cache(maxsize=1024)(_snr)
+_SECONDS = {f"{s:02d}": s for s in range(61)}  # a timestamp's "SS" -> int(SS), the usual ASCII digits
 
 
 def _speed_mps(text: str | None) -> float | None:

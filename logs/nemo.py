@@ -24,8 +24,8 @@ Record mapping:
 
 Speed (bench/import_bench.py, issue 15): ~90 % of a file's lines are types we skip; they are
 counted in C (logs/chunks.py) and only the wanted lines reach Python. A UMTS CELLMEAS line costs
-~8 µs (decode, split, 3-4 Cells, the Sample), a GPS line ~3 µs; the parse alone is ~11x the bare
-line read of the file (18x before). The hot paths read the usual line with the fewest calls
+~7.5 µs (decode, split, 3-4 Cells, the Sample), a GPS line ~3 µs; the parse alone is ~11x the
+bare line read of the file in CPU time, 10x in instructions (18x before). The hot paths read the usual line with the fewest calls
 (fields in place, numbers converted once per distinct text, the minute of the time and a held
 CHI reused); anything unusual takes the general code, which says why a line is bad.
 """

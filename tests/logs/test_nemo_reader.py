@@ -294,3 +294,12 @@ def test_an_unreadable_start_date_is_one_clear_error_and_date_overrides_it(tmp_p
     assert fix.lat == 12.659351
     with pytest.raises(ValueError, match="date '6-12-2026' is not D.M.YYYY"):
         NemoReader(p, date="6-12-2026")
+
+
+def test_the_import_bench_times_each_record_type_through_the_reader():
+    # bench/import_bench.py drives the reader's internals (per record type, out of time order):
+    # it must keep working with them (`make bench` is how the figures of issue 15 are taken).
+    from bench.import_bench import parse_cost_per_record_type
+
+    cost = parse_cost_per_record_type(FIXTURE)
+    assert {"CELLMEAS", "GPS", "CHI", "CAA"} <= set(cost) and all(v > 0 for v in cost.values())
