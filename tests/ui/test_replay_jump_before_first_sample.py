@@ -44,3 +44,36 @@ def test_a_jump_back_before_the_first_sample_shows_no_sample(qtbot, tmp_path):
             if a is not None:
                 a.window.close()
                 a.close()
+
+
+def test_play_at_the_end_starts_over_with_the_views_cut_at_the_start(qtbot, tmp_path):
+    """Space (or Play) once the replay has reached its end plays it again from the start: the
+    source went back to the start by itself, the views were not told, and every record was
+    filed a second time over the first (the sample twice in the plots, the events listed
+    twice). It is now a jump back to the start: after playing to the end again the views are
+    a straight replay's."""
+    from logs.replay import ReplaySource
+
+    records = sorted(NemoReader(FIX / "nemo-scanner-written.1.nmf"), key=lambda r: r.ts_utc)
+    ws = tmp_path / "ws.db"
+    app = _replay(ws, ReplaySource(records, speed=64.0), str(tmp_path / "a.ini"))
+    straight = None
+    try:
+        app.timeline.toggle_play()
+        qtbot.waitUntil(lambda: app.source.finished, timeout=5000)
+        qtbot.wait(100)
+        app.bridge.drain_now()
+        assert len(app.window.history.sample_t) == 1
+        app.timeline.toggle_play()  # at the end: from the start again
+        qtbot.waitUntil(lambda: app.source.finished, timeout=5000)
+        qtbot.wait(100)
+        app.bridge.drain_now()
+        straight = _straight(qtbot, ws, records, str(tmp_path / "b.ini"), [])
+        got, want = views(app), views(straight)
+        assert not _diff(got, want), _diff(got, want)
+        assert len(app.window.history.sample_t) == 1
+    finally:
+        for a in (app, straight):
+            if a is not None:
+                a.window.close()
+                a.close()
