@@ -330,6 +330,10 @@ class ReplayControls:
     speed = property(lambda self: self.source.speed)
 
     def play(self) -> None:
+        if not self.source.playing and self.source.at_end:
+            # Play at the end starts over: as a jump back to the start, so that the views are
+            # cut there too (the source alone would send every record again over them).
+            self.seek(self.source.timeline.start_utc)
         self.source.play()
 
     def pause(self) -> None:

@@ -174,6 +174,12 @@ class ReplaySource:
             return self._cursor >= len(self._records) and not self._context and not self._busy
 
     @property
+    def at_end(self) -> bool:
+        """No record left to deliver: ``play`` would start over from the start."""
+        with self._cond:
+            return self._cursor >= len(self._records)
+
+    @property
     def position_utc(self) -> float:
         with self._cond:
             return self._position()

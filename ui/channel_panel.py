@@ -84,6 +84,12 @@ class ChannelPanel(QWidget):
         self._last = sample
         self._render()
 
+    def clear(self) -> None:
+        """No sample (a replay jumped back before its first one)."""
+        self._last = None
+        self._lock_text = None
+        self._render()
+
     def text(self, key: str) -> str:
         return self.values[key].text()
 
@@ -158,7 +164,8 @@ class ChannelPanel(QWidget):
         elif s is not None and not dedicated and gsm:
             for key in ("tch", "timeslot", "channel_type", "hopping", "trx"):
                 out[key] = "idle"
-        out["lock"] = self._lock_text or "unlocked"
+        # (no sample yet: not known, as before the first one)
+        out["lock"] = self._lock_text or ("unlocked" if s is not None else None)
         for key, _label, cap in ROWS:
             value = out[key]
             if value is None:

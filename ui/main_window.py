@@ -520,6 +520,11 @@ class MainWindow(QMainWindow):
         self.map_view.set_bins(self.map_view.bins)  # fresh route items
         self.events.model.clear()
         self.neighbours.clear()
+        # The sample-driven views forget the last sample too: the records filed next may hold
+        # none (a replay jumped back before its first sample).
+        self.channel_panel.clear()
+        self.tiles.clear()
+        self.status.no_sample()
         self.last_drawn_sample_utc = None
 
     def trim_history(self, upto_utc: float, records_back) -> bool:

@@ -113,6 +113,11 @@ class StatusBar(QStatusBar):
         if info.message and info.state in ("error", "lost"):
             self.showMessage(info.message, 15000)
 
+    def no_sample(self) -> None:
+        """No sample yet (a replay jumped back before its first one)."""
+        self.last_sample_utc = self.period_s = None
+        self.tick()
+
     def sample_arrived(self, ts_utc: float, period_s: float | None) -> None:
         self.last_sample_utc = ts_utc
         self.period_s = period_s

@@ -215,8 +215,8 @@ class TraceStrip(QWidget):
         of a long session do not change), so the cost does not grow with the history."""
         segs = self.history.segments
         state = (len(segs), segs[-1].end_utc if segs else None)
-        if state == self._drawn:
-            return
+        if state == self._drawn and (segs or not self.items.bars):
+            return  # (an emptied history, a replay jumped back before its first sample: the bars go)
         bars = self.items.bars
         start = max(0, min(len(bars), len(segs)) - 1) if self._drawn[0] else 0
         if start == 0:
