@@ -116,7 +116,8 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None,  # n
     try:
         with prepared(p) as (readable, notes):
             result = _import_prepared(store, readable, format=format, case_id=case_id, progress=progress,
-                                      cancel=cancel, track=track, options=options, batch=batch)
+                                      cancel=cancel, track=track, options=options, batch=batch,
+                                      source_dir=p.parent)
     except OSError as exc:
         raise ImportFailed(f"{p.name}: cannot read it ({exc.strerror or exc})") from None
     except UnknownFormat:
@@ -146,7 +147,8 @@ def _not_a_log_but_an_export(p: Path) -> None:
 
 def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | None,  # noqa: A002
                      progress: Progress | None, cancel: threading.Event | Callable[[], bool] | None,
-                     track: str | Path | None, options: dict[str, Any] | None, batch: int) -> ImportResult:
+                     track: str | Path | None, options: dict[str, Any] | None, batch: int,
+                     source_dir: Path | None = None) -> ImportResult:
     info = pick_reader(p, format)
     if info.produces == CELLS:
         return _import_cells(store, p, info)
@@ -162,6 +164,10 @@ def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | 
     result = ImportResult(path=str(p), format=info.name)
     total = max(p.stat().st_size, 1)
     header = reader.header
+    if source_dir is not None and p.parent != source_dir and header.get("events_path"):
+        # The companion was read from the prepared copy (a temporary folder gone after the
+        # import): the session names the user's own file beside the log.
+        header = {**header, "events_path": str(source_dir / Path(header["events_path"]).name)}
     if header.get("utc_offset_assumed"):
         result.notes.append("the log's times carry no time zone; they were taken as UTC "
                             "(if the phone was on local time, import again giving its UTC offset: "

@@ -146,3 +146,14 @@ def test_a_50_mb_line_keeps_memory_bounded_and_is_reported(tmp_path):
     assert rc == "0", res.stderr
     assert "line 31: longer than 1 MB, skipped" in res.stderr
     assert int(peak_kb) / 1024 < 200, f"{int(peak_kb) / 1024:.0f} MB for a 50 MB line (834 MB before issue 16)"
+
+
+def test_a_prepared_log_names_its_own_companion_not_the_temporary_copy(tmp_path):
+    """QA of issue 15: a G-NetTrack log that had to be prepared (here UTF-16) is read from a
+    temporary copy with its _events file; the session's device header kept that copy's path
+    (a folder deleted after the import, shown in every native export of the session)."""
+    log = _variant(tmp_path, "gnettrack-Yas_log.txt", utf16)
+    result = _import(tmp_path, log, "w.db")
+    with Store.open(tmp_path / "w.db") as store:
+        device = store.session(result.session_id).device
+    assert device["events_path"] == str(log.parent / COMPANION)
