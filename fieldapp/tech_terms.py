@@ -188,6 +188,17 @@ def sample_tech(sample: Sample) -> str | None:
     return sample.tech
 
 
+def shown_tech(sample: Sample) -> str | None:
+    """The technology a sample's views speak: its serving technology, else (a Nemo CELLMEAS
+    that lists only neighbours, a scanner's list) the one its neighbours share; None when they
+    are of several technologies or there are none. LTE neighbours are never titled ARFCN/BSIC."""
+    tech = sample_tech(sample)
+    if tech is not None:
+        return tech
+    techs = {c.tech for c in sample.neighbours}
+    return techs.pop() if len(techs) == 1 else None
+
+
 def quality_values(sample: Sample, tech: str | None) -> dict[str, float | None]:
     """Each quality key → the sample's value in its serving technology (others None): a
     GSM sample has no Ec/No, a UMTS sample no RXQUAL. Falls back on +CSQ/+CESQ's ``Signal``."""
@@ -208,6 +219,10 @@ def headline(sample: Sample | None) -> str:
     """The few values of the serving technology in one line: "LTE  RSRP -84.4 dBm  RSRQ …"."""
     if sample is None:
         return ""
+    if sample.serving is None and sample.signal is None and sample.registration is None:
+        # No serving cell, no +CSQ/+CESQ, no registration: nothing to give in any technology's terms (not a
+        # GSM "RXLEV – RXQUAL –" over a log line that lists LTE neighbours only).
+        return "no serving cell"
     tech = sample_tech(sample)
     terms = terms_for(tech)
     values = quality_values(sample, tech)

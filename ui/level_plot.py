@@ -575,6 +575,9 @@ class LevelPlot(QWidget):
         terms = terms_for(tech)
         tag = f"{tech}  " if tech != "GSM" or h.tech_changes else ""
         if hover is None:
+            last = h.last_sample
+            if last is not None and last.serving is None and last.signal is None:
+                tag = ""  # "no serving cell": not the previous technology's name over it
             # The latest sample as the channel panel says it: a level from a plain handset is
             # named by its source ("RSRP (+CESQ)", "RSSI (+CSQ)"), a lone UMTS/LTE RSSI shown as one.
             self.readout.setText(tag + headline(h.last_sample))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStyle, QT
 from fieldapp.cellplan import CellPlan
 from fieldapp.model import DEDICATED, GSM, LTE, UMTS, Cell, Sample
 from fieldapp.radio import bsic_octal
-from fieldapp.tech_terms import TechTerms, sample_tech, terms_for
+from fieldapp.tech_terms import TechTerms, shown_tech, terms_for
 from ui.history import neighbour_key, neighbour_label
 from ui.table_model import FlatTableModel, Index
 
@@ -209,7 +209,7 @@ class NeighbourTableModel(FlatTableModel):
     def update_sample(self, sample: Sample) -> None:
         """Show this sample's neighbours: update rows in place, remove the gone, append the new."""
         serving_dbm = sample.rxlev_dbm
-        tech = sample_tech(sample) or GSM
+        tech = shown_tech(sample) or GSM  # no serving cell: the neighbours' own technology
         self.set_tech(tech)
         fresh: dict[tuple, NeighbourRow] = {}
         for cell in sample.neighbours:

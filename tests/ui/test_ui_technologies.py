@@ -274,3 +274,20 @@ def test_the_other_technology_legend_follows_the_switches(qtbot, window):
     assert "Serving, other technology (RSRP dBm)" in window.level_plot.legend_labels()
     feed(qtbot, window, [lte(i) for i in range(40, 60)])
     assert "Serving, other technology (RSCP dBm)" in window.level_plot.legend_labels()
+
+
+def test_a_sample_with_lte_neighbours_only_is_not_read_in_gsm_terms(qtbot, window):
+    """The trial's 10-hour Nemo day: a CELLMEAS that lists only LTE neighbours (no serving cell)
+    after UMTS samples showed "UMTS  RXLEV – RXQUAL –" and put PCI under "BSIC", RSRP under
+    "RXLEV dBm", RSRQ under "C1". Now the table titles them in LTE terms and the readout and the
+    channel panel say there is no serving cell."""
+    only_lte = Sample(ts_utc=T0 + 20, tech=None, neighbours=(
+        Cell(role=NEIGHBOUR, tech=LTE, arfcn=125, pci=364, rsrp_dbm=-80.0, rsrq_db=-8.0),
+        Cell(role=NEIGHBOUR, tech=LTE, arfcn=125, pci=279, rsrp_dbm=-94.0, rsrq_db=-20.0)))
+    feed(qtbot, window, [umts(i) for i in range(20)] + [only_lte])
+    assert window.neighbours.headers()[1:5] == ["EARFCN", "PCI", "Name", "RSRP dBm"]
+    rows = {r[2]: r for r in window.neighbours.visible_rows()}
+    assert rows["364"][1] == "125" and rows["364"][4] == "-80.0" and rows["364"][6] == "-8.0"
+    assert window.level_plot.readout.text() == "no serving cell"
+    assert window.channel_panel.text("level") == "no serving cell"
+    assert headline(only_lte) == "no serving cell"
