@@ -38,7 +38,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from itertools import count, repeat
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from fieldapp.model import Event, Position, Record, Sample, Scan
 from fieldapp.store.rows import SampleReader, loads
@@ -50,6 +50,24 @@ CACHE_BLOCKS = 16  # blocks kept: 4,096 samples around the playhead (~14 MB)
 # The index: served by samples_by_session (session_id, ts_utc), in the order Store.samples reads.
 _SELECT_INDEX = "SELECT id, ts_utc, lat, lon FROM samples WHERE session_id = ? ORDER BY ts_utc, id"
 _SELECT_BLOCK = "SELECT id, " + ", ".join(SampleReader.COLUMNS) + " FROM samples WHERE id IN ({})"
+
+
+def session_header(source: str, device: dict[str, Any] | None) -> dict[str, Any]:
+    """What a log reader's ``header`` says of the device, from a stored session's device JSON,
+    so that a stored session's replay names its device as replaying the file does:
+
+    - an import keeps the log's header: ``{"device": "Qualcomm", "product": "NEMO OUTDOOR
+      7.8.0.8", "format": "nemo", ...}`` → device "Qualcomm", product "NEMO OUTDOOR 7.8.0.8",
+      source "nemo";
+    - a recording keeps the handset's identity: ``{"family": "quectel", "manufacturer":
+      "Quectel", "model": "EC25", "firmware": ..., "port": ...}`` → device "Quectel EC25",
+      source "quectel".
+    """
+    d = device or {}
+    if "format" in d:
+        return {"source": d["format"], "device": d.get("device"), "product": d.get("product")}
+    name = " ".join(str(d[k]) for k in ("manufacturer", "model") if d.get(k)) or None
+    return {"source": d.get("family") or source.split(":", 1)[0], "device": name}
 
 
 class StoredRecords(Sequence[Record]):
@@ -74,6 +92,7 @@ class StoredRecords(Sequence[Record]):
         if block < 1 or cache_blocks < 1:
             raise ValueError("block and cache_blocks must be at least 1")
         self.session_id = session_id
+        self.header: dict[str, Any] = {}  # the device, as a log reader's header says it (session_header)
         self._connect = connect
         self._block = block
         self._cache_blocks = cache_blocks

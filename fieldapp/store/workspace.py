@@ -29,7 +29,7 @@ from fieldapp.store import scan_rows as _scan_rows
 from fieldapp.store import stat_rows as _stat
 from fieldapp.store.rows import LAYOUT_JSON, SAMPLE_COLUMNS, SampleReader, dumps, loads, sample_row
 from fieldapp.store.schema import SCHEMA_VERSION, StoreDamaged, StoreError, configure, migrate, schema_version
-from fieldapp.store.stored_records import StoredRecords, reader_connection
+from fieldapp.store.stored_records import StoredRecords, reader_connection, session_header
 
 
 class UnknownSession(StoreError):
@@ -455,12 +455,15 @@ class Store:
         row only when it is read (``store/stored_records.py``; ``cache``: its block and
         cache_blocks). It reads its samples on a connection of its own, so it outlives this Store
         and serves any thread."""
-        if self.session(session_id) is None:
+        info = self.session(session_id)
+        if info is None:
             raise UnknownSession(session_id)
         path, flags, timeout_s = self.path, self._uri_flags, self._busy_timeout_s
-        return StoredRecords(self._conn, lambda: reader_connection(path, flags, timeout_s), session_id,
-                             self.events(session_id), self._position_rows(session_id), self.scans(session_id),
-                             **cache)
+        records = StoredRecords(self._conn, lambda: reader_connection(path, flags, timeout_s), session_id,
+                                self.events(session_id), self._position_rows(session_id), self.scans(session_id),
+                                **cache)
+        records.header = session_header(info.source, info.device)
+        return records
 
     def events(self, session_id: int) -> list[Event]:
         rows = self._conn.execute(

@@ -331,3 +331,17 @@ def test_seeking_anywhere_hands_over_what_the_eager_replay_does(workspace, name)
         assert getattr(source, move)() == getattr(eager, move)()
         assert source._context == eager._context
     assert lazy.cached_samples() <= 4 * 2
+
+
+def test_a_stored_session_names_its_device_as_the_file_does(workspace):
+    """The QA trial: replaying a stored session said "Device: –, Family: –" where replaying the
+    same file names the logging tool."""
+    from fieldapp.store.stored_records import session_header
+
+    ws, sessions = workspace
+    header = _lazy(ws, sessions["nemo"]).header
+    assert header == {"source": "nemo", "device": "Qualcomm", "product": "NEMO OUTDOOR 7.8.0.8"}
+    recorded = session_header("handset:/dev/ttyUSB0", {"family": "quectel", "manufacturer": "Quectel",
+                                                       "model": "EC25", "firmware": "EC25EFAR06A06M4G"})
+    assert recorded == {"source": "quectel", "device": "Quectel EC25"}
+    assert session_header("test:stored-records", None) == {"source": "test", "device": None}

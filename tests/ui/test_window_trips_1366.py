@@ -303,6 +303,26 @@ def test_a_nemo_replays_opening_message_is_not_cut_at_1366(qtbot, tmp_path, sett
         app.close()
 
 
+@pytest.mark.skipif(not NEMO.is_file(), reason="Nemo fixture not present")
+def test_a_stored_sessions_replay_names_the_device_as_the_files_does(qtbot, tmp_path, settings_path):
+    from fieldapp.app import ReplayApp
+    from fieldapp.importer import import_file
+    from fieldapp.store import Store
+    from logs.replay import ReplaySource
+
+    with Store.open(tmp_path / "ws.db") as store:
+        sid = import_file(store, NEMO).session_id
+        source = ReplaySource(store.replay_records(sid), speed=1.0)
+    app = ReplayApp(source, tmp_path / "ws.db", name=f"session {sid}", session_id=sid, settings_path=settings_path)
+    try:
+        status = app.window.status
+        assert status.labels["device"].toolTip() == "Device: Qualcomm NEMO OUTDOOR 7.8.0.8"
+        assert status.text("family") == "Family: nemo"
+    finally:
+        app.window.close()
+        app.close()
+
+
 def test_a_live_link_keeps_skipped_lines_and_no_unread_label(qtbot, window):
     from fieldapp.live import LinkStatus
     from ui.status_bar import LinkInfo
