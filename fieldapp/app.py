@@ -12,6 +12,8 @@ window, and wires them together. The only module of ``fieldapp`` that imports Qt
 from __future__ import annotations
 
 import argparse
+import bisect
+import math
 import os
 import sys
 import time
@@ -378,8 +380,6 @@ class ReplayApp(WindowApp):
 
     def __init__(self, source: Any, workspace: Path, *, name: str, settings_path: str | None = None,
                  session_id: int | None = None) -> None:
-        import math
-
         from ui.status_bar import LinkInfo
         from ui.timeline import ReplayTimeline, duration_text
 
@@ -484,9 +484,6 @@ class ReplayApp(WindowApp):
         one (more than ``long_jump_records``) is taken from the read-ahead history instead
         (``MainWindow.adopt_history``), filed in idle steps since the window opened (what it
         lacks is filed now, once). Then the thread's records held meanwhile follow."""
-        import bisect
-        import math
-
         from fieldapp.model import Scan
 
         if after_utc != before_utc or after_utc > self._delivered_utc:
@@ -576,8 +573,6 @@ class ReplayApp(WindowApp):
     def _records_back(self, ts_utc: float):
         """The records at or before ``ts_utc``, newest first, each read (a stored sample
         rebuilt) only when the trim asks for it."""
-        import bisect
-
         records = self._all
         for i in range(bisect.bisect_right(self._all_t, ts_utc) - 1, -1, -1):
             yield records[i]
