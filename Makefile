@@ -50,9 +50,7 @@ fuzz: $(STAMP)
 	FIELDAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -q \
 		tests/drivers/test_parser_time.py -k bounded_time
 
-# orjson only for the store bench's comparison with a compiled JSON encoder (not a dependency).
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q orjson || echo "orjson not installed: the store bench skips that comparison"
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 lint: $(STAMP)
