@@ -40,7 +40,9 @@ def test_the_compiled_packer_is_built_where_a_compiler_is():
     the Python path. Where a compiler is, it must have been built and be the one in use."""
     if os.environ.get("FIELDAPP_PURE_STORE"):
         pytest.skip("FIELDAPP_PURE_STORE is set")
-    assert rows.PACKING == "compiled" and rows.record_text_compiled is not None
+    assert rows.PACKING == "compiled" and rows.record_text_compiled is not None, (
+        "fieldapp/store/_rowpack.c is not built in this venv: `make .venv/.installed` (the editable "
+        "install builds it in place) or look at the pip output for the compiler's error")
 
 
 @needs_compiled
