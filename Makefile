@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make demo` runs the app, `make test` runs every test.
-# Both create and fill .venv when it is missing or pyproject.toml changed.
+# Both create and fill .venv when it is missing or pyproject.toml changed (or setup.py, or the
+# store's compiled packer fieldapp/store/_rowpack.c, which the editable install builds in place).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,7 +26,7 @@ demo: NEED = window
 preflight:
 	@$(PY) fieldapp/syscheck.py --need $(NEED) --venv $(VENV) $(if $(FIELDAPP_NO_APT),--no-install)
 
-$(STAMP): pyproject.toml | preflight
+$(STAMP): pyproject.toml setup.py fieldapp/store/_rowpack.c | preflight
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
@@ -50,9 +51,7 @@ fuzz: $(STAMP)
 	FIELDAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -q \
 		tests/drivers/test_parser_time.py -k bounded_time
 
-# orjson only for the store bench's comparison with a compiled JSON encoder (not a dependency).
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q orjson || echo "orjson not installed: the store bench skips that comparison"
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 lint: $(STAMP)
@@ -86,6 +85,9 @@ bundle: preflight
 	test -x $(BUNDLE_VENV)/bin/python || $(PY) -m venv $(BUNDLE_VENV)
 	$(BUNDLE_VENV)/bin/python -m pip install -q . 'pyinstaller>=6'
 	$(BUNDLE_VENV)/bin/python -m pip uninstall -q -y fieldapp
+	# the store's compiled packer, built into the source tree the bundle takes (optional: without
+	# a C compiler the bundle packs samples in Python; its doctor says so)
+	$(BUNDLE_VENV)/bin/python setup.py -q build_ext --inplace || echo "no compiled store packer in the bundle"
 	rm -rf dist/fieldapp build/fieldapp
 	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
 	    packaging/fieldapp.spec

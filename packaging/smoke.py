@@ -19,9 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +34,13 @@ GENERIC_TOPS = ("drivers", "logs", "ui")
 class SmokeFailed(Exception):
     pass
 
+
+
+def compiler_present() -> bool:
+    """A C compiler and Python's headers on this machine (what setup.py needs to build the
+    store's compiled packer)."""
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(cc) is not None and (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file()
 
 def run(cmd: list[str], env: dict, timeout: float = 120, ok_codes=(0,)) -> subprocess.CompletedProcess:
     started = time.monotonic()
@@ -57,6 +66,14 @@ def smoke(exe: list[str], work: Path, site_packages: Path | None) -> None:
     qt = [c for c in report["checks"] if c["name"] == "qt"]
     if not qt or qt[0]["status"] != "ok":
         raise SmokeFailed(f"doctor: Qt does not work in this installation: {qt}")
+    # The store's compiled packer (setup.py, optional): built wherever the wheel was built with a
+    # C compiler; a wheel that silently lost it would store samples at half the speed.
+    store = [c for c in report["checks"] if c["name"] == "store"]
+    if not store:
+        raise SmokeFailed("doctor: no 'store' line")
+    if store[0]["status"] != "ok" and compiler_present():
+        raise SmokeFailed(f"doctor: the compiled store packer is missing from this installation: {store[0]}")
+    print(f"  store: {store[0]['detail']}")
 
     sim = subprocess.Popen(exe + ["simulate", "--scenario", "bus-stop-tilt13", "--speed", "5",
                                   "--tcp", "127.0.0.1:0"],

@@ -1,0 +1,44 @@
+"""Fewer garbage collections during bulk work (issue 15: the import).
+
+An import builds a handful of objects a record (a Sample, its Cells, a Position) and drops them a
+batch later: none is in a reference cycle, and reference counting frees them all. Python's
+cyclic collector does not know that: every 700 objects more alive than before it scans the young
+ones, and every tenth and hundredth time older ones too. On a 30 MB Nemo day (bench/
+import_bench.py) that is ~10 % of the import's CPU (0.61-0.77 s with the default thresholds,
+0.56-0.61 s with 50,000), with no gain in memory.
+
+``fewer_collections()`` raises the first threshold for the duration of a block and puts the
+caller's thresholds back after the last block ends (imports may run in several threads: the
+window's import job beside a command). It never disables the collector: a cycle made meanwhile
+is collected after 50,000 net allocations instead of 700.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+BULK_THRESHOLD = 50_000
+
+_lock = threading.Lock()
+_depth = 0
+_saved: tuple[int, ...] = ()
+
+
+@contextmanager
+def fewer_collections(threshold: int = BULK_THRESHOLD) -> Iterator[None]:
+    global _depth, _saved
+    with _lock:
+        if _depth == 0:
+            _saved = gc.get_threshold()
+            gc.set_threshold(max(threshold, _saved[0]), *_saved[1:])
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.set_threshold(*_saved)

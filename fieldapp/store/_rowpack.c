@@ -1,0 +1,566 @@
+/* The compiled twin of fieldapp/store/rows.py's record packing (issue 15: the store's goal of
+ * 100,000 samples a second with six neighbours, out of reach for the pure-Python packing).
+ *
+ * Packer.record(sample) returns exactly the text rows._pack_python(sample) returns: the JSON
+ * array [serving, signal, registration, position, neighbours], every cell written in its form
+ * (code, then its values up to the writer's cut), with the separators "," and ":" and floats as
+ * Python's repr (what json.dumps writes), e.g.
+ *
+ *   [[1,262,1,6699,15437,7,35,25,-85.0,5,3,[7,3,false,null,null,"TCH/F",null]],null,null,null,
+ *    [[2,12,21,30,-80.0,17,19]]]
+ *
+ * It reads the records' slots directly (their offsets are taken once from the classes' member
+ * descriptors), so it only takes the exact classes it was made for and plain values: None,
+ * bool, int (64-bit), float, str. For anything else (a subclass, a numpy number, a huge int, a
+ * str that is not valid UTF-8, an unset slot) it returns None and the caller packs the sample
+ * with the Python code, which gives the same text or the standard library's error. The forms,
+ * cuts and field orders all come from rows.py: nothing about the layout is written here.
+ * tests/fieldapp/test_rowpack.py checks the two give identical text for any sample.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <math.h>
+#include <string.h>
+
+#define MAX_FIELDS 40
+#define MAX_FORMS 16
+#define MAX_CUTS 8
+
+typedef struct {
+    Py_ssize_t n;                   /* number of fields */
+    Py_ssize_t offsets[MAX_FIELDS]; /* slot offsets in the class */
+} Part;
+
+typedef struct {
+    PyObject *role;  /* str or NULL (form 0: any) */
+    PyObject *tech;
+    Part fields;     /* the form's field order */
+    Py_ssize_t ncuts;
+    Py_ssize_t cuts[MAX_CUTS];
+    Py_ssize_t channel_at;  /* index of "channel" in the form's fields */
+} Form;
+
+typedef struct {
+    PyObject_HEAD
+    PyTypeObject *sample_t, *cell_t, *channel_t, *signal_t, *registration_t, *position_t;
+    Py_ssize_t s_serving, s_signal, s_registration, s_position, s_neighbours;
+    Py_ssize_t c_role, c_tech;
+    Py_ssize_t nforms;
+    Form forms[MAX_FORMS];
+    Part channel, signal, registration, position;
+    Py_ssize_t hopping_at;  /* index of "hopping" in the channel's fields */
+    char *buf;
+    Py_ssize_t len, cap;
+} Packer;
+
+/* ------------------------------------------------------------------ output buffer */
+
+static int grow(Packer *p, Py_ssize_t need) {
+    if (p->len + need <= p->cap)
+        return 0;
+    Py_ssize_t cap = p->cap ? p->cap : 1024;
+    while (cap < p->len + need)
+        cap *= 2;
+    char *buf = PyMem_Realloc(p->buf, cap);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    p->buf = buf;
+    p->cap = cap;
+    return 0;
+}
+
+static int put(Packer *p, const char *s, Py_ssize_t n) {
+    if (grow(p, n) < 0)
+        return -1;
+    memcpy(p->buf + p->len, s, n);
+    p->len += n;
+    return 0;
+}
+
+static int putc_(Packer *p, char c) {
+    if (p->len >= p->cap && grow(p, 1) < 0)
+        return -1;
+    p->buf[p->len++] = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ values */
+
+/* Results of the writers: 0 written, -1 a Python error, 1 "not mine" (the caller falls back). */
+#define NOT_MINE 1
+
+static int put_str(Packer *p, PyObject *s) {
+    /* json's encode_basestring (ensure_ascii=False): " \ and control characters escaped. */
+    Py_ssize_t n;
+    const char *u = PyUnicode_AsUTF8AndSize(s, &n);
+    if (u == NULL) {  /* a lone surrogate: not UTF-8; the Python path writes it */
+        PyErr_Clear();
+        return NOT_MINE;
+    }
+    if (grow(p, 2 + 6 * n) < 0)
+        return -1;
+    char *o = p->buf + p->len;
+    *o++ = '"';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)u[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default: {
+            static const char hex[] = "0123456789abcdef";
+            *o++ = 'u'; *o++ = '0'; *o++ = '0';
+            *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+        }
+        }
+    }
+    *o++ = '"';
+    p->len = o - p->buf;
+    return 0;
+}
+
+/* A 64-bit int in decimal (what int.__repr__ writes); ``sign`` is written first when given
+ * (a float between -1 and 0 has the whole part 0 but prints "-0.5"). */
+static int put_int(Packer *p, long long x, const char *sign) {
+    char tmp[24], *e = tmp + sizeof tmp, *o = e;
+    unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+    do {
+        *--o = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (x < 0)
+        *--o = '-';
+    if (sign != NULL && *sign && put(p, sign, (Py_ssize_t)strlen(sign)) < 0)
+        return -1;
+    return put(p, o, e - o);
+}
+
+static int put_value(Packer *p, PyObject *v) {
+    if (v == Py_None)
+        return put(p, "null", 4);
+    if (v == Py_True)
+        return put(p, "true", 4);
+    if (v == Py_False)
+        return put(p, "false", 5);
+    if (PyLong_CheckExact(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow)
+            return NOT_MINE;
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        return put_int(p, x, NULL);
+    }
+    if (PyFloat_CheckExact(v)) {
+        double x = PyFloat_AS_DOUBLE(v);
+        if (!isfinite(x)) {  /* allow_nan: what json.dumps writes */
+            if (isnan(x))
+                return put(p, "NaN", 3);
+            return x > 0 ? put(p, "Infinity", 8) : put(p, "-Infinity", 9);
+        }
+        /* A level or a time is mostly a whole number or a quarter (-85.0, -12.5, -97.25): those
+         * print exactly, and below 1e14 (doubles there are less than 0.1 apart) their exact
+         * digits are also the shortest repr. Not for zero (its sign) or the tiny and huge
+         * values repr writes with an exponent. */
+        double q = x * 4.0;
+        if (x != 0.0 && fabs(x) >= 0.25 && fabs(x) < 1e14 && q == floor(q)) {
+            static const char *frac[4] = {".0", ".25", ".5", ".75"};
+            long long whole = (long long)q / 4, rest = (long long)q % 4;
+            if (rest < 0) {  /* -12.25: "-12" then ".25" */
+                rest = -rest;
+            }
+            return put_int(p, whole, x < 0 && whole == 0 ? "-" : "") < 0 ? -1
+                   : put(p, frac[rest], (Py_ssize_t)strlen(frac[rest]));
+        }
+        /* float.__repr__, as json.dumps writes a float */
+        char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        if (s == NULL)
+            return -1;
+        int r = put(p, s, (Py_ssize_t)strlen(s));
+        PyMem_Free(s);
+        return r;
+    }
+    if (PyUnicode_CheckExact(v))
+        return put_str(p, v);
+    return NOT_MINE;
+}
+
+/* A slot's value (borrowed), or NULL when the slot is unset (the Python path raises then). */
+static inline PyObject *slot(PyObject *obj, Py_ssize_t offset) {
+    return *(PyObject **)((char *)obj + offset);
+}
+
+/* A record written whole, its fields in the part's order: [v,v,...]. */
+static int put_part(Packer *p, PyObject *obj, PyTypeObject *type, const Part *part) {
+    if (Py_TYPE(obj) != type)
+        return NOT_MINE;
+    if (putc_(p, '[') < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < part->n; i++) {
+        PyObject *v = slot(obj, part->offsets[i]);
+        if (v == NULL)
+            return NOT_MINE;
+        if (i && putc_(p, ',') < 0)
+            return -1;
+        int r = put_value(p, v);
+        if (r)
+            return r;
+    }
+    return putc_(p, ']');
+}
+
+static int put_channel(Packer *p, PyObject *ch) {
+    if (Py_TYPE(ch) != p->channel_t)
+        return NOT_MINE;
+    if (putc_(p, '[') < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < p->channel.n; i++) {
+        PyObject *v = slot(ch, p->channel.offsets[i]);
+        if (v == NULL)
+            return NOT_MINE;
+        if (i && putc_(p, ',') < 0)
+            return -1;
+        int r;
+        if (i == p->hopping_at && v != Py_None && v != Py_True && v != Py_False) {
+            /* A device's 0/1 as a bool, as rows.py does; anything else is left to rows.py (no
+             * Python code runs here while values are borrowed). */
+            if (!PyLong_CheckExact(v))
+                return NOT_MINE;
+            r = PyObject_IsTrue(v) ? put(p, "true", 4) : put(p, "false", 5);
+        } else {
+            r = put_value(p, v);
+        }
+        if (r)
+            return r;
+    }
+    return putc_(p, ']');
+}
+
+static int same_str(PyObject *a, PyObject *b) {
+    /* a: a cell's role/tech (str or None); b: a form's (str). */
+    if (a == b)
+        return 1;
+    if (!PyUnicode_CheckExact(a))
+        return 0;
+    return PyUnicode_Compare(a, b) == 0;
+}
+
+static int put_cell(Packer *p, PyObject *cell) {
+    if (Py_TYPE(cell) != p->cell_t)
+        return NOT_MINE;
+    PyObject *role = slot(cell, p->c_role), *tech = slot(cell, p->c_tech);
+    if (role == NULL || tech == NULL)
+        return NOT_MINE;
+    /* The dict lookups of rows.py compare by equality: a str subclass could hash equal there. */
+    if ((role != Py_None && !PyUnicode_CheckExact(role)) || (tech != Py_None && !PyUnicode_CheckExact(tech)))
+        return NOT_MINE;
+    const Form *f = &p->forms[0];
+    for (Py_ssize_t k = 1; k < p->nforms; k++) {
+        if (same_str(tech, p->forms[k].tech) && same_str(role, p->forms[k].role)) {
+            f = &p->forms[k];
+            break;
+        }
+    }
+    PyObject *values[MAX_FIELDS];
+    Py_ssize_t n = f->fields.n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        values[i] = slot(cell, f->fields.offsets[i]);
+        if (values[i] == NULL)
+            return NOT_MINE;
+    }
+    /* The writer's cut: the first cut whose remaining values are all None. */
+    Py_ssize_t end = n;
+    for (Py_ssize_t c = 0; c < f->ncuts; c++) {
+        Py_ssize_t k = f->cuts[c], i = k;
+        while (i < n && values[i] == Py_None)
+            i++;
+        if (i == n) {
+            end = k;
+            break;
+        }
+    }
+    char code[24];
+    int len = snprintf(code, sizeof code, "[%zd", (Py_ssize_t)(f - p->forms));
+    if (put(p, code, len) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < end; i++) {
+        if (putc_(p, ',') < 0)
+            return -1;
+        int r = (i == f->channel_at && values[i] != Py_None) ? put_channel(p, values[i]) : put_value(p, values[i]);
+        if (r)
+            return r;
+    }
+    return putc_(p, ']');
+}
+
+static int put_record(Packer *p, PyObject *sample) {
+    if (Py_TYPE(sample) != p->sample_t)
+        return NOT_MINE;
+    PyObject *serving = slot(sample, p->s_serving), *signal = slot(sample, p->s_signal),
+             *registration = slot(sample, p->s_registration), *position = slot(sample, p->s_position),
+             *neighbours = slot(sample, p->s_neighbours);
+    if (!serving || !signal || !registration || !position || !neighbours)
+        return NOT_MINE;
+    int r;
+    if (putc_(p, '[') < 0)
+        return -1;
+    r = serving == Py_None ? put(p, "null", 4) : put_cell(p, serving);
+    if (r)
+        return r;
+    struct { PyObject *obj; PyTypeObject *type; const Part *part; } parts[3] = {
+        {signal, p->signal_t, &p->signal},
+        {registration, p->registration_t, &p->registration},
+        {position, p->position_t, &p->position},
+    };
+    for (int i = 0; i < 3; i++) {
+        if (putc_(p, ',') < 0)
+            return -1;
+        r = parts[i].obj == Py_None ? put(p, "null", 4) : put_part(p, parts[i].obj, parts[i].type, parts[i].part);
+        if (r)
+            return r;
+    }
+    if (put(p, ",[", 2) < 0)
+        return -1;
+    /* Anything but a tuple or list of neighbours is left to rows.py. No Python code runs while
+     * packing, so the borrowed items stay alive and the list keeps its size. */
+    if (!PyTuple_CheckExact(neighbours) && !PyList_CheckExact(neighbours))
+        return NOT_MINE;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(neighbours);
+    PyObject **items = PySequence_Fast_ITEMS(neighbours);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i && putc_(p, ',') < 0)
+            return -1;
+        r = put_cell(p, items[i]);
+        if (r)
+            return r;
+    }
+    return put(p, "]]", 2);
+}
+
+static PyObject *Packer_record(Packer *p, PyObject *sample) {
+    p->len = 0;
+    int r = put_record(p, sample);
+    if (r < 0)
+        return NULL;
+    if (r == NOT_MINE)
+        Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(p->buf, p->len, NULL);
+}
+
+/* ------------------------------------------------------------------ set-up */
+
+/* The slot offset of ``name`` in ``type`` (a member descriptor of a slots class). */
+static int offset_of(PyTypeObject *type, PyObject *name, Py_ssize_t *out) {
+    PyObject *d = PyObject_GetAttr((PyObject *)type, name);
+    if (d == NULL)
+        return -1;
+    if (!Py_IS_TYPE(d, &PyMemberDescr_Type)) {
+        PyErr_Format(PyExc_TypeError, "%s.%U is not a slot", type->tp_name, name);
+        Py_DECREF(d);
+        return -1;
+    }
+    PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+    if (m->type != T_OBJECT_EX && m->type != T_OBJECT) {
+        PyErr_Format(PyExc_TypeError, "%s.%U is not an object slot", type->tp_name, name);
+        Py_DECREF(d);
+        return -1;
+    }
+    *out = m->offset;
+    Py_DECREF(d);
+    return 0;
+}
+
+static int offset_of_str(PyTypeObject *type, const char *name, Py_ssize_t *out) {
+    PyObject *s = PyUnicode_FromString(name);
+    if (s == NULL)
+        return -1;
+    int r = offset_of(type, s, out);
+    Py_DECREF(s);
+    return r;
+}
+
+static int make_part(PyTypeObject *type, PyObject *names, Part *part) {
+    PyObject *seq = PySequence_Fast(names, "field names must be a sequence");
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (n > MAX_FIELDS) {
+        PyErr_SetString(PyExc_ValueError, "too many fields");
+        Py_DECREF(seq);
+        return -1;
+    }
+    part->n = n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (offset_of(type, PySequence_Fast_GET_ITEM(seq, i), &part->offsets[i]) < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+static int is_type(PyObject *o) {
+    if (!PyType_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "expected a class");
+        return 0;
+    }
+    return 1;
+}
+
+/* Packer(Sample, Cell, Channel, Signal, Registration, Position,
+ *        forms=[(role, tech, names, cuts, channel_at), ...],
+ *        channel=[names], hopping_at, signal=[names], registration=[names], position=[names]) */
+static int Packer_init(Packer *p, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"sample", "cell", "channel_type", "signal_type", "registration_type", "position_type",
+                             "forms", "channel", "hopping_at", "signal", "registration", "position", NULL};
+    PyObject *types[6], *forms, *channel, *signal, *registration, *position;
+    Py_ssize_t hopping_at;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOOnOOO", kwlist, &types[0], &types[1], &types[2],
+                                     &types[3], &types[4], &types[5], &forms, &channel, &hopping_at, &signal,
+                                     &registration, &position))
+        return -1;
+    for (int i = 0; i < 6; i++)
+        if (!is_type(types[i]))
+            return -1;
+    PyTypeObject **slots_[6] = {&p->sample_t, &p->cell_t, &p->channel_t, &p->signal_t, &p->registration_t,
+                                &p->position_t};
+    for (int i = 0; i < 6; i++) {
+        Py_XSETREF(*slots_[i], (PyTypeObject *)Py_NewRef(types[i]));
+    }
+    if (offset_of_str(p->sample_t, "serving", &p->s_serving) < 0 ||
+        offset_of_str(p->sample_t, "signal", &p->s_signal) < 0 ||
+        offset_of_str(p->sample_t, "registration", &p->s_registration) < 0 ||
+        offset_of_str(p->sample_t, "position", &p->s_position) < 0 ||
+        offset_of_str(p->sample_t, "neighbours", &p->s_neighbours) < 0 ||
+        offset_of_str(p->cell_t, "role", &p->c_role) < 0 || offset_of_str(p->cell_t, "tech", &p->c_tech) < 0)
+        return -1;
+    if (make_part(p->channel_t, channel, &p->channel) < 0 || make_part(p->signal_t, signal, &p->signal) < 0 ||
+        make_part(p->registration_t, registration, &p->registration) < 0 ||
+        make_part(p->position_t, position, &p->position) < 0)
+        return -1;
+    if (hopping_at < 0 || hopping_at >= p->channel.n) {
+        PyErr_SetString(PyExc_ValueError, "hopping_at out of range");
+        return -1;
+    }
+    p->hopping_at = hopping_at;
+    PyObject *seq = PySequence_Fast(forms, "forms must be a sequence");
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t nforms = PySequence_Fast_GET_SIZE(seq);
+    if (nforms < 1 || nforms > MAX_FORMS) {
+        PyErr_SetString(PyExc_ValueError, "1 to 16 forms");
+        Py_DECREF(seq);
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < p->nforms; k++) {
+        Py_CLEAR(p->forms[k].role);
+        Py_CLEAR(p->forms[k].tech);
+    }
+    p->nforms = 0;
+    for (Py_ssize_t k = 0; k < nforms; k++) {
+        PyObject *role, *tech, *names, *cuts;
+        Py_ssize_t channel_at;
+        Form *f = &p->forms[k];
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, k), "OOOOn", &role, &tech, &names, &cuts, &channel_at) ||
+            make_part(p->cell_t, names, &f->fields) < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        f->role = Py_NewRef(role);
+        f->tech = Py_NewRef(tech);
+        p->nforms = k + 1;
+        PyObject *cseq = PySequence_Fast(cuts, "cuts must be a sequence");
+        if (cseq == NULL || PySequence_Fast_GET_SIZE(cseq) > MAX_CUTS || channel_at < 0 ||
+            channel_at >= f->fields.n) {
+            if (cseq != NULL)
+                PyErr_SetString(PyExc_ValueError, "bad cuts or channel place");
+            Py_XDECREF(cseq);
+            Py_DECREF(seq);
+            return -1;
+        }
+        f->ncuts = PySequence_Fast_GET_SIZE(cseq);
+        for (Py_ssize_t c = 0; c < f->ncuts; c++) {
+            f->cuts[c] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(cseq, c));
+            if (f->cuts[c] < 0 || f->cuts[c] > f->fields.n) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "cut out of range");
+                Py_DECREF(cseq);
+                Py_DECREF(seq);
+                return -1;
+            }
+        }
+        Py_DECREF(cseq);
+        f->channel_at = channel_at;
+        if (k > 0 && (!PyUnicode_CheckExact(role) || !PyUnicode_CheckExact(tech))) {
+            PyErr_SetString(PyExc_TypeError, "forms after the first need a str role and tech");
+            Py_DECREF(seq);
+            return -1;
+        }
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+static void Packer_dealloc(Packer *p) {
+    Py_XDECREF(p->sample_t);
+    Py_XDECREF(p->cell_t);
+    Py_XDECREF(p->channel_t);
+    Py_XDECREF(p->signal_t);
+    Py_XDECREF(p->registration_t);
+    Py_XDECREF(p->position_t);
+    for (Py_ssize_t k = 0; k < p->nforms; k++) {
+        Py_XDECREF(p->forms[k].role);
+        Py_XDECREF(p->forms[k].tech);
+    }
+    PyMem_Free(p->buf);
+    Py_TYPE(p)->tp_free((PyObject *)p);
+}
+
+static PyMethodDef Packer_methods[] = {
+    {"record", (PyCFunction)Packer_record, METH_O,
+     "record(sample) -> the sample's record_json text, or None: pack it in Python."},
+    {NULL}
+};
+
+static PyTypeObject PackerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "fieldapp.store._rowpack.Packer",
+    .tp_basicsize = sizeof(Packer),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Packs Samples into record_json text (see fieldapp/store/rows.py).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Packer_init,
+    .tp_dealloc = (destructor)Packer_dealloc,
+    .tp_methods = Packer_methods,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_rowpack", "Compiled record packing for the workspace store.", -1, NULL,
+};
+
+PyMODINIT_FUNC PyInit__rowpack(void) {
+    if (PyType_Ready(&PackerType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObject(m, "Packer", Py_NewRef((PyObject *)&PackerType)) < 0) {
+        Py_DECREF(&PackerType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,208 @@
+"""The store's compiled record packing (fieldapp/store/_rowpack.c) writes exactly the text of
+the Python packing (store/rows.py ``record_text_python``) for any sample, and leaves to it every
+sample it is not made for (it returns None, and ``sample_row`` packs in Python)."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fieldapp import doctor
+from fieldapp.model import GSM, LTE, NEIGHBOUR, UMTS, Cell, Channel, Position, Registration, Sample, Signal
+from fieldapp.store import Store, rows
+from tests.fieldapp.sample_records import SAMPLES as REFERENCE_SAMPLES
+from tests.fieldapp.test_store_roundtrip_property import FORM_CELLS, SAMPLES, samples
+
+ROOT = Path(__file__).resolve().parents[2]
+compiled = rows.record_text_compiled
+needs_compiled = pytest.mark.skipif(compiled is None, reason="the compiled packer was not built here")
+
+
+def _compiler_present() -> bool:
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    return shutil.which(cc) is not None and headers.is_file()
+
+
+@pytest.mark.skipif(not _compiler_present(), reason="no C compiler or Python headers: the Python packing runs")
+def test_the_compiled_packer_is_built_where_a_compiler_is():
+    """setup.py builds it as optional: a broken build would pass every other test silently on
+    the Python path. Where a compiler is, it must have been built and be the one in use."""
+    if os.environ.get("FIELDAPP_PURE_STORE"):
+        pytest.skip("FIELDAPP_PURE_STORE is set")
+    assert rows.PACKING == "compiled" and rows.record_text_compiled is not None, (
+        "fieldapp/store/_rowpack.c is not built in this venv: `make .venv/.installed` (the editable "
+        "install builds it in place) or look at the pip output for the compiler's error")
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None, database=None)
+@given(sample=samples(FORM_CELLS) | SAMPLES)
+def test_any_sample_packs_to_the_same_text(sample):
+    text = compiled(sample)
+    assert text is not None  # hypothesis draws plain values only: none is left to Python
+    assert text == rows.record_text_python(sample)
+
+
+FLOATS_ANY = st.floats(allow_nan=True, allow_infinity=True, width=64)
+# Quarters, tenths and whole numbers near the edges of the compiled short-cut (|x| < 1e14)
+QUARTERS = st.integers(min_value=-(4 * 10**14) - 40, max_value=4 * 10**14 + 40).map(lambda n: n / 4)
+
+
+@needs_compiled
+@settings(max_examples=500, deadline=None, database=None)
+@given(x=FLOATS_ANY | QUARTERS | st.integers(-2000, 2000).map(lambda n: n / 10))
+def test_any_float_is_written_as_python_writes_it(x):
+    sample = Sample(ts_utc=x, signal=Signal(rssi_dbm=x), position=Position(x, x, -x))
+    assert compiled(sample) == rows.record_text_python(sample)
+
+
+@needs_compiled
+@pytest.mark.parametrize("x", [
+    -85.0, -12.5, -97.25, -0.75, -0.5, -0.25, 0.25, 0.5, -0.0, 0.0, 0.1, 1e-5, 5e-324, 1e14 - 0.25, 1e14,
+    1e14 + 0.25, 99999999999999.75, 999999999999999.75, 1e16, -1e16, 1.7e308, 1764325636.85,
+    float("inf"), float("-inf"), float("nan"),
+])
+def test_edge_floats(x):
+    sample = Sample(ts_utc=x, signal=Signal(rssi_dbm=x))
+    assert compiled(sample) == rows.record_text_python(sample)
+
+
+@needs_compiled
+@pytest.mark.parametrize("text", [
+    "Test Net", 'say "hi"', "back\\slash", "tab\tnew\nline\rcr", "\b\f", "\x00\x01\x1f", "\x7f",
+    "Telefónica", "Ελλάδα", "移动", "emoji 📶", "",
+])
+def test_strings_are_escaped_as_json_does(text):
+    sample = Sample(ts_utc=1.0, serving=Cell(operator=text, state=text),
+                    registration=Registration(operator=text))
+    assert compiled(sample) == rows.record_text_python(sample)
+
+
+@needs_compiled
+def test_ints_and_bools():
+    for value in (0, 1, -1, 9, 10, -10, 2**31, -(2**31), 2**63 - 1, -(2**63), True, False):
+        sample = Sample(ts_utc=1.0, serving=Cell(ci=value, lac=value), signal=Signal(rssi_raw=value))
+        assert compiled(sample) == rows.record_text_python(sample), value
+
+
+@needs_compiled
+def test_the_reference_sample_and_the_bench_sample():
+    from bench.store_bench import drive_test_sample
+
+    for sample in (*REFERENCE_SAMPLES, drive_test_sample(1_700_000_000.0, 5)):
+        assert compiled(sample) == rows.record_text_python(sample)
+    # a list of neighbours is written as a tuple is
+    call = REFERENCE_SAMPLES[0]
+    listed = dataclasses.replace(call, neighbours=list(call.neighbours))
+    assert compiled(listed) == rows.record_text_python(call)
+
+
+@needs_compiled
+@pytest.mark.parametrize("hopping", [0, 1, 2, True, False, None])
+def test_a_devices_hopping_flag_is_written_as_a_bool(hopping):
+    sample = Sample(ts_utc=1.0, serving=Cell(arfcn=7, channel=Channel(tch_arfcn=7, hopping=hopping)))
+    text = compiled(sample)
+    assert text == rows.record_text_python(sample)
+    assert ("true" in text) == bool(hopping) and "[7,null," in text
+
+
+class _Level(enum.IntEnum):
+    LOW = 3
+
+
+class _Cell(Cell):
+    __slots__ = ()
+
+
+class _Float(float):
+    pass
+
+
+def _unusual() -> list[tuple[str, Sample]]:
+    out = [
+        ("an int beyond 64 bits", Sample(ts_utc=1.0, serving=Cell(c1=2**64))),
+        ("an int subclass", Sample(ts_utc=1.0, serving=Cell(rxlev=_Level.LOW))),
+        ("a float subclass", Sample(ts_utc=1.0, signal=Signal(rssi_dbm=_Float(-85.5)))),
+        ("a Cell subclass", Sample(ts_utc=1.0, neighbours=(_Cell(role=NEIGHBOUR, arfcn=3),))),
+        ("a lone surrogate", Sample(ts_utc=1.0, serving=Cell(operator="bad \udcff"))),
+        ("a hopping flag that is a word", Sample(ts_utc=1.0, serving=Cell(channel=Channel(hopping="yes")))),
+        ("a str subclass as tech", Sample(ts_utc=1.0, serving=Cell(tech=type("T", (str,), {})(UMTS)))),
+    ]
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return out
+    out.append(("a numpy float", Sample(ts_utc=1.0, serving=Cell(tech=LTE, rsrp_dbm=np.float64(-101.5)))))
+    return out
+
+
+@needs_compiled
+@pytest.mark.parametrize("why, sample", _unusual(), ids=[w for w, _ in _unusual()])
+def test_what_it_is_not_made_for_is_left_to_python(why, sample, monkeypatch):
+    assert compiled(sample) is None, why
+    row = rows.sample_row(1, 1, sample)
+    monkeypatch.setattr(rows, "record_text_compiled", None)
+    assert row == rows.sample_row(1, 1, sample)
+
+
+def test_unusual_samples_are_stored_and_read_back(tmp_path):
+    """Through the store: the samples the compiled packer leaves to Python come back (as the
+    values JSON gives back: plain numbers)."""
+    plain = [s for why, s in _unusual() if why not in ("a lone surrogate", "a hopping flag that is a word")]
+    with Store.open(tmp_path / "w.db") as store:
+        sid = store.create_session("unusual")
+        store.add_samples(sid, plain)
+        store.commit()
+        back = list(store.samples(sid))
+    # the same values back, as the plain classes JSON gives (a Cell for the Cell subclass)
+    assert [rows.record_text_python(s) for s in back] == [rows.record_text_python(s) for s in plain]
+    assert type(back[3].neighbours[0]) is Cell
+    assert back[0].serving.c1 == 2**64 and back[3].neighbours[0].arfcn == 3
+
+
+@needs_compiled
+def test_bad_values_raise_as_the_python_packing_does():
+    sample = Sample(ts_utc=1.0, serving=Cell(operator=b"bytes"))
+    assert compiled(sample) is None
+    with pytest.raises(TypeError, match="bytes is not JSON serializable"):
+        rows.sample_row(1, 1, sample)
+
+
+@needs_compiled
+def test_a_gsm_call_with_six_neighbours_is_the_documented_text():
+    sample = Sample(ts_utc=2.5, tech=GSM,
+                    serving=Cell(mcc=262, mnc=1, lac=6699, ci=15437, arfcn=7, bsic=35, rxlev=25, rxlev_dbm=-85.0,
+                                 rxqual=5, ta=3, channel=Channel(tch_arfcn=7, timeslot=3, hopping=False)),
+                    neighbours=tuple(Cell(role=NEIGHBOUR, arfcn=12 + n, bsic=21, rxlev=30, rxlev_dbm=-80.0)
+                                     for n in range(6)))
+    assert compiled(sample) == (
+        "[[1,262,1,6699,15437,7,35,25,-85.0,5,3,[7,3,false,null,null,null,null]],null,null,null,"
+        # a GSM neighbour is cut after C1 and C2 (rows._CUTS), set or not
+        + "[" + ",".join(f"[2,{12 + n},21,30,-80.0,null,null]" for n in range(6)) + "]]")
+
+
+def test_pure_store_asks_for_the_python_packing_and_the_doctor_says_so():
+    env = {**os.environ, "FIELDAPP_PURE_STORE": "1"}
+    out = subprocess.run([sys.executable, "-c", "from fieldapp.store import rows; print(rows.PACKING)"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "python"
+
+
+def test_doctor_store_line():
+    assert doctor.store_check("compiled", "Linux").status == doctor.OK
+    built_without = doctor.store_check("python", "Linux")
+    if not os.environ.get("FIELDAPP_PURE_STORE"):
+        assert built_without.status == doctor.INFO and "no C compiler" in built_without.detail
+        assert "build-essential python3-dev" in built_without.fix
+        assert "C compiler" in doctor.store_check("python", "Windows").fix
