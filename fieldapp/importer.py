@@ -12,8 +12,11 @@ with their numbers. A file with nothing readable at all is a failure (nothing is
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any
 
@@ -222,27 +225,28 @@ def _technology_notes(result: ImportResult, header: dict[str, Any]) -> None:
 
 def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header: dict[str, Any],
             case_id: int | None, batch: int, progress: Progress | None, cancel: Any, total: int) -> None:
+    """The records to the store ``batch`` at a time (after each full batch: cancel, progress).
+
+    A batch is sorted by record type and counted as a whole (``_tally``): the per-record work
+    is one list append, ~1/3 of what counting each record as it comes cost (issue 15)."""
     pending: dict[str, list[Any]] = {"samples": [], "events": [], "positions": [], "scans": []}
+    put = {kind: pending[name].append for kind, name in _KIND.items()}
     adders = {"samples": store.add_samples, "events": store.add_events, "positions": store.add_positions,
               "scans": store.add_scans}
     counts = {"samples": 0, "events": 0, "positions": 0}  # "scans" appears when a file has some
     sid: int | None = None
     first_ts = last_ts = None
     n = 0
-    for rec in records:
-        kind = _KIND[type(rec)]
-        pending[kind].append(rec)
-        counts[kind] = counts.get(kind, 0) + 1
+    records = iter(records)
+    for chunk in iter(lambda: list(islice(records, batch)), []):
+        for rec in chunk:
+            put[type(rec)](rec)  # a record of an unknown type: KeyError
+        n += len(chunk)
         if first_ts is None:
-            first_ts = rec.ts_utc
-        last_ts = rec.ts_utc
-        if kind == "samples":
-            t = rec.tech if rec.serving is not None and rec.tech else "none"
-            result.technologies[t] = result.technologies.get(t, 0) + 1
-        if isinstance(rec, model.Event) and rec.kind in CALL_OUTCOMES:
-            result.calls[CALL_OUTCOMES[rec.kind]] += 1
-        n += 1
-        if n % batch == 0:
+            first_ts = chunk[0].ts_utc
+        last_ts = chunk[-1].ts_utc
+        _tally(result, counts, pending)
+        if len(chunk) == batch:  # a full batch (only the last one can be short)
             if _cancelled(cancel):
                 raise ImportCancelled("import cancelled; nothing was written", result)
             sid = _flush(store, sid, pending, adders, header, first_ts, case_id, result)
@@ -263,6 +267,29 @@ def _stream(store: Any, records: Any, reader: Any, result: ImportResult, header:
     store.commit()
     result.session_id, result.counts = sid, counts
     result.start_utc, result.end_utc = start, end
+
+
+_TECH, _SERVING = attrgetter("tech"), attrgetter("serving")
+
+
+def _tally(result: ImportResult, counts: dict[str, int], pending: dict[str, list[Any]]) -> None:
+    """Count the records not yet flushed: per kind, samples per technology of their serving cell
+    ("none": no serving cell; in the order the technologies first appear), call outcomes."""
+    for kind, items in pending.items():
+        if items:
+            counts[kind] = counts.get(kind, 0) + len(items)
+    samples = pending["samples"]
+    if samples:
+        technologies = result.technologies
+        no_serving = map(is_, map(_SERVING, samples), repeat(None))
+        for (tech, alone), k in Counter(zip(map(_TECH, samples), no_serving)).items():
+            key = "none" if alone or not tech else tech
+            technologies[key] = technologies.get(key, 0) + k
+    calls = result.calls
+    for event in pending["events"]:
+        outcome = CALL_OUTCOMES.get(event.kind)
+        if outcome is not None:
+            calls[outcome] += 1
 
 
 def _flush(store: Any, sid: int | None, pending: dict[str, list[Any]], adders: dict[str, Any],

@@ -67,8 +67,11 @@ def _clean_utf8(path: Path) -> bool:
                     return False
             if prev_cr and not chunk.startswith(b"\n"):
                 return False
-            if chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
-                return False  # a CR that does not start a CR LF
+            # A CR that does not start a CR LF. `in` is a memchr (~0.01 ms a MB); the two counts
+            # (~1.2 ms a MB) only run on a chunk with a CR: a LF log (Nemo) skips them, which
+            # took 1.4 bare reads of the file before its import started (issue 15).
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
+                return False
             prev_cr = chunk.endswith(b"\r")
             # Only the line running across chunk edges can be too long: a line inside one chunk
             # is shorter than CHUNK <= MAX_LINE_BYTES. (Splitting every chunk into lines cost

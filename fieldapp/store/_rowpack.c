@@ -44,7 +44,7 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     PyTypeObject *sample_t, *cell_t, *channel_t, *signal_t, *registration_t, *position_t;
-    Py_ssize_t s_serving, s_signal, s_registration, s_position, s_neighbours;
+    Py_ssize_t s_serving, s_signal, s_registration, s_position, s_neighbours, s_ts, s_tech, s_mode;
     Py_ssize_t c_role, c_tech;
     Py_ssize_t nforms;
     Form forms[MAX_FORMS];
@@ -359,6 +359,300 @@ static PyObject *Packer_record(Packer *p, PyObject *sample) {
     return PyUnicode_DecodeUTF8(p->buf, p->len, NULL);
 }
 
+/* ------------------------------------------------------------------ reading
+ *
+ * Packer.sample(text, ts_utc, tech, mode) rebuilds the Sample from a record_json text this
+ * layout wrote: what rows.SampleReader builds through json.loads and the classes' __init__, the
+ * same values of the same types, with the records' slots filled directly. Text it is not made
+ * for (whitespace, a string with an escape, a form or a length this layout does not have, a
+ * number JSON would refuse) gives None, and rows.py reads the row in Python (which gives the
+ * same record, or json's error). */
+
+typedef struct {
+    const char *s, *end;
+} Cur;
+
+/* Results as above: a new reference, or NULL with an error set, or NULL without one ("not mine"). */
+
+static PyObject *parse_number(Cur *c) {
+    const char *start = c->s, *q = c->s;
+    int is_float = 0;
+    if (q < c->end && *q == '-')
+        q++;
+    if (q + 8 <= c->end && memcmp(q, "Infinity", 8) == 0) {
+        c->s = q + 8;
+        return PyFloat_FromDouble(start[0] == '-' ? -Py_HUGE_VAL : Py_HUGE_VAL);
+    }
+    /* JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][-+]?[0-9]+)? */
+    if (q >= c->end || *q < '0' || *q > '9')
+        return NULL;
+    if (*q == '0') {
+        q++;
+    } else {
+        while (q < c->end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q < c->end && *q == '.') {
+        is_float = 1;
+        q++;
+        const char *digits = q;
+        while (q < c->end && *q >= '0' && *q <= '9')
+            q++;
+        if (q == digits)
+            return NULL;
+    }
+    if (q < c->end && (*q == 'e' || *q == 'E')) {
+        is_float = 1;
+        q++;
+        if (q < c->end && (*q == '+' || *q == '-'))
+            q++;
+        const char *digits = q;
+        while (q < c->end && *q >= '0' && *q <= '9')
+            q++;
+        if (q == digits)
+            return NULL;
+    }
+    Py_ssize_t n = q - start;
+    c->s = q;
+    if (!is_float && n <= 18) {  /* fits a long long: int(text) */
+        long long x = 0;
+        const char *d = start[0] == '-' ? start + 1 : start;
+        for (; d < q; d++)
+            x = x * 10 + (*d - '0');
+        return PyLong_FromLongLong(start[0] == '-' ? -x : x);
+    }
+    char tmp[64];
+    if (n >= (Py_ssize_t)sizeof tmp)
+        return NULL;
+    memcpy(tmp, start, n);
+    tmp[n] = 0;
+    if (!is_float)
+        return PyLong_FromString(tmp, NULL, 10);
+    double x = PyOS_string_to_double(tmp, NULL, NULL);  /* float(text), as json.loads reads it */
+    if (x == -1.0 && PyErr_Occurred())
+        return NULL;
+    return PyFloat_FromDouble(x);
+}
+
+static PyObject *parse_scalar(Cur *c) {
+    if (c->s >= c->end)
+        return NULL;
+    switch (*c->s) {
+    case 'n':
+        if (c->end - c->s >= 4 && memcmp(c->s, "null", 4) == 0) {
+            c->s += 4;
+            Py_RETURN_NONE;
+        }
+        return NULL;
+    case 't':
+        if (c->end - c->s >= 4 && memcmp(c->s, "true", 4) == 0) {
+            c->s += 4;
+            Py_RETURN_TRUE;
+        }
+        return NULL;
+    case 'f':
+        if (c->end - c->s >= 5 && memcmp(c->s, "false", 5) == 0) {
+            c->s += 5;
+            Py_RETURN_FALSE;
+        }
+        return NULL;
+    case 'N':
+        if (c->end - c->s >= 3 && memcmp(c->s, "NaN", 3) == 0) {
+            c->s += 3;
+            return PyFloat_FromDouble(Py_NAN);
+        }
+        return NULL;
+    case '"': {
+        const char *q = c->s + 1;
+        while (q < c->end && *q != '"') {
+            if (*q == '\\' || (unsigned char)*q < 0x20)  /* an escape: json.loads reads it */
+                return NULL;
+            q++;
+        }
+        if (q >= c->end)
+            return NULL;
+        PyObject *str = PyUnicode_DecodeUTF8(c->s + 1, q - c->s - 1, "strict");
+        c->s = q + 1;
+        return str;
+    }
+    default:
+        return parse_number(c);
+    }
+}
+
+static inline int expect(Cur *c, char ch) {
+    if (c->s < c->end && *c->s == ch) {
+        c->s++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Fills ``obj``'s slots at ``offsets`` with ``values`` (references stolen). */
+static void fill(PyObject *obj, const Py_ssize_t *offsets, PyObject **values, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        *(PyObject **)((char *)obj + offsets[i]) = values[i];
+}
+
+static void drop(PyObject **values, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_XDECREF(values[i]);
+}
+
+/* "[v,v,...]" with exactly part->n scalars, as an instance of ``type``; "null" as None. */
+static PyObject *parse_part(Cur *c, PyTypeObject *type, const Part *part) {
+    PyObject *values[MAX_FIELDS];
+    if (c->s < c->end && *c->s == 'n')
+        return parse_scalar(c);
+    if (!expect(c, '['))
+        return NULL;
+    Py_ssize_t n = 0;
+    for (; n < part->n; n++) {
+        if (n && !expect(c, ','))
+            break;
+        values[n] = parse_scalar(c);
+        if (values[n] == NULL)
+            break;
+    }
+    if (n < part->n || !expect(c, ']')) {
+        drop(values, n);
+        return NULL;
+    }
+    PyObject *obj = type->tp_alloc(type, 0);
+    if (obj == NULL) {
+        drop(values, n);
+        return NULL;
+    }
+    fill(obj, part->offsets, values, n);
+    return obj;
+}
+
+static PyObject *parse_cell(Packer *p, Cur *c) {
+    if (!expect(c, '['))
+        return NULL;
+    Py_ssize_t code = 0;
+    const char *d = c->s;
+    while (c->s < c->end && *c->s >= '0' && *c->s <= '9' && c->s - d < 3)
+        code = code * 10 + (*c->s++ - '0');
+    if (c->s == d || code >= p->nforms)
+        return NULL;
+    const Form *f = &p->forms[code];
+    PyObject *values[MAX_FIELDS];
+    Py_ssize_t n = 0;
+    while (expect(c, ',')) {
+        if (n >= f->fields.n) {
+            drop(values, n);
+            return NULL;
+        }
+        if (n == f->channel_at && c->s < c->end && *c->s == '[')
+            values[n] = parse_part(c, p->channel_t, &p->channel);
+        else
+            values[n] = parse_scalar(c);
+        if (values[n] == NULL) {
+            drop(values, n);
+            return NULL;
+        }
+        n++;
+    }
+    if (!expect(c, ']')) {
+        drop(values, n);
+        return NULL;
+    }
+    for (Py_ssize_t i = n; i < f->fields.n; i++)  /* the trailing nulls the writer left out */
+        values[i] = Py_NewRef(Py_None);
+    PyObject *cell = p->cell_t->tp_alloc(p->cell_t, 0);
+    if (cell == NULL) {
+        drop(values, f->fields.n);
+        return NULL;
+    }
+    fill(cell, f->fields.offsets, values, f->fields.n);
+    if (f->role != NULL && f->role != Py_None) {  /* implied by the form */
+        *(PyObject **)((char *)cell + p->c_role) = Py_NewRef(f->role);
+        *(PyObject **)((char *)cell + p->c_tech) = Py_NewRef(f->tech);
+    }
+    return cell;
+}
+
+static PyObject *Packer_sample(Packer *p, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "sample(text, ts_utc, tech, mode)");
+        return NULL;
+    }
+    if (!PyUnicode_CheckExact(args[0]))
+        Py_RETURN_NONE;
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(args[0], &len);
+    if (text == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Cur c = {text, text + len};
+    PyObject *parts[4] = {NULL, NULL, NULL, NULL}, *neighbours = NULL, *sample = NULL;
+    if (!expect(&c, '['))
+        goto not_mine;
+    parts[0] = c.s < c.end && *c.s == 'n' ? parse_scalar(&c) : parse_cell(p, &c);
+    if (parts[0] == NULL || !expect(&c, ','))
+        goto not_mine;
+    PyTypeObject *types[3] = {p->signal_t, p->registration_t, p->position_t};
+    const Part *layouts[3] = {&p->signal, &p->registration, &p->position};
+    for (int i = 0; i < 3; i++) {
+        parts[i + 1] = parse_part(&c, types[i], layouts[i]);
+        if (parts[i + 1] == NULL || !expect(&c, ','))
+            goto not_mine;
+    }
+    if (!expect(&c, '['))
+        goto not_mine;
+    PyObject *cells[64];
+    Py_ssize_t n = 0;
+    if (!expect(&c, ']')) {
+        do {
+            if (n == 64) {
+                drop(cells, n);
+                goto not_mine;
+            }
+            cells[n] = parse_cell(p, &c);
+            if (cells[n] == NULL) {
+                drop(cells, n);
+                goto not_mine;
+            }
+            n++;
+        } while (expect(&c, ','));
+        if (!expect(&c, ']')) {
+            drop(cells, n);
+            goto not_mine;
+        }
+    }
+    if (!expect(&c, ']') || c.s != c.end) {
+        drop(cells, n);
+        goto not_mine;
+    }
+    neighbours = PyTuple_New(n);
+    if (neighbours == NULL) {
+        drop(cells, n);
+        goto error;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        PyTuple_SET_ITEM(neighbours, i, cells[i]);
+    sample = p->sample_t->tp_alloc(p->sample_t, 0);
+    if (sample == NULL)
+        goto error;
+    Py_ssize_t offsets[8] = {p->s_ts, p->s_tech, p->s_serving, p->s_neighbours, p->s_signal,
+                             p->s_registration, p->s_position, p->s_mode};
+    PyObject *values[8] = {Py_NewRef(args[1]), Py_NewRef(args[2]), parts[0], neighbours, parts[1], parts[2],
+                           parts[3], Py_NewRef(args[3])};
+    fill(sample, offsets, values, 8);
+    return sample;
+not_mine:
+    if (PyErr_Occurred())  /* e.g. a float json would read differently: leave it all to json */
+        PyErr_Clear();
+    drop(parts, 4);
+    Py_RETURN_NONE;
+error:
+    drop(parts, 4);
+    Py_XDECREF(neighbours);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ set-up */
 
 /* The slot offset of ``name`` in ``type`` (a member descriptor of a slots class). */
@@ -445,6 +739,8 @@ static int Packer_init(Packer *p, PyObject *args, PyObject *kwds) {
         offset_of_str(p->sample_t, "registration", &p->s_registration) < 0 ||
         offset_of_str(p->sample_t, "position", &p->s_position) < 0 ||
         offset_of_str(p->sample_t, "neighbours", &p->s_neighbours) < 0 ||
+        offset_of_str(p->sample_t, "ts_utc", &p->s_ts) < 0 || offset_of_str(p->sample_t, "tech", &p->s_tech) < 0 ||
+        offset_of_str(p->sample_t, "mode", &p->s_mode) < 0 ||
         offset_of_str(p->cell_t, "role", &p->c_role) < 0 || offset_of_str(p->cell_t, "tech", &p->c_tech) < 0)
         return -1;
     if (make_part(p->channel_t, channel, &p->channel) < 0 || make_part(p->signal_t, signal, &p->signal) < 0 ||
@@ -532,6 +828,9 @@ static void Packer_dealloc(Packer *p) {
 static PyMethodDef Packer_methods[] = {
     {"record", (PyCFunction)Packer_record, METH_O,
      "record(sample) -> the sample's record_json text, or None: pack it in Python."},
+    {"sample", (PyCFunction)(void (*)(void))Packer_sample, METH_FASTCALL,
+     "sample(text, ts_utc, tech, mode) -> the Sample a record_json text of this layout holds, or None: read it in "
+     "Python."},
     {NULL}
 };
 

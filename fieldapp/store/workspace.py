@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import starmap
+from itertools import chain, starmap
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,59 @@ def _placeholders(columns: Iterable[str]) -> str:
     return ", ".join("?" for _ in columns)
 
 
+# Binding None: CPython's sqlite3 (3.11) looks for an adapter for every parameter that is not an
+# int, float, str or bytearray; for None that search ends in two failed attribute lookups whose
+# AttributeError messages are formatted and thrown away (~0.25 µs a None, and a Nemo sample
+# row binds ~5 of them: a third of SQLite's part of an import). An adapter registered for
+# NoneType is found first, in the registry; it returns None, which binds as NULL: the same
+# NULL at a fifth of the cost (issue 15). Process-wide and harmless: None was NULL and stays
+# NULL for every connection. ``{}.get`` is a C function returning None for None (no Python
+# frame per value).
+sqlite3.register_adapter(type(None), {}.get)
+
+# Rows per multi-row INSERT in bulk writes (an import's batches): SQLite runs one statement for
+# 50 rows instead of 50, and CPython's sqlite3 resets and steps it once (~20 % of the SQLite
+# part of an import, issue 15). 17 columns x 50 rows = 850 parameters, under the 999 that the
+# oldest SQLite builds allow (newer ones 32,766).
+BULK_ROWS = 50
+
+
+class _Insert:
+    """An INSERT of one row, and the same for BULK_ROWS rows in one statement."""
+
+    def __init__(self, sql: str) -> None:
+        head, _, row = sql.partition(" VALUES ")
+        self.one = sql
+        self.bulk = f"{head} VALUES {', '.join([row] * BULK_ROWS)}"
+        self.width = row.count("?") * BULK_ROWS  # parameters of one bulk statement
+
+
+def _insert_rows(conn: sqlite3.Connection, insert: _Insert, rows: list[tuple[Any, ...]]) -> None:
+    """``conn.executemany(insert.one, rows)``, as fast as SQLite allows: whole groups of
+    BULK_ROWS rows go in multi-row INSERTs (in order: the same rowids), the rest one by one.
+
+    Whatever the bulk statement refuses (a value SQLite cannot store, a constraint, an SQLite
+    built with fewer parameters) is undone and the rows go in one at a time, as before: what
+    fails fails with the very error and message of a one-row insert, at the same row."""
+    full = len(rows) - len(rows) % BULK_ROWS
+    if full:
+        flat = list(chain.from_iterable(rows[:full]))
+        width = insert.width
+        conn.execute("SAVEPOINT bulk")
+        try:
+            conn.executemany(insert.bulk, [flat[i:i + width] for i in range(0, len(flat), width)])
+        except Exception:
+            if not conn.in_transaction:  # SQLite rolled the whole transaction back (disk full, I/O)
+                raise
+            conn.execute("ROLLBACK TO bulk")
+            conn.execute("RELEASE bulk")
+            conn.executemany(insert.one, rows)
+            return
+        conn.execute("RELEASE bulk")
+    if full < len(rows):
+        conn.executemany(insert.one, rows[full:])
+
+
 _INSERT_SAMPLE = (f"INSERT INTO samples ({', '.join(SAMPLE_COLUMNS)}) "
                   f"VALUES ({_placeholders(SAMPLE_COLUMNS)})")
 # One query, served by the samples_by_session index (session_id, ts_utc); a sample comes
@@ -69,6 +122,7 @@ _SELECT_SAMPLES = (
 _INSERT_EVENT = "INSERT INTO events (session_id, ts_utc, kind, text, data) VALUES (?, ?, ?, ?, ?)"
 _INSERT_POSITION = ("INSERT INTO positions (session_id, ts_utc, lat, lon, alt_m, speed_mps, course_deg,"
                     " hdop, sats, fix_quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_SAMPLES, _EVENTS, _POSITIONS = _Insert(_INSERT_SAMPLE), _Insert(_INSERT_EVENT), _Insert(_INSERT_POSITION)
 _INSERT_RAW = "INSERT INTO raw_traffic (session_id, ts_utc, direction, data) VALUES (?, ?, ?, ?)"
 _SELECT_SESSIONS = (
     "SELECT s.id, s.start_utc, s.end_utc, s.source, s.case_id, s.interrupted, s.device, s.note, s.plan_version,"
@@ -398,9 +452,10 @@ class Store:
 
     # ------------------------------------------------------------------ timeline records
 
-    # Each add_* is one executemany of plain tuples (sqlite3 keeps the prepared statement in
-    # its cache) inside the open transaction; the caller commits (the recorder once a second,
-    # an import once at the end).
+    # Each add_* makes plain tuples and inserts them with prepared statements (sqlite3 keeps
+    # them in its cache; an import's batches go BULK_ROWS rows a statement, ``_insert_rows``)
+    # inside the open transaction; the caller commits (the recorder once a second, an import
+    # once at the end).
 
     def add_samples(self, session_id: int, samples: Iterable[Sample]) -> int:
         """Add samples (with their neighbours) to the open transaction; returns how many."""
@@ -409,7 +464,7 @@ class Store:
             if layout is None:
                 layout = self._layout_id = self._record_layout(conn)
             rows = [sample_row(session_id, layout, s) for s in samples]
-            conn.executemany(_INSERT_SAMPLE, rows)
+            _insert_rows(conn, _SAMPLES, rows)
         return len(rows)
 
     @staticmethod
@@ -421,14 +476,14 @@ class Store:
     def add_events(self, session_id: int, events: Iterable[Event]) -> int:
         rows = [(session_id, e.ts_utc, e.kind, e.text, dumps(e.data) if e.data else "{}") for e in events]
         with self._atomic() as conn:
-            conn.executemany(_INSERT_EVENT, rows)
+            _insert_rows(conn, _EVENTS, rows)
         return len(rows)
 
     def add_positions(self, session_id: int, positions: Iterable[Position]) -> int:
         rows = [(session_id, p.ts_utc, p.lat, p.lon, p.alt_m, p.speed_mps, p.course_deg, p.hdop, p.sats,
                  p.fix_quality) for p in positions]
         with self._atomic() as conn:
-            conn.executemany(_INSERT_POSITION, rows)
+            _insert_rows(conn, _POSITIONS, rows)
         return len(rows)
 
     def add_raw(self, session_id: int, raw: Iterable[RawTraffic]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import os
 import shutil
 import subprocess
@@ -206,3 +207,110 @@ def test_doctor_store_line():
         assert built_without.status == doctor.INFO and "no C compiler" in built_without.detail
         assert "build-essential python3-dev" in built_without.fix
         assert "C compiler" in doctor.store_check("python", "Windows").fix
+
+
+# ------------------------------------------------------------------ reading (Packer.sample)
+
+read_compiled = rows.sample_compiled
+LAYOUTS = {1: json.loads(rows.LAYOUT_JSON)}
+
+
+def typed(obj):
+    """A record as nested (class, values) with every leaf's class: True is not 1, 1 is not 1.0."""
+    if dataclasses.is_dataclass(obj):
+        return (type(obj).__name__, *(typed(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+    if isinstance(obj, tuple | list):
+        return (type(obj).__name__, *map(typed, obj))
+    if isinstance(obj, float) and obj != obj:
+        return ("float", "nan")
+    return (type(obj).__name__, obj)
+
+
+def _row(sample: Sample, text: str | None = None) -> tuple:
+    return (1, rows.record_text_python(sample) if text is None else text, sample.ts_utc, sample.tech, sample.mode)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None, database=None)
+@given(sample=samples(FORM_CELLS) | SAMPLES)
+def test_any_row_reads_back_as_the_python_reader_reads_it(sample):
+    reader = rows.SampleReader(LAYOUTS)
+    row = _row(sample)
+    fast = read_compiled(*row[1:])
+    if "\\" not in row[1]:  # a text without escapes (they are json's to read) is read here
+        assert fast is not None
+        assert typed(fast) == typed(sample)
+    assert typed(reader.sample(row)) == typed(reader.sample_python(row)) == typed(sample)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None, database=None)
+@given(x=FLOATS_ANY | QUARTERS, n=st.integers(-(2**70), 2**70))
+def test_any_number_reads_back_as_json_reads_it(x, n):
+    sample = Sample(ts_utc=1.0, serving=Cell(rxlev_dbm=x, c1=n), signal=Signal(rssi_dbm=x, rssi_raw=n))
+    row = _row(sample)
+    assert typed(read_compiled(*row[1:])) == typed(rows.SampleReader(LAYOUTS).sample_python(row))
+
+
+@needs_compiled
+def test_reference_samples_read_back_with_their_types():
+    for sample in REFERENCE_SAMPLES:
+        assert typed(read_compiled(*_row(sample)[1:])) == typed(sample)
+
+
+@needs_compiled
+@pytest.mark.parametrize("text", [
+    # what this code never writes is read by json and the Python builder
+    '[null, null,null,null,[]]',                       # whitespace
+    '[[1,262,1,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,"say \\"hi\\""],'
+    'null,null,null,[]]',                              # an escaped string
+    '[[1,262,1,6699],null,null,null,[]]',              # a plain one (read here: see the last test)
+    '[[1,01],null,null,null,[]]',                      # a leading zero: json refuses it
+    '[[99,1],null,null,null,[]]',                      # no such form
+    '[[2,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25],null,null,null,[]]',  # too long
+    '[null,[-85.0,3],null,null,[]]',                   # a part shorter than its layout
+    '[null,null,null,null,[]] ',                       # something after the record
+    '[null,null,null,null,[]',                         # cut short
+    '[null,null,null,null,[[2,1,"\x01"]]]',            # a raw control character
+])
+def test_what_the_compiled_reader_is_not_made_for_is_read_in_python(text):
+    reader = rows.SampleReader(LAYOUTS)
+    row = (1, text, 5.0, GSM, None)
+    fast = read_compiled(text, 5.0, GSM, None)
+    try:
+        expected = reader.sample_python(row)
+    except (ValueError, TypeError, IndexError) as exc:  # json's or the builder's error, as before
+        assert fast is None
+        with pytest.raises(type(exc)):
+            reader.sample(row)
+        return
+    if text == '[[1,262,1,6699],null,null,null,[]]':
+        assert typed(fast) == typed(expected)
+    else:
+        assert fast is None
+    assert typed(reader.sample(row)) == typed(expected)
+
+
+@needs_compiled
+def test_rows_of_an_older_layout_are_read_in_python(monkeypatch):
+    from tests.fieldapp.sample_records import V8_LAYOUT, v8_record_json
+
+    calls = []
+    monkeypatch.setattr(rows, "sample_compiled", lambda *a: calls.append(a))
+    reader = rows.SampleReader({1: V8_LAYOUT, 2: LAYOUTS[1]})
+    sample = REFERENCE_SAMPLES[0]
+    assert reader.sample((1, v8_record_json(sample), sample.ts_utc, sample.tech, sample.mode)) == sample
+    assert calls == []  # the v8 row never reached the compiled reader
+    assert reader._compiled_layouts == {2}
+
+
+@needs_compiled
+def test_the_store_reads_through_it(tmp_path):
+    with Store.open(tmp_path / "w.db") as store:
+        sid = store.create_session("read")
+        store.add_samples(sid, REFERENCE_SAMPLES)
+        store.commit()
+        back = list(store.samples(sid))
+        replay = store.replay_records(sid)
+    assert [typed(s) for s in back] == [typed(s) for s in sorted(REFERENCE_SAMPLES, key=lambda s: s.ts_utc)]
+    assert replay is not None
