@@ -23,11 +23,13 @@ Record mapping:
   the last fix (``logs/nemo_scan.py``).
 
 Speed (bench/import_bench.py, issue 15): ~90 % of a file's lines are types we skip; they are
-counted in C (logs/chunks.py) and only the wanted lines reach Python. A UMTS CELLMEAS line costs
-~7.5 µs (decode, split, 3-4 Cells, the Sample), a GPS line ~3 µs; the parse alone is ~11x the
-bare line read of the file in CPU time, 10x in instructions (18x before). The hot paths read the usual line with the fewest calls
-(fields in place, numbers converted once per distinct text, the minute of the time and a held
-CHI reused); anything unusual takes the general code, which says why a line is bad.
+counted in bulk, by numpy (logs/chunks.py), and only the wanted lines reach Python. A UMTS
+CELLMEAS line costs ~6.5-7 µs (decode, split, 3-4 Cells read in place, the Sample), a GPS line
+~3 µs; the parse alone is ~8.5x the bare line read of the file in CPU time (30 and 120 MB),
+8.9x in instructions (18x two sessions ago, 10.5-11x before this one). The hot paths read the
+usual line with the fewest calls (fields in place, numbers converted once per distinct text,
+the minute of the time and a held CHI reused); anything unusual takes the general code, which
+says why a line is bad.
 """
 
 from __future__ import annotations
