@@ -67,9 +67,9 @@ before the import). Before/after of these changes alone, on the rest of main as 
 =====================================  =========================  ===============================
 Nemo import 30 MB, CPU / wall          0.510 / 0.541 s (18.2x)    0.434 / 0.471 s (15.7x)
 Nemo import 120 MB, CPU / wall         2.09 / 2.12 s (18.0x)      1.75 / 1.79 s (15.1x)
-Nemo import, instructions (5 MB)       802 M (15.2x)              686 M (13.0x; parse alone 7.7x)
+Nemo import, instructions (5 MB)       806 M (15.4x)              691 M (13.2x; parse alone 7.8x)
 text check before the import, 30 MB    39 ms                      6 ms
-SQLite part of the import (instr.)     196 M                      125 M
+SQLite part of the import (instr.)     196 M                      126 M
 =====================================  =========================  ===============================
 
 - ``logs.text_input._clean_utf8`` counted the CRs of every 1 MB chunk twice (~1.2 ms a MB, 1.4
