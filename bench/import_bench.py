@@ -56,6 +56,49 @@ C/Cython extension: a build step and a compiler on every packaging target), or a
 hand-over to the store instead of one Python object per cell.
 G-NetTrack rows are short (100 bytes, read in 0.08 µs) and every row becomes a Sample and a
 Position: no pure-Python reader comes near 15x there.
+
+Between the reader and SQLite (issue 15 point 3: importer, store inserts, SQLite, the text check
+before the import). Before/after of these changes alone, on the rest of main as of 2026-12-06
+22:00 (compiled row packer, numpy line scan); CPU and wall seconds, best of 4 (30 MB) and of 2
+(120 MB) alternated runs on the shared 2-core machine; instructions (valgrind) on a 5 MB copy:
+
+=====================================  =========================  ===============================
+                                       before                     after
+=====================================  =========================  ===============================
+Nemo import 30 MB, CPU / wall          0.510 / 0.541 s (18.2x)    0.434 / 0.471 s (15.7x)
+Nemo import 120 MB, CPU / wall         2.09 / 2.12 s (18.0x)      1.75 / 1.79 s (15.1x)
+Nemo import, instructions (5 MB)       802 M (15.2x)              686 M (13.0x; parse alone 7.7x)
+text check before the import, 30 MB    39 ms                      6 ms
+SQLite part of the import (instr.)     196 M                      125 M
+=====================================  =========================  ===============================
+
+- ``logs.text_input._clean_utf8`` counted the CRs of every 1 MB chunk twice (~1.2 ms a MB, 1.4
+  bare reads of the file before the import began); it counts only in a chunk that has one.
+- Binding None: CPython 3.11's sqlite3 searches an adapter for every parameter that is not an
+  int, float, str or bytearray, and for None the search ends in two AttributeErrors formatted
+  and thrown away (~0.25 µs a None; a Nemo sample row binds ~5). The store registers an adapter
+  for NoneType (``{}.get``: None → NULL, ~0.09 µs): -23 % of the SQLite part.
+- Bulk INSERT: an import's batches go 50 rows a statement (17 x 50 = 850 parameters, under the
+  oldest SQLite limit of 999; anything the bulk statement refuses is undone and goes in one row
+  at a time, so errors are a one-row insert's): -16 % of the SQLite part; with the adapter -40 %
+  (samples insert ~4.1 -> ~2.5 µs a row).
+- The importer sorts and counts a batch as a whole (``_tally``): ~370 -> ~210 ns a record.
+
+Measured and left as they were: foreign keys off for the import (-0.6 % of the import's
+instructions; the FK also refuses a sample of no session), a 64 MB page cache (the spill saved
+in the inserts is paid back in the commit), ``wal_autocheckpoint=0`` (the commit's checkpoint,
+57-60 ms CPU / 93-106 ms wall at 120 MB, would only move to the store's close or the next
+commit), 8 or 16 KB pages for a new workspace (no faster: 1.86-2.04 against 1.78-1.93 s at 120
+MB), dropping the (session_id, ts_utc) index (-11 % of the SQLite part, but every session read
+needs it), a cached encoder for event data (1 ms on 30 MB). A writer thread fed batches of
+ready row tuples (CPython's sqlite3 lets the GIL go inside sqlite3_step) does not pay on 2
+cores: the writer must take the GIL back after every step, and with the 5 ms switch interval it
+waits for the parse to let go. Parse + rows + inserts on the 30 MB file, best of 6: one thread
+0.409 s CPU / 0.422 s wall, writer thread 0.408 / 0.402 s (its own CPU 0.063 s; runs spread
+0.40-0.70 s), 1,000 rows a statement 0.428 / 0.444 s; before the bulk INSERT, one row a
+statement: one thread 0.684 s wall, writer thread 0.698 s (switch interval 5 ms), 0.706 s (100
+µs), 0.762 s (10 µs). Within the noise at best, and it would need a connection shared by two
+threads; not adopted.
 """
 
 from __future__ import annotations

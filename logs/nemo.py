@@ -53,12 +53,14 @@ from logs.nemo_fields import (
     parse_time_of_day,
     split_context,
     split_line,
+    umts_line_cells,
 )
 from logs.nemo_scan import SCAN_PARSERS, SCAN_SYSTEMS
 from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
 SYSTEM_TECH = {1: model.GSM, 5: model.UMTS, 7: model.LTE, 8: model.LTE}
+_UMTS = model.UMTS
 HOLD_S = 2.0  # RXQ/TAD/CHI older than this are not put on a sample (SACCH reports every 0.48 s)
 _CHI_KEY = {1: "chi1", 5: "chi5", 7: "chi7", 8: "chi8"}  # CELL_PARSERS' systems -> the held CHI
 GPS_HOLD_S = 5.0  # a sample carries the last fix when it is at most this old
@@ -219,6 +221,13 @@ class NemoReader:
             return None
         ts = self._ts(f[1])
         if len(f) > 2 and not f[2]:  # no context ids (most lines): split_context's result, cheaper
+            if rid == "CELLMEAS" and len(f) > 3 and f[3] == "5":
+                # UMTS, the bulk of a drive: _cellmeas(ts, f[3:]) with the cells read in place
+                serving, cells = umts_line_cells(f, self._ints, self._floats)
+                mode = None if serving is None else self._complete_serving(5, ts, serving)
+                fix = self._fix
+                pos = fix if fix is not None and ts - fix.ts_utc <= GPS_HOLD_S else None
+                return sample(ts, _UMTS if serving is not None else None, serving, tuple(cells), pos, mode)
             ids: list[str] = []
             p = f[3:]
         else:

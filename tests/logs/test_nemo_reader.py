@@ -303,3 +303,54 @@ def test_the_import_bench_times_each_record_type_through_the_reader():
 
     cost = parse_cost_per_record_type(FIXTURE)
     assert {"CELLMEAS", "GPS", "CHI", "CAA"} <= set(cost) and all(v > 0 for v in cost.values())
+
+
+# The UMTS lines of a drive are read in place (logs.nemo_fields.umts_line_cells): the same cells,
+# or the same error, as the general group reader (_umts_cells) for every layout, usual or not.
+_UMTS_USUAL = ("CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,"
+               "0,50001,10588,303,-11.4,,-67.5,0,,,,,-10.0,-63.0,0,34421.0,,"
+               "1,50001,10588,159,-11.0,,-67.7,0,,,,,-17.0,-67.0,0,33396.0,,"
+               "2,50001,10588,,,,,0,,,,,,,0,,")
+
+
+@pytest.mark.parametrize("line", [
+    _UMTS_USUAL,  # real (the sample's first UMTS line, shape kept): in place
+    _UMTS_USUAL.rstrip(","),  # the last cell's trailing empty fields cut: the general reader pads
+    _UMTS_USUAL + ",9,9",  # fields after the group (a newer version): ignored either way
+    _UMTS_USUAL.replace(",3,17,", ",4,17,"),  # a count beyond the line
+    _UMTS_USUAL.replace(",3,17,", ",0,17,"),  # no cells
+    _UMTS_USUAL.replace(",3,17,", ",3,6,"),  # fewer params per cell than read
+    _UMTS_USUAL.replace(",3,17,", ",3,0,"),
+    _UMTS_USUAL.replace(",3,17,", ", 3,17,"),  # counts not plain digits
+    _UMTS_USUAL.replace(",3,17,", ",3.0,17,"),
+    _UMTS_USUAL.replace(",3,17,", ",-1,17,"),
+    _UMTS_USUAL.replace(",5,0,1,3,", ",5,1,7,1,3,"),  # a header param
+    _UMTS_USUAL.replace(",5,0,1,3,10588,-56.1,50001,", ",5,0,2,3,10588,-56.1,50001,10563,-70.0,50001,"),
+    _UMTS_USUAL.replace(",303,", ",x,"),  # a bad number: the same reason
+    _UMTS_USUAL.replace("-67.5", "-67.5.1"),
+    _UMTS_USUAL.replace("0,50001,10588,303", ",50001,10588,303"),  # no cell type
+    _UMTS_USUAL.replace("1,50001,10588,159", "7,50001,10588,159"),  # an unknown cell type
+    "CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3",  # cut before the group
+    "CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17",
+])
+def test_the_usual_umts_line_read_in_place_reads_as_the_group_reader(line):
+    from logs.nemo_fields import Numbers, _umts_cells, umts_line_cells
+
+    def outcome(read, fields):
+        try:
+            return read(fields, Numbers(int), Numbers(float))
+        except (ValueError, IndexError) as exc:
+            return type(exc), str(exc)
+    f = line.split(",")
+    assert outcome(umts_line_cells, f) == outcome(_umts_cells, f[3:])
+
+
+def test_a_umts_drive_reads_the_same_in_place_and_through_the_group_reader(tmp_path, monkeypatch):
+    # The whole sample through the reader, with the in-place path and with it sending every
+    # line to the group reader: the same records, held CHI and fix included.
+    import logs.nemo as nemo
+    from logs.nemo_fields import _umts_cells
+
+    fast, _r = read(FIXTURE)
+    monkeypatch.setattr(nemo, "umts_line_cells", lambda f, ints, floats: _umts_cells(f[3:], ints, floats))
+    assert read(FIXTURE)[0] == fast and sum(s.tech == "UMTS" for s in fast if isinstance(s, model.Sample)) > 200
