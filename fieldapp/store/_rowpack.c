@@ -153,6 +153,56 @@ static int put_int(Packer *p, long long x, const char *sign) {
     return put(p, o, e - o);
 }
 
+/* Most floats a device or a log gives have a few decimals: a level in 0.1 dB (-11.4), a time in
+ * ms (1764325636.567), a coordinate in 1e-6 degrees. For those, float.__repr__ (the shortest
+ * text that reads back as the same double) is the integer k = x * 10^d at the smallest d that
+ * reads back, with the point put in: k / 10^d, both exact doubles, divides to the double
+ * nearest k / 10^d, which is what reading the text gives. The bounds keep k exact (< 2^52) and
+ * 10^-d far above the spacing of doubles near x, so only one k can read back at that d, and
+ * keep x in the range repr writes without an exponent. Anything else (and zero, for its sign)
+ * goes to PyOS_double_to_string. Returns 1 when written (p->len = -1 after a memory error). */
+static int put_short_float(Packer *p, double x) {
+    static const double pow10[7] = {1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6};
+    double ax = fabs(x);
+    if (x == 0.0 || ax < 1e-4 || ax >= 1e15)
+        return 0;
+    char tmp[40], *e = tmp + sizeof tmp, *o = e;
+    unsigned long long u;
+    int d;
+    if (x == floor(x)) {  /* a whole number: "85.0" */
+        d = 0;
+        u = (unsigned long long)ax;
+    } else {
+        for (d = 1; d <= 6; d++) {
+            if (ax >= 1125899906842624.0 / pow10[d])  /* 2^50 / 10^d: see above */
+                return 0;
+            double k = nearbyint(ax * pow10[d]);
+            if (k / pow10[d] == ax) {
+                u = (unsigned long long)k;
+                break;
+            }
+        }
+        if (d > 6)
+            return 0;
+    }
+    if (d == 0)
+        *--o = '0';
+    for (int i = 0; i < d; i++) {
+        *--o = (char)('0' + u % 10);
+        u /= 10;
+    }
+    *--o = '.';
+    do {
+        *--o = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (x < 0)
+        *--o = '-';
+    if (put(p, o, e - o) < 0)
+        p->len = -1;
+    return 1;
+}
+
 static int put_value(Packer *p, PyObject *v) {
     if (v == Py_None)
         return put(p, "null", 4);
@@ -176,20 +226,8 @@ static int put_value(Packer *p, PyObject *v) {
                 return put(p, "NaN", 3);
             return x > 0 ? put(p, "Infinity", 8) : put(p, "-Infinity", 9);
         }
-        /* A level or a time is mostly a whole number or a quarter (-85.0, -12.5, -97.25): those
-         * print exactly, and below 1e14 (doubles there are less than 0.1 apart) their exact
-         * digits are also the shortest repr. Not for zero (its sign) or the tiny and huge
-         * values repr writes with an exponent. */
-        double q = x * 4.0;
-        if (x != 0.0 && fabs(x) >= 0.25 && fabs(x) < 1e14 && q == floor(q)) {
-            static const char *frac[4] = {".0", ".25", ".5", ".75"};
-            long long whole = (long long)q / 4, rest = (long long)q % 4;
-            if (rest < 0) {  /* -12.25: "-12" then ".25" */
-                rest = -rest;
-            }
-            return put_int(p, whole, x < 0 && whole == 0 ? "-" : "") < 0 ? -1
-                   : put(p, frac[rest], (Py_ssize_t)strlen(frac[rest]));
-        }
+        if (put_short_float(p, x))
+            return p->len < 0 ? -1 : 0;
         /* float.__repr__, as json.dumps writes a float */
         char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
         if (s == NULL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -69,8 +70,30 @@ def test_any_float_is_written_as_python_writes_it(x):
     assert compiled(sample) == rows.record_text_python(sample)
 
 
+# A level in 0.1 dB, a time in ms, a coordinate in 1e-6 degrees, and their neighbours one double
+# away (which must not print as the short text)
+def _decimal(whole: int, digits: int, d: int, step: float | None) -> float:
+    x = round(whole + digits / 10**6, d)
+    return x if step is None else math.nextafter(x, step)
+
+
+DECIMALS = st.builds(_decimal, st.integers(-(10**9), 10**9), st.integers(0, 10**6 - 1), st.integers(0, 7),
+                     st.sampled_from([None, None, math.inf, -math.inf]))
+
+
+@needs_compiled
+@settings(max_examples=1000, deadline=None, database=None)
+@given(x=DECIMALS)
+def test_any_decimal_float_is_written_as_repr_writes_it(x):
+    sample = Sample(ts_utc=x, position=Position(x, x, x))
+    assert compiled(sample) == rows.record_text_python(sample)
+    assert repr(x) in compiled(sample)
+
+
 @needs_compiled
 @pytest.mark.parametrize("x", [
+    -11.4, -0.4, 0.05, 1e-4, 9.9e-5, 0.0001234, 1764325636.567, 1764325636.5670002, 12.659351, 101.267143,
+    52.520030000000006, 0.30000000000000004, 1125899906.8426, 112589990684.26, 999999999999999.9,
     -85.0, -12.5, -97.25, -0.75, -0.5, -0.25, 0.25, 0.5, -0.0, 0.0, 0.1, 1e-5, 5e-324, 1e14 - 0.25, 1e14,
     1e14 + 0.25, 99999999999999.75, 999999999999999.75, 1e16, -1e16, 1.7e308, 1764325636.85,
     float("inf"), float("-inf"), float("nan"),
