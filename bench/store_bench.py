@@ -105,12 +105,12 @@ def bench_recorder(directory: Path, duration_s: float) -> dict[str, float]:
 def bench_insert_python(directory: Path, count: int) -> dict[str, float | str]:
     from fieldapp.store import rows
 
-    compiled = rows.record_text_compiled
-    rows.record_text_compiled = None
+    compiled = rows.record_text_compiled, rows.sample_row_compiled
+    rows.record_text_compiled = rows.sample_row_compiled = None
     try:
         figures = bench_insert(directory, count)
     finally:
-        rows.record_text_compiled = compiled
+        rows.record_text_compiled, rows.sample_row_compiled = compiled
     return {"insert_samples_per_cpu_s_python": figures["insert_samples_per_cpu_s"]}
 
 

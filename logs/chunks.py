@@ -2,7 +2,8 @@
 
 A Nemo file is ~90 % record types we do not import (RRCSM, MACRATE, ...). Handing every line
 to Python code costs several times the bare read, so the file is read in blocks of
-``CHUNK_BYTES`` cut at line ends (never the whole file) and the lines of a block are sorted by
+``CHUNK_BYTES`` cut at line ends (never the whole file; each block read straight into its own
+bytes, from the line the last one did not finish) and the lines of a block are sorted by
 record id in bulk, with numpy (``_IdTable.classify``), without a Python object per line:
 
 - the line starts (``\n`` positions), then every line's first 16 bytes as one row of a table;
@@ -17,9 +18,9 @@ path, one line at a time, with the same rules; a line whose id does not match ``
 reported as a bad line (a slow path for that block only).
 
 Measured on the 30 MB bench file (bench/import_bench.py, 323,000 lines, 32,500 wanted; CPU
-seconds, best of several runs on the shared 2-core machine): the scan takes 2.0-2.3x the bare
-line read of the file (0.056-0.064 s against 0.028 s), the former two regex ``findall`` passes
-and a ``Counter`` of every line's id 3.6x (0.100 s). numpy is a dependency already (pandas,
+seconds, best of several runs on the shared 2-core machine): the scan takes 2.0x the bare line
+read of the file (0.056 s against 0.028 s), the former two regex ``findall`` passes and a
+``Counter`` of every line's id 3.6x (0.100 s). numpy is a dependency already (pandas,
 pyqtgraph); it is imported on the first scan, not with this module.
 """
 
@@ -35,16 +36,15 @@ from logs.stats import ReaderStats
 
 CHUNK_BYTES = 1 << 20
 _U64 = (1 << 64) - 1
-# The record id of every line (text before the first comma). Anchored on a literal "\n" rather
-# than "^" with re.M: the regex engine then jumps between line ends instead of trying every byte.
-ID_RE = re.compile(rb"\n([^,\r\n]*)")
+# A line's record id: the text before its first comma (or its end, CR included), matched at
+# the line's start.
+ID_RE = re.compile(rb"[^,\r\n]*")
 
 
 @functools.lru_cache(maxsize=16)
 def wanted_lines(ids: tuple[str, ...]) -> re.Pattern[bytes]:
-    """The pattern of the lines starting with one of ``ids`` and a comma (group 1: the line)."""
-    alternatives = b"|".join(re.escape(i.encode()) for i in ids)
-    return re.compile(rb"\n((?:" + alternatives + rb"),[^\n]*)")
+    """The pattern of a wanted line's start, matched at a line's start: one of ``ids`` and a comma."""
+    return re.compile(rb"(?:" + b"|".join(re.escape(i.encode()) for i in ids) + rb"),")
 
 
 class WantedLines:
@@ -80,31 +80,31 @@ class WantedLines:
         bad_ids: set[bytes] = set()
         dropped = 0  # 1 when the file's last line was cut short and reported instead of read
         base = 0  # lines before this block
-        rest = b""
+        pos = read_end = 0  # the block's first byte in the file (a line start), the end of the bytes read
         try:
-            with open(self.path, "rb") as f:
+            # Unbuffered: each block is read straight into its bytes and the lines are sliced out
+            # of it. A block ends at its last line end; the next one is read from there (no copy
+            # to carry a line over) to the next multiple of chunk_bytes, so the blocks, and the
+            # progress, are the same as reading chunk_bytes at a time.
+            with open(self.path, "rb", buffering=0) as f:
                 while True:
-                    block = f.read(self.chunk_bytes)
-                    at_eof = not block
-                    # One copy per block: a "\n" in front, so every line starts after one.
-                    buf = b"".join((b"\n", rest, block))
-                    if len(buf) == 1:
+                    read_end += self.chunk_bytes
+                    f.seek(pos)
+                    buf = f.read(read_end - pos)
+                    if not buf:
                         break
-                    cut = len(buf) if at_eof else buf.rfind(b"\n") + 1
-                    if cut == 1 and not at_eof:  # one line longer than a block: keep reading
-                        rest = buf[1:]
-                        continue
-                    rest = buf[cut:]
-                    if at_eof and not buf.endswith(b"\n"):
+                    end = pos + len(buf)
+                    cut = buf.rfind(b"\n") + 1
+                    last = cut == 0
+                    if last:
+                        if end == read_end:  # one line longer than a block: read on
+                            continue
                         # The file stops inside a line (copy cut short, logger killed): a wanted
                         # line's last value may be cut too ("-67.5" -> "-6"), so it is reported,
                         # not read. Another type would be skipped anyway: it is only counted.
-                        last_start = buf.rfind(b"\n") + 1
-                        if wanted.match(buf, last_start - 1):
+                        if wanted.match(buf):
                             dropped = 1
-                            stats.bad(base + buf.count(b"\n", 0, last_start), "last line cut short (no line end)",
-                                      buf[last_start:].decode("utf-8", "replace"))
-                            cut = last_start
+                            stats.bad(base + 1, "last line cut short (no line end)", buf.decode("utf-8", "replace"))
                         else:
                             buf += b"\n"
                             cut = len(buf)
@@ -123,8 +123,9 @@ class WantedLines:
                         yield lines
                     base += n
                     stats.lines = base + dropped
-                    stats.bytes_read = f.tell() - len(rest)
-                    if at_eof:
+                    pos = end if last else pos + cut
+                    stats.bytes_read = pos
+                    if last:
                         break
         finally:
             stats.lines = max(stats.lines, base)
@@ -146,7 +147,7 @@ def scan(path: str | Path, ids: tuple[str, ...], valid_id: re.Pattern[bytes],
 def _report_bad_lines(chunk: bytes, base: int, bad: set[bytes], stats: ReaderStats) -> None:
     """Slow path, only for blocks holding a line whose id is not a record id (garbage, a
     line cut in the middle): report those lines with their numbers."""
-    for i, line in enumerate(chunk[1:].split(b"\n")):
+    for i, line in enumerate(chunk.split(b"\n")):
         rid = line.split(b",", 1)[0]
         if rid in bad:
             stats.bad(base + i + 1, "not a record", line.decode("utf-8", "replace"))
@@ -214,7 +215,7 @@ class _IdTable:
         return True
 
     def classify(self, buf: bytes, cut: int, counts: Counter[bytes]) -> tuple[int, set[bytes], list[int], list[bytes]]:
-        """The lines of ``buf[1:cut]`` (``buf[0]`` and ``buf[cut - 1]`` are ``\n``).
+        """The lines of ``buf[:cut]`` (``buf[cut - 1]`` is ``\n``; a line starts at 0 and after each ``\n``).
 
         Adds to ``counts`` the lines per id, the wanted lines taken left out (an id first met
         here is added in the order of its first line, as ``Counter`` of every line's id would
@@ -224,11 +225,13 @@ class _IdTable:
         np, width = self.np, self.WIDTH
         src = buf if len(buf) - cut >= width else buf[:cut] + self.pad  # every line's row in range
         a = np.frombuffer(src, np.uint8)
-        nl = np.flatnonzero(a[:cut] == 10)
-        starts = nl[:-1] + 1
-        n = len(starts)
+        nl = np.flatnonzero(a[:cut] == 10)  # the lines' ends
+        n = len(nl)
         if n == 0:
             return 0, set(), [], []
+        starts = np.empty(n, np.intp)
+        starts[0] = 0
+        starts[1:] = nl[:-1] + 1
         heads = np.lib.stride_tricks.sliding_window_view(a, width)[starts]  # (n, 16), a copy
         stop = (heads == 44) | (heads == 13) | (heads == 10)
         length = stop.argmax(1)  # the id's length; 0 also when no ',' '\r' '\n' in the row
@@ -269,7 +272,7 @@ class _IdTable:
             line_starts, extra = starts.tolist(), []
             for r in slow:
                 s = line_starts[r]
-                name = ID_RE.match(buf, s - 1).group(1)  # type: ignore[union-attr]
+                name = ID_RE.match(buf, s).group()  # type: ignore[union-attr]
                 if name in self.wanted and buf[s + len(name):s + len(name) + 1] == b",":
                     extra.append(r)
                     block.setdefault(name, 0)
@@ -285,5 +288,5 @@ class _IdTable:
         for name, left in block.items():
             if name not in first:
                 counts[name] += left
-        ends = nl[wanted_rows + 1].tolist()
+        ends = nl[wanted_rows].tolist()
         return n, set(block), wanted_rows.tolist(), [buf[s:e] for s, e in zip(starts[wanted_rows].tolist(), ends)]

@@ -232,7 +232,7 @@ def _compiled_packer() -> Any:
              for code, (role, tech, names) in enumerate(CELL_FORMS)]
     return Packer(Sample, Cell, Channel, Signal, Registration, Position, forms=forms,
                   channel=LAYOUT["channel"], hopping_at=_HOPPING, signal=LAYOUT["signal"],
-                  registration=LAYOUT["registration"], position=LAYOUT["position"])
+                  registration=LAYOUT["registration"], position=LAYOUT["position"], umts=UMTS, lte=LTE)
 
 
 _PACKER = _compiled_packer()
@@ -240,6 +240,9 @@ _PACKER = _compiled_packer()
 # for the exact model classes and plain values; for anything else it returns None and
 # record_text_python packs it. tests/fieldapp/test_rowpack.py: the same text for any sample.
 record_text_compiled: Callable[[Sample], str | None] | None = None if _PACKER is None else _PACKER.record
+# The whole samples row (the record and the query columns), or None: sample_row_python builds it.
+sample_row_compiled: Callable[[int, int, Sample], tuple[Any, ...] | None] | None = (
+    None if _PACKER is None else _PACKER.row)
 # Reads a row of this layout back (SampleReader), or None: the Python builder reads it.
 sample_compiled: Callable[[str, float, str | None, str | None], Sample | None] | None = (
     None if _PACKER is None else _PACKER.sample)
@@ -248,7 +251,17 @@ PACKING = "compiled" if _PACKER is not None else "python"
 
 def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
     """The samples row of one Sample (values in SAMPLE_COLUMNS order)."""
-    compiled = record_text_compiled  # a module global: the bench and the tests switch it off
+    compiled = sample_row_compiled  # a module global: the bench and the tests switch it off
+    if compiled is not None:
+        row = compiled(session_id, layout_id, sample)
+        if row is not None:
+            return row
+    return sample_row_python(session_id, layout_id, sample)
+
+
+def sample_row_python(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
+    """sample_row in Python (the reference the compiled row is tested against)."""
+    compiled = record_text_compiled
     record = None if compiled is None else compiled(sample)
     if record is None:
         record = record_text_python(sample)

@@ -141,3 +141,27 @@ def test_the_nemo_fixture_reads_as_line_by_line(tmp_path):
 def test_a_wanted_id_of_16_bytes_is_refused():
     with pytest.raises(ValueError, match="shorter than 16"):
         list(WantedLines("x", ("ABCDEFGHIJKLMNOP",), VALID_ID_RE, ReaderStats()).blocks())
+
+
+@pytest.mark.parametrize("tail", [b"\n", b"", b"\nGPS,16:05:00.000,,101.2"])
+def test_blocks_end_where_reading_chunk_bytes_at_a_time_ends_them(tmp_path, tail):
+    # A block holds the lines whose line end falls in the next chunk_bytes of the file (the
+    # reader's records come in these groups, and its progress moves block by block), however the
+    # block is read; at the end the progress is the whole file.
+    from pathlib import Path
+
+    sample = (Path(__file__).parents[1] / "fixtures" / "logs" / "nemo-RYG0443_R3_R002.3.nmf").read_bytes()[:30000]
+    data = sample[:sample.rfind(b"\n") + 1] + TRICKY + tail
+    p = tmp_path / "b.nmf"
+    p.write_bytes(data)
+    for chunk_bytes in (7, 16, 50, 97, 1000, 1 << 20):
+        want: dict[int, list[bytes]] = {}
+        offset = 0
+        for line in data.split(b"\n")[:-1]:
+            offset += len(line) + 1
+            if re.match(rb"(?:CELLMEAS|GPS|CAA|CHI|#STOP),", line):
+                want.setdefault((offset - 1) // chunk_bytes, []).append(line.rstrip(b"\r"))
+        stats = ReaderStats()
+        got = [list(block) for block in WantedLines(p, WANTED, VALID_ID_RE, stats, chunk_bytes).blocks()]
+        assert got == list(want.values()), chunk_bytes
+        assert stats.bytes_read == len(data)
