@@ -83,10 +83,11 @@ smoke-wheel: dist
 BUNDLE_VENV := build/bundle-venv
 bundle: preflight
 	test -x $(BUNDLE_VENV)/bin/python || $(PY) -m venv $(BUNDLE_VENV)
-	$(BUNDLE_VENV)/bin/python -m pip install -q . 'pyinstaller>=6'
+	$(BUNDLE_VENV)/bin/python -m pip install -q . 'pyinstaller>=6' 'setuptools>=77'
 	$(BUNDLE_VENV)/bin/python -m pip uninstall -q -y fieldapp
 	# the store's compiled packer, built into the source tree the bundle takes (optional: without
-	# a C compiler the bundle packs samples in Python; its doctor says so)
+	# a C compiler the bundle packs samples in Python; its doctor says so). setuptools >= 77 reads
+	# pyproject.toml's licence field (a venv's own setuptools is older).
 	$(BUNDLE_VENV)/bin/python setup.py -q build_ext --inplace || echo "no compiled store packer in the bundle"
 	rm -rf dist/fieldapp build/fieldapp
 	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \

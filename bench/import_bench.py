@@ -8,6 +8,8 @@ across midnight), then measures in the same run:
 - ``parse_only_s``: the Nemo reader alone (records built, nothing stored), best of two passes,
   and ``parse_only_vs_bare_read_cpu``;
 - ``import_s`` / ``import_mb_per_s``: ``fieldapp.importer.import_file`` into a new workspace;
+- ``import_vs_bare_read_cpu_python_packing``: the same import with the store packing samples in
+  Python instead of its compiled part (fieldapp/store/_rowpack.c; see bench/store_bench.py);
 - ``import_vs_bare_read``: import time / bare read time (goal ≤ 4), and the same in CPU seconds
   (``*_cpu_s``: wall time on a shared machine also counts other processes);
 - ``rss_growth_*_mb``: growth of the process's peak RSS (ru_maxrss) while importing a quarter-size
@@ -67,9 +69,9 @@ before the import). Before/after of these changes alone, on the rest of main as 
 =====================================  =========================  ===============================
 Nemo import 30 MB, CPU / wall          0.510 / 0.541 s (18.2x)    0.434 / 0.471 s (15.7x)
 Nemo import 120 MB, CPU / wall         2.09 / 2.12 s (18.0x)      1.75 / 1.79 s (15.1x)
-Nemo import, instructions (5 MB)       802 M (15.2x)              686 M (13.0x; parse alone 7.7x)
+Nemo import, instructions (5 MB)       806 M (15.4x)              691 M (13.2x; parse alone 7.8x)
 text check before the import, 30 MB    39 ms                      6 ms
-SQLite part of the import (instr.)     196 M                      125 M
+SQLite part of the import (instr.)     196 M                      126 M
 =====================================  =========================  ===============================
 
 - ``logs.text_input._clean_utf8`` counted the CRs of every 1 MB chunk twice (~1.2 ms a MB, 1.4
@@ -330,6 +332,19 @@ def _import(path: Path, ws: Path) -> tuple[float, float, dict]:
         return time.perf_counter() - t0, time.process_time() - c0, result.to_json()
 
 
+def _import_python_packing(path: Path, ws: Path) -> tuple[float, float, dict]:
+    """The same import with the store's samples packed in Python (fieldapp/store/rows.py
+    without its compiled part: what a machine without a C compiler at install gets)."""
+    from fieldapp.store import rows
+
+    compiled = rows.record_text_compiled, rows.sample_row_compiled
+    rows.record_text_compiled = rows.sample_row_compiled = None
+    try:
+        return _import(path, ws)
+    finally:
+        rows.record_text_compiled, rows.sample_row_compiled = compiled
+
+
 def run() -> dict:
     target_mb = float(os.environ.get("FIELDAPP_BENCH_IMPORT_MB", "120"))
     from logs.gnettrack import GNetTrackReader
@@ -353,6 +368,8 @@ def run() -> dict:
         rss_small = _maxrss_mb() - base
         import_s, import_cpu, result = _import(big, Path(tmp) / "ws-big.db")
         rss_big = _maxrss_mb() - base
+        Path(tmp, "ws-big.db").unlink()
+        _s, python_packing_cpu, _r = _import_python_packing(big, Path(tmp) / "ws-big.db")
         bare_runs.append(_bare_read_s(big))
         per_line = parse_cost_per_record_type(small)
         probe = min((vectorised_cellmeas_probe(big) for _ in range(2)), key=lambda r: r["pandas_s"])
@@ -388,6 +405,7 @@ def run() -> dict:
         "parse_only_cpu_s": parse_cpu,
         "import_cpu_s": import_cpu,
         "import_vs_bare_read_cpu": import_cpu / max(bare_cpu, 1e-9),
+        "import_vs_bare_read_cpu_python_packing": python_packing_cpu / max(bare_cpu, 1e-9),
         "goal_import_vs_bare_read": 4.0,
         "rss_growth_quarter_file_mb": rss_small,
         "rss_growth_full_file_mb": rss_big,

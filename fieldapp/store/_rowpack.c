@@ -46,6 +46,12 @@ typedef struct {
     PyTypeObject *sample_t, *cell_t, *channel_t, *signal_t, *registration_t, *position_t;
     Py_ssize_t s_serving, s_signal, s_registration, s_position, s_neighbours, s_ts, s_tech, s_mode;
     Py_ssize_t c_role, c_tech;
+    /* the query columns' sources (row()) */
+    Py_ssize_t c_mcc, c_mnc, c_lac, c_ci, c_arfcn, c_pci, c_rxqual, c_rxlev_dbm, c_rscp_dbm, c_rsrp_dbm;
+    Py_ssize_t r_mcc, r_mnc, r_lac, r_ci;
+    Py_ssize_t g_rssi_dbm, g_rscp_dbm, g_rsrp_dbm, g_rxqual;
+    Py_ssize_t p_lat, p_lon;
+    PyObject *umts, *lte;  /* the technologies whose level is not RXLEV */
     Py_ssize_t nforms;
     Form forms[MAX_FORMS];
     Part channel, signal, registration, position;
@@ -147,6 +153,56 @@ static int put_int(Packer *p, long long x, const char *sign) {
     return put(p, o, e - o);
 }
 
+/* Most floats a device or a log gives have a few decimals: a level in 0.1 dB (-11.4), a time in
+ * ms (1764325636.567), a coordinate in 1e-6 degrees. For those, float.__repr__ (the shortest
+ * text that reads back as the same double) is the integer k = x * 10^d at the smallest d that
+ * reads back, with the point put in: k / 10^d, both exact doubles, divides to the double
+ * nearest k / 10^d, which is what reading the text gives. The bounds keep k exact (< 2^52) and
+ * 10^-d far above the spacing of doubles near x, so only one k can read back at that d, and
+ * keep x in the range repr writes without an exponent. Anything else (and zero, for its sign)
+ * goes to PyOS_double_to_string. Returns 1 when written (p->len = -1 after a memory error). */
+static int put_short_float(Packer *p, double x) {
+    static const double pow10[7] = {1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6};
+    double ax = fabs(x);
+    if (x == 0.0 || ax < 1e-4 || ax >= 1e15)
+        return 0;
+    char tmp[40], *e = tmp + sizeof tmp, *o = e;
+    unsigned long long u;
+    int d;
+    if (x == floor(x)) {  /* a whole number: "85.0" */
+        d = 0;
+        u = (unsigned long long)ax;
+    } else {
+        for (d = 1; d <= 6; d++) {
+            if (ax >= 1125899906842624.0 / pow10[d])  /* 2^50 / 10^d: see above */
+                return 0;
+            double k = nearbyint(ax * pow10[d]);
+            if (k / pow10[d] == ax) {
+                u = (unsigned long long)k;
+                break;
+            }
+        }
+        if (d > 6)
+            return 0;
+    }
+    if (d == 0)
+        *--o = '0';
+    for (int i = 0; i < d; i++) {
+        *--o = (char)('0' + u % 10);
+        u /= 10;
+    }
+    *--o = '.';
+    do {
+        *--o = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (x < 0)
+        *--o = '-';
+    if (put(p, o, e - o) < 0)
+        p->len = -1;
+    return 1;
+}
+
 static int put_value(Packer *p, PyObject *v) {
     if (v == Py_None)
         return put(p, "null", 4);
@@ -170,20 +226,8 @@ static int put_value(Packer *p, PyObject *v) {
                 return put(p, "NaN", 3);
             return x > 0 ? put(p, "Infinity", 8) : put(p, "-Infinity", 9);
         }
-        /* A level or a time is mostly a whole number or a quarter (-85.0, -12.5, -97.25): those
-         * print exactly, and below 1e14 (doubles there are less than 0.1 apart) their exact
-         * digits are also the shortest repr. Not for zero (its sign) or the tiny and huge
-         * values repr writes with an exponent. */
-        double q = x * 4.0;
-        if (x != 0.0 && fabs(x) >= 0.25 && fabs(x) < 1e14 && q == floor(q)) {
-            static const char *frac[4] = {".0", ".25", ".5", ".75"};
-            long long whole = (long long)q / 4, rest = (long long)q % 4;
-            if (rest < 0) {  /* -12.25: "-12" then ".25" */
-                rest = -rest;
-            }
-            return put_int(p, whole, x < 0 && whole == 0 ? "-" : "") < 0 ? -1
-                   : put(p, frac[rest], (Py_ssize_t)strlen(frac[rest]));
-        }
+        if (put_short_float(p, x))
+            return p->len < 0 ? -1 : 0;
         /* float.__repr__, as json.dumps writes a float */
         char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
         if (s == NULL)
@@ -357,6 +401,99 @@ static PyObject *Packer_record(Packer *p, PyObject *sample) {
     if (r == NOT_MINE)
         Py_RETURN_NONE;
     return PyUnicode_DecodeUTF8(p->buf, p->len, NULL);
+}
+
+/* ------------------------------------------------------------------ the whole row
+ *
+ * Packer.row(session_id, layout_id, sample) is rows.sample_row_python's tuple (SAMPLE_COLUMNS):
+ * the record text, the number of neighbours and the query columns, among them the level the
+ * views plot, model.Sample.rxlev_dbm (the serving cell's level in its technology's terms, else
+ * the signal's +CESQ level on UMTS/LTE, else its +CSQ RSSI), and Sample.rxqual. None when the
+ * record is not this packer's (see record()) or the sample's tech is not a plain str. */
+
+static inline int is_tech(PyObject *tech, PyObject *name) {
+    return tech == name || (PyUnicode_CheckExact(tech) && PyUnicode_Compare(tech, name) == 0);
+}
+
+/* model.tech_level: RSCP on UMTS, RSRP on LTE, else the RXLEV/RSSI dBm (borrowed). */
+static PyObject *tech_level(Packer *p, PyObject *tech, PyObject *rxlev, PyObject *rscp, PyObject *rsrp) {
+    if (rscp != Py_None && is_tech(tech, p->umts))
+        return rscp;
+    if (rsrp != Py_None && is_tech(tech, p->lte))
+        return rsrp;
+    return rxlev;
+}
+
+static PyObject *Packer_row(Packer *p, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "row(session_id, layout_id, sample)");
+        return NULL;
+    }
+    PyObject *sample = args[2];
+    p->len = 0;
+    int r = put_record(p, sample);  /* checks the classes and that the slots are set */
+    if (r < 0)
+        return NULL;
+    PyObject *tech = slot(sample, p->s_tech), *mode = slot(sample, p->s_mode), *ts = slot(sample, p->s_ts);
+    if (r == NOT_MINE || tech == NULL || mode == NULL || ts == NULL || (tech != Py_None && !PyUnicode_CheckExact(tech)))
+        Py_RETURN_NONE;
+    PyObject *serving = slot(sample, p->s_serving), *signal = slot(sample, p->s_signal),
+             *registration = slot(sample, p->s_registration), *position = slot(sample, p->s_position),
+             *neighbours = slot(sample, p->s_neighbours);
+    PyObject *none = Py_None, *query[6] = {none, none, none, none, none, none};
+    PyObject *level = none, *rxqual = none;
+    if (serving != none) {
+        PyObject *q[6] = {slot(serving, p->c_mcc), slot(serving, p->c_mnc), slot(serving, p->c_lac),
+                          slot(serving, p->c_ci), slot(serving, p->c_arfcn), slot(serving, p->c_pci)};
+        if (registration != none && q[2] == none && q[3] == none) {
+            q[2] = slot(registration, p->r_lac);
+            q[3] = slot(registration, p->r_ci);
+        }
+        memcpy(query, q, sizeof q);
+        level = tech_level(p, slot(serving, p->c_tech), slot(serving, p->c_rxlev_dbm), slot(serving, p->c_rscp_dbm),
+                           slot(serving, p->c_rsrp_dbm));
+        rxqual = slot(serving, p->c_rxqual);
+    } else if (registration != none) {
+        /* a plain 27.007 handset: no serving cell, the cell from +CREG (and +COPS) only */
+        query[0] = slot(registration, p->r_mcc);
+        query[1] = slot(registration, p->r_mnc);
+        query[2] = slot(registration, p->r_lac);
+        query[3] = slot(registration, p->r_ci);
+    }
+    if (level == none && signal != none) {
+        if (is_tech(tech, p->umts) || is_tech(tech, p->lte))
+            level = tech_level(p, tech, none, slot(signal, p->g_rscp_dbm), slot(signal, p->g_rsrp_dbm));
+        else
+            level = slot(signal, p->g_rssi_dbm);
+    }
+    if (rxqual == none && signal != none)
+        rxqual = slot(signal, p->g_rxqual);
+    PyObject *text = PyUnicode_DecodeUTF8(p->buf, p->len, NULL);
+    if (text == NULL)
+        return NULL;
+    PyObject *count = PyLong_FromSsize_t(PySequence_Fast_GET_SIZE(neighbours));
+    if (count == NULL) {
+        Py_DECREF(text);
+        return NULL;
+    }
+    PyObject *row = PyTuple_New(17);
+    if (row == NULL) {
+        Py_DECREF(text);
+        Py_DECREF(count);
+        return NULL;
+    }
+    PyObject *lat = position == none ? none : slot(position, p->p_lat);
+    PyObject *lon = position == none ? none : slot(position, p->p_lon);
+    PyObject *borrowed[17] = {args[0], ts, tech, mode, args[1], NULL, NULL, query[0], query[1], query[2], query[3],
+                              query[4], query[5], level, rxqual, lat, lon};
+    for (int i = 0; i < 17; i++) {
+        if (i == 5 || i == 6)
+            continue;
+        PyTuple_SET_ITEM(row, i, Py_NewRef(borrowed[i]));
+    }
+    PyTuple_SET_ITEM(row, 5, text);
+    PyTuple_SET_ITEM(row, 6, count);
+    return row;
 }
 
 /* ------------------------------------------------------------------ reading
@@ -719,13 +856,16 @@ static int is_type(PyObject *o) {
  *        channel=[names], hopping_at, signal=[names], registration=[names], position=[names]) */
 static int Packer_init(Packer *p, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"sample", "cell", "channel_type", "signal_type", "registration_type", "position_type",
-                             "forms", "channel", "hopping_at", "signal", "registration", "position", NULL};
-    PyObject *types[6], *forms, *channel, *signal, *registration, *position;
+                             "forms", "channel", "hopping_at", "signal", "registration", "position", "umts", "lte",
+                             NULL};
+    PyObject *types[6], *forms, *channel, *signal, *registration, *position, *umts, *lte;
     Py_ssize_t hopping_at;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOOnOOO", kwlist, &types[0], &types[1], &types[2],
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOOnOOOUU", kwlist, &types[0], &types[1], &types[2],
                                      &types[3], &types[4], &types[5], &forms, &channel, &hopping_at, &signal,
-                                     &registration, &position))
+                                     &registration, &position, &umts, &lte))
         return -1;
+    Py_XSETREF(p->umts, Py_NewRef(umts));
+    Py_XSETREF(p->lte, Py_NewRef(lte));
     for (int i = 0; i < 6; i++)
         if (!is_type(types[i]))
             return -1;
@@ -743,6 +883,20 @@ static int Packer_init(Packer *p, PyObject *args, PyObject *kwds) {
         offset_of_str(p->sample_t, "mode", &p->s_mode) < 0 ||
         offset_of_str(p->cell_t, "role", &p->c_role) < 0 || offset_of_str(p->cell_t, "tech", &p->c_tech) < 0)
         return -1;
+    struct { PyTypeObject *type; const char *name; Py_ssize_t *at; } sources[] = {
+        {p->cell_t, "mcc", &p->c_mcc}, {p->cell_t, "mnc", &p->c_mnc}, {p->cell_t, "lac", &p->c_lac},
+        {p->cell_t, "ci", &p->c_ci}, {p->cell_t, "arfcn", &p->c_arfcn}, {p->cell_t, "pci", &p->c_pci},
+        {p->cell_t, "rxqual", &p->c_rxqual}, {p->cell_t, "rxlev_dbm", &p->c_rxlev_dbm},
+        {p->cell_t, "rscp_dbm", &p->c_rscp_dbm}, {p->cell_t, "rsrp_dbm", &p->c_rsrp_dbm},
+        {p->registration_t, "mcc", &p->r_mcc}, {p->registration_t, "mnc", &p->r_mnc},
+        {p->registration_t, "lac", &p->r_lac}, {p->registration_t, "ci", &p->r_ci},
+        {p->signal_t, "rssi_dbm", &p->g_rssi_dbm}, {p->signal_t, "rscp_dbm", &p->g_rscp_dbm},
+        {p->signal_t, "rsrp_dbm", &p->g_rsrp_dbm}, {p->signal_t, "rxqual", &p->g_rxqual},
+        {p->position_t, "lat", &p->p_lat}, {p->position_t, "lon", &p->p_lon},
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+        if (offset_of_str(sources[i].type, sources[i].name, sources[i].at) < 0)
+            return -1;
     if (make_part(p->channel_t, channel, &p->channel) < 0 || make_part(p->signal_t, signal, &p->signal) < 0 ||
         make_part(p->registration_t, registration, &p->registration) < 0 ||
         make_part(p->position_t, position, &p->position) < 0)
@@ -817,6 +971,8 @@ static void Packer_dealloc(Packer *p) {
     Py_XDECREF(p->signal_t);
     Py_XDECREF(p->registration_t);
     Py_XDECREF(p->position_t);
+    Py_XDECREF(p->umts);
+    Py_XDECREF(p->lte);
     for (Py_ssize_t k = 0; k < p->nforms; k++) {
         Py_XDECREF(p->forms[k].role);
         Py_XDECREF(p->forms[k].tech);
@@ -828,6 +984,8 @@ static void Packer_dealloc(Packer *p) {
 static PyMethodDef Packer_methods[] = {
     {"record", (PyCFunction)Packer_record, METH_O,
      "record(sample) -> the sample's record_json text, or None: pack it in Python."},
+    {"row", (PyCFunction)(void (*)(void))Packer_row, METH_FASTCALL,
+     "row(session_id, layout_id, sample) -> the sample's samples row, or None: build it in Python."},
     {"sample", (PyCFunction)(void (*)(void))Packer_sample, METH_FASTCALL,
      "sample(text, ts_utc, tech, mode) -> the Sample a record_json text of this layout holds, or None: read it in "
      "Python."},

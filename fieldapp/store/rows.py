@@ -44,14 +44,15 @@ Cost (bench/store_bench.py, GSM call with six neighbours, per CPU second): v8 wr
 of every cell (1,026 bytes, ~39,000 samples/s); the forms pack the same sample in ~310 bytes, and
 read back at ~60,000/s. Packed in Python (``record_text_python``: the 7 cells' fields read by
 attrgetter, the form chosen and trimmed, the C JSON encoder) a sample costs ~14 µs and the
-insert reaches ~50,000/s. ``_rowpack.c`` is its compiled twin (~2 µs): it reads the records'
-slots directly and writes the same text, and the insert reaches 120,000-150,000/s (issue 15's
-goal: 100,000). It is built at install where a C compiler is found; for any sample it is not
-made for (a value of another class, an int beyond 64 bits) it returns None and the Python code
-packs it. It reads rows of this layout back too (``Packer.sample``: ~3 µs a sample against ~15
-through json.loads and the classes; ~230,000 samples/s), and leaves to the Python builder what
-it is not made for (a string with an escape, an older layout). tests/fieldapp/test_rowpack.py:
-the same text for any sample, and the same records, value and type, for any row.
+insert reaches ~50,000/s. ``_rowpack.c`` is its compiled twin: ``Packer.row`` builds the whole
+row (the record text and the query columns, ~1.3 µs), reading the records' slots directly, and
+the insert reaches 120,000-150,000/s (issue 15's goal: 100,000). It is built at install where a
+C compiler is found; for any sample it is not made for (a value of another class, an int beyond
+64 bits) it returns None and ``sample_row_python`` builds the row. ``Packer.sample`` reads rows
+of this layout back (~3 µs a sample against ~15 through json.loads and the classes: ~230,000
+samples/s) and leaves to the Python builder what it is not made for (a string with an escape,
+an older layout). tests/fieldapp/test_rowpack.py: the same row for any sample, and the same
+records, value and type, for any row.
 
 "Layout order" is the field order of the model's dataclasses when the row was written. Each
 row names its layout (``samples.layout`` → ``record_layouts``): a field added to the model
@@ -232,7 +233,7 @@ def _compiled_packer() -> Any:
              for code, (role, tech, names) in enumerate(CELL_FORMS)]
     return Packer(Sample, Cell, Channel, Signal, Registration, Position, forms=forms,
                   channel=LAYOUT["channel"], hopping_at=_HOPPING, signal=LAYOUT["signal"],
-                  registration=LAYOUT["registration"], position=LAYOUT["position"])
+                  registration=LAYOUT["registration"], position=LAYOUT["position"], umts=UMTS, lte=LTE)
 
 
 _PACKER = _compiled_packer()
@@ -240,6 +241,9 @@ _PACKER = _compiled_packer()
 # for the exact model classes and plain values; for anything else it returns None and
 # record_text_python packs it. tests/fieldapp/test_rowpack.py: the same text for any sample.
 record_text_compiled: Callable[[Sample], str | None] | None = None if _PACKER is None else _PACKER.record
+# The whole samples row (the record and the query columns), or None: sample_row_python builds it.
+sample_row_compiled: Callable[[int, int, Sample], tuple[Any, ...] | None] | None = (
+    None if _PACKER is None else _PACKER.row)
 # Reads a row of this layout back (SampleReader), or None: the Python builder reads it.
 sample_compiled: Callable[[str, float, str | None, str | None], Sample | None] | None = (
     None if _PACKER is None else _PACKER.sample)
@@ -248,7 +252,17 @@ PACKING = "compiled" if _PACKER is not None else "python"
 
 def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
     """The samples row of one Sample (values in SAMPLE_COLUMNS order)."""
-    compiled = record_text_compiled  # a module global: the bench and the tests switch it off
+    compiled = sample_row_compiled  # a module global: the bench and the tests switch it off
+    if compiled is not None:
+        row = compiled(session_id, layout_id, sample)
+        if row is not None:
+            return row
+    return sample_row_python(session_id, layout_id, sample)
+
+
+def sample_row_python(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
+    """sample_row in Python (the reference the compiled row is tested against)."""
+    compiled = record_text_compiled
     record = None if compiled is None else compiled(sample)
     if record is None:
         record = record_text_python(sample)

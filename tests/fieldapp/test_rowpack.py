@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -41,7 +42,8 @@ def test_the_compiled_packer_is_built_where_a_compiler_is():
     the Python path. Where a compiler is, it must have been built and be the one in use."""
     if os.environ.get("FIELDAPP_PURE_STORE"):
         pytest.skip("FIELDAPP_PURE_STORE is set")
-    assert rows.PACKING == "compiled" and rows.record_text_compiled is not None, (
+    assert rows.PACKING == "compiled" and None not in (rows.record_text_compiled, rows.sample_row_compiled,
+                                                      rows.sample_compiled), (
         "fieldapp/store/_rowpack.c is not built in this venv: `make .venv/.installed` (the editable "
         "install builds it in place) or look at the pip output for the compiler's error")
 
@@ -68,8 +70,30 @@ def test_any_float_is_written_as_python_writes_it(x):
     assert compiled(sample) == rows.record_text_python(sample)
 
 
+# A level in 0.1 dB, a time in ms, a coordinate in 1e-6 degrees, and their neighbours one double
+# away (which must not print as the short text)
+def _decimal(whole: int, digits: int, d: int, step: float | None) -> float:
+    x = round(whole + digits / 10**6, d)
+    return x if step is None else math.nextafter(x, step)
+
+
+DECIMALS = st.builds(_decimal, st.integers(-(10**9), 10**9), st.integers(0, 10**6 - 1), st.integers(0, 7),
+                     st.sampled_from([None, None, math.inf, -math.inf]))
+
+
+@needs_compiled
+@settings(max_examples=1000, deadline=None, database=None)
+@given(x=DECIMALS)
+def test_any_decimal_float_is_written_as_repr_writes_it(x):
+    sample = Sample(ts_utc=x, position=Position(x, x, x))
+    assert compiled(sample) == rows.record_text_python(sample)
+    assert repr(x) in compiled(sample)
+
+
 @needs_compiled
 @pytest.mark.parametrize("x", [
+    -11.4, -0.4, 0.05, 1e-4, 9.9e-5, 0.0001234, 1764325636.567, 1764325636.5670002, 12.659351, 101.267143,
+    52.520030000000006, 0.30000000000000004, 1125899906.8426, 112589990684.26, 999999999999999.9,
     -85.0, -12.5, -97.25, -0.75, -0.5, -0.25, 0.25, 0.5, -0.0, 0.0, 0.1, 1e-5, 5e-324, 1e14 - 0.25, 1e14,
     1e14 + 0.25, 99999999999999.75, 999999999999999.75, 1e16, -1e16, 1.7e308, 1764325636.85,
     float("inf"), float("-inf"), float("nan"),
@@ -152,8 +176,10 @@ def _unusual() -> list[tuple[str, Sample]]:
 @pytest.mark.parametrize("why, sample", _unusual(), ids=[w for w, _ in _unusual()])
 def test_what_it_is_not_made_for_is_left_to_python(why, sample, monkeypatch):
     assert compiled(sample) is None, why
+    assert rows.sample_row_compiled(1, 1, sample) is None, why
     row = rows.sample_row(1, 1, sample)
     monkeypatch.setattr(rows, "record_text_compiled", None)
+    monkeypatch.setattr(rows, "sample_row_compiled", None)
     assert row == rows.sample_row(1, 1, sample)
 
 
@@ -207,6 +233,43 @@ def test_doctor_store_line():
         assert built_without.status == doctor.INFO and "no C compiler" in built_without.detail
         assert "build-essential python3-dev" in built_without.fix
         assert "C compiler" in doctor.store_check("python", "Windows").fix
+
+
+# ------------------------------------------------------------------ the whole row (Packer.row)
+
+TECHS = st.sampled_from([GSM, UMTS, LTE]) | st.none() | st.text(max_size=4)
+
+
+@needs_compiled
+@settings(max_examples=400, deadline=None, database=None)
+@given(sample=samples(FORM_CELLS) | SAMPLES, tech=TECHS, session_id=st.integers(1, 2**40))
+def test_any_sample_gives_the_python_row(sample, tech, session_id):
+    """The query columns too: the serving cell's identity or +CREG's, the plotted level in the
+    technology's terms (model.Sample.rxlev_dbm), RXQUAL, the position."""
+    sample = dataclasses.replace(sample, tech=tech)
+    fast = rows.sample_row_compiled(session_id, 7, sample)
+    assert fast is not None
+    assert typed(fast) == typed(rows.sample_row_python(session_id, 7, sample))
+    assert fast[13] == sample.rxlev_dbm or fast[13] is sample.rxlev_dbm  # the model's own property
+    assert fast[14] == sample.rxqual
+
+
+@needs_compiled
+@pytest.mark.parametrize("sample", [
+    # the level's sources in turn: serving cell in its technology's terms, +CESQ, +CSQ, none
+    Sample(ts_utc=1.0, tech=UMTS, serving=Cell(tech=UMTS, rscp_dbm=-88.0, rxlev_dbm=-70.0)),
+    Sample(ts_utc=1.0, tech=LTE, serving=Cell(tech=LTE, rsrp_dbm=-101.5)),
+    Sample(ts_utc=1.0, tech=LTE, serving=Cell(tech=LTE), signal=Signal(rssi_dbm=-60.0, rsrp_dbm=-99.0, rxqual=2)),
+    Sample(ts_utc=1.0, tech=UMTS, signal=Signal(rssi_dbm=-60.0)),  # a UMTS RSSI alone is no level
+    Sample(ts_utc=1.0, tech=GSM, signal=Signal(rssi_dbm=-75.0, rxqual=4)),
+    Sample(ts_utc=1.0, tech=None, serving=Cell(rxqual=None), signal=Signal(rssi_dbm=-75.0, rxqual=4)),
+    # identity from +CREG when the serving cell has none, and without a serving cell
+    Sample(ts_utc=1.0, serving=Cell(mcc=262, arfcn=7), registration=Registration(lac=5, ci=9, mcc=1, mnc=2)),
+    Sample(ts_utc=1.0, serving=Cell(mcc=262, ci=3), registration=Registration(lac=5, ci=9)),
+    Sample(ts_utc=1.0, registration=Registration(lac=5, ci=9, mcc=262, mnc=3), position=Position(1.0, 52.5, 13.4)),
+], ids=lambda s: f"{s.tech}")
+def test_query_columns(sample):
+    assert typed(rows.sample_row_compiled(3, 1, sample)) == typed(rows.sample_row_python(3, 1, sample))
 
 
 # ------------------------------------------------------------------ reading (Packer.sample)
