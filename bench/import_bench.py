@@ -42,8 +42,8 @@ G-NetTrack parse (instructions)        132x                       57x
 G-NetTrack import / bare read          420x                       220-258x (the store the rest)
 =====================================  =========================  ===============================
 
-Where the Nemo parse goes now (instructions; bare read = 1): finding the lines, two regex passes
-over every byte and a count of the record ids of every line, 3.3. A UMTS CELLMEAS line with 3
+Where the Nemo parse went (instructions; bare read = 1): finding the lines, two regex passes
+over every byte and a count of the record ids of every line, 3.3 (now a numpy scan, below). A UMTS CELLMEAS line with 3
 cells, ~70,000 instructions: decode and split of its 70 fields 21 %, its Cells 49 % (each: five
 number conversions and a 26-field init), the Sample 10 %, the time 7 %, the held CHI 7 %, the
 dispatch the rest; a GPS line ~26,000, 30 % of it the Position. Both records are frozen: they
@@ -58,6 +58,49 @@ C/Cython extension: a build step and a compiler on every packaging target), or a
 hand-over to the store instead of one Python object per cell.
 G-NetTrack rows are short (100 bytes, read in 0.08 µs) and every row becomes a Sample and a
 Position: no pure-Python reader comes near 15x there.
+
+Finding the lines and the UMTS lines (issue 15 points 2-3, logs/chunks.py, logs/nemo_fields.py;
+before = main at d02d4b8, 2026-12-06 21:38). CPU seconds, best of 3-6 alternated runs of each
+tree on the shared 2-core machine (bare read 0.028 s at 30 MB, 0.104-0.111 s at 120 MB);
+instructions (valgrind) on a 10 MB copy (bare read 103 M):
+
+=====================================  =========================  ===============================
+                                       before                     after
+=====================================  =========================  ===============================
+finding the lines / bare read, 30 MB   3.6x (0.100 s)             2.0x (0.056 s)
+finding the lines / bare read, 120 MB  3.5x (0.367 s)             1.8x (0.203 s)
+Nemo parse only / bare read, 30 MB     10.5-10.8x (0.296 s)       8.6x (0.240 s)
+Nemo parse only / bare read, 120 MB    10.9x (1.125 s)            8.6x (0.946 s)
+Nemo parse only, instructions (10 MB)  1,043 M (10.2x)            924 M (9.0x)
+CELLMEAS / GPS per line (bench)        7.5 / 2.8 µs               6.8 / 2.8 µs
+=====================================  =========================  ===============================
+
+- The block scan no longer makes a Python object per line. The two regex ``findall`` passes
+  (every line's id, then the wanted lines) and the ``Counter`` of every id (0.072 + 0.026 s at
+  30 MB) are replaced by numpy on each 1 MB block: the line ends, every line's first 16 bytes
+  as one row, the id's length and its bytes as two 64-bit words, a hash looked up in the sorted
+  keys of the ids met so far and checked word for word; the counts per id come from a bincount
+  and the wanted lines are sliced out of the block by their rows, which are also their line
+  numbers. New ids (the first block), ids of 16 bytes or more and hash collisions go one line
+  at a time through the same rules. numpy is already a dependency; it is imported on the first
+  scan (~0.1 s once per process, which the window pays anyway for pyqtgraph).
+- Each block is read unbuffered straight into its bytes, from the line the previous block did
+  not finish up to the same chunk_bytes boundary (no copy joining that line to the next block):
+  0.064 -> 0.056 s at 30 MB; the blocks and the progress are the same.
+- The usual UMTS CELLMEAS line (no header params, one channel, the group within the line) is
+  read in place (``umts_line_cells``): no copy of its ~70 fields, no group helper calls; any
+  other layout goes to ``_umts_cells`` (-0.4 µs a line, 30 MB parse 0.253 -> 0.237 s).
+- Every record and reader statistic (bad lines with reasons and numbers, unread types with
+  counts and their order, line count, progress after each block) hashed identical before and
+  after: the 30 MB and 120 MB bench files, a 30 MB copy across midnight, the Nemo fixtures and
+  50 damaged copies (cut lines, garbage bytes, CR-only, CRLF and mixed ends, missing fields,
+  prefix and mid-line ids, long ids, a BOM, lines cut at block boundaries) at 4 block sizes.
+- Measured and left out: the UMTS line split as bytes (no decode; bytes fields are cheaper to
+  make, ~1 µs a line in isolation) took more instructions in the reader (+4 %: the LTE and
+  unusual lines pay the attempt, then the text path); the cell type read by its text and ""
+  read as None by the number caches (-0.5 % of the instructions: not worth a second kind of
+  cache); a faster hash or fewer gathers in the numpy scan (its hash and lookup are ~0.5 of a
+  bare read; its line-end search, 0.3, is the floor).
 
 Between the reader and SQLite (issue 15 point 3: importer, store inserts, SQLite, the text check
 before the import). Before/after of these changes alone, on the rest of main as of 2026-12-06
