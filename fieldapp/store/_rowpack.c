@@ -1014,6 +1014,17 @@ PyMODINIT_FUNC PyInit__rowpack(void) {
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
+    /* The source this was built from (setup.py defines it): rows.py uses no stale build. */
+#ifdef ROWPACK_SOURCE_SHA256
+#define ROWPACK_STR_(x) #x
+#define ROWPACK_STR(x) ROWPACK_STR_(x)
+    if (PyModule_AddStringConstant(m, "SOURCE_SHA256", ROWPACK_STR(ROWPACK_SOURCE_SHA256)) < 0) {
+#else
+    if (PyModule_AddObject(m, "SOURCE_SHA256", Py_NewRef(Py_None)) < 0) {
+#endif
+        Py_DECREF(m);
+        return NULL;
+    }
     if (PyModule_AddObject(m, "Packer", Py_NewRef((PyObject *)&PackerType)) < 0) {
         Py_DECREF(&PackerType);
         Py_DECREF(m);
