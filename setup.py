@@ -9,6 +9,9 @@ build goes on without it and the store packs in Python (same rows, about half th
 ``fieldapp doctor`` says which one runs. Everything else is in pyproject.toml.
 """
 
+import hashlib
+from pathlib import Path
+
 from setuptools import Extension, find_packages, setup
 
 LAYERS = ("drivers", "logs", "ui")
@@ -20,6 +23,11 @@ for top in LAYERS:
     package_dir[inside] = top
     packages += [inside] + [f"{inside}.{sub}" for sub in find_packages(top)]
 
-ROWPACK = Extension("fieldapp.store._rowpack", ["fieldapp/store/_rowpack.c"], optional=True)
+# The compiled packer carries the SHA-256 of the source it was built from: after a `git pull`
+# without a rebuild, fieldapp/store/rows.py sees an in-place build older than its source and
+# packs in Python instead of calling a part that does not match it (the doctor says "stale").
+ROWPACK_SOURCE = "fieldapp/store/_rowpack.c"
+ROWPACK = Extension("fieldapp.store._rowpack", [ROWPACK_SOURCE], optional=True, define_macros=[
+    ("ROWPACK_SOURCE_SHA256", hashlib.sha256(Path(ROWPACK_SOURCE).read_bytes()).hexdigest())])
 
 setup(packages=packages, package_dir=package_dir, ext_modules=[ROWPACK])

@@ -462,6 +462,10 @@ def store_check(packing: str, system: str) -> Check:
     recordings store samples about half as fast."""
     if packing == "compiled":
         return Check("store", OK, "samples packed by the compiled part (fieldapp.store._rowpack)")
+    if packing == "stale":
+        return Check("store", WARN, "the compiled part was built from an older fieldapp/store/_rowpack.c: samples "
+                     "are packed in Python (the same rows, imports about half as fast) until it is rebuilt",
+                     "rm .venv/.installed; make demo (or: pip install -e .)")
     if os.environ.get("FIELDAPP_PURE_STORE"):
         return Check("store", INFO, "samples packed in Python (FIELDAPP_PURE_STORE is set): the same rows, "
                      "imports store them about half as fast")

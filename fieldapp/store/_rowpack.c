@@ -246,8 +246,11 @@ static inline PyObject *slot(PyObject *obj, Py_ssize_t offset) {
     return *(PyObject **)((char *)obj + offset);
 }
 
-/* A record written whole, its fields in the part's order: [v,v,...]. */
-static int put_part(Packer *p, PyObject *obj, PyTypeObject *type, const Part *part) {
+/* A record written whole, its fields in the part's order: [v,v,...]. The field at ``bool_at``
+ * (the channel's hopping flag; -1: none) is written as a bool when a device gave it as 0/1, as
+ * rows.py does; any other non-bool there is left to rows.py (no Python code runs here while
+ * values are borrowed). */
+static int put_part(Packer *p, PyObject *obj, PyTypeObject *type, const Part *part, Py_ssize_t bool_at) {
     if (Py_TYPE(obj) != type)
         return NOT_MINE;
     if (putc_(p, '[') < 0)
@@ -258,28 +261,8 @@ static int put_part(Packer *p, PyObject *obj, PyTypeObject *type, const Part *pa
             return NOT_MINE;
         if (i && putc_(p, ',') < 0)
             return -1;
-        int r = put_value(p, v);
-        if (r)
-            return r;
-    }
-    return putc_(p, ']');
-}
-
-static int put_channel(Packer *p, PyObject *ch) {
-    if (Py_TYPE(ch) != p->channel_t)
-        return NOT_MINE;
-    if (putc_(p, '[') < 0)
-        return -1;
-    for (Py_ssize_t i = 0; i < p->channel.n; i++) {
-        PyObject *v = slot(ch, p->channel.offsets[i]);
-        if (v == NULL)
-            return NOT_MINE;
-        if (i && putc_(p, ',') < 0)
-            return -1;
         int r;
-        if (i == p->hopping_at && v != Py_None && v != Py_True && v != Py_False) {
-            /* A device's 0/1 as a bool, as rows.py does; anything else is left to rows.py (no
-             * Python code runs here while values are borrowed). */
+        if (i == bool_at && v != Py_None && v != Py_True && v != Py_False) {
             if (!PyLong_CheckExact(v))
                 return NOT_MINE;
             r = PyObject_IsTrue(v) ? put(p, "true", 4) : put(p, "false", 5);
@@ -342,7 +325,9 @@ static int put_cell(Packer *p, PyObject *cell) {
     for (Py_ssize_t i = 0; i < end; i++) {
         if (putc_(p, ',') < 0)
             return -1;
-        int r = (i == f->channel_at && values[i] != Py_None) ? put_channel(p, values[i]) : put_value(p, values[i]);
+        int r = (i == f->channel_at && values[i] != Py_None)
+                    ? put_part(p, values[i], p->channel_t, &p->channel, p->hopping_at)
+                    : put_value(p, values[i]);
         if (r)
             return r;
     }
@@ -371,7 +356,7 @@ static int put_record(Packer *p, PyObject *sample) {
     for (int i = 0; i < 3; i++) {
         if (putc_(p, ',') < 0)
             return -1;
-        r = parts[i].obj == Py_None ? put(p, "null", 4) : put_part(p, parts[i].obj, parts[i].type, parts[i].part);
+        r = parts[i].obj == Py_None ? put(p, "null", 4) : put_part(p, parts[i].obj, parts[i].type, parts[i].part, -1);
         if (r)
             return r;
     }
@@ -1014,6 +999,17 @@ PyMODINIT_FUNC PyInit__rowpack(void) {
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
+    /* The source this was built from (setup.py defines it): rows.py uses no stale build. */
+#ifdef ROWPACK_SOURCE_SHA256
+#define ROWPACK_STR_(x) #x
+#define ROWPACK_STR(x) ROWPACK_STR_(x)
+    if (PyModule_AddStringConstant(m, "SOURCE_SHA256", ROWPACK_STR(ROWPACK_SOURCE_SHA256)) < 0) {
+#else
+    if (PyModule_AddObject(m, "SOURCE_SHA256", Py_NewRef(Py_None)) < 0) {
+#endif
+        Py_DECREF(m);
+        return NULL;
+    }
     if (PyModule_AddObject(m, "Packer", Py_NewRef((PyObject *)&PackerType)) < 0) {
         Py_DECREF(&PackerType);
         Py_DECREF(m);

@@ -63,12 +63,14 @@ field in the layout's ``cell`` order, then the channel.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from json.encoder import c_make_encoder, encode_basestring
 from operator import attrgetter, itemgetter
+from pathlib import Path
 from typing import Any
 
 from fieldapp.model import (
@@ -219,24 +221,46 @@ def record_text_python(sample: Sample) -> str:
     ))
 
 
-def _compiled_packer() -> Any:
-    """The compiled twin of record_text_python (fieldapp/store/_rowpack.c), made from this
-    module's forms, cuts and field orders; None where it was not built (setup.py: optional) or
-    FIELDAPP_PURE_STORE=1 asks for the Python packing."""
-    if os.environ.get("FIELDAPP_PURE_STORE"):
-        return None
+def source_sha256(source: Path) -> str | None:
+    """The SHA-256 of _rowpack.c beside this module (setup.py builds it into the compiled part),
+    or None where the source is not there (an installed wheel: built from the source it ships)."""
     try:
-        from fieldapp.store._rowpack import Packer
-    except ImportError:
+        return hashlib.sha256(source.read_bytes()).hexdigest()
+    except OSError:
         return None
+
+
+def compiled_packer(module: Any, source_digest: str | None) -> tuple[Any, str]:
+    """(the compiled twin of the Python packing made from this module's forms, cuts and field
+    orders, "compiled"), or (None, why not): "python" where it was not built (setup.py: optional)
+    or FIELDAPP_PURE_STORE=1 asks for the Python packing; "stale" where it was built from another
+    _rowpack.c than the one beside it (a pull without a rebuild) or does not take this code's
+    arguments."""
+    if module is None or os.environ.get("FIELDAPP_PURE_STORE"):
+        return None, "python"
+    if source_digest is not None and getattr(module, "SOURCE_SHA256", None) != source_digest:
+        return None, "stale"
     forms = [(role, tech, names, _CUTS.get(code, ()), names.index("channel"))
              for code, (role, tech, names) in enumerate(CELL_FORMS)]
-    return Packer(Sample, Cell, Channel, Signal, Registration, Position, forms=forms,
-                  channel=LAYOUT["channel"], hopping_at=_HOPPING, signal=LAYOUT["signal"],
-                  registration=LAYOUT["registration"], position=LAYOUT["position"], umts=UMTS, lte=LTE)
+    try:
+        packer = module.Packer(Sample, Cell, Channel, Signal, Registration, Position, forms=forms,
+                               channel=LAYOUT["channel"], hopping_at=_HOPPING, signal=LAYOUT["signal"],
+                               registration=LAYOUT["registration"], position=LAYOUT["position"], umts=UMTS, lte=LTE)
+        packer.record, packer.row, packer.sample  # noqa: B018 - the methods this module calls
+    except (AttributeError, TypeError, ValueError):
+        return None, "stale"
+    return packer, "compiled"
 
 
-_PACKER = _compiled_packer()
+def _import_compiled() -> Any:
+    try:
+        from fieldapp.store import _rowpack
+    except ImportError:
+        return None
+    return _rowpack
+
+
+_PACKER, PACKING = compiled_packer(_import_compiled(), source_sha256(Path(__file__).with_name("_rowpack.c")))
 # Packs a sample's record_json ~6x faster than the Python code (~2 µs with six neighbours),
 # for the exact model classes and plain values; for anything else it returns None and
 # record_text_python packs it. tests/fieldapp/test_rowpack.py: the same text for any sample.
@@ -247,7 +271,6 @@ sample_row_compiled: Callable[[int, int, Sample], tuple[Any, ...] | None] | None
 # Reads a row of this layout back (SampleReader), or None: the Python builder reads it.
 sample_compiled: Callable[[str, float, str | None, str | None], Sample | None] | None = (
     None if _PACKER is None else _PACKER.sample)
-PACKING = "compiled" if _PACKER is not None else "python"
 
 
 def sample_row(session_id: int, layout_id: int, sample: Sample) -> tuple[Any, ...]:
