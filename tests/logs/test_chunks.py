@@ -100,6 +100,33 @@ def test_every_block_boundary_gives_what_reading_line_by_line_gives(tmp_path, ta
         assert scanned(p, chunk_bytes) == want, chunk_bytes
 
 
+@pytest.mark.parametrize("max_rows", [1, 2, 3, 7])
+def test_a_block_sorted_a_few_rows_at_a_time_gives_the_same(tmp_path, monkeypatch, max_rows):
+    # (a block of very short lines is sorted MAX_ROWS lines at a time, to bound the memory)
+    data = TRICKY + b"\n" + b"\n".join(b"T%d,1" % (i % 9) for i in range(40)) + b"\nGPS,1\n"
+    p = tmp_path / "r.nmf"
+    p.write_bytes(data)
+    want = reference(data)
+    monkeypatch.setattr(chunks._IdTable, "MAX_ROWS", max_rows)
+    for chunk_bytes in (50, 1 << 20):
+        assert scanned(p, chunk_bytes) == want
+
+
+def test_a_file_of_blank_lines_is_scanned_in_bounded_memory(tmp_path):
+    # 3 million blank lines, a million to a 1 MB block: the rows are sorted MAX_ROWS at a
+    # time; before, one block's arrays took ~150 MB.
+    import resource
+    import sys
+
+    p = tmp_path / "blank.nmf"
+    p.write_bytes(b"\n" * 3_000_000 + b"GPS,1\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    got = scanned(p, 1 << 20)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert got["lines"] == [(3_000_001, b"GPS,1")] and got["count"] == 3_000_001
+    assert grown / (1 << 20 if sys.platform == "darwin" else 1 << 10) < 80  # MB
+
+
 def test_the_unread_types_are_listed_in_the_order_they_first_appear(tmp_path):
     # 'GPS' is first met as a wanted line, then alone (unread): it keeps its first place, as
     # when every line's id was counted in file order.
