@@ -13,9 +13,9 @@ record id in bulk, with numpy (``_IdTable.classify``), without a Python object p
   the rows of the wanted ids followed by a comma give the wanted lines, sliced out of the block,
   and their line numbers (block start + row), exact at no extra cost.
 
-New ids (the first block, mostly), ids of 16 bytes or more and hash collisions take a slow
-path, one line at a time, with the same rules; a line whose id does not match ``valid_id`` is
-reported as a bad line (a slow path for that block only).
+New ids (the first block, mostly) join the table from one line of each; ids of 16 bytes or
+more and hash collisions take a slow path, one line at a time, with the same rules. A line
+whose id does not match ``valid_id`` is reported as a bad line (a slow path for its block).
 
 Measured on the 30 MB bench file (bench/import_bench.py, 323,000 lines, 32,500 wanted; CPU
 seconds, best of several runs on the shared 2-core machine): the scan takes 2.0x the bare line
