@@ -149,9 +149,11 @@ def _report_bad_lines(chunk: bytes, base: int, bad: set[bytes], stats: ReaderSta
     """Slow path, only for blocks holding a line whose id is not a record id (garbage, a
     line cut in the middle): report those lines with their numbers."""
     for i, line in enumerate(chunk.split(b"\n")):
-        rid = line.split(b",", 1)[0]
+        # the id as the id table takes it (up to , CR or LF): a garbage line of a CRLF file
+        # ("\xfe\xff garbage\r") is reported as the same line of an LF file is
+        rid = ID_RE.match(line).group()  # type: ignore[union-attr]
         if rid in bad:
-            stats.bad(base + i + 1, "not a record", line.decode("utf-8", "replace"))
+            stats.bad(base + i + 1, "not a record", line.rstrip(b"\r").decode("utf-8", "replace"))
 
 
 class _IdTable:

@@ -40,7 +40,7 @@ def reference(data: bytes, ids: tuple[str, ...] = WANTED) -> dict:
         if rid in wanted_ids and line[len(rid):len(rid) + 1] == b",":
             taken[rid] += 1
             out.append((no, line.rstrip(b"\r")))
-        elif rid.strip() and not VALID_ID_RE.fullmatch(rid) and line.split(b",", 1)[0] == rid:
+        elif rid.strip() and not VALID_ID_RE.fullmatch(rid):  # whatever ends the id: , CR or LF
             bad.append((no, "not a record"))
     if cut_last:
         bad.append((len(lines), "last line cut short (no line end)"))
@@ -79,6 +79,8 @@ TRICKY = b"\n".join([
     b"AB\x00,1",  # a NUL in an id: not the id "AB"
     b"AB,1",
     b"\xfe\xff garbage",  # not a record
+    b"\xfe\xff garbage\r",  # ... nor in a CRLF file
+    b"\xfe\xff gar\rbage,1",  # ... nor when a CR ends its id
     b"lower,1",
     b"# a comment line",
     b"#HEADER,,,1",
@@ -152,6 +154,19 @@ def test_a_file_of_many_ids_and_hash_collisions_read_the_same(tmp_path, monkeypa
     monkeypatch.setattr(chunks._IdTable, "_M1", 0)
     assert scanned(p, 1000) == want
     assert scanned(p, 1 << 20) == want
+
+
+def test_a_garbage_line_is_reported_alike_with_lf_and_crlf_ends(tmp_path):
+    lf, crlf = tmp_path / "lf.nmf", tmp_path / "crlf.nmf"
+    body = [b"GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1", b"\xfe\xff garbage", b"TXPC,1"]
+    lf.write_bytes(b"\n".join(body) + b"\n")
+    crlf.write_bytes(b"\r\n".join(body) + b"\r\n")
+    reports = []
+    for p in (lf, crlf):
+        stats = ReaderStats()
+        list(scan(p, WANTED, VALID_ID_RE, stats))
+        reports.append([(b.line_no, b.reason, b.text) for b in stats.bad_lines])
+    assert reports[0] == reports[1] == [(2, "not a record", "\ufffd\ufffd garbage")]
 
 
 def test_the_nemo_fixture_reads_as_line_by_line(tmp_path):
