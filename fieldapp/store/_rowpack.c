@@ -556,33 +556,33 @@ static PyObject *parse_number(Cur *c) {
     return PyFloat_FromDouble(x);
 }
 
+/* Takes the keyword ``w`` (``n`` bytes) when the text goes on with it. */
+static inline int word(Cur *c, const char *w, Py_ssize_t n) {
+    if (c->end - c->s < n || memcmp(c->s, w, n) != 0)
+        return 0;
+    c->s += n;
+    return 1;
+}
+
 static PyObject *parse_scalar(Cur *c) {
     if (c->s >= c->end)
         return NULL;
     switch (*c->s) {
     case 'n':
-        if (c->end - c->s >= 4 && memcmp(c->s, "null", 4) == 0) {
-            c->s += 4;
+        if (word(c, "null", 4))
             Py_RETURN_NONE;
-        }
         return NULL;
     case 't':
-        if (c->end - c->s >= 4 && memcmp(c->s, "true", 4) == 0) {
-            c->s += 4;
+        if (word(c, "true", 4))
             Py_RETURN_TRUE;
-        }
         return NULL;
     case 'f':
-        if (c->end - c->s >= 5 && memcmp(c->s, "false", 5) == 0) {
-            c->s += 5;
+        if (word(c, "false", 5))
             Py_RETURN_FALSE;
-        }
         return NULL;
     case 'N':
-        if (c->end - c->s >= 3 && memcmp(c->s, "NaN", 3) == 0) {
-            c->s += 3;
+        if (word(c, "NaN", 3))
             return PyFloat_FromDouble(Py_NAN);
-        }
         return NULL;
     case '"': {
         const char *q = c->s + 1;
