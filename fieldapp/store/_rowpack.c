@@ -496,6 +496,14 @@ typedef struct {
 
 /* Results as above: a new reference, or NULL with an error set, or NULL without one ("not mine"). */
 
+/* The end of one or more digits from ``q``, or NULL where there is none. */
+static const char *digits(const char *q, const char *end) {
+    const char *first = q;
+    while (q < end && *q >= '0' && *q <= '9')
+        q++;
+    return q == first ? NULL : q;
+}
+
 static PyObject *parse_number(Cur *c) {
     const char *start = c->s, *q = c->s;
     int is_float = 0;
@@ -516,11 +524,7 @@ static PyObject *parse_number(Cur *c) {
     }
     if (q < c->end && *q == '.') {
         is_float = 1;
-        q++;
-        const char *digits = q;
-        while (q < c->end && *q >= '0' && *q <= '9')
-            q++;
-        if (q == digits)
+        if ((q = digits(q + 1, c->end)) == NULL)
             return NULL;
     }
     if (q < c->end && (*q == 'e' || *q == 'E')) {
@@ -528,10 +532,7 @@ static PyObject *parse_number(Cur *c) {
         q++;
         if (q < c->end && (*q == '+' || *q == '-'))
             q++;
-        const char *digits = q;
-        while (q < c->end && *q >= '0' && *q <= '9')
-            q++;
-        if (q == digits)
+        if ((q = digits(q, c->end)) == NULL)
             return NULL;
     }
     Py_ssize_t n = q - start;
