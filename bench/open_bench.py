@@ -48,12 +48,44 @@ Run with ``make bench`` or ``python -m bench open_bench``.
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import time
 from pathlib import Path
 
 HOURS = 8
+
+
+class GcPauses:
+    """The cyclic collector's pauses (``gc.callbacks``), wall ms each, by generation: a full
+    collection (generation 2) over the objects of a running window is a visible stutter."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._t0 = 0.0
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], (time.perf_counter() - self._t0) * 1000.0))
+
+    def mark(self) -> int:
+        return len(self.pauses)
+
+    def since(self, mark: int) -> dict:
+        """Total ms, and the full collections' count and longest pause, since ``mark``."""
+        got = self.pauses[mark:]
+        full = [ms for gen, ms in got if gen == 2]
+        return {"gc_ms": sum(ms for _gen, ms in got), "gc_full": len(full), "gc_full_max_ms": max(full, default=0.0)}
 
 
 def _store_drive(ws: Path) -> tuple[int, int]:
@@ -109,26 +141,31 @@ def run() -> dict:
         source.pause()
         model = source.timeline
         jumps = {}
+        gc_of = {}
+        pauses = GcPauses().__enter__()
 
         def jump(name, move):
             """One jump as the timeline makes it, through to the views filed and settled."""
-            w0, u0 = time.perf_counter(), time.process_time()
+            w0, u0, g0 = time.perf_counter(), time.process_time(), pauses.mark()
             move()
             app.processEvents()
             jumps[name] = (time.perf_counter() - w0, time.process_time() - u0)
+            gc_of[name] = pauses.since(g0)
 
         jump("seek_half", lambda: replay.timeline.seek(model.ts_at(0.5)))
         # The rest of the session read ahead in idle steps, as while the engineer looks.
-        w0, u0 = time.perf_counter(), time.process_time()
+        w0, u0, g0 = time.perf_counter(), time.process_time(), pauses.mark()
         while not replay.read_ahead_done:
             app.processEvents()
             time.sleep(0.001)
         read_ahead = (time.perf_counter() - w0, time.process_time() - u0)
+        gc_of["read_ahead"] = pauses.since(g0)
         jump("seek_far", lambda: replay.timeline.seek(model.ts_at(0.95)))
         jump("seek_back", lambda: replay.timeline.seek(model.ts_at(0.5)))
         replay.timeline.seek(model.ts_at(7 / HOURS))  # 7 hours in
         app.processEvents()
         jump("prev_event_late", replay.timeline.prev_event)
+        pauses.__exit__()
         replay.window.close()
         replay.close()
         app.processEvents()
@@ -153,6 +190,12 @@ def run() -> dict:
         "seek_back_cpu_s": jumps["seek_back"][1],
         "prev_event_late_s": jumps["prev_event_late"][0],
         "prev_event_late_cpu_s": jumps["prev_event_late"][1],
+        # The collector's pauses (ms) in the jump to the middle and in the read-ahead.
+        "seek_half_gc_ms": gc_of["seek_half"]["gc_ms"],
+        "seek_half_gc_full": gc_of["seek_half"]["gc_full"],
+        "read_ahead_gc_ms": gc_of["read_ahead"]["gc_ms"],
+        "read_ahead_gc_full": gc_of["read_ahead"]["gc_full"],
+        "read_ahead_gc_full_max_ms": gc_of["read_ahead"]["gc_full_max_ms"],
         "goal_jump_cpu_s": 0.3,
         "goal_open_total_s": 1.0,
     }

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fieldapp import bulk_gc
 from fieldapp.live import DEMO_PORT, ConnectRequest, LiveSession
 from fieldapp.paths import default_workspace, workspace_path
 
@@ -424,6 +425,9 @@ class ReplayApp(WindowApp):
         self._ahead_hi = 0
         self._ahead_failed = False
         QTimer.singleShot(READ_AHEAD_START_MS, self._read_ahead_step)
+        # What exists now lives as long as the window: out of the collector's full scans
+        # (fieldapp/bulk_gc.py), until the last replay window closes.
+        bulk_gc.window_opened()
 
     def workspace_plan(self) -> tuple[list, str | None]:
         """A stored session's replay names its cells, TRXs and sites by the plan version it was
@@ -484,6 +488,13 @@ class ReplayApp(WindowApp):
         one (more than ``long_jump_records``) is taken from the read-ahead history instead
         (``MainWindow.adopt_history``), filed in idle steps since the window opened (what it
         lacks is filed now, once). Then the thread's records held meanwhile follow."""
+        # A jump rebuilds and files thousands of records at once, none of them in a cycle:
+        # fewer collections meanwhile (fieldapp/bulk_gc.py).
+        with bulk_gc.fewer_collections():
+            self._file_jump(before_utc, after_utc)
+
+    def _file_jump(self, before_utc: float, after_utc: float) -> None:
+        """``_jumped``'s work."""
         from fieldapp.model import Scan
 
         if after_utc != before_utc or after_utc > self._delivered_utc:
@@ -548,13 +559,18 @@ class ReplayApp(WindowApp):
 
         if self._ahead is None:
             self._ahead = History(self.window.history.plan)
-        if hi > self._ahead_hi:
-            try:
-                self._ahead.add(self._all[self._ahead_hi:hi])
-            except StoreError:
-                self._ahead, self._ahead_failed = None, True
-                return False
-            self._ahead_hi = hi
+        try:
+            # In steps of READ_AHEAD_RECORDS however far: only one step's samples are alive
+            # at a time (not the 14,000 of a jump to an 8-hour session's middle), which keeps
+            # the collections the step still makes short.
+            with bulk_gc.fewer_collections():
+                while self._ahead_hi < hi:
+                    upto = min(hi, self._ahead_hi + READ_AHEAD_RECORDS)
+                    self._ahead.add(self._all[self._ahead_hi:upto])
+                    self._ahead_hi = upto
+        except StoreError:
+            self._ahead, self._ahead_failed = None, True
+            return False
         return True
 
     @property
@@ -580,6 +596,7 @@ class ReplayApp(WindowApp):
     def _shutdown(self) -> None:
         self.timeline.stop_polling()
         self.source.stop()
+        bulk_gc.window_closed()
 
 
 def _drain_socket(sock) -> None:

@@ -42,3 +42,34 @@ def fewer_collections(threshold: int = BULK_THRESHOLD) -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 gc.set_threshold(*_saved)
+
+
+# ---------------------------------------------------------------------- a replay window's furniture
+# A replay window holds ~80,000 objects from the moment it opens until it closes (the modules,
+# Qt's wrappers, the window's widgets and plots, the session's index). Every full collection
+# scans them all: over a running window 80-170 ms each on this project's machines, a visible
+# stutter, three times in an 8-hour session's read-ahead and once in a jump to its middle
+# (bench/open_bench.py, ``gc_full``). Frozen once the window is open (``gc.freeze``: moved to
+# the permanent generation), they are no longer scanned: a full collection looks at what was
+# made since. Unfrozen when the last replay window closes, so that a closed window's cycles
+# (and any garbage that was frozen with the furniture) are collected again.
+
+_open_windows = 0
+
+
+def window_opened() -> None:
+    """A replay window is open: freeze what exists (for the windows opened since the last
+    close, the later freezes add what was made meanwhile)."""
+    global _open_windows
+    with _lock:
+        _open_windows += 1
+        gc.freeze()
+
+
+def window_closed() -> None:
+    """A replay window closed: the last one to close unfreezes everything."""
+    global _open_windows
+    with _lock:
+        _open_windows = max(0, _open_windows - 1)
+        if _open_windows == 0:
+            gc.unfreeze()

@@ -127,7 +127,7 @@ class SegmentsItem(pg.GraphicsObject):
         if hi_i <= lo_i:
             return
         # One line per pixel column: "All" over 8 hours holds hundreds of changes.
-        columns = np.unique(np.round(self._marker_arr[lo_i:hi_i] * sx + dx))
+        columns = pixel_columns(self._marker_arr[lo_i:hi_i] * sx + dx)
         heads = len(columns) < 2 or float(np.min(np.diff(columns))) >= 8
         top = tr.map(QPointF(0.0, 0.0)).y()
         bottom = tr.map(QPointF(0.0, 1.0)).y()
@@ -140,6 +140,16 @@ class SegmentsItem(pg.GraphicsObject):
         if heads:  # a head on each marker while they are far enough apart to tell
             for x in columns.tolist():
                 p.drawPolygon(QPolygonF([QPointF(x - 4, y), QPointF(x + 4, y), QPointF(x, y + 6)]))
+
+
+def pixel_columns(xs: np.ndarray) -> np.ndarray:
+    """The distinct pixel columns of ``xs`` (finite), rounded, in order: ``np.unique(np.round(xs))``
+    without np.unique, whose first call imports numpy.ma (numpy 2: ~40 ms of a window's first
+    jump, when the strip first paints markers)."""
+    columns = np.sort(np.round(xs))
+    if len(columns) > 1:
+        columns = columns[np.concatenate(([True], columns[1:] != columns[:-1]))]
+    return columns
 
 
 def describe_cell(seg: Segment) -> str:
