@@ -13,9 +13,9 @@ record id in bulk, with numpy (``_IdTable.classify``), without a Python object p
   the rows of the wanted ids followed by a comma give the wanted lines, sliced out of the block,
   and their line numbers (block start + row), exact at no extra cost.
 
-New ids (the first block, mostly), ids of 16 bytes or more and hash collisions take a slow
-path, one line at a time, with the same rules; a line whose id does not match ``valid_id`` is
-reported as a bad line (a slow path for that block only).
+New ids (the first block, mostly) join the table from one line of each; ids of 16 bytes or
+more and hash collisions take a slow path, one line at a time, with the same rules. A line
+whose id does not match ``valid_id`` is reported as a bad line (a slow path for its block).
 
 Measured on the 30 MB bench file (bench/import_bench.py, 323,000 lines, 32,500 wanted; CPU
 seconds, best of several runs on the shared 2-core machine): the scan takes 2.0x the bare line
@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from logs.stats import ReaderStats
 
@@ -148,9 +149,11 @@ def _report_bad_lines(chunk: bytes, base: int, bad: set[bytes], stats: ReaderSta
     """Slow path, only for blocks holding a line whose id is not a record id (garbage, a
     line cut in the middle): report those lines with their numbers."""
     for i, line in enumerate(chunk.split(b"\n")):
-        rid = line.split(b",", 1)[0]
+        # the id as the id table takes it (up to , CR or LF): a garbage line of a CRLF file
+        # ("\xfe\xff garbage\r") is reported as the same line of an LF file is
+        rid = ID_RE.match(line).group()  # type: ignore[union-attr]
         if rid in bad:
-            stats.bad(base + i + 1, "not a record", line.decode("utf-8", "replace"))
+            stats.bad(base + i + 1, "not a record", line.rstrip(b"\r").decode("utf-8", "replace"))
 
 
 class _IdTable:
@@ -168,6 +171,7 @@ class _IdTable:
 
     WIDTH = 16
     MAX_IDS = 4096
+    MAX_ROWS = 1 << 15  # lines sorted at once (a 1 MB block of Nemo lines has ~11,000)
     _M0, _M1 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F  # odd multipliers of the key's hash
     WORD = "<u8"  # a row as two 64-bit words, the same on every machine
 
@@ -221,7 +225,8 @@ class _IdTable:
         here is added in the order of its first line, as ``Counter`` of every line's id would
         order it); returns (the number of lines, the ids present, the 0-based rows of the
         wanted lines, those lines without their line end). A wanted line is a wanted id and a
-        comma."""
+        comma. The rows are sorted ``MAX_ROWS`` at a time: a block of very short lines (a file
+        of blank lines: a million to the MB) takes no more memory than a usual one."""
         np, width = self.np, self.WIDTH
         src = buf if len(buf) - cut >= width else buf[:cut] + self.pad  # every line's row in range
         a = np.frombuffer(src, np.uint8)
@@ -232,6 +237,22 @@ class _IdTable:
         starts = np.empty(n, np.intp)
         starts[0] = 0
         starts[1:] = nl[:-1] + 1
+        present: set[bytes] = set()
+        rows: list[int] = []
+        lines: list[bytes] = []
+        for r0 in range(0, n, self.MAX_ROWS):
+            some, wanted_rows = self._sort_rows(buf, a, starts[r0:r0 + self.MAX_ROWS], counts)
+            present |= some
+            rows += (wanted_rows + r0).tolist()
+            ends = nl[wanted_rows + r0].tolist()
+            lines += [buf[s:e] for s, e in zip(starts[wanted_rows + r0].tolist(), ends)]
+        return n, present, rows, lines
+
+    def _sort_rows(self, buf: bytes, a: Any, starts: Any, counts: Counter[bytes]) -> tuple[set[bytes], Any]:
+        """``classify`` of the lines starting at ``starts`` (numpy, in file order): the ids
+        present and the rows (indexes into ``starts``) of the wanted lines."""
+        np, width = self.np, self.WIDTH
+        n = len(starts)
         heads = np.lib.stride_tricks.sliding_window_view(a, width)[starts]  # (n, 16), a copy
         stop = (heads == 44) | (heads == 13) | (heads == 10)
         length = stop.argmax(1)  # the id's length; 0 also when no ',' '\r' '\n' in the row
@@ -288,5 +309,4 @@ class _IdTable:
         for name, left in block.items():
             if name not in first:
                 counts[name] += left
-        ends = nl[wanted_rows].tolist()
-        return n, set(block), wanted_rows.tolist(), [buf[s:e] for s, e in zip(starts[wanted_rows].tolist(), ends)]
+        return set(block), wanted_rows

@@ -183,6 +183,13 @@ _LTE_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in LTE_TYPE.ite
 def _umts_cells(params: list[str], ints: Numbers, floats: Numbers) -> tuple[model.Cell | None, list[model.Cell]]:
     i = 2 + _count(params[1], ints)
     seq, first, end, stride = _group(params, i + 2 + _count(params[i], ints) * _count(params[i + 1], ints), 7, ints)
+    return _umts_group(seq, first, end, stride, ints, floats)
+
+
+def _umts_group(seq: list[str], first: int, end: int, stride: int, ints: Numbers,
+                floats: Numbers) -> tuple[model.Cell | None, list[model.Cell]]:
+    """The UMTS cells of a group read in place: cell fields at ``seq[b + i]`` for ``b`` in
+    ``range(first, end, stride)`` (``_group``)."""
     serving = None
     out = []
     for b in range(first, end, stride):
@@ -225,28 +232,7 @@ def umts_line_cells(f: list[str], ints: Numbers, floats: Numbers) -> tuple[model
     end = 12 + ints[t] * stride
     if stride < 7 or end > len(f):
         return _umts_cells(f[3:], ints, floats)
-    serving = None
-    out = []
-    for b in range(12, end, stride):  # the loop of _umts_cells, on f
-        t = f[b]
-        ctype = ints[t] if t else None
-        t = f[b + 2]
-        arfcn = ints[t] if t else None
-        t = f[b + 3]
-        pci = ints[t] if t else None
-        t = f[b + 4]
-        ecno = floats[t] if t else None
-        t = f[b + 6]
-        rscp = floats[t] if t else None
-        role, state = _UMTS_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
-        cell = new_cell(_Cell)
-        init_cell(cell, role, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None, None,
-                  None, None, None, pci, rscp, ecno, None, None, None, None, state)
-        if ctype == 0 and serving is None:
-            serving = cell
-        else:
-            out.append(cell)
-    return serving, out
+    return _umts_group(f, 12, end, stride, ints, floats)
 
 
 # Real LTE line (sample): CELLMEAS,16:03:34.254,,7,0,1,9,0,70001,125,400,-56.4,-84.4,-10.8,236680,111.0

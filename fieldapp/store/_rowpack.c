@@ -496,6 +496,14 @@ typedef struct {
 
 /* Results as above: a new reference, or NULL with an error set, or NULL without one ("not mine"). */
 
+/* The end of one or more digits from ``q``, or NULL where there is none. */
+static const char *digits(const char *q, const char *end) {
+    const char *first = q;
+    while (q < end && *q >= '0' && *q <= '9')
+        q++;
+    return q == first ? NULL : q;
+}
+
 static PyObject *parse_number(Cur *c) {
     const char *start = c->s, *q = c->s;
     int is_float = 0;
@@ -516,11 +524,7 @@ static PyObject *parse_number(Cur *c) {
     }
     if (q < c->end && *q == '.') {
         is_float = 1;
-        q++;
-        const char *digits = q;
-        while (q < c->end && *q >= '0' && *q <= '9')
-            q++;
-        if (q == digits)
+        if ((q = digits(q + 1, c->end)) == NULL)
             return NULL;
     }
     if (q < c->end && (*q == 'e' || *q == 'E')) {
@@ -528,10 +532,7 @@ static PyObject *parse_number(Cur *c) {
         q++;
         if (q < c->end && (*q == '+' || *q == '-'))
             q++;
-        const char *digits = q;
-        while (q < c->end && *q >= '0' && *q <= '9')
-            q++;
-        if (q == digits)
+        if ((q = digits(q, c->end)) == NULL)
             return NULL;
     }
     Py_ssize_t n = q - start;
@@ -556,33 +557,33 @@ static PyObject *parse_number(Cur *c) {
     return PyFloat_FromDouble(x);
 }
 
+/* Takes the keyword ``w`` (``n`` bytes) when the text goes on with it. */
+static inline int word(Cur *c, const char *w, Py_ssize_t n) {
+    if (c->end - c->s < n || memcmp(c->s, w, n) != 0)
+        return 0;
+    c->s += n;
+    return 1;
+}
+
 static PyObject *parse_scalar(Cur *c) {
     if (c->s >= c->end)
         return NULL;
     switch (*c->s) {
     case 'n':
-        if (c->end - c->s >= 4 && memcmp(c->s, "null", 4) == 0) {
-            c->s += 4;
+        if (word(c, "null", 4))
             Py_RETURN_NONE;
-        }
         return NULL;
     case 't':
-        if (c->end - c->s >= 4 && memcmp(c->s, "true", 4) == 0) {
-            c->s += 4;
+        if (word(c, "true", 4))
             Py_RETURN_TRUE;
-        }
         return NULL;
     case 'f':
-        if (c->end - c->s >= 5 && memcmp(c->s, "false", 5) == 0) {
-            c->s += 5;
+        if (word(c, "false", 5))
             Py_RETURN_FALSE;
-        }
         return NULL;
     case 'N':
-        if (c->end - c->s >= 3 && memcmp(c->s, "NaN", 3) == 0) {
-            c->s += 3;
+        if (word(c, "NaN", 3))
             return PyFloat_FromDouble(Py_NAN);
-        }
         return NULL;
     case '"': {
         const char *q = c->s + 1;

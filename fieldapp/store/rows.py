@@ -71,6 +71,7 @@ from dataclasses import asdict, fields
 from json.encoder import c_make_encoder, encode_basestring
 from operator import attrgetter, itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from fieldapp.model import (
@@ -253,11 +254,11 @@ def compiled_packer(module: Any, source_digest: str | None) -> tuple[Any, str]:
 
 
 def _import_compiled() -> Any:
-    try:
-        from fieldapp.store import _rowpack
+    try:  # by name from the module itself (grimp sees a package import as a circle)
+        from fieldapp.store._rowpack import SOURCE_SHA256, Packer
     except ImportError:
         return None
-    return _rowpack
+    return SimpleNamespace(Packer=Packer, SOURCE_SHA256=SOURCE_SHA256)
 
 
 _PACKER, PACKING = compiled_packer(_import_compiled(), source_sha256(Path(__file__).with_name("_rowpack.c")))

@@ -40,7 +40,7 @@ def reference(data: bytes, ids: tuple[str, ...] = WANTED) -> dict:
         if rid in wanted_ids and line[len(rid):len(rid) + 1] == b",":
             taken[rid] += 1
             out.append((no, line.rstrip(b"\r")))
-        elif rid.strip() and not VALID_ID_RE.fullmatch(rid) and line.split(b",", 1)[0] == rid:
+        elif rid.strip() and not VALID_ID_RE.fullmatch(rid):  # whatever ends the id: , CR or LF
             bad.append((no, "not a record"))
     if cut_last:
         bad.append((len(lines), "last line cut short (no line end)"))
@@ -79,6 +79,8 @@ TRICKY = b"\n".join([
     b"AB\x00,1",  # a NUL in an id: not the id "AB"
     b"AB,1",
     b"\xfe\xff garbage",  # not a record
+    b"\xfe\xff garbage\r",  # ... nor in a CRLF file
+    b"\xfe\xff gar\rbage,1",  # ... nor when a CR ends its id
     b"lower,1",
     b"# a comment line",
     b"#HEADER,,,1",
@@ -98,6 +100,33 @@ def test_every_block_boundary_gives_what_reading_line_by_line_gives(tmp_path, ta
     assert want["lines"] and want["unknown"] and want["bad"]  # the file has every kind of line
     for chunk_bytes in (*range(1, 40), 97, 1 << 20):
         assert scanned(p, chunk_bytes) == want, chunk_bytes
+
+
+@pytest.mark.parametrize("max_rows", [1, 2, 3, 7])
+def test_a_block_sorted_a_few_rows_at_a_time_gives_the_same(tmp_path, monkeypatch, max_rows):
+    # (a block of very short lines is sorted MAX_ROWS lines at a time, to bound the memory)
+    data = TRICKY + b"\n" + b"\n".join(b"T%d,1" % (i % 9) for i in range(40)) + b"\nGPS,1\n"
+    p = tmp_path / "r.nmf"
+    p.write_bytes(data)
+    want = reference(data)
+    monkeypatch.setattr(chunks._IdTable, "MAX_ROWS", max_rows)
+    for chunk_bytes in (50, 1 << 20):
+        assert scanned(p, chunk_bytes) == want
+
+
+def test_a_file_of_blank_lines_is_scanned_in_bounded_memory(tmp_path):
+    # 3 million blank lines, a million to a 1 MB block: the rows are sorted MAX_ROWS at a
+    # time; before, one block's arrays took ~150 MB.
+    import resource
+    import sys
+
+    p = tmp_path / "blank.nmf"
+    p.write_bytes(b"\n" * 3_000_000 + b"GPS,1\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    got = scanned(p, 1 << 20)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert got["lines"] == [(3_000_001, b"GPS,1")] and got["count"] == 3_000_001
+    assert grown / (1 << 20 if sys.platform == "darwin" else 1 << 10) < 80  # MB
 
 
 def test_the_unread_types_are_listed_in_the_order_they_first_appear(tmp_path):
@@ -125,6 +154,19 @@ def test_a_file_of_many_ids_and_hash_collisions_read_the_same(tmp_path, monkeypa
     monkeypatch.setattr(chunks._IdTable, "_M1", 0)
     assert scanned(p, 1000) == want
     assert scanned(p, 1 << 20) == want
+
+
+def test_a_garbage_line_is_reported_alike_with_lf_and_crlf_ends(tmp_path):
+    lf, crlf = tmp_path / "lf.nmf", tmp_path / "crlf.nmf"
+    body = [b"GPS,16:01:59.777,,101.267143,12.659351,10,0,1,9,0,1.90,1.10,1.60,1", b"\xfe\xff garbage", b"TXPC,1"]
+    lf.write_bytes(b"\n".join(body) + b"\n")
+    crlf.write_bytes(b"\r\n".join(body) + b"\r\n")
+    reports = []
+    for p in (lf, crlf):
+        stats = ReaderStats()
+        list(scan(p, WANTED, VALID_ID_RE, stats))
+        reports.append([(b.line_no, b.reason, b.text) for b in stats.bad_lines])
+    assert reports[0] == reports[1] == [(2, "not a record", "\ufffd\ufffd garbage")]
 
 
 def test_the_nemo_fixture_reads_as_line_by_line(tmp_path):
