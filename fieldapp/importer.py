@@ -185,9 +185,15 @@ def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | 
                             "(they are in the events file), not 0")
     try:
         _stream(store, records, reader, result, header, case_id, batch, progress, cancel, total)
-    except BaseException:
+    except BaseException as exc:
         store.rollback()
         result._take_stats(reader.stats)
+        if isinstance(exc, OverflowError):
+            # A garbled field read as a whole number beyond 64 bits (a 20-digit cell id): the
+            # record keeps it, but SQLite cannot store it in a query column, and the store says
+            # "Python int too large to convert to SQLite INTEGER". One line, not a traceback.
+            raise ImportFailed(f"{p.name}: a number in the log is too large to store (beyond 64 bits, "
+                               "e.g. a garbled cell id); nothing was imported", result) from None
         raise
     result._take_stats(reader.stats)
     _technology_notes(result, header)

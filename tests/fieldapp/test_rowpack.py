@@ -9,10 +9,12 @@ import enum
 import json
 import math
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,9 +33,23 @@ needs_compiled = pytest.mark.skipif(compiled is None, reason="the compiled packe
 
 
 def _compiler_present() -> bool:
-    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
-    return shutil.which(cc) is not None and headers.is_file()
+    """Whether setup.py could build the extension here: the compiler it would use ($CC first, as
+    setuptools takes it, else Python's own) compiles a file that includes Python.h. Tried, not
+    looked up: `CC=false make test` (the no-compiler check of a fresh clone) names a program
+    that exists but compiles nothing, and the build then went on without the extension."""
+    cc = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+    include = sysconfig.get_paths()["include"]
+    if not cc or shutil.which(cc[0]) is None or not (Path(include) / "Python.h").is_file():
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "probe.c"
+        probe.write_text("#include <Python.h>\nint probe(void) { return 0; }\n")
+        try:
+            done = subprocess.run([*cc, f"-I{include}", "-c", str(probe), "-o", str(Path(tmp) / "probe.o")],
+                                  capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return done.returncode == 0
 
 
 @pytest.mark.skipif(not _compiler_present(), reason="no C compiler or Python headers: the Python packing runs")
