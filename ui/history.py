@@ -601,8 +601,9 @@ _UNSEEN = object()
 
 def _identity(cell: Cell) -> tuple:
     """What ``CellPlan.key`` reads of a reported cell: its match (technology, CI, LAC, ARFCN,
-    BSIC) and, unmatched, ``cell_key`` (CI, LAC, ARFCN, BSIC)."""
-    return (cell.tech, cell.ci, cell.lac, cell.arfcn, cell.bsic)
+    BSIC) and, unmatched, ``cell_key`` (CI, LAC, ARFCN, BSIC); and the PSC/PCI, which a
+    match of UMTS/LTE cells may come to read. (A field the plan's match reads must be here.)"""
+    return (cell.tech, cell.ci, cell.lac, cell.arfcn, cell.bsic, cell.pci)
 
 
 def _median_period(intervals: list[float]) -> float | None:

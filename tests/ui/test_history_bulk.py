@@ -302,3 +302,30 @@ def test_grow_array_extend_follows_what_waits_in_the_list():
     g.append(6.0)
     assert np.nan_to_num(g.view(), nan=-1).tolist() == [1.0, -1.0, 3.0, 4.0, 5.0, 6.0]
     assert len(g) == 6 and g.last() == 6.0
+
+
+def test_the_remembered_plan_key_reads_every_field_the_plans_match_reads():
+    """History remembers ``plan.key(cell)`` per cell identity (ui.history._identity): any other
+    field of a reported cell must leave the plan's match and key unchanged, or the memory
+    would name a cell by another's key. Changed one at a time, on cells the plan knows by CI,
+    by ARFCN/BSIC only, and not at all."""
+    from dataclasses import fields
+
+    from fieldapp.cellplan import CellPlan
+    from ui.history import _identity
+
+    plan = CellPlan(synthetic.plan())
+    gsm = synthetic.sample(5, synthetic.plan()).serving
+    reported = [gsm, replace(gsm, arfcn=None, bsic=None), replace(gsm, ci=None, lac=None), replace(gsm, ci=None, lac=None, arfcn=999),
+                replace(gsm, lac=None), replace(gsm, tech=UMTS, pci=77), *synthetic.sample(5, synthetic.plan()).neighbours]
+    shown = set(_identity(Cell(tech="x", ci=-1, lac=-2, arfcn=-3, bsic=-4, pci=-5)))
+    other_fields = [f.name for f in fields(Cell) if getattr(Cell(tech="x", ci=-1, lac=-2, arfcn=-3, bsic=-4, pci=-5),
+                                                                f.name) not in shown]
+    assert {"mcc", "mnc", "rxlev_dbm", "role", "state"} <= set(other_fields)
+    for cell in reported:
+        for name in other_fields:
+            value = getattr(cell, name)
+            other = ("other" if isinstance(value, str) else 7 if value is None else value + 1000
+                     if isinstance(value, (int, float)) else None)
+            changed = replace(cell, **{name: other})
+            assert plan.match(changed) == plan.match(cell) and plan.key(changed) == plan.key(cell), (cell, name)
