@@ -189,9 +189,10 @@ def _import_prepared(store: Any, p: Path, *, format: str | None, case_id: int | 
         store.rollback()
         result._take_stats(reader.stats)
         if isinstance(exc, OverflowError):
-            # A garbled field read as a whole number beyond 64 bits (a 20-digit cell id): the
-            # record keeps it, but SQLite cannot store it in a query column, and the store says
-            # "Python int too large to convert to SQLite INTEGER". One line, not a traceback.
+            # A whole number beyond 64 bits in a plain column ("Python int too large to convert
+            # to SQLite INTEGER"). The readers refuse such a field as a bad line and the samples'
+            # query columns store NULL for it (tests/logs/test_import_number_too_large.py); this is
+            # the last guard, for a reader that keeps one elsewhere: one line, not a traceback.
             raise ImportFailed(f"{p.name}: a number in the log is too large to store (beyond 64 bits, "
                                "e.g. a garbled cell id); nothing was imported", result) from None
         raise

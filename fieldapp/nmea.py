@@ -109,6 +109,8 @@ def _float(tok: str) -> float | None:
 
 def _int(tok: str) -> int | None:
     value = _float(tok)
+    if value is not None and not -(2.0**63) <= value < 2.0**63:  # a garbled field (20 digits of sats)
+        raise NmeaError(f"not a count: {tok.strip()!r}")
     return None if value is None else int(value)
 
 

@@ -107,7 +107,14 @@ def _num(text: str | None) -> float | None:
 def _int(text: str | None) -> int | None:
     v = _num(text)
     # not an integer (5.5, inf) is no value; int(inf) would raise
-    return None if v is None or v in _INFINITE or v != int(v) else int(v)
+    if v is None or v in _INFINITE or v != int(v):
+        return None
+    if not -_INT64 <= v < _INT64:  # a garbled field: no counter or identity gets there
+        raise RowError(f"a whole number beyond 64 bits: {text!r}")
+    return int(v)
+
+
+_INT64 = 2.0**63
 
 
 _INFINITE = (float("inf"), float("-inf"))

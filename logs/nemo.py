@@ -50,6 +50,7 @@ from logs.nemo_fields import (
     Numbers,
     field,
     float_or_none,
+    int64,
     int_or_none,
     parse_date,
     parse_time_of_day,
@@ -166,7 +167,7 @@ class NemoReader:
         self._fix: model.Position | None = None
         self._chi_anchor: dict[int, tuple[float, tuple]] = {}
         self._chi_memo: list[Any] = [None]  # [held CHI, mode, channel, (ci, lac) or None]
-        self._ints, self._floats = Numbers(int), Numbers(float)  # field texts converted once
+        self._ints, self._floats = Numbers(int64), Numbers(float)  # field texts converted once
         st = self.stats
         lines = WantedLines(self.path, WANTED_IDS, VALID_ID_RE, st, self.chunk_bytes)
         record, counts = self._record, st.records

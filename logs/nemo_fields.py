@@ -28,12 +28,27 @@ class NemoError(ValueError):
     """A line that cannot be read; the message is the reason shown to the user."""
 
 
+_INT64_MIN, _INT64_END = -(2**63), 2**63
+
+
+def int64(text: str) -> int:
+    """``int(text)``, refusing a whole number beyond 64 bits: a garbled field (a 20-digit cell
+    id), which no counter or identity reaches (and SQLite could not store); the line that reads
+    it is a bad line with that reason."""
+    value = int(text)
+    if _INT64_MIN <= value < _INT64_END:
+        return value
+    raise NemoError(f"a whole number beyond 64 bits: {text.strip()[:30]!r}")
+
+
 def int_or_none(tok: str) -> int | None:
     if tok:  # the common case, an integer ("5", " 5 "), in one C call (int() skips blanks)
         try:
-            return int(tok)
+            value = int(tok)
         except ValueError:
             pass
+        else:
+            return value if _INT64_MIN <= value < _INT64_END else int64(tok)
     tok = tok.strip()
     if not tok:
         return None
@@ -43,7 +58,7 @@ def int_or_none(tok: str) -> int | None:
         raise NemoError(f"not a number: {tok!r}") from None
     if f != f or f in (float("inf"), float("-inf")) or f != int(f):
         raise NemoError(f"not an integer: {tok!r}")
-    return int(f)
+    return int64(str(int(f)))
 
 
 def float_or_none(tok: str) -> float | None:

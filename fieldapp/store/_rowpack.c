@@ -409,6 +409,18 @@ static PyObject *tech_level(Packer *p, PyObject *tech, PyObject *rxlev, PyObject
     return rxlev;
 }
 
+/* A query column's value as SQLite's INTEGER can hold it: a whole number beyond 64 bits (a
+ * garbled 20-digit cell id) is NULL there; record_json keeps it (borrowed). */
+static PyObject *sql_value(PyObject *v) {
+    if (PyLong_CheckExact(v)) {
+        int overflow;
+        PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow)
+            return Py_None;
+    }
+    return v;
+}
+
 static PyObject *Packer_row(Packer *p, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3) {
         PyErr_SetString(PyExc_TypeError, "row(session_id, layout_id, sample)");
@@ -469,8 +481,9 @@ static PyObject *Packer_row(Packer *p, PyObject *const *args, Py_ssize_t nargs) 
     }
     PyObject *lat = position == none ? none : slot(position, p->p_lat);
     PyObject *lon = position == none ? none : slot(position, p->p_lon);
-    PyObject *borrowed[17] = {args[0], ts, tech, mode, args[1], NULL, NULL, query[0], query[1], query[2], query[3],
-                              query[4], query[5], level, rxqual, lat, lon};
+    PyObject *borrowed[17] = {args[0], ts, tech, mode, args[1], NULL, NULL, sql_value(query[0]),
+                              sql_value(query[1]), sql_value(query[2]), sql_value(query[3]), sql_value(query[4]),
+                              sql_value(query[5]), sql_value(level), sql_value(rxqual), lat, lon};
     for (int i = 0; i < 17; i++) {
         if (i == 5 || i == 6)
             continue;

@@ -301,9 +301,15 @@ def sample_row_python(session_id: int, layout_id: int, sample: Sample) -> tuple[
         query = (registration.mcc, registration.mnc, registration.lac, registration.ci, None, None)
     else:
         query = _NO_QUERY
+    query = (*query, sample.rxlev_dbm, sample.rxqual)  # the serving level, else +CSQ's RSSI
     return ((session_id, sample.ts_utc, sample.tech, sample.mode, layout_id, record, len(neighbours))
-            + query + (sample.rxlev_dbm, sample.rxqual)  # the serving level, else +CSQ's RSSI
+            + tuple(v if type(v) is not int or v in _SQL_INTEGER else None for v in query)
             + ((None, None) if position is None else (position.lat, position.lon)))
+
+
+# SQLite's INTEGER (64 bits). A whole number beyond it (a garbled 20-digit cell id) stays in
+# record_json, which holds any number; its query column, a copy for SQL, is NULL.
+_SQL_INTEGER = range(-(2**63), 2**63)
 
 
 class _Builder:
