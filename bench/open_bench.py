@@ -53,6 +53,12 @@ cores (the compiled store reader in both):
 before    0.60-0.66   0.48-0.50    208-235 ms (2 full)       1 (69-104 ms)
 after     0.28-0.30   0.24-0.26    12-15 ms (none full)      0
 
+Playing at 64x for 12 s right after opening (the read-ahead running meanwhile; a script
+beside this bench, two runs each): before, 3 full collections (94-98 ms the longest) and
+383-436 ms of pauses in all; after, none full and 88-101 ms in all. Playing on after the
+read-ahead: before 8-13 ms of pauses; after, one young collection of 13-29 ms when the
+read-ahead's last rebuilt samples (the store's cache) reach the old generation, ~45 ms in all.
+
 seek_far, seek_back and prev_event_late unchanged (0.08-0.11, 0.04-0.06, 0.04-0.05 s CPU);
 open_total 0.38-0.43 s CPU against 0.46-0.66 before. What is left of the jump to the middle:
 rebuilding its 14,600 samples from the store (~0.13 s), filing them (~0.07 s, ~0.2 s
