@@ -21,8 +21,9 @@ once. The blocks are read on a connection of their own, opened on first use and 
 any thread (the replay thread plays, the GUI thread seeks) behind a lock.
 
 The cost moves, it does not vanish: a jump forwards that files hours of samples into the views
-rebuilds them then (~35 µs a sample with six neighbours, most of it building the Cells): a jump
-to the middle of an 8-hour session ~1 s instead of ~0.4 s (bench/open_bench.py ``seek_half_s``).
+rebuilds them then (~4 µs a sample with six neighbours through the store's compiled reader,
+rows.py; ~15 µs in Python): a jump to the middle of an 8-hour session right after opening
+rebuilds 14,600 samples in ~0.13 s of its ~0.3 s CPU (bench/open_bench.py ``seek_half_s``).
 A jump backwards rebuilds only the samples at the new position: the views are cut there
 (``ui.history.History.trim``), not filled again from the start. The replay window reads the
 session ahead in idle steps once it is open (``fieldapp.app.ReplayApp``), so that a long jump
