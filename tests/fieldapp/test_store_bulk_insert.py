@@ -95,10 +95,10 @@ def test_a_value_sqlite_cannot_bind_fails_as_in_a_one_row_insert_and_adds_nothin
     with pytest.raises(sqlite3.Error) as in_bulk:
         store.add_samples(sid, batch)
     assert (type(in_bulk.value), str(in_bulk.value)) == (type(alone.value), str(alone.value))
-    too_big = samples(N)
-    too_big[at] = dataclasses.replace(dedicated_sample(T0), serving=Cell(mcc=2**70))  # JSON holds it, SQLite not
+    too_big = positions(N)
+    too_big[at] = Position(ts_utc=T0, lat=1.0, lon=2.0, sats=2**70)  # SQLite cannot hold it
     with pytest.raises(OverflowError, match="too large to convert to SQLite INTEGER"):
-        store.add_samples(sid, too_big)
+        store.add_positions(sid, too_big)
     no_time = positions(N)
     no_time[at] = Position(ts_utc=None, lat=1.0, lon=2.0)
     with pytest.raises(sqlite3.IntegrityError, match="NOT NULL constraint failed: positions.ts_utc"):
@@ -107,6 +107,16 @@ def test_a_value_sqlite_cannot_bind_fails_as_in_a_one_row_insert_and_adds_nothin
     store.commit()
     assert list(store.samples(sid)) == samples(3)
     assert store.positions(sid) == []
+    # A sample holding such a number is stored whole: record_json keeps it, its query column is
+    # NULL (rows.sample_row_python), in a bulk batch as one row at a time.
+    other = store.create_session("import:test")
+    big = samples(N)
+    big[at] = dataclasses.replace(dedicated_sample(T0 + at), serving=Cell(mcc=2**70))
+    store.add_samples(other, big)
+    store.commit()
+    assert list(store.samples(other)) == big
+    mcc = store._conn.execute("SELECT mcc FROM samples WHERE session_id = ? ORDER BY id", (other,)).fetchall()
+    assert mcc[at][0] is None
 
 
 def test_an_sqlite_that_takes_fewer_parameters_still_gets_every_row(store):
