@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from logs.nemo import NemoReader
-from tests.ui.test_replay_jumps import _diff, _replay, _straight, views
+from tests.ui.test_replay_jumps import _diff, _replay, _straight, close_apps, views
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise", "activateWindow")
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
@@ -40,10 +40,7 @@ def test_a_jump_back_before_the_first_sample_shows_no_sample(qtbot, tmp_path):
         assert app.window.trace.items.bars == [] and app.window.channel_panel.text("bcch") == "–"
         assert app.window.status.text("age") == "Last sample: –"
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)
 
 
 def test_play_at_the_end_starts_over_with_the_views_cut_at_the_start(qtbot, tmp_path):
@@ -73,7 +70,4 @@ def test_play_at_the_end_starts_over_with_the_views_cut_at_the_start(qtbot, tmp_
         assert not _diff(got, want), _diff(got, want)
         assert len(app.window.history.sample_t) == 1
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)

@@ -120,6 +120,14 @@ def _arr(a) -> list:
     return np.nan_to_num(np.asarray(a if a is not None else [], dtype=float), nan=-999.0).tolist()
 
 
+def close_apps(*apps) -> None:
+    """Close the replay windows a test opened (None: not opened before it failed)."""
+    for a in apps:
+        if a is not None:
+            a.window.close()
+            a.close()
+
+
 def views(app) -> dict:
     """What every view shows and what the history holds for the next records."""
     win = app.window
@@ -230,10 +238,7 @@ def test_every_jump_leaves_the_views_a_straight_replay_shows(qtbot, tmp_path, st
         got, want = views(app), views(straight)
         assert not _diff(got, want), ("played on", _diff(got, want))
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)
 
 
 def test_a_backward_jump_rebuilds_no_sample_before_the_new_position(qtbot, tmp_path, stored):
@@ -290,10 +295,7 @@ def test_a_long_jump_forwards_takes_the_session_read_ahead(qtbot, tmp_path, stor
         got, want = views(app), views(straight)
         assert not _diff(got, want), _diff(got, want)
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)
 
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
@@ -345,10 +347,7 @@ def test_jumps_in_real_logs_leave_a_straight_replays_views(qtbot, tmp_path, name
             straight.close()
             straight = None
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)
 
 
 def _filed_upto(times: list[float], at: float) -> int:
@@ -394,10 +393,7 @@ def test_a_log_out_of_time_order_is_filed_again_on_a_jump_back(qtbot, tmp_path):
             straight = None
         assert not app._in_time_order() and not trims
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)
 
 
 def test_a_jump_back_long_after_the_last_fix_reads_back_to_the_fix_only(qtbot, tmp_path):
@@ -432,7 +428,4 @@ def test_a_jump_back_long_after_the_last_fix_reads_back_to_the_fix_only(qtbot, t
         got, want = views(app), views(straight)
         assert not _diff(got, want), _diff(got, want)
     finally:
-        for a in (app, straight):
-            if a is not None:
-                a.window.close()
-                a.close()
+        close_apps(app, straight)
