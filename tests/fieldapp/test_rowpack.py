@@ -9,12 +9,8 @@ import enum
 import json
 import math
 import os
-import shlex
-import shutil
 import subprocess
 import sys
-import sysconfig
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,33 +22,14 @@ from fieldapp.model import GSM, LTE, NEIGHBOUR, UMTS, Cell, Channel, Position, R
 from fieldapp.store import Store, rows
 from tests.fieldapp.sample_records import SAMPLES as REFERENCE_SAMPLES
 from tests.fieldapp.test_store_roundtrip_property import FORM_CELLS, SAMPLES, samples
+from tests.support.compiler import compiler_present
 
 ROOT = Path(__file__).resolve().parents[2]
 compiled = rows.record_text_compiled
 needs_compiled = pytest.mark.skipif(compiled is None, reason="the compiled packer was not built here")
 
 
-def _compiler_present() -> bool:
-    """Whether setup.py could build the extension here: the compiler it would use ($CC first, as
-    setuptools takes it, else Python's own) compiles a file that includes Python.h. Tried, not
-    looked up: `CC=false make test` (the no-compiler check of a fresh clone) names a program
-    that exists but compiles nothing, and the build then went on without the extension."""
-    cc = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
-    include = sysconfig.get_paths()["include"]
-    if not cc or shutil.which(cc[0]) is None or not (Path(include) / "Python.h").is_file():
-        return False
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / "probe.c"
-        probe.write_text("#include <Python.h>\nint probe(void) { return 0; }\n")
-        try:
-            done = subprocess.run([*cc, f"-I{include}", "-c", str(probe), "-o", str(Path(tmp) / "probe.o")],
-                                  capture_output=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-    return done.returncode == 0
-
-
-@pytest.mark.skipif(not _compiler_present(), reason="no C compiler or Python headers: the Python packing runs")
+@pytest.mark.skipif(not compiler_present(), reason="no C compiler or Python headers: the Python packing runs")
 def test_the_compiled_packer_is_built_where_a_compiler_is():
     """setup.py builds it as optional: a broken build would pass every other test silently on
     the Python path. Where a compiler is, it must have been built and be the one in use."""
