@@ -23,13 +23,15 @@ Record mapping:
   the last fix (``logs/nemo_scan.py``).
 
 Speed (bench/import_bench.py, issue 15): ~90 % of a file's lines are types we skip; they are
-counted in bulk, by numpy (logs/chunks.py), and only the wanted lines reach Python. A UMTS
-CELLMEAS line costs ~6.5-7 µs (decode, split, 3-4 Cells read in place, the Sample), a GPS line
-~3 µs; the parse alone is ~8.5x the bare line read of the file in CPU time (30 and 120 MB),
-8.9x in instructions (18x two sessions ago, 10.5-11x before this one). The hot paths read the
-usual line with the fewest calls (fields in place, numbers converted once per distinct text,
-the minute of the time and a held CHI reused); anything unusual takes the general code, which
-says why a line is bad.
+counted in bulk, by numpy (logs/chunks.py), and only the wanted lines reach Python. The usual
+UMTS/LTE CELLMEAS and GPS lines, most of those, are read by a compiled part
+(logs/nemo_fast.py: ~2.8 µs a UMTS line with its Sample, ~1.6 µs a GPS line) that calls back
+``_cellmeas_read`` / ``_gps_read`` here; the parse is then ~6.5x the bare line read of the file
+in CPU time. Every other line, and every line where that part is not built, is read here in
+Python (a UMTS CELLMEAS line ~6.5-7 µs: decode, split, 3-4 Cells read in place, the Sample; GPS
+~3 µs; the parse ~9x): the hot paths read the usual line with the fewest calls (fields in place,
+numbers converted once per distinct text, the minute of the time and a held CHI reused);
+anything unusual takes the general code, which says why a line is bad.
 """
 
 from __future__ import annotations
