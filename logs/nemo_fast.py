@@ -54,6 +54,8 @@ def line_reader(module: Any, on_cellmeas: Callable[..., Any],
 
 
 _MODULE = _import_compiled()
+# Made once here with stand-in callbacks: a build that does not take this code's arguments is
+# "stale" before any file is read (the doctor's line).
 READING = line_reader(_MODULE, print, print)[1]
 
 
