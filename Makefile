@@ -1,6 +1,6 @@
 # Two commands on a fresh machine: `make demo` runs the app, `make test` runs every test.
 # Both create and fill .venv when it is missing or pyproject.toml changed (or setup.py, or the
-# store's compiled packer fieldapp/store/_rowpack.c, which the editable install builds in place).
+# compiled parts fieldapp/store/_rowpack.c and logs/_nemoline.c, which the editable install builds in place).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,7 +26,7 @@ demo: NEED = window
 preflight:
 	@$(PY) fieldapp/syscheck.py --need $(NEED) --venv $(VENV) $(if $(FIELDAPP_NO_APT),--no-install)
 
-$(STAMP): pyproject.toml setup.py fieldapp/store/_rowpack.c | preflight
+$(STAMP): pyproject.toml setup.py fieldapp/store/_rowpack.c logs/_nemoline.c | preflight
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -6,19 +6,18 @@ across midnight), then measures in the same run:
 
 - ``bare_read_s``: ``for line in open(f): pass`` on the same file (the goal's yardstick);
 - ``parse_only_s``: the Nemo reader alone (records built, nothing stored), best of two passes,
-  and ``parse_only_vs_bare_read_cpu``;
+  and ``parse_only_vs_bare_read_cpu``; ``parse_only_vs_bare_read_cpu_python_reader``: the same
+  with every line read in Python (without the compiled reader, logs/nemo_fast.py);
 - ``import_s`` / ``import_mb_per_s``: ``fieldapp.importer.import_file`` into a new workspace;
-- ``import_vs_bare_read_cpu_python_packing``: the same import with the store packing samples in
-  Python instead of its compiled part (fieldapp/store/_rowpack.c; see bench/store_bench.py);
+- ``import_vs_bare_read_cpu_pure_python``: the same import without the compiled parts (the Nemo
+  lines read and the store's samples packed in Python: a machine without a C compiler);
 - ``import_vs_bare_read``: import time / bare read time (goal ≤ 4), and the same in CPU seconds
   (``*_cpu_s``: wall time on a shared machine also counts other processes);
 - ``rss_growth_*_mb``: growth of the process's peak RSS (ru_maxrss) while importing a quarter-size
   file and then the full file (goal < 200 MB, and flat: both about the same);
 - ``parse_us_per_line``: CPU µs per wanted line of each Nemo record type (decode, split, record
-  built), and ``store_us_per_record``: CPU µs per record kind through the store (issue 15 asks for
+  built; "CELLMEAS compiled" / "GPS compiled": through the compiled reader), and ``store_us_per_record``: CPU µs per record kind through the store (issue 15 asks for
   the cost per record type, to see where a day of driving goes);
-- ``vectorised_cellmeas_probe``: the bulk UMTS CELLMEAS lines made into Samples by the pure-Python
-  path and by pandas' C tokenizer column-wise (see the function): is a vectorised reader worth it?
 - ``gnettrack_*``: the same yardstick for a G-NetTrack log built from the shared sample, its
   parse alone (``gnettrack_parse_only_*``, µs per row) and its import.
 
@@ -49,13 +48,13 @@ number conversions and a 26-field init), the Sample 10 %, the time 7 %, the held
 dispatch the rest; a GPS line ~26,000, 30 % of it the Position. Both records are frozen: they
 are filled through their slots' setters (logs/fast_records.py); making ``Sample`` and
 ``Position`` plain slotted dataclasses like ``Cell`` (immutable by convention) would take off
-another ~4 % (measured before the setters: 10.6 -> 9.8). A vectorised reader does not pay:
-``vectorised_cellmeas_probe`` tokenizes and converts the bulk UMTS lines column-wise with pandas
-(already a dependency, so no new one) and builds the same Cells and Samples from the columns:
-0.19-0.21 s against 0.09-0.13 s for the pure-Python path on 13,600 lines (0.87 against 0.63 s on
-54,000), equal Samples. Further than ~10x takes compiled code that builds the records itself (a
-C/Cython extension: a build step and a compiler on every packaging target), or a columnar
-hand-over to the store instead of one Python object per cell.
+another ~4 % (measured before the setters: 10.6 -> 9.8). A vectorised reader did not pay:
+a probe (in this bench until 2026-12-07) tokenized and converted the bulk UMTS lines column-wise
+with pandas (already a dependency) and built the same Cells and Samples from the columns: 0.19-0.21
+s against 0.09-0.13 s for the pure-Python path on 13,600 lines (0.87 against 0.63 s on 54,000),
+equal Samples. Further than ~10x took compiled code that builds the records itself: the
+compiled reader of the CELLMEAS and GPS lines (logs/_nemoline.c, logs/nemo_fast.py; figures at
+the end).
 G-NetTrack rows are short (100 bytes, read in 0.08 µs) and every row becomes a Sample and a
 Position: no pure-Python reader comes near 15x there.
 
@@ -151,10 +150,30 @@ waits for the parse to let go. Parse + rows + inserts on the 30 MB file, best of
 statement: one thread 0.684 s wall, writer thread 0.698 s (switch interval 5 ms), 0.706 s (100
 µs), 0.762 s (10 µs). Within the noise at best, and it would need a connection shared by two
 threads; not adopted.
+
+The compiled reader of the CELLMEAS and GPS lines (issue 15 point 3, 2026-12-07;
+logs/_nemoline.c, logs/nemo_fast.py; before = main at ccca090). After the store's compiled
+rows, the parse was ~60 % of the import. CPU seconds on the 120 MB day, the shared 2-core
+machine, alternated runs (bare read 0.095-0.12 s):
+
+=====================================  =========================  ===============================
+                                       Python reader              compiled reader
+=====================================  =========================  ===============================
+Nemo parse only, 120 MB                0.95-1.07 s (9.0-11.2x)    0.57-0.60 s (5.7-6.4x)
+UMTS/LTE CELLMEAS line, with Sample    6.9 µs                     2.8 µs
+GPS line, with Position                2.9 µs                     1.6 µs
+Nemo import, 120 MB                    1.80-2.15 s (14.6-17.9x)   1.24 s (11.2x)
+=====================================  =========================  ===============================
+
+What is left of a compiled CELLMEAS line is Python: the time of day (~1 µs under the profiler:
+state across midnight), the held CHI put on the serving cell, the Sample, and the loop. What it
+costs: a second optional extension of the same kind as the store's (no new dependency; a C
+compiler at install, else the Python reader runs: ``import_vs_bare_read_cpu_pure_python``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import sys
@@ -244,11 +263,13 @@ def build_gnettrack(path: Path, target_mb: float) -> dict:
 
 def parse_cost_per_record_type(path: Path) -> dict[str, float]:
     """CPU µs per wanted line of each Nemo record type: every line of one type parsed again
-    through the reader (its state warmed by a full pass first)."""
+    through the reader's Python path (its state warmed by a full pass first), and the CELLMEAS
+    and GPS lines through the compiled reader too ("CELLMEAS compiled": what the import pays)."""
     from collections import defaultdict
 
     from logs.chunks import scan
     from logs.nemo import VALID_ID_RE, WANTED_IDS, NemoReader
+    from logs.nemo_fast import compiled_line_reader
     from logs.nemo_fields import split_line
     from logs.stats import ReaderStats
 
@@ -269,75 +290,17 @@ def parse_cost_per_record_type(path: Path) -> dict[str, float]:
             reader._last_s = float("-inf")
             reader._record(f)
         out[rid] = round(1e6 * (time.process_time() - c0) / len(lines), 2)
+    fast = compiled_line_reader(reader._cellmeas_read, reader._gps_read)
+    for rid in ("CELLMEAS", "GPS"):
+        if fast is None or not by_type.get(rid):
+            continue
+        c0 = time.process_time()
+        for raw in by_type[rid]:
+            reader._last_s = float("-inf")
+            if fast(raw) is NotImplemented:  # an unusual line: the Python path, as in the import
+                reader._record(split_line(raw.decode("utf-8")))
+        out[f"{rid} compiled"] = round(1e6 * (time.process_time() - c0) / len(by_type[rid]), 2)
     return out
-
-
-def vectorised_cellmeas_probe(path: Path) -> dict:
-    """Prototype (issue 15 point 3: is a compiled path the way further?): the UMTS CELLMEAS
-    lines of ``path`` made into Samples (Cells and all, no CHI) twice, in CPU seconds:
-
-    - ``python_s``: the reader's own pure-Python path (split, ``_umts_cells``, Sample);
-    - ``pandas_s``: the lines of one shape (same field count) tokenized and converted column-wise
-      by pandas' C parser (``float_precision="round_trip"``: the same doubles as ``float()``),
-      then the same Cells and Samples built from the columns.
-
-    Both must give equal Samples (``identical``). Bad lines, other systems and the held state
-    are left out: this measures the bulk only, the most a vectorised reader could take off."""
-    import io
-    from collections import defaultdict
-
-    import pandas as pd
-
-    from fieldapp import model
-    from logs.chunks import WantedLines
-    from logs.fast_records import init_cell, new_cell
-    from logs.nemo import VALID_ID_RE
-    from logs.nemo_fields import UMTS_TYPE, Numbers, _umts_cells
-    from logs.stats import ReaderStats
-
-    lines = [raw for block in WantedLines(path, ("CELLMEAS",), VALID_ID_RE, ReaderStats()).blocks()
-             for raw in block if raw.startswith(b"CELLMEAS,") and raw.split(b",", 4)[3] == b"5"
-             and raw.split(b",", 8)[4:7] == [b"0", b"1", b"3"] and b'"' not in raw]
-    c0 = time.process_time()
-    ints, floats = Numbers(int), Numbers(float)
-    py = []
-    for raw in lines:
-        p = raw.decode().split(",")[3:]
-        serving, cells = _umts_cells(p, ints, floats)
-        py.append(model.Sample(0.0, model.UMTS if serving else None, serving, tuple(cells)))
-    python_s = time.process_time() - c0
-
-    c0 = time.process_time()
-    shapes: dict[int, list[int]] = defaultdict(list)
-    for i, raw in enumerate(lines):
-        shapes[raw.count(b",")].append(i)
-    out: list = [None] * len(lines)
-    new, init, cell_type = new_cell, init_cell, model.Cell
-    for commas, idx in shapes.items():
-        table = pd.read_csv(io.BytesIO(b"\n".join(lines[i] for i in idx)), header=None, names=range(commas + 1),
-                            engine="c")
-        n_cells = (commas + 1 - 12) // 17
-        cols = {}
-        for j in range(n_cells):
-            b = 12 + 17 * j
-            for k in (0, 2, 3, 4, 6):
-                cols[j, k] = [None if v != v else v for v in table[b + k].tolist()]
-        for r, i in enumerate(idx):
-            serving, cells = None, []
-            for j in range(n_cells):
-                ctype, arfcn, pci = (None if (v := cols[j, k][r]) is None else int(v) for k in (0, 2, 3))
-                cell = new(cell_type)
-                init(cell, model.SERVING if ctype == 0 else model.NEIGHBOUR, model.UMTS, None, None, None, None,
-                     arfcn, None, None, None, None, None, None, None, None, None, None, None, pci, cols[j, 6][r],
-                     cols[j, 4][r], None, None, None, None, UMTS_TYPE.get(ctype) or str(ctype))
-                if ctype == 0 and serving is None:
-                    serving = cell
-                else:
-                    cells.append(cell)
-            out[i] = model.Sample(0.0, model.UMTS if serving else None, serving, tuple(cells))
-    pandas_s = time.process_time() - c0
-    return {"lines": len(lines), "python_s": round(python_s, 4), "pandas_s": round(pandas_s, 4),
-            "identical": out == py}
 
 
 def store_cost_per_record(path: Path, ws: Path) -> dict[str, float]:
@@ -382,17 +345,21 @@ def _import(path: Path, ws: Path) -> tuple[float, float, dict]:
         return time.perf_counter() - t0, time.process_time() - c0, result.to_json()
 
 
-def _import_python_packing(path: Path, ws: Path) -> tuple[float, float, dict]:
-    """The same import with the store's samples packed in Python (fieldapp/store/rows.py
-    without its compiled part: what a machine without a C compiler at install gets)."""
+def _import_pure_python(path: Path, ws: Path) -> tuple[float, float, dict]:
+    """The same import without the compiled parts: the Nemo lines read in Python
+    (FIELDAPP_PURE_READERS, logs/nemo_fast.py) and the store's samples packed in Python
+    (fieldapp/store/rows.py): what a machine without a C compiler at install gets."""
     from fieldapp.store import rows
+    from logs.nemo_fast import PURE_ENV
 
     compiled = rows.record_text_compiled, rows.sample_row_compiled
     rows.record_text_compiled = rows.sample_row_compiled = None
+    os.environ[PURE_ENV] = "1"
     try:
         return _import(path, ws)
     finally:
         rows.record_text_compiled, rows.sample_row_compiled = compiled
+        del os.environ[PURE_ENV]
 
 
 def run() -> dict:
@@ -412,6 +379,8 @@ def run() -> dict:
             n = sum(1 for _ in NemoReader(big))
             parse_runs.append((time.perf_counter() - t0, time.process_time() - c0))
         parse_s, parse_cpu = min(w for w, _c in parse_runs), min(c for _w, c in parse_runs)
+        # the Python reader alone (logs/nemo_fast.py: what a machine without a C compiler runs)
+        parse_python_cpu = min(_parse_cpu_s(functools.partial(NemoReader, compiled=False), big) for _ in range(2))
 
         base = _maxrss_mb()
         _import(small, Path(tmp) / "ws-small.db")
@@ -419,10 +388,9 @@ def run() -> dict:
         import_s, import_cpu, result = _import(big, Path(tmp) / "ws-big.db")
         rss_big = _maxrss_mb() - base
         Path(tmp, "ws-big.db").unlink()
-        _s, python_packing_cpu, _r = _import_python_packing(big, Path(tmp) / "ws-big.db")
+        _s, pure_python_cpu, _r = _import_pure_python(big, Path(tmp) / "ws-big.db")
         bare_runs.append(_bare_read_s(big))
         per_line = parse_cost_per_record_type(small)
-        probe = min((vectorised_cellmeas_probe(big) for _ in range(2)), key=lambda r: r["pandas_s"])
         per_record = store_cost_per_record(small, Path(tmp) / "ws-store.db")
         Path(tmp, "ws-big.db").unlink()
 
@@ -447,6 +415,7 @@ def run() -> dict:
         "parse_only_s": parse_s,
         "parse_only_mb_per_s": mb / parse_s,
         "parse_only_vs_bare_read_cpu": parse_cpu / max(bare_cpu, 1e-9),
+        "parse_only_vs_bare_read_cpu_python_reader": parse_python_cpu / max(bare_cpu, 1e-9),
         "import_s": import_s,
         "import_mb_per_s": mb / import_s,
         "import_vs_bare_read": import_s / bare,
@@ -455,14 +424,13 @@ def run() -> dict:
         "parse_only_cpu_s": parse_cpu,
         "import_cpu_s": import_cpu,
         "import_vs_bare_read_cpu": import_cpu / max(bare_cpu, 1e-9),
-        "import_vs_bare_read_cpu_python_packing": python_packing_cpu / max(bare_cpu, 1e-9),
+        "import_vs_bare_read_cpu_pure_python": pure_python_cpu / max(bare_cpu, 1e-9),
         "goal_import_vs_bare_read": 4.0,
         "rss_growth_quarter_file_mb": rss_small,
         "rss_growth_full_file_mb": rss_big,
         "goal_rss_growth_mb": 200.0,
         "goal_import_vs_bare_read_issue15": 15.0,
         "parse_us_per_line": per_line,
-        "vectorised_cellmeas_probe": probe,
         "store_us_per_record": per_record,
         "gnettrack_file_mb": round(gnet_built["mb"], 1),
         "gnettrack_samples": gnet_result["counts"].get("samples"),

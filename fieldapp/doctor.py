@@ -456,23 +456,44 @@ def workspace_check(facts: WorkspaceFacts) -> Check:
     return Check("workspace", OK, f"{facts.path}: writable, {free_text}")
 
 
-def store_check(packing: str, system: str) -> Check:
-    """Whether the store packs samples with its compiled part (fieldapp/store/_rowpack.c, built
-    at install where a C compiler is found) or in Python: the same rows, but imports and
-    recordings store samples about half as fast."""
-    if packing == "compiled":
-        return Check("store", OK, "samples packed by the compiled part (fieldapp.store._rowpack)")
-    if packing == "stale":
-        return Check("store", WARN, "the compiled part was built from an older fieldapp/store/_rowpack.c: samples "
-                     "are packed in Python (the same rows, imports about half as fast) until it is rebuilt",
-                     "rm .venv/.installed; make demo (or: pip install -e .)")
-    if os.environ.get("FIELDAPP_PURE_STORE"):
-        return Check("store", INFO, "samples packed in Python (FIELDAPP_PURE_STORE is set): the same rows, "
-                     "imports store them about half as fast")
+@dataclass(frozen=True)
+class CompiledPart:
+    """A compiled part (fieldapp/compiled_parts.py), as the doctor names it."""
+
+    line: str  # the doctor's line
+    module: str
+    source: str
+    pure_env: str
+    does: str  # what it does, for "<does> by the compiled part"
+    python: str  # what the Python twin costs
+
+
+STORE_PART = CompiledPart("store", "fieldapp.store._rowpack", "fieldapp/store/_rowpack.c", "FIELDAPP_PURE_STORE",
+                          "samples packed", "the same rows, imports store them about half as fast")
+NEMO_PART = CompiledPart("logs", "logs._nemoline", "logs/_nemoline.c", "FIELDAPP_PURE_READERS",
+                         "Nemo cell and GPS lines read", "the same records, Nemo imports read about half as fast")
+
+
+def compiled_part_check(part: CompiledPart, state: str, system: str) -> Check:
+    """Whether a compiled part (built at install where a C compiler is found) runs, or its
+    Python twin: the same results, slower."""
+    if state == "compiled":
+        return Check(part.line, OK, f"{part.does} by the compiled part ({part.module})")
+    if state == "stale":
+        return Check(part.line, WARN, f"the compiled part was built from an older {part.source}: {part.does} in "
+                     f"Python ({part.python}) until it is rebuilt", "rm .venv/.installed; make demo (or: pip install -e .)")
+    if os.environ.get(part.pure_env):
+        return Check(part.line, INFO, f"{part.does} in Python ({part.pure_env} is set): {part.python}")
     fix = ("sudo apt-get install -y build-essential python3-dev, then reinstall (rm .venv/.installed; make demo)"
            if system == "Linux" else "install a C compiler for Python extensions, then reinstall fieldapp")
-    return Check("store", INFO, "samples packed in Python (the compiled part was not built: no C compiler at "
-                 "install): the same rows, imports store them about half as fast", fix)
+    return Check(part.line, INFO, f"{part.does} in Python (the compiled part was not built: no C compiler at "
+                 f"install): {part.python}", fix)
+
+
+def store_check(packing: str, system: str) -> Check:
+    """Whether the store packs samples with its compiled part (fieldapp/store/_rowpack.c) or in
+    Python: the same rows, but imports and recordings store samples about half as fast."""
+    return compiled_part_check(STORE_PART, packing, system)
 
 
 # --------------------------------------------------------------------------- the whole report
@@ -516,7 +537,9 @@ def run_doctor(workspace: Path, extra_ports: Sequence[str] = (), env: dict[str, 
     reachable, error = gather_gpsd(gpsd_address)
     report.checks.append(gpsd_check(reachable, gpsd_address, error, system))
     from fieldapp.store.rows import PACKING
+    from logs.nemo_fast import READING
 
     report.checks.append(store_check(PACKING, system))
+    report.checks.append(compiled_part_check(NEMO_PART, READING, system))
     report.checks.append(workspace_check(gather_workspace(workspace)))
     return report

@@ -23,13 +23,15 @@ Record mapping:
   the last fix (``logs/nemo_scan.py``).
 
 Speed (bench/import_bench.py, issue 15): ~90 % of a file's lines are types we skip; they are
-counted in bulk, by numpy (logs/chunks.py), and only the wanted lines reach Python. A UMTS
-CELLMEAS line costs ~6.5-7 µs (decode, split, 3-4 Cells read in place, the Sample), a GPS line
-~3 µs; the parse alone is ~8.5x the bare line read of the file in CPU time (30 and 120 MB),
-8.9x in instructions (18x two sessions ago, 10.5-11x before this one). The hot paths read the
-usual line with the fewest calls (fields in place, numbers converted once per distinct text,
-the minute of the time and a held CHI reused); anything unusual takes the general code, which
-says why a line is bad.
+counted in bulk, by numpy (logs/chunks.py), and only the wanted lines reach Python. The usual
+UMTS/LTE CELLMEAS and GPS lines, most of those, are read by a compiled part
+(logs/nemo_fast.py: ~2.8 µs a UMTS line with its Sample, ~1.6 µs a GPS line) that calls back
+``_cellmeas_read`` / ``_gps_read`` here; the parse is then ~6.5x the bare line read of the file
+in CPU time. Every other line, and every line where that part is not built, is read here in
+Python (a UMTS CELLMEAS line ~6.5-7 µs: decode, split, 3-4 Cells read in place, the Sample; GPS
+~3 µs; the parse ~9x): the hot paths read the usual line with the fewest calls (fields in place,
+numbers converted once per distinct text, the minute of the time and a held CHI reused);
+anything unusual takes the general code, which says why a line is bad.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from fieldapp import model
 from fieldapp.radio import valid_rxqual, valid_ta
 from logs.chunks import CHUNK_BYTES, WantedLines
 from logs.fast_records import position, sample
+from logs.nemo_fast import compiled_line_reader
 from logs.nemo_fields import (
     CELL_PARSERS,
     NemoError,
@@ -63,7 +66,6 @@ from logs.registry import TIMELINE, ReaderInfo, head_text, register
 from logs.stats import ReaderStats
 
 SYSTEM_TECH = {1: model.GSM, 5: model.UMTS, 7: model.LTE, 8: model.LTE}
-_UMTS = model.UMTS
 HOLD_S = 2.0  # RXQ/TAD/CHI older than this are not put on a sample (SACCH reports every 0.48 s)
 _CHI_KEY = {1: "chi1", 5: "chi5", 7: "chi7", 8: "chi8"}  # CELL_PARSERS' systems -> the held CHI
 GPS_HOLD_S = 5.0  # a sample carries the last fix when it is at most this old
@@ -91,8 +93,9 @@ class NemoReader:
     chunk_bytes = CHUNK_BYTES  # the file is read in blocks of this size (logs/chunks.py)
 
     def __init__(self, path: str | Path, *, utc_offset_min: int | None = None,
-                 date: str | None = None) -> None:
+                 date: str | None = None, compiled: bool = True) -> None:
         self.path = Path(path)
+        self._compiled = compiled  # False: every line in Python (logs/nemo_fast.py; tests compare the two)
         self.stats = ReaderStats()
         self._utc_offset_override = utc_offset_min
         self._date_override = date
@@ -171,11 +174,17 @@ class NemoReader:
         st = self.stats
         lines = WantedLines(self.path, WANTED_IDS, VALID_ID_RE, st, self.chunk_bytes)
         record, counts = self._record, st.records
+        # The usual CELLMEAS and GPS lines read by the compiled part (logs/nemo_fast.py), which
+        # calls back for the records; NotImplemented: any other line, read here. (A local, not an
+        # attribute: it holds this reader's methods, which would make a reference cycle.)
+        fast = compiled_line_reader(self._cellmeas_read, self._gps_read) if self._compiled else None
         for block in lines.blocks():
             for k, raw in enumerate(block):
                 try:
-                    line = raw.decode("utf-8")
-                    rec = record(line.split(",") if '"' not in line else next(csv.reader([line])))
+                    rec = NotImplemented if fast is None else fast(raw)
+                    if rec is NotImplemented:
+                        line = raw.decode("utf-8")
+                        rec = record(line.split(",") if '"' not in line else next(csv.reader([line])))
                 # NemoError is a ValueError; OverflowError: an 'inf' where an integer is read
                 # (int(float('inf')) in a level or BSIC field of a damaged line)
                 except (ValueError, IndexError, OverflowError, csv.Error) as exc:
@@ -227,10 +236,7 @@ class NemoReader:
             if rid == "CELLMEAS" and len(f) > 3 and f[3] == "5":
                 # UMTS, the bulk of a drive: _cellmeas(ts, f[3:]) with the cells read in place
                 serving, cells = umts_line_cells(f, self._ints, self._floats)
-                mode = None if serving is None else self._complete_serving(5, ts, serving)
-                fix = self._fix
-                pos = fix if fix is not None and ts - fix.ts_utc <= GPS_HOLD_S else None
-                return sample(ts, _UMTS if serving is not None else None, serving, tuple(cells), pos, mode)
+                return self._sample(ts, 5, serving, tuple(cells))
             ids: list[str] = []
             p = f[3:]
         else:
@@ -275,14 +281,22 @@ class NemoReader:
             self.stats.unknown[f"CELLMEAS system {system}"] += 1
             return None
         serving, cells = parse(p, self._ints, self._floats)
+        return self._sample(ts, system, serving, tuple(cells))
+
+    def _cellmeas_read(self, time_text: str, system: int, serving: model.Cell | None,
+                       cells: tuple[model.Cell, ...]) -> model.Sample:
+        """The Sample of a CELLMEAS line whose cells the compiled part read (logs/nemo_fast.py)."""
+        return self._sample(self._ts(time_text), system, serving, cells)
+
+    def _sample(self, ts: float, system: int, serving: model.Cell | None,
+                cells: tuple[model.Cell, ...]) -> model.Sample:
         mode = None if serving is None else self._complete_serving(system, ts, serving)
         fix = self._fix
         pos = fix if fix is not None and ts - fix.ts_utc <= GPS_HOLD_S else None
         # A measurement without a serving cell (neighbours of another system, a scanner's
         # list) says nothing about the technology the device was on: no tech, so it cannot
         # flip the session's technology; its cells are kept.
-        tech = SYSTEM_TECH[system] if serving is not None else None
-        return sample(ts, tech, serving, tuple(cells), pos, mode)
+        return sample(ts, SYSTEM_TECH[system] if serving is not None else None, serving, cells, pos, mode)
 
     def _complete_serving(self, system: int, ts: float, cell: model.Cell) -> str | None:
         """Put the held CHI (cell id, LAC, channel) and GSM RXQ/TA on the serving cell's
@@ -424,6 +438,12 @@ class NemoReader:
                     self._fix = position(ts, lat, lon, alt, kmh / 3.6, hdop, sats, fix)
                     return self._fix
         return self._gps_general(ts, p)
+
+    def _gps_read(self, time_text: str, lon: float, lat: float, alt: float, fix: int, sats: int, kmh: float,
+                  hdop: float) -> model.Position:
+        """The fix of a GPS line the compiled part read (all numbers there, a fix, in range)."""
+        self._fix = position(self._ts(time_text), lat, lon, alt, kmh / 3.6, hdop, sats, fix)
+        return self._fix
 
     def _gps_general(self, ts: float, p: list[str]) -> model.Position | None:
         """Any GPS line: blanks, missing fields, no fix; the reason of a bad one."""

@@ -187,8 +187,8 @@ _Cell = model.Cell
 _SERVING, _NEIGHBOUR, _GSM, _UMTS, _LTE = model.SERVING, model.NEIGHBOUR, model.GSM, model.UMTS, model.LTE
 # cell type -> (role, state); type 0 is the serving cell (UMTS: the active set). Another type's
 # state is its number as text ("None" when blank), as before.
-_UMTS_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in UMTS_TYPE.items()}
-_LTE_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in LTE_TYPE.items()}
+UMTS_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in UMTS_TYPE.items()}
+LTE_KIND = {k: (_SERVING if k == 0 else _NEIGHBOUR, v) for k, v in LTE_TYPE.items()}
 
 
 # Real UMTS line (sample): CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,
@@ -218,7 +218,7 @@ def _umts_group(seq: list[str], first: int, end: int, stride: int, ints: Numbers
         ecno = floats[t] if t else None
         t = seq[b + 6]
         rscp = floats[t] if t else None
-        role, state = _UMTS_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
+        role, state = UMTS_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
         cell = new_cell(_Cell)
         init_cell(cell, role, _UMTS, None, None, None, None, arfcn, None, None, None, None, None, None, None, None,
                   None, None, None, pci, rscp, ecno, None, None, None, None, state)
@@ -270,7 +270,7 @@ def _lte_cells(params: list[str], ints: Numbers, floats: Numbers) -> tuple[model
         rsrq = floats[t] if t else None
         t = seq[b + 10]
         sinr = floats[t] if t else None
-        role, state = _LTE_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
+        role, state = LTE_KIND.get(ctype) or (_NEIGHBOUR, str(ctype))
         cell = new_cell(_Cell)
         init_cell(cell, role, _LTE, None, None, None, None, arfcn, None, None, None, None, None, None, None, None,
                   None, None, None, pci, None, None, rsrp, rsrq, sinr, None, state)

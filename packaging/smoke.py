@@ -38,7 +38,7 @@ class SmokeFailed(Exception):
 
 def compiler_present() -> bool:
     """A C compiler and Python's headers on this machine (what setup.py needs to build the
-    store's compiled packer)."""
+    compiled parts)."""
     cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
     return shutil.which(cc) is not None and (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file()
 
@@ -66,14 +66,16 @@ def smoke(exe: list[str], work: Path, site_packages: Path | None) -> None:
     qt = [c for c in report["checks"] if c["name"] == "qt"]
     if not qt or qt[0]["status"] != "ok":
         raise SmokeFailed(f"doctor: Qt does not work in this installation: {qt}")
-    # The store's compiled packer (setup.py, optional): built wherever the wheel was built with a
-    # C compiler; a wheel that silently lost it would store samples at half the speed.
-    store = [c for c in report["checks"] if c["name"] == "store"]
-    if not store:
-        raise SmokeFailed("doctor: no 'store' line")
-    if store[0]["status"] != "ok" and compiler_present():
-        raise SmokeFailed(f"doctor: the compiled store packer is missing from this installation: {store[0]}")
-    print(f"  store: {store[0]['detail']}")
+    # The compiled parts (setup.py, optional: the store's packer, the Nemo reader): built
+    # wherever the wheel was built with a C compiler; a wheel that silently lost one would store
+    # samples or read Nemo lines at half the speed.
+    for name in ("store", "logs"):
+        line = [c for c in report["checks"] if c["name"] == name]
+        if not line:
+            raise SmokeFailed(f"doctor: no '{name}' line")
+        if line[0]["status"] != "ok" and compiler_present():
+            raise SmokeFailed(f"doctor: a compiled part is missing from this installation: {line[0]}")
+        print(f"  {name}: {line[0]['detail']}")
 
     sim = subprocess.Popen(exe + ["simulate", "--scenario", "bus-stop-tilt13", "--speed", "5",
                                   "--tcp", "127.0.0.1:0"],

@@ -63,9 +63,7 @@ field in the layout's ``cell`` order, then the channel.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from json.encoder import c_make_encoder, encode_basestring
@@ -74,6 +72,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from fieldapp.compiled_parts import COMPILED, STALE, build_state
 from fieldapp.model import (
     GSM,
     LTE,
@@ -222,25 +221,15 @@ def record_text_python(sample: Sample) -> str:
     ))
 
 
-def source_sha256(source: Path) -> str | None:
-    """The SHA-256 of _rowpack.c beside this module (setup.py builds it into the compiled part),
-    or None where the source is not there (an installed wheel: built from the source it ships)."""
-    try:
-        return hashlib.sha256(source.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def compiled_packer(module: Any, source_digest: str | None) -> tuple[Any, str]:
+def compiled_packer(module: Any, source: Path) -> tuple[Any, str]:
     """(the compiled twin of the Python packing made from this module's forms, cuts and field
     orders, "compiled"), or (None, why not): "python" where it was not built (setup.py: optional)
     or FIELDAPP_PURE_STORE=1 asks for the Python packing; "stale" where it was built from another
-    _rowpack.c than the one beside it (a pull without a rebuild) or does not take this code's
-    arguments."""
-    if module is None or os.environ.get("FIELDAPP_PURE_STORE"):
-        return None, "python"
-    if source_digest is not None and getattr(module, "SOURCE_SHA256", None) != source_digest:
-        return None, "stale"
+    _rowpack.c than ``source`` (a pull without a rebuild; fieldapp/compiled_parts.py) or does not
+    take this code's arguments."""
+    state = build_state(module, source, "FIELDAPP_PURE_STORE")
+    if state != COMPILED:
+        return None, state
     forms = [(role, tech, names, _CUTS.get(code, ()), names.index("channel"))
              for code, (role, tech, names) in enumerate(CELL_FORMS)]
     try:
@@ -249,8 +238,8 @@ def compiled_packer(module: Any, source_digest: str | None) -> tuple[Any, str]:
                                registration=LAYOUT["registration"], position=LAYOUT["position"], umts=UMTS, lte=LTE)
         packer.record, packer.row, packer.sample  # noqa: B018 - the methods this module calls
     except (AttributeError, TypeError, ValueError):
-        return None, "stale"
-    return packer, "compiled"
+        return None, STALE
+    return packer, COMPILED
 
 
 def _import_compiled() -> Any:
@@ -261,7 +250,7 @@ def _import_compiled() -> Any:
     return SimpleNamespace(Packer=Packer, SOURCE_SHA256=SOURCE_SHA256)
 
 
-_PACKER, PACKING = compiled_packer(_import_compiled(), source_sha256(Path(__file__).with_name("_rowpack.c")))
+_PACKER, PACKING = compiled_packer(_import_compiled(), Path(__file__).with_name("_rowpack.c"))
 # Packs a sample's record_json ~6x faster than the Python code (~2 µs with six neighbours),
 # for the exact model classes and plain values; for anything else it returns None and
 # record_text_python packs it. tests/fieldapp/test_rowpack.py: the same text for any sample.

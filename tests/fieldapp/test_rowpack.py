@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldapp import doctor
+from fieldapp import compiled_parts, doctor
 from fieldapp.model import GSM, LTE, NEIGHBOUR, UMTS, Cell, Channel, Position, Registration, Sample, Signal
 from fieldapp.store import Store, rows
 from tests.fieldapp.sample_records import SAMPLES as REFERENCE_SAMPLES
@@ -219,20 +219,24 @@ def test_pure_store_asks_for_the_python_packing_and_the_doctor_says_so():
     assert out.stdout.strip() == "python"
 
 
-def test_a_stale_build_is_not_used():
+def test_a_stale_build_is_not_used(tmp_path):
     """After a pull that changed _rowpack.c without a rebuild, the in-place build is older than
     its source: the store packs in Python and the doctor says so, instead of calling a compiled
     part that does not match this code (which could pack differently or lack a method)."""
     import types
 
+    source = tmp_path / "_rowpack.c"
+    source.write_text("/* the C source beside rows.py */\n")
+    digest = compiled_parts.source_sha256(source)
     built = types.SimpleNamespace(SOURCE_SHA256="0" * 64, Packer=lambda *a, **k: pytest.fail("used"))
-    assert rows.compiled_packer(built, "f" * 64) == (None, "stale")
-    older_api = types.SimpleNamespace(SOURCE_SHA256="a" * 64,
+    assert rows.compiled_packer(built, source) == (None, "stale")
+    older_api = types.SimpleNamespace(SOURCE_SHA256=digest,
                                       Packer=lambda *a, **k: types.SimpleNamespace(record=len, sample=len))
-    assert rows.compiled_packer(older_api, "a" * 64) == (None, "stale")  # no row(): built before it
+    assert rows.compiled_packer(older_api, source) == (None, "stale")  # no row(): built before it
     refuses = types.SimpleNamespace(SOURCE_SHA256=None, Packer=lambda *a, umts, lte, **k: None)
-    assert rows.compiled_packer(refuses, None)[1] == "stale"  # an installed wheel's, not taking this code's
-    assert rows.compiled_packer(None, "a" * 64) == (None, "python")
+    # an installed wheel's (no C source beside it), not taking this code's arguments
+    assert rows.compiled_packer(refuses, tmp_path / "not-shipped.c")[1] == "stale"
+    assert rows.compiled_packer(None, source) == (None, "python")
     check = doctor.store_check("stale", "Linux")
     assert check.status == doctor.WARN and "older" in check.detail and "make" in check.fix
 
@@ -242,8 +246,8 @@ def test_the_build_carries_the_digest_of_its_source():
     from fieldapp.store import _rowpack
 
     source = Path(rows.__file__).with_name("_rowpack.c")
-    assert rows.source_sha256(source) == _rowpack.SOURCE_SHA256
-    assert rows.compiled_packer(_rowpack, rows.source_sha256(source))[1] == "compiled"
+    assert compiled_parts.source_sha256(source) == _rowpack.SOURCE_SHA256
+    assert rows.compiled_packer(_rowpack, source)[1] == "compiled"
 
 
 def test_doctor_store_line():
