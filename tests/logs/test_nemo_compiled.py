@@ -355,6 +355,9 @@ DAMAGE: dict[str, Callable[[bytes, random.Random], bytes]] = {
     "an odd time": lambda s, r: b",".join([_fields(s)[0], r.choice(ODD_TIMES).encode(), *_fields(s)[2:]]),
     "cut at a comma": lambda s, r: s[:r.choice([i for i, ch in enumerate(s) if ch == 44] or [len(s)])],
     "a trailing comma": lambda s, r: s + b",",
+    "the last fields cut": lambda s, r: s.rsplit(b",", r.randint(1, 3))[0],
+    "an integer off by one": lambda s, r: _replace_field(
+        s, r, lambda old: str(int(old) + r.choice([-1, 1])).encode() if old.lstrip(b"-").isdigit() else old),
     "the line twice": lambda s, r: s + b"\n" + s,
     "a non-ASCII byte": lambda s, r: (lambda i: s[:i] + r.choice(["é", "٣", "\ufeff"]).encode() + s[i:])(_at(s, r)),
 }
@@ -588,7 +591,7 @@ def _mutated(draw, fields: list[str], start: int = 3) -> list[str]:
     for _ in range(draw(st.sampled_from([0] * 6 + [1, 1, 2]))):
         if len(fields) > start:
             fields[draw(st.integers(start, len(fields) - 1))] = draw(_odd)
-    tail = draw(st.sampled_from([0] * 12 + [-1, -2, -5, 1, 2]))
+    tail = draw(st.sampled_from([0] * 6 + [-1, -2, -3, -5, 1, 2]))
     if tail < 0:
         fields = fields[:max(len(fields) + tail, 2)]
     else:
@@ -629,7 +632,7 @@ def _gsm_cell(draw) -> list[str]:
 
 @st.composite
 def cellmeas(draw, time_text: str) -> str:
-    system = draw(st.sampled_from(["5"] * 8 + ["7"] * 4 + ["8", "8", "1", "1", "05", " 5", "3", "", "5.0", "٥", "+7"]))
+    system = draw(st.sampled_from(["5"] * 8 + ["7"] * 4 + ["8", "8", "1", "1", "1", "05", " 5", "3", "", "5.0", "٥", "+7"]))
     kind = {"7": "lte", "8": "lte", "+7": "lte", "1": "gsm"}.get(system, "umts")
     hdrs = draw(st.one_of(st.just([]), st.just([]), st.just([]), st.lists(_field, max_size=3)))
     head = [draw(_count_text(len(hdrs))), *hdrs]
@@ -755,7 +758,7 @@ def test_the_generated_files_hold_records_bad_lines_and_odd_values(tmp_path):
     def note(key: str) -> None:
         seen[key] = seen.get(key, 0) + 1
 
-    @settings(max_examples=200, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(data=nmf_files(_mixed))
     def run(data):
@@ -774,14 +777,14 @@ def test_the_generated_files_hold_records_bad_lines_and_odd_values(tmp_path):
         for b in r.stats.bad_lines:
             note("bad: " + reason_kind(b.reason))
         for k in r.stats.unknown:
-            note("unknown: " + k)
+            note("unknown: " + k.rsplit(" ", 1)[0] if k.startswith("CELLMEAS system") else "unknown: " + k)
 
     run()
     for key in ("sample UMTS", "sample LTE", "sample GSM", "sample None", "serving cell id from CHI", "neighbours",
                 "sample with position", "Position", "Event", "bad: bad time", "bad: not a number",
                 "bad: bad value", "bad: bad cell group counts", "bad: a whole number beyond 64 bits",
-                "unknown: GPS without fix", "unknown: CELLMEAS system 3", "unknown: RRCSM"):
-        assert seen.get(key), (key, seen)
+                "unknown: GPS without fix", "unknown: CELLMEAS system", "unknown: RRCSM"):
+        assert seen.get(key, 0) >= 3, (key, seen)
 
 
 # ------------------------------------------------------------------ the compiled path is taken
