@@ -433,9 +433,9 @@ static int Reader_init(Reader *r, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_TypeError, "on_cellmeas and on_gps must be callable");
         return -1;
     }
-    r->cell_t = (PyTypeObject *)cell_t;
+    /* (r->cell_t is set last, with its own reference: a failed set-up leaves none behind) */
     for (Py_ssize_t k = 0; k < CELL_SLOTS; k++)
-        if (offset_of(r->cell_t, PyTuple_GET_ITEM(names, k), &r->slots[k]) < 0)
+        if (offset_of((PyTypeObject *)cell_t, PyTuple_GET_ITEM(names, k), &r->slots[k]) < 0)
             return -1;
     Py_ssize_t rscp, ecno, rsrp, rsrq, sinr;
     if (slot_named(r, names, "role", &r->c_role) < 0 || slot_named(r, names, "tech", &r->c_tech) < 0 ||

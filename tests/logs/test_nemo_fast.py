@@ -158,3 +158,24 @@ def test_the_doctor_says_which_reader_runs():
     if not doctor.os.environ.get("FIELDAPP_PURE_READERS"):
         python = doctor.compiled_part_check(doctor.NEMO_PART, "python", "Linux")
         assert python.status == doctor.INFO and "no C compiler" in python.detail and "python3-dev" in python.fix
+
+
+@needs_compiled
+def test_making_readers_keeps_the_cell_class_alive():
+    """Each file read makes a compiled Reader: one that let go of a reference to model.Cell it
+    never took (found by the harness in tests/logs/test_nemo_compiled.py) would free the class
+    after some thousand files and crash the process."""
+    import sys
+
+    from fieldapp import model
+
+    def counts() -> list[int]:
+        out = []
+        for _ in range(3):  # (the first round may fill a one-off interpreter cache)
+            for _ in range(200):
+                assert nemo_fast.compiled_line_reader(print, print) is not None
+            out.append(sys.getrefcount(model.Cell))
+        return out
+
+    first, second, third = counts()
+    assert second == third, "each Reader lets go of a reference to model.Cell"
