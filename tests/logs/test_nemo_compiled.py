@@ -13,11 +13,16 @@ Inputs, each saying where it comes from:
   commas added or removed, fields blanked, 20+ digit numbers, odd number texts such as "1e3",
   "nan", "+5", "5_0", "٣", a stray quote, NUL bytes, CRLF line ends, a last line cut short,
   small read blocks);
+- hand-written edge lines (``EDGE_LINES``), the real lines changed at each limit of what the
+  compiled part reads (digit counts, decimals, counts, cut groups, the field limit, GPS fix);
 - hypothesis-written files of CELLMEAS (systems 1, 5, 7, 8), CHI, RXQ/TAD, GPS and other lines
   with random counts, fields and times (``nmf_files``), after a #START header.
+Before comparing, the compiled part's references are checked (``sound_compiled_part``): one
+dropped per read crashes the test process after some dozens of files, with no report.
 
 The harness itself (the canonical form, the generators, the damage) is checked against the
 Python path alone, so it runs, and is known to find differences, where nothing is compiled.
+Longer runs: FIELDAPP_FUZZ_EXAMPLES=2000 FIELDAPP_FUZZ_DAMAGED=300 (about 3 minutes).
 """
 
 from __future__ import annotations
