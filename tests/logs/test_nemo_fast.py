@@ -8,7 +8,6 @@ tchiayan/nemoparser; see its header); the odd ones are those lines edited, as no
 
 from __future__ import annotations
 
-import dataclasses
 import types
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from fieldapp import compiled_parts, doctor
 from fieldapp.store import rows
 from logs import nemo_fast
 from logs.nemo import NemoReader
+from tests.logs.test_nemo_compiled import canonical
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "logs" / "nemo-RYG0443_R3_R002.3.nmf"
 needs_compiled = pytest.mark.skipif(nemo_fast.READING != "compiled", reason="the compiled reader is not built here")
@@ -29,18 +29,6 @@ UMTS = ("CELLMEAS,16:01:58.567,,5,0,1,3,10588,-56.1,50001,3,17,0,50001,10588,303
 LTE = "CELLMEAS,16:02:04.213,,7,0,2,9,2,70001,125,364,,-80.0,-8.0,,,2,70001,125,279,,-94.0,-20.0,,"  # line 190
 LTE_EMPTY = "CELLMEAS,16:02:07.475,,7,0,0,9"  # no cell measured
 GPS = "GPS,16:01:58.768,,101.267143,12.659348,10,0,1,8,0,2.20,1.30,1.80,1"  # line 64
-
-
-def canonical(value):
-    """A record as nested tuples of (field, type name, repr): 5 and 5.0, None and "" differ."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,) + tuple(
-            (f.name, canonical(getattr(value, f.name))) for f in dataclasses.fields(value))
-    if isinstance(value, (tuple, list)):
-        return (type(value).__name__,) + tuple(canonical(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, canonical(v)) for k, v in value.items()))
-    return (type(value).__name__, repr(value))
 
 
 def read_lines(tmp_path: Path, lines: list[str], compiled: bool) -> tuple[list, dict]:
