@@ -305,10 +305,12 @@ class ReplaySource:
                     return
                 batch, self._context = self._context, []
                 wait_s = TICK_S
-                if self._playing:
-                    pos = self._position()
-                    n = len(self._records)
-                    end = bisect.bisect_right(self._due, pos, self._cursor)
+                # Every record due by the position, also when paused: a pause between two ticks
+                # (at 64x, 6 s of log apart) hands over the records up to where it stopped, so
+                # the views show what the timeline says.
+                pos = self._position()
+                end = bisect.bisect_right(self._due, pos, self._cursor)
+                if end > self._cursor:
                     try:
                         batch.extend(self._records[self._cursor:end])
                     except Exception as exc:  # a lazy sequence that cannot read its store any more
@@ -316,7 +318,8 @@ class ReplaySource:
                         self._playing = False
                         return
                     self._cursor = end
-                    if end >= n:
+                if self._playing:
+                    if end >= len(self._records):
                         self._pos = self.end_utc
                         self._playing = False  # the end: hold the last values, pause
                     else:

@@ -91,6 +91,28 @@ def test_pause_play_and_speed_follow_the_clock():
         src.stop()
 
 
+def test_a_pause_hands_over_every_record_up_to_where_it_stopped():
+    """The thread hands records over once a tick; at 64x a tick is up to 6.4 s of log. A pause
+    between two ticks left the views that far short of the position the timeline shows, until
+    play was pressed again; now the records up to the paused position follow the pause."""
+    clock = Clock()
+    got = []
+    src = ReplaySource(synthetic(), speed=64.0, clock=clock)
+    src.start(got.append)
+    try:
+        wait_until(lambda: len(got) == 1)  # the sample at 1000, due at once
+        clock.advance(0.08)  # 5.12 s of log at 64x; the pause comes before the thread's next tick
+        src.pause()
+        assert src.position_utc == pytest.approx(1005.12)
+        wait_until(lambda: len(got) == 7)
+        assert [r.ts_utc for r in got] == [1000.0, 1001.0, 1002.0, 1003.0, 1003.5, 1004.0, 1005.0]
+        clock.advance(10)
+        time.sleep(0.3)
+        assert len(got) == 7 and not src.playing  # paused: nothing beyond the position
+    finally:
+        src.stop()
+
+
 def test_seek_resends_the_held_values_and_continues_from_there():
     clock = Clock()
     got = []
