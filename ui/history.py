@@ -136,6 +136,31 @@ def neighbour_label(key: tuple) -> str:
     return f"ARFCN {key[0]} BSIC {bsic_octal(key[1]) or '–'}"
 
 
+def plottable_neighbours(sample: Sample) -> list[Cell]:
+    """The neighbours of ``sample`` the level plot can draw beside its serving cell: those of
+    the serving cell's technology with a known level (RXLEV dBm, RSCP or RSRP: the axis's
+    quantity), once each (the first listing of a key), in the sample's order. None without a
+    serving cell: a Nemo CELLMEAS that lists only LTE neighbours (UMTS serving, 16:02:04.213
+    of tests/fixtures/logs/nemo-RYG0443_R3_R002.3.nmf) is no picture of the serving cell."""
+    if sample.serving is None or not sample.neighbours:
+        return []
+    tech = sample_tech(sample) or GSM
+    out: list[Cell] = []
+    seen: set[tuple] = set()
+    for cell in sample.neighbours:
+        key = neighbour_key(cell)
+        if (cell.tech or GSM) == tech and cell.level_dbm is not None and key not in seen:
+            seen.add(key)
+            out.append(cell)
+    return out
+
+
+def strongest_neighbours(sample: Sample, n: int) -> list[Cell]:
+    """The ``n`` strongest of ``plottable_neighbours(sample)``, strongest first (a tie keeps
+    the sample's order): what a replay window plots when it opens."""
+    return sorted(plottable_neighbours(sample), key=lambda c: -c.level_dbm)[:n]
+
+
 def cell_label(cell: Cell | None, plan: CellPlan) -> str:
     """Name from the cell plan, else CI, else ARFCN/BSIC — what the trace strip writes."""
     if cell is None:
@@ -218,6 +243,9 @@ class History:
         self.pos_dbm = GrowArray()
         self.pos_tech = GrowArray()  # technology of the level each position is coloured by
         self.last_sample: Sample | None = None
+        # The first sample filed with neighbours the level plot can draw (plottable_neighbours):
+        # the one a replay window plots the strongest neighbours of, whatever the batches were.
+        self.first_plottable: Sample | None = None
         self.last_position: Position | None = None
         self.locked: str | None = None  # text of the last lock event, None when unlocked
         self._intervals: list[float] = []
@@ -265,6 +293,7 @@ class History:
         gap_pending = self._gap_pending
         last_t = self.t.last()
         last = self.last_sample
+        first_plottable = self.first_plottable
         # The level and technology positions are coloured by: the last sample's.
         if last is not None:
             pos_level, pos_tech = self._colour_of(last)
@@ -343,6 +372,8 @@ class History:
                         else:
                             self._first_tech = (len(self.sample_t) - 1, tech)
                         current_tech = tech
+                    if first_plottable is None and serving is not None and plottable_neighbours(rec):
+                        first_plottable = rec
                     # The neighbours: neighbour_key and Cell.level_dbm, inline.
                     seen = set()
                     for n in rec.neighbours:
@@ -419,6 +450,7 @@ class History:
                 self.pos_y.extend(y)
             self.last_position = last_position
             self.last_sample = last
+            self.first_plottable = first_plottable
             self.current_tech = current_tech
             self._gap_pending = gap_pending
             self._present = present
@@ -562,6 +594,8 @@ class History:
         steps = np.diff(self.sample_t.view())
         self._intervals = steps[steps > 0][-50:].tolist()
         self.last_sample = last
+        if self.first_plottable is not None and self.first_plottable.ts_utc > last_t:
+            self.first_plottable = None  # filed after the cut (records in time order)
         return True
 
     # ------------------------------------------------------------------ queries

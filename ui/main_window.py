@@ -37,7 +37,7 @@ from ui.cqt_panel import CqtPanel
 from ui.events_list import EventsList
 from ui.field_tiles import FieldTiles
 from ui.help_texts import GUIDE, keys_html, thresholds_html
-from ui.history import History
+from ui.history import History, strongest_neighbours
 from ui.layouts import BUILT_IN, LayoutBook, arrange, fitted_size, on_screen
 from ui.legend_dialog import LegendDialog
 from ui.level_plot import LevelPlot
@@ -70,7 +70,9 @@ class MainWindow(QMainWindow):
         bins = settings.rxlev_bins() if settings else RXLEV_BINS_DBM
         self.history = History()
         self.redraw_ms: list[float] = []
-        # The demo ticks the strongest neighbours once, so the plot shows more than one line.
+        # The demo and a replay tick this many strongest neighbours once, so the plot shows
+        # more than one line (``_auto_plot``: of the first sample with its serving cell's
+        # neighbours). 0: none (the live window).
         self.auto_plot_strongest = 0
         self.last_drawn_sample_utc: float | None = None
         self.replay_mode = False
@@ -360,8 +362,7 @@ class MainWindow(QMainWindow):
             self.level_plot.refresh()
             self.trace.refresh()
             self.neighbours.update_sample(last)
-            if self.auto_plot_strongest and last.neighbours and not self.neighbours.model.plotted:
-                self._plot_strongest(self.auto_plot_strongest)
+            self._auto_plot()
             self.channel_panel.update_sample(last)
             if self.field_mode:
                 self.tiles.update_sample(last)
@@ -384,12 +385,24 @@ class MainWindow(QMainWindow):
         self.redraw_ms.append((time.perf_counter() - t0) * 1000.0)
         del self.redraw_ms[:-REDRAW_TIMES_KEPT]
 
-    def _plot_strongest(self, n: int) -> None:
-        self.auto_plot_strongest = 0
-        model = self.neighbours.model
-        rows = sorted(range(model.rowCount()), key=lambda r: -(model.rows[r].cell.level_dbm or -999))
-        for r in rows[:n]:
-            model.setData(model.index(r, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    def _auto_plot(self) -> None:
+        """Plot the ``auto_plot_strongest`` strongest neighbours of the history's first sample
+        with neighbours of its serving technology (``History.first_plottable``), once: the same
+        cells however the records were batched (the bridge's ticks, the replay's speed, a jump
+        that filed them at once), and cells the level plot draws in its own quantity. The
+        latest sample's table, which the first tick happened to end at, picked by chance: an
+        LTE neighbour list without a serving cell put two LTE cells on a UMTS plot. Nothing
+        while the user has ticked a neighbour of their own (then never)."""
+        if not self.auto_plot_strongest:
+            return
+        if self.neighbours.model.plotted:
+            self.auto_plot_strongest = 0  # the user chose first
+            return
+        first = self.history.first_plottable
+        if first is None:
+            return  # not yet: no sample with a serving cell and its neighbours so far
+        n, self.auto_plot_strongest = self.auto_plot_strongest, 0
+        self.neighbours.plot_cells(strongest_neighbours(first, n))
 
     def apply_status(self, status: LinkStatus) -> None:
         self.status.set_link(LinkInfo(status.state, status.device, status.family, status.recording,
@@ -570,8 +583,7 @@ class MainWindow(QMainWindow):
             self.events.add(h.events[shown:])
         self.neighbours.clear()
         self.neighbours.update_sample(last)
-        if self.auto_plot_strongest and last.neighbours and not self.neighbours.model.plotted:
-            self._plot_strongest(self.auto_plot_strongest)
+        self._auto_plot()  # the history holds its first plottable sample: a straight replay's pick
         self.channel_panel.update_sample(last)
         self.channel_panel.set_lock(h.locked)
         self.tiles.set_events(h.events)

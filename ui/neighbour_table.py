@@ -188,6 +188,19 @@ class NeighbourTableModel(FlatTableModel):
         self.plotted_changed.emit(list(self.plotted))
         return True
 
+    def plot_keys(self, keys: list[tuple]) -> None:
+        """Tick neighbours by identity (``neighbour_key``), in the current rows or not: the
+        plotted state is kept by key, so a row that comes later shows ticked and the level
+        plot draws the key's series from the history."""
+        added = [k for k in dict.fromkeys(keys) if k not in self.plotted]
+        if not added:
+            return
+        self.plotted.extend(added)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, COL_PLOT), self.index(len(self.rows) - 1, COL_PLOT),
+                                  [Qt.ItemDataRole.CheckStateRole])
+        self.plotted_changed.emit(list(self.plotted))
+
     # ------------------------------------------------------------------ live updates
     def set_plan(self, plan: CellPlan) -> None:
         self.plan = plan
@@ -289,6 +302,16 @@ class NeighbourTable(QWidget):
         for row in self.model.rows:
             self._labels[row.key] = row.name or neighbour_label(row.key)
         self._explain(sample)
+
+    def plot_cells(self, cells: list[Cell]) -> None:
+        """Put these neighbours on the level plot, whether or not the latest sample lists them
+        (a replay's auto-plot picks them from an earlier sample): named from the cell plan in
+        the legend as their rows would be."""
+        for cell in cells:
+            key = neighbour_key(cell)
+            planned = self.model.plan.match(cell)
+            self._labels[key] = planned.name if planned else neighbour_label(key)
+        self.model.plot_keys([neighbour_key(c) for c in cells])
 
     def _explain(self, sample: Sample | None) -> None:
         """Why the table is empty, in a line above it (hidden while it has rows)."""

@@ -47,6 +47,7 @@ from ui.history import (
     Segment,
     cell_label,
     neighbour_key,
+    plottable_neighbours,
 )
 
 T0 = synthetic.T0_UTC
@@ -117,6 +118,8 @@ class PerRecordHistory(History):
         self._present = seen
         self._extend_trace(s, gap)
         self.last_sample = s
+        if self.first_plottable is None and plottable_neighbours(s):
+            self.first_plottable = s  # what a replay window auto-plots the neighbours of
 
     def _append_gap(self, ts):
         self.t.append(ts)
@@ -187,8 +190,8 @@ def state(h: History, *, exact_xy: bool = True) -> dict:
         "tech_changes": h.tech_changes, "current_tech": h.current_tech, "first_tech": h._first_tech,
         "events": h.events, "event_t": h._event_t, "event_samples": h._event_samples,
         "pos": [_a(s) for s in (h.pos_filed_t, h.pos_t, h.pos_dbm, h.pos_tech)],
-        "last_sample": h.last_sample, "last_position": h.last_position, "locked": h.locked,
-        "intervals": h._intervals, "gap_pending": h._gap_pending, "period": h.sample_period_s(),
+        "last_sample": h.last_sample, "first_plottable": h.first_plottable, "last_position": h.last_position,
+        "locked": h.locked, "intervals": h._intervals, "gap_pending": h._gap_pending, "period": h.sample_period_s(),
     }
     if exact_xy:
         out["xy"] = (_a(h.pos_x), _a(h.pos_y))
