@@ -30,6 +30,11 @@ $(STAMP): pyproject.toml setup.py fieldapp/store/_rowpack.c logs/_nemoline.c | p
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@# the compiled parts are optional (setup.py): say so when the install went on without them
+	@$(BIN)/python -c "from fieldapp import doctor; from fieldapp.store.rows import PACKING; \
+	  from logs.nemo_fast import READING; import platform; \
+	  [print('note:', c.detail, '--', c.fix or '') for c in (doctor.store_check(PACKING, platform.system()), \
+	   doctor.compiled_part_check(doctor.NEMO_PART, READING, platform.system())) if c.status != 'ok']" || true
 	touch $(STAMP)
 
 # `make demo` runs the window on the simulated handset; `make demo PORT=/dev/ttyUSB0` on a real one.
@@ -85,10 +90,10 @@ bundle: preflight
 	test -x $(BUNDLE_VENV)/bin/python || $(PY) -m venv $(BUNDLE_VENV)
 	$(BUNDLE_VENV)/bin/python -m pip install -q . 'pyinstaller>=6' 'setuptools>=77'
 	$(BUNDLE_VENV)/bin/python -m pip uninstall -q -y fieldapp
-	# the store's compiled packer, built into the source tree the bundle takes (optional: without
-	# a C compiler the bundle packs samples in Python; its doctor says so). setuptools >= 77 reads
-	# pyproject.toml's licence field (a venv's own setuptools is older).
-	$(BUNDLE_VENV)/bin/python setup.py -q build_ext --inplace || echo "no compiled store packer in the bundle"
+	# the compiled parts (the store's packer, the Nemo reader), built into the source tree the
+	# bundle takes (optional: without a C compiler the bundle runs their Python code; its doctor
+	# says so). setuptools >= 77 reads pyproject.toml's licence field (a venv's own is older).
+	$(BUNDLE_VENV)/bin/python setup.py -q build_ext --inplace || echo "no compiled parts in the bundle (no C compiler?)"
 	rm -rf dist/fieldapp build/fieldapp
 	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
 	    packaging/fieldapp.spec

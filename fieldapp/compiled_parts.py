@@ -30,11 +30,17 @@ def source_sha256(source: Path) -> str | None:
         return None
 
 
+def python_asked(pure_env: str) -> bool:
+    """The environment variable ``pure_env`` (FIELDAPP_PURE_STORE, FIELDAPP_PURE_READERS) asks
+    for the Python code: set to anything but "" or "0"."""
+    return os.environ.get(pure_env, "").strip() not in ("", "0")
+
+
 def build_state(module: Any, source: Path, pure_env: str) -> str:
     """COMPILED when ``module`` (the imported part, or None where it was not built) may be
     used; PYTHON where it was not built or the environment variable ``pure_env`` asks for the
-    Python code; STALE where it was built from another source than ``source``."""
-    if module is None or os.environ.get(pure_env):
+    Python code (``python_asked``); STALE where it was built from another source than ``source``."""
+    if module is None or python_asked(pure_env):
         return PYTHON
     digest = source_sha256(source)
     if digest is not None and getattr(module, "SOURCE_SHA256", None) != digest:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from fieldapp import syscheck
+from fieldapp.compiled_parts import python_asked
 
 try:  # POSIX only; on Windows a COM port has no owner group
     import grp
@@ -471,7 +472,7 @@ class CompiledPart:
 STORE_PART = CompiledPart("store", "fieldapp.store._rowpack", "fieldapp/store/_rowpack.c", "FIELDAPP_PURE_STORE",
                           "samples packed", "the same rows, imports store them about half as fast")
 NEMO_PART = CompiledPart("logs", "logs._nemoline", "logs/_nemoline.c", "FIELDAPP_PURE_READERS",
-                         "Nemo cell and GPS lines read", "the same records, Nemo imports read about half as fast")
+                         "Nemo cell and GPS lines read", "the same records, Nemo imports take about a fifth longer")
 
 
 def compiled_part_check(part: CompiledPart, state: str, system: str) -> Check:
@@ -482,7 +483,7 @@ def compiled_part_check(part: CompiledPart, state: str, system: str) -> Check:
     if state == "stale":
         return Check(part.line, WARN, f"the compiled part was built from an older {part.source}: {part.does} in "
                      f"Python ({part.python}) until it is rebuilt", "rm .venv/.installed; make demo (or: pip install -e .)")
-    if os.environ.get(part.pure_env):
+    if python_asked(part.pure_env):
         return Check(part.line, INFO, f"{part.does} in Python ({part.pure_env} is set): {part.python}")
     fix = ("sudo apt-get install -y build-essential python3-dev, then reinstall (rm .venv/.installed; make demo)"
            if system == "Linux" else "install a C compiler for Python extensions, then reinstall fieldapp")

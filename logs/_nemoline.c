@@ -224,7 +224,8 @@ static PyObject *make_cell(Reader *r, const Layout *lay, PyObject *tech, PyObjec
             role = Py_NewRef(r->neighbour);
             state = PyObject_Str(ctype);
         }
-        *is_serving = PyLong_CheckExact(ctype) && PyLong_AsLong(ctype) == 0;
+        /* (at most 18 digits: a long long, also where a long is 32 bits, as on Windows) */
+        *is_serving = PyLong_CheckExact(ctype) && PyLong_AsLongLong(ctype) == 0;
     }
     if (state != NULL)
         cell = r->cell_t->tp_alloc(r->cell_t, 0);
@@ -298,12 +299,15 @@ static PyObject *read_cellmeas(Reader *r, const Field *f, Py_ssize_t nf) {
     PyObject *tech, *kind;
     Py_ssize_t start;
     /* params = f[3:]: i = 2 + count(params[1]) */
-    if (count_of(f[4], &h))
+    /* (counts are compared with the line's length in long long before they become indices: a
+     * Py_ssize_t is 32 bits on a 32-bit build) */
+    if (count_of(f[4], &h) || 3 + 2 + h >= nf)
         return NULL;
     Py_ssize_t i = 3 + 2 + (Py_ssize_t)h;
     if (system == 5) {
         /* the channel group before the cells: #channels, #params per channel, channels */
-        if (i + 1 >= nf || count_of(f[i], &channels) || count_of(f[i + 1], &per_channel))
+        if (i + 1 >= nf || count_of(f[i], &channels) || count_of(f[i + 1], &per_channel) ||
+            i + 2 + channels * per_channel >= nf)
             return NULL;
         start = i + 2 + (Py_ssize_t)(channels * per_channel);
         lay = &r->umts_layout;

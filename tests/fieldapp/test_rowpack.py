@@ -33,7 +33,7 @@ needs_compiled = pytest.mark.skipif(compiled is None, reason="the compiled packe
 def test_the_compiled_packer_is_built_where_a_compiler_is():
     """setup.py builds it as optional: a broken build would pass every other test silently on
     the Python path. Where a compiler is, it must have been built and be the one in use."""
-    if os.environ.get("FIELDAPP_PURE_STORE"):
+    if compiled_parts.python_asked("FIELDAPP_PURE_STORE"):
         pytest.skip("FIELDAPP_PURE_STORE is set")
     assert rows.PACKING == "compiled" and None not in (rows.record_text_compiled, rows.sample_row_compiled,
                                                       rows.sample_compiled), (
@@ -253,7 +253,7 @@ def test_the_build_carries_the_digest_of_its_source():
 def test_doctor_store_line():
     assert doctor.store_check("compiled", "Linux").status == doctor.OK
     built_without = doctor.store_check("python", "Linux")
-    if not os.environ.get("FIELDAPP_PURE_STORE"):
+    if not compiled_parts.python_asked("FIELDAPP_PURE_STORE"):
         assert built_without.status == doctor.INFO and "no C compiler" in built_without.detail
         assert "build-essential python3-dev" in built_without.fix
         assert "C compiler" in doctor.store_check("python", "Windows").fix

@@ -137,15 +137,32 @@ def test_not_used_when_stale_missing_or_asked_not_to(monkeypatch):
     monkeypatch.setenv("FIELDAPP_PURE_READERS", "1")
     assert nemo_fast.line_reader(types.SimpleNamespace(SOURCE_SHA256=digest, Reader=fail), print, print) == (
         None, "python")
+    for off in ("0", "", " 0 "):  # "=0" means off, as a user writes it (QA: it used to mean on)
+        monkeypatch.setenv("FIELDAPP_PURE_READERS", off)
+        assert not compiled_parts.python_asked("FIELDAPP_PURE_READERS")
 
 
 def test_the_doctor_says_which_reader_runs():
     assert doctor.compiled_part_check(doctor.NEMO_PART, "compiled", "Linux").status == doctor.OK
     stale = doctor.compiled_part_check(doctor.NEMO_PART, "stale", "Linux")
     assert stale.status == doctor.WARN and "logs/_nemoline.c" in stale.detail and "make" in stale.fix
-    if not doctor.os.environ.get("FIELDAPP_PURE_READERS"):
+    if not compiled_parts.python_asked("FIELDAPP_PURE_READERS"):
         python = doctor.compiled_part_check(doctor.NEMO_PART, "python", "Linux")
         assert python.status == doctor.INFO and "no C compiler" in python.detail and "python3-dev" in python.fix
+
+
+WINDOWS_LONG = "CELLMEAS,16:02:04.213,,7,0,2,9,2147483648,70001,125,364,,-80.0,-8.0,,,2,70001,125,279,,-94.0,-20.0,,"
+
+
+@needs_compiled
+def test_a_cell_type_beyond_32_bits_is_a_neighbour_of_that_state(tmp_path):
+    """A cell type of 2^31 (a damaged line, from QA) is read like any other unknown type: a
+    neighbour whose state is the number. The serving-cell test read it as a C long, which is 32
+    bits on Windows: there it raised and stopped the whole import."""
+    [(kind, text, system, serving, cells)] = calls_of(WINDOWS_LONG)
+    assert serving is None and [(c.role, c.state) for c in cells] == [("neighbour", "2147483648"),
+                                                                       ("neighbour", "detected")]
+    assert read_lines(tmp_path, [WINDOWS_LONG], True) == read_lines(tmp_path, [WINDOWS_LONG], False)
 
 
 @needs_compiled
