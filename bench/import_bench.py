@@ -8,7 +8,8 @@ across midnight), then measures in the same run:
 - ``parse_only_s``: the Nemo reader alone (records built, nothing stored), best of two passes,
   and ``parse_only_vs_bare_read_cpu``; ``parse_only_vs_bare_read_cpu_python_reader``: the same
   with every line read in Python (without the compiled reader, logs/nemo_fast.py);
-- ``import_s`` / ``import_mb_per_s``: ``fieldapp.importer.import_file`` into a new workspace;
+- ``import_s`` / ``import_mb_per_s``: ``fieldapp.importer.import_file`` into a new workspace, best
+  of two (``import_vs_bare_read_cpu_runs``: both);
 - ``import_vs_bare_read_cpu_pure_python``: the same import without the compiled parts (the Nemo
   lines read and the store's samples packed in Python: a machine without a C compiler);
 - ``import_vs_bare_read``: import time / bare read time (goal ≤ 4), and the same in CPU seconds
@@ -385,9 +386,15 @@ def run() -> dict:
         base = _maxrss_mb()
         _import(small, Path(tmp) / "ws-small.db")
         rss_small = _maxrss_mb() - base
-        import_s, import_cpu, result = _import(big, Path(tmp) / "ws-big.db")
+        import_runs = [_import(big, Path(tmp) / "ws-big.db")]
         rss_big = _maxrss_mb() - base
         Path(tmp, "ws-big.db").unlink()
+        # best of two, as the parse (two) and the bare read (three): on this shared machine one
+        # run can land in a slow stretch (the same code measured 11x and 16x back to back)
+        import_runs.append(_import(big, Path(tmp) / "ws-big.db"))
+        Path(tmp, "ws-big.db").unlink()
+        import_s, import_cpu = min(w for w, _c, _r in import_runs), min(c for _w, c, _r in import_runs)
+        result = import_runs[0][2]
         _s, pure_python_cpu, _r = _import_pure_python(big, Path(tmp) / "ws-big.db")
         bare_runs.append(_bare_read_s(big))
         per_line = parse_cost_per_record_type(small)
@@ -424,6 +431,7 @@ def run() -> dict:
         "parse_only_cpu_s": parse_cpu,
         "import_cpu_s": import_cpu,
         "import_vs_bare_read_cpu": import_cpu / max(bare_cpu, 1e-9),
+        "import_vs_bare_read_cpu_runs": [round(c / max(bare_cpu, 1e-9), 2) for _w, c, _r in import_runs],
         "import_vs_bare_read_cpu_pure_python": pure_python_cpu / max(bare_cpu, 1e-9),
         "goal_import_vs_bare_read": 4.0,
         "rss_growth_quarter_file_mb": rss_small,
